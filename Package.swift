@@ -1,0 +1,85 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "fazt",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fazt", targets: ["fazt"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(
+            name: "FaztStore",
+            dependencies: [
+                "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(
+            name: "FaztVFS",
+            dependencies: ["FaztStore", "CArchive", "CCrypto", "CZlib"],
+            exclude: ["README.md"]
+        ),
+        .target(
+            name: "FaztNet",
+            dependencies: ["CCurl"],
+            exclude: ["README.md"]
+        ),
+        .target(
+            name: "FaztServer",
+            dependencies: [
+                "FaztStore",
+                "FaztVFS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(
+            name: "FaztCLI",
+            dependencies: [
+                "FaztServer",
+                "FaztStore",
+                "FaztVFS",
+                "FaztNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .executableTarget(name: "fazt", dependencies: ["FaztCLI"]),
+        .target(
+            name: "FaztTestSupport",
+            dependencies: ["FaztStore", "FaztVFS", "CArchive", "CZlib"],
+            path: "Tests/FaztTestSupport"
+        ),
+        .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztTestSupport"]),
+        .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztTestSupport"]),
+        .testTarget(
+            name: "FaztServerTests",
+            dependencies: [
+                "FaztServer", "FaztTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "FaztEndToEndTests", dependencies: ["FaztTestSupport", "FaztStore", "FaztVFS"]),
+    ]
+)

@@ -1,0 +1,15 @@
+#include <curl/curl.h>
+
+// curl_easy_setopt and curl_easy_getinfo are variadic; Swift needs typed entry points.
+static inline CURLcode fazt_curl_set_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode fazt_curl_set_ptr(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode fazt_curl_set_str(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode fazt_curl_set_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode fazt_curl_get_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+
+typedef size_t (*fazt_curl_data_cb)(char *, size_t, size_t, void *);
+typedef int (*fazt_curl_progress_cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+static inline CURLcode fazt_curl_set_data_cb(CURL *h, CURLoption o, fazt_curl_data_cb cb) { return curl_easy_setopt(h, o, cb); }
+static inline CURLcode fazt_curl_set_progress_cb(CURL *h, fazt_curl_progress_cb cb) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
+}

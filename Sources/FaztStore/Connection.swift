@@ -1,0 +1,116 @@
+import CSQLite
+
+/// One SQLite connection, owned by one thread at a time; closed in `deinit`.
+///
+/// Statements are prepared once and cached by SQL text, so hot paths pay only for binding and
+/// stepping.
+public final class Connection {
+    let handle: OpaquePointer
+    private var cache: [String: Statement] = [:]
+    /// True for connections opened read-only.
+    public let isReadOnly: Bool
+
+    /// Opens (creating when allowed) the database at `path`.
+    public init(path: String, readOnly: Bool) throws {
+        var db: OpaquePointer?
+        let flags =
+            (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let result = sqlite3_open_v2(path, &db, flags, nil)
+        guard result == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(result))
+            sqlite3_close_v2(db)
+            throw StoreError(code: .sqlite(result), message: "cannot open \(path): \(message)")
+        }
+        self.handle = db
+        self.isReadOnly = readOnly
+        sqlite3_busy_timeout(db, 10_000)
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more SQL statements that take no parameters.
+    public func execute(_ sql: String) throws {
+        try check(sqlite3_exec(handle, sql, nil, nil, nil), handle, sql: sql)
+    }
+
+    /// Returns the cached prepared statement for `sql`, preparing it on first use.
+    public func prepare(_ sql: String) throws -> Statement {
+        if let statement = cache[sql] { return statement }
+        let statement = try Statement(connection: handle, sql: sql)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Runs a statement that returns no rows; returns the number of changed rows.
+    @discardableResult
+    public func run(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        defer { statement.reset() }
+        while try statement.step() {}
+        return Int(sqlite3_changes64(handle))
+    }
+
+    /// Runs a query and maps each row with `transform`.
+    public func query<T>(_ sql: String, _ values: [SQLiteValue] = [], _ transform: (Row) throws -> T) throws -> [T] {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        defer { statement.reset() }
+        var rows: [T] = []
+        while try statement.step() {
+            rows.append(try transform(Row(handle: statement.handle)))
+        }
+        return rows
+    }
+
+    /// Runs a query and maps only its first row, if any.
+    public func queryOne<T>(_ sql: String, _ values: [SQLiteValue] = [], _ transform: (Row) throws -> T) throws -> T? {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return try transform(Row(handle: statement.handle))
+    }
+
+    /// The rowid of the last inserted row.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// True while a transaction is open on this connection.
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Runs `body` in a transaction of its own, committing on success and rolling back on error.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` inside a savepoint: its changes are undone if it throws.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try execute("SAVEPOINT fazt_sp")
+        do {
+            let value = try body()
+            try execute("RELEASE fazt_sp")
+            return value
+        } catch {
+            try? execute("ROLLBACK TO fazt_sp")
+            try? execute("RELEASE fazt_sp")
+            throw error
+        }
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its first line (`ok` when healthy).
+    public func integrityCheck() throws -> String {
+        try queryOne("PRAGMA integrity_check") { $0.string(0) } ?? "no result"
+    }
+}

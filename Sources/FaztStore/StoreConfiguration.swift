@@ -1,0 +1,13 @@
+/// How a `Store` opens and uses its database file.
+public struct StoreConfiguration: Sendable {
+    /// Number of read-only connections in the reader pool.
+    public var readers: Int = 4
+    /// Most write closures committed together in one transaction.
+    public var maxBatch: Int = 512
+    /// `synchronous` pragma: FULL means an acknowledged write survives power loss.
+    public var synchronous: String = "FULL"
+    /// The migrations that make up the schema.
+    public var migrations: [Migration] = KernelSchema.migrations
+
+    public init() {}
+}

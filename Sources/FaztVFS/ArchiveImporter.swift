@@ -1,0 +1,169 @@
+import FaztStore
+
+/// A file read from an archive, ready to be stored.
+struct ImportedFile {
+    var path: String
+    var hash: ContentHash
+    var size: Int
+    var mime: String
+}
+
+/// Reads a deploy archive in two passes: `validate` checks every rule and limit while storing
+/// nothing; `importBlobs` then stores content, so bad input never leaves anything behind.
+struct ArchiveImporter {
+    let archivePath: String
+    let limits: DeployLimits
+
+    /// The outcome of validation.
+    struct Plan {
+        var fileCount = 0
+        var totalBytes = 0
+        /// A single top-level folder that wraps every file (stripped on import).
+        var stripPrefix: String?
+    }
+
+    /// Iterates the regular files the archive will deploy, with their normalized paths.
+    private func forEachFile(
+        _ body: (String, ArchiveEntryHeader, ArchiveReader) throws(VFSError) -> Void
+    ) throws(VFSError) {
+        let reader = try ArchiveReader(path: archivePath)
+        var entries = 0
+        var seen = Set<String>()
+        while let header = try reader.next() {
+            entries += 1
+            if entries > limits.maxEntries {
+                throw VFSError(.tooLarge, "the archive has more than \(limits.maxEntries) entries")
+            }
+            let path = try EntryPath.normalize(header.rawName, maxBytes: limits.maxPathBytes)
+            switch header.kind {
+            case .directory: continue
+            case .symlink: throw VFSError(.badArchive, "entry '\(path)' is a symbolic link; links are not allowed")
+            case .hardlink: throw VFSError(.badArchive, "entry '\(path)' is a hard link; links are not allowed")
+            case .other: throw VFSError(.badArchive, "entry '\(path)' is a device or special file; not allowed")
+            case .file: break
+            }
+            if EntryPath.isJunk(path) { continue }
+            guard seen.insert(path).inserted else {
+                throw VFSError(.badArchive, "entry '\(path)' appears twice in the archive")
+            }
+            if let declared = header.declaredSize, declared > limits.maxFileBytes {
+                throw fileTooLarge(path)
+            }
+            try body(path, header, reader)
+        }
+    }
+
+    private func fileTooLarge(_ path: String) -> VFSError {
+        VFSError(.tooLarge, "entry '\(path)' is larger than the \(limits.maxFileBytes / 1_048_576) MB per-file limit")
+    }
+
+    /// Pass 1: checks names, kinds, duplicates and limits by streaming (never buffering) the data.
+    func validate() throws(VFSError) -> Plan {
+        var plan = Plan()
+        var topLevel: Set<Substring> = []
+        var rootFiles = false
+        try forEachFile { (path, _, reader) throws(VFSError) in
+            var fileBytes = 0
+            var total = plan.totalBytes
+            try reader.readData { (chunk) throws(VFSError) in
+                fileBytes += chunk.count
+                total += chunk.count
+                if fileBytes > limits.maxFileBytes { throw fileTooLarge(path) }
+                if total > limits.maxExpandedBytes {
+                    throw VFSError(
+                        .tooLarge,
+                        "the archive expands past the \(limits.maxExpandedBytes / 1_048_576) MB limit (at entry '\(path)')"
+                    )
+                }
+            }
+            plan.totalBytes = total
+            plan.fileCount += 1
+            if let slash = path.firstIndex(of: "/") {
+                topLevel.insert(path[..<slash])
+            } else {
+                rootFiles = true
+            }
+        }
+        guard plan.fileCount > 0 else { throw VFSError(.badArchive, "the archive contains no files") }
+        if !rootFiles, topLevel.count == 1, let folder = topLevel.first {
+            plan.stripPrefix = folder + "/"
+        }
+        return plan
+    }
+
+    /// Pass 2: stores every blob not yet present (in batches through the writer) and returns the files.
+    func importBlobs(plan: Plan, store: Store, now: Int64) throws -> (files: [ImportedFile], manifest: [UInt8]?) {
+        var files: [ImportedFile] = []
+        files.reserveCapacity(plan.fileCount)
+        var manifest: [UInt8]?
+        var batch = BlobBatch()
+        try forEachFile { (rawPath, header, reader) throws(VFSError) in
+            var path = rawPath
+            if let prefix = plan.stripPrefix { path.removeFirst(prefix.count) }
+            var data: [UInt8] = []
+            data.reserveCapacity(min(header.declaredSize ?? 0, limits.maxFileBytes))
+            try reader.readData { (chunk) throws(VFSError) in
+                data.append(contentsOf: chunk)
+                if data.count > limits.maxFileBytes { throw fileTooLarge(path) }
+            }
+            if path == "fazt.json" { manifest = data }
+            let hash = ContentHash(of: data)
+            let mime = MIMEType.forPath(path)
+            files.append(ImportedFile(path: path, hash: hash, size: data.count, mime: mime))
+            batch.add(hash: hash, data: data, mime: mime)
+            if batch.bytes >= 8 * 1024 * 1024 || batch.count >= 500 {
+                do { try batch.flush(store: store, now: now) } catch { throw VFSError(.storage, "\(error)") }
+            }
+        }
+        try batch.flush(store: store, now: now)
+        return (files, manifest)
+    }
+}
+
+/// Blobs waiting to be written; known hashes are skipped before any compression work.
+private struct BlobBatch {
+    private var pending: [(hash: ContentHash, data: [UInt8], mime: String)] = []
+    private var queued = Set<ContentHash>()
+    private(set) var bytes = 0
+    var count: Int { pending.count }
+
+    mutating func add(hash: ContentHash, data: [UInt8], mime: String) {
+        guard queued.insert(hash).inserted else { return }
+        pending.append((hash, data, mime))
+        bytes += data.count
+    }
+
+    mutating func flush(store: Store, now: Int64) throws {
+        guard !pending.isEmpty else { return }
+        let candidates = pending
+        pending.removeAll()
+        bytes = 0
+        let hashes = candidates.map { SQLiteValue.blob($0.hash.bytes) }
+        let existing: Set<[UInt8]> = try store.read { connection in
+            var found = Set<[UInt8]>()
+            for hash in hashes {
+                if let bytes = try connection.queryOne("SELECT hash FROM blobs WHERE hash = ?", [hash], { $0.bytes(0) }) {
+                    found.insert(bytes)
+                }
+            }
+            return found
+        }
+        let rows: [[SQLiteValue]] = candidates.compactMap { item in
+            guard !existing.contains(item.hash.bytes) else { return nil }
+            let gzip = MIMEType.isCompressible(item.mime) && item.data.count >= 256 ? Gzip.compress(item.data) : nil
+            return [
+                .blob(item.hash.bytes), .int(item.data.count), .blob(item.data), gzip.map { .blob($0) } ?? .null,
+                .integer(now),
+            ]
+        }
+        guard !rows.isEmpty else { return }
+        try store.writeBlocking { connection in
+            for row in rows {
+                try connection.run(
+                    "INSERT OR IGNORE INTO blobs (hash, size, data, gzip, created_at) VALUES (?, ?, ?, ?, ?)",
+                    row
+                )
+            }
+        }
+    }
+}

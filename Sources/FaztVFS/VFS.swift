@@ -1,0 +1,131 @@
+import FaztStore
+import Foundation
+
+/// Apps, their immutable versions and content-addressed blobs, all in `data.db`.
+///
+/// Every method blocks (SQLite and libarchive); call them off event loops.
+public final class VFS: Sendable {
+    let store: Store
+    /// Limits applied to every deploy.
+    public let limits: DeployLimits
+
+    public init(store: Store, limits: DeployLimits = .init()) {
+        self.store = store
+        self.limits = limits
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Deploys the archive at `archivePath` as the next version of `app` and makes it live.
+    ///
+    /// Nothing changes unless every step succeeds: validation stores nothing, blobs are only
+    /// referenced by the final transaction that also moves the live pointer.
+    public func deploy(app rawName: String, archivePath: String, source: String, message: String? = nil) throws
+        -> DeployResult
+    {
+        let app = try AppName.validate(rawName)
+        let importer = ArchiveImporter(archivePath: archivePath, limits: limits)
+        let plan = try importer.validate()
+        let now = Self.now()
+        let (files, manifestBytes) = try importer.importBlobs(plan: plan, store: store, now: now)
+        let manifestText = try manifestBytes.map { bytes throws -> String in
+            _ = try Manifest.parse(bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let total = files.reduce(0) { $0 + $1.size }
+        let rows = files.map { file in
+            [SQLiteValue.text(file.path), .blob(file.hash.bytes), .int(file.size), .text(file.mime)]
+        }
+        let version = try store.writeBlocking { connection -> Int in
+            try connection.run(
+                "INSERT OR IGNORE INTO apps (name, live_version, created_at, updated_at) VALUES (?, NULL, ?, ?)",
+                [.text(app), .integer(now), .integer(now)]
+            )
+            let parent = try connection.queryOne("SELECT live_version FROM apps WHERE name = ?", [.text(app)]) {
+                $0.optionalInt(0)
+            } ?? nil
+            let next =
+                try connection.queryOne("SELECT COALESCE(MAX(n), 0) + 1 FROM versions WHERE app = ?", [.text(app)]) {
+                    $0.int(0)
+                } ?? 1
+            try connection.run(
+                """
+                INSERT INTO versions (app, n, parent, message, source, files, bytes, manifest, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(app), .int(next), .optionalInt(parent), .optionalText(message), .text(source),
+                    .int(rows.count), .int(total), .optionalText(manifestText), .integer(now),
+                ]
+            )
+            for row in rows {
+                // A blob may have been collected after import checked it; refuse rather than dangle.
+                guard try connection.queryOne("SELECT 1 FROM blobs WHERE hash = ?", [row[1]], { _ in true }) != nil
+                else {
+                    throw VFSError(.conflict, "content was removed by a concurrent cleanup; deploy again")
+                }
+                try connection.run(
+                    "INSERT INTO files (app, version, path, blob, size, mime) VALUES (?, ?, ?, ?, ?, ?)",
+                    [.text(app), .int(next), row[0], row[1], row[2], row[3]]
+                )
+            }
+            try connection.run(
+                "UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?",
+                [.int(next), .integer(now), .text(app)]
+            )
+            return next
+        }
+        return DeployResult(app: app, version: version, files: files.count, bytes: total)
+    }
+
+    /// Makes `version` live again; one transaction, no copying.
+    public func rollback(app rawName: String, to version: Int) throws -> AppInfo {
+        let app = try AppName.validate(rawName)
+        let now = Self.now()
+        try store.writeBlocking { connection in
+            guard try connection.queryOne("SELECT 1 FROM apps WHERE name = ?", [.text(app)], { _ in true }) != nil else {
+                throw VFSError(.notFound, "no app named '\(app)'")
+            }
+            guard
+                try connection.queryOne(
+                    "SELECT 1 FROM versions WHERE app = ? AND n = ?",
+                    [.text(app), .int(version)],
+                    { _ in true }
+                ) != nil
+            else {
+                throw VFSError(.versionNotFound, "app '\(app)' has no version \(version)")
+            }
+            try connection.run(
+                "UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?",
+                [.int(version), .integer(now), .text(app)]
+            )
+        }
+        return try info(app: app)
+    }
+
+    /// Deletes an app with all its versions, then collects blobs nothing references any more.
+    public func deleteApp(_ rawName: String) throws {
+        let app = try AppName.validate(rawName)
+        let cutoff = Self.now() - 3_600_000
+        try store.writeBlocking { connection in
+            guard try connection.run("DELETE FROM apps WHERE name = ?", [.text(app)]) > 0 else {
+                throw VFSError(.notFound, "no app named '\(app)'")
+            }
+            _ = try Self.collectGarbage(connection, createdBefore: cutoff)
+        }
+    }
+
+    /// Removes unreferenced blobs created before `cutoff` (ms); recent ones may belong to a deploy
+    /// still in progress. Returns how many were removed.
+    @discardableResult
+    public func collectGarbage(createdBefore cutoff: Int64) throws -> Int {
+        try store.writeBlocking { try Self.collectGarbage($0, createdBefore: cutoff) }
+    }
+
+    static func collectGarbage(_ connection: Connection, createdBefore cutoff: Int64) throws -> Int {
+        try connection.run(
+            "DELETE FROM blobs WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM files WHERE files.blob = blobs.hash)",
+            [.integer(cutoff)]
+        )
+    }
+}
