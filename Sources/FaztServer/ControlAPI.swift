@@ -1,0 +1,144 @@
+import FaztVFS
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The owner's control API under `/_fazt/api/v1`: apps, versions, deploy, rollback, tokens.
+struct ControlAPI: Sendable {
+    private let services: ServerServices
+
+    init(services: ServerServices) { self.services = services }
+
+    /// True for `/apps/{name}/deploy`, whose body is spooled to disk instead of memory.
+    static func isDeployPath(_ path: String) -> Bool {
+        let segments = path.split(separator: "/")
+        return segments.count == 3 && segments[0] == "apps" && segments[2] == "deploy"
+    }
+
+    func handle(_ request: APIRequest) async -> Response {
+        let response: Response
+        do {
+            response = try await route(request)
+        } catch {
+            if !(error is APIError || error is VFSError) {
+                services.logger.error("control API request failed", metadata: ["http.path": "\(request.path)", "error": "\(error)"])
+            }
+            response = ErrorMapping.response(for: error)
+        }
+        if let upload = request.upload {
+            _ = try? await upload.written.get()
+            upload.file.discard()
+        }
+        return response
+    }
+
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await services.threadPool.runIfActive(body)
+    }
+
+    private func route(_ request: APIRequest) async throws -> Response {
+        let segments = request.path.split(separator: "/").map(String.init)
+        if segments == ["health"] { return .json(["status": "ok"]) }
+        let tokens = services.tokens
+        guard let token = request.bearerToken, try await blocking({ try tokens.verify(token) }) != nil else {
+            throw APIError.unauthorized
+        }
+        let vfs = services.vfs
+        switch (request.method, segments.first, segments.count) {
+        case (.GET, "apps", 1):
+            let apps = try await blocking { try vfs.apps() }
+            return .json(AppList(apps: apps.map { AppBody($0, url: services.appURL($0.name)) }))
+        case (.GET, "apps", 2):
+            let info = try await blocking { try vfs.info(app: segments[1]) }
+            return .json(AppBody(info, url: services.appURL(info.name)))
+        case (.DELETE, "apps", 2):
+            let name = segments[1]
+            try await blocking { try vfs.deleteApp(name) }
+            services.catalog.invalidate(name.lowercased())
+            return .json(["deleted": name.lowercased()])
+        case (.GET, "apps", 3) where segments[2] == "versions":
+            let versions = try await blocking { try vfs.versions(app: segments[1]) }
+            return .json(VersionList(app: segments[1].lowercased(), versions: versions))
+        case (.POST, "apps", 3) where segments[2] == "deploy":
+            return try await deploy(request, app: segments[1])
+        case (.POST, "apps", 3) where segments[2] == "rollback":
+            let body = try request.decodeJSON(RollbackBody.self)
+            let info = try await blocking { try vfs.rollback(app: segments[1], to: body.version) }
+            services.catalog.invalidate(info.name)
+            return .json(AppBody(info, url: services.appURL(info.name)))
+        case (.GET, "tokens", 1):
+            return .json(TokenList(tokens: try await blocking { try tokens.list() }))
+        case (.POST, "tokens", 1):
+            let name = (try? request.decodeJSON(TokenRequest.self).name) ?? nil
+            let created = try await blocking { try tokens.create(name: name ?? "api") }
+            return .json(CreatedToken(id: created.info.id, name: created.info.name, token: created.token), status: .created)
+        case (.DELETE, "tokens", 2):
+            let id = segments[1]
+            guard try await blocking({ try tokens.revoke(id: id) }) else { throw APIError.notFound("no token with id '\(id)'") }
+            return .json(["revoked": id])
+        case (_, "apps", 1...3), (_, "tokens", 1...2):
+            throw APIError.methodNotAllowed(request.method)
+        default:
+            throw APIError.notFound("no control API route \(request.method) \(request.path)")
+        }
+    }
+
+    private func deploy(_ request: APIRequest, app: String) async throws -> Response {
+        guard let upload = request.upload else { throw APIError.badRequest("the deploy body is missing") }
+        _ = try AppName.validate(app)
+        try await upload.written.get()
+        upload.file.close()
+        let contentType = request.head.headers.first(name: "Content-Type") ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() } ?? ""
+        var boundary: String?
+        switch mediaType {
+        case "application/zip", "application/x-zip-compressed", "application/gzip", "application/x-gzip",
+            "application/x-tar", "application/x-gtar", "application/x-compressed-tar", "application/octet-stream":
+            break
+        case "multipart/form-data":
+            guard let value = Multipart.boundary(from: contentType) else {
+                throw APIError.badRequest("multipart/form-data needs a boundary parameter")
+            }
+            boundary = value
+        default:
+            throw APIError(
+                status: .unsupportedMediaType,
+                code: "unsupported_media_type",
+                message: "send the archive as application/zip, application/gzip or multipart/form-data (field 'file')"
+            )
+        }
+        let query = request.query
+        let source = query["source"] ?? "upload"
+        let message = query["message"] ?? request.head.headers.first(name: "X-Fazt-Message")
+        let spooled = upload.file.path
+        let partPath = services.temporaryPath(prefix: "part")
+        let vfs = services.vfs
+        let partBoundary = boundary
+        let result = try await blocking { () throws -> DeployResult in
+            var archive = spooled
+            if let boundary = partBoundary {
+                try Multipart.extractFile(from: spooled, boundary: boundary, field: "file", to: partPath)
+                archive = partPath
+            }
+            defer { unlink(partPath) }
+            return try vfs.deploy(app: app, archivePath: archive, source: source, message: message)
+        }
+        services.catalog.invalidate(result.app)
+        services.logger.info(
+            "deployed",
+            metadata: ["app": "\(result.app)", "app.version": "\(result.version)", "app.files": "\(result.files)"]
+        )
+        return .json(
+            DeployBody(
+                app: result.app,
+                version: result.version,
+                files: result.files,
+                bytes: result.bytes,
+                url: services.appURL(result.app)
+            ),
+            status: .created
+        )
+    }
+}

@@ -1,0 +1,64 @@
+import NIOCore
+import NIOHTTP1
+
+/// The owner page on the bare domain and the server's own error pages (embedded in the binary).
+enum Dashboard {
+    static func response(path: String, method: HTTPMethod) -> Response {
+        guard method == .GET || method == .HEAD else {
+            var response = Response.text(.methodNotAllowed, "method not allowed\n")
+            response.headers.add(name: "Allow", value: "GET, HEAD")
+            return response
+        }
+        switch path {
+        case "/", "/index.html":
+            var response = Response.text(.ok, DashboardPage.html, contentType: "text/html; charset=utf-8")
+            response.headers.add(name: "Cache-Control", value: "no-cache")
+            response.headers.add(name: "Content-Security-Policy", value: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
+            response.headers.add(name: "X-Frame-Options", value: "DENY")
+            return response
+        default:
+            return notFound()
+        }
+    }
+
+    static func notFound() -> Response {
+        page(.notFound, title: "Not found", message: "There is no file at this address.")
+    }
+
+    static func unknownApp(_ name: String) -> Response {
+        page(.notFound, title: "No such app", message: "No app named \u{201C}\(escape(name))\u{201D} is deployed on this server.")
+    }
+
+    static func unknownHost() -> Response {
+        page(.notFound, title: "Unknown host", message: "This server does not serve that host name.")
+    }
+
+    private static func page(_ status: HTTPResponseStatus, title: String, message: String) -> Response {
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(title)</title>
+            <meta name="viewport" content="width=device-width,initial-scale=1">
+            <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:10vh auto;padding:0 1rem;color:#222}
+            h1{font-size:1.4rem}small{color:#888}</style></head>
+            <body><h1>\(status.code) · \(title)</h1><p>\(message)</p><small>fazt</small></body></html>
+
+            """
+        var response = Response.text(status, html, contentType: "text/html; charset=utf-8")
+        response.headers.add(name: "Cache-Control", value: "no-cache")
+        return response
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

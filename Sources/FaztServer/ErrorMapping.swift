@@ -1,0 +1,47 @@
+import FaztStore
+import FaztVFS
+import NIOHTTP1
+
+/// The one place where errors become HTTP statuses and error codes.
+enum ErrorMapping {
+    static func response(for error: Error) -> Response {
+        switch error {
+        case let error as APIError:
+            return .error(error.status, code: error.code, message: error.message)
+        case let error as VFSError:
+            return .error(status(for: error.code), code: error.code.rawValue, message: error.message)
+        case let error as StoreError where error.code.sqliteCode == 5 || error.code.sqliteCode == 6:
+            return .error(.serviceUnavailable, code: "busy", message: "the database is busy; try again")
+        default:
+            return .error(.internalServerError, code: "internal", message: "internal error")
+        }
+    }
+
+    static func status(for code: VFSError.Code) -> HTTPResponseStatus {
+        switch code {
+        case .invalidName, .reservedName, .badArchive, .badManifest: return .badRequest
+        case .tooLarge: return .payloadTooLarge
+        case .notFound, .versionNotFound: return .notFound
+        case .conflict: return .conflict
+        case .storage: return .internalServerError
+        }
+    }
+}
+
+/// An error raised by the HTTP layer itself (auth, bad JSON, unknown route).
+struct APIError: Error, Sendable {
+    var status: HTTPResponseStatus
+    var code: String
+    var message: String
+
+    static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, code: "bad_request", message: message) }
+    static let unauthorized = APIError(
+        status: .unauthorized,
+        code: "unauthorized",
+        message: "missing or invalid token; send 'Authorization: Bearer <token>' (create one with 'fazt token create')"
+    )
+    static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "not_found", message: message) }
+    static func methodNotAllowed(_ method: HTTPMethod) -> APIError {
+        APIError(status: .methodNotAllowed, code: "method_not_allowed", message: "\(method) is not allowed here")
+    }
+}

@@ -1,0 +1,111 @@
+import FaztStore
+import FaztVFS
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// The HTTP server: binds, prints the ready line, serves until graceful shutdown, then drains.
+public final class FaztServer: Service {
+    private let configuration: ServerConfiguration
+    private let store: Store
+    private let logger: Logger
+    private let ready: @Sendable (Int) -> Void
+
+    /// `ready` is called once with the bound port when the server accepts connections.
+    public init(
+        configuration: ServerConfiguration,
+        store: Store,
+        logger: Logger,
+        ready: @escaping @Sendable (Int) -> Void
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.ready = ready
+    }
+
+    public func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
+        let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
+        pool.start()
+        let services = try ServerServices(configuration: configuration, store: store, threadPool: pool, logger: logger)
+        var caches: [ObjectIdentifier: DateCache] = [:]
+        for loop in group.makeIterator() { caches[ObjectIdentifier(loop)] = DateCache(loop: loop) }
+        let dateCaches = caches
+        let registry = ConnectionRegistry()
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderListSize = configuration.maxHeaderBytes
+        limits.maxHeaderFieldSize = configuration.maxHeaderBytes
+        let decoderLimits = limits
+        let configuration = self.configuration
+
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let operations = channel.pipeline.syncOperations
+                    let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                    guard services.limiter.acquire(address) else {
+                        try operations.addHandler(TooManyConnectionsHandler())
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in services.limiter.release(address) }
+                    let connectionGuard = ConnectionGuard(configuration: configuration)
+                    try operations.addHandler(connectionGuard)
+                    try operations.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true,
+                        withErrorHandling: false,
+                        withOutboundHeaderValidation: true,
+                        withEncoderConfiguration: .init(),
+                        withDecoderLimitConfiguration: decoderLimits
+                    )
+                    guard let dateCache = dateCaches[ObjectIdentifier(channel.eventLoop)] else {
+                        preconditionFailure("every event loop of the group has a date cache")
+                    }
+                    try operations.addHandler(
+                        HTTPHandler(services: services, connectionGuard: connectionGuard, dateCache: dateCache)
+                    )
+                    registry.add(channel, connectionGuard)
+                }
+            }
+
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            try? await pool.shutdownGracefully()
+            throw error
+        }
+        let port = channel.localAddress?.port ?? configuration.port
+        services.boundPort = port
+        logger.info(
+            "listening",
+            metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)", "fazt.domain": "\(configuration.domain)"]
+        )
+        ready(port)
+
+        await withGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+
+        logger.info("draining connections", metadata: ["connections": "\(registry.count)"])
+        registry.drainAll()
+        let deadline = ContinuousClock.now + .nanoseconds(configuration.shutdownGrace.nanoseconds)
+        while registry.count > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        registry.closeAll()
+        try? await group.shutdownGracefully()
+        try? await pool.shutdownGracefully()
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,316 @@
+import FaztVFS
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The per-connection request handler: applies body limits, routes, and writes one response per
+/// request, in order (the pipelining handler before it holds later requests back).
+final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum Body {
+        case discard
+        case collect(ByteBuffer)
+        case spool(SpoolFile, EventLoopFuture<Void>)
+    }
+
+    private struct Request {
+        var head: HTTPRequestHead
+        var route: Route
+        var body: Body
+        var bytes = 0
+        var limit: Int
+    }
+
+    private let services: ServerServices
+    private let connectionGuard: ConnectionGuard
+    private let dateCache: DateCache
+    private var request: Request?
+    /// Set after an early final response (413): the rest of the request is ignored, then we close.
+    private var abandoned = false
+    /// True from a request head until its response is written.
+    private var inFlight = false
+    /// Spool bytes handed to the thread pool but not yet written; reads pause above a threshold.
+    private var spoolBacklog = 0
+    private var heldRead = false
+
+    init(services: ServerServices, connectionGuard: ConnectionGuard, dateCache: DateCache) {
+        self.services = services
+        self.connectionGuard = connectionGuard
+        self.dateCache = dateCache
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            connectionGuard.requestStarted()
+            abandoned = false
+            inFlight = true
+            begin(context: context, head: head)
+        case .body(let chunk):
+            guard !abandoned, var current = request else { return }
+            current.bytes += chunk.readableBytes
+            if current.bytes > current.limit {
+                request = nil
+                reject(context: context, tooLarge: current.limit, head: current.head, spool: current.body)
+                return
+            }
+            switch current.body {
+            case .discard: break
+            case .collect(var buffer):
+                current.body = .discard
+                buffer.writeImmutableBuffer(chunk)
+                current.body = .collect(buffer)
+            case .spool(let file, let tail):
+                current.body = .spool(file, append(context: context, chunk, to: file, after: tail))
+            }
+            request = current
+        case .end:
+            guard !abandoned, let current = request else { return }
+            request = nil
+            connectionGuard.requestComplete()
+            dispatch(context: context, current)
+        }
+    }
+
+    private func begin(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
+        let route = Route.resolve(host: head.headers.first(name: "Host"), path: path, domain: services.configuration.domain)
+        let upload = isUpload(route: route, method: head.method)
+        let limit = upload ? services.configuration.deployLimits.maxUploadBytes : services.configuration.maxBodyBytes
+        if let declared = head.headers.first(name: "Content-Length").flatMap(Int.init), declared > limit {
+            reject(context: context, tooLarge: limit, head: head, spool: nil)
+            return
+        }
+        var body = Body.discard
+        if upload {
+            do {
+                let file = try SpoolFile(path: services.temporaryPath(prefix: "upload"))
+                body = .spool(file, context.eventLoop.makeSucceededVoidFuture())
+            } catch {
+                respond(context: context, head: head, response: ErrorMapping.response(for: error), close: true)
+                abandoned = true
+                return
+            }
+        } else if case .control = route {
+            body = .collect(context.channel.allocator.buffer(capacity: 0))
+        }
+        if head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+        }
+        request = Request(head: head, route: route, body: body, limit: limit)
+    }
+
+    private func isUpload(route: Route, method: HTTPMethod) -> Bool {
+        guard case .control(let path) = route, method == .POST else { return false }
+        return ControlAPI.isDeployPath(path)
+    }
+
+    private func append(context: ChannelHandlerContext, _ chunk: ByteBuffer, to file: SpoolFile, after tail: EventLoopFuture<Void>)
+        -> EventLoopFuture<Void>
+    {
+        let pool = services.threadPool
+        let loop = context.eventLoop
+        spoolBacklog += chunk.readableBytes
+        let next = tail.flatMap { pool.runIfActive(eventLoop: loop) { try file.write(chunk) } }
+        next.assumeIsolated().whenComplete { [self] _ in
+            self.spoolBacklog -= chunk.readableBytes
+            if self.heldRead && self.spoolBacklog < 1 << 20 {
+                self.heldRead = false
+                context.read()
+            }
+        }
+        return next
+    }
+
+    // MARK: Outbound backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if spoolBacklog >= 4 << 20 {
+            heldRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: Dispatch
+
+    private func dispatch(context: ChannelHandlerContext, _ request: Request) {
+        let head = request.head
+        switch request.route {
+        case .app(let name, let path):
+            serveApp(context: context, head: head, app: name, path: path)
+        case .control(let path):
+            var upload: APIRequest.Upload?
+            var body = ByteBuffer()
+            switch request.body {
+            case .collect(let buffer): body = buffer
+            case .spool(let file, let tail):
+                upload = APIRequest.Upload(file: file, written: tail)
+            case .discard: break
+            }
+            let apiRequest = APIRequest(head: head, path: path, body: body, upload: upload)
+            let api = services.api
+            context.eventLoop.makeFutureWithTask { await api.handle(apiRequest) }
+                .assumeIsolated().whenSuccess { [self] response in
+                    self.respond(context: context, head: head, response: response)
+                }
+        case .dashboard(let path):
+            respond(context: context, head: head, response: Dashboard.response(path: path, method: head.method))
+        case .unknownHost:
+            respond(context: context, head: head, response: Dashboard.unknownHost())
+        }
+    }
+
+    private func serveApp(context: ChannelHandlerContext, head: HTTPRequestHead, app: String, path: String) {
+        guard head.method == .GET || head.method == .HEAD else {
+            var response = Response.text(.methodNotAllowed, "method not allowed\n")
+            response.headers.add(name: "Allow", value: "GET, HEAD")
+            respond(context: context, head: head, response: response)
+            return
+        }
+        guard let name = try? AppName.validate(app) else {
+            respond(context: context, head: head, response: Dashboard.unknownApp(app))
+            return
+        }
+        switch services.catalog.lookup(name) {
+        case .live(let snapshot):
+            serveFile(context: context, head: head, snapshot: snapshot, path: path)
+        case .missing:
+            respond(context: context, head: head, response: Dashboard.unknownApp(name))
+        case .unknown:
+            let catalog = services.catalog
+            services.threadPool.runIfActive(eventLoop: context.eventLoop) { try catalog.load(name) }
+                .assumeIsolated().whenComplete { [self] result in
+                    switch result {
+                    case .success(let snapshot?):
+                        self.serveFile(context: context, head: head, snapshot: snapshot, path: path)
+                    case .success(nil):
+                        self.respond(context: context, head: head, response: Dashboard.unknownApp(name))
+                    case .failure(let error):
+                        self.fail(context: context, head: head, error: error)
+                    }
+                }
+        }
+    }
+
+    private func serveFile(context: ChannelHandlerContext, head: HTTPRequestHead, snapshot: AppSnapshot, path: String) {
+        let query = head.uri.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init)
+        switch StaticResolver.resolve(snapshot, path: path, query: query) {
+        case .redirect(let location):
+            var headers = HTTPHeaders()
+            headers.add(name: "Location", value: location)
+            respond(context: context, head: head, response: Response(status: .movedPermanently, headers: headers))
+        case .notFound:
+            respond(context: context, head: head, response: Dashboard.notFound())
+        case .file(let filePath, let entry, let notFound):
+            let lastModified = HTTPDate.format(epochSeconds: snapshot.createdAt / 1000)
+            let finish = { [self] (blob: CachedBlob) in
+                let response = StaticResponder.response(
+                    request: head,
+                    path: filePath,
+                    entry: entry,
+                    blob: blob,
+                    lastModified: lastModified,
+                    notFound: notFound
+                )
+                self.respond(context: context, head: head, response: response)
+            }
+            if let blob = services.blobCache.get(entry.hash) {
+                finish(blob)
+                return
+            }
+            let vfs = services.vfs
+            let cache = services.blobCache
+            services.threadPool.runIfActive(eventLoop: context.eventLoop) { () throws -> CachedBlob in
+                guard let content = try vfs.blob(entry.hash) else {
+                    throw APIError(status: .internalServerError, code: "internal", message: "missing blob \(entry.hash)")
+                }
+                let blob = CachedBlob(hash: entry.hash, content: content)
+                cache.put(entry.hash, blob)
+                return blob
+            }.assumeIsolated().whenComplete { [self] result in
+                switch result {
+                case .success(let blob): finish(blob)
+                case .failure(let error): self.fail(context: context, head: head, error: error)
+                }
+            }
+        }
+    }
+
+    // MARK: Responses
+
+    private func fail(context: ChannelHandlerContext, head: HTTPRequestHead, error: Error) {
+        services.logger.error("request failed", metadata: ["http.uri": "\(head.uri)", "error": "\(error)"])
+        respond(context: context, head: head, response: Response.text(.internalServerError, "internal error\n"))
+    }
+
+    private func reject(context: ChannelHandlerContext, tooLarge limit: Int, head: HTTPRequestHead, spool: Body?) {
+        if case .spool(let file, let tail)? = spool {
+            tail.whenComplete { _ in file.discard() }
+        }
+        abandoned = true
+        let message = "request body is larger than the \(limit / 1_048_576) MB limit"
+        let response: Response
+        if case .control = Route.resolve(host: head.headers.first(name: "Host"), path: head.uri, domain: services.configuration.domain) {
+            response = .error(.payloadTooLarge, code: "too_large", message: message)
+        } else {
+            response = .text(.payloadTooLarge, message + "\n")
+        }
+        respond(context: context, head: head, response: response, close: true)
+    }
+
+    private func respond(context: ChannelHandlerContext, head request: HTTPRequestHead, response: Response, close: Bool = false) {
+        var headers = response.headers
+        headers.add(name: "Date", value: dateCache.value)
+        if !headers.contains(name: "Content-Length") {
+            headers.add(name: "Content-Length", value: String(response.body?.readableBytes ?? 0))
+        }
+        let keepAlive = request.isKeepAlive && !close && !connectionGuard.draining
+        if !keepAlive {
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if request.version.minor == 0 {
+            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
+        let head = HTTPResponseHead(version: request.version, status: response.status, headers: headers)
+        inFlight = false
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body = response.body, request.method != .HEAD, body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        let reuse = connectionGuard.responseComplete() && keepAlive
+        if !reuse {
+            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    // MARK: Errors
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // Answer a malformed request only when no response is being produced for this connection,
+        // so the error text can never interleave with another response's bytes.
+        if let parserError = error as? HTTPParserError, !inFlight {
+            if parserError == .headerOverflow {
+                connectionGuard.rejectAndClose(.requestHeaderFieldsTooLarge, message: "request headers are too large")
+            } else {
+                connectionGuard.rejectAndClose(.badRequest, message: "malformed request")
+            }
+            return
+        }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let current = request, case .spool(let file, let tail) = current.body {
+            tail.whenComplete { _ in file.discard() }
+        }
+        request = nil
+        context.fireChannelInactive()
+    }
+}

@@ -1,0 +1,60 @@
+import FaztStore
+import FaztVFS
+import Foundation
+import Logging
+import NIOPosix
+import Synchronization
+
+/// What every connection handler shares: storage, caches, the thread pool for blocking work.
+final class ServerServices: Sendable {
+    let configuration: ServerConfiguration
+    let store: Store
+    let vfs: VFS
+    let tokens: Tokens
+    let catalog: AppCatalog
+    let blobCache: BlobCache
+    let threadPool: NIOThreadPool
+    let logger: Logger
+    let limiter: ConnectionLimiter
+    /// Where upload bodies are spooled (beside `data.db`, on the same file system).
+    let temporaryDirectory: String
+    private let port = Atomic<Int>(0)
+    private let counter = Atomic<Int>(0)
+
+    init(configuration: ServerConfiguration, store: Store, threadPool: NIOThreadPool, logger: Logger) throws {
+        self.configuration = configuration
+        self.store = store
+        self.vfs = VFS(store: store, limits: configuration.deployLimits)
+        self.tokens = Tokens(store: store)
+        self.catalog = AppCatalog(vfs: vfs)
+        self.blobCache = BlobCache(budget: configuration.cacheBytes)
+        self.threadPool = threadPool
+        self.logger = logger
+        self.limiter = ConnectionLimiter(limit: configuration.maxConnectionsPerIP)
+        let directory = URL(fileURLWithPath: store.path).deletingLastPathComponent().path + "/.fazt-tmp"
+        self.temporaryDirectory = directory
+        // Leftovers are uploads interrupted by a crash; nothing refers to them.
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+
+    var api: ControlAPI { ControlAPI(services: self) }
+
+    /// The port the server is listening on.
+    var boundPort: Int {
+        get { port.load(ordering: .relaxed) }
+        set { port.store(newValue, ordering: .relaxed) }
+    }
+
+    /// A fresh path in the temporary directory.
+    func temporaryPath(prefix: String) -> String {
+        let n = counter.add(1, ordering: .relaxed).newValue
+        return "\(temporaryDirectory)/\(prefix)-\(getpid())-\(n)-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// The public URL of an app.
+    func appURL(_ app: String) -> String {
+        let port = boundPort
+        return "http://\(app).\(configuration.domain)\(port == 80 ? "" : ":\(port)")/"
+    }
+}
