@@ -34,6 +34,8 @@ struct ArchiveImporter {
             if entries > limits.maxEntries {
                 throw VFSError(.tooLarge, "the archive has more than \(limits.maxEntries) entries")
             }
+            // Directories carry no content; files inside them are checked on their own.
+            if header.kind == .directory { continue }
             let path = try EntryPath.normalize(header.rawName, maxBytes: limits.maxPathBytes)
             switch header.kind {
             case .directory: continue

@@ -1,1 +1,3 @@
-print("x")
+import FaztCLI
+
+await FaztCommand.runMain()

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+
+/// `fazt apps [list|info|delete]`.
+struct AppsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apps",
+        abstract: "List, inspect and delete apps.",
+        subcommands: [List.self, Info.self, Delete.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List apps.")
+        @OptionGroup var options: ClientOptions
+
+        func run() throws {
+            let client = try options.client()
+            if options.json {
+                Output.printRawJSON(try client.call("GET", "/apps"))
+                return
+            }
+            let list = try client.decode(AppListRecord.self, "GET", "/apps")
+            guard !list.apps.isEmpty else {
+                print("no apps yet; deploy one with 'fazt deploy DIR --app NAME'")
+                return
+            }
+            Output.table(
+                ["NAME", "VERSION", "FILES", "SIZE", "UPDATED", "URL"],
+                list.apps.map { app in
+                    [app.name, app.version.map { "v\($0)" } ?? "-", "\(app.files)", Output.size(app.bytes), Output.date(app.updatedAt), app.url]
+                }
+            )
+        }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one app.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The app name.") var name: String
+
+        func run() throws {
+            let client = try options.client()
+            let bytes = try client.call("GET", "/apps/\(name.lowercased())")
+            if options.json {
+                Output.printRawJSON(bytes)
+                return
+            }
+            let app = try JSONDecoder().decode(AppRecord.self, from: Data(bytes))
+            print("name:     \(app.name)")
+            print("url:      \(app.url)")
+            print("live:     \(app.version.map { "v\($0)" } ?? "-") of \(app.versions) versions")
+            print("files:    \(app.files) (\(Output.size(app.bytes)))")
+            print("created:  \(Output.date(app.createdAt))")
+            print("updated:  \(Output.date(app.updatedAt))")
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete an app and all its versions.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The app name.") var name: String
+        @Flag(help: "Do not ask for confirmation.") var yes = false
+
+        func run() throws {
+            if !yes && isatty(STDIN_FILENO) != 0 {
+                FileHandle.standardError.write(Data("Delete app '\(name)' and all its versions? [y/N] ".utf8))
+                guard let answer = readLine(), answer.lowercased().hasPrefix("y") else { throw CLIError("not deleted") }
+            }
+            let bytes = try options.client().call("DELETE", "/apps/\(name.lowercased())")
+            if options.json { Output.printRawJSON(bytes) } else { print("deleted \(name.lowercased())") }
+        }
+    }
+}
+
+/// `fazt versions APP`.
+struct VersionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "versions", abstract: "List an app's versions.")
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "The app name.") var app: String
+
+    func run() throws {
+        let client = try options.client()
+        let bytes = try client.call("GET", "/apps/\(app.lowercased())/versions")
+        if options.json {
+            Output.printRawJSON(bytes)
+            return
+        }
+        let list = try JSONDecoder().decode(VersionListRecord.self, from: Data(bytes))
+        Output.table(
+            ["VERSION", "LIVE", "FILES", "SIZE", "SOURCE", "CREATED", "MESSAGE"],
+            list.versions.map { version in
+                ["v\(version.version)", version.live ? "*" : "", "\(version.files)", Output.size(version.bytes), version.source,
+                 Output.date(version.createdAt), version.message ?? ""]
+            }
+        )
+    }
+}
+
+/// `fazt rollback APP VERSION`.
+struct RollbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rollback", abstract: "Make an earlier version live again.")
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "The app name.") var app: String
+    @Argument(help: "The version number to serve.") var version: Int
+
+    func run() throws {
+        let body = Array(#"{"version":\#(version)}"#.utf8)
+        let bytes = try options.client().call("POST", "/apps/\(app.lowercased())/rollback", body: body)
+        if options.json {
+            Output.printRawJSON(bytes)
+            return
+        }
+        let record = try JSONDecoder().decode(AppRecord.self, from: Data(bytes))
+        print("\(record.name) now serves v\(version): \(record.url)")
+    }
+}

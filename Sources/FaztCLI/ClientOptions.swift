@@ -1,0 +1,72 @@
+import ArgumentParser
+import FaztNet
+import Foundation
+
+/// Where the client commands find the server: flags, then environment, then `fazt login`'s config.
+struct ClientOptions: ParsableArguments {
+    @Option(help: "Server URL (default: FAZT_SERVER or the one saved by 'fazt login').") var server: String?
+    @Option(help: "Owner token (default: FAZT_TOKEN or the one saved by 'fazt login').") var token: String?
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func client() throws -> APIClient {
+        let environment = ProcessInfo.processInfo.environment
+        let saved = CLIConfig.load()
+        guard let server = server ?? environment["FAZT_SERVER"] ?? saved?.server else {
+            throw CLIError("no server configured: run 'fazt login URL TOKEN' or pass --server")
+        }
+        guard let token = token ?? environment["FAZT_TOKEN"] ?? saved?.token else {
+            throw CLIError("no token configured: run 'fazt login URL TOKEN' or pass --token")
+        }
+        return APIClient(server: server, token: token)
+    }
+}
+
+/// Calls the control API and turns its error shape into readable messages.
+struct APIClient {
+    var server: String
+    var token: String
+
+    var base: String { (server.hasSuffix("/") ? String(server.dropLast()) : server) + "/_fazt/api/v1" }
+
+    func call(
+        _ method: String,
+        _ path: String,
+        body: [UInt8]? = nil,
+        contentType: String = "application/json",
+        progress: ((Int64, Int64) -> Void)? = nil
+    ) throws -> [UInt8] {
+        var headers = ["Authorization: Bearer \(token)"]
+        if body != nil { headers.append("Content-Type: \(contentType)") }
+        let response: HTTPClientResponse
+        do {
+            response = try HTTPClient.perform(method: method, url: base + path, headers: headers, body: body, progress: progress)
+        } catch {
+            throw CLIError("cannot reach \(server): \(error)")
+        }
+        guard (200..<300).contains(response.status) else {
+            if let failure = try? JSONDecoder().decode(APIErrorBody.self, from: Data(response.body)) {
+                throw CLIError("\(failure.error.message) (\(failure.error.code), HTTP \(response.status))")
+            }
+            throw CLIError("HTTP \(response.status) from \(server): \(response.text.prefix(200))")
+        }
+        return response.body
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, body: [UInt8]? = nil) throws -> T {
+        let bytes = try call(method, path, body: body)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch {
+            throw CLIError("unexpected answer from the server: \(error)")
+        }
+    }
+}
+
+struct APIErrorBody: Decodable {
+    struct Detail: Decodable {
+        var code: String
+        var message: String
+    }
+
+    var error: Detail
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Text and JSON output shared by the listing commands.
+enum Output {
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Passes the server's JSON through unchanged (pretty-printed).
+    static func printRawJSON(_ bytes: [UInt8]) {
+        if let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
+            let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        {
+            print(String(decoding: pretty, as: UTF8.self))
+        } else {
+            print(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        for row in all {
+            let cells = row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }
+            print(cells.joined(separator: "  "))
+        }
+    }
+
+    static func date(_ milliseconds: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
+    static func size(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1 << 20 { return String(format: "%.1f KB", Double(bytes) / 1024) }
+        return String(format: "%.1f MB", Double(bytes) / 1_048_576)
+    }
+}
+
+/// The API's JSON shapes, as the client reads them.
+struct AppRecord: Codable {
+    var name: String
+    var version: Int?
+    var versions: Int
+    var files: Int
+    var bytes: Int
+    var createdAt: Int64
+    var updatedAt: Int64
+    var url: String
+}
+
+struct AppListRecord: Codable {
+    var apps: [AppRecord]
+}
+
+struct VersionRecord: Codable {
+    var version: Int
+    var parent: Int?
+    var files: Int
+    var bytes: Int
+    var source: String
+    var message: String?
+    var createdAt: Int64
+    var live: Bool
+}
+
+struct VersionListRecord: Codable {
+    var app: String
+    var versions: [VersionRecord]
+}
+
+struct DeployRecord: Codable {
+    var app: String
+    var version: Int
+    var files: Int
+    var bytes: Int
+    var url: String
+}

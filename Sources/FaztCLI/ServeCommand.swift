@@ -1,0 +1,112 @@
+import ArgumentParser
+import FaztServer
+import FaztStore
+import FaztVFS
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `fazt serve`: runs the server in this process.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Fazt server.",
+        discussion: """
+            Prints {"event":"listening","port":N} on stdout once it accepts connections; logs go to
+            stderr. On the very first start it prints the first owner token to stderr.
+            SIGTERM or SIGINT stops it gracefully.
+            """
+    )
+
+    @Option(help: "Port to listen on (0 picks a free port).") var port: Int = 8080
+    @Option(help: "Address to bind.") var host: String = "0.0.0.0"
+    @Option(help: "The database file (created on first start).") var data: String = "./data.db"
+    @Option(help: "Apps are served at <app>.<domain>.") var domain: String = "localhost"
+    @Option(name: .customLong("cache-mb"), help: "Hot-file cache budget in MB.") var cacheMB: Int = 64
+    @Option(name: .customLong("max-upload-mb"), help: "Largest deploy upload in MB.") var maxUploadMB: Int = 100
+    @Option(name: .customLong("max-expanded-mb"), help: "Largest expanded deploy in MB.") var maxExpandedMB: Int = 500
+    @Option(name: .customLong("max-file-mb"), help: "Largest file in a deploy in MB.") var maxFileMB: Int = 50
+    @Option(name: .customLong("max-entries"), help: "Most entries in a deploy archive.") var maxEntries: Int = 10_000
+    @Option(name: .customLong("max-body-mb"), help: "Largest request body outside deploys in MB.") var maxBodyMB: Int = 10
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        for (name, value) in [("cache-mb", cacheMB), ("max-upload-mb", maxUploadMB), ("max-expanded-mb", maxExpandedMB),
+                              ("max-file-mb", maxFileMB), ("max-entries", maxEntries), ("max-body-mb", maxBodyMB)]
+        where value <= 0 {
+            throw ValidationError("--\(name) must be positive")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "fazt")
+        let path = URL(fileURLWithPath: data).standardizedFileURL.path
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+            withIntermediateDirectories: true
+        )
+        let store: Store
+        do {
+            store = try Store(path: path, logger: logger)
+        } catch {
+            throw CLIError("cannot open \(path): \(error)")
+        }
+        let tokens = Tokens(store: store)
+        if try tokens.count() == 0 {
+            let created = try tokens.create(name: "owner")
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    fazt: this is a new server. Your first owner token (shown only now; keep it safe):
+
+                        \(created.token)
+
+                    Use it with: fazt login http://localhost:\(port == 0 ? 8080 : port) \(created.token)
+
+                    """.utf8
+                )
+            )
+        }
+        // No deploy is in flight before the server starts, so every unreferenced blob is garbage.
+        try VFS(store: store).collectGarbage(createdBefore: Int64.max)
+
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.domain = domain.lowercased()
+        configuration.cacheBytes = cacheMB << 20
+        configuration.maxBodyBytes = maxBodyMB << 20
+        configuration.deployLimits.maxUploadBytes = maxUploadMB << 20
+        configuration.deployLimits.maxExpandedBytes = maxExpandedMB << 20
+        configuration.deployLimits.maxFileBytes = maxFileMB << 20
+        configuration.deployLimits.maxEntries = maxEntries
+        let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
+            // Written with one write(2) so the line is never buffered or split.
+            FileHandle.standardOutput.write(Data(#"{"event":"listening","port":\#(port)}"#.utf8 + [0x0A]))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        do {
+            try await group.run()
+        } catch {
+            store.close()
+            throw CLIError("server failed: \(error)")
+        }
+        do {
+            try store.checkpoint()
+        } catch {
+            logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
+        }
+        store.close()
+    }
+}
