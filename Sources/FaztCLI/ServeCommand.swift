@@ -4,6 +4,7 @@ import FaztStore
 import FaztVFS
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `fazt serve`: runs the server in this process.
@@ -28,6 +29,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-file-mb"), help: "Largest file in a deploy in MB.") var maxFileMB: Int = 50
     @Option(name: .customLong("max-entries"), help: "Most entries in a deploy archive.") var maxEntries: Int = 10_000
     @Option(name: .customLong("max-body-mb"), help: "Largest request body outside deploys in MB.") var maxBodyMB: Int = 10
+    @Option(name: .customLong("max-connections-per-ip"), help: "Concurrent connections allowed from one address.")
+    var maxConnectionsPerIP: Int = 50
+    @Option(name: .customLong("header-timeout"), help: "Seconds allowed to send a request's headers.")
+    var headerTimeout: Int = 5
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a keep-alive connection may stay idle.")
+    var idleTimeout: Int = 60
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -35,7 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         for (name, value) in [("cache-mb", cacheMB), ("max-upload-mb", maxUploadMB), ("max-expanded-mb", maxExpandedMB),
-                              ("max-file-mb", maxFileMB), ("max-entries", maxEntries), ("max-body-mb", maxBodyMB)]
+                              ("max-file-mb", maxFileMB), ("max-entries", maxEntries), ("max-body-mb", maxBodyMB),
+                              ("max-connections-per-ip", maxConnectionsPerIP), ("header-timeout", headerTimeout),
+                              ("idle-timeout", idleTimeout)]
         where value <= 0 {
             throw ValidationError("--\(name) must be positive")
         }
@@ -89,6 +98,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.deployLimits.maxExpandedBytes = maxExpandedMB << 20
         configuration.deployLimits.maxFileBytes = maxFileMB << 20
         configuration.deployLimits.maxEntries = maxEntries
+        configuration.maxConnectionsPerIP = maxConnectionsPerIP
+        configuration.headerTimeout = .seconds(Int64(headerTimeout))
+        configuration.idleTimeout = .seconds(Int64(idleTimeout))
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
             // Written with one write(2) so the line is never buffered or split.
             FileHandle.standardOutput.write(Data(#"{"event":"listening","port":\#(port)}"#.utf8 + [0x0A]))

@@ -1,18 +1,38 @@
 import FaztVFS
 import Synchronization
 
+/// An app's live version with the per-file response headers worked out once, at load.
+struct ServedApp: Sendable {
+    var snapshot: AppSnapshot
+    /// `Last-Modified` for every file of the version (the version's creation time).
+    var lastModified: String
+    /// `Cache-Control` by path.
+    var cacheControl: [String: String]
+
+    init(_ snapshot: AppSnapshot) {
+        self.snapshot = snapshot
+        self.lastModified = HTTPDate.format(epochSeconds: snapshot.createdAt / 1000)
+        var policies: [String: String] = [:]
+        policies.reserveCapacity(snapshot.files.count)
+        for (path, entry) in snapshot.files {
+            policies[path] = StaticResolver.cacheControl(path: path, mime: entry.mime)
+        }
+        self.cacheControl = policies
+    }
+}
+
 /// Live-version snapshots of apps, so routing a static request never touches SQLite.
 ///
 /// Entries are replaced by `invalidate` whenever this process deploys, rolls back or deletes.
 final class AppCatalog: Sendable {
     enum Lookup {
-        case live(AppSnapshot)
+        case live(ServedApp)
         case missing
         case unknown
     }
 
     private enum Entry {
-        case live(AppSnapshot)
+        case live(ServedApp)
         case missing
     }
 
@@ -29,7 +49,7 @@ final class AppCatalog: Sendable {
     func lookup(_ app: String) -> Lookup {
         entries.withLock { entries in
             switch entries[app] {
-            case .live(let snapshot): return .live(snapshot)
+            case .live(let app): return .live(app)
             case .missing: return .missing
             case nil: return .unknown
             }
@@ -37,13 +57,13 @@ final class AppCatalog: Sendable {
     }
 
     /// Loads an app's snapshot from the database (blocking) and remembers it.
-    func load(_ app: String) throws -> AppSnapshot? {
-        let snapshot = try vfs.snapshot(app: app)
+    func load(_ app: String) throws -> ServedApp? {
+        let served = try vfs.snapshot(app: app).map(ServedApp.init)
         entries.withLock { entries in
             if entries.count >= capacity, let victim = entries.keys.first { entries[victim] = nil }
-            entries[app] = snapshot.map { .live($0) } ?? .missing
+            entries[app] = served.map { .live($0) } ?? .missing
         }
-        return snapshot
+        return served
     }
 
     func invalidate(_ app: String) {

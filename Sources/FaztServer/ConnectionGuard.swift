@@ -11,20 +11,24 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = ByteBuffer
 
     private enum Phase {
-        /// Between requests: the idle timer runs.
+        /// Between requests: the idle deadline applies.
         case idle
-        /// Reading a request's header block: the header timer runs.
+        /// Reading a request's header block: the header deadline applies.
         case head
-        /// Reading a body: the progress timer runs.
+        /// Reading a body: the progress deadline applies (pushed back by every read).
         case body
-        /// The request is complete and being answered: no timer.
+        /// The request is complete and being answered: no deadline.
         case processing
     }
 
     private let configuration: ServerConfiguration
     private var phase = Phase.idle
+    /// When the current phase times out; nil while processing.
+    private var deadline: NIODeadline?
+    /// The one scheduled check; it re-arms itself for a later deadline instead of being
+    /// cancelled and rescheduled on every request (which costs more than the request).
     private var timer: Scheduled<Void>?
-    private var lastBodyRead = NIODeadline.now()
+    private var timerFiresAt: NIODeadline?
     private var recent: UInt32 = 0
     private var context: ChannelHandlerContext?
     /// True once shutdown asked this connection to finish its current request and close.
@@ -36,11 +40,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if context.channel.isActive { arm(.idle) }
+        if context.channel.isActive { enter(.idle) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(.idle)
+        enter(.idle)
         context.fireChannelActive()
     }
 
@@ -56,16 +60,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
         switch phase {
         case .idle:
             recent = 0
-            arm(.head)
-            scanForHeaderEnd(buffer)
+            enter(.head)
+            scanForHeaderEnd(unwrapInboundIn(data))
         case .head:
-            scanForHeaderEnd(buffer)
+            scanForHeaderEnd(unwrapInboundIn(data))
         case .body:
-            lastBodyRead = .now()
+            deadline = .now() + configuration.bodyTimeout
         case .processing:
             break
         }
@@ -80,21 +83,21 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return false
         }
-        if found { arm(.body) }
+        if found { enter(.body) }
     }
 
     /// The decoder produced a request head (possibly one that was pipelined).
     func requestStarted() {
-        if phase == .idle || phase == .head { arm(.body) }
+        if phase == .idle || phase == .head { enter(.body) }
     }
 
     /// The request body is complete; the server is working on the answer.
-    func requestComplete() { arm(.processing) }
+    func requestComplete() { enter(.processing) }
 
     /// The response was fully written; returns false when the connection should now close.
     func responseComplete() -> Bool {
         guard !draining else { return false }
-        arm(.idle)
+        enter(.idle)
         return true
     }
 
@@ -104,39 +107,38 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if phase == .idle { context?.close(promise: nil) }
     }
 
-    private func arm(_ next: Phase) {
+    private func enter(_ next: Phase) {
         phase = next
-        timer?.cancel()
-        timer = nil
-        guard let context else { return }
-        let loop = context.eventLoop
         switch next {
-        case .idle:
-            timer = loop.assumeIsolated().scheduleTask(in: configuration.idleTimeout) { [self] in
-                self.context?.close(promise: nil)
-            }
-        case .head:
-            timer = loop.assumeIsolated().scheduleTask(in: configuration.headerTimeout) { [self] in
-                self.timedOut()
-            }
-        case .body:
-            lastBodyRead = .now()
-            scheduleBodyCheck(in: configuration.bodyTimeout)
-        case .processing:
-            break
+        case .idle: deadline = .now() + configuration.idleTimeout
+        case .head: deadline = .now() + configuration.headerTimeout
+        case .body: deadline = .now() + configuration.bodyTimeout
+        case .processing: deadline = nil
+        }
+        if let deadline, timerFiresAt.map({ $0 > deadline }) ?? true { schedule(at: deadline) }
+    }
+
+    private func schedule(at when: NIODeadline) {
+        guard let context else { return }
+        timer?.cancel()
+        timerFiresAt = when
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) { [self] in
+            self.timer = nil
+            self.timerFiresAt = nil
+            self.check()
         }
     }
 
-    private func scheduleBodyCheck(in delay: TimeAmount) {
-        guard let context else { return }
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
-            guard self.phase == .body else { return }
-            let deadline = self.lastBodyRead + self.configuration.bodyTimeout
-            if deadline <= .now() {
-                self.timedOut()
-            } else {
-                self.scheduleBodyCheck(in: deadline - .now())
-            }
+    private func check() {
+        guard let deadline else { return }
+        if deadline > .now() {
+            schedule(at: deadline)
+            return
+        }
+        switch phase {
+        case .idle: context?.close(promise: nil)
+        case .head, .body: timedOut()
+        case .processing: break
         }
     }
 
@@ -147,8 +149,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// Writes a minimal error response straight to the socket (below the HTTP encoder) and closes.
     func rejectAndClose(_ status: HTTPResponseStatus, message: String) {
         guard let context else { return }
-        timer?.cancel()
-        phase = .processing
+        enter(.processing)
         let text = message + "\n"
         let response =
             "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"

@@ -58,12 +58,8 @@ public final class FaztServer: Service {
                     channel.closeFuture.whenComplete { _ in services.limiter.release(address) }
                     let connectionGuard = ConnectionGuard(configuration: configuration)
                     try operations.addHandler(connectionGuard)
-                    try operations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true,
-                        withErrorHandling: false,
-                        withOutboundHeaderValidation: true,
-                        withEncoderConfiguration: .init(),
-                        withDecoderLimitConfiguration: decoderLimits
+                    try operations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits))
                     )
                     guard let dateCache = dateCaches[ObjectIdentifier(channel.eventLoop)] else {
                         preconditionFailure("every event loop of the group has a date cache")

@@ -5,11 +5,12 @@ import NIOCore
 import NIOHTTP1
 
 /// The per-connection request handler: applies body limits, routes, and writes one response per
-/// request, in order (the pipelining handler before it holds later requests back).
+/// request, strictly in order. Requests pipelined behind one still being answered wait in `queued`
+/// (reads pause meanwhile), and responses are serialized by `ResponseEncoding` straight to bytes.
 final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private enum Body {
         case discard
@@ -19,6 +20,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private struct Request {
         var head: HTTPRequestHead
+        var query: String?
         var route: Route
         var body: Body
         var bytes = 0
@@ -36,6 +38,10 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Spool bytes handed to the thread pool but not yet written; reads pause above a threshold.
     private var spoolBacklog = 0
     private var heldRead = false
+    /// True after a request's end until its response is written: later parts wait in `queued`.
+    private var awaitingResponse = false
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    private var closing = false
 
     init(services: ServerServices, connectionGuard: ConnectionGuard, dateCache: DateCache) {
         self.services = services
@@ -46,7 +52,17 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if awaitingResponse || !queued.isEmpty {
+            queued.append(part)
+            return
+        }
+        handle(context: context, part)
+    }
+
+    private func handle(context: ChannelHandlerContext, _ part: HTTPServerRequestPart) {
+        guard !closing else { return }
+        switch part {
         case .head(let head):
             connectionGuard.requestStarted()
             abandoned = false
@@ -74,12 +90,29 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             guard !abandoned, let current = request else { return }
             request = nil
             connectionGuard.requestComplete()
+            awaitingResponse = true
             dispatch(context: context, current)
         }
     }
 
+    /// Replays pipelined parts that arrived while the previous response was being produced.
+    private func drainQueue(context: ChannelHandlerContext) {
+        while !awaitingResponse, !closing, let part = queued.popFirst() {
+            handle(context: context, part)
+        }
+        if heldRead && queued.isEmpty && spoolBacklog < 1 << 20 {
+            heldRead = false
+            context.read()
+        }
+    }
+
     private func begin(context: ChannelHandlerContext, head: HTTPRequestHead) {
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
+        var path = head.uri
+        var query: String?
+        if let mark = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            path = String(head.uri[..<mark])
+            query = String(head.uri[head.uri.index(after: mark)...])
+        }
         let route = Route.resolve(host: head.headers.first(name: "Host"), path: path, domain: services.configuration.domain)
         let upload = isUpload(route: route, method: head.method)
         let limit = upload ? services.configuration.deployLimits.maxUploadBytes : services.configuration.maxBodyBytes
@@ -101,9 +134,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             body = .collect(context.channel.allocator.buffer(capacity: 0))
         }
         if head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(ResponseEncoding.continueResponse), promise: nil)
         }
-        request = Request(head: head, route: route, body: body, limit: limit)
+        request = Request(head: head, query: query, route: route, body: body, limit: limit)
     }
 
     private func isUpload(route: Route, method: HTTPMethod) -> Bool {
@@ -131,7 +164,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Outbound backpressure
 
     func read(context: ChannelHandlerContext) {
-        if spoolBacklog >= 4 << 20 {
+        if spoolBacklog >= 4 << 20 || queued.count >= 16 {
             heldRead = true
         } else {
             context.read()
@@ -144,7 +177,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let head = request.head
         switch request.route {
         case .app(let name, let path):
-            serveApp(context: context, head: head, app: name, path: path)
+            serveApp(context: context, head: head, app: name, path: path, query: request.query)
         case .control(let path):
             var upload: APIRequest.Upload?
             var body = ByteBuffer()
@@ -167,29 +200,29 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func serveApp(context: ChannelHandlerContext, head: HTTPRequestHead, app: String, path: String) {
+    private func serveApp(context: ChannelHandlerContext, head: HTTPRequestHead, app name: String, path: String, query: String?) {
         guard head.method == .GET || head.method == .HEAD else {
             var response = Response.text(.methodNotAllowed, "method not allowed\n")
             response.headers.add(name: "Allow", value: "GET, HEAD")
             respond(context: context, head: head, response: response)
             return
         }
-        guard let name = try? AppName.validate(app) else {
-            respond(context: context, head: head, response: Dashboard.unknownApp(app))
-            return
-        }
         switch services.catalog.lookup(name) {
-        case .live(let snapshot):
-            serveFile(context: context, head: head, snapshot: snapshot, path: path)
+        case .live(let app):
+            serveFile(context: context, head: head, app: app, path: path, query: query)
         case .missing:
             respond(context: context, head: head, response: Dashboard.unknownApp(name))
         case .unknown:
+            guard (try? AppName.validate(name)) != nil else {
+                respond(context: context, head: head, response: Dashboard.unknownApp(name))
+                return
+            }
             let catalog = services.catalog
             services.threadPool.runIfActive(eventLoop: context.eventLoop) { try catalog.load(name) }
                 .assumeIsolated().whenComplete { [self] result in
                     switch result {
-                    case .success(let snapshot?):
-                        self.serveFile(context: context, head: head, snapshot: snapshot, path: path)
+                    case .success(let app?):
+                        self.serveFile(context: context, head: head, app: app, path: path, query: query)
                     case .success(nil):
                         self.respond(context: context, head: head, response: Dashboard.unknownApp(name))
                     case .failure(let error):
@@ -199,9 +232,8 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func serveFile(context: ChannelHandlerContext, head: HTTPRequestHead, snapshot: AppSnapshot, path: String) {
-        let query = head.uri.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init)
-        switch StaticResolver.resolve(snapshot, path: path, query: query) {
+    private func serveFile(context: ChannelHandlerContext, head: HTTPRequestHead, app: ServedApp, path: String, query: String?) {
+        switch StaticResolver.resolve(app.snapshot, path: path, query: query) {
         case .redirect(let location):
             var headers = HTTPHeaders()
             headers.add(name: "Location", value: location)
@@ -209,14 +241,14 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .notFound:
             respond(context: context, head: head, response: Dashboard.notFound())
         case .file(let filePath, let entry, let notFound):
-            let lastModified = HTTPDate.format(epochSeconds: snapshot.createdAt / 1000)
+            let cacheControl = app.cacheControl[filePath] ?? "no-cache"
             let finish = { [self] (blob: CachedBlob) in
                 let response = StaticResponder.response(
                     request: head,
-                    path: filePath,
                     entry: entry,
                     blob: blob,
-                    lastModified: lastModified,
+                    cacheControl: cacheControl,
+                    lastModified: app.lastModified,
                     notFound: notFound
                 )
                 self.respond(context: context, head: head, response: response)
@@ -266,6 +298,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func respond(context: ChannelHandlerContext, head request: HTTPRequestHead, response: Response, close: Bool = false) {
+        guard !closing else { return }
         var headers = response.headers
         headers.add(name: "Date", value: dateCache.value)
         if !headers.contains(name: "Content-Length") {
@@ -277,15 +310,28 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else if request.version.minor == 0 {
             headers.replaceOrAdd(name: "Connection", value: "keep-alive")
         }
-        let head = HTTPResponseHead(version: request.version, status: response.status, headers: headers)
         inFlight = false
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if let body = response.body, request.method != .HEAD, body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let body = request.method == .HEAD ? nil : response.body
+        let (head, separateBody) = ResponseEncoding.encode(
+            status: response.status,
+            version: request.version,
+            headers: headers,
+            body: body,
+            allocator: context.channel.allocator
+        )
+        let done: EventLoopFuture<Void>
+        if let separateBody {
+            context.write(wrapOutboundOut(head), promise: nil)
+            done = context.writeAndFlush(wrapOutboundOut(separateBody))
+        } else {
+            done = context.writeAndFlush(wrapOutboundOut(head))
         }
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        let reuse = connectionGuard.responseComplete() && keepAlive
-        if !reuse {
+        awaitingResponse = false
+        if connectionGuard.responseComplete() && keepAlive {
+            drainQueue(context: context)
+        } else {
+            closing = true
+            queued.removeAll()
             done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }

@@ -9,42 +9,62 @@ public enum Route: Equatable, Sendable {
     /// A Host that names no domain of ours, or an app label that is not a valid name.
     case unknownHost
 
-    /// Routes a request; `host` is the raw Host header, `domain` the configured domain.
+    /// Routes a request; `host` is the raw Host header, `domain` the configured (lower-case) domain.
     public static func resolve(host rawHost: String?, path: String, domain: String) -> Route {
         let host = normalizeHost(rawHost ?? "")
-        let domain = domain.lowercased()
         if host == domain || host.isEmpty || isLiteralAddress(host) {
             let prefix = "/_fazt/api/v1"
-            if path == prefix || path.hasPrefix(prefix + "/") {
+            if path.hasPrefix(prefix) && (path.utf8.count == prefix.utf8.count || path.utf8.dropFirst(prefix.utf8.count).first == slash) {
                 return .control(path: String(path.dropFirst(prefix.count)))
             }
             return .dashboard(path: path)
         }
-        let suffix = "." + domain
-        guard host.hasSuffix(suffix) else { return .unknownHost }
-        let label = host.dropLast(suffix.count)
-        guard !label.isEmpty, !label.contains(".") else { return .unknownHost }
-        return .app(name: String(label), path: path)
+        let hostBytes = host.utf8
+        let domainBytes = domain.utf8
+        guard hostBytes.count > domainBytes.count + 1, host.hasSuffix(domain) else { return .unknownHost }
+        let labelEnd = hostBytes.index(hostBytes.endIndex, offsetBy: -(domainBytes.count + 1))
+        guard hostBytes[labelEnd] == dot else { return .unknownHost }
+        let label = hostBytes[hostBytes.startIndex..<labelEnd]
+        guard !label.contains(dot) else { return .unknownHost }
+        return .app(name: String(decoding: label, as: UTF8.self), path: path)
     }
+
+    private static let slash = UInt8(ascii: "/")
+    private static let dot = UInt8(ascii: ".")
+    private static let colon = UInt8(ascii: ":")
 
     /// Lower-cases and strips the port (`App.Localhost:8080` → `app.localhost`, `[::1]:80` → `::1`).
     static func normalizeHost(_ host: String) -> String {
-        var value = Substring(host.lowercased())
-        if value.hasPrefix("[") {
-            if let close = value.firstIndex(of: "]") { value = value[value.index(after: value.startIndex)..<close] }
-            return String(value)
+        var value = host
+        if value.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) { value = value.lowercased() }
+        let bytes = value.utf8
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return value }
+            return String(decoding: bytes[bytes.index(after: bytes.startIndex)..<close], as: UTF8.self)
         }
-        if let colon = value.lastIndex(of: ":"), value.firstIndex(of: ":") == colon {
-            value = value[..<colon]
-        }
-        if value.hasSuffix(".") { value = value.dropLast() }
-        return String(value)
+        var end = bytes.endIndex
+        if let last = bytes.lastIndex(of: colon), bytes.firstIndex(of: colon) == last { end = last }
+        if end > bytes.startIndex, bytes[bytes.index(before: end)] == dot { end = bytes.index(before: end) }
+        return end == bytes.endIndex ? value : String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self)
     }
 
     /// True for IPv4/IPv6 literals, which address the server itself (owner page).
     static func isLiteralAddress(_ host: String) -> Bool {
-        if host.contains(":") { return true }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in !part.isEmpty && part.allSatisfy(\.isNumber) }
+        let bytes = host.utf8
+        if bytes.contains(colon) { return true }
+        var dots = 0
+        var digits = 0
+        for byte in bytes {
+            if byte == dot {
+                guard digits > 0 else { return false }
+                dots += 1
+                digits = 0
+            } else if byte >= 48 && byte <= 57 {
+                digits += 1
+            } else {
+                return false
+            }
+        }
+        return dots == 3 && digits > 0
     }
 }

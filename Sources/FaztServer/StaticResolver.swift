@@ -48,6 +48,8 @@ enum StaticResolver {
 
     /// Percent-decodes a path and drops the leading slash; nil for paths that could escape or are malformed.
     static func decode(_ path: String) -> String? {
+        // Fast path: a plain "/a/b.css" needs no decoding or normalization.
+        if isPlain(path) { return String(path.dropFirst()) }
         guard let decoded = path.removingPercentEncoding else { return nil }
         guard !decoded.utf8.contains(0), !decoded.contains("\\") else { return nil }
         var segments: [Substring] = []
@@ -62,6 +64,22 @@ enum StaticResolver {
             segments.append(part)
         }
         return segments.joined(separator: "/")
+    }
+
+    private static func isPlain(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        var first = true
+        for byte in path.utf8 {
+            if first {
+                guard byte == UInt8(ascii: "/") else { return false }
+                first = false
+            }
+            if byte == UInt8(ascii: "%") || byte == UInt8(ascii: "\\") || byte < 0x20 { return false }
+            // "//", "/." (covers "." and ".." segments and dotfiles, which the slow path handles)
+            if previous == UInt8(ascii: "/") && (byte == UInt8(ascii: "/") || byte == UInt8(ascii: ".")) { return false }
+            previous = byte
+        }
+        return !first
     }
 
     /// `Cache-Control` for a file: HTML revalidates, fingerprinted assets are immutable.

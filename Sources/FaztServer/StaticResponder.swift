@@ -6,9 +6,9 @@ import NIOHTTP1
 enum StaticResponder {
     static func response(
         request: HTTPRequestHead,
-        path: String,
         entry: FileEntry,
         blob: CachedBlob,
+        cacheControl: String,
         lastModified: String,
         notFound: Bool
     ) -> Response {
@@ -21,7 +21,7 @@ enum StaticResponder {
             headers.add(name: "Cache-Control", value: "no-cache")
             return body(status: .notFound, headers: headers, buffer: blob.data, request: request)
         }
-        headers.add(name: "Cache-Control", value: StaticResolver.cacheControl(path: path, mime: entry.mime))
+        headers.add(name: "Cache-Control", value: cacheControl)
         headers.add(name: "Last-Modified", value: lastModified)
         headers.add(name: "Accept-Ranges", value: "bytes")
         let useGzip = canGzip && acceptsGzip(request.headers) && !request.headers.contains(name: "Range")

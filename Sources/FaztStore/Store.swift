@@ -56,7 +56,9 @@ public final class Store: Sendable {
         try writer.checkpoint()
     }
 
-    /// Stops the writer after draining its queue and closes every connection.
+    deinit { close() }
+
+    /// Stops the writer after draining its queue and closes every connection (idempotent).
     public func close() {
         writer.stop()
         readers.close()

@@ -22,7 +22,8 @@ final class StoreWriter: @unchecked Sendable {
     init(connection: Connection, maxBatch: Int) {
         self.connection = connection
         self.maxBatch = maxBatch
-        let thread = Thread { [unowned self] in self.loop() }
+        // The thread keeps the writer alive until `stop` lets it finish.
+        let thread = Thread { self.loop() }
         thread.name = "fazt-writer"
         self.thread = thread
         thread.start()
@@ -73,6 +74,10 @@ final class StoreWriter: @unchecked Sendable {
     /// Drains the queue, then stops the thread; later writes fail with `.closed`.
     func stop() {
         condition.lock()
+        guard !stopped || !finished else {
+            condition.unlock()
+            return
+        }
         stopped = true
         condition.broadcast()
         while !finished { condition.wait() }

@@ -20,6 +20,8 @@ struct ArchiveImporter {
         var totalBytes = 0
         /// A single top-level folder that wraps every file (stripped on import).
         var stripPrefix: String?
+        /// The raw `fazt.json`, already checked to parse.
+        var manifest: [UInt8]?
     }
 
     /// Iterates the regular files the archive will deploy, with their normalized paths.
@@ -64,10 +66,14 @@ struct ArchiveImporter {
         var plan = Plan()
         var topLevel: Set<Substring> = []
         var rootFiles = false
+        var manifests: [String: [UInt8]] = [:]
         try forEachFile { (path, _, reader) throws(VFSError) in
             var fileBytes = 0
             var total = plan.totalBytes
+            let isManifest = path == "fazt.json" || (path.hasSuffix("/fazt.json") && path.split(separator: "/").count == 2)
+            var manifest: [UInt8] = []
             try reader.readData { (chunk) throws(VFSError) in
+                if isManifest && manifest.count < 1 << 20 { manifest.append(contentsOf: chunk) }
                 fileBytes += chunk.count
                 total += chunk.count
                 if fileBytes > limits.maxFileBytes { throw fileTooLarge(path) }
@@ -80,6 +86,7 @@ struct ArchiveImporter {
             }
             plan.totalBytes = total
             plan.fileCount += 1
+            if isManifest { manifests[path] = manifest }
             if let slash = path.firstIndex(of: "/") {
                 topLevel.insert(path[..<slash])
             } else {
@@ -90,14 +97,17 @@ struct ArchiveImporter {
         if !rootFiles, topLevel.count == 1, let folder = topLevel.first {
             plan.stripPrefix = folder + "/"
         }
+        if let manifest = manifests[(plan.stripPrefix ?? "") + "fazt.json"] {
+            _ = try Manifest.parse(manifest)
+            plan.manifest = manifest
+        }
         return plan
     }
 
     /// Pass 2: stores every blob not yet present (in batches through the writer) and returns the files.
-    func importBlobs(plan: Plan, store: Store, now: Int64) throws -> (files: [ImportedFile], manifest: [UInt8]?) {
+    func importBlobs(plan: Plan, store: Store, now: Int64) throws -> [ImportedFile] {
         var files: [ImportedFile] = []
         files.reserveCapacity(plan.fileCount)
-        var manifest: [UInt8]?
         var batch = BlobBatch()
         try forEachFile { (rawPath, header, reader) throws(VFSError) in
             var path = rawPath
@@ -108,7 +118,6 @@ struct ArchiveImporter {
                 data.append(contentsOf: chunk)
                 if data.count > limits.maxFileBytes { throw fileTooLarge(path) }
             }
-            if path == "fazt.json" { manifest = data }
             let hash = ContentHash(of: data)
             let mime = MIMEType.forPath(path)
             files.append(ImportedFile(path: path, hash: hash, size: data.count, mime: mime))
@@ -118,7 +127,7 @@ struct ArchiveImporter {
             }
         }
         try batch.flush(store: store, now: now)
-        return (files, manifest)
+        return files
     }
 }
 

@@ -27,11 +27,8 @@ public final class VFS: Sendable {
         let importer = ArchiveImporter(archivePath: archivePath, limits: limits)
         let plan = try importer.validate()
         let now = Self.now()
-        let (files, manifestBytes) = try importer.importBlobs(plan: plan, store: store, now: now)
-        let manifestText = try manifestBytes.map { bytes throws -> String in
-            _ = try Manifest.parse(bytes)
-            return String(decoding: bytes, as: UTF8.self)
-        }
+        let files = try importer.importBlobs(plan: plan, store: store, now: now)
+        let manifestText = plan.manifest.map { String(decoding: $0, as: UTF8.self) }
         let total = files.reduce(0) { $0 + $1.size }
         let rows = files.map { file in
             [SQLiteValue.text(file.path), .blob(file.hash.bytes), .int(file.size), .text(file.mime)]

@@ -40,6 +40,12 @@ public struct FileEntry: Sendable, Equatable {
     public var hash: ContentHash
     public var size: Int
     public var mime: String
+
+    public init(hash: ContentHash, size: Int, mime: String) {
+        self.hash = hash
+        self.size = size
+        self.mime = mime
+    }
 }
 
 /// Everything needed to route requests to an app's live version without touching SQLite.
@@ -64,4 +70,9 @@ public struct AppSnapshot: Sendable {
 public struct BlobContent: Sendable {
     public var data: [UInt8]
     public var gzip: [UInt8]?
+
+    public init(data: [UInt8], gzip: [UInt8]?) {
+        self.data = data
+        self.gzip = gzip
+    }
 }

@@ -1,0 +1,131 @@
+import FaztTestSupport
+import Foundation
+import Testing
+
+/// Bad archives, names, tokens and malformed HTTP: each gets a clear 4xx and the live version stays.
+@Suite struct HostileInputTests {
+    static func liveServer(_ arguments: [String] = []) throws -> ServerProcess {
+        let server = try ServerProcess(arguments: arguments)
+        let first = try server.deploy("site", try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "live v1")]))
+        guard first.status == 201 else { throw TestError("setup deploy failed: \(first.text)") }
+        return server
+    }
+
+    static func expectUntouched(_ server: ServerProcess) throws {
+        let page = try server.app("site", "/")
+        #expect(page.status == 200 && page.text == "live v1")
+        #expect(try server.api("GET", "/apps/site").json["versions"] as? Int == 1)
+    }
+
+    static func expectError(_ response: TestResponse, status: Int, mentions: String) {
+        #expect(response.status == status, "body: \(response.text)")
+        let error = response.json["error"] as? [String: Any]
+        #expect(error?["code"] is String)
+        let message = error?["message"] as? String ?? ""
+        #expect(message.contains(mentions), "message: \(message)")
+    }
+
+    @Test func refusesHostileArchives() throws {
+        let server = try Self.liveServer(["--max-file-mb", "2"])
+        let cases: [(String, [UInt8], String)] = [
+            ("zip-slip", try ArchiveFixtures.zip([ArchiveFixtures.file("../../etc/x", "x")]), "../../etc/x"),
+            ("absolute", try ArchiveFixtures.tarGzip([ArchiveFixtures.file("/etc/passwd", "x")]), "/etc/passwd"),
+            ("symlink", try ArchiveFixtures.tarGzip([.symlink("index.html", target: "/etc/passwd")]), "symbolic link"),
+            ("bomb", try ArchiveFixtures.zip([.file("zeros.bin", [UInt8](repeating: 0, count: 40 << 20))]), "zeros.bin"),
+            ("corrupt", Array("PK\u{3}\u{4}garbage that is not a zip".utf8), "archive"),
+            ("empty", [], "archive"),
+        ]
+        for (name, bytes, mention) in cases {
+            let response = try server.deploy("site", bytes)
+            #expect(response.status == 400 || response.status == 413, "\(name): \(response.status)")
+            Self.expectError(response, status: response.status, mentions: mention)
+            try Self.expectUntouched(server)
+        }
+    }
+
+    @Test func refusesOversizeUploadsWith413() throws {
+        let server = try Self.liveServer(["--max-upload-mb", "1"])
+        var state: UInt32 = 2_463_534_242
+        let noise: [UInt8] = (0..<(2 << 20)).map { _ in
+            state ^= state << 13
+            state ^= state >> 17
+            state ^= state << 5
+            return UInt8(truncatingIfNeeded: state)
+        }
+        let big = try ArchiveFixtures.zip([.file("noise.bin", noise)])
+        let response = try server.deploy("site", big)
+        #expect(response.status == 413)
+        try Self.expectUntouched(server)
+    }
+
+    @Test func refusesBadAppNames() throws {
+        let server = try Self.liveServer()
+        let zip = try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "x")])
+        Self.expectError(try server.deploy("www", zip), status: 400, mentions: "reserved")
+        Self.expectError(try server.deploy("-bad-", zip), status: 400, mentions: "invalid app name")
+        Self.expectError(try server.deploy("under_score", zip), status: 400, mentions: "invalid app name")
+        Self.expectError(try server.deploy("api", zip), status: 400, mentions: "reserved")
+        #expect((try server.api("GET", "/apps").json["apps"] as? [Any])?.count == 1)
+    }
+
+    @Test func refusesBadTokens() throws {
+        let server = try Self.liveServer()
+        let zip = try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "evil")])
+        Self.expectError(try server.api("POST", "/apps/site/deploy", token: "fzt_wrong", body: zip), status: 401, mentions: "token")
+        let anonymous = try TestHTTP.request(port: server.port, "POST", "/_fazt/api/v1/apps/site/deploy", body: zip)
+        Self.expectError(anonymous, status: 401, mentions: "Bearer")
+        Self.expectError(try TestHTTP.request(port: server.port, "GET", "/_fazt/api/v1/apps"), status: 401, mentions: "token")
+        try Self.expectUntouched(server)
+        #expect(try TestHTTP.request(port: server.port, "GET", "/_fazt/api/v1/health").status == 200)
+        Self.expectError(try server.api("GET", "/nothing"), status: 404, mentions: "no control API route")
+        Self.expectError(try server.deploy("site", zip, contentType: "text/plain"), status: 415, mentions: "application/zip")
+    }
+
+    @Test func answersMalformedRequestsAndKeepsServing() throws {
+        let server = try Self.liveServer()
+        for garbage in ["GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET /\u{1} HTTP/1.1\r\nHost: x\r\n\r\n", "\u{0}\u{1}\u{2}\r\n\r\n"] {
+            let connection = try TestConnection(port: server.port)
+            try connection.send(garbage)
+            let raw = String(decoding: try connection.readToEnd(), as: UTF8.self)
+            #expect(raw.hasPrefix("HTTP/1.1 400"), "\(garbage.debugDescription) → \(raw.prefix(40))")
+        }
+        let huge = try TestConnection(port: server.port)
+        try huge.send("GET / HTTP/1.1\r\nHost: site.localhost\r\nX-Big: \(String(repeating: "a", count: 40_000))\r\n\r\n")
+        #expect(String(decoding: try huge.readToEnd(), as: UTF8.self).hasPrefix("HTTP/1.1 431"))
+        let body = try TestConnection(port: server.port)
+        try body.send("POST / HTTP/1.1\r\nHost: site.localhost\r\nContent-Length: 999999999\r\n\r\n")
+        #expect(try body.readResponse().status == 413)
+        try Self.expectUntouched(server)
+        #expect(server.isRunning)
+    }
+
+    @Test func limitsConnectionsPerClientAddress() throws {
+        let server = try Self.liveServer()
+        var open: [TestConnection] = []
+        for _ in 0..<50 {
+            let connection = try TestConnection(port: server.port)
+            try connection.sendRequest("GET", "/", host: "site.localhost")
+            #expect(try connection.readResponse().status == 200)
+            open.append(connection)
+        }
+        let extra = try TestConnection(port: server.port)
+        #expect(String(decoding: try extra.readToEnd(), as: UTF8.self).hasPrefix("HTTP/1.1 429"))
+        open.removeAll()
+        // Slots come back once connections close; the close is observed asynchronously.
+        var status = 0
+        for _ in 0..<200 where status != 200 {
+            let retry = try TestConnection(port: server.port)
+            try retry.sendRequest("GET", "/", host: "site.localhost")
+            status = (try? retry.readResponse().status) ?? 0
+        }
+        #expect(status == 200)
+    }
+
+    @Test func closesConnectionsThatStallInTheirHeaders() throws {
+        let server = try Self.liveServer(["--header-timeout", "1"])
+        let connection = try TestConnection(port: server.port)
+        try connection.send("GET / HTTP/1.1\r\nHost: site.lo")
+        let raw = String(decoding: try connection.readToEnd(), as: UTF8.self)
+        #expect(raw.hasPrefix("HTTP/1.1 408"))
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Glibc
+
+/// The real `fazt` binary running `serve` on a free port with its own temporary data directory.
+public final class ServerProcess: @unchecked Sendable {
+    // Safe: `stderrText` is guarded by `lock`; the rest is set in `start` before use.
+    public let directory: TemporaryDirectory
+    public private(set) var port = 0
+    private let process = Process()
+    private let stdoutPipe = Pipe()
+    private let stderrPipe = Pipe()
+    private let lock = NSLock()
+    private var stderrText = ""
+
+    /// The path of the built `fazt` executable (beside the test bundle, or `FAZT_BINARY`).
+    public static var binaryPath: String {
+        if let path = ProcessInfo.processInfo.environment["FAZT_BINARY"] { return path }
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = runner.deletingLastPathComponent()
+        // On Linux the runner is `<build>/debug/faztPackageTests.xctest`; the binary sits beside it.
+        while !folder.path.isEmpty && folder.path != "/" {
+            let candidate = folder.appendingPathComponent("fazt").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return ".build/debug/fazt"
+    }
+
+    /// The database file path.
+    public var dataPath: String { directory.path + "/data.db" }
+
+    /// Starts a server; `reuse` starts on an existing directory (for restart tests).
+    public init(arguments: [String] = [], reuse: TemporaryDirectory? = nil) throws {
+        directory = try reuse ?? TemporaryDirectory()
+        try start(arguments: arguments)
+    }
+
+    private func start(arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.arguments = ["serve", "--port", "0", "--host", "127.0.0.1", "--data", dataPath] + arguments
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let errors = stderrPipe.fileHandleForReading
+        let thread = Thread { [weak self] in
+            while true {
+                let data = errors.availableData
+                if data.isEmpty { return }
+                guard let self else { return }
+                self.lock.lock()
+                self.stderrText += String(decoding: data, as: UTF8.self)
+                self.lock.unlock()
+            }
+        }
+        thread.start()
+        // The ready line is the readiness signal: read stdout until it arrives.
+        var line = ""
+        let output = stdoutPipe.fileHandleForReading
+        while !line.contains("\n") {
+            let data = output.availableData
+            if data.isEmpty { throw TestError("fazt exited before listening: \(stderr)") }
+            line += String(decoding: data, as: UTF8.self)
+        }
+        guard let json = try JSONSerialization.jsonObject(with: Data(line.split(separator: "\n")[0].utf8)) as? [String: Any],
+            json["event"] as? String == "listening", let port = json["port"] as? Int
+        else { throw TestError("unexpected ready line: \(line)") }
+        self.port = port
+    }
+
+    /// Everything the server wrote to stderr so far.
+    public var stderr: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return stderrText
+    }
+
+    /// The owner token printed on first start.
+    public var firstToken: String? {
+        guard let range = stderr.range(of: #"fzt_[0-9a-f]{48}"#, options: .regularExpression) else { return nil }
+        return String(stderr[range])
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends SIGTERM and waits; returns the exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
+
+    /// Kills the server with SIGKILL (no cleanup at all).
+    public func kill9() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { kill9() }
+}
+
+/// A directory removed when the value is deinitialised.
+public final class TemporaryDirectory: @unchecked Sendable {
+    // Safe: immutable after init.
+    public let path: String
+
+    public init() throws {
+        var template = Array((NSTemporaryDirectory() + "/fazt-test-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
+        guard let pointer = made else {
+            throw TestError("mkdtemp failed")
+        }
+        path = String(cString: pointer)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
