@@ -28,7 +28,10 @@ struct AppsCommand: ParsableCommand {
             Output.table(
                 ["NAME", "VERSION", "FILES", "SIZE", "UPDATED", "URL"],
                 list.apps.map { app in
-                    [app.name, app.version.map { "v\($0)" } ?? "-", "\(app.files)", Output.size(app.bytes), Output.date(app.updatedAt), app.url]
+                    [
+                        app.name, app.version.map { "v\($0)" } ?? "-", "\(app.files)", Output.size(app.bytes),
+                        Output.date(app.updatedAt), app.url,
+                    ]
                 }
             )
         }
@@ -90,8 +93,11 @@ struct VersionsCommand: ParsableCommand {
         Output.table(
             ["VERSION", "LIVE", "FILES", "SIZE", "SOURCE", "CREATED", "MESSAGE"],
             list.versions.map { version in
-                ["v\(version.version)", version.live ? "*" : "", "\(version.files)", Output.size(version.bytes), version.source,
-                 Output.date(version.createdAt), version.message ?? ""]
+                [
+                    "v\(version.version)", version.live ? "*" : "", "\(version.files)", Output.size(version.bytes),
+                    version.source,
+                    Output.date(version.createdAt), version.message ?? "",
+                ]
             }
         )
     }
@@ -99,7 +105,10 @@ struct VersionsCommand: ParsableCommand {
 
 /// `fazt rollback APP VERSION`.
 struct RollbackCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rollback", abstract: "Make an earlier version live again.")
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Make an earlier version live again."
+    )
     @OptionGroup var options: ClientOptions
     @Argument(help: "The app name.") var app: String
     @Argument(help: "The version number to serve.") var version: Int

@@ -7,7 +7,8 @@ struct CLIConfig: Codable {
 
     static var path: String {
         let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
         return base + "/fazt/config.json"
     }
@@ -26,7 +27,12 @@ struct CLIConfig: Codable {
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard FileManager.default.createFile(atPath: url.path, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: url.path,
+                contents: try encoder.encode(self),
+                attributes: [.posixPermissions: 0o600]
+            )
         else { throw CLIError("cannot write \(url.path)") }
     }
 }

@@ -39,7 +39,13 @@ struct APIClient {
         if body != nil { headers.append("Content-Type: \(contentType)") }
         let response: HTTPClientResponse
         do {
-            response = try HTTPClient.perform(method: method, url: base + path, headers: headers, body: body, progress: progress)
+            response = try HTTPClient.perform(
+                method: method,
+                url: base + path,
+                headers: headers,
+                body: body,
+                progress: progress
+            )
         } catch {
             throw CLIError("cannot reach \(server): \(error)")
         }

@@ -31,7 +31,8 @@ struct DeployCommand: ParsableCommand {
             throw CLIError("\(error.message) (pass --app NAME)")
         }
         let client = try options.client()
-        let archive = FileManager.default.temporaryDirectory.appendingPathComponent("fazt-deploy-\(getpid()).tar.gz").path
+        let archive = FileManager.default.temporaryDirectory.appendingPathComponent("fazt-deploy-\(getpid()).tar.gz")
+            .path
         defer { try? FileManager.default.removeItem(atPath: archive) }
         let packed = try DirectoryPacker.pack(root, into: archive)
         guard packed.files > 0 else { throw CLIError("\(directory) has no files to deploy") }
@@ -59,13 +60,17 @@ struct DeployCommand: ParsableCommand {
         }
         let result = try JSONDecoder().decode(DeployRecord.self, from: Data(bytes))
         if interactive {
-            FileHandle.standardError.write(Data("deployed \(result.app) v\(result.version) (\(result.files) files)\n".utf8))
+            FileHandle.standardError.write(
+                Data("deployed \(result.app) v\(result.version) (\(result.files) files)\n".utf8)
+            )
         }
         print(result.url)
     }
 
     private func manifestName(_ root: URL) -> String? {
-        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent("fazt.json").path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent("fazt.json").path) else {
+            return nil
+        }
         return (try? Manifest.parse([UInt8](data)))?.name
     }
 }

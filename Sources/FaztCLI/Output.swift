@@ -11,7 +11,10 @@ enum Output {
     /// Passes the server's JSON through unchanged (pretty-printed).
     static func printRawJSON(_ bytes: [UInt8]) {
         if let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
-            let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let pretty = try? JSONSerialization.data(
+                withJSONObject: object,
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            )
         {
             print(String(decoding: pretty, as: UTF8.self))
         } else {

@@ -28,7 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-expanded-mb"), help: "Largest expanded deploy in MB.") var maxExpandedMB: Int = 500
     @Option(name: .customLong("max-file-mb"), help: "Largest file in a deploy in MB.") var maxFileMB: Int = 50
     @Option(name: .customLong("max-entries"), help: "Most entries in a deploy archive.") var maxEntries: Int = 10_000
-    @Option(name: .customLong("max-body-mb"), help: "Largest request body outside deploys in MB.") var maxBodyMB: Int = 10
+    @Option(name: .customLong("max-body-mb"), help: "Largest request body outside deploys in MB.") var maxBodyMB: Int =
+        10
     @Option(name: .customLong("max-connections-per-ip"), help: "Concurrent connections allowed from one address.")
     var maxConnectionsPerIP: Int = 50
     @Option(name: .customLong("header-timeout"), help: "Seconds allowed to send a request's headers.")
@@ -40,11 +41,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
-        for (name, value) in [("cache-mb", cacheMB), ("max-upload-mb", maxUploadMB), ("max-expanded-mb", maxExpandedMB),
-                              ("max-file-mb", maxFileMB), ("max-entries", maxEntries), ("max-body-mb", maxBodyMB),
-                              ("max-connections-per-ip", maxConnectionsPerIP), ("header-timeout", headerTimeout),
-                              ("idle-timeout", idleTimeout)]
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("unknown --log-level '\(logLevel)'")
+        }
+        for (name, value) in [
+            ("cache-mb", cacheMB), ("max-upload-mb", maxUploadMB), ("max-expanded-mb", maxExpandedMB),
+            ("max-file-mb", maxFileMB), ("max-entries", maxEntries), ("max-body-mb", maxBodyMB),
+            ("max-connections-per-ip", maxConnectionsPerIP), ("header-timeout", headerTimeout),
+            ("idle-timeout", idleTimeout),
+        ]
         where value <= 0 {
             throw ValidationError("--\(name) must be positive")
         }

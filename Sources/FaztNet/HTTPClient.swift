@@ -69,7 +69,11 @@ public enum HTTPClient {
         let result: CURLcode = (body ?? []).withUnsafeBytes { raw in
             if body != nil {
                 fazt_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
-                fazt_curl_set_ptr(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)))
+                fazt_curl_set_ptr(
+                    handle,
+                    CURLOPT_POSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1))
+                )
             }
             return curl_easy_perform(handle)
         }

@@ -25,7 +25,8 @@ struct APIRequest: Sendable {
         var result: [String: String] = [:]
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1)
-            let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(parts[0])
+            let key =
+                String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(parts[0])
             let value = parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ") : ""
             result[key] = value.removingPercentEncoding ?? value
         }

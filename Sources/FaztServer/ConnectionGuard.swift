@@ -1,9 +1,10 @@
 import NIOCore
 import NIOHTTP1
 
-/// Sits next to the socket and enforces connection timing: the header read timeout (from a
-/// request's first byte to the end of its headers), the body progress timeout and the keep-alive
-/// idle timeout. It also closes idle connections when the server drains for shutdown.
+/// Enforces connection timing next to the socket.
+///
+/// It applies the header read timeout (from a request's first byte to the end of its headers), the
+/// body progress timeout and the keep-alive idle timeout. It also closes idle connections when the server drains for shutdown.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer

@@ -23,7 +23,10 @@ struct ControlAPI: Sendable {
             response = try await route(request)
         } catch {
             if !(error is APIError || error is VFSError) {
-                services.logger.error("control API request failed", metadata: ["http.path": "\(request.path)", "error": "\(error)"])
+                services.logger.error(
+                    "control API request failed",
+                    metadata: ["http.path": "\(request.path)", "error": "\(error)"]
+                )
             }
             response = ErrorMapping.response(for: error)
         }
@@ -73,10 +76,15 @@ struct ControlAPI: Sendable {
         case (.POST, "tokens", 1):
             let name = (try? request.decodeJSON(TokenRequest.self).name) ?? nil
             let created = try await blocking { try tokens.create(name: name ?? "api") }
-            return .json(CreatedToken(id: created.info.id, name: created.info.name, token: created.token), status: .created)
+            return .json(
+                CreatedToken(id: created.info.id, name: created.info.name, token: created.token),
+                status: .created
+            )
         case (.DELETE, "tokens", 2):
             let id = segments[1]
-            guard try await blocking({ try tokens.revoke(id: id) }) else { throw APIError.notFound("no token with id '\(id)'") }
+            guard try await blocking({ try tokens.revoke(id: id) }) else {
+                throw APIError.notFound("no token with id '\(id)'")
+            }
             return .json(["revoked": id])
         case (_, "apps", 1...3), (_, "tokens", 1...2):
             throw APIError.methodNotAllowed(request.method)

@@ -13,7 +13,10 @@ enum Dashboard {
         case "/", "/index.html":
             var response = Response.text(.ok, DashboardPage.html, contentType: "text/html; charset=utf-8")
             response.headers.add(name: "Cache-Control", value: "no-cache")
-            response.headers.add(name: "Content-Security-Policy", value: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
+            response.headers.add(
+                name: "Content-Security-Policy",
+                value: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"
+            )
             response.headers.add(name: "X-Frame-Options", value: "DENY")
             return response
         default:
@@ -26,7 +29,11 @@ enum Dashboard {
     }
 
     static func unknownApp(_ name: String) -> Response {
-        page(.notFound, title: "No such app", message: "No app named \u{201C}\(escape(name))\u{201D} is deployed on this server.")
+        page(
+            .notFound,
+            title: "No such app",
+            message: "No app named \u{201C}\(escape(name))\u{201D} is deployed on this server."
+        )
     }
 
     static func unknownHost() -> Response {

@@ -34,13 +34,17 @@ struct APIError: Error, Sendable {
     var code: String
     var message: String
 
-    static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, code: "bad_request", message: message) }
+    static func badRequest(_ message: String) -> APIError {
+        APIError(status: .badRequest, code: "bad_request", message: message)
+    }
     static let unauthorized = APIError(
         status: .unauthorized,
         code: "unauthorized",
         message: "missing or invalid token; send 'Authorization: Bearer <token>' (create one with 'fazt token create')"
     )
-    static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "not_found", message: message) }
+    static func notFound(_ message: String) -> APIError {
+        APIError(status: .notFound, code: "not_found", message: message)
+    }
     static func methodNotAllowed(_ method: HTTPMethod) -> APIError {
         APIError(status: .methodNotAllowed, code: "method_not_allowed", message: "\(method) is not allowed here")
     }

@@ -59,7 +59,9 @@ public final class FaztServer: Service {
                     let connectionGuard = ConnectionGuard(configuration: configuration)
                     try operations.addHandler(connectionGuard)
                     try operations.addHandler(
-                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits))
+                        ByteToMessageHandler(
+                            HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)
+                        )
                     )
                     guard let dateCache = dateCaches[ObjectIdentifier(channel.eventLoop)] else {
                         preconditionFailure("every event loop of the group has a date cache")
@@ -83,7 +85,9 @@ public final class FaztServer: Service {
         services.boundPort = port
         logger.info(
             "listening",
-            metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)", "fazt.domain": "\(configuration.domain)"]
+            metadata: [
+                "http.host": "\(configuration.host)", "http.port": "\(port)", "fazt.domain": "\(configuration.domain)",
+            ]
         )
         ready(port)
 

@@ -4,8 +4,9 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// The per-connection request handler: applies body limits, routes, and writes one response per
-/// request, strictly in order. Requests pipelined behind one still being answered wait in `queued`
+/// The per-connection request handler: applies body limits, routes, and answers in order.
+///
+/// It writes one response per request, strictly in order. Requests pipelined behind one still being answered wait in `queued`
 /// (reads pause meanwhile), and responses are serialized by `ResponseEncoding` straight to bytes.
 final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -113,7 +114,11 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             path = String(head.uri[..<mark])
             query = String(head.uri[head.uri.index(after: mark)...])
         }
-        let route = Route.resolve(host: head.headers.first(name: "Host"), path: path, domain: services.configuration.domain)
+        let route = Route.resolve(
+            host: head.headers.first(name: "Host"),
+            path: path,
+            domain: services.configuration.domain
+        )
         let upload = isUpload(route: route, method: head.method)
         let limit = upload ? services.configuration.deployLimits.maxUploadBytes : services.configuration.maxBodyBytes
         if let declared = head.headers.first(name: "Content-Length").flatMap(Int.init), declared > limit {
@@ -144,7 +149,12 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return ControlAPI.isDeployPath(path)
     }
 
-    private func append(context: ChannelHandlerContext, _ chunk: ByteBuffer, to file: SpoolFile, after tail: EventLoopFuture<Void>)
+    private func append(
+        context: ChannelHandlerContext,
+        _ chunk: ByteBuffer,
+        to file: SpoolFile,
+        after tail: EventLoopFuture<Void>
+    )
         -> EventLoopFuture<Void>
     {
         let pool = services.threadPool
@@ -200,7 +210,13 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func serveApp(context: ChannelHandlerContext, head: HTTPRequestHead, app name: String, path: String, query: String?) {
+    private func serveApp(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        app name: String,
+        path: String,
+        query: String?
+    ) {
         guard head.method == .GET || head.method == .HEAD else {
             var response = Response.text(.methodNotAllowed, "method not allowed\n")
             response.headers.add(name: "Allow", value: "GET, HEAD")
@@ -232,7 +248,13 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func serveFile(context: ChannelHandlerContext, head: HTTPRequestHead, app: ServedApp, path: String, query: String?) {
+    private func serveFile(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        app: ServedApp,
+        path: String,
+        query: String?
+    ) {
         switch StaticResolver.resolve(app.snapshot, path: path, query: query) {
         case .redirect(let location):
             var headers = HTTPHeaders()
@@ -261,7 +283,11 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let cache = services.blobCache
             services.threadPool.runIfActive(eventLoop: context.eventLoop) { () throws -> CachedBlob in
                 guard let content = try vfs.blob(entry.hash) else {
-                    throw APIError(status: .internalServerError, code: "internal", message: "missing blob \(entry.hash)")
+                    throw APIError(
+                        status: .internalServerError,
+                        code: "internal",
+                        message: "missing blob \(entry.hash)"
+                    )
                 }
                 let blob = CachedBlob(hash: entry.hash, content: content)
                 cache.put(entry.hash, blob)
@@ -289,7 +315,11 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         abandoned = true
         let message = "request body is larger than the \(limit / 1_048_576) MB limit"
         let response: Response
-        if case .control = Route.resolve(host: head.headers.first(name: "Host"), path: head.uri, domain: services.configuration.domain) {
+        if case .control = Route.resolve(
+            host: head.headers.first(name: "Host"),
+            path: head.uri,
+            domain: services.configuration.domain
+        ) {
             response = .error(.payloadTooLarge, code: "too_large", message: message)
         } else {
             response = .text(.payloadTooLarge, message + "\n")
@@ -297,7 +327,12 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         respond(context: context, head: head, response: response, close: true)
     }
 
-    private func respond(context: ChannelHandlerContext, head request: HTTPRequestHead, response: Response, close: Bool = false) {
+    private func respond(
+        context: ChannelHandlerContext,
+        head request: HTTPRequestHead,
+        response: Response,
+        close: Bool = false
+    ) {
         guard !closing else { return }
         var headers = response.headers
         headers.add(name: "Date", value: dateCache.value)

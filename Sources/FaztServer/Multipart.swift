@@ -27,7 +27,9 @@ enum Multipart {
         while true {
             // After a delimiter: "--" ends the body, CRLF starts a part.
             if body[cursor...].starts(with: Data("--".utf8)) { break }
-            guard let headerEnd = body.range(of: Data("\r\n\r\n".utf8), in: cursor..<min(body.endIndex, cursor + 16_384)) else {
+            guard
+                let headerEnd = body.range(of: Data("\r\n\r\n".utf8), in: cursor..<min(body.endIndex, cursor + 16_384))
+            else {
                 throw APIError.badRequest("multipart part headers are malformed")
             }
             let headers = String(decoding: body[cursor..<headerEnd.lowerBound], as: UTF8.self)
@@ -36,8 +38,15 @@ enum Multipart {
             }
             if partName(headers) == field {
                 let content = body[headerEnd.upperBound..<end.lowerBound]
-                guard FileManager.default.createFile(atPath: output, contents: content, attributes: [.posixPermissions: 0o600])
-                else { throw APIError(status: .internalServerError, code: "internal", message: "cannot write upload part") }
+                guard
+                    FileManager.default.createFile(
+                        atPath: output,
+                        contents: content,
+                        attributes: [.posixPermissions: 0o600]
+                    )
+                else {
+                    throw APIError(status: .internalServerError, code: "internal", message: "cannot write upload part")
+                }
                 return
             }
             cursor = end.upperBound

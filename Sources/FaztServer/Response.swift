@@ -29,7 +29,11 @@ struct Response: Sendable {
     }
 
     /// A small plain-text response (used outside the control API).
-    static func text(_ status: HTTPResponseStatus, _ text: String, contentType: String = "text/plain; charset=utf-8")
+    static func text(
+        _ status: HTTPResponseStatus,
+        _ text: String,
+        contentType: String = "text/plain; charset=utf-8"
+    )
         -> Response
     {
         var headers = HTTPHeaders()

@@ -23,7 +23,8 @@ enum ResponseEncoding {
         buffer.writeStaticString("\r\n")
         for (name, value) in headers {
             // Values come from our own code today and from app code later: never let one split the head.
-            guard !value.utf8.contains(where: { $0 == 13 || $0 == 10 }), !name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 58 })
+            guard !value.utf8.contains(where: { $0 == 13 || $0 == 10 }),
+                !name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 58 })
             else { continue }
             buffer.writeString(name)
             buffer.writeStaticString(": ")

@@ -14,7 +14,9 @@ public enum Route: Equatable, Sendable {
         let host = normalizeHost(rawHost ?? "")
         if host == domain || host.isEmpty || isLiteralAddress(host) {
             let prefix = "/_fazt/api/v1"
-            if path.hasPrefix(prefix) && (path.utf8.count == prefix.utf8.count || path.utf8.dropFirst(prefix.utf8.count).first == slash) {
+            if path.hasPrefix(prefix)
+                && (path.utf8.count == prefix.utf8.count || path.utf8.dropFirst(prefix.utf8.count).first == slash)
+            {
                 return .control(path: String(path.dropFirst(prefix.count)))
             }
             return .dashboard(path: path)

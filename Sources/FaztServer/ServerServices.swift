@@ -35,7 +35,11 @@ final class ServerServices: Sendable {
         self.temporaryDirectory = directory
         // Leftovers are uploads interrupted by a crash; nothing refers to them.
         try? FileManager.default.removeItem(atPath: directory)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
     }
 
     var api: ControlAPI { ControlAPI(services: self) }

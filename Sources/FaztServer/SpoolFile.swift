@@ -11,7 +11,9 @@ final class SpoolFile: @unchecked Sendable {
 
     init(path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw APIError(status: .internalServerError, code: "internal", message: "cannot create upload file") }
+        guard fd >= 0 else {
+            throw APIError(status: .internalServerError, code: "internal", message: "cannot create upload file")
+        }
         self.path = path
         self.descriptor = fd
     }
@@ -25,7 +27,11 @@ final class SpoolFile: @unchecked Sendable {
             let written = remaining.withUnsafeReadableBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw APIError(status: .internalServerError, code: "internal", message: "cannot write upload: errno \(errno)")
+                throw APIError(
+                    status: .internalServerError,
+                    code: "internal",
+                    message: "cannot write upload: errno \(errno)"
+                )
             }
             remaining.moveReaderIndex(forwardBy: written)
         }

@@ -76,7 +76,9 @@ enum StaticResolver {
             }
             if byte == UInt8(ascii: "%") || byte == UInt8(ascii: "\\") || byte < 0x20 { return false }
             // "//", "/." (covers "." and ".." segments and dotfiles, which the slow path handles)
-            if previous == UInt8(ascii: "/") && (byte == UInt8(ascii: "/") || byte == UInt8(ascii: ".")) { return false }
+            if previous == UInt8(ascii: "/") && (byte == UInt8(ascii: "/") || byte == UInt8(ascii: ".")) {
+                return false
+            }
             previous = byte
         }
         return !first

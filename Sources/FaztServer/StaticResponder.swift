@@ -57,7 +57,12 @@ enum StaticResponder {
         return body(status: .ok, headers: headers, buffer: blob.data, request: request)
     }
 
-    private static func body(status: HTTPResponseStatus, headers: HTTPHeaders, buffer: ByteBuffer, request: HTTPRequestHead)
+    private static func body(
+        status: HTTPResponseStatus,
+        headers: HTTPHeaders,
+        buffer: ByteBuffer,
+        request: HTTPRequestHead
+    )
         -> Response
     {
         var headers = headers

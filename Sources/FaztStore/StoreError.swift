@@ -67,7 +67,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 @inline(__always)
 func check(_ result: Int32, _ handle: OpaquePointer?, sql: String? = nil) throws {
     guard result == SQLITE_OK || result == SQLITE_DONE || result == SQLITE_ROW else {
-        let message = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        let message =
+            handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(result))
         throw StoreError(code: .sqlite(result), message: message, sql: sql)
     }

@@ -14,7 +14,8 @@ public enum AppName {
         }
         let bytes = Array(name.utf8)
         func allowed(_ byte: UInt8) -> Bool {
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
         }
         let valid =
             !bytes.isEmpty && bytes.count <= 63 && allowed(bytes[0]) && allowed(bytes[bytes.count - 1])

@@ -70,7 +70,8 @@ struct ArchiveImporter {
         try forEachFile { (path, _, reader) throws(VFSError) in
             var fileBytes = 0
             var total = plan.totalBytes
-            let isManifest = path == "fazt.json" || (path.hasSuffix("/fazt.json") && path.split(separator: "/").count == 2)
+            let isManifest =
+                path == "fazt.json" || (path.hasSuffix("/fazt.json") && path.split(separator: "/").count == 2)
             var manifest: [UInt8] = []
             try reader.readData { (chunk) throws(VFSError) in
                 if isManifest && manifest.count < 1 << 20 { manifest.append(contentsOf: chunk) }
@@ -153,7 +154,8 @@ private struct BlobBatch {
         let existing: Set<[UInt8]> = try store.read { connection in
             var found = Set<[UInt8]>()
             for hash in hashes {
-                if let bytes = try connection.queryOne("SELECT hash FROM blobs WHERE hash = ?", [hash], { $0.bytes(0) }) {
+                if let bytes = try connection.queryOne("SELECT hash FROM blobs WHERE hash = ?", [hash], { $0.bytes(0) })
+                {
                     found.insert(bytes)
                 }
             }

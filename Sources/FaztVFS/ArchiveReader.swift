@@ -52,9 +52,10 @@ final class ArchiveReader {
         guard result == ARCHIVE_OK || result == ARCHIVE_WARN, let entry else {
             throw VFSError(.badArchive, "corrupt archive: \(lastError)")
         }
-        let rawName: [UInt8] = archive_entry_pathname(entry).map { pointer in
-            Array(UnsafeBufferPointer(start: pointer, count: strlen(pointer))).map { UInt8(bitPattern: $0) }
-        } ?? []
+        let rawName: [UInt8] =
+            archive_entry_pathname(entry).map { pointer in
+                Array(UnsafeBufferPointer(start: pointer, count: strlen(pointer))).map { UInt8(bitPattern: $0) }
+            } ?? []
         let type = archive_entry_filetype(entry) & 0o170000
         let kind: ArchiveEntryKind
         if archive_entry_hardlink(entry) != nil {

@@ -22,7 +22,7 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
     /// Lower-case hexadecimal form (64 characters).
     public var hex: String {
         let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
+        var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])

@@ -25,11 +25,15 @@ public struct Manifest: Sendable, Equatable {
         }
         var manifest = Manifest()
         if let name = dictionary["name"] {
-            guard let name = name as? String else { throw VFSError(.badManifest, "fazt.json: \"name\" must be a string") }
+            guard let name = name as? String else {
+                throw VFSError(.badManifest, "fazt.json: \"name\" must be a string")
+            }
             manifest.name = name
         }
         if let spa = dictionary["spa"] {
-            guard let spa = spa as? Bool else { throw VFSError(.badManifest, "fazt.json: \"spa\" must be true or false") }
+            guard let spa = spa as? Bool else {
+                throw VFSError(.badManifest, "fazt.json: \"spa\" must be true or false")
+            }
             manifest.spa = spa
         }
         return manifest

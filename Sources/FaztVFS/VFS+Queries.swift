@@ -27,7 +27,9 @@ extension VFS {
     /// One app; throws `notFound` when it does not exist.
     public func info(app rawName: String) throws -> AppInfo {
         let app = try AppName.validate(rawName)
-        let found = try store.read { try $0.queryOne(Self.appColumns + " WHERE a.name = ?", [.text(app)], Self.appInfo) }
+        let found = try store.read {
+            try $0.queryOne(Self.appColumns + " WHERE a.name = ?", [.text(app)], Self.appInfo)
+        }
         guard let found else { throw VFSError(.notFound, "no app named '\(app)'") }
         return found
     }
@@ -72,7 +74,10 @@ extension VFS {
                 "SELECT path, blob, size, mime FROM files WHERE app = ? AND version = ?",
                 [.text(app), .int(version)]
             ) { row in
-                (row.string(0), FileEntry(hash: ContentHash(bytes: row.bytes(1)), size: row.int(2), mime: row.string(3)))
+                (
+                    row.string(0),
+                    FileEntry(hash: ContentHash(bytes: row.bytes(1)), size: row.int(2), mime: row.string(3))
+                )
             }
             files.reserveCapacity(entries.count)
             for (path, entry) in entries { files[path] = entry }

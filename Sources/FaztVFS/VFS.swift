@@ -20,7 +20,12 @@ public final class VFS: Sendable {
     ///
     /// Nothing changes unless every step succeeds: validation stores nothing, blobs are only
     /// referenced by the final transaction that also moves the live pointer.
-    public func deploy(app rawName: String, archivePath: String, source: String, message: String? = nil) throws
+    public func deploy(
+        app rawName: String,
+        archivePath: String,
+        source: String,
+        message: String? = nil
+    ) throws
         -> DeployResult
     {
         let app = try AppName.validate(rawName)
@@ -38,9 +43,10 @@ public final class VFS: Sendable {
                 "INSERT OR IGNORE INTO apps (name, live_version, created_at, updated_at) VALUES (?, NULL, ?, ?)",
                 [.text(app), .integer(now), .integer(now)]
             )
-            let parent = try connection.queryOne("SELECT live_version FROM apps WHERE name = ?", [.text(app)]) {
-                $0.optionalInt(0)
-            } ?? nil
+            let parent =
+                try connection.queryOne("SELECT live_version FROM apps WHERE name = ?", [.text(app)]) {
+                    $0.optionalInt(0)
+                } ?? nil
             let next =
                 try connection.queryOne("SELECT COALESCE(MAX(n), 0) + 1 FROM versions WHERE app = ?", [.text(app)]) {
                     $0.int(0)
@@ -80,7 +86,8 @@ public final class VFS: Sendable {
         let app = try AppName.validate(rawName)
         let now = Self.now()
         try store.writeBlocking { connection in
-            guard try connection.queryOne("SELECT 1 FROM apps WHERE name = ?", [.text(app)], { _ in true }) != nil else {
+            guard try connection.queryOne("SELECT 1 FROM apps WHERE name = ?", [.text(app)], { _ in true }) != nil
+            else {
                 throw VFSError(.notFound, "no app named '\(app)'")
             }
             guard
@@ -112,8 +119,9 @@ public final class VFS: Sendable {
         }
     }
 
-    /// Removes unreferenced blobs created before `cutoff` (ms); recent ones may belong to a deploy
-    /// still in progress. Returns how many were removed.
+    /// Removes unreferenced blobs created before `cutoff` (ms) and returns how many it removed.
+    ///
+    /// Recent ones may belong to a deploy still in progress, hence the cutoff.
     @discardableResult
     public func collectGarbage(createdBefore cutoff: Int64) throws -> Int {
         try store.writeBlocking { try Self.collectGarbage($0, createdBefore: cutoff) }

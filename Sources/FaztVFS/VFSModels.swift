@@ -19,7 +19,7 @@ public struct VersionInfo: Codable, Sendable, Equatable {
     public var parent: Int?
     public var files: Int
     public var bytes: Int
-    /// How it was made: `upload`, `cli`, `git`, …
+    /// How it was made (`upload`, `cli`, `git`, …).
     public var source: String
     public var message: String?
     /// Milliseconds since 1970.

@@ -9,7 +9,9 @@ import Testing
         let home = try TemporaryDirectory()
         let env = ["XDG_CONFIG_HOME": home.path]
         let url = "http://127.0.0.1:\(server.port)"
-        func cli(_ arguments: [String]) throws -> (Int32, String, String) { try ServerProcess.runCLI(arguments, environment: env) }
+        func cli(_ arguments: [String]) throws -> (Int32, String, String) {
+            try ServerProcess.runCLI(arguments, environment: env)
+        }
 
         #expect(try cli(["apps"]).0 != 0)
         #expect(try cli(["login", url, "fzt_bad"]).0 != 0)
@@ -23,12 +25,17 @@ import Testing
         try FileManager.default.createDirectory(atPath: site.path + "/.git", withIntermediateDirectories: true)
         try "secret".write(toFile: site.path + "/.git/config", atomically: true, encoding: .utf8)
         try "x".write(toFile: site.path + "/.env", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: site.path + "/node_modules/x", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: site.path + "/node_modules/x",
+            withIntermediateDirectories: true
+        )
         try "x".write(toFile: site.path + "/node_modules/x/i.js", atomically: true, encoding: .utf8)
 
         let deployed = try cli(["deploy", site.path, "--app", "clisite"])
         #expect(deployed.0 == 0, "\(deployed.2)")
-        #expect(deployed.1.trimmingCharacters(in: .whitespacesAndNewlines) == "http://clisite.localhost:\(server.port)/")
+        #expect(
+            deployed.1.trimmingCharacters(in: .whitespacesAndNewlines) == "http://clisite.localhost:\(server.port)/"
+        )
         #expect(try server.app("clisite", "/").text == "<h1>cli v1</h1>")
         #expect(try server.app("clisite", "/.env").status == 404)
         let info = try server.api("GET", "/apps/clisite")
@@ -37,10 +44,13 @@ import Testing
         try "<h1>cli v2</h1>".write(toFile: site.path + "/index.html", atomically: true, encoding: .utf8)
         let second = try cli(["deploy", site.path, "--app", "clisite", "--json", "--message", "second"])
         #expect(second.0 == 0)
-        #expect((try JSONSerialization.jsonObject(with: Data(second.1.utf8)) as? [String: Any])?["version"] as? Int == 2)
+        #expect(
+            (try JSONSerialization.jsonObject(with: Data(second.1.utf8)) as? [String: Any])?["version"] as? Int == 2
+        )
 
         let listed = try cli(["apps", "list", "--json"])
-        let apps = (try JSONSerialization.jsonObject(with: Data(listed.1.utf8)) as? [String: Any])?["apps"] as? [[String: Any]]
+        let apps =
+            (try JSONSerialization.jsonObject(with: Data(listed.1.utf8)) as? [String: Any])?["apps"] as? [[String: Any]]
         #expect(apps?.first?["name"] as? String == "clisite")
         #expect(try cli(["apps"]).1.contains("clisite"))
         #expect(try cli(["apps", "info", "clisite"]).1.contains("v2 of 2"))
@@ -63,7 +73,10 @@ import Testing
         let site = try TemporaryDirectory()
         try #"{"name":"from-manifest"}"#.write(toFile: site.path + "/fazt.json", atomically: true, encoding: .utf8)
         try "hi".write(toFile: site.path + "/index.html", atomically: true, encoding: .utf8)
-        let env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token(), "XDG_CONFIG_HOME": site.path]
+        let env = [
+            "FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token(),
+            "XDG_CONFIG_HOME": site.path,
+        ]
         let result = try ServerProcess.runCLI(["deploy", site.path], environment: env)
         #expect(result.0 == 0, "\(result.2)")
         #expect(try server.app("from-manifest", "/").text == "hi")
@@ -72,7 +85,9 @@ import Testing
     @Test func helpDescribesTheCommands() throws {
         let (status, output, _) = try ServerProcess.runCLI(["--help"])
         #expect(status == 0)
-        for command in ["serve", "token", "login", "deploy", "apps", "versions", "rollback"] { #expect(output.contains(command)) }
+        for command in ["serve", "token", "login", "deploy", "apps", "versions", "rollback"] {
+            #expect(output.contains(command))
+        }
         let serve = try ServerProcess.runCLI(["serve", "--help"]).1
         for flag in ["--port", "--host", "--data", "--domain"] { #expect(serve.contains(flag)) }
     }

@@ -68,7 +68,9 @@ import Testing
 
     @Test func spaFallbackAndPlain404() throws {
         let server = try ServerProcess()
-        let spa = [ArchiveFixtures.file("index.html", "spa shell"), ArchiveFixtures.file("fazt.json", #"{"spa":true}"#)]
+        let spa = [
+            ArchiveFixtures.file("index.html", "spa shell"), ArchiveFixtures.file("fazt.json", #"{"spa":true}"#),
+        ]
         _ = try server.deploy("spa", try ArchiveFixtures.zip(spa))
         #expect(try server.app("spa", "/users/42").text == "spa shell")
         #expect(try server.app("spa", "/missing.js").status == 404)
@@ -99,8 +101,14 @@ import Testing
         #expect(gzipped.body.count < css.body.count)
         #expect(Gzip.decompress(gzipped.body) == css.body)
         let gzipTag = try #require(gzipped.header("etag"))
-        #expect(try server.app("site", "/style.css", headers: [("Accept-Encoding", "gzip"), ("If-None-Match", gzipTag)]).status == 304)
-        #expect(try server.app("site", "/logo.png", headers: [("Accept-Encoding", "gzip")]).header("content-encoding") == nil)
+        #expect(
+            try server.app("site", "/style.css", headers: [("Accept-Encoding", "gzip"), ("If-None-Match", gzipTag)])
+                .status == 304
+        )
+        #expect(
+            try server.app("site", "/logo.png", headers: [("Accept-Encoding", "gzip")]).header("content-encoding")
+                == nil
+        )
     }
 
     @Test func rollbackAndVersionsThroughTheAPI() throws {

@@ -31,7 +31,10 @@ import Testing
             ("zip-slip", try ArchiveFixtures.zip([ArchiveFixtures.file("../../etc/x", "x")]), "../../etc/x"),
             ("absolute", try ArchiveFixtures.tarGzip([ArchiveFixtures.file("/etc/passwd", "x")]), "/etc/passwd"),
             ("symlink", try ArchiveFixtures.tarGzip([.symlink("index.html", target: "/etc/passwd")]), "symbolic link"),
-            ("bomb", try ArchiveFixtures.zip([.file("zeros.bin", [UInt8](repeating: 0, count: 40 << 20))]), "zeros.bin"),
+            (
+                "bomb", try ArchiveFixtures.zip([.file("zeros.bin", [UInt8](repeating: 0, count: 40 << 20))]),
+                "zeros.bin"
+            ),
             ("corrupt", Array("PK\u{3}\u{4}garbage that is not a zip".utf8), "archive"),
             ("empty", [], "archive"),
         ]
@@ -71,26 +74,43 @@ import Testing
     @Test func refusesBadTokens() throws {
         let server = try Self.liveServer()
         let zip = try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "evil")])
-        Self.expectError(try server.api("POST", "/apps/site/deploy", token: "fzt_wrong", body: zip), status: 401, mentions: "token")
+        Self.expectError(
+            try server.api("POST", "/apps/site/deploy", token: "fzt_wrong", body: zip),
+            status: 401,
+            mentions: "token"
+        )
         let anonymous = try TestHTTP.request(port: server.port, "POST", "/_fazt/api/v1/apps/site/deploy", body: zip)
         Self.expectError(anonymous, status: 401, mentions: "Bearer")
-        Self.expectError(try TestHTTP.request(port: server.port, "GET", "/_fazt/api/v1/apps"), status: 401, mentions: "token")
+        Self.expectError(
+            try TestHTTP.request(port: server.port, "GET", "/_fazt/api/v1/apps"),
+            status: 401,
+            mentions: "token"
+        )
         try Self.expectUntouched(server)
         #expect(try TestHTTP.request(port: server.port, "GET", "/_fazt/api/v1/health").status == 200)
         Self.expectError(try server.api("GET", "/nothing"), status: 404, mentions: "no control API route")
-        Self.expectError(try server.deploy("site", zip, contentType: "text/plain"), status: 415, mentions: "application/zip")
+        Self.expectError(
+            try server.deploy("site", zip, contentType: "text/plain"),
+            status: 415,
+            mentions: "application/zip"
+        )
     }
 
     @Test func answersMalformedRequestsAndKeepsServing() throws {
         let server = try Self.liveServer()
-        for garbage in ["GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET /\u{1} HTTP/1.1\r\nHost: x\r\n\r\n", "\u{0}\u{1}\u{2}\r\n\r\n"] {
+        for garbage in [
+            "GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET /\u{1} HTTP/1.1\r\nHost: x\r\n\r\n",
+            "\u{0}\u{1}\u{2}\r\n\r\n",
+        ] {
             let connection = try TestConnection(port: server.port)
             try connection.send(garbage)
             let raw = String(decoding: try connection.readToEnd(), as: UTF8.self)
             #expect(raw.hasPrefix("HTTP/1.1 400"), "\(garbage.debugDescription) → \(raw.prefix(40))")
         }
         let huge = try TestConnection(port: server.port)
-        try huge.send("GET / HTTP/1.1\r\nHost: site.localhost\r\nX-Big: \(String(repeating: "a", count: 40_000))\r\n\r\n")
+        try huge.send(
+            "GET / HTTP/1.1\r\nHost: site.localhost\r\nX-Big: \(String(repeating: "a", count: 40_000))\r\n\r\n"
+        )
         #expect(String(decoding: try huge.readToEnd(), as: UTF8.self).hasPrefix("HTTP/1.1 431"))
         let body = try TestConnection(port: server.port)
         try body.send("POST / HTTP/1.1\r\nHost: site.localhost\r\nContent-Length: 999999999\r\n\r\n")

@@ -14,7 +14,9 @@ import Testing
         let store = try Store(path: server.dataPath)
         defer { store.close() }
         let rows = try store.read { connection in
-            try connection.query("SELECT id, name, hex(hash) FROM tokens") { "\($0.string(0)) \($0.string(1)) \($0.string(2))" }
+            try connection.query("SELECT id, name, hex(hash) FROM tokens") {
+                "\($0.string(0)) \($0.string(1)) \($0.string(2))"
+            }
         }
         #expect(rows.count == 1)
         #expect(!rows[0].contains(token) && !rows[0].lowercased().contains(token.dropFirst(4)))
@@ -65,20 +67,26 @@ import Testing
         defer { store.close() }
         #expect(try store.read { try $0.integrityCheck() } == "ok")
         let orphans = try store.read { connection in
-            try connection.queryOne("SELECT COUNT(*) FROM blobs WHERE hash NOT IN (SELECT blob FROM files)") { $0.int(0) }
+            try connection.queryOne("SELECT COUNT(*) FROM blobs WHERE hash NOT IN (SELECT blob FROM files)") {
+                $0.int(0)
+            }
         }
         #expect(orphans == 0)
     }
 
     @Test func tokenCommandsWorkWhileTheServerRuns() throws {
         let server = try ServerProcess()
-        let (status, output, _) = try ServerProcess.runCLI(["token", "create", "--data", server.dataPath, "--name", "laptop"])
+        let (status, output, _) = try ServerProcess.runCLI([
+            "token", "create", "--data", server.dataPath, "--name", "laptop",
+        ])
         #expect(status == 0)
         let token = output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.hasPrefix("fzt_") && !token.contains(" "))
         #expect(try server.api("GET", "/apps", token: token).status == 200)
         let (_, listed, _) = try ServerProcess.runCLI(["token", "list", "--data", server.dataPath, "--json"])
-        let tokens = (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])?["tokens"] as? [[String: Any]] ?? []
+        let tokens =
+            (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])?["tokens"] as? [[String: Any]]
+            ?? []
         #expect(tokens.count == 2 && !listed.contains(token))
         let id = try #require(tokens.first { $0["name"] as? String == "laptop" }?["id"] as? String)
         #expect(try ServerProcess.runCLI(["token", "revoke", id, "--data", server.dataPath]).0 == 0)

@@ -15,7 +15,10 @@ import Testing
         let directory = try TemporaryDirectory()
         let payload: [UInt8] = [0, 1, 2, 13, 10, 45, 45, 255]
         var body = Array("--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n".utf8)
-        body += Array("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.zip\"\r\nContent-Type: application/zip\r\n\r\n".utf8)
+        body += Array(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.zip\"\r\nContent-Type: application/zip\r\n\r\n"
+                .utf8
+        )
         body += payload
         body += Array("\r\n--XyZ--\r\n".utf8)
         let input = try ArchiveFixtures.write(body, in: directory)
@@ -28,6 +31,8 @@ import Testing
         let directory = try TemporaryDirectory()
         let body = Array("--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--\r\n".utf8)
         let input = try ArchiveFixtures.write(body, in: directory)
-        #expect(throws: APIError.self) { try Multipart.extractFile(from: input, boundary: "b", field: "file", to: directory.path + "/o") }
+        #expect(throws: APIError.self) {
+            try Multipart.extractFile(from: input, boundary: "b", field: "file", to: directory.path + "/o")
+        }
     }
 }

@@ -1,19 +1,32 @@
-@testable import FaztServer
 import Testing
+
+@testable import FaztServer
 
 @Suite struct RouteTests {
     @Test func bareDomainIsTheOwnerPageAndControlAPI() {
         #expect(Route.resolve(host: "localhost:8080", path: "/", domain: "localhost") == .dashboard(path: "/"))
-        #expect(Route.resolve(host: "LOCALHOST", path: "/_fazt/api/v1/apps", domain: "localhost") == .control(path: "/apps"))
+        #expect(
+            Route.resolve(host: "LOCALHOST", path: "/_fazt/api/v1/apps", domain: "localhost") == .control(path: "/apps")
+        )
         #expect(Route.resolve(host: "127.0.0.1:9", path: "/_fazt/api/v1", domain: "localhost") == .control(path: ""))
         #expect(Route.resolve(host: nil, path: "/x", domain: "localhost") == .dashboard(path: "/x"))
-        #expect(Route.resolve(host: "localhost", path: "/_fazt/api/v10", domain: "localhost") == .dashboard(path: "/_fazt/api/v10"))
+        #expect(
+            Route.resolve(host: "localhost", path: "/_fazt/api/v10", domain: "localhost")
+                == .dashboard(path: "/_fazt/api/v10")
+        )
     }
 
     @Test func subdomainsAreApps() {
-        #expect(Route.resolve(host: "Hello.LocalHost:8080", path: "/a", domain: "localhost") == .app(name: "hello", path: "/a"))
-        #expect(Route.resolve(host: "blog.example.com", path: "/", domain: "example.com") == .app(name: "blog", path: "/"))
-        #expect(Route.resolve(host: "blog.example.com.", path: "/", domain: "example.com") == .app(name: "blog", path: "/"))
+        #expect(
+            Route.resolve(host: "Hello.LocalHost:8080", path: "/a", domain: "localhost")
+                == .app(name: "hello", path: "/a")
+        )
+        #expect(
+            Route.resolve(host: "blog.example.com", path: "/", domain: "example.com") == .app(name: "blog", path: "/")
+        )
+        #expect(
+            Route.resolve(host: "blog.example.com.", path: "/", domain: "example.com") == .app(name: "blog", path: "/")
+        )
     }
 
     @Test func foreignAndNestedHostsAreUnknown() {

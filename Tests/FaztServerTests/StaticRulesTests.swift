@@ -23,14 +23,19 @@ import Testing
         let site = Self.snapshot(["index.html", "docs/index.html", "a.css", "404.html"])
         #expect(resolve(site, "/") == .file(path: "index.html", entry: site.files["index.html"]!, notFound: false))
         #expect(resolve(site, "/a.css") == .file(path: "a.css", entry: site.files["a.css"]!, notFound: false))
-        #expect(resolve(site, "/docs/") == .file(path: "docs/index.html", entry: site.files["docs/index.html"]!, notFound: false))
+        #expect(
+            resolve(site, "/docs/")
+                == .file(path: "docs/index.html", entry: site.files["docs/index.html"]!, notFound: false)
+        )
         #expect(resolve(site, "/docs", query: "x=1") == .redirect(location: "/docs/?x=1"))
         #expect(resolve(site, "/missing") == .file(path: "404.html", entry: site.files["404.html"]!, notFound: true))
     }
 
     @Test func spaFallbackOnlyForExtensionlessPaths() {
         let site = Self.snapshot(["index.html"], spa: true)
-        #expect(resolve(site, "/users/42") == .file(path: "index.html", entry: site.files["index.html"]!, notFound: false))
+        #expect(
+            resolve(site, "/users/42") == .file(path: "index.html", entry: site.files["index.html"]!, notFound: false)
+        )
         #expect(resolve(site, "/missing.js") == .notFound)
     }
 
@@ -51,7 +56,10 @@ import Testing
 
     @Test func cacheControlPolicy() {
         #expect(StaticResolver.cacheControl(path: "index.html", mime: "text/html; charset=utf-8") == "no-cache")
-        #expect(StaticResolver.cacheControl(path: "assets/index-3f9a2b1c.js", mime: "text/javascript") == "public, max-age=31536000, immutable")
+        #expect(
+            StaticResolver.cacheControl(path: "assets/index-3f9a2b1c.js", mime: "text/javascript")
+                == "public, max-age=31536000, immutable"
+        )
         #expect(StaticResolver.cacheControl(path: "app.js", mime: "text/javascript") == "public, max-age=300")
         #expect(StaticResolver.cacheControl(path: "a-1234567.js", mime: "text/javascript") == "public, max-age=300")
     }
@@ -84,7 +92,10 @@ import Testing
         let cache = BlobCache(budget: 8 * 1000)
         func blob(_ seed: UInt8) -> (ContentHash, CachedBlob) {
             let hash = ContentHash(of: [seed])
-            return (hash, CachedBlob(hash: hash, content: BlobContent(data: [UInt8](repeating: seed, count: 900), gzip: nil)))
+            return (
+                hash,
+                CachedBlob(hash: hash, content: BlobContent(data: [UInt8](repeating: seed, count: 900), gzip: nil))
+            )
         }
         let items = (0..<12).map { blob(UInt8($0)) }
         for (hash, value) in items.prefix(8) { cache.put(hash, value) }
@@ -93,7 +104,13 @@ import Testing
         #expect(cache.bytes <= 8000)
         #expect(cache.get(items[0].0) != nil)
         #expect(cache.get(items[1].0) == nil)
-        let (bigHash, big) = (ContentHash(of: [99]), CachedBlob(hash: ContentHash(of: [99]), content: BlobContent(data: [UInt8](repeating: 0, count: 2000), gzip: nil)))
+        let (bigHash, big) = (
+            ContentHash(of: [99]),
+            CachedBlob(
+                hash: ContentHash(of: [99]),
+                content: BlobContent(data: [UInt8](repeating: 0, count: 2000), gzip: nil)
+            )
+        )
         cache.put(bigHash, big)
         #expect(cache.get(bigHash) == nil)
     }

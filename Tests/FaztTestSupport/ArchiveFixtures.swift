@@ -71,9 +71,15 @@ public enum ArchiveFixtures {
     }
 
     /// Writes bytes to a new file in `directory` and returns its path.
-    public static func write(_ bytes: [UInt8], in directory: TemporaryDirectory, name: String = "upload") throws -> String {
+    public static func write(
+        _ bytes: [UInt8],
+        in directory: TemporaryDirectory,
+        name: String = "upload"
+    ) throws -> String {
         let path = directory.path + "/" + name
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw TestError("cannot write \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+            throw TestError("cannot write \(path)")
+        }
         return path
     }
 }

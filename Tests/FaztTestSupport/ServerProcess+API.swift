@@ -26,7 +26,11 @@ extension ServerProcess {
     }
 
     /// Deploys archive bytes to `app`.
-    public func deploy(_ app: String, _ archive: [UInt8], contentType: String = "application/zip") throws -> TestResponse {
+    public func deploy(
+        _ app: String,
+        _ archive: [UInt8],
+        contentType: String = "application/zip"
+    ) throws -> TestResponse {
         try api("POST", "/apps/\(app)/deploy", headers: [("Content-Type", contentType)], body: archive)
     }
 
@@ -41,7 +45,10 @@ extension ServerProcess {
     }
 
     /// Runs the `fazt` binary with `arguments` (a client command) and returns (status, stdout, stderr).
-    public static func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+    public static func runCLI(
+        _ arguments: [String],
+        environment: [String: String] = [:]
+    ) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaryPath)
         process.arguments = arguments
@@ -59,6 +66,8 @@ extension ServerProcess {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+        )
     }
 }

@@ -62,7 +62,9 @@ public final class ServerProcess: @unchecked Sendable {
             if data.isEmpty { throw TestError("fazt exited before listening: \(stderr)") }
             line += String(decoding: data, as: UTF8.self)
         }
-        guard let json = try JSONSerialization.jsonObject(with: Data(line.split(separator: "\n")[0].utf8)) as? [String: Any],
+        guard
+            let json = try JSONSerialization.jsonObject(with: Data(line.split(separator: "\n")[0].utf8))
+                as? [String: Any],
             json["event"] as? String == "listening", let port = json["port"] as? Int
         else { throw TestError("unexpected ready line: \(line)") }
         self.port = port

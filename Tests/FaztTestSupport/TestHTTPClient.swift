@@ -33,7 +33,9 @@ public final class TestConnection {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             close(fd)
@@ -47,7 +49,9 @@ public final class TestConnection {
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { throw TestError("send failed: errno \(errno)") }
             offset += sent
         }
@@ -107,7 +111,9 @@ public final class TestConnection {
         let lines = String(decoding: buffer[0..<end - 4], as: UTF8.self).components(separatedBy: "\r\n")
         buffer.removeFirst(end)
         let statusParts = lines[0].split(separator: " ")
-        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw TestError("bad status line \(lines[0])") }
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
+            throw TestError("bad status line \(lines[0])")
+        }
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -142,7 +148,9 @@ public final class TestConnection {
             guard let range = lineEnd else { throw TestError("no chunk size") }
             let sizeText = String(decoding: buffer[0..<range.lowerBound], as: UTF8.self)
             buffer.removeFirst(range.upperBound)
-            guard let size = Int(sizeText.split(separator: ";")[0], radix: 16) else { throw TestError("bad chunk size") }
+            guard let size = Int(sizeText.split(separator: ";")[0], radix: 16) else {
+                throw TestError("bad chunk size")
+            }
             while buffer.count < size + 2 { guard try fill() else { throw TestError("chunk truncated") } }
             body += buffer[0..<size]
             buffer.removeFirst(size + 2)

@@ -1,8 +1,9 @@
 import FaztStore
 import FaztTestSupport
-@testable import FaztVFS
 import Foundation
 import Testing
+
+@testable import FaztVFS
 
 @Suite struct DeployTests {
     let directory: TemporaryDirectory
@@ -24,7 +25,9 @@ import Testing
         return try vfs.deploy(app: app, archivePath: path, source: "test")
     }
 
-    func blobCount() throws -> Int { try store.read { try $0.queryOne("SELECT COUNT(*) FROM blobs") { $0.int(0) } ?? -1 } }
+    func blobCount() throws -> Int {
+        try store.read { try $0.queryOne("SELECT COUNT(*) FROM blobs") { $0.int(0) } ?? -1 }
+    }
 
     @Test func deploysZipAndTarGzAsNumberedVersions() throws {
         let first = try deploy(ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "<h1>one</h1>")]))
@@ -46,7 +49,11 @@ import Testing
 
     @Test func precomputesGzipForTextFiles() throws {
         let css = String(repeating: "body { color: red } ", count: 100)
-        _ = try deploy(ArchiveFixtures.zip([ArchiveFixtures.file("app.css", css), .file("x.png", Array(repeating: 7, count: 1000))]))
+        _ = try deploy(
+            ArchiveFixtures.zip([
+                ArchiveFixtures.file("app.css", css), .file("x.png", Array(repeating: 7, count: 1000)),
+            ])
+        )
         let snapshot = try #require(try vfs.snapshot(app: "site"))
         let cssEntry = try #require(snapshot.files["app.css"])
         let pngEntry = try #require(snapshot.files["x.png"])
@@ -56,7 +63,11 @@ import Testing
     }
 
     @Test func stripsASingleWrappingFolder() throws {
-        _ = try deploy(ArchiveFixtures.zip([ArchiveFixtures.file("dist/index.html", "x"), ArchiveFixtures.file("dist/a/b.js", "y")]))
+        _ = try deploy(
+            ArchiveFixtures.zip([
+                ArchiveFixtures.file("dist/index.html", "x"), ArchiveFixtures.file("dist/a/b.js", "y"),
+            ])
+        )
         let snapshot = try #require(try vfs.snapshot(app: "site"))
         #expect(Set(snapshot.files.keys) == ["index.html", "a/b.js"])
     }
@@ -91,8 +102,12 @@ import Testing
         Hostile(name: "zip slip", expected: "'..'") {
             try ArchiveFixtures.zip([ArchiveFixtures.file("ok.txt", "x"), ArchiveFixtures.file("../evil.txt", "x")])
         },
-        Hostile(name: "absolute path", expected: "absolute") { try ArchiveFixtures.tarGzip([ArchiveFixtures.file("/etc/evil", "x")]) },
-        Hostile(name: "symlink", expected: "symbolic link") { try ArchiveFixtures.tarGzip([.symlink("link", target: "/etc/passwd")]) },
+        Hostile(name: "absolute path", expected: "absolute") {
+            try ArchiveFixtures.tarGzip([ArchiveFixtures.file("/etc/evil", "x")])
+        },
+        Hostile(name: "symlink", expected: "symbolic link") {
+            try ArchiveFixtures.tarGzip([.symlink("link", target: "/etc/passwd")])
+        },
         Hostile(name: "hard link", expected: "hard link") {
             ArchiveFixtures.rawTar([("a.txt", "0", "", Array("x".utf8)), ("b.txt", "1", "a.txt", [])])
         },
@@ -100,12 +115,16 @@ import Testing
         Hostile(name: "duplicate", expected: "twice") {
             ArchiveFixtures.rawTar([("a.txt", "0", "", Array("1".utf8)), ("./a.txt", "0", "", Array("2".utf8))])
         },
-        Hostile(name: "invalid UTF-8 name", expected: "UTF-8") { try ArchiveFixtures.tarGzip([.rawName([0x61, 0xFE, 0x62], [1])]) },
+        Hostile(name: "invalid UTF-8 name", expected: "UTF-8") {
+            try ArchiveFixtures.tarGzip([.rawName([0x61, 0xFE, 0x62], [1])])
+        },
         Hostile(name: "file over the per-file limit", expected: "per-file") {
             try ArchiveFixtures.zip([.file("big.bin", [UInt8](repeating: 0, count: 3 << 20))])
         },
         Hostile(name: "expansion over the total limit", expected: "expands past") {
-            try ArchiveFixtures.zip((0..<4).map { .file("f\($0).bin", [UInt8](repeating: UInt8($0), count: 1_900_000)) })
+            try ArchiveFixtures.zip(
+                (0..<4).map { .file("f\($0).bin", [UInt8](repeating: UInt8($0), count: 1_900_000)) }
+            )
         },
         Hostile(name: "too many entries", expected: "entries") {
             try ArchiveFixtures.zip((0..<60).map { ArchiveFixtures.file("f\($0).txt", "\($0)") })
@@ -113,7 +132,9 @@ import Testing
         Hostile(name: "corrupt", expected: "archive") { Array("this is not an archive at all".utf8) },
         Hostile(name: "empty upload", expected: "archive") { [] },
         Hostile(name: "archive without files", expected: "no files") { ArchiveFixtures.rawTar([]) },
-        Hostile(name: "bad manifest", expected: "fazt.json") { try ArchiveFixtures.zip([ArchiveFixtures.file("fazt.json", "{oops")]) },
+        Hostile(name: "bad manifest", expected: "fazt.json") {
+            try ArchiveFixtures.zip([ArchiveFixtures.file("fazt.json", "{oops")])
+        },
     ]
 
     @Test(arguments: hostile)

@@ -1,5 +1,6 @@
-@testable import FaztVFS
 import Testing
+
+@testable import FaztVFS
 
 @Suite struct NamesAndPathsTests {
     @Test(arguments: ["hello", "a", "my-app", "App1", "x" + String(repeating: "y", count: 61) + "z"])
@@ -51,7 +52,9 @@ import Testing
     }
 
     @Test func hashesMatchKnownSHA256() {
-        #expect(ContentHash(of: Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            ContentHash(of: Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        )
     }
 
     @Test func parsesManifests() throws {

@@ -1,0 +1,40 @@
+# Fazt: one Swift executable, one SQLite file.
+SWIFT ?= swift
+RELEASE_FLAGS := -c release --static-swift-stdlib
+DATA ?= ./data.db
+PORT ?= 8080
+
+.PHONY: run build release test lint format bench deps clean
+
+## make run: install missing packages, build release, serve ./data.db on port 8080
+run: release
+	./.build/release/fazt serve --data $(DATA) --port $(PORT)
+
+deps:
+	@scripts/install-deps.sh build
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+## make test: install what tests need, build, run every test and the format check
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+format:
+	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests
+
+## make bench: nginx vs fazt on static files, RSS, deploy time; writes docs/performance.md
+bench: release
+	@scripts/install-deps.sh bench
+	scripts/bench.sh
+
+clean:
+	rm -rf .build

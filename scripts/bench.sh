@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Static-file benchmark: fazt vs nginx on the same files, measured in the same run.
+# Writes the results to docs/performance.md. Loopback only; every load run is bounded by -d.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FAZT=${FAZT:-./.build/release/fazt}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-2}
+WORK=$(mktemp -d /tmp/fazt-bench.XXXXXX)
+chmod 755 "$WORK" # nginx workers run as www-data
+NGINX_PORT=${NGINX_PORT:-18080}
+FAZT_PID=""
+cleanup() {
+    [[ -n "$FAZT_PID" ]] && kill "$FAZT_PID" 2>/dev/null && wait "$FAZT_PID" 2>/dev/null || true
+    [[ -f "$WORK/nginx.pid" ]] && nginx -c "$WORK/nginx.conf" -s stop 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+for tool in wrk nginx curl python3; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is missing (run scripts/install-deps.sh bench)" >&2; exit 1; }
+done
+[[ -x "$FAZT" ]] || { echo "bench: $FAZT is missing (run make release)" >&2; exit 1; }
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# --- the files ------------------------------------------------------------------------------
+mkdir -p "$WORK/www" "$WORK/many"
+python3 - "$WORK" <<'PY'
+import os, random, sys
+work = sys.argv[1]
+random.seed(7)
+def text(n):
+    words = ["fazt", "sqlite", "swift", "static", "file", "cache", "event", "loop", "wal", "blob"]
+    out = []
+    while sum(len(w) + 1 for w in out) < n:
+        out.append(random.choice(words))
+    return (" ".join(out))[:n]
+open(os.path.join(work, "www", "1k.html"), "w").write(text(1024))
+open(os.path.join(work, "www", "100k.bin"), "wb").write(os.urandom(100 * 1024))
+for i in range(1000):
+    d = os.path.join(work, "many", f"d{i % 20}")
+    os.makedirs(d, exist_ok=True)
+    open(os.path.join(d, f"f{i}.html"), "w").write(text(600) + str(i))
+PY
+
+# --- nginx --------------------------------------------------------------------------------
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    include /etc/nginx/mime.types;
+    server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; }
+}
+CONF
+nginx -c "$WORK/nginx.conf"
+
+# --- fazt ---------------------------------------------------------------------------------
+# wrk opens 64 connections from one address; the default per-address limit is 50.
+"$FAZT" serve --port 0 --host 127.0.0.1 --data "$WORK/data.db" --max-connections-per-ip 256 \
+    >"$WORK/fazt.out" 2>"$WORK/fazt.err" &
+FAZT_PID=$!
+for _ in $(seq 100); do grep -q listening "$WORK/fazt.out" 2>/dev/null && break; sleep 0.05; done
+PORT=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' "$WORK/fazt.out")
+TOKEN=$(grep -o 'fzt_[0-9a-f]*' "$WORK/fazt.err" | head -1)
+sleep 1
+RSS_START=$(rss_kb "$FAZT_PID")
+
+export FAZT_SERVER="http://127.0.0.1:$PORT" FAZT_TOKEN="$TOKEN" XDG_CONFIG_HOME="$WORK/config"
+"$FAZT" deploy "$WORK/www" --app bench >/dev/null
+
+# Deploy time for 1,000 files: whole CLI round trip (pack + upload + import), best of 3.
+DEPLOY_MS=$(python3 - "$FAZT" "$WORK/many" <<'PY'
+import subprocess, sys, time
+best = None
+for i in range(3):
+    start = time.monotonic()
+    subprocess.run([sys.argv[1], "deploy", sys.argv[2], "--app", f"many{i}"], check=True, stdout=subprocess.DEVNULL)
+    took = (time.monotonic() - start) * 1000
+    best = took if best is None else min(best, took)
+print(f"{best:.0f}")
+PY
+)
+# Server-side part alone: upload a pre-packed archive with curl.
+(cd "$WORK/many" && tar czf "$WORK/many.tgz" .)
+UPLOAD_MS=$(curl -s -o /dev/null -w '%{time_total}' -X POST -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/gzip' --data-binary @"$WORK/many.tgz" \
+    "http://127.0.0.1:$PORT/_fazt/api/v1/apps/many-upload/deploy" | awk '{printf "%.0f", $1 * 1000}')
+
+sleep 1
+RSS_IDLE=$(rss_kb "$FAZT_PID")
+
+# --- load ---------------------------------------------------------------------------------
+PEAK_FILE="$WORK/peak"
+echo 0 >"$PEAK_FILE"
+watch_rss() {
+    local peak=0
+    while kill -0 "$FAZT_PID" 2>/dev/null && [[ ! -f "$WORK/stop-watch" ]]; do
+        local now; now=$(rss_kb "$FAZT_PID")
+        (( now > peak )) && peak=$now && echo "$peak" >"$PEAK_FILE"
+        sleep 0.2
+    done
+}
+watch_rss &
+WATCH_PID=$!
+
+run_wrk() { # url host → req/s and p99 (ms)
+    local out
+    if [[ -n "$2" ]]; then
+        out=$(wrk -t2 -c64 -d"$DURATION" --latency -H "Host: $2" "$1")
+    else
+        out=$(wrk -t2 -c64 -d"$DURATION" --latency "$1")
+    fi
+    local rps p99
+    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    if grep -q "Non-2xx" <<<"$out"; then echo "bench: non-2xx responses: $out" >&2; exit 1; fi
+    echo "$rps $p99"
+}
+
+declare -A results
+for file in 1k.html 100k.bin; do
+    # warm both (and fazt's hot-file cache)
+    wrk -t1 -c4 -d1s "http://127.0.0.1:$NGINX_PORT/$file" >/dev/null
+    wrk -t1 -c4 -d1s -H "Host: bench.localhost" "http://127.0.0.1:$PORT/$file" >/dev/null
+    for round in $(seq "$ROUNDS"); do
+        read -r n_rps n_p99 < <(run_wrk "http://127.0.0.1:$NGINX_PORT/$file" "")
+        read -r f_rps f_p99 < <(run_wrk "http://127.0.0.1:$PORT/$file" "bench.localhost")
+        echo "$file round $round: nginx $n_rps req/s (p99 $n_p99), fazt $f_rps req/s (p99 $f_p99)" >&2
+        results[$file]+="$n_rps $f_rps $n_p99 $f_p99;"
+    done
+done
+touch "$WORK/stop-watch"
+wait "$WATCH_PID" 2>/dev/null || true
+RSS_PEAK=$(cat "$PEAK_FILE")
+
+# --- report -------------------------------------------------------------------------------
+REPORT=$(python3 - "$RSS_START" "$RSS_IDLE" "$RSS_PEAK" "$DEPLOY_MS" "$UPLOAD_MS" "$DURATION" "$ROUNDS" \
+    "${results[1k.html]}" "${results[100k.bin]}" <<'PY'
+import sys, datetime, platform, os
+start, idle, peak, deploy_ms, upload_ms, duration, rounds = sys.argv[1:8]
+rows = {"1 KB (`1k.html`)": sys.argv[8], "100 KB (`100k.bin`)": sys.argv[9]}
+def mb(kb): return f"{int(kb) / 1024:.1f} MB"
+def verdict(ok): return "meets target" if ok else "**misses target**"
+lines = []
+lines.append("# Performance")
+lines.append("")
+lines.append(f"Measured by `make bench` (scripts/bench.sh) on {datetime.date.today()} — {os.cpu_count()} cores, "
+             f"{platform.machine()}, loopback. Each figure is fazt against a peer measured in the same run: "
+             f"nginx 1.22 (Debian `nginx-light`, 2 workers, `access_log off`) serving the same files from disk; "
+             f"fazt serving them from a deployed app out of `data.db` (release build, static stdlib). "
+             f"`wrk -t2 -c64 -d{duration}`, runs alternating nginx/fazt, {rounds} rounds each; wrk shares the 2 cores.")
+lines.append("")
+lines.append("## Static files")
+lines.append("")
+lines.append("| file | nginx req/s | fazt req/s | fazt / nginx | nginx p99 | fazt p99 |")
+lines.append("|---|---:|---:|---:|---:|---:|")
+ratios = {}
+for name, raw in rows.items():
+    runs = [r.split() for r in raw.strip(";").split(";") if r]
+    n = sum(float(r[0]) for r in runs) / len(runs)
+    f = sum(float(r[1]) for r in runs) / len(runs)
+    ratios[name] = f / n
+    lines.append(f"| {name} | {n:,.0f} | {f:,.0f} | {f / n:.2f}× | {runs[-1][2]} | {runs[-1][3]} |")
+lines.append("")
+first = list(ratios.values())[0]
+lines.append("## Targets (issue #2)")
+lines.append("")
+lines.append("| figure | measured | target | |")
+lines.append("|---|---:|---:|---|")
+lines.append(f"| 1 KB throughput vs nginx | {first:.2f}× | ≥ 0.8× | {verdict(first >= 0.8)} |")
+lines.append(f"| RSS at start (no apps) | {mb(start)} | — | |")
+lines.append(f"| RSS idle (apps deployed) | {mb(idle)} | ≤ 20 MB | {verdict(int(idle) <= 20 * 1024)} |")
+lines.append(f"| RSS peak under load | {mb(peak)} | ≤ 40 MB | {verdict(int(peak) <= 40 * 1024)} |")
+lines.append(f"| deploy 1,000 files, `fazt deploy` round trip | {deploy_ms} ms | ≤ 1 s | {verdict(int(deploy_ms) <= 1000)} |")
+lines.append(f"| deploy 1,000 files, upload of a packed archive | {upload_ms} ms | — | |")
+lines.append("")
+print("\n".join(lines))
+PY
+)
+mkdir -p docs
+{
+    echo "$REPORT"
+    echo
+    cat docs/performance-notes.md 2>/dev/null || true
+} >docs/performance.md
+echo "$REPORT"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Fazt needs, skipping those already present (idempotent).
+# Usage: scripts/install-deps.sh [build|bench]   (build is the default)
+set -euo pipefail
+
+packages=(pkg-config libsqlite3-dev libarchive-dev libssl-dev zlib1g-dev libcurl4-openssl-dev)
+if [[ "${1:-build}" == "bench" ]]; then
+    packages+=(nginx-light wrk)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    exit 0
+fi
+
+echo "installing: ${missing[*]}" >&2
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+    sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
