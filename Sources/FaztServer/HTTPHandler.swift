@@ -334,26 +334,15 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         close: Bool = false
     ) {
         guard !closing else { return }
-        var headers = response.headers
-        headers.add(name: "Date", value: dateCache.value)
-        if !headers.contains(name: "Content-Length") {
-            headers.add(name: "Content-Length", value: String(response.body?.readableBytes ?? 0))
-        }
         let keepAlive = request.isKeepAlive && !close && !connectionGuard.draining
-        if !keepAlive {
-            headers.replaceOrAdd(name: "Connection", value: "close")
-        } else if request.version.minor == 0 {
-            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
-        }
-        inFlight = false
-        let body = request.method == .HEAD ? nil : response.body
-        let (head, separateBody) = ResponseEncoding.encode(
-            status: response.status,
+        let framing = ResponseEncoding.Framing(
             version: request.version,
-            headers: headers,
-            body: body,
-            allocator: context.channel.allocator
+            date: dateCache.value,
+            connection: !keepAlive ? "close" : (request.version.minor == 0 ? "keep-alive" : nil),
+            includeBody: request.method != .HEAD
         )
+        inFlight = false
+        let (head, separateBody) = ResponseEncoding.encode(response, framing: framing, allocator: context.channel.allocator)
         let done: EventLoopFuture<Void>
         if let separateBody {
             context.write(wrapOutboundOut(head), promise: nil)

@@ -6,6 +6,12 @@ import NIOHTTP1
 struct Response: Sendable {
     var status: HTTPResponseStatus
     var headers: HTTPHeaders
+    /// Header lines already serialized (`Name: value\r\n` each), for the static hot path.
+    var preformatted: ByteBuffer?
+    /// The `Content-Length` to send when `body` is nil (HEAD answers).
+    var declaredLength: Int?
+    /// Send no `Content-Length` at all (304 answers).
+    var omitsLength = false
     var body: ByteBuffer?
 
     init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) {

@@ -12,62 +12,67 @@ enum StaticResponder {
         lastModified: String,
         notFound: Bool
     ) -> Response {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(10)
-        headers.add(name: "Content-Type", value: entry.mime)
+        // Header lines are written straight into a buffer: this is the hot path of static hosting.
+        var lines = ByteBuffer()
+        lines.reserveCapacity(320)
+        lines.add("Content-Type", entry.mime)
         let canGzip = blob.gzip != nil
-        if canGzip { headers.add(name: "Vary", value: "Accept-Encoding") }
+        if canGzip { lines.add("Vary", "Accept-Encoding") }
         if notFound {
-            headers.add(name: "Cache-Control", value: "no-cache")
-            return body(status: .notFound, headers: headers, buffer: blob.data, request: request)
+            lines.add("Cache-Control", "no-cache")
+            return body(.notFound, lines, blob.data, request)
         }
-        headers.add(name: "Cache-Control", value: cacheControl)
-        headers.add(name: "Last-Modified", value: lastModified)
-        headers.add(name: "Accept-Ranges", value: "bytes")
-        let useGzip = canGzip && acceptsGzip(request.headers) && !request.headers.contains(name: "Range")
-        let etag = useGzip ? blob.gzipETag : blob.etag
-        headers.add(name: "ETag", value: etag)
+        lines.add("Cache-Control", cacheControl)
+        lines.add("Last-Modified", lastModified)
+        lines.add("Accept-Ranges", "bytes")
+        let rangeHeader = request.headers.first(name: "Range")
+        let useGzip = canGzip && rangeHeader == nil && acceptsGzip(request.headers)
+        lines.add("ETag", useGzip ? blob.gzipETag : blob.etag)
 
         if let tags = request.headers.first(name: "If-None-Match") {
-            if matches(tags, blob: blob) { return Response(status: .notModified, headers: headers) }
+            if matches(tags, blob: blob) { return notModified(lines) }
         } else if let since = request.headers.first(name: "If-Modified-Since"), since == lastModified {
-            return Response(status: .notModified, headers: headers)
+            return notModified(lines)
         }
         if useGzip, let gzip = blob.gzip {
-            headers.add(name: "Content-Encoding", value: "gzip")
-            return body(status: .ok, headers: headers, buffer: gzip, request: request)
+            lines.add("Content-Encoding", "gzip")
+            return body(.ok, lines, gzip, request)
         }
-        if let range = request.headers.first(name: "Range"), request.method == .GET,
+        if let range = rangeHeader, request.method == .GET,
             ifRangeAllows(request.headers, etag: blob.etag, lastModified: lastModified)
         {
             let size = blob.data.readableBytes
             switch ByteRange.parse(range, size: size) {
             case .satisfiable(let lower, let upper):
-                headers.add(name: "Content-Range", value: "bytes \(lower)-\(upper)/\(size)")
+                lines.add("Content-Range", "bytes \(lower)-\(upper)/\(size)")
                 let slice = blob.data.getSlice(at: blob.data.readerIndex + lower, length: upper - lower + 1)
-                return body(status: .partialContent, headers: headers, buffer: slice ?? blob.data, request: request)
+                return body(.partialContent, lines, slice ?? blob.data, request)
             case .unsatisfiable:
-                headers.add(name: "Content-Range", value: "bytes */\(size)")
-                headers.add(name: "Content-Length", value: "0")
-                return Response(status: .rangeNotSatisfiable, headers: headers)
+                lines.add("Content-Range", "bytes */\(size)")
+                var response = Response(status: .rangeNotSatisfiable)
+                response.preformatted = lines
+                return response
             case .ignored:
                 break
             }
         }
-        return body(status: .ok, headers: headers, buffer: blob.data, request: request)
+        return body(.ok, lines, blob.data, request)
     }
 
-    private static func body(
-        status: HTTPResponseStatus,
-        headers: HTTPHeaders,
-        buffer: ByteBuffer,
-        request: HTTPRequestHead
-    )
+    private static func notModified(_ lines: ByteBuffer) -> Response {
+        var response = Response(status: .notModified)
+        response.preformatted = lines
+        response.omitsLength = true
+        return response
+    }
+
+    private static func body(_ status: HTTPResponseStatus, _ lines: ByteBuffer, _ buffer: ByteBuffer, _ request: HTTPRequestHead)
         -> Response
     {
-        var headers = headers
-        headers.add(name: "Content-Length", value: String(buffer.readableBytes))
-        return Response(status: status, headers: headers, body: request.method == .HEAD ? nil : buffer)
+        var response = Response(status: status, body: request.method == .HEAD ? nil : buffer)
+        response.preformatted = lines
+        response.declaredLength = buffer.readableBytes
+        return response
     }
 
     /// True when `Accept-Encoding` allows gzip (and does not give it q=0).
@@ -128,6 +133,16 @@ enum ByteRange: Equatable {
         }
         guard lower < size else { return .unsatisfiable }
         return .satisfiable(lower: lower, upper: upper)
+    }
+}
+
+extension ByteBuffer {
+    /// Appends one `Name: value` header line.
+    fileprivate mutating func add(_ name: StaticString, _ value: String) {
+        writeStaticString(name)
+        writeStaticString(": ")
+        writeString(value)
+        writeStaticString("\r\n")
     }
 }
 

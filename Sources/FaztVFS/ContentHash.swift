@@ -7,6 +7,15 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
 
     public init(bytes: [UInt8]) { self.bytes = bytes }
 
+    public static func == (lhs: ContentHash, rhs: ContentHash) -> Bool { lhs.bytes == rhs.bytes }
+
+    /// SHA-256 output is uniform, so its first eight bytes are as good a hash as all 32, and faster.
+    public func hash(into hasher: inout Hasher) {
+        var word: UInt64 = 0
+        for byte in bytes.prefix(8) { word = word << 8 | UInt64(byte) }
+        hasher.combine(word)
+    }
+
     /// Hashes `data`.
     public init(of data: UnsafeRawBufferPointer) {
         var hasher = SHA256Hasher()
