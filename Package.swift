@@ -48,9 +48,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["README.md"],
-            // The hot path is handler code on event loops; dynamic exclusivity checks cost ~3%.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            exclude: ["README.md"]
         ),
         .target(
             name: "FaztCLI",

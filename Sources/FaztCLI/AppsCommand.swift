@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaztServer
 import Foundation
 
 /// `fazt apps [list|info|delete]`.
@@ -15,12 +16,9 @@ struct AppsCommand: ParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() throws {
-            let client = try options.client()
-            if options.json {
-                Output.printRawJSON(try client.call("GET", "/apps"))
+            guard let list = try options.client().fetch(AppList.self, "GET", "/apps", json: options.json) else {
                 return
             }
-            let list = try client.decode(AppListRecord.self, "GET", "/apps")
             guard !list.apps.isEmpty else {
                 print("no apps yet; deploy one with 'fazt deploy DIR --app NAME'")
                 return
@@ -43,13 +41,8 @@ struct AppsCommand: ParsableCommand {
         @Argument(help: "The app name.") var name: String
 
         func run() throws {
-            let client = try options.client()
-            let bytes = try client.call("GET", "/apps/\(name.lowercased())")
-            if options.json {
-                Output.printRawJSON(bytes)
-                return
-            }
-            let app = try JSONDecoder().decode(AppRecord.self, from: Data(bytes))
+            let path = "/apps/\(name.lowercased())"
+            guard let app = try options.client().fetch(AppBody.self, "GET", path, json: options.json) else { return }
             print("name:     \(app.name)")
             print("url:      \(app.url)")
             print("live:     \(app.version.map { "v\($0)" } ?? "-") of \(app.versions) versions")
@@ -83,13 +76,8 @@ struct VersionsCommand: ParsableCommand {
     @Argument(help: "The app name.") var app: String
 
     func run() throws {
-        let client = try options.client()
-        let bytes = try client.call("GET", "/apps/\(app.lowercased())/versions")
-        if options.json {
-            Output.printRawJSON(bytes)
-            return
-        }
-        let list = try JSONDecoder().decode(VersionListRecord.self, from: Data(bytes))
+        let path = "/apps/\(app.lowercased())/versions"
+        guard let list = try options.client().fetch(VersionList.self, "GET", path, json: options.json) else { return }
         Output.table(
             ["VERSION", "LIVE", "FILES", "SIZE", "SOURCE", "CREATED", "MESSAGE"],
             list.versions.map { version in
@@ -115,12 +103,10 @@ struct RollbackCommand: ParsableCommand {
 
     func run() throws {
         let body = Array(#"{"version":\#(version)}"#.utf8)
-        let bytes = try options.client().call("POST", "/apps/\(app.lowercased())/rollback", body: body)
-        if options.json {
-            Output.printRawJSON(bytes)
+        let path = "/apps/\(app.lowercased())/rollback"
+        guard let record = try options.client().fetch(AppBody.self, "POST", path, body: body, json: options.json) else {
             return
         }
-        let record = try JSONDecoder().decode(AppRecord.self, from: Data(bytes))
         print("\(record.name) now serves v\(version): \(record.url)")
     }
 }

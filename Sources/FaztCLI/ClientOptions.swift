@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaztNet
+import FaztServer
 import Foundation
 
 /// Where the client commands find the server: flags, then environment, then `fazt login`'s config.
@@ -50,7 +51,7 @@ struct APIClient {
             throw CLIError("cannot reach \(server): \(error)")
         }
         guard (200..<300).contains(response.status) else {
-            if let failure = try? JSONDecoder().decode(APIErrorBody.self, from: Data(response.body)) {
+            if let failure = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)) {
                 throw CLIError("\(failure.error.message) (\(failure.error.code), HTTP \(response.status))")
             }
             throw CLIError("HTTP \(response.status) from \(server): \(response.text.prefix(200))")
@@ -58,21 +59,31 @@ struct APIClient {
         return response.body
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, body: [UInt8]? = nil) throws -> T {
+    /// Calls the API; with `json` prints the answer as JSON and returns nil, else decodes it.
+    func fetch<T: Decodable>(
+        _ type: T.Type,
+        _ method: String,
+        _ path: String,
+        body: [UInt8]? = nil,
+        json: Bool
+    ) throws -> T? {
         let bytes = try call(method, path, body: body)
+        if json {
+            Output.printRawJSON(bytes)
+            return nil
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {
             throw CLIError("unexpected answer from the server: \(error)")
         }
     }
-}
 
-struct APIErrorBody: Decodable {
-    struct Detail: Decodable {
-        var code: String
-        var message: String
+    func decode<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, body: [UInt8]? = nil) throws -> T {
+        guard let value = try fetch(type, method, path, body: body, json: false) else {
+            throw CLIError("unexpected empty answer from the server")
+        }
+        return value
     }
 
-    var error: Detail
 }

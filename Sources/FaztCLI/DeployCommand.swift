@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaztServer
 import FaztVFS
 import Foundation
 
@@ -58,7 +59,7 @@ struct DeployCommand: ParsableCommand {
             Output.printRawJSON(bytes)
             return
         }
-        let result = try JSONDecoder().decode(DeployRecord.self, from: Data(bytes))
+        let result = try JSONDecoder().decode(DeployBody.self, from: Data(bytes))
         if interactive {
             FileHandle.standardError.write(
                 Data("deployed \(result.app) v\(result.version) (\(result.files) files)\n".utf8)

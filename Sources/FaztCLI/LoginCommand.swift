@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaztServer
 import Foundation
 
 /// `fazt login URL TOKEN`: checks the token against the server and saves both.
@@ -16,7 +17,7 @@ struct LoginCommand: ParsableCommand {
             throw CLIError("the URL must start with http:// or https://")
         }
         let server = url.hasSuffix("/") ? String(url.dropLast()) : url
-        let apps = try APIClient(server: server, token: token).decode(AppListRecord.self, "GET", "/apps")
+        let apps = try APIClient(server: server, token: token).decode(AppList.self, "GET", "/apps")
         try CLIConfig(server: server, token: token).save()
         print("logged in to \(server) (\(apps.apps.count) apps); saved to \(CLIConfig.path)")
     }

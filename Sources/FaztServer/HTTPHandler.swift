@@ -342,7 +342,11 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             includeBody: request.method != .HEAD
         )
         inFlight = false
-        let (head, separateBody) = ResponseEncoding.encode(response, framing: framing, allocator: context.channel.allocator)
+        let (head, separateBody) = ResponseEncoding.encode(
+            response,
+            framing: framing,
+            allocator: context.channel.allocator
+        )
         let done: EventLoopFuture<Void>
         if let separateBody {
             context.write(wrapOutboundOut(head), promise: nil)

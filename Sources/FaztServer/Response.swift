@@ -49,13 +49,14 @@ struct Response: Sendable {
 }
 
 /// JSON body of every control API error.
-struct ErrorBody: Codable, Sendable {
-    struct Detail: Codable, Sendable {
-        var code: String
-        var message: String
+public struct ErrorBody: Codable, Sendable {
+    /// The error's stable code and human message.
+    public struct Detail: Codable, Sendable {
+        public var code: String
+        public var message: String
     }
 
-    var error: Detail
+    public var error: Detail
 }
 
 /// Shared JSON coders (sorted keys keep output stable for tools and tests).

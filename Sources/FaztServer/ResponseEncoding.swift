@@ -17,7 +17,11 @@ enum ResponseEncoding {
         var includeBody: Bool
     }
 
-    static func encode(_ response: Response, framing: Framing, allocator: ByteBufferAllocator) -> (
+    static func encode(
+        _ response: Response,
+        framing: Framing,
+        allocator: ByteBufferAllocator
+    ) -> (
         head: ByteBuffer, separateBody: ByteBuffer?
     ) {
         let body = framing.includeBody ? response.body : nil
@@ -54,10 +58,15 @@ enum ResponseEncoding {
 
     /// Values come from our own code today and from app code later: never let one split the head.
     private static func isSafe(_ name: String, _ value: String) -> Bool {
-        !value.utf8.contains(where: { $0 == 13 || $0 == 10 }) && !name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 58 })
+        !value.utf8.contains(where: { $0 == 13 || $0 == 10 })
+            && !name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 58 })
     }
 
-    private static func writeStatusLine(_ status: HTTPResponseStatus, version: HTTPVersion, into buffer: inout ByteBuffer) {
+    private static func writeStatusLine(
+        _ status: HTTPResponseStatus,
+        version: HTTPVersion,
+        into buffer: inout ByteBuffer
+    ) {
         if version.minor != 0 {
             switch status {
             case .ok: return buffer.writeStaticString("HTTP/1.1 200 OK\r\n").discard()

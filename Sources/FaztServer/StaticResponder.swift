@@ -66,7 +66,12 @@ enum StaticResponder {
         return response
     }
 
-    private static func body(_ status: HTTPResponseStatus, _ lines: ByteBuffer, _ buffer: ByteBuffer, _ request: HTTPRequestHead)
+    private static func body(
+        _ status: HTTPResponseStatus,
+        _ lines: ByteBuffer,
+        _ buffer: ByteBuffer,
+        _ request: HTTPRequestHead
+    )
         -> Response
     {
         var response = Response(status: status, body: request.method == .HEAD ? nil : buffer)
