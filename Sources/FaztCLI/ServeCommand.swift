@@ -36,6 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
     var headerTimeout: Int = 5
     @Option(name: .customLong("idle-timeout"), help: "Seconds a keep-alive connection may stay idle.")
     var idleTimeout: Int = 60
+    @Option(name: .customLong("trim-after-idle"), help: "Seconds of idleness before caches and unused pages are released.")
+    var trimAfterIdle: Int = 5
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -106,6 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxConnectionsPerIP = maxConnectionsPerIP
         configuration.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.idleTimeout = .seconds(Int64(idleTimeout))
+        configuration.trimAfterIdle = .seconds(Int64(trimAfterIdle))
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
             // Written with one write(2) so the line is never buffered or split.
             FileHandle.standardOutput.write(Data(#"{"event":"listening","port":\#(port)}"#.utf8 + [0x0A]))

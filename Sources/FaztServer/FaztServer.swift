@@ -32,9 +32,17 @@ public final class FaztServer: Service {
         let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
         pool.start()
         let services = try ServerServices(configuration: configuration, store: store, threadPool: pool, logger: logger)
-        var caches: [ObjectIdentifier: DateCache] = [:]
-        for loop in group.makeIterator() { caches[ObjectIdentifier(loop)] = DateCache(loop: loop) }
-        let dateCaches = caches
+        var caches: [ObjectIdentifier: (DateCache, MemoryTrimmer.Activity)] = [:]
+        for loop in group.makeIterator() {
+            caches[ObjectIdentifier(loop)] = (DateCache(loop: loop), MemoryTrimmer.Activity())
+        }
+        let perLoop = caches
+        let trimmer = MemoryTrimmer(
+            store: store,
+            activities: perLoop.values.map(\.1),
+            idleAfter: configuration.trimAfterIdle,
+            logger: logger
+        )
         let registry = ConnectionRegistry()
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = configuration.maxHeaderBytes
@@ -63,11 +71,16 @@ public final class FaztServer: Service {
                             HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)
                         )
                     )
-                    guard let dateCache = dateCaches[ObjectIdentifier(channel.eventLoop)] else {
+                    guard let (dateCache, activity) = perLoop[ObjectIdentifier(channel.eventLoop)] else {
                         preconditionFailure("every event loop of the group has a date cache")
                     }
                     try operations.addHandler(
-                        HTTPHandler(services: services, connectionGuard: connectionGuard, dateCache: dateCache)
+                        HTTPHandler(
+                            services: services,
+                            connectionGuard: connectionGuard,
+                            dateCache: dateCache,
+                            activity: activity
+                        )
                     )
                     registry.add(channel, connectionGuard)
                 }
@@ -90,6 +103,9 @@ public final class FaztServer: Service {
             ]
         )
         ready(port)
+        let trimCheck = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(2)) { _ in
+            _ = pool.runIfActive(eventLoop: group.next()) { trimmer.trimIfIdle() }
+        }
 
         await withGracefulShutdownHandler {
             try? await channel.closeFuture.get()
@@ -97,6 +113,7 @@ public final class FaztServer: Service {
             channel.close(promise: nil)
         }
 
+        trimCheck.cancel()
         logger.info("draining connections", metadata: ["connections": "\(registry.count)"])
         registry.drainAll()
         let deadline = ContinuousClock.now + .nanoseconds(configuration.shutdownGrace.nanoseconds)

@@ -44,10 +44,13 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var queued = CircularBuffer<HTTPServerRequestPart>()
     private var closing = false
 
-    init(services: ServerServices, connectionGuard: ConnectionGuard, dateCache: DateCache) {
+    private let activity: MemoryTrimmer.Activity
+
+    init(services: ServerServices, connectionGuard: ConnectionGuard, dateCache: DateCache, activity: MemoryTrimmer.Activity) {
         self.services = services
         self.connectionGuard = connectionGuard
         self.dateCache = dateCache
+        self.activity = activity
     }
 
     // MARK: Inbound
@@ -66,6 +69,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head(let head):
             connectionGuard.requestStarted()
+            activity.touch()
             abandoned = false
             inFlight = true
             begin(context: context, head: head)
@@ -342,6 +346,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             includeBody: request.method != .HEAD
         )
         inFlight = false
+        activity.touch()
         let (head, separateBody) = ResponseEncoding.encode(
             response,
             framing: framing,

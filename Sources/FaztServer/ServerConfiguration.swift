@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var cacheBytes: Int = 64 * 1024 * 1024
     /// How long shutdown waits for in-flight requests.
     public var shutdownGrace: TimeAmount = .seconds(10)
+    /// Idle time after which the server releases caches and unused code pages.
+    public var trimAfterIdle: TimeAmount = .seconds(5)
     /// Deploy limits (upload, expansion, entries, per file).
     public var deployLimits = DeployLimits()
     /// Event loop threads (defaults to one per core).

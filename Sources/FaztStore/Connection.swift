@@ -109,6 +109,9 @@ public final class Connection {
         }
     }
 
+    /// Frees as much of this connection's page cache as possible.
+    public func releaseMemory() { sqlite3_db_release_memory(handle) }
+
     /// Runs `PRAGMA integrity_check` and returns its first line (`ok` when healthy).
     public func integrityCheck() throws -> String {
         try queryOne("PRAGMA integrity_check") { $0.string(0) } ?? "no result"

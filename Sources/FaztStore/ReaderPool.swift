@@ -11,9 +11,12 @@ final class ReaderPool: @unchecked Sendable {
     private let path: String
     private let size: Int
 
-    init(path: String, size: Int) {
+    private let cacheKilobytes: Int
+
+    init(path: String, size: Int, cacheKilobytes: Int) {
         self.path = path
         self.size = max(1, size)
+        self.cacheKilobytes = cacheKilobytes
     }
 
     func with<T>(_ body: (Connection) throws -> T) throws -> T {
@@ -39,6 +42,7 @@ final class ReaderPool: @unchecked Sendable {
                 do {
                     let connection = try Connection(path: path, readOnly: true)
                     try connection.execute("PRAGMA query_only=ON")
+                    try connection.execute("PRAGMA cache_size=-\(cacheKilobytes)")
                     return connection
                 } catch {
                     condition.lock()
@@ -60,6 +64,23 @@ final class ReaderPool: @unchecked Sendable {
             idle.append(connection)
         }
         condition.signal()
+        condition.unlock()
+    }
+
+    /// Frees the page cache of every idle connection.
+    func releaseMemory() {
+        condition.lock()
+        let connections = idle
+        idle.removeAll()
+        condition.unlock()
+        for connection in connections { connection.releaseMemory() }
+        condition.lock()
+        if closed {
+            opened -= connections.count
+        } else {
+            idle.append(contentsOf: connections)
+        }
+        condition.broadcast()
         condition.unlock()
     }
 

@@ -20,6 +20,7 @@ public final class Store: Sendable {
         try connection.execute("PRAGMA journal_mode=WAL")
         try connection.execute("PRAGMA synchronous=\(configuration.synchronous)")
         try connection.execute("PRAGMA foreign_keys=ON")
+        try connection.execute("PRAGMA cache_size=-\(configuration.cacheKilobytes)")
         let applied = try Migrator.migrate(connection, configuration.migrations)
         for migration in applied {
             logger?.info(
@@ -28,7 +29,7 @@ public final class Store: Sendable {
             )
         }
         self.writer = StoreWriter(connection: connection, maxBatch: configuration.maxBatch)
-        self.readers = ReaderPool(path: path, size: configuration.readers)
+        self.readers = ReaderPool(path: path, size: configuration.readers, cacheKilobytes: configuration.cacheKilobytes)
     }
 
     /// Runs `body` on the writer inside the next group-commit transaction and returns its result
@@ -49,6 +50,12 @@ public final class Store: Sendable {
     /// Runs `body` with a read-only connection from the pool (blocking; keep it off event loops).
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {
         try readers.with(body)
+    }
+
+    /// Frees SQLite page caches on idle connections (used when the server goes idle).
+    public func releaseMemory() {
+        readers.releaseMemory()
+        writer.releaseMemory()
     }
 
     /// Writes the WAL back into the main file and truncates it (used on clean shutdown).

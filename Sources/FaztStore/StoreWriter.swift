@@ -59,6 +59,11 @@ final class StoreWriter: @unchecked Sendable {
         try done.wait()
     }
 
+    /// Frees the writer connection's page cache (between transactions).
+    func releaseMemory() {
+        submit(Job(run: { $0.releaseMemory() }, finish: { _ in }, raw: true))
+    }
+
     private func submit(_ job: Job) {
         condition.lock()
         if stopped {
