@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
     var headerTimeout: Int = 5
     @Option(name: .customLong("idle-timeout"), help: "Seconds a keep-alive connection may stay idle.")
     var idleTimeout: Int = 60
-    @Option(name: .customLong("trim-after-idle"), help: "Seconds of idleness before caches and unused pages are released.")
+    @Option(name: .customLong("trim-after-idle"), help: "Idle seconds before caches and unused pages are released.")
     var trimAfterIdle: Int = 5
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"

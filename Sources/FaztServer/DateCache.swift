@@ -1,18 +1,22 @@
-import Foundation
-import NIOCore
+import Glibc
 
-/// The `Date` header value, formatted once per second per event loop instead of per response.
+/// The `Date` header value, formatted at most once per second per event loop.
+///
+/// It refreshes lazily on use, so an idle server has no timer waking it up.
 final class DateCache: @unchecked Sendable {
-    // Safe: `value` is read and written only on `loop` (handlers of that loop and its repeated task).
-    private(set) var value: String
-    private let loop: EventLoop
+    // Safe: used only by the handlers of one event loop, so only from that loop's thread.
+    private var formatted = ""
+    private var second: Int = -1
 
-    init(loop: EventLoop) {
-        self.loop = loop
-        self.value = HTTPDate.format(Date())
-        loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
-            self?.value = HTTPDate.format(Date())
+    /// The current `Date` value.
+    var value: String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME_COARSE, &now)
+        if now.tv_sec != second {
+            second = now.tv_sec
+            formatted = HTTPDate.format(epochSeconds: Int64(now.tv_sec))
         }
+        return formatted
     }
 }
 
@@ -20,8 +24,6 @@ final class DateCache: @unchecked Sendable {
 enum HTTPDate {
     private static let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    static func format(_ date: Date) -> String { format(epochSeconds: Int64(date.timeIntervalSince1970)) }
 
     static func format(epochSeconds: Int64) -> String {
         let dayNumber = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400

@@ -34,7 +34,7 @@ public final class FaztServer: Service {
         let services = try ServerServices(configuration: configuration, store: store, threadPool: pool, logger: logger)
         var caches: [ObjectIdentifier: (DateCache, MemoryTrimmer.Activity)] = [:]
         for loop in group.makeIterator() {
-            caches[ObjectIdentifier(loop)] = (DateCache(loop: loop), MemoryTrimmer.Activity())
+            caches[ObjectIdentifier(loop)] = (DateCache(), MemoryTrimmer.Activity())
         }
         let perLoop = caches
         let trimmer = MemoryTrimmer(
@@ -103,8 +103,11 @@ public final class FaztServer: Service {
             ]
         )
         ready(port)
-        let trimCheck = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(2)) { _ in
-            _ = pool.runIfActive(eventLoop: group.next()) { trimmer.trimIfIdle() }
+        let trimLoop = group.next()
+        let trimCheck = trimLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(2)) { _ in
+            // Only a few atomic loads on the loop; the blocking trim itself runs on the pool.
+            guard trimmer.shouldTrim() else { return }
+            _ = pool.runIfActive(eventLoop: trimLoop) { trimmer.trimIfIdle() }
         }
 
         await withGracefulShutdownHandler {

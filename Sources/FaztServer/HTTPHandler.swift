@@ -46,7 +46,12 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let activity: MemoryTrimmer.Activity
 
-    init(services: ServerServices, connectionGuard: ConnectionGuard, dateCache: DateCache, activity: MemoryTrimmer.Activity) {
+    init(
+        services: ServerServices,
+        connectionGuard: ConnectionGuard,
+        dateCache: DateCache,
+        activity: MemoryTrimmer.Activity
+    ) {
         self.services = services
         self.connectionGuard = connectionGuard
         self.dateCache = dateCache

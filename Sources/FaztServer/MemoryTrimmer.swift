@@ -37,8 +37,16 @@ final class MemoryTrimmer: Sendable {
         self.logger = logger
     }
 
-    /// Trims if the server has been idle long enough and has not been trimmed since; returns true
-    /// when it trimmed. Blocking: call it off the event loops.
+    /// True when the server has been idle long enough and has not been trimmed since (non-blocking).
+    func shouldTrim() -> Bool {
+        let last = activities.map(\.lastNanoseconds).max() ?? 0
+        return NIODeadline.now().uptimeNanoseconds.asInt64 - last >= idleAfter
+            && trimmedSince.load(ordering: .relaxed) != last
+    }
+
+    /// Trims if the server has been idle long enough and has not been trimmed since.
+    ///
+    /// Returns true when it trimmed. Blocking: call it off the event loops.
     @discardableResult
     func trimIfIdle() -> Bool {
         let last = activities.map(\.lastNanoseconds).max() ?? 0
