@@ -77,21 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError("cannot open \(path): \(error)")
         }
         let tokens = Tokens(store: store)
-        if try tokens.count() == 0 {
-            let created = try tokens.create(name: "owner")
-            FileHandle.standardError.write(
-                Data(
-                    """
-                    fazt: this is a new server. Your first owner token (shown only now; keep it safe):
-
-                        \(created.token)
-
-                    Use it with: fazt login http://localhost:\(port == 0 ? 8080 : port) \(created.token)
-
-                    """.utf8
-                )
-            )
-        }
+        // Created before listening (so it is durable first), announced once the real port is known.
+        let firstToken = try tokens.count() == 0 ? try tokens.create(name: "owner").token : nil
         // No deploy is in flight before the server starts, so every unreferenced blob is garbage.
         try VFS(store: store).collectGarbage(createdBefore: Int64.max)
 
@@ -109,7 +96,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.idleTimeout = .seconds(Int64(idleTimeout))
         configuration.trimAfterIdle = .seconds(Int64(trimAfterIdle))
+        let host = domain.lowercased()
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
+            if let firstToken {
+                FileHandle.standardError.write(Data(Self.welcome(token: firstToken, host: host, port: port).utf8))
+            }
             // Written with one write(2) so the line is never buffered or split.
             FileHandle.standardOutput.write(Data(#"{"event":"listening","port":\#(port)}"#.utf8 + [0x0A]))
         }
@@ -128,5 +119,22 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
         }
         store.close()
+    }
+
+    /// The first-start message: the only time the first owner token is shown.
+    static func welcome(token: String, host: String, port: Int) -> String {
+        let base = port == 80 ? "http://\(host)" : "http://\(host):\(port)"
+        return """
+
+            fazt: this is a new server. Your first owner token (shown only now; keep it safe):
+
+                \(token)
+
+            Log in the CLI:   fazt login \(base) \(token)
+            Or open:          \(base)/#token=\(token)
+            Lost it? With the server running: fazt token create --data <your data.db>
+
+
+            """
     }
 }

@@ -35,6 +35,11 @@ enum DashboardPage {
         </main>
         <script>
         const api = "/_fazt/api/v1";
+        // "/#token=…" logs in: the fragment never reaches the server, and is removed from the URL at once.
+        if (location.hash.startsWith("#token=")) {
+          localStorage.setItem("fazt.token", decodeURIComponent(location.hash.slice(7)));
+          history.replaceState(null, "", location.pathname);
+        }
         const $ = (id) => document.getElementById(id);
         const size = (n) => n < 1024 ? n + " B" : n < 1048576 ? (n / 1024).toFixed(1) + " KB" : (n / 1048576).toFixed(1) + " MB";
         function cell(row, text, href) {

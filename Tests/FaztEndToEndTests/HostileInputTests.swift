@@ -148,4 +148,35 @@ import Testing
         let raw = String(decoding: try connection.readToEnd(), as: UTF8.self)
         #expect(raw.hasPrefix("HTTP/1.1 408"))
     }
+
+    @Test func closesIdleKeepAliveConnections() throws {
+        let server = try Self.liveServer(["--idle-timeout", "1"])
+        let connection = try TestConnection(port: server.port)
+        try connection.sendRequest("GET", "/", host: "site.localhost")
+        #expect(try connection.readResponse().status == 200)
+        // The close itself is the signal: the read returns when the server hangs up.
+        #expect(try connection.isClosedByPeer())
+    }
+
+    @Test func refusesChunkedBodiesPastTheLimit() throws {
+        let server = try Self.liveServer(["--max-body-mb", "1"])
+        let connection = try TestConnection(port: server.port)
+        try connection.send(
+            "POST /_fazt/api/v1/apps/site/rollback HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: Bearer \(try server.token())\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
+        let chunk = Array("10000\r\n".utf8) + [UInt8](repeating: 0x20, count: 0x10000) + [13, 10]
+        var refused: TestResponse?
+        for _ in 0..<40 where refused == nil {
+            do {
+                try connection.send(chunk)
+            } catch {
+                break
+            }
+        }
+        refused = try connection.readResponse()
+        #expect(refused?.status == 413)
+        #expect(refused?.header("connection") == "close")
+        try Self.expectUntouched(server)
+    }
 }

@@ -9,15 +9,8 @@ import Testing
         _ = try server.deploy("site", try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "still here")]))
         #expect(try server.app("site", "/").text == "still here")
         // The trim logs a line; wait for that signal (bounded), not for a fixed time.
-        let deadline = Date().addingTimeInterval(20)
-        var trimmedAfterDeploy = false
-        while Date() < deadline && !trimmedAfterDeploy {
-            let lines = server.stderr.components(separatedBy: "\n")
-            let deployed = lines.lastIndex { $0.contains("deployed") } ?? 0
-            trimmedAfterDeploy = lines[deployed...].contains { $0.contains("released idle memory") }
-            if !trimmedAfterDeploy { usleep(50_000) }
-        }
-        #expect(trimmedAfterDeploy)
+        let trimsBefore = server.stderr.components(separatedBy: "released idle memory").count - 1
+        #expect(server.waitForStderr("released idle memory", occurrences: trimsBefore + 1, seconds: 20))
         #expect(try server.app("site", "/").text == "still here")
         #expect(try server.api("GET", "/apps/site").status == 200)
         #expect(server.stop() == 0)

@@ -8,7 +8,7 @@ import Testing
     @Test func printsTheReadyLineAndStoresOnlyTheTokenHash() throws {
         let server = try ServerProcess()
         let token = try server.token()
-        #expect(server.stderr.contains("first owner token"))
+        #expect(server.waitForStderr("first owner token"))
         #expect(try server.api("GET", "/apps").status == 200)
         #expect(server.stop() == 0)
         let store = try Store(path: server.dataPath)
@@ -33,6 +33,13 @@ import Testing
         #expect(again.firstToken == nil)
         #expect(try again.app("site", "/").text == "kept")
         #expect(try again.api("GET", "/apps", token: token).status == 200)
+    }
+
+    @Test func stopsCleanlyOnSIGINT() throws {
+        let server = try ServerProcess()
+        #expect(try server.app("nothing", "/").status == 404)
+        #expect(server.interrupt() == 0)
+        #expect(server.waitForStderr("stopped", seconds: 5))
     }
 
     @Test func survivesKill9InTheMiddleOfALargeDeploy() throws {

@@ -3,6 +3,8 @@ import Foundation
 extension ServerProcess {
     /// The first owner token, or a test failure.
     public func token() throws -> String {
+        // The token is written to stderr just before the ready line; the reader may lag a moment.
+        waitForStderr("#token=fzt_")
         guard let token = firstToken else { throw TestError("no owner token in stderr: \(stderr)") }
         return token
     }

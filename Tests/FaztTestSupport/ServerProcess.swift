@@ -9,7 +9,7 @@ public final class ServerProcess: @unchecked Sendable {
     private let process = Process()
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
-    private let lock = NSLock()
+    private let lock = NSCondition()
     private var stderrText = ""
 
     /// The path of the built `fazt` executable (beside the test bundle, or `FAZT_BINARY`).
@@ -50,6 +50,7 @@ public final class ServerProcess: @unchecked Sendable {
                 guard let self else { return }
                 self.lock.lock()
                 self.stderrText += String(decoding: data, as: UTF8.self)
+                self.lock.broadcast()
                 self.lock.unlock()
             }
         }
@@ -77,10 +78,24 @@ public final class ServerProcess: @unchecked Sendable {
         return stderrText
     }
 
-    /// The owner token printed on first start.
+    /// The owner token printed on first start (already printed when the ready line arrives).
     public var firstToken: String? {
         guard let range = stderr.range(of: #"fzt_[0-9a-f]{48}"#, options: .regularExpression) else { return nil }
         return String(stderr[range])
+    }
+
+    /// Waits (bounded) until stderr contains `text` at least `occurrences` times; the reader thread
+    /// signals each new chunk, so this wakes on output rather than polling.
+    @discardableResult
+    public func waitForStderr(_ text: String, occurrences: Int = 1, seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        lock.lock()
+        defer { lock.unlock() }
+        func found() -> Bool { stderrText.components(separatedBy: text).count - 1 >= occurrences }
+        while !found() {
+            if !lock.wait(until: deadline) { return found() }
+        }
+        return true
     }
 
     public var isRunning: Bool { process.isRunning }
@@ -90,6 +105,16 @@ public final class ServerProcess: @unchecked Sendable {
     public func stop() -> Int32 {
         if process.isRunning {
             process.terminate()
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
+
+    /// Sends SIGINT (Ctrl-C) and waits; returns the exit status.
+    @discardableResult
+    public func interrupt() -> Int32 {
+        if process.isRunning {
+            process.interrupt()
             process.waitUntilExit()
         }
         return process.terminationStatus
