@@ -34,8 +34,11 @@ struct APIRequest: Sendable {
     }
 
     /// The token from `Authorization: Bearer <token>`.
-    var bearerToken: String? {
-        guard let value = head.headers.first(name: "Authorization") else { return nil }
+    var bearerToken: String? { Self.bearerToken(in: head.headers) }
+
+    /// The token from an `Authorization: Bearer <token>` header, if there is one.
+    static func bearerToken(in headers: HTTPHeaders) -> String? {
+        guard let value = headers.first(name: "Authorization") else { return nil }
         let parts = value.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         return String(parts[1].trimmingSpaces)

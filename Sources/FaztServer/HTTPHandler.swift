@@ -20,6 +20,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private struct Request {
+        var id: UInt64
         var head: HTTPRequestHead
         var query: String?
         var route: Route
@@ -28,7 +29,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var limit: Int
     }
 
-    private let services: ServerServices
+    let services: ServerServices
     private let connectionGuard: ConnectionGuard
     private let dateCache: DateCache
     private var request: Request?
@@ -43,6 +44,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var awaitingResponse = false
     private var queued = CircularBuffer<HTTPServerRequestPart>()
     private var closing = false
+    private var requestCount: UInt64 = 0
 
     private let activity: MemoryTrimmer.Activity
 
@@ -135,22 +137,73 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         var body = Body.discard
+        requestCount &+= 1
+        let expectsContinue = head.headers.first(name: "Expect")?.lowercased() == "100-continue"
         if upload {
+            // Uploads are authenticated before their body is accepted: nobody without a token gets
+            // to make the server spool up to 100 MB to disk.
+            guard let token = APIRequest.bearerToken(in: head.headers) else {
+                refuse(context: context, head: head, with: APIError.unauthorized)
+                return
+            }
             do {
                 let file = try SpoolFile(path: services.temporaryPath(prefix: "upload"))
                 body = .spool(file, context.eventLoop.makeSucceededVoidFuture())
             } catch {
-                respond(context: context, head: head, response: ErrorMapping.response(for: error), close: true)
-                abandoned = true
+                refuse(context: context, head: head, with: error)
                 return
             }
+            authenticateUpload(
+                context: context,
+                id: requestCount,
+                head: head,
+                token: token,
+                sendContinue: expectsContinue
+            )
         } else if case .control = route {
             body = .collect(context.channel.allocator.buffer(capacity: 0))
         }
-        if head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+        if expectsContinue && !upload {
             context.writeAndFlush(wrapOutboundOut(ResponseEncoding.continueResponse), promise: nil)
         }
-        request = Request(head: head, query: query, route: route, body: body, limit: limit)
+        request = Request(id: requestCount, head: head, query: query, route: route, body: body, limit: limit)
+    }
+
+    /// Checks an upload's token off the loop; a bad token ends the upload with 401 at once.
+    private func authenticateUpload(
+        context: ChannelHandlerContext,
+        id: UInt64,
+        head: HTTPRequestHead,
+        token: String,
+        sendContinue: Bool
+    ) {
+        let tokens = services.tokens
+        services.threadPool.runIfActive(eventLoop: context.eventLoop) { try tokens.verify(token) != nil }
+            .assumeIsolated().whenComplete { [self] result in
+                // Only act while this very request is still receiving its body.
+                guard let current = self.request, current.id == id, !self.abandoned else { return }
+                if case .success(true) = result {
+                    if sendContinue {
+                        context.writeAndFlush(self.wrapOutboundOut(ResponseEncoding.continueResponse), promise: nil)
+                    }
+                    return
+                }
+                self.request = nil
+                self.discardSpool(current.body)
+                self.refuse(context: context, head: head, with: APIError.unauthorized)
+            }
+    }
+
+    /// Answers an error before the request body was read, then closes the connection.
+    private func refuse(context: ChannelHandlerContext, head: HTTPRequestHead, with error: Error) {
+        abandoned = true
+        respond(context: context, head: head, response: ErrorMapping.response(for: error), close: true)
+    }
+
+    private func discardSpool(_ body: Body?) {
+        if case .spool(let file, let tail)? = body {
+            tail.whenComplete { _ in file.discard() }
+        }
     }
 
     private func isUpload(route: Route, method: HTTPMethod) -> Bool {
@@ -219,108 +272,15 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func serveApp(
-        context: ChannelHandlerContext,
-        head: HTTPRequestHead,
-        app name: String,
-        path: String,
-        query: String?
-    ) {
-        guard head.method == .GET || head.method == .HEAD else {
-            var response = Response.text(.methodNotAllowed, "method not allowed\n")
-            response.headers.add(name: "Allow", value: "GET, HEAD")
-            respond(context: context, head: head, response: response)
-            return
-        }
-        switch services.catalog.lookup(name) {
-        case .live(let app):
-            serveFile(context: context, head: head, app: app, path: path, query: query)
-        case .missing:
-            respond(context: context, head: head, response: Dashboard.unknownApp(name))
-        case .unknown:
-            guard (try? AppName.validate(name)) != nil else {
-                respond(context: context, head: head, response: Dashboard.unknownApp(name))
-                return
-            }
-            let catalog = services.catalog
-            services.threadPool.runIfActive(eventLoop: context.eventLoop) { try catalog.load(name) }
-                .assumeIsolated().whenComplete { [self] result in
-                    switch result {
-                    case .success(let app?):
-                        self.serveFile(context: context, head: head, app: app, path: path, query: query)
-                    case .success(nil):
-                        self.respond(context: context, head: head, response: Dashboard.unknownApp(name))
-                    case .failure(let error):
-                        self.fail(context: context, head: head, error: error)
-                    }
-                }
-        }
-    }
-
-    private func serveFile(
-        context: ChannelHandlerContext,
-        head: HTTPRequestHead,
-        app: ServedApp,
-        path: String,
-        query: String?
-    ) {
-        switch StaticResolver.resolve(app.snapshot, path: path, query: query) {
-        case .redirect(let location):
-            var headers = HTTPHeaders()
-            headers.add(name: "Location", value: location)
-            respond(context: context, head: head, response: Response(status: .movedPermanently, headers: headers))
-        case .notFound:
-            respond(context: context, head: head, response: Dashboard.notFound())
-        case .file(let filePath, let entry, let notFound):
-            let cacheControl = app.cacheControl[filePath] ?? "no-cache"
-            let finish = { [self] (blob: CachedBlob) in
-                let response = StaticResponder.response(
-                    request: head,
-                    entry: entry,
-                    blob: blob,
-                    cacheControl: cacheControl,
-                    lastModified: app.lastModified,
-                    notFound: notFound
-                )
-                self.respond(context: context, head: head, response: response)
-            }
-            if let blob = services.blobCache.get(entry.hash) {
-                finish(blob)
-                return
-            }
-            let vfs = services.vfs
-            let cache = services.blobCache
-            services.threadPool.runIfActive(eventLoop: context.eventLoop) { () throws -> CachedBlob in
-                guard let content = try vfs.blob(entry.hash) else {
-                    throw APIError(
-                        status: .internalServerError,
-                        code: "internal",
-                        message: "missing blob \(entry.hash)"
-                    )
-                }
-                let blob = CachedBlob(hash: entry.hash, content: content)
-                cache.put(entry.hash, blob)
-                return blob
-            }.assumeIsolated().whenComplete { [self] result in
-                switch result {
-                case .success(let blob): finish(blob)
-                case .failure(let error): self.fail(context: context, head: head, error: error)
-                }
-            }
-        }
-    }
-
     // MARK: Responses
 
-    private func fail(context: ChannelHandlerContext, head: HTTPRequestHead, error: Error) {
+    func fail(context: ChannelHandlerContext, head: HTTPRequestHead, error: Error) {
         services.logger.error("request failed", metadata: ["http.uri": "\(head.uri)", "error": "\(error)"])
         respond(context: context, head: head, response: Response.text(.internalServerError, "internal error\n"))
     }
 
     private func reject(context: ChannelHandlerContext, tooLarge limit: Int, head: HTTPRequestHead, spool: Body?) {
-        if case .spool(let file, let tail)? = spool {
-            tail.whenComplete { _ in file.discard() }
-        }
+        discardSpool(spool)
         abandoned = true
         let message = "request body is larger than the \(limit / 1_048_576) MB limit"
         let response: Response
@@ -336,7 +296,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         respond(context: context, head: head, response: response, close: true)
     }
 
-    private func respond(
+    func respond(
         context: ChannelHandlerContext,
         head request: HTTPRequestHead,
         response: Response,
@@ -391,9 +351,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let current = request, case .spool(let file, let tail) = current.body {
-            tail.whenComplete { _ in file.discard() }
-        }
+        discardSpool(request?.body)
         request = nil
         context.fireChannelInactive()
     }

@@ -179,4 +179,34 @@ import Testing
         #expect(refused?.header("connection") == "close")
         try Self.expectUntouched(server)
     }
+
+    @Test func refusesUnauthenticatedUploadsBeforeReadingTheirBody() throws {
+        let server = try Self.liveServer()
+        for expectContinue in [false, true] {
+            let connection = try TestConnection(port: server.port)
+            var head = "POST /_fazt/api/v1/apps/site/deploy HTTP/1.1\r\nHost: localhost\r\n"
+            head += "Authorization: Bearer fzt_not_a_real_token\r\nContent-Type: application/zip\r\n"
+            head += "Content-Length: 52428800\r\n" + (expectContinue ? "Expect: 100-continue\r\n" : "") + "\r\n"
+            try connection.send(head)
+            if !expectContinue { try connection.send([UInt8](repeating: 0, count: 65_536)) }
+            // The answer comes while 50 MB are still unsent.
+            let response = try connection.readResponse()
+            #expect(response.status == 401)
+            #expect(response.header("connection") == "close")
+        }
+        let anonymous = try TestConnection(port: server.port)
+        try anonymous.send(
+            "POST /_fazt/api/v1/apps/site/deploy HTTP/1.1\r\nHost: localhost\r\nContent-Length: 52428800\r\n\r\n"
+        )
+        #expect(try anonymous.readResponse().status == 401)
+        try Self.expectUntouched(server)
+        // Nothing may stay behind in the spool folder (the discard runs right after the refusal).
+        let spool = server.directory.path + "/.fazt-tmp"
+        var leftovers = ["?"]
+        for _ in 0..<100 where !leftovers.isEmpty {
+            leftovers = (try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []
+            if !leftovers.isEmpty { usleep(20_000) }
+        }
+        #expect(leftovers.isEmpty)
+    }
 }

@@ -1,0 +1,96 @@
+import FaztVFS
+import NIOCore
+import NIOHTTP1
+
+extension HTTPHandler {
+    func serveApp(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        app name: String,
+        path: String,
+        query: String?
+    ) {
+        guard head.method == .GET || head.method == .HEAD else {
+            var response = Response.text(.methodNotAllowed, "method not allowed\n")
+            response.headers.add(name: "Allow", value: "GET, HEAD")
+            respond(context: context, head: head, response: response)
+            return
+        }
+        switch services.catalog.lookup(name) {
+        case .live(let app):
+            serveFile(context: context, head: head, app: app, path: path, query: query)
+        case .missing:
+            respond(context: context, head: head, response: Dashboard.unknownApp(name))
+        case .unknown:
+            guard (try? AppName.validate(name)) != nil else {
+                respond(context: context, head: head, response: Dashboard.unknownApp(name))
+                return
+            }
+            let catalog = services.catalog
+            services.threadPool.runIfActive(eventLoop: context.eventLoop) { try catalog.load(name) }
+                .assumeIsolated().whenComplete { [self] result in
+                    switch result {
+                    case .success(let app?):
+                        self.serveFile(context: context, head: head, app: app, path: path, query: query)
+                    case .success(nil):
+                        self.respond(context: context, head: head, response: Dashboard.unknownApp(name))
+                    case .failure(let error):
+                        self.fail(context: context, head: head, error: error)
+                    }
+                }
+        }
+    }
+
+    private func serveFile(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        app: ServedApp,
+        path: String,
+        query: String?
+    ) {
+        switch StaticResolver.resolve(app.snapshot, path: path, query: query) {
+        case .redirect(let location):
+            var headers = HTTPHeaders()
+            headers.add(name: "Location", value: location)
+            respond(context: context, head: head, response: Response(status: .movedPermanently, headers: headers))
+        case .notFound:
+            respond(context: context, head: head, response: Dashboard.notFound())
+        case .file(let filePath, let entry, let notFound):
+            let cacheControl = app.cacheControl[filePath] ?? "no-cache"
+            let finish = { [self] (blob: CachedBlob) in
+                let response = StaticResponder.response(
+                    request: head,
+                    entry: entry,
+                    blob: blob,
+                    cacheControl: cacheControl,
+                    lastModified: app.lastModified,
+                    notFound: notFound
+                )
+                self.respond(context: context, head: head, response: response)
+            }
+            if let blob = services.blobCache.get(entry.hash) {
+                finish(blob)
+                return
+            }
+            let vfs = services.vfs
+            let cache = services.blobCache
+            services.threadPool.runIfActive(eventLoop: context.eventLoop) { () throws -> CachedBlob in
+                guard let content = try vfs.blob(entry.hash) else {
+                    throw APIError(
+                        status: .internalServerError,
+                        code: "internal",
+                        message: "missing blob \(entry.hash)"
+                    )
+                }
+                let blob = CachedBlob(hash: entry.hash, content: content)
+                cache.put(entry.hash, blob)
+                return blob
+            }.assumeIsolated().whenComplete { [self] result in
+                switch result {
+                case .success(let blob): finish(blob)
+                case .failure(let error): self.fail(context: context, head: head, error: error)
+                }
+            }
+        }
+    }
+}
