@@ -18,27 +18,34 @@ public struct RollbackBody: Codable, Sendable {
     public init(version: Int) { self.version = version }
 }
 
-/// One app in API responses: `AppInfo` plus its URL.
+/// One app in API responses: `AppInfo`'s fields plus `url`, in one flat JSON object.
+@dynamicMemberLookup
 public struct AppBody: Codable, Sendable {
-    public var name: String
-    public var version: Int?
-    public var versions: Int
-    public var files: Int
-    public var bytes: Int
-    public var createdAt: Int64
-    public var updatedAt: Int64
+    public var info: AppInfo
     public var url: String
 
+    private enum CodingKeys: String, CodingKey {
+        case url
+    }
+
     init(_ info: AppInfo, url: String) {
-        self.name = info.name
-        self.version = info.version
-        self.versions = info.versions
-        self.files = info.files
-        self.bytes = info.bytes
-        self.createdAt = info.createdAt
-        self.updatedAt = info.updatedAt
+        self.info = info
         self.url = url
     }
+
+    public init(from decoder: Decoder) throws {
+        info = try AppInfo(from: decoder)
+        url = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .url)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try info.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(url, forKey: .url)
+    }
+
+    /// Reads `AppInfo`'s fields directly (`body.name`, `body.version`, …).
+    public subscript<T>(dynamicMember keyPath: KeyPath<AppInfo, T>) -> T { info[keyPath: keyPath] }
 }
 
 /// `GET /apps`.
