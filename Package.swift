@@ -19,6 +19,11 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CFaztSystem"),
+        .systemLibrary(
+            name: "CJavaScriptCore",
+            pkgConfig: "javascriptcoregtk-4.1",
+            providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]
+        ),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(
             name: "FaztStore",
@@ -39,10 +44,21 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(
+            name: "FaztRuntime",
+            dependencies: [
+                "CJavaScriptCore",
+                "FaztStore",
+                "FaztVFS",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "FaztServer",
             dependencies: [
                 "FaztStore",
                 "FaztVFS",
+                "FaztRuntime",
                 "CFaztSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -59,6 +75,7 @@ let package = Package(
                 "FaztStore",
                 "FaztVFS",
                 "FaztNet",
+                "FaztRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,6 +91,7 @@ let package = Package(
         ),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztTestSupport"]),
         .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztTestSupport"]),
+        .testTarget(name: "FaztRuntimeTests", dependencies: ["FaztRuntime", "FaztTestSupport"]),
         .testTarget(
             name: "FaztServerTests",
             dependencies: [

@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [build|bench]   (build is the default)
 set -euo pipefail
 
-packages=(pkg-config libsqlite3-dev libarchive-dev libssl-dev zlib1g-dev libcurl4-openssl-dev)
+packages=(pkg-config libsqlite3-dev libarchive-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libjavascriptcoregtk-4.1-dev)
 if [[ "${1:-build}" == "bench" ]]; then
     packages+=(nginx-light wrk)
 fi

@@ -124,6 +124,7 @@ public final class FaztServer: Service {
             try? await Task.sleep(for: .milliseconds(20))
         }
         registry.closeAll()
+        services.supervisor.shutdown()
         try? await group.shutdownGracefully()
         try? await pool.shutdownGracefully()
         logger.info("stopped")

@@ -16,9 +16,22 @@ extension HTTPHandler {
             respond(context: context, head: head, response: response)
             return
         }
+        withLiveApp(context: context, head: head, name: name) { app in
+            self.serveFile(context: context, head: head, app: app, path: path, query: query)
+        }
+    }
+
+    /// Finds the app's live version (from memory, else loaded off the loop) and continues on the
+    /// loop; answers 404 for unknown apps.
+    func withLiveApp(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        name: String,
+        _ body: @escaping (ServedApp) -> Void
+    ) {
         switch services.catalog.lookup(name) {
         case .live(let app):
-            serveFile(context: context, head: head, app: app, path: path, query: query)
+            body(app)
         case .missing:
             respond(context: context, head: head, response: Dashboard.unknownApp(name))
         case .unknown:
@@ -31,7 +44,7 @@ extension HTTPHandler {
                 .assumeIsolated().whenComplete { [self] result in
                     switch result {
                     case .success(let app?):
-                        self.serveFile(context: context, head: head, app: app, path: path, query: query)
+                        body(app)
                     case .success(nil):
                         self.respond(context: context, head: head, response: Dashboard.unknownApp(name))
                     case .failure(let error):

@@ -1,3 +1,4 @@
+import FaztRuntime
 import FaztVFS
 import Foundation
 import Logging
@@ -162,6 +163,8 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             )
         } else if case .control = route {
             body = .collect(context.channel.allocator.buffer(capacity: 0))
+        } else if case .app(_, let appPath) = route, HandlerRouter.isAPIPath(appPath) {
+            body = .collect(context.channel.allocator.buffer(capacity: 0))
         }
         if expectsContinue && !upload {
             context.writeAndFlush(wrapOutboundOut(ResponseEncoding.continueResponse), promise: nil)
@@ -248,6 +251,10 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func dispatch(context: ChannelHandlerContext, _ request: Request) {
         let head = request.head
         switch request.route {
+        case .app(let name, let path) where HandlerRouter.isAPIPath(path):
+            var body = ByteBuffer()
+            if case .collect(let buffer) = request.body { body = buffer }
+            serveAPI(context: context, head: head, app: name, path: path, query: request.query, body: body)
         case .app(let name, let path):
             serveApp(context: context, head: head, app: name, path: path, query: request.query)
         case .control(let path):

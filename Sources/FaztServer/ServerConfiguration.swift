@@ -1,4 +1,5 @@
 import FaztVFS
+import Glibc
 import NIOCore
 
 /// Everything `fazt serve` can be told; defaults follow ARCHITECTURE.md §7.
@@ -27,10 +28,28 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGrace: TimeAmount = .seconds(10)
     /// Idle time after which the server releases caches and unused code pages.
     public var trimAfterIdle: TimeAmount = .seconds(5)
+    /// The executable that runs `fazt __worker` (this program).
+    public var executablePath: String = ServerConfiguration.currentExecutable()
+    /// Wall-clock limit of one HTTP invocation of app JavaScript, in milliseconds.
+    public var invocationTimeoutMs: Int = 5000
+    /// RSS cap of a JavaScript worker, in bytes.
+    public var workerMemoryLimit: Int = 256 << 20
+    /// Seconds an idle JavaScript worker lives before exiting.
+    public var workerIdleSeconds: Double = 60
+    /// Most JavaScript worker processes.
+    public var maxWorkers: Int = max(2, System.coreCount)
     /// Deploy limits (upload, expansion, entries, per file).
     public var deployLimits = DeployLimits()
     /// Event loop threads (defaults to one per core).
     public var eventLoopThreads: Int = System.coreCount
 
     public init() {}
+
+    /// The absolute path of the running executable.
+    public static func currentExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return CommandLine.arguments[0] }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }

@@ -1,3 +1,4 @@
+import FaztRuntime
 import FaztStore
 import FaztVFS
 import Foundation
@@ -16,6 +17,8 @@ final class ServerServices: Sendable {
     let threadPool: NIOThreadPool
     let logger: Logger
     let limiter: ConnectionLimiter
+    /// Runs app JavaScript in worker processes.
+    let supervisor: Supervisor
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -31,6 +34,12 @@ final class ServerServices: Sendable {
         self.threadPool = threadPool
         self.logger = logger
         self.limiter = ConnectionLimiter(limit: configuration.maxConnectionsPerIP)
+        var runtime = RuntimeConfiguration(executable: configuration.executablePath, dataPath: store.path)
+        runtime.invocationTimeoutMs = configuration.invocationTimeoutMs
+        runtime.workerMemoryLimit = configuration.workerMemoryLimit
+        runtime.workerIdleSeconds = configuration.workerIdleSeconds
+        runtime.maxWorkers = configuration.maxWorkers
+        self.supervisor = Supervisor(configuration: runtime, logger: logger)
         let directory = URL(fileURLWithPath: store.path).deletingLastPathComponent().path + "/.fazt-tmp"
         self.temporaryDirectory = directory
         // Leftovers are uploads interrupted by a crash; nothing refers to them.

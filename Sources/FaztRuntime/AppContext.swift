@@ -1,0 +1,110 @@
+import CJavaScriptCore
+import Foundation
+
+/// One app version's JavaScript world: its own global context with the prelude and host functions.
+/// Apps never share a context, so globals set by one app or version are invisible to every other.
+final class AppContext {
+    /// How an invocation ended, as reported by the prelude.
+    enum Outcome {
+        case response(String)
+        case failure(message: String, location: String?, stack: String?)
+    }
+
+    let app: String
+    let version: Int
+    let context: JSContext
+    let files: Set<String>
+    private let readSource: (String) -> String?
+    let log: (String, String) -> Void
+    private(set) var invokeFunction: JSObjectRef?
+    private(set) var fireTimerFunction: JSObjectRef?
+    private(set) var clearTimersFunction: JSObjectRef?
+    private var evalFactory: JSObjectRef?
+    /// Set by `host.done` / `host.fail` during an invocation.
+    var outcome: Outcome?
+    /// Pending timers: id → due time (uptime nanoseconds).
+    var timers: [Int: UInt64] = [:]
+    /// Approximate bytes of source loaded (for the cache budget).
+    private(set) var loadedBytes = 0
+
+    init(
+        engine: JSEngine,
+        app: String,
+        version: Int,
+        files: Set<String>,
+        readSource: @escaping (String) -> String?,
+        log: @escaping (String, String) -> Void
+    ) throws(JSException) {
+        self.app = app
+        self.version = version
+        self.files = files
+        self.readSource = readSource
+        self.log = log
+        self.context = JSContext(engine: engine, name: "\(app)@\(version)")
+        HostRegistry.register(self)
+        try installHost()
+    }
+
+    deinit { HostRegistry.unregister(context.ref) }
+
+    private func installHost() throws(JSException) {
+        let host = JSObjectMake(context.ref, nil, nil)
+        guard let host else { throw JSException(message: "cannot create the host object") }
+        for (name, callback) in HostFunctions.all {
+            context.set(host, name, context.function(name, callback))
+        }
+        context.set(context.globalObject, "__host", host)
+        let factory = try context.evaluate(
+            "(function (__fazt_source) { return function (exports, require, module, __filename, __dirname, request, respond) { return eval(__fazt_source); }; })",
+            sourceURL: "fazt:eval"
+        )
+        evalFactory = context.object(factory)
+        if let evalFactory { JSValueProtect(context.ref, evalFactory) }
+        try context.evaluate(Prelude.source, sourceURL: "fazt:prelude")
+        invokeFunction = context.object(context.global("__fazt_invoke"))
+        fireTimerFunction = context.object(context.global("__fazt_fireTimer"))
+        clearTimersFunction = context.object(context.global("__fazt_clearTimers"))
+        for function in [invokeFunction, fireTimerFunction, clearTimersFunction] {
+            if let function { JSValueProtect(context.ref, function) }
+        }
+    }
+
+    /// The source of an app file, counted toward the context's size.
+    func source(_ path: String) -> String? {
+        guard files.contains(path), let text = readSource(path) else { return nil }
+        loadedBytes += text.utf8.count
+        return text
+    }
+
+    /// Turns module source into a callable body `(exports, require, module, __filename, __dirname,
+    /// request, respond)`.
+    ///
+    /// Handler files that parse as scripts run through direct `eval`, so a script-form handler's
+    /// completion value can be its response; everything else (required modules, handlers with a
+    /// top-level `return`) becomes a function body, which keeps exact `file:line` in errors.
+    func compile(path: String, source: String, handler: Bool) throws(JSException) -> JSValueRef? {
+        if handler, context.syntaxError(source, sourceURL: path) == nil, let evalFactory {
+            return try context.call(evalFactory, [context.string(source + "\n//# sourceURL=" + path)])
+        }
+        let wrapped =
+            "(function (exports, require, module, __filename, __dirname, request, respond) {" + source + "\n})"
+        return try context.evaluate(wrapped, sourceURL: path, line: 1)
+    }
+}
+
+/// Finds the `AppContext` behind a JavaScriptCore context in native callbacks (which carry no
+/// user data). Worker processes run JavaScript on one thread only.
+enum HostRegistry {
+    nonisolated(unsafe) private static var contexts: [OpaquePointer: Unmanaged<AppContext>] = [:]
+
+    static func register(_ context: AppContext) {
+        contexts[context.context.ref] = Unmanaged.passUnretained(context)
+    }
+
+    static func unregister(_ ref: JSGlobalContextRef) { contexts[ref] = nil }
+
+    static func lookup(_ ref: JSContextRef?) -> AppContext? {
+        guard let ref, let global = JSContextGetGlobalContext(ref) else { return nil }
+        return contexts[global]?.takeUnretainedValue()
+    }
+}

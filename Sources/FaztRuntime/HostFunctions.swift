@@ -1,0 +1,135 @@
+import CJavaScriptCore
+import Foundation
+
+/// The native functions the prelude receives as `host.*`.
+enum HostFunctions {
+    typealias Arguments = UnsafePointer<JSValueRef?>?
+
+    static let all: [(String, JSObjectCallAsFunctionCallback)] = [
+        (
+            "exists",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                return app.context.boolean(app.files.contains(string(app, args, count, 0)))
+            }
+        ),
+        (
+            "source",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                return app.source(string(app, args, count, 0)).map { app.context.string($0) } ?? app.context.null
+            }
+        ),
+        (
+            "compile",
+            { ctx, _, _, count, args, exception in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                do throws(JSException) {
+                    return try app.compile(
+                        path: string(app, args, count, 0),
+                        source: string(app, args, count, 1),
+                        handler: app.context.toBoolean(argument(args, count, 2))
+                    )
+                } catch {
+                    // Rethrow the original SyntaxError so its file and line survive.
+                    exception?.pointee = error.value ?? app.context.errorValue(error)
+                    return nil
+                }
+            }
+        ),
+        (
+            "hasBundled",
+            { ctx, _, _, _, _, _ in
+                HostRegistry.lookup(ctx)?.context.boolean(false)
+            }
+        ),
+        (
+            "loadBundled",
+            { ctx, _, _, count, args, exception in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                exception?.pointee = app.context.errorValue(
+                    JSException(message: "Cannot find module '\(string(app, args, count, 0))'")
+                )
+                return nil
+            }
+        ),
+        (
+            "log",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                app.log(string(app, args, count, 0), string(app, args, count, 1))
+                return app.context.undefined
+            }
+        ),
+        (
+            "done",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                if app.outcome == nil { app.outcome = .response(string(app, args, count, 0)) }
+                return app.context.undefined
+            }
+        ),
+        (
+            "fail",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                if app.outcome == nil {
+                    app.outcome = .failure(
+                        message: string(app, args, count, 0),
+                        location: optionalString(app, args, count, 1),
+                        stack: optionalString(app, args, count, 2)
+                    )
+                }
+                return app.context.undefined
+            }
+        ),
+        (
+            "setTimer",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let id = Int(number(app, args, count, 0))
+                let delay = max(0, number(app, args, count, 1))
+                app.timers[id] = DispatchTime.now().uptimeNanoseconds + UInt64(min(delay, 86_400_000) * 1_000_000)
+                return app.context.undefined
+            }
+        ),
+        (
+            "clearTimer",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                app.timers[Int(number(app, args, count, 0))] = nil
+                return app.context.undefined
+            }
+        ),
+    ]
+
+    static func argument(_ args: Arguments, _ count: Int, _ index: Int) -> JSValueRef? {
+        guard let args, index < count else { return nil }
+        return args[index]
+    }
+
+    static func string(_ app: AppContext, _ args: Arguments, _ count: Int, _ index: Int) -> String {
+        app.context.toString(argument(args, count, index))
+    }
+
+    static func optionalString(_ app: AppContext, _ args: Arguments, _ count: Int, _ index: Int) -> String? {
+        let value = argument(args, count, index)
+        return app.context.isUndefinedOrNull(value) ? nil : app.context.toString(value)
+    }
+
+    static func number(_ app: AppContext, _ args: Arguments, _ count: Int, _ index: Int) -> Double {
+        let value = app.context.toNumber(argument(args, count, index))
+        return value.isFinite ? value : 0
+    }
+}
+
+extension JSContext {
+    /// A JavaScript `Error` carrying `error`'s message (thrown back into JavaScript).
+    func errorValue(_ error: JSException) -> JSValueRef? {
+        let message = string(error.message)
+        var arguments: [JSValueRef?] = [message]
+        return arguments.withUnsafeMutableBufferPointer { buffer in
+            JSObjectMakeError(ref, 1, buffer.baseAddress, nil)
+        }
+    }
+}

@@ -1,0 +1,299 @@
+/// The JavaScript half of the runtime, evaluated first in every app context.
+///
+/// It receives the native host functions, hides them, and defines `require` (CommonJS), `console`,
+/// timers, `Headers`/`Response`, request shaping and response normalization. The native side calls
+/// `__fazt_invoke(file, requestJSON)` and `__fazt_fireTimer(id)`; results come back through
+/// `host.done(json)` / `host.fail(message, where, stack)`.
+enum Prelude {
+    static let source = #"""
+        (function (host) {
+          "use strict";
+          const modules = new Map();
+          const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+          const METHOD_NOT_ALLOWED = {};
+
+          // ---- paths and modules -------------------------------------------------------------
+          function dirname(path) { const i = path.lastIndexOf("/"); return i < 0 ? "" : path.slice(0, i); }
+          function join(base, request) {
+            const parts = request.startsWith("/") ? [] : base.split("/").filter(Boolean);
+            for (const segment of request.split("/")) {
+              if (segment === "" || segment === ".") continue;
+              if (segment === "..") { if (parts.length === 0) return null; parts.pop(); } else parts.push(segment);
+            }
+            return parts.join("/");
+          }
+          function resolve(from, request) {
+            if (!(request.startsWith("./") || request.startsWith("../") || request.startsWith("/"))) {
+              if (host.hasBundled(request)) return "bundled:" + request;
+              throw new Error(`Cannot find module '${request}' from ${from}`);
+            }
+            const target = join(dirname(from), request);
+            if (target === null) throw new Error(`Cannot find module '${request}' from ${from} (modules cannot leave the app)`);
+            for (const candidate of [target, target + ".js", target + ".json", target + "/index.js"]) {
+              if (candidate !== "" && host.exists(candidate)) return candidate;
+            }
+            throw new Error(`Cannot find module '${request}' from ${from}`);
+          }
+          function makeRequire(from) {
+            const require = (request) => load(resolve(from, String(request)));
+            require.resolve = (request) => resolve(from, String(request));
+            require.cache = modules;
+            return require;
+          }
+          function compile(path, isHandler) {
+            const source = host.source(path);
+            if (source === null) throw new Error(`Cannot read module ${path}`);
+            return host.compile(path, source, isHandler);
+          }
+          function run(path, module, request, respond) {
+            const body = compile(path, request !== undefined);
+            return body.call(module.exports, module.exports, makeRequire(path), module, path, dirname(path), request, respond);
+          }
+          function load(path) {
+            const cached = modules.get(path);
+            if (cached) return cached.exports;
+            const module = { id: path, filename: path, exports: {}, loaded: false, form: "module" };
+            modules.set(path, module);
+            try {
+              if (path.startsWith("bundled:")) module.exports = host.loadBundled(path.slice(8), module);
+              else if (path.endsWith(".json")) module.exports = JSON.parse(host.source(path));
+              else run(path, module, undefined, undefined);
+            } catch (error) {
+              modules.delete(path);
+              throw error;
+            }
+            module.loaded = true;
+            return module.exports;
+          }
+
+          // ---- console and timers -----------------------------------------------------------
+          function show(value) {
+            if (typeof value === "string") return value;
+            if (value instanceof Error) return value.stack ? `${value}\n${value.stack}` : String(value);
+            try { const json = JSON.stringify(value); return json === undefined ? String(value) : json; } catch { return String(value); }
+          }
+          const console = {};
+          for (const [name, level] of [["log", "info"], ["info", "info"], ["debug", "debug"], ["warn", "warn"], ["error", "error"]]) {
+            console[name] = (...args) => host.log(level, args.map(show).join(" "));
+          }
+          const timers = new Map();
+          let nextTimer = 1;
+          function setTimeout(callback, delay, ...args) {
+            if (typeof callback !== "function") throw new TypeError("setTimeout needs a function");
+            const id = nextTimer++;
+            timers.set(id, () => callback(...args));
+            host.setTimer(id, Math.max(0, Number(delay) || 0));
+            return id;
+          }
+          function clearTimeout(id) { if (timers.delete(id)) host.clearTimer(id); }
+          function queueMicrotask(callback) { Promise.resolve().then(callback); }
+
+          // ---- Headers and Response ---------------------------------------------------------
+          class Headers {
+            constructor(init) {
+              this._map = new Map();
+              if (init instanceof Headers) init.forEach((v, k) => this.append(k, v));
+              else if (Array.isArray(init)) for (const [k, v] of init) this.append(k, v);
+              else if (init && typeof init === "object") for (const k of Object.keys(init)) this.append(k, init[k]);
+            }
+            append(name, value) {
+              const key = String(name).toLowerCase();
+              const old = this._map.get(key);
+              this._map.set(key, old === undefined ? String(value) : `${old}, ${value}`);
+            }
+            set(name, value) { this._map.set(String(name).toLowerCase(), String(value)); }
+            get(name) { const v = this._map.get(String(name).toLowerCase()); return v === undefined ? null : v; }
+            has(name) { return this._map.has(String(name).toLowerCase()); }
+            delete(name) { this._map.delete(String(name).toLowerCase()); }
+            forEach(callback) { for (const [k, v] of this._map) callback(v, k, this); }
+            entries() { return this._map.entries(); }
+            keys() { return this._map.keys(); }
+            values() { return this._map.values(); }
+            [Symbol.iterator]() { return this._map.entries(); }
+          }
+          class Response {
+            constructor(body, init) {
+              init = init || {};
+              this.status = init.status === undefined ? 200 : Number(init.status);
+              this.statusText = init.statusText || "";
+              this.headers = new Headers(init.headers);
+              this._body = body === undefined ? null : body;
+            }
+            get ok() { return this.status >= 200 && this.status < 300; }
+            static json(data, init) {
+              const response = new Response(JSON.stringify(data), init);
+              if (!response.headers.has("content-type")) response.headers.set("content-type", "application/json");
+              return response;
+            }
+            async text() { return typeof this._body === "string" ? this._body : this._body === null ? "" : show(this._body); }
+            async json() { return JSON.parse(await this.text()); }
+          }
+
+          // ---- requests ---------------------------------------------------------------------
+          function parseCookies(header) {
+            const cookies = {};
+            if (!header) return cookies;
+            for (const part of header.split(";")) {
+              const i = part.indexOf("=");
+              if (i < 0) continue;
+              const name = part.slice(0, i).trim();
+              let value = part.slice(i + 1).trim();
+              try { value = decodeURIComponent(value); } catch {}
+              if (name && !(name in cookies)) cookies[name] = value;
+            }
+            return cookies;
+          }
+          function parseForm(text) {
+            const out = {};
+            for (const pair of text.split("&")) {
+              if (!pair) continue;
+              const i = pair.indexOf("=");
+              const decode = (s) => { try { return decodeURIComponent(s.replace(/\+/g, " ")); } catch { return s; } };
+              const key = decode(i < 0 ? pair : pair.slice(0, i));
+              const value = decode(i < 0 ? "" : pair.slice(i + 1));
+              if (key in out) out[key] = Array.isArray(out[key]) ? [...out[key], value] : [out[key], value];
+              else out[key] = value;
+            }
+            return out;
+          }
+          function makeRequest(raw) {
+            const text = raw.body || "";
+            const type = (raw.headers["content-type"] || "").split(";")[0].trim().toLowerCase();
+            let body = text;
+            if (type === "application/json" || type.endsWith("+json")) { try { body = JSON.parse(text); } catch { body = text; } }
+            else if (type === "application/x-www-form-urlencoded") body = parseForm(text);
+            else if (text === "") body = undefined;
+            return {
+              method: raw.method, path: raw.path, url: raw.url, query: raw.query, headers: raw.headers,
+              cookies: parseCookies(raw.headers.cookie), ip: raw.ip, params: raw.params || {}, body,
+              text: async () => text,
+              json: async () => JSON.parse(text),
+            };
+          }
+
+          // ---- responses --------------------------------------------------------------------
+          const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+          function base64(bytes) {
+            let out = "";
+            for (let i = 0; i < bytes.length; i += 3) {
+              const n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
+              out += BASE64[(n >> 18) & 63] + BASE64[(n >> 12) & 63] +
+                (i + 1 < bytes.length ? BASE64[(n >> 6) & 63] : "=") + (i + 2 < bytes.length ? BASE64[n & 63] : "=");
+            }
+            return out;
+          }
+          function isBinary(value) { return value instanceof ArrayBuffer || ArrayBuffer.isView(value); }
+          function bytesOf(value) {
+            return value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+          }
+          function headerList(init) {
+            const headers = init instanceof Headers ? init : new Headers(init);
+            return Array.from(headers.entries());
+          }
+          function finish(status, headers, body) {
+            const has = (name) => headers.some(([k]) => k === name);
+            if (body === undefined || body === null) return { status, headers, body: "", base64: false };
+            if (typeof body === "string") {
+              if (!has("content-type")) headers.push(["content-type", "text/plain; charset=utf-8"]);
+              return { status, headers, body, base64: false };
+            }
+            if (isBinary(body)) {
+              if (!has("content-type")) headers.push(["content-type", "application/octet-stream"]);
+              return { status, headers, body: base64(bytesOf(body)), base64: true };
+            }
+            if (!has("content-type")) headers.push(["content-type", "application/json"]);
+            return { status, headers, body: JSON.stringify(body), base64: false };
+          }
+          function isResponseShape(value) {
+            return value !== null && typeof value === "object" && !Array.isArray(value) && !isBinary(value) &&
+              ("body" in value || "status" in value) && (value.status === undefined || typeof value.status === "number");
+          }
+          function toResponse(value) {
+            if (value instanceof Response) return finish(value.status, headerList(value.headers), value._body);
+            if (value === undefined) return { status: 204, headers: [], body: "", base64: false };
+            if (typeof value === "string" || isBinary(value)) return finish(200, [], value);
+            if (isResponseShape(value)) {
+              const status = value.status === undefined ? 200 : value.status;
+              return finish(status, headerList(value.headers), value.body === undefined ? null : value.body);
+            }
+            return finish(200, [["content-type", "application/json"]], JSON.stringify(value) === undefined ? "null" : value);
+          }
+          function respondArgs(a, b, c) {
+            return typeof a === "number" ? { status: a, body: b, headers: c } : { status: 200, body: a, headers: b };
+          }
+
+          // ---- invocation -------------------------------------------------------------------
+          function handlerOf(exports, method) {
+            if (typeof exports === "function") return exports;
+            if (exports && typeof exports === "object") {
+              if (typeof exports[method] === "function") return exports[method];
+              if (method === "HEAD" && typeof exports.GET === "function") return exports.GET;
+              if (typeof exports.default === "function") return exports.default;
+              if (METHODS.some((m) => typeof exports[m] === "function")) return METHOD_NOT_ALLOWED;
+            }
+            return null;
+          }
+          function call(handler, request) {
+            if (handler === METHOD_NOT_ALLOWED) return { status: 405, body: { error: `${request.method} is not allowed here` } };
+            return handler(request);
+          }
+          async function invoke(file, request) {
+            const cached = modules.get(file);
+            if (cached && cached.form === "handler") return call(handlerOf(cached.exports, request.method), request);
+            let responded;
+            const respond = (a, b, c) => (responded = respondArgs(a, b, c));
+            const module = { id: file, filename: file, exports: {}, loaded: false, form: "script" };
+            modules.set(file, module);
+            let completion;
+            try {
+              completion = run(file, module, request, respond);
+            } catch (error) {
+              modules.delete(file);
+              throw error;
+            }
+            module.loaded = true;
+            const handler = handlerOf(module.exports, request.method);
+            if (responded === undefined && handler !== null) {
+              module.form = "handler";
+              return call(handler, request);
+            }
+            // Script form: the body runs again for every request.
+            modules.delete(file);
+            return responded !== undefined ? responded : completion;
+          }
+          // Errors from handler code carry no sourceURL (it runs through eval to get its completion
+          // value); only one handler file runs per invocation, so it is that file.
+          function where(error, file) {
+            if (!error || typeof error !== "object" || !error.line) return null;
+            if (!error.sourceURL) return `${file}:${error.line}`;
+            return String(error.sourceURL).startsWith("fazt:") ? null : `${error.sourceURL}:${error.line}`;
+          }
+
+          Object.defineProperty(globalThis, "__fazt_invoke", {
+            value: function (file, json) {
+              let request;
+              try { request = makeRequest(JSON.parse(json)); } catch (error) { host.fail(String(error), null, null); return; }
+              Promise.resolve().then(() => invoke(file, request)).then(
+                (value) => {
+                  let response;
+                  try { response = toResponse(value); } catch (error) { host.fail(`cannot send the response: ${error}`, null, null); return; }
+                  host.done(JSON.stringify(response));
+                },
+                (error) => host.fail(error instanceof Error ? error.message : show(error), where(error, file), error && error.stack ? String(error.stack) : null),
+              );
+            },
+          });
+          Object.defineProperty(globalThis, "__fazt_fireTimer", {
+            value: function (id) { const callback = timers.get(id); if (callback) { timers.delete(id); callback(); } },
+          });
+          Object.defineProperty(globalThis, "__fazt_clearTimers", { value: function () { timers.clear(); } });
+
+          Object.assign(globalThis, { console, setTimeout, clearTimeout, queueMicrotask, Headers, Response });
+          if (typeof globalThis.structuredClone !== "function") {
+            globalThis.structuredClone = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+          }
+          globalThis.require = makeRequire("");
+        })(__host);
+        delete globalThis.__host;
+        """#
+}

@@ -1,0 +1,35 @@
+/// Limits and placement of JavaScript workers (ARCHITECTURE.md §3, §7).
+public struct RuntimeConfiguration: Sendable {
+    /// The `fazt` executable to start workers from (`fazt __worker`).
+    public var executable: String
+    /// The database workers read app code from (read-only).
+    public var dataPath: String
+    /// Most worker processes at once.
+    public var maxWorkers: Int = 2
+    /// Wall-clock limit per HTTP invocation, in milliseconds.
+    public var invocationTimeoutMs: Int = 5000
+    /// RSS above which a worker is killed, in bytes.
+    public var workerMemoryLimit: Int = 256 << 20
+    /// Seconds a worker may sit idle before it exits (an idle server runs no JavaScript).
+    public var workerIdleSeconds: Double = 60
+
+    public init(executable: String, dataPath: String) {
+        self.executable = executable
+        self.dataPath = dataPath
+    }
+}
+
+/// What a handler answered, normalized by the runtime.
+public struct InvocationResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+}
+
+/// How an invocation ended.
+public enum InvocationResult: Sendable {
+    case response(InvocationResponse)
+    /// `kind` is `exception` (500), `timeout` or `memory` (503, a limit), `crash` (500),
+    /// `unavailable` (503) or `internal` (500).
+    case failure(kind: String, message: String, location: String?)
+}

@@ -1,0 +1,191 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Runs JavaScript invocations in worker processes and enforces limits from outside.
+///
+/// Workers start on demand (up to `maxWorkers`), take one invocation at a time, and exit after
+/// `workerIdleSeconds` without work, so an idle server runs no JavaScript. A watchdog kills a worker
+/// (SIGKILL) whose invocation passes its deadline or whose RSS passes the cap; the invocation fails
+/// with `timeout`/`memory` (503), and the next invocation gets a fresh worker.
+public final class Supervisor: Sendable {
+    private struct State {
+        var workers: [WorkerHandle] = []
+        var idle: [WorkerHandle] = []
+        var waiters: [CheckedContinuation<WorkerHandle?, Never>] = []
+        var closed = false
+        var nextID: UInt64 = 0
+    }
+
+    private let configuration: RuntimeConfiguration
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let watchdog: Watchdog
+
+    public init(configuration: RuntimeConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.watchdog = Watchdog()
+    }
+
+    /// Number of live worker processes.
+    public var workerCount: Int { state.withLock { $0.workers.count } }
+
+    /// Runs `file` of `app`@`version` for `request` (JSON, see docs/api.md) and returns its answer.
+    public func invoke(
+        app: String,
+        version: Int,
+        file: String,
+        requestJSON: String,
+        timeoutMs: Int? = nil
+    ) async
+        -> InvocationResult
+    {
+        guard let worker = await acquire() else {
+            return .failure(kind: "unavailable", message: "the JavaScript runtime is not available", location: nil)
+        }
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        let timeout = timeoutMs ?? configuration.invocationTimeoutMs
+        let message = WorkerMessage(
+            type: "invoke",
+            id: id,
+            app: app,
+            version: version,
+            file: file,
+            request: requestJSON,
+            timeoutMs: timeout
+        )
+        watchdog.wake(self)
+        // The worker enforces the deadline itself where it can (sync loops, timers); the watchdog
+        // kills it a little later if it cannot (promise chains, allocation bombs).
+        let result = await worker.run(message, timeoutMs: timeout + 250)
+        release(worker)
+        return result
+    }
+
+    private func acquire() async -> WorkerHandle? {
+        await withCheckedContinuation { continuation in
+            let immediate: WorkerHandle?? = state.withLock { state in
+                if state.closed { return .some(nil) }
+                if let worker = state.idle.popLast() { return .some(worker) }
+                if state.workers.count < configuration.maxWorkers {
+                    return .some(spawn(&state))
+                }
+                state.waiters.append(continuation)
+                return .none
+            }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+    }
+
+    /// Starts a worker and registers it; nil when the process cannot start.
+    private func spawn(_ state: inout State) -> WorkerHandle? {
+        do {
+            let worker = try WorkerHandle(configuration: configuration, logger: logger) { [weak self] worker in
+                self?.workerExited(worker)
+            }
+            state.workers.append(worker)
+            logger.debug("started JavaScript worker", metadata: ["worker.pid": "\(worker.pid)"])
+            return worker
+        } catch {
+            logger.error("cannot start a JavaScript worker", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func release(_ worker: WorkerHandle) {
+        let waiter: (CheckedContinuation<WorkerHandle?, Never>, WorkerHandle?)? = state.withLock { state in
+            let alive = !worker.dead && state.workers.contains { $0 === worker }
+            if !state.waiters.isEmpty {
+                let next = state.waiters.removeFirst()
+                if alive { return (next, worker) }
+                return (next, state.workers.count < configuration.maxWorkers ? spawn(&state) : nil)
+            }
+            if alive { state.idle.append(worker) }
+            return nil
+        }
+        if let (continuation, worker) = waiter { continuation.resume(returning: worker) }
+    }
+
+    private func workerExited(_ worker: WorkerHandle) {
+        let handoff: (CheckedContinuation<WorkerHandle?, Never>, WorkerHandle?)? = state.withLock { state in
+            state.workers.removeAll { $0 === worker }
+            state.idle.removeAll { $0 === worker }
+            guard !state.waiters.isEmpty, !state.closed else { return nil }
+            // Someone is waiting and a slot just opened: start a replacement for them.
+            return (state.waiters.removeFirst(), spawn(&state))
+        }
+        logger.debug("JavaScript worker exited", metadata: ["worker.pid": "\(worker.pid)"])
+        if let (continuation, replacement) = handoff { continuation.resume(returning: replacement) }
+    }
+
+    /// One watchdog pass: deadlines, memory, idle exits. Returns true while workers exist.
+    func patrol() -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let (workers, idle) = state.withLock { ($0.workers, $0.idle) }
+        for worker in workers {
+            if let deadline = worker.busyDeadline {
+                if now > deadline {
+                    worker.kill(reason: "timeout", message: "invocation passed its deadline")
+                } else if worker.residentBytes > configuration.workerMemoryLimit {
+                    worker.kill(reason: "memory", message: "RSS passed \(configuration.workerMemoryLimit >> 20) MB")
+                }
+            }
+        }
+        let idleLimit = UInt64(configuration.workerIdleSeconds * 1e9)
+        for worker in idle where now - worker.idleSince > idleLimit {
+            let retired = state.withLock { state -> Bool in
+                guard let index = state.idle.firstIndex(where: { $0 === worker }) else { return false }
+                state.idle.remove(at: index)
+                return true
+            }
+            if retired { worker.retire() }
+        }
+        return !workers.isEmpty
+    }
+
+    /// Stops every worker (server shutdown).
+    public func shutdown() {
+        let (workers, waiters) = state.withLock { state in
+            state.closed = true
+            let result = (state.workers, state.waiters)
+            state.waiters.removeAll()
+            return result
+        }
+        for waiter in waiters { waiter.resume(returning: nil) }
+        for worker in workers { worker.kill(reason: "crash", message: "server shutdown") }
+    }
+}
+
+/// A thread that runs `Supervisor.patrol` every 25 ms while workers exist, and sleeps otherwise.
+final class Watchdog: @unchecked Sendable {
+    // Safe: `running` is guarded by `condition`.
+    private let condition = NSCondition()
+    private var running = false
+
+    /// Makes sure the patrol thread runs.
+    func wake(_ supervisor: Supervisor) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !running else { return }
+        running = true
+        let thread = Thread { [weak supervisor, self] in
+            while true {
+                usleep(25_000)
+                let keepGoing = supervisor?.patrol() ?? false
+                self.condition.lock()
+                if !keepGoing {
+                    self.running = false
+                    self.condition.unlock()
+                    return
+                }
+                self.condition.unlock()
+            }
+        }
+        thread.name = "fazt-watchdog"
+        thread.start()
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Glibc
+import Logging
+
+/// One `fazt __worker` child process, seen from the daemon.
+final class WorkerHandle: @unchecked Sendable {
+    // Safe: mutable state (`pending`, `killReason`, `dead`, `lastUsed`) is guarded by `lock`;
+    // `process`, `writer` and `pid` are set in `init` and never change.
+    private struct Pending {
+        var id: UInt64
+        var deadline: UInt64
+        var continuation: CheckedContinuation<InvocationResult, Never>
+    }
+
+    let pid: Int32
+    private let process: Process
+    private let writer: FrameWriter
+    private let input: FileHandle
+    private let lock = NSLock()
+    private var pending: Pending?
+    private var killReason: String?
+    private(set) var dead = false
+    private var lastUsedAt = DispatchTime.now().uptimeNanoseconds
+    private let logger: Logger
+
+    /// Starts the process and its reader thread; `onExit` runs once when the worker is gone.
+    init(configuration: RuntimeConfiguration, logger: Logger, onExit: @escaping @Sendable (WorkerHandle) -> Void) throws
+    {
+        let toWorker = Pipe()
+        let fromWorker = Pipe()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: configuration.executable)
+        process.arguments = ["__worker", "--data", configuration.dataPath]
+        process.standardInput = toWorker
+        process.standardOutput = fromWorker
+        process.standardError = FileHandle.standardError
+        try process.run()
+        pid = process.processIdentifier
+        input = toWorker.fileHandleForWriting
+        writer = FrameWriter(fd: input.fileDescriptor)
+        self.logger = logger
+        let output = fromWorker.fileHandleForReading
+        let thread = Thread { [self] in
+            self.readLoop(FrameReader(fd: output.fileDescriptor))
+            try? output.close()
+            onExit(self)
+        }
+        thread.name = "fazt-worker-\(pid)"
+        thread.start()
+    }
+
+    private func readLoop(_ reader: FrameReader) {
+        var greeted = false
+        while true {
+            let message: WorkerMessage?
+            do {
+                message = try reader.next()
+            } catch {
+                kill(reason: "crash", message: "the worker spoke garbage: \(error)")
+                break
+            }
+            guard let message else { break }
+            switch message.type {
+            case "hello":
+                guard message.protocolVersion == WorkerProtocol.version else {
+                    kill(reason: "crash", message: "the worker speaks protocol \(message.protocolVersion ?? -1)")
+                    break
+                }
+                greeted = true
+            case "result" where greeted:
+                complete(id: message.id, result: Self.result(message))
+            case "log" where greeted:
+                logger.log(
+                    level: Logger.Level(rawValue: message.level ?? "info") ?? .info,
+                    "app log",
+                    metadata: ["app": "\(message.app ?? "?")", "app.message": "\(message.message ?? "")"]
+                )
+            default:
+                kill(reason: "crash", message: "unexpected \(message.type) frame from the worker")
+            }
+        }
+        // The process is gone (or its channel is): fail whatever it was doing.
+        lock.lock()
+        dead = true
+        let inFlight = pending
+        pending = nil
+        let reason = killReason
+        lock.unlock()
+        process.waitUntilExit()
+        if let inFlight {
+            let kind = reason ?? "crash"
+            let message: String
+            switch kind {
+            case "timeout": message = "the handler ran past its time limit"
+            case "memory": message = "the handler used more memory than allowed"
+            default: message = "the JavaScript worker crashed"
+            }
+            inFlight.continuation.resume(returning: .failure(kind: kind, message: message, location: nil))
+        }
+    }
+
+    private static func result(_ message: WorkerMessage) -> InvocationResult {
+        if let failure = message.failure {
+            return .failure(kind: failure.kind, message: failure.message, location: failure.location)
+        }
+        guard let json = message.response, let data = json.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let status = object["status"] as? Int
+        else { return .failure(kind: "internal", message: "the worker sent a malformed response", location: nil) }
+        let headers = (object["headers"] as? [[String]] ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+        let text = object["body"] as? String ?? ""
+        let body: [UInt8]
+        if object["base64"] as? Bool == true {
+            body = Data(base64Encoded: text).map { [UInt8]($0) } ?? []
+        } else {
+            body = Array(text.utf8)
+        }
+        return .response(InvocationResponse(status: status, headers: headers, body: body))
+    }
+
+    private func complete(id: UInt64?, result: InvocationResult) {
+        lock.lock()
+        guard let current = pending, current.id == id else {
+            lock.unlock()
+            return
+        }
+        pending = nil
+        lastUsedAt = DispatchTime.now().uptimeNanoseconds
+        lock.unlock()
+        current.continuation.resume(returning: result)
+    }
+
+    /// Sends one invocation and waits for its result (or for the worker's death).
+    func run(_ message: WorkerMessage, timeoutMs: Int) async -> InvocationResult {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if dead {
+                lock.unlock()
+                continuation.resume(
+                    returning: .failure(kind: "crash", message: "the JavaScript worker exited", location: nil)
+                )
+                return
+            }
+            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000
+            pending = Pending(id: message.id ?? 0, deadline: deadline, continuation: continuation)
+            lock.unlock()
+            do {
+                try writer.send(message)
+            } catch {
+                kill(reason: "crash", message: "cannot reach the worker: \(error)")
+            }
+        }
+    }
+
+    /// Kills the process (SIGKILL); the reader thread then fails the in-flight invocation with `reason`.
+    func kill(reason: String, message: String) {
+        lock.lock()
+        if killReason == nil { killReason = reason }
+        let alreadyDead = dead
+        lock.unlock()
+        guard !alreadyDead else { return }
+        logger.warning(
+            "killing JavaScript worker",
+            metadata: ["worker.pid": "\(pid)", "reason": "\(reason)", "detail": "\(message)"]
+        )
+        Glibc.kill(pid, SIGKILL)
+    }
+
+    /// Asks an idle worker to exit by closing its input.
+    func retire() {
+        try? input.close()
+    }
+
+    /// Deadline of the in-flight invocation, if any.
+    var busyDeadline: UInt64? {
+        lock.lock()
+        defer { lock.unlock() }
+        return pending?.deadline
+    }
+
+    var idleSince: UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return lastUsedAt
+    }
+
+    /// Resident memory in bytes (from /proc), or 0 when unknown.
+    var residentBytes: Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let digits = line.filter(\.isNumber)
+            return (Int(digits) ?? 0) * 1024
+        }
+        return 0
+    }
+}

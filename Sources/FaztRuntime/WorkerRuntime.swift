@@ -1,0 +1,203 @@
+import CJavaScriptCore
+import FaztStore
+import Foundation
+
+/// The worker process side: app contexts (a cache, never state) and the invocation loop.
+final class WorkerRuntime {
+    private let engine = JSEngine()
+    private let database: Connection
+    private let writer: FrameWriter
+    private var contexts: [String: AppContext] = [:]
+    private var lastUse: [String: UInt64] = [:]
+    private var clock: UInt64 = 0
+    /// Most app contexts kept alive in one worker.
+    let maxContexts: Int
+
+    init(dataPath: String, writer: FrameWriter, maxContexts: Int = 64) throws {
+        self.database = try Connection(path: dataPath, readOnly: true)
+        try database.execute("PRAGMA query_only=ON")
+        self.writer = writer
+        self.maxContexts = maxContexts
+    }
+
+    /// Runs one invocation to completion (or failure) and returns the reply.
+    func invoke(_ message: WorkerMessage) -> WorkerMessage {
+        var reply = WorkerMessage(type: "result", id: message.id)
+        guard let app = message.app, let version = message.version, let file = message.file,
+            let request = message.request
+        else {
+            reply.failure = InvocationFailure(kind: "internal", message: "malformed invoke message")
+            return reply
+        }
+        let timeout = Double(message.timeoutMs ?? 5000) / 1000
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1_000_000_000)
+        do {
+            let context = try self.context(app: app, version: version)
+            let outcome = run(context, file: file, request: request, deadline: deadline)
+            switch outcome {
+            case .success(let json): reply.response = json
+            case .failure(let failure):
+                reply.failure = failure
+                // A context that was stopped mid-flight may hold broken state: start fresh next time.
+                if failure.kind == "timeout" { evict("\(app)@\(version)") }
+            }
+        } catch let failure as InvocationFailure {
+            reply.failure = failure
+        } catch {
+            reply.failure = InvocationFailure(kind: "internal", message: "\(error)")
+        }
+        return reply
+    }
+
+    private func run(
+        _ context: AppContext,
+        file: String,
+        request: String,
+        deadline: UInt64
+    ) -> Result<String, InvocationFailure> {
+        guard let invoke = context.invokeFunction else {
+            return .failure(InvocationFailure(kind: "internal", message: "the runtime prelude is missing"))
+        }
+        context.outcome = nil
+        context.timers.removeAll()
+        defer {
+            context.timers.removeAll()
+            if let clear = context.clearTimersFunction { _ = try? context.context.call(clear, []) }
+            engine.clearTimeLimit()
+        }
+        func remaining() -> Double {
+            let now = DispatchTime.now().uptimeNanoseconds
+            return deadline > now ? Double(deadline - now) / 1e9 : 0
+        }
+        do throws(JSException) {
+            engine.setTimeLimit(seconds: max(0.001, remaining()))
+            try context.context.call(invoke, [context.context.string(file), context.context.string(request)])
+            while context.outcome == nil {
+                if JSEngine.terminated { return .failure(Self.timeout) }
+                guard let (id, due) = context.timers.min(by: { $0.value < $1.value }) else {
+                    return .failure(
+                        InvocationFailure(
+                            kind: "exception",
+                            message: "the handler never finished: its promise never settled and no timer is pending"
+                        )
+                    )
+                }
+                if due >= deadline { return .failure(Self.timeout) }
+                let now = DispatchTime.now().uptimeNanoseconds
+                if due > now { usleep(UInt32(min(1_000_000, (due - now) / 1000))) }
+                guard DispatchTime.now().uptimeNanoseconds >= due else { continue }
+                context.timers[id] = nil
+                engine.setTimeLimit(seconds: max(0.001, remaining()))
+                if let fire = context.fireTimerFunction {
+                    try context.context.call(fire, [context.context.number(Double(id))])
+                }
+            }
+        } catch {
+            if error.timedOut || JSEngine.terminated { return .failure(Self.timeout) }
+            return .failure(
+                InvocationFailure(
+                    kind: "exception",
+                    message: error.message,
+                    location: error.location,
+                    stack: error.stack
+                )
+            )
+        }
+        switch context.outcome {
+        case .response(let json)?:
+            return .success(json)
+        case .failure(let message, let location, let stack)?:
+            if JSEngine.terminated || message.contains("JavaScript execution exceeded timeout") {
+                return .failure(Self.timeout)
+            }
+            return .failure(InvocationFailure(kind: "exception", message: message, location: location, stack: stack))
+        case nil:
+            return .failure(InvocationFailure(kind: "internal", message: "no outcome"))
+        }
+    }
+
+    private static let timeout = InvocationFailure(kind: "timeout", message: "the handler ran past its time limit")
+
+    private func context(app: String, version: Int) throws -> AppContext {
+        let key = "\(app)@\(version)"
+        clock += 1
+        lastUse[key] = clock
+        if let context = contexts[key] { return context }
+        if contexts.count >= maxContexts,
+            let victim = lastUse.filter({ contexts[$0.key] != nil }).min(by: { $0.value < $1.value })
+        {
+            evict(victim.key)
+        }
+        let files = try database.query(
+            "SELECT path FROM files WHERE app = ? AND version = ?",
+            [.text(app), .int(version)]
+        ) { $0.string(0) }
+        guard !files.isEmpty else {
+            throw InvocationFailure(kind: "internal", message: "app \(app) has no version \(version)")
+        }
+        let database = self.database
+        let writer = self.writer
+        let context: AppContext
+        do {
+            context = try AppContext(
+                engine: engine,
+                app: app,
+                version: version,
+                files: Set(files),
+                readSource: { path in
+                    let bytes = try? database.queryOne(
+                        "SELECT b.data FROM files f JOIN blobs b ON b.hash = f.blob WHERE f.app = ? AND f.version = ? AND f.path = ?",
+                        [.text(app), .int(version), .text(path)]
+                    ) { $0.bytes(0) }
+                    return bytes.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+                },
+                log: { level, text in
+                    try? writer.send(WorkerMessage(type: "log", app: app, level: level, message: text))
+                }
+            )
+        } catch {
+            throw InvocationFailure(kind: "internal", message: "cannot start the app context: \(error)")
+        }
+        contexts[key] = context
+        return context
+    }
+
+    private func evict(_ key: String) {
+        contexts[key] = nil
+        lastUse[key] = nil
+    }
+}
+
+/// `fazt __worker`: serves invocations over stdin/stdout until stdin closes.
+public enum WorkerMain {
+    public static func run(dataPath: String) -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        let reader = FrameReader(fd: STDIN_FILENO)
+        let writer = FrameWriter(fd: STDOUT_FILENO)
+        let runtime: WorkerRuntime
+        do {
+            runtime = try WorkerRuntime(dataPath: dataPath, writer: writer)
+            try writer.send(WorkerMessage(type: "hello", protocolVersion: WorkerProtocol.version))
+        } catch {
+            FileHandle.standardError.write(Data("fazt worker: cannot start: \(error)\n".utf8))
+            return 1
+        }
+        while true {
+            let message: WorkerMessage?
+            do {
+                message = try reader.next()
+            } catch {
+                FileHandle.standardError.write(Data("fazt worker: bad frame: \(error)\n".utf8))
+                return 2
+            }
+            guard let message else { return 0 }
+            guard message.type == "invoke" else { continue }
+            let reply = runtime.invoke(message)
+            do {
+                try writer.send(reply)
+            } catch {
+                return 0
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import FaztRuntime
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+extension HTTPHandler {
+    /// `/api` and `/api/*`: CORS preflight, then the app's handler in a JavaScript worker.
+    func serveAPI(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        app name: String,
+        path: String,
+        query: String?,
+        body: ByteBuffer
+    ) {
+        if head.method == .OPTIONS, head.headers.contains(name: "Access-Control-Request-Method") {
+            respond(context: context, head: head, response: CORSPolicy.preflight(head.headers))
+            return
+        }
+        withLiveApp(context: context, head: head, name: name) { app in
+            let decoded = path.removingPercentEncoding ?? path
+            guard let file = HandlerRouter.handler(for: decoded, exists: { app.snapshot.files[$0] != nil }) else {
+                var response = Response.json(["error": "no handler for \(decoded)"], status: .notFound)
+                CORSPolicy.decorate(&response, request: head.headers)
+                self.respond(context: context, head: head, response: response)
+                return
+            }
+            let requestJSON = APIRequestEncoding.json(
+                head: head,
+                path: decoded,
+                query: query,
+                body: body,
+                ip: context.channel.remoteAddress?.ipAddress ?? ""
+            )
+            let supervisor = self.services.supervisor
+            let version = app.snapshot.version
+            let appName = app.snapshot.app
+            context.eventLoop.makeFutureWithTask {
+                await supervisor.invoke(app: appName, version: version, file: file, requestJSON: requestJSON)
+            }.assumeIsolated().whenSuccess { [self] result in
+                var response = APIResponseMapping.response(result)
+                CORSPolicy.decorate(&response, request: head.headers)
+                self.respond(context: context, head: head, response: response)
+            }
+        }
+    }
+}
+
+/// The request as the JavaScript runtime receives it.
+enum APIRequestEncoding {
+    static func json(head: HTTPRequestHead, path: String, query: String?, body: ByteBuffer, ip: String) -> String {
+        var headers: [String: String] = [:]
+        for (name, value) in head.headers {
+            let key = name.lowercased()
+            headers[key] = headers[key].map { $0 + ", " + value } ?? value
+        }
+        var parameters: [String: Any] = [:]
+        for pair in (query ?? "").split(separator: "&") where !pair.isEmpty {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            func decode(_ text: Substring) -> String {
+                let plain = text.replacingOccurrences(of: "+", with: " ")
+                return plain.removingPercentEncoding ?? plain
+            }
+            let key = decode(parts[0])
+            let value = parts.count > 1 ? decode(parts[1]) : ""
+            switch parameters[key] {
+            case let existing as String: parameters[key] = [existing, value]
+            case let existing as [String]: parameters[key] = existing + [value]
+            default: parameters[key] = value
+            }
+        }
+        let host = headers["host"] ?? "localhost"
+        let object: [String: Any] = [
+            "method": head.method.rawValue,
+            "path": path,
+            "url": "http://\(host)\(head.uri)",
+            "query": parameters,
+            "headers": headers,
+            "ip": ip,
+            "body": String(decoding: body.readableBytesView, as: UTF8.self),
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Maps the runtime's answer to an HTTP response (500 for app errors and crashes, 503 for limits).
+enum APIResponseMapping {
+    static func response(_ result: InvocationResult) -> Response {
+        switch result {
+        case .response(let answer):
+            var headers = HTTPHeaders()
+            for (name, value) in answer.headers {
+                switch name.lowercased() {
+                case "content-length", "transfer-encoding", "connection", "date": continue
+                default: headers.add(name: name, value: value)
+                }
+            }
+            let status = HTTPResponseStatus(statusCode: (100...599).contains(answer.status) ? answer.status : 500)
+            return Response(status: status, headers: headers, body: ByteBuffer(bytes: answer.body))
+        case .failure(let kind, let message, let location):
+            var body: [String: String] = ["error": message]
+            if let location { body["where"] = location }
+            switch kind {
+            case "timeout", "memory", "unavailable":
+                return .json(body, status: .serviceUnavailable)
+            default:
+                return .json(body, status: .internalServerError)
+            }
+        }
+    }
+}
+
+/// The default CORS policy for `/api/*`: any origin, no credentials.
+enum CORSPolicy {
+    static func preflight(_ request: HTTPHeaders) -> Response {
+        var headers = HTTPHeaders()
+        headers.add(name: "Access-Control-Allow-Origin", value: "*")
+        headers.add(name: "Access-Control-Allow-Methods", value: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+        if let asked = request.first(name: "Access-Control-Request-Headers") {
+            headers.add(name: "Access-Control-Allow-Headers", value: asked)
+        }
+        headers.add(name: "Access-Control-Max-Age", value: "600")
+        headers.add(name: "Vary", value: "Origin, Access-Control-Request-Headers")
+        return Response(status: .noContent, headers: headers)
+    }
+
+    static func decorate(_ response: inout Response, request: HTTPHeaders) {
+        guard request.contains(name: "Origin"), !response.headers.contains(name: "Access-Control-Allow-Origin") else {
+            return
+        }
+        response.headers.add(name: "Access-Control-Allow-Origin", value: "*")
+    }
+}
