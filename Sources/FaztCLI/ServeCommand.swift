@@ -38,6 +38,14 @@ struct ServeCommand: AsyncParsableCommand {
     var idleTimeout: Int = 60
     @Option(name: .customLong("trim-after-idle"), help: "Idle seconds before caches and unused pages are released.")
     var trimAfterIdle: Int = 5
+    @Option(name: .customLong("js-timeout-ms"), help: "Wall-clock limit of one HTTP invocation of app JavaScript.")
+    var jsTimeoutMs: Int = 5000
+    @Option(name: .customLong("worker-memory-mb"), help: "RSS cap of a JavaScript worker process, in MB.")
+    var workerMemoryMB: Int = 256
+    @Option(name: .customLong("worker-idle-seconds"), help: "Seconds an idle JavaScript worker lives.")
+    var workerIdleSeconds: Int = 60
+    @Option(name: .customLong("max-workers"), help: "Most JavaScript worker processes (default: cores, at least 2).")
+    var maxWorkers: Int?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -50,7 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
             ("cache-mb", cacheMB), ("max-upload-mb", maxUploadMB), ("max-expanded-mb", maxExpandedMB),
             ("max-file-mb", maxFileMB), ("max-entries", maxEntries), ("max-body-mb", maxBodyMB),
             ("max-connections-per-ip", maxConnectionsPerIP), ("header-timeout", headerTimeout),
-            ("idle-timeout", idleTimeout),
+            ("idle-timeout", idleTimeout), ("trim-after-idle", trimAfterIdle), ("js-timeout-ms", jsTimeoutMs),
+            ("worker-memory-mb", workerMemoryMB), ("worker-idle-seconds", workerIdleSeconds),
+            ("max-workers", maxWorkers ?? 1),
         ]
         where value <= 0 {
             throw ValidationError("--\(name) must be positive")
@@ -96,6 +106,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.idleTimeout = .seconds(Int64(idleTimeout))
         configuration.trimAfterIdle = .seconds(Int64(trimAfterIdle))
+        configuration.invocationTimeoutMs = jsTimeoutMs
+        configuration.workerMemoryLimit = workerMemoryMB << 20
+        configuration.workerIdleSeconds = Double(workerIdleSeconds)
+        if let maxWorkers { configuration.maxWorkers = maxWorkers }
         let host = domain.lowercased()
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaztRuntime
 import Foundation
+import Glibc
 
 /// `fazt __worker`: a JavaScript worker process, started by the server (not for people).
 struct WorkerCommand: ParsableCommand {
@@ -15,5 +16,20 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         let status = WorkerMain.run(dataPath: data)
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+extension FaztCommand {
+    /// Runs `fazt __worker --data PATH` synchronously on the calling (main) thread and exits;
+    /// returns for every other command line.
+    public static func runWorkerIfRequested() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard arguments.first == WorkerCommand.configuration.commandName else { return }
+        do {
+            let command = try WorkerCommand.parse(Array(arguments.dropFirst()))
+            Glibc.exit(WorkerMain.run(dataPath: command.data))
+        } catch {
+            WorkerCommand.exit(withError: error)  // never returns
+        }
     }
 }

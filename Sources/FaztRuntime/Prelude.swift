@@ -204,8 +204,13 @@ enum Prelude {
             if (!has("content-type")) headers.push(["content-type", "application/json"]);
             return { status, headers, body: JSON.stringify(body), base64: false };
           }
+          // {status, headers, body} is a response only when it has nothing but those keys; any other
+          // object is JSON data (so { body: …, method: … } is sent as JSON, not unwrapped).
+          const RESPONSE_KEYS = new Set(["status", "statusText", "headers", "body"]);
           function isResponseShape(value) {
-            return value !== null && typeof value === "object" && !Array.isArray(value) && !isBinary(value) &&
+            if (value === null || typeof value !== "object" || Array.isArray(value) || isBinary(value)) return false;
+            const keys = Object.keys(value);
+            return keys.length > 0 && keys.every((k) => RESPONSE_KEYS.has(k)) &&
               ("body" in value || "status" in value) && (value.status === undefined || typeof value.status === "number");
           }
           function toResponse(value) {

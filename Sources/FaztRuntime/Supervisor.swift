@@ -97,17 +97,14 @@ public final class Supervisor: Sendable {
     }
 
     private func release(_ worker: WorkerHandle) {
-        let waiter: (CheckedContinuation<WorkerHandle?, Never>, WorkerHandle?)? = state.withLock { state in
-            let alive = !worker.dead && state.workers.contains { $0 === worker }
-            if !state.waiters.isEmpty {
-                let next = state.waiters.removeFirst()
-                if alive { return (next, worker) }
-                return (next, state.workers.count < configuration.maxWorkers ? spawn(&state) : nil)
-            }
-            if alive { state.idle.append(worker) }
+        // A dead worker is handled by `workerExited`, which also serves waiters with a replacement.
+        let waiter: CheckedContinuation<WorkerHandle?, Never>? = state.withLock { state in
+            guard !worker.dead, state.workers.contains(where: { $0 === worker }) else { return nil }
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            state.idle.append(worker)
             return nil
         }
-        if let (continuation, worker) = waiter { continuation.resume(returning: worker) }
+        waiter?.resume(returning: worker)
     }
 
     private func workerExited(_ worker: WorkerHandle) {

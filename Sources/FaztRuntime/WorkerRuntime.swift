@@ -4,7 +4,8 @@ import Foundation
 
 /// The worker process side: app contexts (a cache, never state) and the invocation loop.
 final class WorkerRuntime {
-    private let engine = JSEngine()
+    /// Replaced after a termination: JavaScriptCore leaves a terminated VM unusable.
+    private var engine = JSEngine()
     private let database: Connection
     private let writer: FrameWriter
     private var contexts: [String: AppContext] = [:]
@@ -38,8 +39,7 @@ final class WorkerRuntime {
             case .success(let json): reply.response = json
             case .failure(let failure):
                 reply.failure = failure
-                // A context that was stopped mid-flight may hold broken state: start fresh next time.
-                if failure.kind == "timeout" { evict("\(app)@\(version)") }
+                if JSEngine.terminated { resetEngine() }
             }
         } catch let failure as InvocationFailure {
             reply.failure = failure
@@ -62,7 +62,11 @@ final class WorkerRuntime {
         context.timers.removeAll()
         defer {
             context.timers.removeAll()
-            if let clear = context.clearTimersFunction { _ = try? context.context.call(clear, []) }
+            // Never re-enter a context that JavaScriptCore just terminated: it aborts the process.
+            // Such a context is evicted instead (see `invoke`).
+            if !JSEngine.terminated, let clear = context.clearTimersFunction {
+                _ = try? context.context.call(clear, [])
+            }
             engine.clearTimeLimit()
         }
         func remaining() -> Double {
@@ -160,6 +164,14 @@ final class WorkerRuntime {
         }
         contexts[key] = context
         return context
+    }
+
+    /// Drops every context and the VM they share, and starts a fresh one.
+    private func resetEngine() {
+        contexts.removeAll()
+        lastUse.removeAll()
+        engine = JSEngine()
+        JSEngine.terminated = false
     }
 
     private func evict(_ key: String) {

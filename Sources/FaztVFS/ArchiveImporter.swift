@@ -66,6 +66,7 @@ struct ArchiveImporter {
         var plan = Plan()
         var topLevel: Set<Substring> = []
         var rootFiles = false
+        var sitePaths = Set<String>()
         var manifests: [String: [UInt8]] = [:]
         try forEachFile { (path, _, reader) throws(VFSError) in
             var fileBytes = 0
@@ -90,12 +91,16 @@ struct ArchiveImporter {
             if isManifest { manifests[path] = manifest }
             if let slash = path.firstIndex(of: "/") {
                 topLevel.insert(path[..<slash])
+                if path.hasSuffix("/index.html") || path.hasSuffix("/fazt.json") { sitePaths.insert(path) }
             } else {
                 rootFiles = true
             }
         }
         guard plan.fileCount > 0 else { throw VFSError(.badArchive, "the archive contains no files") }
-        if !rootFiles, topLevel.count == 1, let folder = topLevel.first {
+        // A zipped site folder ("dist/index.html", …) is unwrapped; a lone "api/" folder is not.
+        if !rootFiles, topLevel.count == 1, let folder = topLevel.first,
+            sitePaths.contains(folder + "/index.html") || sitePaths.contains(folder + "/fazt.json")
+        {
             plan.stripPrefix = folder + "/"
         }
         if let manifest = manifests[(plan.stripPrefix ?? "") + "fazt.json"] {

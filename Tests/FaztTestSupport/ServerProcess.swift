@@ -100,6 +100,20 @@ public final class ServerProcess: @unchecked Sendable {
 
     public var isRunning: Bool { process.isRunning }
 
+    /// The server's process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Process ids of the server's live child processes (its JavaScript workers).
+    public var childProcesses: [Int32] {
+        // Children are listed under the thread that started them, so read every thread's list.
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.flatMap { task -> [Int32] in
+            let path = "/proc/\(pid)/task/\(task)/children"
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+            return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+    }
+
     /// Sends SIGTERM and waits; returns the exit status.
     @discardableResult
     public func stop() -> Int32 {

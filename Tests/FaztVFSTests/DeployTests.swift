@@ -72,6 +72,14 @@ import Testing
         #expect(Set(snapshot.files.keys) == ["index.html", "a/b.js"])
     }
 
+    @Test func keepsALoneCodeFolderWhereItIs() throws {
+        _ = try deploy(
+            ArchiveFixtures.zip([ArchiveFixtures.file("api/main.js", "x"), ArchiveFixtures.file("api/b.js", "y")])
+        )
+        let snapshot = try #require(try vfs.snapshot(app: "site"))
+        #expect(Set(snapshot.files.keys) == ["api/main.js", "api/b.js"])
+    }
+
     @Test func rollbackMovesTheLivePointerOnly() throws {
         _ = try deploy(ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "one")]))
         _ = try deploy(ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "two")]))

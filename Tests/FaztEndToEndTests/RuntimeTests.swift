@@ -1,0 +1,267 @@
+import FaztTestSupport
+import Foundation
+import Testing
+
+/// App JavaScript through the real binary: handler forms, routing, require, limits, isolation.
+private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { ArchiveFixtures.file(path, source) }
+
+@Suite struct RuntimeTests {
+    static let forms: [ArchiveFixtures.Entry] = [
+        js("api/main.js", "module.exports = async (req) => ({ hello: 'world', path: req.path, query: req.query });"),
+        js("api/methods.js", "exports.GET = () => 'got'; exports.POST = async (req) => ({ posted: req.body });"),
+        js(
+            "api/script.js",
+            "if (!request.query.name) { return respond(400, 'name missing'); }\nrespond({ hi: request.query.name });"
+        ),
+        js("api/completion.js", "const answer = 40 + 2;\n({ answer, method: request.method })"),
+        js(
+            "api/custom.js",
+            "module.exports = () => new Response('<b>x</b>', { status: 202, headers: { 'content-type': 'text/html', 'x-app': 'yes' } });"
+        ),
+        js(
+            "api/shape.js",
+            "module.exports = () => ({ status: 418, headers: { 'x-tea': 'pot' }, body: { short: true } });"
+        ),
+        js("api/binary.js", "module.exports = () => new Uint8Array([0, 1, 2, 255]);"),
+        js("api/nothing.js", "module.exports = () => undefined;"),
+        js("api/boom.js", "module.exports = () => {\n  throw new Error('kaboom');\n};"),
+        js(
+            "api/timer.js",
+            "module.exports = () => new Promise((resolve) => setTimeout(() => resolve({ waited: true }), 20));"
+        ),
+        js(
+            "api/echo.js",
+            "module.exports = (req) => ({ method: req.method, body: req.body, cookies: req.cookies, type: req.headers['content-type'] });"
+        ),
+    ]
+
+    @Test func answersEveryHandlerForm() throws {
+        let server = try ServerProcess()
+        #expect(try server.deploy("forms", try ArchiveFixtures.zip(Self.forms)).status == 201)
+        func get(
+            _ path: String,
+            method: String = "GET",
+            headers: [(String, String)] = [],
+            body: [UInt8]? = nil
+        ) throws -> TestResponse {
+            try TestHTTP.request(port: server.port, method, path, host: "forms.localhost", headers: headers, body: body)
+        }
+        let main = try get("/api/anything?a=1&a=2&b=x")
+        #expect(main.status == 200 && main.header("content-type") == "application/json")
+        #expect(main.json["path"] as? String == "/api/anything")
+        #expect((main.json["query"] as? [String: Any])?["a"] as? [String] == ["1", "2"])
+        #expect(try get("/api/methods").text == "got")
+        #expect(try get("/api/methods").header("content-type") == "text/plain; charset=utf-8")
+        let posted = try get(
+            "/api/methods",
+            method: "POST",
+            headers: [("Content-Type", "application/json")],
+            body: Array(#"{"n":1}"#.utf8)
+        )
+        #expect((posted.json["posted"] as? [String: Any])?["n"] as? Int == 1)
+        #expect(try get("/api/methods", method: "PUT", body: []).status == 405)
+        #expect(try get("/api/script").status == 400)
+        #expect(try get("/api/script?name=zed").json["hi"] as? String == "zed")
+        #expect(try get("/api/completion").json["answer"] as? Int == 42)
+        let custom = try get("/api/custom")
+        #expect(custom.status == 202 && custom.header("x-app") == "yes" && custom.text == "<b>x</b>")
+        let shape = try get("/api/shape")
+        #expect(shape.status == 418 && shape.header("x-tea") == "pot" && shape.json["short"] as? Bool == true)
+        let binary = try get("/api/binary")
+        #expect(binary.body == [0, 1, 2, 255] && binary.header("content-type") == "application/octet-stream")
+        #expect(try get("/api/nothing").status == 204)
+        let boom = try get("/api/boom")
+        #expect(
+            boom.status == 500 && boom.json["error"] as? String == "kaboom"
+                && boom.json["where"] as? String == "api/boom.js:2"
+        )
+        #expect(try get("/api/timer").json["waited"] as? Bool == true)
+        let form = try get(
+            "/api/echo",
+            method: "POST",
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", "a=1; b=two%20words")],
+            body: Array("x=1&y=hello+there&x=2".utf8)
+        )
+        #expect((form.json["body"] as? [String: Any])?["y"] as? String == "hello there")
+        #expect((form.json["body"] as? [String: Any])?["x"] as? [String] == ["1", "2"])
+        #expect((form.json["cookies"] as? [String: String]) == ["a": "1", "b": "two words"])
+    }
+
+    @Test func routesByFileAndRequiresModules() throws {
+        let server = try ServerProcess()
+        let files: [ArchiveFixtures.Entry] = [
+            js("api/main.js", "module.exports = () => 'main';"),
+            js("api/users.js", "module.exports = (req) => 'users ' + req.path;"),
+            js("api/teams/index.js", "module.exports = () => 'teams index';"),
+            js("api/_helper.js", "module.exports = () => 'never a route';"),
+            js(
+                "api/lib.js",
+                "const util = require('../lib/util'); const data = require('../lib/data.json'); const dir = require('../lib/dir');\nmodule.exports = () => ({ shout: util.shout('hey'), names: data.names, dir: dir.name });"
+            ),
+            js("lib/util.js", "exports.shout = (s) => s.toUpperCase() + '!';"),
+            ArchiveFixtures.file("lib/data.json", #"{"names":["ann","bob"]}"#),
+            js("lib/dir/index.js", "exports.name = 'dir index';"),
+            js(
+                "api/cycle.js",
+                "const a = require('../lib/a'); module.exports = () => ({ a: a.name, sawB: a.sawB, bSawPartialA: a.bSawPartialA });"
+            ),
+            js(
+                "lib/a.js",
+                "exports.name = 'a'; const b = require('./b'); exports.sawB = b.name; exports.bSawPartialA = b.sawA;"
+            ),
+            js("lib/b.js", "const a = require('./a'); exports.name = 'b'; exports.sawA = a.name;"),
+            js(
+                "api/escape.js",
+                "module.exports = () => { try { require('../../../../etc/passwd'); return 'escaped'; } catch (e) { return e.message; } };"
+            ),
+            js(
+                "api/missing.js",
+                "module.exports = () => { try { require('left-pad'); } catch (e) { return e.message; } };"
+            ),
+        ]
+        #expect(try server.deploy("routes", try ArchiveFixtures.zip(files)).status == 201)
+        func get(_ path: String) throws -> TestResponse { try server.app("routes", path) }
+        #expect(try get("/api").text == "main")
+        #expect(try get("/api/nowhere/deep").text == "main")
+        #expect(try get("/api/users").text == "users /api/users")
+        #expect(try get("/api/users/42").text == "users /api/users/42")
+        #expect(try get("/api/teams").text == "teams index")
+        #expect(try get("/api/_helper").text == "main")
+        let lib = try get("/api/lib").json
+        #expect(
+            lib["shout"] as? String == "HEY!" && lib["names"] as? [String] == ["ann", "bob"]
+                && lib["dir"] as? String == "dir index"
+        )
+        let cycle = try get("/api/cycle").json
+        #expect(
+            cycle["a"] as? String == "a" && cycle["sawB"] as? String == "b" && cycle["bSawPartialA"] as? String == "a"
+        )
+        #expect(try get("/api/escape").text.contains("Cannot find module"))
+        #expect(try get("/api/missing").text == "Cannot find module 'left-pad' from api/missing.js")
+        let noHandler = try ServerProcess()
+        _ = try noHandler.deploy("plain", try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "x")]))
+        #expect(try noHandler.app("plain", "/api/x").status == 404)
+    }
+
+    @Test func keepsAppsAndVersionsIsolated() throws {
+        let server = try ServerProcess()
+        let setter = [
+            js(
+                "api/main.js",
+                "globalThis.leak = (globalThis.leak || 0) + 1; module.exports = () => ({ leak: globalThis.leak, seen: typeof globalThis.other });"
+            )
+        ]
+        let reader = [
+            js("api/main.js", "module.exports = () => ({ leak: typeof globalThis.leak }); globalThis.other = 1;")
+        ]
+        _ = try server.deploy("one", try ArchiveFixtures.zip(setter))
+        _ = try server.deploy("two", try ArchiveFixtures.zip(reader))
+        #expect(try server.app("one", "/api").json["leak"] as? Int == 1)
+        #expect(try server.app("two", "/api").json["leak"] as? String == "undefined")
+        #expect(try server.app("one", "/api").json["seen"] as? String == "undefined")
+        _ = try server.deploy(
+            "one",
+            try ArchiveFixtures.zip([js("api/main.js", "module.exports = () => ({ leak: typeof globalThis.leak });")])
+        )
+        #expect(try server.app("one", "/api").json["leak"] as? String == "undefined")
+    }
+
+    struct Runaway: CustomTestStringConvertible, Sendable {
+        var name: String
+        var source: String
+        var statuses: Set<Int>
+        var testDescription: String { name }
+    }
+
+    static let runaways: [Runaway] = [
+        Runaway(name: "while(true)", source: "module.exports = () => { while (true) {} };", statuses: [503]),
+        Runaway(
+            name: "endless promise chain",
+            source:
+                "module.exports = () => { const spin = () => Promise.resolve().then(spin); spin(); return new Promise(() => {}); };",
+            statuses: [503]
+        ),
+        Runaway(
+            name: "async loop of await null",
+            source: "module.exports = async () => { while (true) { await null; } };",
+            statuses: [503]
+        ),
+        Runaway(
+            name: "allocation bomb",
+            source: "module.exports = () => { const keep = []; while (true) { keep.push(new Array(1e6).fill(7)); } };",
+            statuses: [503]
+        ),
+        Runaway(
+            name: "deep recursion",
+            source: "const f = (n) => f(n + 1) + 1;\nmodule.exports = () => f(0);",
+            statuses: [500]
+        ),
+        Runaway(
+            name: "huge string",
+            source: "module.exports = () => { let s = 'x'; while (true) { s = s + s; } };",
+            statuses: [500, 503]
+        ),
+    ]
+
+    @Test(arguments: runaways)
+    func stopsRunawayHandlersWhileOtherAppsKeepAnswering(_ runaway: Runaway) throws {
+        let server = try ServerProcess(arguments: ["--js-timeout-ms", "1500", "--worker-memory-mb", "160"])
+        _ = try server.deploy("bad", try ArchiveFixtures.zip([js("api/main.js", runaway.source)]))
+        _ = try server.deploy(
+            "good",
+            try ArchiveFixtures.zip([js("api/main.js", "module.exports = () => ({ ok: true });")])
+        )
+        #expect(try server.app("good", "/api").json["ok"] as? Bool == true)
+        let stuck = try TestConnection(port: server.port)
+        try stuck.sendRequest("GET", "/api", host: "bad.localhost")
+        // While the runaway runs, another app answers (its own worker).
+        let other = try server.app("good", "/api")
+        #expect(other.json["ok"] as? Bool == true)
+        let response = try stuck.readResponse()
+        #expect(runaway.statuses.contains(response.status), "\(runaway.name): \(response.status) \(response.text)")
+        #expect(response.json["error"] is String)
+        // The server and the runtime recover: both apps answer afterwards.
+        #expect(try server.app("good", "/api").json["ok"] as? Bool == true)
+        #expect(server.isRunning)
+    }
+
+    @Test func answersCORSPreflightWithoutJavaScript() throws {
+        let server = try ServerProcess()
+        _ = try server.deploy(
+            "cors",
+            try ArchiveFixtures.zip([js("api/main.js", "module.exports = () => ({ ok: 1 });")])
+        )
+        let preflight = try TestHTTP.request(
+            port: server.port,
+            "OPTIONS",
+            "/api/thing",
+            host: "cors.localhost",
+            headers: [
+                ("Origin", "https://elsewhere.example"), ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "content-type"),
+            ]
+        )
+        #expect(preflight.status == 204)
+        #expect(preflight.header("access-control-allow-origin") == "*")
+        #expect(preflight.header("access-control-allow-headers") == "content-type")
+        let call = try server.app("cors", "/api", headers: [("Origin", "https://elsewhere.example")])
+        #expect(call.header("access-control-allow-origin") == "*")
+        #expect(server.childProcesses.count == 1)
+    }
+
+    @Test func startsWorkersOnDemandAndRetiresThemWhenIdle() throws {
+        let server = try ServerProcess(arguments: ["--worker-idle-seconds", "1"])
+        _ = try server.deploy("idle", try ArchiveFixtures.zip([js("api/main.js", "module.exports = () => 'hi';")]))
+        #expect(server.childProcesses.isEmpty, "no JavaScript runs until a handler is called")
+        #expect(try server.app("idle", "/api").text == "hi")
+        #expect(server.childProcesses.count == 1)
+        // Bounded wait for the idle exit (there is no other signal than the process going away).
+        var children = server.childProcesses
+        for _ in 0..<150 where !children.isEmpty {
+            usleep(20_000)
+            children = server.childProcesses
+        }
+        #expect(children.isEmpty)
+        #expect(try server.app("idle", "/api").text == "hi")
+    }
+}
