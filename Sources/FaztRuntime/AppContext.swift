@@ -2,6 +2,7 @@ import CJavaScriptCore
 import Foundation
 
 /// One app version's JavaScript world: its own global context with the prelude and host functions.
+///
 /// Apps never share a context, so globals set by one app or version are invisible to every other.
 final class AppContext {
     /// How an invocation ended, as reported by the prelude.
@@ -92,8 +93,9 @@ final class AppContext {
     }
 }
 
-/// Finds the `AppContext` behind a JavaScriptCore context in native callbacks (which carry no
-/// user data). Worker processes run JavaScript on one thread only.
+/// Finds the `AppContext` behind a JavaScriptCore context in native callbacks.
+///
+/// The callbacks carry no user data. Worker processes run JavaScript on one thread only.
 enum HostRegistry {
     nonisolated(unsafe) private static var contexts: [OpaquePointer: Unmanaged<AppContext>] = [:]
 

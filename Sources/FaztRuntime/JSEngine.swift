@@ -15,7 +15,8 @@ struct JSException: Error, CustomStringConvertible {
 }
 
 /// A JavaScriptCore context group: the unit that shares a VM, a heap and the execution time limit.
-/// Used from one thread only (the worker's).
+///
+/// Used from one thread only (the worker's main thread).
 final class JSEngine {
     let group: JSContextGroupRef
 

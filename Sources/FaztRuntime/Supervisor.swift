@@ -119,7 +119,7 @@ public final class Supervisor: Sendable {
         if let (continuation, replacement) = handoff { continuation.resume(returning: replacement) }
     }
 
-    /// One watchdog pass: deadlines, memory, idle exits. Returns true while workers exist.
+    /// One watchdog pass (deadlines, memory, idle exits); returns true while workers exist.
     func patrol() -> Bool {
         let now = DispatchTime.now().uptimeNanoseconds
         let (workers, idle) = state.withLock { ($0.workers, $0.idle) }

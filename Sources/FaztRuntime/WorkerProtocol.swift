@@ -61,7 +61,7 @@ final class FrameReader {
         var offset = 0
         while offset < buffer.count {
             let count = buffer.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress! + offset, raw.count - offset)
+                read(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
             }
             if count == 0 {
                 if offset == 0 { return false }
@@ -96,7 +96,9 @@ final class FrameWriter: @unchecked Sendable {
         defer { lock.unlock() }
         var offset = 0
         while offset < frame.count {
-            let written = frame.withUnsafeBytes { raw in write(fd, raw.baseAddress! + offset, raw.count - offset) }
+            let written = frame.withUnsafeBytes { raw in
+                write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+            }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw InvocationFailure(kind: "crash", message: "the worker's channel is closed (errno \(errno))")
