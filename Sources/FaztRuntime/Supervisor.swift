@@ -61,9 +61,31 @@ public final class Supervisor: Sendable {
         watchdog.wake(self)
         // The worker enforces the deadline itself where it can (sync loops, timers); the watchdog
         // kills it a little later if it cannot (promise chains, allocation bombs).
-        let result = await worker.run(message, timeoutMs: timeout + 250)
+        let reply = await worker.exchange(message, timeoutMs: timeout + 250)
         release(worker)
-        return result
+        return WorkerHandle.result(reply)
+    }
+
+    /// Syntax-checks scripts in a worker (app code is never parsed in the daemon); returns the
+    /// problems found, or throws when no worker could do the check.
+    public func checkSyntax(_ sources: [ScriptSource]) async throws -> [ScriptProblem] {
+        guard let worker = await acquire() else {
+            throw InvocationFailure(kind: "unavailable", message: "the JavaScript runtime is not available")
+        }
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        watchdog.wake(self)
+        let reply = await worker.exchange(
+            WorkerMessage(type: "check", id: id, sources: sources),
+            timeoutMs: configuration.invocationTimeoutMs * 2
+        )
+        release(worker)
+        switch reply {
+        case .message(let message): return message.problems ?? []
+        case .lost(let kind, let text): throw InvocationFailure(kind: kind, message: text)
+        }
     }
 
     private func acquire() async -> WorkerHandle? {

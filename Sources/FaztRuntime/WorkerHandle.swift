@@ -9,7 +9,13 @@ final class WorkerHandle: @unchecked Sendable {
     private struct Pending {
         var id: UInt64
         var deadline: UInt64
-        var continuation: CheckedContinuation<InvocationResult, Never>
+        var continuation: CheckedContinuation<Reply, Never>
+    }
+
+    /// What came back for one request: the worker's message, or why the worker is gone.
+    enum Reply {
+        case message(WorkerMessage)
+        case lost(kind: String, message: String)
     }
 
     let pid: Int32
@@ -68,7 +74,7 @@ final class WorkerHandle: @unchecked Sendable {
                 }
                 greeted = true
             case "result" where greeted:
-                complete(id: message.id, result: Self.result(message))
+                complete(id: message.id, reply: .message(message))
             case "log" where greeted:
                 logger.log(
                     level: Logger.Level(rawValue: message.level ?? "info") ?? .info,
@@ -95,11 +101,16 @@ final class WorkerHandle: @unchecked Sendable {
             case "memory": message = "the handler used more memory than allowed"
             default: message = "the JavaScript worker crashed"
             }
-            inFlight.continuation.resume(returning: .failure(kind: kind, message: message, location: nil))
+            inFlight.continuation.resume(returning: .lost(kind: kind, message: message))
         }
     }
 
-    private static func result(_ message: WorkerMessage) -> InvocationResult {
+    /// Turns an invocation's reply into its result.
+    static func result(_ reply: Reply) -> InvocationResult {
+        guard case .message(let message) = reply else {
+            if case .lost(let kind, let text) = reply { return .failure(kind: kind, message: text, location: nil) }
+            return .failure(kind: "internal", message: "no reply", location: nil)
+        }
         if let failure = message.failure {
             return .failure(kind: failure.kind, message: failure.message, location: failure.location)
         }
@@ -118,7 +129,7 @@ final class WorkerHandle: @unchecked Sendable {
         return .response(InvocationResponse(status: status, headers: headers, body: body))
     }
 
-    private func complete(id: UInt64?, result: InvocationResult) {
+    private func complete(id: UInt64?, reply: Reply) {
         lock.lock()
         guard let current = pending, current.id == id else {
             lock.unlock()
@@ -127,18 +138,16 @@ final class WorkerHandle: @unchecked Sendable {
         pending = nil
         lastUsedAt = DispatchTime.now().uptimeNanoseconds
         lock.unlock()
-        current.continuation.resume(returning: result)
+        current.continuation.resume(returning: reply)
     }
 
-    /// Sends one invocation and waits for its result (or for the worker's death).
-    func run(_ message: WorkerMessage, timeoutMs: Int) async -> InvocationResult {
+    /// Sends one request and waits for its reply (or for the worker's death).
+    func exchange(_ message: WorkerMessage, timeoutMs: Int) async -> Reply {
         await withCheckedContinuation { continuation in
             lock.lock()
             if dead {
                 lock.unlock()
-                continuation.resume(
-                    returning: .failure(kind: "crash", message: "the JavaScript worker exited", location: nil)
-                )
+                continuation.resume(returning: .lost(kind: "crash", message: "the JavaScript worker exited"))
                 return
             }
             let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000

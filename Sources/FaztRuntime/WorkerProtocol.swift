@@ -28,15 +28,37 @@ struct WorkerMessage: Codable, Sendable {
     var failure: InvocationFailure?
     var level: String?
     var message: String?
+    /// `check`: scripts to parse; the `result` carries `problems`.
+    var sources: [ScriptSource]?
+    var problems: [ScriptProblem]?
+}
+
+/// A script to syntax-check at deploy time.
+public struct ScriptSource: Codable, Sendable {
+    public var path: String
+    public var source: String
+
+    public init(path: String, source: String) {
+        self.path = path
+        self.source = source
+    }
+}
+
+/// A syntax error found at deploy time.
+public struct ScriptProblem: Codable, Sendable {
+    public var path: String
+    /// `file:line`.
+    public var location: String?
+    public var message: String
 }
 
 /// Why an invocation produced no response.
-struct InvocationFailure: Codable, Sendable, Error {
+public struct InvocationFailure: Codable, Sendable, Error {
     /// `exception` (the app threw), `timeout`, `memory`, `crash`, `internal`.
-    var kind: String
-    var message: String
-    var location: String?
-    var stack: String?
+    public var kind: String
+    public var message: String
+    public var location: String?
+    public var stack: String?
 }
 
 /// Reads frames from a file descriptor (blocking).

@@ -120,6 +120,25 @@ final class WorkerRuntime {
         }
     }
 
+    /// Parses each source as a script, or else as a function body (script-form handlers may
+    /// `return` at top level); reports what parses as neither. Runs nothing.
+    func check(_ message: WorkerMessage) -> WorkerMessage {
+        var reply = WorkerMessage(type: "result", id: message.id)
+        let context = JSContext(engine: engine, name: "fazt:check")
+        var problems: [ScriptProblem] = []
+        for script in message.sources ?? [] {
+            guard context.syntaxError(script.source, sourceURL: script.path) != nil else { continue }
+            let wrapped =
+                "(function (exports, require, module, __filename, __dirname, request, respond) {" + script.source
+                + "\n})"
+            if let error = context.syntaxError(wrapped, sourceURL: script.path) {
+                problems.append(ScriptProblem(path: script.path, location: error.location, message: error.message))
+            }
+        }
+        reply.problems = problems
+        return reply
+    }
+
     private static let timeout = InvocationFailure(kind: "timeout", message: "the handler ran past its time limit")
 
     private func context(app: String, version: Int) throws -> AppContext {
@@ -203,8 +222,12 @@ public enum WorkerMain {
                 return 2
             }
             guard let message else { return 0 }
-            guard message.type == "invoke" else { continue }
-            let reply = runtime.invoke(message)
+            let reply: WorkerMessage
+            switch message.type {
+            case "invoke": reply = runtime.invoke(message)
+            case "check": reply = runtime.check(message)
+            default: continue
+            }
             do {
                 try writer.send(reply)
             } catch {

@@ -123,6 +123,7 @@ struct ControlAPI: Sendable {
         let spooled = upload.file.path
         let partPath = services.temporaryPath(prefix: "part")
         let vfs = services.vfs
+        let supervisor = services.supervisor
         let partBoundary = boundary
         let result = try await blocking { () throws -> DeployResult in
             var archive = spooled
@@ -131,7 +132,9 @@ struct ControlAPI: Sendable {
                 archive = partPath
             }
             defer { unlink(partPath) }
-            return try vfs.deploy(app: app, archivePath: archive, source: source, message: message)
+            return try vfs.deploy(app: app, archivePath: archive, source: source, message: message) { scripts in
+                try ScriptChecker.check(scripts, with: supervisor)
+            }
         }
         services.catalog.invalidate(result.app)
         services.logger.info(

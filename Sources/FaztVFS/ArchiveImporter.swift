@@ -22,6 +22,8 @@ struct ArchiveImporter {
         var stripPrefix: String?
         /// The raw `fazt.json`, already checked to parse.
         var manifest: [UInt8]?
+        /// `api/**/*.js` sources (paths after stripping), for the deploy-time syntax check.
+        var scripts: [(path: String, source: String)] = []
     }
 
     /// Iterates the regular files the archive will deploy, with their normalized paths.
@@ -68,14 +70,18 @@ struct ArchiveImporter {
         var rootFiles = false
         var sitePaths = Set<String>()
         var manifests: [String: [UInt8]] = [:]
+        var scripts: [(path: String, source: [UInt8])] = []
         try forEachFile { (path, _, reader) throws(VFSError) in
             var fileBytes = 0
             var total = plan.totalBytes
             let isManifest =
                 path == "fazt.json" || (path.hasSuffix("/fazt.json") && path.split(separator: "/").count == 2)
             var manifest: [UInt8] = []
+            let isScript = path.hasSuffix(".js") && (path.hasPrefix("api/") || path.contains("/api/"))
+            var script: [UInt8] = []
             try reader.readData { (chunk) throws(VFSError) in
                 if isManifest && manifest.count < 1 << 20 { manifest.append(contentsOf: chunk) }
+                if isScript { script.append(contentsOf: chunk) }
                 fileBytes += chunk.count
                 total += chunk.count
                 if fileBytes > limits.maxFileBytes { throw fileTooLarge(path) }
@@ -89,6 +95,7 @@ struct ArchiveImporter {
             plan.totalBytes = total
             plan.fileCount += 1
             if isManifest { manifests[path] = manifest }
+            if isScript { scripts.append((path, script)) }
             if let slash = path.firstIndex(of: "/") {
                 topLevel.insert(path[..<slash])
                 if path.hasSuffix("/index.html") || path.hasSuffix("/fazt.json") { sitePaths.insert(path) }
@@ -102,6 +109,11 @@ struct ArchiveImporter {
             sitePaths.contains(folder + "/index.html") || sitePaths.contains(folder + "/fazt.json")
         {
             plan.stripPrefix = folder + "/"
+        }
+        let prefix = plan.stripPrefix ?? ""
+        plan.scripts = scripts.compactMap { script in
+            guard script.path.hasPrefix(prefix + "api/") else { return nil }
+            return (String(script.path.dropFirst(prefix.count)), String(decoding: script.source, as: UTF8.self))
         }
         if let manifest = manifests[(plan.stripPrefix ?? "") + "fazt.json"] {
             _ = try Manifest.parse(manifest)

@@ -16,7 +16,8 @@ public final class VFS: Sendable {
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    /// Deploys the archive at `archivePath` as the next version of `app` and makes it live.
+    /// Deploys the archive at `archivePath` as the next version of `app` and makes it live;
+    /// `checkScripts` may refuse the deploy after validation, before anything is stored.
     ///
     /// Nothing changes unless every step succeeds: validation stores nothing, blobs are only
     /// referenced by the final transaction that also moves the live pointer.
@@ -24,13 +25,14 @@ public final class VFS: Sendable {
         app rawName: String,
         archivePath: String,
         source: String,
-        message: String? = nil
-    ) throws
-        -> DeployResult
-    {
+        message: String? = nil,
+        checkScripts: (([(path: String, source: String)]) throws -> Void)? = nil
+    ) throws -> DeployResult {
         let app = try AppName.validate(rawName)
         let importer = ArchiveImporter(archivePath: archivePath, limits: limits)
         let plan = try importer.validate()
+        // Handler code is checked before anything is stored (`api/**/*.js`).
+        if let checkScripts, !plan.scripts.isEmpty { try checkScripts(plan.scripts) }
         let now = Self.now()
         let files = try importer.importBlobs(plan: plan, store: store, now: now)
         let manifestText = plan.manifest.map { String(decoding: $0, as: UTF8.self) }

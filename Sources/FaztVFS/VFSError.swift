@@ -9,6 +9,7 @@ public struct VFSError: Error, CustomStringConvertible, Sendable {
         case notFound = "not_found"
         case versionNotFound = "version_not_found"
         case badManifest = "bad_manifest"
+        case syntaxError = "syntax_error"
         case conflict = "conflict"
         case storage = "storage_error"
     }

@@ -264,4 +264,26 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         #expect(children.isEmpty)
         #expect(try server.app("idle", "/api").text == "hi")
     }
+
+    @Test func refusesDeploysWithSyntaxErrors() throws {
+        let server = try ServerProcess()
+        let good = [
+            js("api/main.js", "module.exports = () => 'live';"),
+            js("api/early.js", "if (request.query.x) { return respond('early'); }\nrespond('late');"),
+        ]
+        #expect(try server.deploy("syntax", try ArchiveFixtures.zip(good)).status == 201)
+        let bad = [
+            js("api/main.js", "module.exports = () => 'new';"),
+            js("api/broken.js", "module.exports = () => {\n  return {;\n};"),
+        ]
+        let refused = try server.deploy("syntax", try ArchiveFixtures.zip(bad))
+        #expect(refused.status == 400)
+        let error = refused.json["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "syntax_error")
+        #expect((error?["message"] as? String)?.hasPrefix("api/broken.js:2") == true, "\(refused.text)")
+        #expect(try server.app("syntax", "/api").text == "live")
+        #expect(try server.app("syntax", "/api/early?x=1").text == "early")
+        #expect(try server.app("syntax", "/api/early").text == "late")
+        #expect(try server.api("GET", "/apps/syntax").json["versions"] as? Int == 1)
+    }
 }
