@@ -47,6 +47,7 @@ let package = Package(
             name: "FaztRuntime",
             dependencies: [
                 "CJavaScriptCore",
+                "CCrypto",
                 "FaztStore",
                 "FaztVFS",
                 .product(name: "Logging", package: "swift-log"),

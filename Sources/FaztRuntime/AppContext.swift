@@ -54,6 +54,8 @@ final class AppContext {
         for (name, callback) in HostFunctions.all {
             context.set(host, name, context.function(name, callback))
         }
+        context.set(host, "appName", context.string(app))
+        context.set(host, "appVersion", context.number(Double(version)))
         context.set(context.globalObject, "__host", host)
         let factory = try context.evaluate(
             "(function (__fazt_source) { return function (exports, require, module, __filename, __dirname, request, respond) { return eval(__fazt_source); }; })",

@@ -94,6 +94,43 @@ enum HostFunctions {
             }
         ),
         (
+            "fillRandom",
+            { ctx, _, _, count, args, exception in
+                guard let app = HostRegistry.lookup(ctx), let object = app.context.object(argument(args, count, 0))
+                else {
+                    return nil
+                }
+                guard let bytes = JSObjectGetTypedArrayBytesPtr(app.context.ref, object, exception) else { return nil }
+                let length = JSObjectGetTypedArrayByteLength(app.context.ref, object, exception)
+                guard length <= 65_536 else {
+                    exception?.pointee = app.context.errorValue(
+                        JSException(message: "getRandomValues: at most 65536 bytes")
+                    )
+                    return nil
+                }
+                var generator = SystemRandomNumberGenerator()
+                let buffer = bytes.assumingMemoryBound(to: UInt8.self)
+                for index in 0..<length { buffer[index] = UInt8.random(in: 0...255, using: &generator) }
+                return argument(args, count, 0)
+            }
+        ),
+        (
+            "digest",
+            { ctx, _, _, count, args, exception in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let algorithm = string(app, args, count, 0).uppercased().replacingOccurrences(of: "-", with: "")
+                guard let object = app.context.object(argument(args, count, 1)),
+                    let data = JSObjectGetTypedArrayBytesPtr(app.context.ref, object, exception)
+                else { return nil }
+                let length = JSObjectGetTypedArrayByteLength(app.context.ref, object, exception)
+                guard let digest = Digest.compute(algorithm, UnsafeRawBufferPointer(start: data, count: length)) else {
+                    exception?.pointee = app.context.errorValue(JSException(message: "unsupported digest algorithm"))
+                    return nil
+                }
+                return app.context.arrayBuffer(digest)
+            }
+        ),
+        (
             "clearTimer",
             { ctx, _, _, count, args, _ in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }
@@ -124,6 +161,22 @@ enum HostFunctions {
 }
 
 extension JSContext {
+    /// A new `ArrayBuffer` holding a copy of `bytes`.
+    func arrayBuffer(_ bytes: [UInt8]) -> JSValueRef? {
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
+        bytes.withUnsafeBytes { raw in
+            if let base = raw.baseAddress { storage.copyMemory(from: base, byteCount: raw.count) }
+        }
+        return JSObjectMakeArrayBufferWithBytesNoCopy(
+            ref,
+            storage,
+            bytes.count,
+            { pointer, _ in pointer?.deallocate() },
+            nil,
+            nil
+        )
+    }
+
     /// A JavaScript `Error` carrying `error`'s message (thrown back into JavaScript).
     func errorValue(_ error: JSException) -> JSValueRef? {
         let message = string(error.message)

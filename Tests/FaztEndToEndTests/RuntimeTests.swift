@@ -286,4 +286,39 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         #expect(try server.app("syntax", "/api/early").text == "late")
         #expect(try server.api("GET", "/apps/syntax").json["versions"] as? Int == 1)
     }
+
+    @Test func providesWebGlobalsAndTheFaztObject() throws {
+        let server = try ServerProcess()
+        let source = #"""
+            module.exports = async () => {
+              const u = new URL('/a/../b/c?x=1&y=two+words#h', 'HTTPS://Example.com:443/base/');
+              u.searchParams.append('z', 'ü');
+              const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc')));
+              return {
+                href: u.href, host: u.host, path: u.pathname, y: u.searchParams.get('y'),
+                b64: btoa('hello'), unb64: atob('aGVsbG8='),
+                round: new TextDecoder().decode(new TextEncoder().encode('héllo €😀')),
+                uuid: /^[0-9a-f-]{36}$/.test(crypto.randomUUID()),
+                sha: Array.from(digest.slice(0, 4)),
+                app: fazt.app, env: fazt.env.get('GREETING', 'none'), missing: fazt.env.get('NOPE', 'fallback'),
+                clone: structuredClone({ a: [1, 2] }),
+              };
+            };
+            """#
+        let files = [js("api/main.js", source), ArchiveFixtures.file("fazt.json", #"{"env": {"GREETING": "hi"}}"#)]
+        _ = try server.deploy("globals", try ArchiveFixtures.zip(files))
+        let json = try server.app("globals", "/api").json
+        #expect(json["href"] as? String == "https://example.com/b/c?x=1&y=two+words&z=%C3%BC#h")
+        #expect(
+            json["host"] as? String == "example.com" && json["path"] as? String == "/b/c"
+                && json["y"] as? String == "two words"
+        )
+        #expect(json["b64"] as? String == "aGVsbG8=" && json["unb64"] as? String == "hello")
+        #expect(json["round"] as? String == "héllo €😀")
+        #expect(json["uuid"] as? Bool == true)
+        #expect(json["sha"] as? [Int] == [186, 120, 22, 191])
+        #expect((json["app"] as? [String: Any])?["name"] as? String == "globals")
+        #expect(json["env"] as? String == "hi" && json["missing"] as? String == "fallback")
+        #expect((json["clone"] as? [String: Any])?["a"] as? [Int] == [1, 2])
+    }
 }
