@@ -13,6 +13,9 @@ public struct RuntimeConfiguration: Sendable {
     /// Seconds a worker may sit idle before it exits (an idle server runs no JavaScript).
     public var workerIdleSeconds: Double = 60
 
+    /// Receives app log lines (`console.*`, `fazt.log.*`, handler errors): app, level, message.
+    public var logSink: @Sendable (String, String, String) -> Void = { _, _, _ in }
+
     public init(executable: String, dataPath: String) {
         self.executable = executable
         self.dataPath = dataPath

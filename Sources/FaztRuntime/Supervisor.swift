@@ -63,7 +63,16 @@ public final class Supervisor: Sendable {
         // kills it a little later if it cannot (promise chains, allocation bombs).
         let reply = await worker.exchange(message, timeoutMs: timeout + 250)
         release(worker)
-        return WorkerHandle.result(reply)
+        let result = WorkerHandle.result(reply)
+        if case .failure(let kind, let text, let location) = result {
+            // Failures go to the app's log too, with the stack when the app threw.
+            var line = "\(file): \(text)" + (location.map { " (\($0))" } ?? "")
+            if case .message(let answer) = reply, let stack = answer.failure?.stack, !stack.isEmpty {
+                line += "\n" + stack
+            }
+            configuration.logSink(app, kind == "exception" ? "error" : "warn", line)
+        }
+        return result
     }
 
     /// Syntax-checks scripts in a worker (app code is never parsed in the daemon); returns the

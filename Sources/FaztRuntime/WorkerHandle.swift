@@ -28,6 +28,7 @@ final class WorkerHandle: @unchecked Sendable {
     private(set) var dead = false
     private var lastUsedAt = DispatchTime.now().uptimeNanoseconds
     private let logger: Logger
+    private let logSink: @Sendable (String, String, String) -> Void
 
     /// Starts the process and its reader thread; `onExit` runs once when the worker is gone.
     init(configuration: RuntimeConfiguration, logger: Logger, onExit: @escaping @Sendable (WorkerHandle) -> Void) throws
@@ -45,6 +46,7 @@ final class WorkerHandle: @unchecked Sendable {
         input = toWorker.fileHandleForWriting
         writer = FrameWriter(fd: input.fileDescriptor)
         self.logger = logger
+        self.logSink = configuration.logSink
         let output = fromWorker.fileHandleForReading
         let thread = Thread { [self] in
             self.readLoop(FrameReader(fd: output.fileDescriptor))
@@ -76,11 +78,7 @@ final class WorkerHandle: @unchecked Sendable {
             case "result" where greeted:
                 complete(id: message.id, reply: .message(message))
             case "log" where greeted:
-                logger.log(
-                    level: Logger.Level(rawValue: message.level ?? "info") ?? .info,
-                    "app log",
-                    metadata: ["app": "\(message.app ?? "?")", "app.message": "\(message.message ?? "")"]
-                )
+                logSink(message.app ?? "?", message.level ?? "info", message.message ?? "")
             default:
                 kill(reason: "crash", message: "unexpected \(message.type) frame from the worker")
             }

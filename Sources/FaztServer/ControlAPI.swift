@@ -60,10 +60,19 @@ struct ControlAPI: Sendable {
             let name = segments[1]
             try await blocking { try vfs.deleteApp(name) }
             services.catalog.invalidate(name.lowercased())
+            try await services.logs.delete(app: name.lowercased())
             return .json(["deleted": name.lowercased()])
         case (.GET, "apps", 3) where segments[2] == "versions":
             let versions = try await blocking { try vfs.versions(app: segments[1]) }
             return .json(VersionList(app: segments[1].lowercased(), versions: versions))
+        case (.GET, "apps", 3) where segments[2] == "logs":
+            let name = try AppName.validate(segments[1])
+            let query = request.query
+            let limit = min(max(Int(query["limit"] ?? "") ?? 100, 1), 1000)
+            let after = query["after"].flatMap { Int64($0) }
+            let logs = services.logs
+            let entries = try await blocking { try logs.read(app: name, after: after, limit: limit) }
+            return .json(LogList(app: name, logs: entries))
         case (.POST, "apps", 3) where segments[2] == "deploy":
             return try await deploy(request, app: segments[1])
         case (.POST, "apps", 3) where segments[2] == "rollback":

@@ -19,6 +19,8 @@ final class ServerServices: Sendable {
     let limiter: ConnectionLimiter
     /// Runs app JavaScript in worker processes.
     let supervisor: Supervisor
+    /// Stored app log lines.
+    let logs: AppLogs
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -39,6 +41,9 @@ final class ServerServices: Sendable {
         runtime.workerMemoryLimit = configuration.workerMemoryLimit
         runtime.workerIdleSeconds = configuration.workerIdleSeconds
         runtime.maxWorkers = configuration.maxWorkers
+        let logs = AppLogs(store: store)
+        self.logs = logs
+        runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }
         self.supervisor = Supervisor(configuration: runtime, logger: logger)
         let directory = URL(fileURLWithPath: store.path).deletingLastPathComponent().path + "/.fazt-tmp"
         self.temporaryDirectory = directory

@@ -57,6 +57,20 @@ public enum KernelSchema {
                     value TEXT NOT NULL
                 );
                 """
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "app logs",
+            sql: """
+                CREATE TABLE logs (
+                    id INTEGER PRIMARY KEY,
+                    app TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    level TEXT NOT NULL,
+                    message TEXT NOT NULL
+                );
+                CREATE INDEX logs_app ON logs(app, id);
+                """
+        ),
     ]
 }

@@ -321,4 +321,34 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         #expect(json["env"] as? String == "hi" && json["missing"] as? String == "fallback")
         #expect((json["clone"] as? [String: Any])?["a"] as? [Int] == [1, 2])
     }
+
+    @Test func storesConsoleOutputAndErrorsInTheAppLog() throws {
+        let server = try ServerProcess()
+        let files = [
+            js(
+                "api/main.js",
+                "module.exports = () => { console.log('hello', { n: 1 }); fazt.log.warn('careful'); return 'ok'; };"
+            ),
+            js("api/boom.js", "module.exports = () => {\n  throw new Error('kaboom');\n};"),
+        ]
+        _ = try server.deploy("logged", try ArchiveFixtures.zip(files))
+        #expect(try server.app("logged", "/api").text == "ok")
+        #expect(try server.app("logged", "/api/boom").status == 500)
+        var messages: [String] = []
+        for _ in 0..<100 where messages.count < 3 {
+            let logs = try server.api("GET", "/apps/logged/logs").json["logs"] as? [[String: Any]] ?? []
+            messages = logs.compactMap { $0["message"] as? String }
+            if messages.count < 3 { usleep(20_000) }
+        }
+        #expect(messages.first == #"hello {"n":1}"#)
+        #expect(messages.contains("careful"))
+        #expect(messages.contains { $0.contains("kaboom") && $0.contains("api/boom.js:2") })
+        let home = try TemporaryDirectory()
+        let env = [
+            "FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token(),
+            "XDG_CONFIG_HOME": home.path,
+        ]
+        let (status, output, _) = try ServerProcess.runCLI(["logs", "logged"], environment: env)
+        #expect(status == 0 && output.contains("careful") && output.contains("kaboom"))
+    }
 }

@@ -1,0 +1,106 @@
+import FaztStore
+import Foundation
+import Synchronization
+
+/// One stored app log line.
+public struct LogEntry: Codable, Sendable {
+    public var id: Int64
+    /// Milliseconds since 1970.
+    public var at: Int64
+    public var level: String
+    public var message: String
+}
+
+/// `GET /apps/{name}/logs`.
+public struct LogList: Codable, Sendable {
+    public var app: String
+    public var logs: [LogEntry]
+}
+
+/// App logs in `data.db`: appended in batches through the writer, trimmed to a ring per app.
+final class AppLogs: Sendable {
+    /// Lines kept per app (oldest dropped first).
+    static let keepPerApp = 2_000
+    /// Longest stored message; longer ones are cut.
+    static let maxMessageBytes = 8 * 1024
+
+    private let store: Store
+    private let pending = Mutex<[(app: String, at: Int64, level: String, message: String)]>([])
+    private let flushing = Atomic<Bool>(false)
+
+    init(store: Store) { self.store = store }
+
+    /// Queues a line; a flush writes everything queued in one transaction.
+    func append(app: String, level: String, message: String) {
+        var text = message
+        if text.utf8.count > Self.maxMessageBytes {
+            text = String(decoding: text.utf8.prefix(Self.maxMessageBytes), as: UTF8.self) + " …(truncated)"
+        }
+        let entry = (app, Clock.nowMilliseconds(), level, text)
+        pending.withLock { $0.append(entry) }
+        guard !flushing.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        Task { await self.flush() }
+    }
+
+    private func flush() async {
+        while true {
+            let batch = pending.withLock { queue -> [(app: String, at: Int64, level: String, message: String)] in
+                defer { queue.removeAll() }
+                return queue
+            }
+            if batch.isEmpty {
+                flushing.store(false, ordering: .releasing)
+                // A line may have arrived between the empty check and the store above.
+                if pending.withLock({ $0.isEmpty }) || flushing.exchange(true, ordering: .acquiringAndReleasing) {
+                    return
+                }
+                continue
+            }
+            let apps = Set(batch.map(\.app))
+            _ = try? await store.write { connection in
+                for line in batch {
+                    try connection.run(
+                        "INSERT INTO logs (app, at, level, message) VALUES (?, ?, ?, ?)",
+                        [.text(line.app), .integer(line.at), .text(line.level), .text(line.message)]
+                    )
+                }
+                for app in apps {
+                    try connection.run(
+                        """
+                        DELETE FROM logs WHERE app = ? AND id <= (
+                            SELECT id FROM logs WHERE app = ? ORDER BY id DESC LIMIT 1 OFFSET ?)
+                        """,
+                        [.text(app), .text(app), .int(Self.keepPerApp)]
+                    )
+                }
+            }
+        }
+    }
+
+    /// Forgets every line of `app` (app deletion).
+    func delete(app: String) async throws {
+        _ = try await store.write { try $0.run("DELETE FROM logs WHERE app = ?", [.text(app)]) }
+    }
+
+    /// Lines of `app` after `after` (an id), oldest first, at most `limit`; the newest `limit`
+    /// when `after` is nil.
+    func read(app: String, after: Int64?, limit: Int) throws -> [LogEntry] {
+        try store.read { connection in
+            let map: (Row) -> LogEntry = {
+                LogEntry(id: $0.int64(0), at: $0.int64(1), level: $0.string(2), message: $0.string(3))
+            }
+            if let after {
+                return try connection.query(
+                    "SELECT id, at, level, message FROM logs WHERE app = ? AND id > ? ORDER BY id LIMIT ?",
+                    [.text(app), .integer(after), .int(limit)],
+                    map
+                )
+            }
+            return try connection.query(
+                "SELECT id, at, level, message FROM logs WHERE app = ? ORDER BY id DESC LIMIT ?",
+                [.text(app), .int(limit)],
+                map
+            ).reversed()
+        }
+    }
+}
