@@ -27,7 +27,9 @@ extension FaztCommand {
         guard arguments.first == WorkerCommand.configuration.commandName else { return }
         do {
             let command = try WorkerCommand.parse(Array(arguments.dropFirst()))
-            Glibc.exit(WorkerMain.run(dataPath: command.data))
+            // _exit: no atexit handlers or static destructors racing JavaScriptCore's background
+            // threads (plain exit() can hang there). Frames were written with write(2); nothing to flush.
+            Glibc._exit(WorkerMain.run(dataPath: command.data))
         } catch {
             WorkerCommand.exit(withError: error)  // never returns
         }

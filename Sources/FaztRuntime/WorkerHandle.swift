@@ -35,6 +35,15 @@ final class WorkerHandle: @unchecked Sendable {
     {
         let toWorker = Pipe()
         let fromWorker = Pipe()
+        // Close-on-exec everywhere: a worker started later must not inherit this one's stdin (it
+        // would keep the pipe open, and this worker would never see EOF when retired). The child's
+        // own ends become its fds 0 and 1, which do not inherit the flag.
+        for handle in [
+            toWorker.fileHandleForReading, toWorker.fileHandleForWriting,
+            fromWorker.fileHandleForReading, fromWorker.fileHandleForWriting,
+        ] {
+            _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        }
         process = Process()
         process.executableURL = URL(fileURLWithPath: configuration.executable)
         process.arguments = ["__worker", "--data", configuration.dataPath]

@@ -120,8 +120,9 @@ final class WorkerRuntime {
         }
     }
 
-    /// Parses each source as a script, or else as a function body (script-form handlers may
-    /// `return` at top level); reports what parses as neither. Runs nothing.
+    /// Parses each source as a script, or else as a function body; reports what parses as neither.
+    ///
+    /// Script-form handlers may `return` at top level, hence the second try. Runs nothing.
     func check(_ message: WorkerMessage) -> WorkerMessage {
         var reply = WorkerMessage(type: "result", id: message.id)
         let context = JSContext(engine: engine, name: "fazt:check")
