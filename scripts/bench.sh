@@ -18,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in wrk nginx curl python3; do
+for tool in wrk nginx curl python3 node; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing (run scripts/install-deps.sh bench)" >&2; exit 1; }
 done
 [[ -x "$FAZT" ]] || { echo "bench: $FAZT is missing (run make release)" >&2; exit 1; }
@@ -143,13 +143,104 @@ RSS_PEAK=$(cat "$PEAK_FILE")
 sleep 7
 RSS_AFTER=$(rss_kb "$FAZT_PID")
 
+# --- JavaScript handlers (issue #3) ------------------------------------------------------------
+NODE_PORT=${NODE_PORT:-18090}
+mkdir -p "$WORK/js/api"
+echo "module.exports = () => ({ hello: 'world' });" >"$WORK/js/api/main.js"
+"$FAZT" deploy "$WORK/js" --app jshello >/dev/null
+node -e "require('http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end(JSON.stringify({ hello: 'world' })); }).listen($NODE_PORT, '127.0.0.1')" &
+NODE_PID=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NODE_PORT/" && break; sleep 0.05; done
+wrk -t1 -c4 -d1s "http://127.0.0.1:$NODE_PORT/" >/dev/null
+wrk -t1 -c4 -d1s -H "Host: jshello.localhost" "http://127.0.0.1:$PORT/api" >/dev/null
+JS_RESULTS=""
+for round in $(seq "$ROUNDS"); do
+    read -r n_rps n_p99 < <(run_wrk "http://127.0.0.1:$NODE_PORT/" "")
+    read -r f_rps f_p99 < <(run_wrk "http://127.0.0.1:$PORT/api" "jshello.localhost")
+    echo "js hello round $round: node $n_rps req/s (p99 $n_p99), fazt $f_rps req/s (p99 $f_p99)" >&2
+    JS_RESULTS+="$n_rps $f_rps $n_p99 $f_p99;"
+done
+kill "$NODE_PID" 2>/dev/null; wait "$NODE_PID" 2>/dev/null || true
+
+# Cold starts: first request after a deploy while a worker runs (median of 10), and first request
+# with no worker running (a separate server whose workers retire after 1 s; median of 5).
+COLD_WARM=$(python3 - "$FAZT" "$WORK" "$PORT" <<'PY'
+import subprocess, sys, time, urllib.request, statistics, os
+fazt, work, port = sys.argv[1], sys.argv[2], sys.argv[3]
+times = []
+for i in range(10):
+    with open(os.path.join(work, "js", "api", "main.js"), "w") as f:
+        f.write(f"module.exports = () => ({{ hello: 'world', n: {i} }});")
+    subprocess.run([fazt, "deploy", os.path.join(work, "js"), "--app", "jshello"], check=True, stdout=subprocess.DEVNULL)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api", headers={"Host": "jshello.localhost"})
+    start = time.monotonic()
+    urllib.request.urlopen(request).read()
+    times.append((time.monotonic() - start) * 1000)
+print(f"{statistics.median(times):.1f}")
+PY
+)
+"$FAZT" serve --port 0 --host 127.0.0.1 --data "$WORK/cold.db" --worker-idle-seconds 1 >"$WORK/cold.out" 2>"$WORK/cold.err" &
+COLD_PID=$!
+for _ in $(seq 100); do grep -q listening "$WORK/cold.out" 2>/dev/null && break; sleep 0.05; done
+COLD_PORT=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' "$WORK/cold.out")
+COLD_TOKEN=$(grep -ao 'fzt_[0-9a-f]*' "$WORK/cold.err" | head -1)
+FAZT_SERVER="http://127.0.0.1:$COLD_PORT" FAZT_TOKEN="$COLD_TOKEN" "$FAZT" deploy "$WORK/js" --app jshello >/dev/null
+COLD_NONE=$(python3 - "$COLD_PID" "$COLD_PORT" <<'PY'
+import sys, time, urllib.request, statistics, glob
+pid, port = sys.argv[1], sys.argv[2]
+def children():
+    out = []
+    for path in glob.glob(f"/proc/{pid}/task/*/children"):
+        out += open(path).read().split()
+    return out
+times = []
+for i in range(5):
+    deadline = time.monotonic() + 20
+    while children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api", headers={"Host": "jshello.localhost"})
+    start = time.monotonic()
+    urllib.request.urlopen(request).read()
+    times.append((time.monotonic() - start) * 1000)
+print(f"{statistics.median(times):.1f}")
+PY
+)
+kill "$COLD_PID" 2>/dev/null; wait "$COLD_PID" 2>/dev/null || true
+
+# Memory with 100 apps each called once (server + workers), then after idle eviction and trim.
+for i in $(seq 100); do
+    mkdir -p "$WORK/many-js/app$i/api"
+    echo "const n = $i; module.exports = () => ({ app: n });" >"$WORK/many-js/app$i/api/main.js"
+done
+"$FAZT" serve --port 0 --host 127.0.0.1 --data "$WORK/apps100.db" --worker-idle-seconds 5 >"$WORK/a100.out" 2>"$WORK/a100.err" &
+A100_PID=$!
+for _ in $(seq 100); do grep -q listening "$WORK/a100.out" 2>/dev/null && break; sleep 0.05; done
+A100_PORT=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' "$WORK/a100.out")
+A100_TOKEN=$(grep -ao 'fzt_[0-9a-f]*' "$WORK/a100.err" | head -1)
+for i in $(seq 100); do
+    FAZT_SERVER="http://127.0.0.1:$A100_PORT" FAZT_TOKEN="$A100_TOKEN" "$FAZT" deploy "$WORK/many-js/app$i" --app "app$i" >/dev/null
+done
+for i in $(seq 100); do curl -s -o /dev/null -H "Host: app$i.localhost" "http://127.0.0.1:$A100_PORT/api"; done
+tree_rss_kb() { # the server plus its children
+    local total; total=$(rss_kb "$1")
+    for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do total=$((total + $(rss_kb "$child"))); done
+    echo "$total"
+}
+RSS_100_APPS=$(tree_rss_kb "$A100_PID")
+for _ in $(seq 400); do [[ -z "$(cat /proc/"$A100_PID"/task/*/children 2>/dev/null)" ]] && break; sleep 0.05; done
+sleep 7
+RSS_100_IDLE=$(tree_rss_kb "$A100_PID")
+kill "$A100_PID" 2>/dev/null; wait "$A100_PID" 2>/dev/null || true
+
 # --- report -------------------------------------------------------------------------------
 REPORT=$(python3 - "$RSS_START" "$RSS_IDLE" "$RSS_PEAK" "$DEPLOY_MS" "$UPLOAD_MS" "$DURATION" "$ROUNDS" \
-    "${results[1k.html]}" "${results[100k.bin]}" "$RSS_START_IDLE" "$RSS_AFTER" <<'PY'
+    "${results[1k.html]}" "${results[100k.bin]}" "$RSS_START_IDLE" "$RSS_AFTER" \
+    "$JS_RESULTS" "$COLD_WARM" "$COLD_NONE" "$RSS_100_APPS" "$RSS_100_IDLE" <<'PY'
 import sys, datetime, platform, os
 start, idle, peak, deploy_ms, upload_ms, duration, rounds = sys.argv[1:8]
 rows = {"1 KB (`1k.html`)": sys.argv[8], "100 KB (`100k.bin`)": sys.argv[9]}
 start_idle, after = sys.argv[10], sys.argv[11]
+js_raw, cold_warm, cold_none, rss_100, rss_100_idle = sys.argv[12:17]
 def mb(kb): return f"{int(kb) / 1024:.1f} MB"
 def verdict(ok): return "meets target" if ok else "**misses target**"
 lines = []
@@ -186,6 +277,25 @@ lines.append(f"| RSS peak under load | {mb(peak)} | ≤ 40 MB | {verdict(int(pea
 lines.append(f"| RSS idle after the load runs (after the idle trim) | {mb(after)} | — | |")
 lines.append(f"| deploy 1,000 files, `fazt deploy` round trip | {deploy_ms} ms | ≤ 1 s | {verdict(int(deploy_ms) <= 1000)} |")
 lines.append(f"| deploy 1,000 files, upload of a packed archive | {upload_ms} ms | — | |")
+lines.append("")
+lines.append("## JavaScript handlers (issue #3)")
+lines.append("")
+runs = [r.split() for r in js_raw.strip(";").split(";") if r]
+node = sum(float(r[0]) for r in runs) / len(runs)
+fazt_js = sum(float(r[1]) for r in runs) / len(runs)
+lines.append("`module.exports = () => ({hello:'world'})` through `/api` vs Node 20's `http` module serving the same JSON.")
+lines.append("")
+lines.append("| | Node req/s | fazt req/s | fazt / Node | Node p99 | fazt p99 |")
+lines.append("|---|---:|---:|---:|---:|---:|")
+lines.append(f"| hello JSON | {node:,.0f} | {fazt_js:,.0f} | {fazt_js / node:.2f}× | {runs[-1][2]} | {runs[-1][3]} |")
+lines.append("")
+lines.append("| figure | measured | target | |")
+lines.append("|---|---:|---:|---|")
+lines.append(f"| JS hello vs Node | {fazt_js / node:.2f}× | ≥ 0.7× | {verdict(fazt_js / node >= 0.7)} |")
+lines.append(f"| first request after deploy, warm worker (median of 10) | {cold_warm} ms | ≤ 5 ms | {verdict(float(cold_warm) <= 5)} |")
+lines.append(f"| first request, no worker running (median of 5) | {cold_none} ms | ≤ 60 ms | {verdict(float(cold_none) <= 60)} |")
+lines.append(f"| RSS, 100 apps each called once (server + workers) | {mb(rss_100)} | ≤ 250 MB | {verdict(int(rss_100) <= 250 * 1024)} |")
+lines.append(f"| RSS after idle eviction (workers gone, trimmed) | {mb(rss_100_idle)} | ≤ 30 MB | {verdict(int(rss_100_idle) <= 30 * 1024)} |")
 lines.append("")
 print("\n".join(lines))
 PY

@@ -65,7 +65,20 @@ enum HostFunctions {
             "done",
             { ctx, _, _, count, args, _ in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }
-                if app.outcome == nil { app.outcome = .response(string(app, args, count, 0)) }
+                if app.outcome == nil {
+                    let text = string(app, args, count, 2)
+                    let body: [UInt8]
+                    if app.context.toBoolean(argument(args, count, 3)) {
+                        body = Data(base64Encoded: text).map { [UInt8]($0) } ?? []
+                    } else {
+                        body = Array(text.utf8)
+                    }
+                    app.outcome = .response(
+                        status: Int(number(app, args, count, 0)),
+                        headers: string(app, args, count, 1),
+                        body: body
+                    )
+                }
                 return app.context.undefined
             }
         ),

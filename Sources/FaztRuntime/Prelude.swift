@@ -487,7 +487,8 @@ enum Prelude {
                 (value) => {
                   let response;
                   try { response = toResponse(value); } catch (error) { host.fail(`cannot send the response: ${error}`, null, null); return; }
-                  host.done(JSON.stringify(response));
+                  const lines = response.headers.map(([k, v]) => String(k).replace(/[\r\n]/g, "") + "\n" + String(v).replace(/[\r\n]/g, " "));
+                  host.done(response.status, lines.join("\n"), response.body, response.base64);
                 },
                 (error) => host.fail(error instanceof Error ? error.message : show(error), where(error, file), error && error.stack ? String(error.stack) : null),
               );

@@ -121,18 +121,17 @@ final class WorkerHandle: @unchecked Sendable {
         if let failure = message.failure {
             return .failure(kind: failure.kind, message: failure.message, location: failure.location)
         }
-        guard let json = message.response, let data = json.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let status = object["status"] as? Int
-        else { return .failure(kind: "internal", message: "the worker sent a malformed response", location: nil) }
-        let headers = (object["headers"] as? [[String]] ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
-        let text = object["body"] as? String ?? ""
-        let body: [UInt8]
-        if object["base64"] as? Bool == true {
-            body = Data(base64Encoded: text).map { [UInt8]($0) } ?? []
-        } else {
-            body = Array(text.utf8)
+        guard let status = message.status else {
+            return .failure(kind: "internal", message: "the worker sent a malformed response", location: nil)
         }
+        var headers: [(String, String)] = []
+        let lines = (message.headers ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+        var index = 0
+        while index + 1 < lines.count {
+            headers.append((String(lines[index]), String(lines[index + 1])))
+            index += 2
+        }
+        let body = message.body ?? []
         return .response(InvocationResponse(status: status, headers: headers, body: body))
     }
 

@@ -3,7 +3,8 @@ import Glibc
 
 /// The daemon ↔ worker protocol: length-prefixed JSON frames over the worker's stdin/stdout.
 ///
-/// Every frame is a 4-byte big-endian length and that many bytes of JSON. The worker opens with
+/// Every frame is a 4-byte big-endian length and a payload of fields, each a one-byte tag, a 4-byte
+/// big-endian length and its bytes (`FrameCodec`; no JSON on the hot path). The worker opens with
 /// `hello` carrying `protocolVersion`; a peer that speaks another version, sends a frame over the
 /// limit or anything that does not decode is treated as broken (the daemon kills such a worker).
 enum WorkerProtocol {
@@ -23,8 +24,10 @@ struct WorkerMessage: Codable, Sendable {
     /// `invoke`: the request as JSON (see `InvocationRequest`).
     var request: String?
     var timeoutMs: Int?
-    /// `result`: the normalized response as JSON (see `InvocationResponse`), or `failure`.
-    var response: String?
+    /// `result`: the normalized response (status, `name\nvalue` header lines, body bytes), or `failure`.
+    var status: Int?
+    var headers: String?
+    var body: [UInt8]?
     var failure: InvocationFailure?
     var level: String?
     var message: String?
@@ -76,7 +79,7 @@ final class FrameReader {
         }
         var payload = [UInt8](repeating: 0, count: length)
         guard try readFully(&payload) else { throw InvocationFailure(kind: "internal", message: "truncated frame") }
-        return try JSONDecoder().decode(WorkerMessage.self, from: Data(payload))
+        return try FrameCodec.decode(payload)
     }
 
     private func readFully(_ buffer: inout [UInt8]) throws -> Bool {
@@ -108,7 +111,7 @@ final class FrameWriter: @unchecked Sendable {
     init(fd: Int32) { self.fd = fd }
 
     func send(_ message: WorkerMessage) throws {
-        let payload = try JSONEncoder().encode(message)
+        let payload = try FrameCodec.encode(message)
         let length = payload.count
         var frame: [UInt8] = [
             UInt8(length >> 24 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF),
@@ -128,4 +131,87 @@ final class FrameWriter: @unchecked Sendable {
             offset += written
         }
     }
+}
+
+/// The binary field encoding of `WorkerMessage` (tag, length, bytes per field).
+enum FrameCodec {
+    private enum Tag: UInt8 {
+        case type = 1, id, protocolVersion, app, version, file, request, timeoutMs, failure, level, message
+        case sources, problems, status, headers, body
+    }
+
+    static func encode(_ message: WorkerMessage) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + (message.request?.utf8.count ?? 0) + (message.body?.count ?? 0))
+        func put(_ tag: Tag, _ bytes: some Collection<UInt8>) {
+            let count = bytes.count
+            out.append(tag.rawValue)
+            out.append(contentsOf: [
+                UInt8(count >> 24 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF),
+            ])
+            out.append(contentsOf: bytes)
+        }
+        func put(_ tag: Tag, _ text: String?) { if let text { put(tag, text.utf8) } }
+        func put(_ tag: Tag, _ number: (some BinaryInteger)?) { if let number { put(tag, String(number).utf8) } }
+        func put(_ tag: Tag, json value: (some Encodable)?) throws {
+            if let value { put(tag, try JSONEncoder().encode(value)) }
+        }
+        put(.type, message.type)
+        put(.id, message.id)
+        put(.protocolVersion, message.protocolVersion)
+        put(.app, message.app)
+        put(.version, message.version)
+        put(.file, message.file)
+        put(.request, message.request)
+        put(.timeoutMs, message.timeoutMs)
+        put(.level, message.level)
+        put(.message, message.message)
+        put(.status, message.status)
+        put(.headers, message.headers)
+        if let body = message.body { put(.body, body) }
+        try put(.failure, json: message.failure)
+        try put(.sources, json: message.sources)
+        try put(.problems, json: message.problems)
+        return out
+    }
+
+    static func decode(_ payload: [UInt8]) throws -> WorkerMessage {
+        var message = WorkerMessage(type: "")
+        var index = 0
+        while index < payload.count {
+            guard index + 5 <= payload.count else { throw malformed }
+            let tag = payload[index]
+            let length =
+                Int(payload[index + 1]) << 24 | Int(payload[index + 2]) << 16 | Int(payload[index + 3]) << 8
+                | Int(payload[index + 4])
+            let start = index + 5
+            guard length >= 0, start + length <= payload.count else { throw malformed }
+            let bytes = payload[start..<start + length]
+            index = start + length
+            let text = { String(decoding: bytes, as: UTF8.self) }
+            switch Tag(rawValue: tag) {
+            case .type: message.type = text()
+            case .id: message.id = UInt64(text())
+            case .protocolVersion: message.protocolVersion = Int(text())
+            case .app: message.app = text()
+            case .version: message.version = Int(text())
+            case .file: message.file = text()
+            case .request: message.request = text()
+            case .timeoutMs: message.timeoutMs = Int(text())
+            case .level: message.level = text()
+            case .message: message.message = text()
+            case .status: message.status = Int(text())
+            case .headers: message.headers = text()
+            case .body: message.body = Array(bytes)
+            case .failure: message.failure = try JSONDecoder().decode(InvocationFailure.self, from: Data(bytes))
+            case .sources: message.sources = try JSONDecoder().decode([ScriptSource].self, from: Data(bytes))
+            case .problems: message.problems = try JSONDecoder().decode([ScriptProblem].self, from: Data(bytes))
+            case nil: throw malformed
+            }
+        }
+        guard !message.type.isEmpty else { throw malformed }
+        return message
+    }
+
+    private static let malformed = InvocationFailure(kind: "internal", message: "malformed frame")
 }

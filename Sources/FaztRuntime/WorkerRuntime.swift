@@ -36,7 +36,10 @@ final class WorkerRuntime {
             let context = try self.context(app: app, version: version)
             let outcome = run(context, file: file, request: request, deadline: deadline)
             switch outcome {
-            case .success(let json): reply.response = json
+            case .success(let answer):
+                reply.status = answer.status
+                reply.headers = answer.headers
+                reply.body = answer.body
             case .failure(let failure):
                 reply.failure = failure
                 if JSEngine.terminated { resetEngine() }
@@ -54,7 +57,7 @@ final class WorkerRuntime {
         file: String,
         request: String,
         deadline: UInt64
-    ) -> Result<String, InvocationFailure> {
+    ) -> Result<(status: Int, headers: String, body: [UInt8]), InvocationFailure> {
         guard let invoke = context.invokeFunction else {
             return .failure(InvocationFailure(kind: "internal", message: "the runtime prelude is missing"))
         }
@@ -108,8 +111,8 @@ final class WorkerRuntime {
             )
         }
         switch context.outcome {
-        case .response(let json)?:
-            return .success(json)
+        case .response(let status, let headers, let body)?:
+            return .success((status, headers, body))
         case .failure(let message, let location, let stack)?:
             if JSEngine.terminated || message.contains("JavaScript execution exceeded timeout") {
                 return .failure(Self.timeout)

@@ -46,15 +46,23 @@ extension HTTPHandler {
     }
 }
 
-/// The request as the JavaScript runtime receives it.
+/// The request as the JavaScript runtime receives it, as JSON written by hand (Foundation's
+/// serializer cost more than the rest of an invocation).
 enum APIRequestEncoding {
     static func json(head: HTTPRequestHead, path: String, query: String?, body: ByteBuffer, ip: String) -> String {
-        var headers: [String: String] = [:]
+        var headers: [(String, String)] = []
+        var index: [String: Int] = [:]
         for (name, value) in head.headers {
             let key = name.lowercased()
-            headers[key] = headers[key].map { $0 + ", " + value } ?? value
+            if let at = index[key] {
+                headers[at].1 += ", " + value
+            } else {
+                index[key] = headers.count
+                headers.append((key, value))
+            }
         }
-        var parameters: [String: Any] = [:]
+        var parameters: [(String, [String])] = []
+        var seen: [String: Int] = [:]
         for pair in (query ?? "").split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1)
             func decode(_ text: Substring) -> String {
@@ -63,24 +71,84 @@ enum APIRequestEncoding {
             }
             let key = decode(parts[0])
             let value = parts.count > 1 ? decode(parts[1]) : ""
-            switch parameters[key] {
-            case let existing as String: parameters[key] = [existing, value]
-            case let existing as [String]: parameters[key] = existing + [value]
-            default: parameters[key] = value
+            if let at = seen[key] {
+                parameters[at].1.append(value)
+            } else {
+                seen[key] = parameters.count
+                parameters.append((key, [value]))
             }
         }
-        let host = headers["host"] ?? "localhost"
-        let object: [String: Any] = [
-            "method": head.method.rawValue,
-            "path": path,
-            "url": "http://\(host)\(head.uri)",
-            "query": parameters,
-            "headers": headers,
-            "ip": ip,
-            "body": String(decoding: body.readableBytesView, as: UTF8.self),
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        let host = index["host"].map { headers[$0].1 } ?? "localhost"
+        var out = JSONText()
+        out.raw("{\"method\":")
+        out.string(head.method.rawValue)
+        out.raw(",\"path\":")
+        out.string(path)
+        out.raw(",\"url\":")
+        out.string("http://\(host)\(head.uri)")
+        out.raw(",\"query\":{")
+        for (offset, (key, values)) in parameters.enumerated() {
+            if offset > 0 { out.raw(",") }
+            out.string(key)
+            out.raw(":")
+            if values.count == 1 {
+                out.string(values[0])
+            } else {
+                out.raw("[")
+                for (position, value) in values.enumerated() {
+                    if position > 0 { out.raw(",") }
+                    out.string(value)
+                }
+                out.raw("]")
+            }
+        }
+        out.raw("},\"headers\":{")
+        for (offset, (key, value)) in headers.enumerated() {
+            if offset > 0 { out.raw(",") }
+            out.string(key)
+            out.raw(":")
+            out.string(value)
+        }
+        out.raw("},\"ip\":")
+        out.string(ip)
+        out.raw(",\"body\":")
+        out.string(String(decoding: body.readableBytesView, as: UTF8.self))
+        out.raw("}")
+        return out.text
+    }
+}
+
+/// A minimal JSON text builder: raw punctuation plus correctly escaped strings.
+struct JSONText {
+    private(set) var text = ""
+
+    mutating func raw(_ fragment: String) { text += fragment }
+
+    mutating func string(_ value: String) {
+        text.append("\"")
+        var clean = true
+        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            clean = false
+            break
+        }
+        if clean {
+            text += value
+        } else {
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": text += "\\\""
+                case "\\": text += "\\\\"
+                case "\n": text += "\\n"
+                case "\r": text += "\\r"
+                case "\t": text += "\\t"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: text.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        text.append("\"")
     }
 }
 
