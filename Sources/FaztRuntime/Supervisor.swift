@@ -12,7 +12,7 @@ public final class Supervisor: Sendable {
     private struct State {
         var workers: [WorkerHandle] = []
         var idle: [WorkerHandle] = []
-        var waiters: [CheckedContinuation<WorkerHandle?, Never>] = []
+        var waiters: [@Sendable (WorkerHandle?) -> Void] = []
         var closed = false
         var nextID: UInt64 = 0
     }
@@ -41,75 +41,106 @@ public final class Supervisor: Sendable {
     ) async
         -> InvocationResult
     {
-        guard let worker = await acquire() else {
-            return .failure(kind: "unavailable", message: "the JavaScript runtime is not available", location: nil)
+        await withCheckedContinuation { continuation in
+            invoke(app: app, version: version, file: file, requestJSON: requestJSON, timeoutMs: timeoutMs) {
+                continuation.resume(returning: $0)
+            }
         }
-        let id = state.withLock { state -> UInt64 in
+    }
+
+    /// Callback form of `invoke`: `completion` runs once, on a supervisor thread (no task hops;
+    /// the HTTP path completes an event-loop promise from it).
+    public func invoke(
+        app: String,
+        version: Int,
+        file: String,
+        requestJSON: String,
+        timeoutMs: Int? = nil,
+        completion: @escaping @Sendable (InvocationResult) -> Void
+    ) {
+        let timeout = timeoutMs ?? configuration.invocationTimeoutMs
+        acquire { [self] worker in
+            guard let worker else {
+                completion(
+                    .failure(kind: "unavailable", message: "the JavaScript runtime is not available", location: nil)
+                )
+                return
+            }
+            let message = WorkerMessage(
+                type: "invoke",
+                id: nextID(),
+                app: app,
+                version: version,
+                file: file,
+                request: requestJSON,
+                timeoutMs: timeout
+            )
+            watchdog.wake(self)
+            // The worker enforces the deadline itself where it can (sync loops, timers); the
+            // watchdog kills it a little later if it cannot (promise chains, allocation bombs).
+            worker.exchange(message, timeoutMs: timeout + 250) { [self] reply in
+                release(worker)
+                let result = WorkerHandle.result(reply)
+                if case .failure(let kind, let text, let location) = result {
+                    // Failures go to the app's log too, with the stack when the app threw.
+                    var line = "\(file): \(text)" + (location.map { " (\($0))" } ?? "")
+                    if case .message(let answer) = reply, let stack = answer.failure?.stack, !stack.isEmpty {
+                        line += "\n" + stack
+                    }
+                    configuration.logSink(app, kind == "exception" ? "error" : "warn", line)
+                }
+                completion(result)
+            }
+        }
+    }
+
+    private func nextID() -> UInt64 {
+        state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
         }
-        let timeout = timeoutMs ?? configuration.invocationTimeoutMs
-        let message = WorkerMessage(
-            type: "invoke",
-            id: id,
-            app: app,
-            version: version,
-            file: file,
-            request: requestJSON,
-            timeoutMs: timeout
-        )
-        watchdog.wake(self)
-        // The worker enforces the deadline itself where it can (sync loops, timers); the watchdog
-        // kills it a little later if it cannot (promise chains, allocation bombs).
-        let reply = await worker.exchange(message, timeoutMs: timeout + 250)
-        release(worker)
-        let result = WorkerHandle.result(reply)
-        if case .failure(let kind, let text, let location) = result {
-            // Failures go to the app's log too, with the stack when the app threw.
-            var line = "\(file): \(text)" + (location.map { " (\($0))" } ?? "")
-            if case .message(let answer) = reply, let stack = answer.failure?.stack, !stack.isEmpty {
-                line += "\n" + stack
-            }
-            configuration.logSink(app, kind == "exception" ? "error" : "warn", line)
-        }
-        return result
     }
 
     /// Syntax-checks scripts in a worker (app code is never parsed in the daemon); returns the
     /// problems found, or throws when no worker could do the check.
     public func checkSyntax(_ sources: [ScriptSource]) async throws -> [ScriptProblem] {
-        guard let worker = await acquire() else {
-            throw InvocationFailure(kind: "unavailable", message: "the JavaScript runtime is not available")
+        let reply: WorkerHandle.Reply = await withCheckedContinuation { continuation in
+            acquire { [self] worker in
+                guard let worker else {
+                    continuation.resume(
+                        returning: .lost(kind: "unavailable", message: "the JavaScript runtime is not available")
+                    )
+                    return
+                }
+                watchdog.wake(self)
+                worker.exchange(
+                    WorkerMessage(type: "check", id: nextID(), sources: sources),
+                    timeoutMs: configuration.invocationTimeoutMs * 2
+                ) { [self] reply in
+                    release(worker)
+                    continuation.resume(returning: reply)
+                }
+            }
         }
-        let id = state.withLock { state -> UInt64 in
-            state.nextID += 1
-            return state.nextID
-        }
-        watchdog.wake(self)
-        let reply = await worker.exchange(
-            WorkerMessage(type: "check", id: id, sources: sources),
-            timeoutMs: configuration.invocationTimeoutMs * 2
-        )
-        release(worker)
         switch reply {
         case .message(let message): return message.problems ?? []
         case .lost(let kind, let text): throw InvocationFailure(kind: kind, message: text)
         }
     }
 
-    private func acquire() async -> WorkerHandle? {
-        await withCheckedContinuation { continuation in
-            let immediate: WorkerHandle?? = state.withLock { state in
-                if state.closed { return .some(nil) }
-                if let worker = state.idle.popLast() { return .some(worker) }
-                if state.workers.count < configuration.maxWorkers {
-                    return .some(spawn(&state))
-                }
-                state.waiters.append(continuation)
-                return .none
+    /// Hands `completion` a worker now (idle or newly started) or when one frees up; nil when the
+    /// runtime is closed or no worker can start.
+    private func acquire(_ completion: @escaping @Sendable (WorkerHandle?) -> Void) {
+        let immediate: WorkerHandle?? = state.withLock { state in
+            if state.closed { return .some(nil) }
+            if let worker = state.idle.popLast() { return .some(worker) }
+            if state.workers.count < configuration.maxWorkers {
+                return .some(spawn(&state))
             }
-            if let immediate { continuation.resume(returning: immediate) }
+            state.waiters.append(completion)
+            return .none
         }
+        if let immediate { completion(immediate) }
     }
 
     /// Starts a worker and registers it; nil when the process cannot start.
@@ -129,17 +160,17 @@ public final class Supervisor: Sendable {
 
     private func release(_ worker: WorkerHandle) {
         // A dead worker is handled by `workerExited`, which also serves waiters with a replacement.
-        let waiter: CheckedContinuation<WorkerHandle?, Never>? = state.withLock { state in
+        let waiter: (@Sendable (WorkerHandle?) -> Void)? = state.withLock { state in
             guard !worker.dead, state.workers.contains(where: { $0 === worker }) else { return nil }
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }
             state.idle.append(worker)
             return nil
         }
-        waiter?.resume(returning: worker)
+        waiter?(worker)
     }
 
     private func workerExited(_ worker: WorkerHandle) {
-        let handoff: (CheckedContinuation<WorkerHandle?, Never>, WorkerHandle?)? = state.withLock { state in
+        let handoff: (@Sendable (WorkerHandle?) -> Void, WorkerHandle?)? = state.withLock { state in
             state.workers.removeAll { $0 === worker }
             state.idle.removeAll { $0 === worker }
             guard !state.waiters.isEmpty, !state.closed else { return nil }
@@ -147,7 +178,7 @@ public final class Supervisor: Sendable {
             return (state.waiters.removeFirst(), spawn(&state))
         }
         logger.debug("JavaScript worker exited", metadata: ["worker.pid": "\(worker.pid)"])
-        if let (continuation, replacement) = handoff { continuation.resume(returning: replacement) }
+        if let (waiter, replacement) = handoff { waiter(replacement) }
     }
 
     /// One watchdog pass (deadlines, memory, idle exits); returns true while workers exist.
@@ -183,7 +214,7 @@ public final class Supervisor: Sendable {
             state.waiters.removeAll()
             return result
         }
-        for waiter in waiters { waiter.resume(returning: nil) }
+        for waiter in waiters { waiter(nil) }
         for worker in workers { worker.kill(reason: "crash", message: "server shutdown") }
     }
 }

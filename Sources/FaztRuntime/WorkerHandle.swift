@@ -9,7 +9,7 @@ final class WorkerHandle: @unchecked Sendable {
     private struct Pending {
         var id: UInt64
         var deadline: UInt64
-        var continuation: CheckedContinuation<Reply, Never>
+        var completion: @Sendable (Reply) -> Void
     }
 
     /// What came back for one request: the worker's message, or why the worker is gone.
@@ -108,7 +108,7 @@ final class WorkerHandle: @unchecked Sendable {
             case "memory": message = "the handler used more memory than allowed"
             default: message = "the JavaScript worker crashed"
             }
-            inFlight.continuation.resume(returning: .lost(kind: kind, message: message))
+            inFlight.completion(.lost(kind: kind, message: message))
         }
     }
 
@@ -144,26 +144,24 @@ final class WorkerHandle: @unchecked Sendable {
         pending = nil
         lastUsedAt = DispatchTime.now().uptimeNanoseconds
         lock.unlock()
-        current.continuation.resume(returning: reply)
+        current.completion(reply)
     }
 
-    /// Sends one request and waits for its reply (or for the worker's death).
-    func exchange(_ message: WorkerMessage, timeoutMs: Int) async -> Reply {
-        await withCheckedContinuation { continuation in
-            lock.lock()
-            if dead {
-                lock.unlock()
-                continuation.resume(returning: .lost(kind: "crash", message: "the JavaScript worker exited"))
-                return
-            }
-            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000
-            pending = Pending(id: message.id ?? 0, deadline: deadline, continuation: continuation)
+    /// Sends one request; `completion` gets its reply (or the worker's death), on the reader thread.
+    func exchange(_ message: WorkerMessage, timeoutMs: Int, completion: @escaping @Sendable (Reply) -> Void) {
+        lock.lock()
+        if dead {
             lock.unlock()
-            do {
-                try writer.send(message)
-            } catch {
-                kill(reason: "crash", message: "cannot reach the worker: \(error)")
-            }
+            completion(.lost(kind: "crash", message: "the JavaScript worker exited"))
+            return
+        }
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000
+        pending = Pending(id: message.id ?? 0, deadline: deadline, completion: completion)
+        lock.unlock()
+        do {
+            try writer.send(message)
+        } catch {
+            kill(reason: "crash", message: "cannot reach the worker: \(error)")
         }
     }
 

@@ -35,9 +35,12 @@ extension HTTPHandler {
             let supervisor = self.services.supervisor
             let version = app.snapshot.version
             let appName = app.snapshot.app
-            context.eventLoop.makeFutureWithTask {
-                await supervisor.invoke(app: appName, version: version, file: file, requestJSON: requestJSON)
-            }.assumeIsolated().whenSuccess { [self] result in
+            // A promise completed from the supervisor's thread: no Task, one hop back to the loop.
+            let promise = context.eventLoop.makePromise(of: InvocationResult.self)
+            supervisor.invoke(app: appName, version: version, file: file, requestJSON: requestJSON) { result in
+                promise.succeed(result)
+            }
+            promise.futureResult.assumeIsolated().whenSuccess { [self] result in
                 var response = APIResponseMapping.response(result)
                 CORSPolicy.decorate(&response, request: head.headers)
                 self.respond(context: context, head: head, response: response)
