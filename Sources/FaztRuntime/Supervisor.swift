@@ -137,6 +137,11 @@ public final class Supervisor: Sendable {
             if state.workers.count < configuration.maxWorkers {
                 return .some(spawn(&state))
             }
+            // All workers busy: queue a little behind a request that is going fast.
+            let candidates = state.workers.filter {
+                $0.canQueue(limit: Self.pipelineDepth, freshness: Self.pipelineFreshness)
+            }
+            if let worker = candidates.min(by: { $0.queued < $1.queued }) { return .some(worker) }
             state.waiters.append(completion)
             return .none
         }
@@ -158,12 +163,22 @@ public final class Supervisor: Sendable {
         }
     }
 
+    /// Most requests sent to one worker at once (one running, the rest queued in its pipe).
+    static let pipelineDepth = 4
+    /// Only queue behind a request that started less than this long ago (20 ms).
+    static let pipelineFreshness: UInt64 = 20_000_000
+
     private func release(_ worker: WorkerHandle) {
         // A dead worker is handled by `workerExited`, which also serves waiters with a replacement.
         let waiter: (@Sendable (WorkerHandle?) -> Void)? = state.withLock { state in
             guard !worker.dead, state.workers.contains(where: { $0 === worker }) else { return nil }
-            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
-            state.idle.append(worker)
+            if !state.waiters.isEmpty {
+                if worker.queued == 0 || worker.canQueue(limit: Self.pipelineDepth, freshness: Self.pipelineFreshness) {
+                    return state.waiters.removeFirst()
+                }
+                return nil
+            }
+            if worker.queued == 0 && !state.idle.contains(where: { $0 === worker }) { state.idle.append(worker) }
             return nil
         }
         waiter?(worker)

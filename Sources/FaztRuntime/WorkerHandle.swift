@@ -8,7 +8,9 @@ final class WorkerHandle: @unchecked Sendable {
     // `process`, `writer` and `pid` are set in `init` and never change.
     private struct Pending {
         var id: UInt64
-        var deadline: UInt64
+        var timeout: UInt64
+        /// When the worker started on it (it works in order: the head has started, the rest wait).
+        var startedAt: UInt64?
         var completion: @Sendable (Reply) -> Void
     }
 
@@ -23,7 +25,7 @@ final class WorkerHandle: @unchecked Sendable {
     private let writer: FrameWriter
     private let input: FileHandle
     private let lock = NSLock()
-    private var pending: Pending?
+    private var pending: [Pending] = []
     private var killReason: String?
     private(set) var dead = false
     private var lastUsedAt = DispatchTime.now().uptimeNanoseconds
@@ -95,12 +97,16 @@ final class WorkerHandle: @unchecked Sendable {
         // The process is gone (or its channel is): fail whatever it was doing.
         lock.lock()
         dead = true
-        let inFlight = pending
-        pending = nil
+        let queued = pending
+        pending.removeAll()
         let reason = killReason
         lock.unlock()
         process.waitUntilExit()
-        if let inFlight {
+        // Requests queued behind the one that was running never started: 503, not the app's fault.
+        for waiting in queued.dropFirst() {
+            waiting.completion(.lost(kind: "unavailable", message: "the JavaScript worker was restarted; try again"))
+        }
+        if let inFlight = queued.first {
             let kind = reason ?? "crash"
             let message: String
             switch kind {
@@ -137,12 +143,14 @@ final class WorkerHandle: @unchecked Sendable {
 
     private func complete(id: UInt64?, reply: Reply) {
         lock.lock()
-        guard let current = pending, current.id == id else {
+        guard let current = pending.first, current.id == id else {
             lock.unlock()
             return
         }
-        pending = nil
-        lastUsedAt = DispatchTime.now().uptimeNanoseconds
+        pending.removeFirst()
+        let now = DispatchTime.now().uptimeNanoseconds
+        lastUsedAt = now
+        if !pending.isEmpty { pending[0].startedAt = now }
         lock.unlock()
         current.completion(reply)
     }
@@ -155,8 +163,15 @@ final class WorkerHandle: @unchecked Sendable {
             completion(.lost(kind: "crash", message: "the JavaScript worker exited"))
             return
         }
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000
-        pending = Pending(id: message.id ?? 0, deadline: deadline, completion: completion)
+        let now = DispatchTime.now().uptimeNanoseconds
+        pending.append(
+            Pending(
+                id: message.id ?? 0,
+                timeout: UInt64(timeoutMs) * 1_000_000,
+                startedAt: pending.isEmpty ? now : nil,
+                completion: completion
+            )
+        )
         lock.unlock()
         do {
             try writer.send(message)
@@ -184,11 +199,29 @@ final class WorkerHandle: @unchecked Sendable {
         try? input.close()
     }
 
-    /// Deadline of the in-flight invocation, if any.
+    /// Deadline of the running request, if any.
     var busyDeadline: UInt64? {
         lock.lock()
         defer { lock.unlock() }
-        return pending?.deadline
+        guard let head = pending.first, let started = head.startedAt else { return nil }
+        return started + head.timeout
+    }
+
+    /// True when another request may queue behind the running one: fewer than `limit` queued and
+    /// the running one started less than `freshness` ago (never queue behind a slow handler).
+    func canQueue(limit: Int, freshness: UInt64) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !dead, pending.count < limit else { return false }
+        guard let started = pending.first?.startedAt else { return true }
+        return DispatchTime.now().uptimeNanoseconds - started < freshness
+    }
+
+    /// Requests sent and not yet answered.
+    var queued: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return pending.count
     }
 
     var idleSince: UInt64 {
