@@ -163,21 +163,34 @@ final class WorkerHandle: @unchecked Sendable {
             completion(.lost(kind: "crash", message: "the JavaScript worker exited"))
             return
         }
-        let now = DispatchTime.now().uptimeNanoseconds
-        pending.append(
-            Pending(
-                id: message.id ?? 0,
-                timeout: UInt64(timeoutMs) * 1_000_000,
-                startedAt: pending.isEmpty ? now : nil,
-                completion: completion
-            )
-        )
         lock.unlock()
+        var queued = false
         do {
-            try writer.send(message)
+            // The queue must match the order frames reach the worker (it answers in order), so the
+            // request is queued under the writer's lock; the reader thread never needs that lock.
+            try writer.send(message) { [self] in
+                lock.lock()
+                guard !dead else {
+                    lock.unlock()
+                    return
+                }
+                queued = true
+                let now = DispatchTime.now().uptimeNanoseconds
+                pending.append(
+                    Pending(
+                        id: message.id ?? 0,
+                        timeout: UInt64(timeoutMs) * 1_000_000,
+                        startedAt: pending.isEmpty ? now : nil,
+                        completion: completion
+                    )
+                )
+                lock.unlock()
+            }
         } catch {
             kill(reason: "crash", message: "cannot reach the worker: \(error)")
         }
+        // The worker died before this request was queued: nobody else will answer it.
+        if !queued { completion(.lost(kind: "crash", message: "the JavaScript worker exited")) }
     }
 
     /// Kills the process (SIGKILL); the reader thread then fails the in-flight invocation with `reason`.

@@ -110,7 +110,9 @@ final class FrameWriter: @unchecked Sendable {
 
     init(fd: Int32) { self.fd = fd }
 
-    func send(_ message: WorkerMessage) throws {
+    /// Writes one frame; `whileLocked` runs first under the same lock, so bookkeeping done there
+    /// happens in exactly the order the frames go out.
+    func send(_ message: WorkerMessage, whileLocked: () -> Void = {}) throws {
         let payload = try FrameCodec.encode(message)
         let length = payload.count
         var frame: [UInt8] = [
@@ -119,6 +121,7 @@ final class FrameWriter: @unchecked Sendable {
         frame.append(contentsOf: payload)
         lock.lock()
         defer { lock.unlock() }
+        whileLocked()
         var offset = 0
         while offset < frame.count {
             let written = frame.withUnsafeBytes { raw in

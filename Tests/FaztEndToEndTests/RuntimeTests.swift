@@ -1,5 +1,6 @@
 import FaztTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// App JavaScript through the real binary: handler forms, routing, require, limits, isolation.
@@ -355,5 +356,29 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         ]
         let (status, output, _) = try ServerProcess.runCLI(["logs", "logged"], environment: env)
         #expect(status == 0 && output.contains("careful") && output.contains("kaboom"))
+    }
+
+    @Test func answersEveryConcurrentRequestWithItsOwnResponse() throws {
+        let server = try ServerProcess()
+        _ = try server.deploy(
+            "echo",
+            try ArchiveFixtures.zip([js("api/main.js", "module.exports = (req) => ({ n: req.query.n });")])
+        )
+        let port = server.port
+        let mismatches = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            guard let connection = try? TestConnection(port: port) else {
+                mismatches.withLock { $0 += 1 }
+                return
+            }
+            for index in 0..<40 {
+                let n = "\(thread)-\(index)"
+                let ok = (try? connection.sendRequest("GET", "/api?n=\(n)", host: "echo.localhost")) != nil
+                let answer = ok ? (try? connection.readResponse())?.json["n"] as? String : nil
+                if answer != n { mismatches.withLock { $0 += 1 } }
+            }
+        }
+        #expect(mismatches.withLock { $0 } == 0)
+        #expect(!server.stderr.contains("killing JavaScript worker"))
     }
 }
