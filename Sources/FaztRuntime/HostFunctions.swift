@@ -168,8 +168,9 @@ enum HostFunctions {
     }
 
     static func number(_ app: AppContext, _ args: Arguments, _ count: Int, _ index: Int) -> Double {
+        // Clamped so that app-supplied numbers can never trap an `Int(...)` conversion.
         let value = app.context.toNumber(argument(args, count, index))
-        return value.isFinite ? value : 0
+        return value.isFinite ? min(max(value, -1e15), 1e15) : 0
     }
 }
 

@@ -210,7 +210,8 @@ public final class Supervisor: Sendable {
             }
         }
         let idleLimit = UInt64(configuration.workerIdleSeconds * 1e9)
-        for worker in idle where now - worker.idleSince > idleLimit {
+        // Saturating: a reply may land (and move `idleSince`) after `now` was read.
+        for worker in idle where now > worker.idleSince && now - worker.idleSince > idleLimit {
             let retired = state.withLock { state -> Bool in
                 guard let index = state.idle.firstIndex(where: { $0 === worker }) else { return false }
                 state.idle.remove(at: index)

@@ -227,7 +227,8 @@ final class WorkerHandle: @unchecked Sendable {
         defer { lock.unlock() }
         guard !dead, pending.count < limit else { return false }
         guard let started = pending.first?.startedAt else { return true }
-        return DispatchTime.now().uptimeNanoseconds - started < freshness
+        let now = DispatchTime.now().uptimeNanoseconds
+        return now < started || now - started < freshness
     }
 
     /// Requests sent and not yet answered.
