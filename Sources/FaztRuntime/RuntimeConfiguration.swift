@@ -15,6 +15,9 @@ public struct RuntimeConfiguration: Sendable {
 
     /// Receives app log lines (`console.*`, `fazt.log.*`, handler errors): app, level, message.
     public var logSink: @Sendable (String, String, String) -> Void = { _, _, _ in }
+    /// Called when the last worker process has exited (the server then trims its memory again:
+    /// pages it shared with the workers, the same binary, can only be released now).
+    public var onAllWorkersGone: @Sendable () -> Void = {}
 
     public init(executable: String, dataPath: String) {
         self.executable = executable

@@ -185,15 +185,18 @@ public final class Supervisor: Sendable {
     }
 
     private func workerExited(_ worker: WorkerHandle) {
+        var noneLeft = false
         let handoff: (@Sendable (WorkerHandle?) -> Void, WorkerHandle?)? = state.withLock { state in
             state.workers.removeAll { $0 === worker }
             state.idle.removeAll { $0 === worker }
+            noneLeft = state.workers.isEmpty && state.waiters.isEmpty
             guard !state.waiters.isEmpty, !state.closed else { return nil }
             // Someone is waiting and a slot just opened: start a replacement for them.
             return (state.waiters.removeFirst(), spawn(&state))
         }
         logger.debug("JavaScript worker exited", metadata: ["worker.pid": "\(worker.pid)"])
         if let (waiter, replacement) = handoff { waiter(replacement) }
+        if noneLeft { configuration.onAllWorkersGone() }
     }
 
     /// One watchdog pass (deadlines, memory, idle exits); returns true while workers exist.

@@ -31,7 +31,6 @@ public final class FaztServer: Service {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
         pool.start()
-        let services = try ServerServices(configuration: configuration, store: store, threadPool: pool, logger: logger)
         var caches: [ObjectIdentifier: (DateCache, MemoryTrimmer.Activity)] = [:]
         for loop in group.makeIterator() {
             caches[ObjectIdentifier(loop)] = (DateCache(), MemoryTrimmer.Activity())
@@ -42,6 +41,13 @@ public final class FaztServer: Service {
             activities: perLoop.values.map(\.1),
             idleAfter: configuration.trimAfterIdle,
             logger: logger
+        )
+        let services = try ServerServices(
+            configuration: configuration,
+            store: store,
+            threadPool: pool,
+            logger: logger,
+            trimmer: trimmer
         )
         let registry = ConnectionRegistry()
         var limits = NIOHTTPDecoderLimitConfiguration()

@@ -37,6 +37,12 @@ final class MemoryTrimmer: Sendable {
         self.logger = logger
     }
 
+    /// Lets the next idle check trim again even without new requests (e.g. after the last
+    /// JavaScript worker exited, whose pages were shared with this process until then).
+    func allowAnotherTrim() {
+        trimmedSince.store(-1, ordering: .relaxed)
+    }
+
     /// True when the server has been idle long enough and has not been trimmed since (non-blocking).
     func shouldTrim() -> Bool {
         let last = activities.map(\.lastNanoseconds).max() ?? 0

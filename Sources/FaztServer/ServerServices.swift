@@ -26,7 +26,13 @@ final class ServerServices: Sendable {
     private let port = Atomic<Int>(0)
     private let counter = Atomic<Int>(0)
 
-    init(configuration: ServerConfiguration, store: Store, threadPool: NIOThreadPool, logger: Logger) throws {
+    init(
+        configuration: ServerConfiguration,
+        store: Store,
+        threadPool: NIOThreadPool,
+        logger: Logger,
+        trimmer: MemoryTrimmer
+    ) throws {
         self.configuration = configuration
         self.store = store
         self.vfs = VFS(store: store, limits: configuration.deployLimits)
@@ -44,6 +50,7 @@ final class ServerServices: Sendable {
         let logs = AppLogs(store: store)
         self.logs = logs
         runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }
+        runtime.onAllWorkersGone = { trimmer.allowAnotherTrim() }
         self.supervisor = Supervisor(configuration: runtime, logger: logger)
         let directory = URL(fileURLWithPath: store.path).deletingLastPathComponent().path + "/.fazt-tmp"
         self.temporaryDirectory = directory
