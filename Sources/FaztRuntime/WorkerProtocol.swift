@@ -139,8 +139,22 @@ final class FrameWriter: @unchecked Sendable {
 /// The binary field encoding of `WorkerMessage` (tag, length, bytes per field).
 enum FrameCodec {
     private enum Tag: UInt8 {
-        case type = 1, id, protocolVersion, app, version, file, request, timeoutMs, failure, level, message
-        case sources, problems, status, headers, body
+        case type = 1
+        case id
+        case protocolVersion
+        case app
+        case version
+        case file
+        case request
+        case timeoutMs
+        case failure
+        case level
+        case message
+        case sources
+        case problems
+        case status
+        case headers
+        case body
     }
 
     static func encode(_ message: WorkerMessage) throws -> [UInt8] {

@@ -37,8 +37,10 @@ final class MemoryTrimmer: Sendable {
         self.logger = logger
     }
 
-    /// Lets the next idle check trim again even without new requests (e.g. after the last
-    /// JavaScript worker exited, whose pages were shared with this process until then).
+    /// Lets the next idle check trim again even without new requests.
+    ///
+    /// Used after the last JavaScript worker exited: its pages were shared with this process until
+    /// then, so they could not be released before.
     func allowAnotherTrim() {
         trimmedSince.store(-1, ordering: .relaxed)
     }
