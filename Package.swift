@@ -43,6 +43,8 @@ let package = Package(
             dependencies: ["CCurl"],
             exclude: ["README.md"]
         ),
+        .executableTarget(name: "BundleJSTool"),
+        .plugin(name: "BundleJSPlugin", capability: .buildTool(), dependencies: ["BundleJSTool"]),
         .target(
             name: "FaztRuntime",
             dependencies: [
@@ -52,7 +54,8 @@ let package = Package(
                 "FaztVFS",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["README.md"]
+            exclude: ["README.md"],
+            plugins: ["BundleJSPlugin"]
         ),
         .target(
             name: "FaztServer",

@@ -3,7 +3,8 @@
 # Usage: scripts/install-deps.sh [build|bench]   (build is the default)
 set -euo pipefail
 
-packages=(pkg-config libsqlite3-dev libarchive-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libjavascriptcoregtk-4.1-dev)
+packages=(pkg-config libsqlite3-dev libarchive-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libjavascriptcoregtk-4.1-dev
+          libjs-lodash node-cheerio libjs-marked esbuild)
 if [[ "${1:-build}" == "bench" ]]; then
     packages+=(nginx-light wrk)
 fi

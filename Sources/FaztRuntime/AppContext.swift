@@ -79,6 +79,24 @@ final class AppContext {
         return text
     }
 
+    /// Evaluates a bundled third-party module (lodash, cheerio, marked) as CommonJS in this
+    /// context and returns its exports; the prelude caches them like any other module.
+    func loadBundled(_ name: String, module: JSValueRef?) throws(JSException) -> JSValueRef? {
+        guard let encoded = BundledSources.base64(name), let data = Data(base64Encoded: encoded) else {
+            throw JSException(
+                message: "Cannot find module '\(name)': it was not bundled into this build of fazt "
+                    + "(its Debian package was missing when fazt was built)"
+            )
+        }
+        let wrapped = "(function (exports, module, require, define) {" + String(decoding: data, as: UTF8.self) + "\n})"
+        guard let body = context.object(try context.evaluate(wrapped, sourceURL: "bundled:" + name)),
+            let moduleObject = context.object(module)
+        else { throw JSException(message: "cannot load bundled module \(name)") }
+        let exports = context.property(moduleObject, "exports")
+        try context.call(body, this: context.object(exports), [exports, module, context.undefined, context.undefined])
+        return context.property(moduleObject, "exports")
+    }
+
     /// Turns module source into a callable body `(exports, require, module, __filename, __dirname,
     /// request, respond)`.
     ///

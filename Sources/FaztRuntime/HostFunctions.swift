@@ -39,18 +39,22 @@ enum HostFunctions {
         ),
         (
             "hasBundled",
-            { ctx, _, _, _, _, _ in
-                HostRegistry.lookup(ctx)?.context.boolean(false)
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                return app.context.boolean(BundledSources.names.contains(string(app, args, count, 0)))
             }
         ),
         (
             "loadBundled",
             { ctx, _, _, count, args, exception in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }
-                exception?.pointee = app.context.errorValue(
-                    JSException(message: "Cannot find module '\(string(app, args, count, 0))'")
-                )
-                return nil
+                let name = string(app, args, count, 0)
+                do throws(JSException) {
+                    return try app.loadBundled(name, module: argument(args, count, 1))
+                } catch {
+                    exception?.pointee = error.value ?? app.context.errorValue(error)
+                    return nil
+                }
             }
         ),
         (

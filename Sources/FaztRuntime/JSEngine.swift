@@ -1,7 +1,9 @@
 import CJavaScriptCore
 
 /// An error thrown by JavaScript, with where it happened.
-struct JSException: Error, CustomStringConvertible {
+struct JSException: Error, CustomStringConvertible, @unchecked Sendable {
+    // Sendable only formally (typed throws require it): `value` is used on the worker thread that
+    // created it, while its context lives, and never crosses threads.
     var message: String
     /// `file:line` when JavaScriptCore knows it.
     var location: String?

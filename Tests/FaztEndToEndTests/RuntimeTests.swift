@@ -381,4 +381,25 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         #expect(mismatches.withLock { $0 } == 0)
         #expect(!server.stderr.contains("killing JavaScript worker"))
     }
+
+    @Test func requiresTheBundledModules() throws {
+        let server = try ServerProcess()
+        let source = #"""
+            const _ = require('lodash');
+            const cheerio = require('cheerio');
+            const { marked } = require('marked');
+            module.exports = () => ({
+              chunk: _.chunk([1, 2, 3, 4, 5], 2),
+              items: cheerio.load('<ul><li>a</li><li>b</li><li>c</li></ul>')('li').length,
+              html: marked.parse('# Hi *there*'),
+              same: require('lodash') === _,
+            });
+            """#
+        _ = try server.deploy("bundled", try ArchiveFixtures.zip([js("api/main.js", source)]))
+        let json = try server.app("bundled", "/api").json
+        #expect(json["chunk"] as? [[Int]] == [[1, 2], [3, 4], [5]])
+        #expect(json["items"] as? Int == 3)
+        #expect(json["html"] as? String == "<h1 id=\"hi-there\">Hi <em>there</em></h1>\n")
+        #expect(json["same"] as? Bool == true)
+    }
 }
