@@ -156,18 +156,75 @@ enum Prelude {
             }
             return out;
           }
+          function indexOf(bytes, pattern, from) {
+            outer: for (let i = from; i <= bytes.length - pattern.length; i++) {
+              for (let k = 0; k < pattern.length; k++) if (bytes[i + k] !== pattern[k]) continue outer;
+              return i;
+            }
+            return -1;
+          }
+          // multipart/form-data → { fields, files: [{ name, filename, type, size, data: ArrayBuffer }] }
+          function parseMultipart(bytes, contentType) {
+            const match = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+            const fields = {};
+            const files = [];
+            if (!match) return { fields, files };
+            const delimiter = utf8Encode("--" + (match[1] || match[2]).trim());
+            const crlf2 = utf8Encode("\r\n\r\n");
+            let at = indexOf(bytes, delimiter, 0);
+            while (at >= 0) {
+              let start = at + delimiter.length;
+              if (bytes[start] === 45 && bytes[start + 1] === 45) break; // "--": the end
+              start += 2; // CRLF after the delimiter
+              const headerEnd = indexOf(bytes, crlf2, start);
+              if (headerEnd < 0) break;
+              const next = indexOf(bytes, delimiter, headerEnd + 4);
+              if (next < 0) break;
+              const head = utf8Decode(bytes.subarray(start, headerEnd));
+              const content = bytes.slice(headerEnd + 4, next - 2); // drop the CRLF before the delimiter
+              const disposition = /content-disposition:([^\r\n]*)/i.exec(head);
+              const name = disposition && /\bname="([^"]*)"/i.exec(disposition[1]);
+              const filename = disposition && /\bfilename="([^"]*)"/i.exec(disposition[1]);
+              const type = /content-type:\s*([^\r\n]*)/i.exec(head);
+              if (name) {
+                if (filename) {
+                  files.push({ name: name[1], filename: filename[1], type: type ? type[1].trim() : "application/octet-stream",
+                    size: content.length, data: content.buffer });
+                } else {
+                  const value = utf8Decode(content);
+                  if (name[1] in fields) fields[name[1]] = Array.isArray(fields[name[1]]) ? [...fields[name[1]], value] : [fields[name[1]], value];
+                  else fields[name[1]] = value;
+                }
+              }
+              at = next;
+            }
+            return { fields, files };
+          }
+          function base64Bytes(text) {
+            const binary = atob(text);
+            const bytes = new Uint8Array(binary.length);
+            for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+            return bytes;
+          }
           function makeRequest(raw) {
-            const text = raw.body || "";
-            const type = (raw.headers["content-type"] || "").split(";")[0].trim().toLowerCase();
+            let bytes = null;
+            let text = raw.body || "";
+            if (raw.bodyBase64 !== undefined) { bytes = base64Bytes(raw.bodyBase64); text = utf8Decode(bytes); }
+            const getBytes = () => (bytes === null ? (bytes = utf8Encode(text)) : bytes);
+            const contentType = raw.headers["content-type"] || "";
+            const type = contentType.split(";")[0].trim().toLowerCase();
             let body = text;
+            let files = [];
             if (type === "application/json" || type.endsWith("+json")) { try { body = JSON.parse(text); } catch { body = text; } }
             else if (type === "application/x-www-form-urlencoded") body = parseForm(text);
-            else if (text === "") body = undefined;
+            else if (type === "multipart/form-data") { const parts = parseMultipart(getBytes(), contentType); body = parts.fields; files = parts.files; }
+            else if (text === "" && bytes === null) body = undefined;
             return {
               method: raw.method, path: raw.path, url: raw.url, query: raw.query, headers: raw.headers,
-              cookies: parseCookies(raw.headers.cookie), ip: raw.ip, params: raw.params || {}, body,
+              cookies: parseCookies(raw.headers.cookie), ip: raw.ip, params: raw.params || {}, body, files,
               text: async () => text,
               json: async () => JSON.parse(text),
+              arrayBuffer: async () => { const b = getBytes(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); },
             };
           }
 

@@ -114,8 +114,14 @@ enum APIRequestEncoding {
         }
         out.raw("},\"ip\":")
         out.string(ip)
-        out.raw(",\"body\":")
-        out.string(String(decoding: body.readableBytesView, as: UTF8.self))
+        // Text bodies travel as they are; anything that is not valid UTF-8 (uploads) as base64.
+        if let text = String(validating: body.readableBytesView, as: UTF8.self) {
+            out.raw(",\"body\":")
+            out.string(text)
+        } else {
+            out.raw(",\"bodyBase64\":")
+            out.string(Data(body.readableBytesView).base64EncodedString())
+        }
         out.raw("}")
         return out.text
     }

@@ -402,4 +402,45 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         #expect(json["html"] as? String == "<h1 id=\"hi-there\">Hi <em>there</em></h1>\n")
         #expect(json["same"] as? Bool == true)
     }
+
+    @Test func parsesMultipartUploadsAndBinaryBodies() throws {
+        let server = try ServerProcess()
+        let source = #"""
+            module.exports = async (req) => {
+              const buffer = new Uint8Array(await req.arrayBuffer());
+              return {
+                fields: req.body,
+                files: req.files.map((f) => ({ name: f.name, filename: f.filename, type: f.type, size: f.size, first: Array.from(new Uint8Array(f.data).slice(0, 4)) })),
+                total: buffer.length,
+              };
+            };
+            """#
+        _ = try server.deploy("upload", try ArchiveFixtures.zip([js("api/main.js", source)]))
+        var body = Array("--XB\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nhello world\r\n".utf8)
+        body += Array("--XB\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"b.dat\"\r\n".utf8)
+        body +=
+            Array("Content-Type: application/x-thing\r\n\r\n".utf8) + [0, 1, 2, 255, 254] + Array("\r\n--XB--\r\n".utf8)
+        let response = try TestHTTP.request(
+            port: server.port,
+            "POST",
+            "/api",
+            host: "upload.localhost",
+            headers: [("Content-Type", "multipart/form-data; boundary=XB")],
+            body: body
+        )
+        #expect((response.json["fields"] as? [String: String]) == ["title": "hello world"])
+        let file = (response.json["files"] as? [[String: Any]])?.first
+        #expect(file?["filename"] as? String == "b.dat" && file?["type"] as? String == "application/x-thing")
+        #expect(file?["size"] as? Int == 5 && file?["first"] as? [Int] == [0, 1, 2, 255])
+        #expect(response.json["total"] as? Int == body.count)
+        let raw = try TestHTTP.request(
+            port: server.port,
+            "POST",
+            "/api",
+            host: "upload.localhost",
+            headers: [("Content-Type", "application/octet-stream")],
+            body: [0, 255, 1, 254]
+        )
+        #expect(raw.json["total"] as? Int == 4)
+    }
 }
