@@ -16,6 +16,7 @@ final class AppContext {
     let context: JSContext
     let files: Set<String>
     private let readSource: (String) -> String?
+    private let readEnv: (String) -> String?
     let log: (String, String) -> Void
     private(set) var invokeFunction: JSObjectRef?
     private(set) var fireTimerFunction: JSObjectRef?
@@ -34,12 +35,14 @@ final class AppContext {
         version: Int,
         files: Set<String>,
         readSource: @escaping (String) -> String?,
+        readEnv: @escaping (String) -> String?,
         log: @escaping (String, String) -> Void
     ) throws(JSException) {
         self.app = app
         self.version = version
         self.files = files
         self.readSource = readSource
+        self.readEnv = readEnv
         self.log = log
         self.context = JSContext(engine: engine, name: "\(app)@\(version)")
         HostRegistry.register(self)
@@ -78,6 +81,9 @@ final class AppContext {
         loadedBytes += text.utf8.count
         return text
     }
+
+    /// The owner-set value of an env key (`fazt env set`), read live from the database.
+    func ownerEnv(_ key: String) -> String? { readEnv(key) }
 
     /// Evaluates a bundled third-party module (lodash, cheerio, marked) as CommonJS in this
     /// context and returns its exports; the prelude caches them like any other module.

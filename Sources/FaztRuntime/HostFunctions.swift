@@ -38,6 +38,13 @@ enum HostFunctions {
             }
         ),
         (
+            "env",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                return app.ownerEnv(string(app, args, count, 0)).map { app.context.string($0) } ?? app.context.null
+            }
+        ),
+        (
             "hasBundled",
             { ctx, _, _, count, args, _ in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }

@@ -473,6 +473,8 @@ enum Prelude {
             app: Object.freeze({ name: host.appName, version: host.appVersion }),
             env: Object.freeze({
               get(name, fallback) {
+                const owned = host.env(String(name));
+                if (owned !== null) return owned;
                 if (manifestEnv === undefined) {
                   try { const m = JSON.parse(host.source("fazt.json") || "{}"); manifestEnv = m && typeof m.env === "object" && m.env ? m.env : {}; }
                   catch { manifestEnv = {}; }

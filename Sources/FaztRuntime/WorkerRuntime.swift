@@ -178,6 +178,13 @@ final class WorkerRuntime {
                     ) { $0.bytes(0) }
                     return bytes.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
                 },
+                readEnv: { key in
+                    let value = try? database.queryOne(
+                        "SELECT value FROM env WHERE app = ? AND key = ?",
+                        [.text(app), .text(key)]
+                    ) { $0.string(0) }
+                    return value.flatMap { $0 }
+                },
                 log: { level, text in
                     try? writer.send(WorkerMessage(type: "log", app: app, level: level, message: text))
                 }

@@ -73,6 +73,23 @@ struct ControlAPI: Sendable {
             let logs = services.logs
             let entries = try await blocking { try logs.read(app: name, after: after, limit: limit) }
             return .json(LogList(app: name, logs: entries))
+        case (.GET, "apps", 3) where segments[2] == "env":
+            let name = try vfs.info(app: segments[1]).name
+            let env = AppEnv(store: services.store)
+            return .json(EnvList(app: name, env: try await blocking { try env.list(app: name) }))
+        case (.PUT, "apps", 4) where segments[2] == "env":
+            let name = try await blocking { try vfs.info(app: segments[1]).name }
+            let key = try AppEnv.validate(key: segments[3])
+            let body = try request.decodeJSON(EnvValue.self)
+            try await AppEnv(store: services.store).set(app: name, key: key, value: body.value)
+            return .json(["app": name, "key": key])
+        case (.DELETE, "apps", 4) where segments[2] == "env":
+            let name = try await blocking { try vfs.info(app: segments[1]).name }
+            let key = try AppEnv.validate(key: segments[3])
+            guard try await AppEnv(store: services.store).unset(app: name, key: key) else {
+                throw APIError.notFound("'\(key)' is not set for \(name)")
+            }
+            return .json(["app": name, "unset": key])
         case (.POST, "apps", 3) where segments[2] == "deploy":
             return try await deploy(request, app: segments[1])
         case (.POST, "apps", 3) where segments[2] == "rollback":
@@ -95,7 +112,7 @@ struct ControlAPI: Sendable {
                 throw APIError.notFound("no token with id '\(id)'")
             }
             return .json(["revoked": id])
-        case (_, "apps", 1...3), (_, "tokens", 1...2):
+        case (_, "apps", 1...4), (_, "tokens", 1...2):
             throw APIError.methodNotAllowed(request.method)
         default:
             throw APIError.notFound("no control API route \(request.method) \(request.path)")

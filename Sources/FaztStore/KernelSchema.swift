@@ -72,5 +72,18 @@ public enum KernelSchema {
                 CREATE INDEX logs_app ON logs(app, id);
                 """
         ),
+        Migration(
+            version: 3,
+            name: "app env",
+            sql: """
+                CREATE TABLE env (
+                    app TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (app, key)
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 }

@@ -443,4 +443,29 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         )
         #expect(raw.json["total"] as? Int == 4)
     }
+
+    @Test func readsOwnerSetEnvValuesLive() throws {
+        let server = try ServerProcess()
+        let files = [
+            js("api/main.js", "module.exports = () => ({ greeting: fazt.env.get('GREETING', 'none') });"),
+            ArchiveFixtures.file("fazt.json", #"{"env": {"GREETING": "from manifest"}}"#),
+        ]
+        _ = try server.deploy("envy", try ArchiveFixtures.zip(files))
+        #expect(try server.app("envy", "/api").json["greeting"] as? String == "from manifest")
+        let home = try TemporaryDirectory()
+        let env = [
+            "FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token(),
+            "XDG_CONFIG_HOME": home.path,
+        ]
+        #expect(
+            try ServerProcess.runCLI(["env", "set", "envy", "GREETING", "from the owner"], environment: env).0 == 0
+        )
+        #expect(try server.app("envy", "/api").json["greeting"] as? String == "from the owner")
+        let listed = try ServerProcess.runCLI(["env", "list", "envy", "--json"], environment: env)
+        #expect(listed.0 == 0 && listed.1.contains("from the owner"))
+        #expect(try ServerProcess.runCLI(["env", "set", "envy", "1BAD", "x"], environment: env).0 != 0)
+        #expect(try ServerProcess.runCLI(["env", "unset", "envy", "GREETING"], environment: env).0 == 0)
+        #expect(try server.app("envy", "/api").json["greeting"] as? String == "from manifest")
+        #expect(try server.api("PUT", "/apps/ghost/env/X", body: Array(#"{"value":"1"}"#.utf8)).status == 404)
+    }
 }

@@ -1,0 +1,63 @@
+import FaztStore
+import FaztVFS
+
+/// `GET /apps/{name}/env`.
+public struct EnvList: Codable, Sendable {
+    public var app: String
+    public var env: [String: String]
+}
+
+/// `PUT /apps/{name}/env/{key}` request.
+public struct EnvValue: Codable, Sendable {
+    public var value: String
+
+    public init(value: String) { self.value = value }
+}
+
+/// Owner-set environment values of apps (`fazt env set`); `fazt.env.get` sees them at once.
+struct AppEnv: Sendable {
+    static let maxValueBytes = 64 * 1024
+    let store: Store
+
+    /// Keys are `[A-Za-z_][A-Za-z0-9_]{0,127}`.
+    static func validate(key: String) throws -> String {
+        let bytes = Array(key.utf8)
+        func letter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 }
+        guard !bytes.isEmpty, bytes.count <= 128, letter(bytes[0]),
+            bytes.allSatisfy({ letter($0) || ($0 >= 48 && $0 <= 57) })
+        else {
+            throw APIError.badRequest(
+                "invalid env key '\(key)': use letters, digits and '_', not starting with a digit"
+            )
+        }
+        return key
+    }
+
+    func list(app: String) throws -> [String: String] {
+        let pairs = try store.read { connection in
+            try connection.query("SELECT key, value FROM env WHERE app = ? ORDER BY key", [.text(app)]) {
+                ($0.string(0), $0.string(1))
+            }
+        }
+        return Dictionary(pairs, uniquingKeysWith: { _, last in last })
+    }
+
+    func set(app: String, key: String, value: String) async throws {
+        guard value.utf8.count <= Self.maxValueBytes else {
+            throw APIError(status: .payloadTooLarge, code: "too_large", message: "env values are limited to 64 KB")
+        }
+        let now = Clock.nowMilliseconds()
+        _ = try await store.write { connection in
+            try connection.run(
+                "INSERT INTO env (app, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                    + "ON CONFLICT (app, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                [.text(app), .text(key), .text(value), .integer(now)]
+            )
+        }
+    }
+
+    /// Removes a key; false when it was not set.
+    func unset(app: String, key: String) async throws -> Bool {
+        try await store.write { try $0.run("DELETE FROM env WHERE app = ? AND key = ?", [.text(app), .text(key)]) > 0 }
+    }
+}
