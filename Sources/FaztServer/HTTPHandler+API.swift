@@ -1,4 +1,5 @@
 import FaztRuntime
+import FaztVFS
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -13,15 +14,16 @@ extension HTTPHandler {
         query: String?,
         body: ByteBuffer
     ) {
-        if head.method == .OPTIONS, head.headers.contains(name: "Access-Control-Request-Method") {
-            respond(context: context, head: head, response: CORSPolicy.preflight(head.headers))
-            return
-        }
         withLiveApp(context: context, head: head, name: name) { app in
+            let cors = app.snapshot.manifest.cors
+            if head.method == .OPTIONS, head.headers.contains(name: "Access-Control-Request-Method") {
+                self.respond(context: context, head: head, response: CORSPolicy.preflight(head.headers, options: cors))
+                return
+            }
             let decoded = path.removingPercentEncoding ?? path
             guard let file = HandlerRouter.handler(for: decoded, exists: { app.snapshot.files[$0] != nil }) else {
                 var response = Response.json(["error": "no handler for \(decoded)"], status: .notFound)
-                CORSPolicy.decorate(&response, request: head.headers)
+                CORSPolicy.decorate(&response, request: head.headers, options: cors)
                 self.respond(context: context, head: head, response: response)
                 return
             }
@@ -37,12 +39,16 @@ extension HTTPHandler {
             let appName = app.snapshot.app
             // A promise completed from the supervisor's thread: no Task, one hop back to the loop.
             let promise = context.eventLoop.makePromise(of: InvocationResult.self)
-            supervisor.invoke(app: appName, version: version, file: file, requestJSON: requestJSON) { result in
+            // The manifest may lower (never raise) the server's time limit.
+            let serverLimit = self.services.configuration.invocationTimeoutMs
+            let timeout = app.snapshot.manifest.timeoutMs.map { min($0, serverLimit) } ?? serverLimit
+            supervisor.invoke(app: appName, version: version, file: file, requestJSON: requestJSON, timeoutMs: timeout)
+            { result in
                 promise.succeed(result)
             }
             promise.futureResult.assumeIsolated().whenSuccess { [self] result in
                 var response = APIResponseMapping.response(result)
-                CORSPolicy.decorate(&response, request: head.headers)
+                CORSPolicy.decorate(&response, request: head.headers, options: cors)
                 self.respond(context: context, head: head, response: response)
             }
         }
@@ -188,24 +194,43 @@ enum APIResponseMapping {
     }
 }
 
-/// The default CORS policy for `/api/*`: any origin, no credentials.
+/// CORS for `/api/*`: the manifest's `cors` options, or by default any origin without credentials.
 enum CORSPolicy {
-    static func preflight(_ request: HTTPHeaders) -> Response {
+    /// The `Access-Control-Allow-Origin` value for `origin`, or nil when it is not allowed.
+    static func allowedOrigin(_ origin: String, options: Manifest.CORSOptions?) -> String? {
+        guard let options else { return "*" }
+        if options.origins.contains("*") { return options.credentials ? origin : "*" }
+        return options.origins.contains(origin) ? origin : nil
+    }
+
+    static func preflight(_ request: HTTPHeaders, options: Manifest.CORSOptions?) -> Response {
         var headers = HTTPHeaders()
-        headers.add(name: "Access-Control-Allow-Origin", value: "*")
-        headers.add(name: "Access-Control-Allow-Methods", value: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
-        if let asked = request.first(name: "Access-Control-Request-Headers") {
+        headers.add(name: "Vary", value: "Origin, Access-Control-Request-Headers")
+        guard let origin = request.first(name: "Origin"), let allowed = allowedOrigin(origin, options: options) else {
+            return Response(status: .noContent, headers: headers)
+        }
+        headers.add(name: "Access-Control-Allow-Origin", value: allowed)
+        let methods = options?.methods ?? ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        headers.add(name: "Access-Control-Allow-Methods", value: methods.joined(separator: ", "))
+        if let allowedHeaders = options?.headers {
+            headers.add(name: "Access-Control-Allow-Headers", value: allowedHeaders.joined(separator: ", "))
+        } else if let asked = request.first(name: "Access-Control-Request-Headers") {
             headers.add(name: "Access-Control-Allow-Headers", value: asked)
         }
-        headers.add(name: "Access-Control-Max-Age", value: "600")
-        headers.add(name: "Vary", value: "Origin, Access-Control-Request-Headers")
+        if options?.credentials == true { headers.add(name: "Access-Control-Allow-Credentials", value: "true") }
+        headers.add(name: "Access-Control-Max-Age", value: String(options?.maxAge ?? 600))
         return Response(status: .noContent, headers: headers)
     }
 
-    static func decorate(_ response: inout Response, request: HTTPHeaders) {
-        guard request.contains(name: "Origin"), !response.headers.contains(name: "Access-Control-Allow-Origin") else {
-            return
+    static func decorate(_ response: inout Response, request: HTTPHeaders, options: Manifest.CORSOptions?) {
+        guard let origin = request.first(name: "Origin"),
+            !response.headers.contains(name: "Access-Control-Allow-Origin"),
+            let allowed = allowedOrigin(origin, options: options)
+        else { return }
+        response.headers.add(name: "Access-Control-Allow-Origin", value: allowed)
+        if allowed != "*" { response.headers.add(name: "Vary", value: "Origin") }
+        if options?.credentials == true {
+            response.headers.add(name: "Access-Control-Allow-Credentials", value: "true")
         }
-        response.headers.add(name: "Access-Control-Allow-Origin", value: "*")
     }
 }

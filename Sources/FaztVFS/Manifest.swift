@@ -6,6 +6,23 @@ public struct Manifest: Sendable, Equatable {
     public var name: String?
     /// Serve `index.html` for extension-less paths that match no file.
     public var spa: Bool = false
+    /// CORS for `/api/*` (nil: the default, any origin without credentials).
+    public var cors: CORSOptions?
+    /// Wall-clock limit of this app's HTTP handlers in ms (capped by the server's limit).
+    public var timeoutMs: Int?
+
+    /// The manifest's `cors` object.
+    public struct CORSOptions: Sendable, Equatable {
+        /// Allowed origins; `["*"]` means any.
+        public var origins: [String] = ["*"]
+        public var methods: [String] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        /// Allowed request headers; nil allows whatever the preflight asks for.
+        public var headers: [String]?
+        public var credentials = false
+        public var maxAge = 600
+
+        public init() {}
+    }
 
     public init(name: String? = nil, spa: Bool = false) {
         self.name = name
@@ -36,6 +53,51 @@ public struct Manifest: Sendable, Equatable {
             }
             manifest.spa = spa
         }
+        if let cors = dictionary["cors"] {
+            manifest.cors = try parseCORS(cors)
+        }
+        if let limits = dictionary["limits"] {
+            guard let limits = limits as? [String: Any] else {
+                throw VFSError(.badManifest, "fazt.json: \"limits\" must be an object")
+            }
+            if let timeout = limits["timeoutMs"] {
+                guard let value = timeout as? Int, value > 0 else {
+                    throw VFSError(.badManifest, "fazt.json: \"limits.timeoutMs\" must be a positive number")
+                }
+                manifest.timeoutMs = value
+            }
+        }
         return manifest
+    }
+
+    private static func parseCORS(_ value: Any) throws(VFSError) -> CORSOptions {
+        guard let object = value as? [String: Any] else {
+            throw VFSError(.badManifest, "fazt.json: \"cors\" must be an object")
+        }
+        func strings(_ key: String) throws(VFSError) -> [String]? {
+            guard let raw = object[key] else { return nil }
+            if let single = raw as? String { return [single] }
+            guard let list = raw as? [String] else {
+                throw VFSError(.badManifest, "fazt.json: \"cors.\(key)\" must be a string or a list of strings")
+            }
+            return list
+        }
+        var options = CORSOptions()
+        if let origins = try strings("origins") { options.origins = origins }
+        if let methods = try strings("methods") { options.methods = methods.map { $0.uppercased() } }
+        options.headers = try strings("headers")
+        if let credentials = object["credentials"] {
+            guard let flag = credentials as? Bool else {
+                throw VFSError(.badManifest, "fazt.json: \"cors.credentials\" must be true or false")
+            }
+            options.credentials = flag
+        }
+        if let maxAge = object["maxAge"] {
+            guard let seconds = maxAge as? Int, seconds >= 0 else {
+                throw VFSError(.badManifest, "fazt.json: \"cors.maxAge\" must be a number of seconds")
+            }
+            options.maxAge = seconds
+        }
+        return options
     }
 }

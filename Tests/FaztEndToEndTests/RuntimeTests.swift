@@ -468,4 +468,44 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         #expect(try server.app("envy", "/api").json["greeting"] as? String == "from manifest")
         #expect(try server.api("PUT", "/apps/ghost/env/X", body: Array(#"{"value":"1"}"#.utf8)).status == 404)
     }
+
+    @Test func appliesTheManifestsCORSAndTimeLimit() throws {
+        let server = try ServerProcess()
+        let manifest =
+            #"{"cors":{"origins":["https://ok.example"],"credentials":true,"headers":["x-token"]},"limits":{"timeoutMs":700}}"#
+        let files = [
+            js("api/main.js", "module.exports = () => 'hi';"),
+            js(
+                "api/slow.js",
+                "module.exports = () => new Promise((resolve) => setTimeout(() => resolve('late'), 1500));"
+            ),
+            ArchiveFixtures.file("fazt.json", manifest),
+        ]
+        _ = try server.deploy("strict", try ArchiveFixtures.zip(files))
+        func preflight(_ origin: String) throws -> TestResponse {
+            try TestHTTP.request(
+                port: server.port,
+                "OPTIONS",
+                "/api",
+                host: "strict.localhost",
+                headers: [("Origin", origin), ("Access-Control-Request-Method", "POST")]
+            )
+        }
+        let allowed = try preflight("https://ok.example")
+        #expect(allowed.header("access-control-allow-origin") == "https://ok.example")
+        #expect(allowed.header("access-control-allow-credentials") == "true")
+        #expect(allowed.header("access-control-allow-headers") == "x-token")
+        #expect(try preflight("https://evil.example").header("access-control-allow-origin") == nil)
+        let call = try server.app("strict", "/api", headers: [("Origin", "https://ok.example")])
+        #expect(call.header("access-control-allow-origin") == "https://ok.example")
+        #expect(
+            try server.app("strict", "/api", headers: [("Origin", "https://evil.example")]).header(
+                "access-control-allow-origin"
+            ) == nil
+        )
+        // 1.5 s of work fits the 5 s default but not the manifest's 700 ms.
+        #expect(try server.app("strict", "/api/slow").status == 503)
+        _ = try server.deploy("relaxed", try ArchiveFixtures.zip([files[1]]))
+        #expect(try server.app("relaxed", "/api/slow").text == "late")
+    }
 }

@@ -57,6 +57,18 @@ import Testing
         )
     }
 
+    @Test func parsesCORSAndLimits() throws {
+        let text =
+            #"{"cors":{"origins":["https://a.example"],"methods":["get","post"],"credentials":true,"maxAge":60},"limits":{"timeoutMs":800}}"#
+        let manifest = try Manifest.parse(Array(text.utf8))
+        #expect(manifest.cors?.origins == ["https://a.example"])
+        #expect(manifest.cors?.methods == ["GET", "POST"])
+        #expect(manifest.cors?.credentials == true && manifest.cors?.maxAge == 60)
+        #expect(manifest.timeoutMs == 800)
+        #expect(throws: VFSError.self) { try Manifest.parse(Array(#"{"cors":{"origins":[1]}}"#.utf8)) }
+        #expect(throws: VFSError.self) { try Manifest.parse(Array(#"{"limits":{"timeoutMs":-1}}"#.utf8)) }
+    }
+
     @Test func parsesManifests() throws {
         #expect(try Manifest.parse(Array(#"{"name":"x","spa":true}"#.utf8)) == Manifest(name: "x", spa: true))
         #expect(throws: VFSError.self) { try Manifest.parse(Array("{nope".utf8)) }
