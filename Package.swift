@@ -50,6 +50,7 @@ let package = Package(
             dependencies: [
                 "CJavaScriptCore",
                 "CCrypto",
+                "FaztNet",
                 "FaztStore",
                 "FaztVFS",
                 .product(name: "Logging", package: "swift-log"),
@@ -96,6 +97,7 @@ let package = Package(
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztTestSupport"]),
         .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztTestSupport"]),
         .testTarget(name: "FaztRuntimeTests", dependencies: ["FaztRuntime", "FaztTestSupport"]),
+        .testTarget(name: "FaztNetTests", dependencies: ["FaztNet"]),
         .testTarget(
             name: "FaztServerTests",
             dependencies: [

@@ -13,3 +13,10 @@ static inline CURLcode fazt_curl_set_data_cb(CURL *h, CURLoption o, fazt_curl_da
 static inline CURLcode fazt_curl_set_progress_cb(CURL *h, fazt_curl_progress_cb cb) {
     return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
 }
+
+typedef curl_socket_t (*fazt_curl_opensocket_cb)(void *, curlsocktype, struct curl_sockaddr *);
+static inline CURLcode fazt_curl_set_opensocket_cb(CURL *h, fazt_curl_opensocket_cb cb) {
+    return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, cb);
+}
+static inline curl_socket_t fazt_curl_socket_bad(void) { return CURL_SOCKET_BAD; }
+static inline CURLcode fazt_curl_get_effective_url(CURL *h, char **url) { return curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, url); }

@@ -46,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
     var workerIdleSeconds: Int = 60
     @Option(name: .customLong("max-workers"), help: "Most JavaScript worker processes (default: cores, at least 2).")
     var maxWorkers: Int?
+    @Flag(name: .customLong("allow-private-egress"), help: "Let app fetch() reach loopback and private addresses.")
+    var allowPrivateEgress = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -110,6 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.workerMemoryLimit = workerMemoryMB << 20
         configuration.workerIdleSeconds = Double(workerIdleSeconds)
         if let maxWorkers { configuration.maxWorkers = maxWorkers }
+        configuration.allowPrivateEgress = allowPrivateEgress
         let host = domain.lowercased()
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

@@ -18,6 +18,11 @@ final class AppContext {
     private let readSource: (String) -> String?
     private let readEnv: (String) -> String?
     let log: (String, String) -> Void
+    /// Sends a `fetch` request to the daemon (id, request JSON).
+    var sendFetch: (Int, String) -> Void = { _, _ in }
+    /// Fetches started by the current invocation and not answered yet.
+    var pendingFetches = Set<Int>()
+    private(set) var fetchDoneFunction: JSObjectRef?
     private(set) var invokeFunction: JSObjectRef?
     private(set) var fireTimerFunction: JSObjectRef?
     private(set) var clearTimersFunction: JSObjectRef?
@@ -70,7 +75,8 @@ final class AppContext {
         invokeFunction = context.object(context.global("__fazt_invoke"))
         fireTimerFunction = context.object(context.global("__fazt_fireTimer"))
         clearTimersFunction = context.object(context.global("__fazt_clearTimers"))
-        for function in [invokeFunction, fireTimerFunction, clearTimersFunction] {
+        fetchDoneFunction = context.object(context.global("__fazt_fetchDone"))
+        for function in [invokeFunction, fireTimerFunction, clearTimersFunction, fetchDoneFunction] {
             if let function { JSValueProtect(context.ref, function) }
         }
     }

@@ -45,6 +45,16 @@ enum HostFunctions {
             }
         ),
         (
+            "fetch",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let id = Int(number(app, args, count, 0))
+                app.pendingFetches.insert(id)
+                app.sendFetch(id, string(app, args, count, 1))
+                return app.context.undefined
+            }
+        ),
+        (
             "hasBundled",
             { ctx, _, _, count, args, _ in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }

@@ -125,7 +125,27 @@ enum Prelude {
               if (!response.headers.has("content-type")) response.headers.set("content-type", "application/json");
               return response;
             }
-            async text() { return typeof this._body === "string" ? this._body : this._body === null ? "" : show(this._body); }
+            async text() {
+              if (this._bytes) return utf8Decode(this._bytes);
+              if (isBinary(this._body)) return utf8Decode(bytesOf(this._body));
+              return typeof this._body === "string" ? this._body : this._body === null ? "" : show(this._body);
+            }
+            async json() { return JSON.parse(await this.text()); }
+            async arrayBuffer() {
+              const b = this._bytes || (isBinary(this._body) ? bytesOf(this._body) : utf8Encode(await this.text()));
+              return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+            }
+          }
+          class Request {
+            constructor(input, init) {
+              init = init || {};
+              const base = input instanceof Request ? input : null;
+              this.url = base ? base.url : String(input instanceof URL ? input.href : input);
+              this.method = String(init.method || (base && base.method) || "GET").toUpperCase();
+              this.headers = new Headers(init.headers || (base && base.headers) || {});
+              this._body = init.body !== undefined ? init.body : base ? base._body : undefined;
+            }
+            async text() { return this._body === undefined || this._body === null ? "" : typeof this._body === "string" ? this._body : utf8Decode(bytesOf(this._body)); }
             async json() { return JSON.parse(await this.text()); }
           }
 
@@ -444,6 +464,45 @@ enum Prelude {
             toJSON() { return this.href; }
           }
 
+          // ---- fetch (performed by the daemon: egress policy, limits) ------------------------------
+          const fetches = new Map();
+          let nextFetch = 1;
+          function fetch(input, init) {
+            let request;
+            try { request = new Request(input, init); } catch (error) { return Promise.reject(error); }
+            const headers = Array.from(request.headers.entries());
+            let body = null, encoded = false;
+            const raw = request._body;
+            if (raw !== undefined && raw !== null) {
+              if (typeof raw === "string") body = raw;
+              else if (isBinary(raw)) { body = base64(bytesOf(raw)); encoded = true; }
+              else if (raw instanceof URLSearchParams) {
+                body = raw.toString();
+                if (!request.headers.has("content-type")) headers.push(["content-type", "application/x-www-form-urlencoded;charset=UTF-8"]);
+              } else body = String(raw);
+            }
+            const id = nextFetch++;
+            return new Promise((resolve, reject) => {
+              fetches.set(id, { resolve, reject });
+              host.fetch(id, JSON.stringify({ url: request.url, method: request.method, headers, body, base64: encoded }));
+            });
+          }
+          Object.defineProperty(globalThis, "__fazt_fetchDone", {
+            value: function (id, status, headerLines, bodyBase64, url, error) {
+              const pending = fetches.get(id);
+              if (!pending) return;
+              fetches.delete(id);
+              if (error) { pending.reject(new TypeError(error)); return; }
+              const lines = headerLines ? headerLines.split("\n") : [];
+              const headers = new Headers();
+              for (let i = 0; i + 1 < lines.length; i += 2) headers.append(lines[i], lines[i + 1]);
+              const response = new Response(null, { status, headers });
+              response._bytes = base64Bytes(bodyBase64 || "");
+              response.url = url;
+              pending.resolve(response);
+            },
+          });
+
           // ---- crypto and fazt ----------------------------------------------------------------
           const crypto = {
             getRandomValues(view) {
@@ -556,11 +615,11 @@ enum Prelude {
           Object.defineProperty(globalThis, "__fazt_fireTimer", {
             value: function (id) { const callback = timers.get(id); if (callback) { timers.delete(id); callback(); } },
           });
-          Object.defineProperty(globalThis, "__fazt_clearTimers", { value: function () { timers.clear(); } });
+          Object.defineProperty(globalThis, "__fazt_clearTimers", { value: function () { timers.clear(); fetches.clear(); } });
 
           Object.assign(globalThis, {
             console, setTimeout, clearTimeout, queueMicrotask, Headers, Response, TextEncoder, TextDecoder,
-            atob, btoa, URL, URLSearchParams, crypto, fazt,
+            atob, btoa, URL, URLSearchParams, crypto, fazt, fetch, Request,
           });
           if (typeof globalThis.structuredClone !== "function") {
             globalThis.structuredClone = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));

@@ -1,3 +1,5 @@
+import FaztNet
+
 /// Limits and placement of JavaScript workers (ARCHITECTURE.md §3, §7).
 public struct RuntimeConfiguration: Sendable {
     /// The `fazt` executable to start workers from (`fazt __worker`).
@@ -15,6 +17,8 @@ public struct RuntimeConfiguration: Sendable {
 
     /// Receives app log lines (`console.*`, `fazt.log.*`, handler errors): app, level, message.
     public var logSink: @Sendable (String, String, String) -> Void = { _, _, _ in }
+    /// What `fetch` may reach.
+    public var egress = EgressPolicy()
     /// Called when the last worker process has exited (the server then trims its memory again:
     /// pages it shared with the workers, the same binary, can only be released now).
     public var onAllWorkersGone: @Sendable () -> Void = {}

@@ -1,3 +1,4 @@
+import FaztNet
 import Foundation
 import Glibc
 import Logging
@@ -31,6 +32,7 @@ final class WorkerHandle: @unchecked Sendable {
     private var lastUsedAt = DispatchTime.now().uptimeNanoseconds
     private let logger: Logger
     private let logSink: @Sendable (String, String, String) -> Void
+    private let egress: EgressPolicy
 
     /// Starts the process and its reader thread; `onExit` runs once when the worker is gone.
     init(configuration: RuntimeConfiguration, logger: Logger, onExit: @escaping @Sendable (WorkerHandle) -> Void) throws
@@ -58,6 +60,7 @@ final class WorkerHandle: @unchecked Sendable {
         writer = FrameWriter(fd: input.fileDescriptor)
         self.logger = logger
         self.logSink = configuration.logSink
+        self.egress = configuration.egress
         let output = fromWorker.fileHandleForReading
         let thread = Thread { [self] in
             self.readLoop(FrameReader(fd: output.fileDescriptor))
@@ -88,6 +91,13 @@ final class WorkerHandle: @unchecked Sendable {
                 greeted = true
             case "result" where greeted:
                 complete(id: message.id, reply: .message(message))
+            case "fetch" where greeted:
+                let writer = self.writer
+                let policy = egress
+                DispatchQueue.global().async {
+                    let reply = Self.performFetch(message, policy: policy)
+                    try? writer.send(reply)
+                }
             case "log" where greeted:
                 logSink(message.app ?? "?", message.level ?? "info", message.message ?? "")
             default:
@@ -116,6 +126,39 @@ final class WorkerHandle: @unchecked Sendable {
             }
             inFlight.completion(.lost(kind: kind, message: message))
         }
+    }
+
+    /// Performs a worker's `fetch` frame and builds the `fetched` reply (blocking).
+    static func performFetch(_ message: WorkerMessage, policy: EgressPolicy) -> WorkerMessage {
+        var reply = WorkerMessage(type: "fetched", id: message.id)
+        guard let json = message.request?.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
+            let url = object["url"] as? String
+        else {
+            reply.message = "fetch: malformed request"
+            return reply
+        }
+        let headers = (object["headers"] as? [[String]] ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+        var body: [UInt8]?
+        if let text = object["body"] as? String {
+            body = object["base64"] as? Bool == true ? Data(base64Encoded: text).map { [UInt8]($0) } : Array(text.utf8)
+        }
+        let request = EgressRequest(
+            url: url,
+            method: object["method"] as? String ?? "GET",
+            headers: headers,
+            body: body
+        )
+        do {
+            let response = try Egress.perform(request, policy: policy)
+            reply.status = response.status
+            reply.headers = response.headers.map { "\($0.0)\n\($0.1)" }.joined(separator: "\n")
+            reply.body = response.body
+            reply.file = response.url
+        } catch {
+            reply.message = error.message
+        }
+        return reply
     }
 
     /// Turns an invocation's reply into its result.

@@ -8,13 +8,17 @@ final class WorkerRuntime {
     private var engine = JSEngine()
     private let database: Connection
     private let writer: FrameWriter
+    private let reader: FrameReader
+    /// Frames that arrived while an invocation waited for a fetch (pipelined requests): served next.
+    var deferred: [WorkerMessage] = []
     private var contexts: [String: AppContext] = [:]
     private var lastUse: [String: UInt64] = [:]
     private var clock: UInt64 = 0
     /// Most app contexts kept alive in one worker.
     let maxContexts: Int
 
-    init(dataPath: String, writer: FrameWriter, maxContexts: Int = 64) throws {
+    init(dataPath: String, reader: FrameReader, writer: FrameWriter, maxContexts: Int = 64) throws {
+        self.reader = reader
         self.database = try Connection(path: dataPath, readOnly: true)
         try database.execute("PRAGMA query_only=ON")
         self.writer = writer
@@ -81,22 +85,50 @@ final class WorkerRuntime {
             try context.context.call(invoke, [context.context.string(file), context.context.string(request)])
             while context.outcome == nil {
                 if JSEngine.terminated { return .failure(Self.timeout) }
-                guard let (id, due) = context.timers.min(by: { $0.value < $1.value }) else {
+                let next = context.timers.min(by: { $0.value < $1.value })
+                guard next != nil || !context.pendingFetches.isEmpty else {
                     return .failure(
                         InvocationFailure(
                             kind: "exception",
-                            message: "the handler never finished: its promise never settled and no timer is pending"
+                            message: "the handler never finished: its promise never settled and nothing is pending"
                         )
                     )
                 }
-                if due >= deadline { return .failure(Self.timeout) }
                 let now = DispatchTime.now().uptimeNanoseconds
-                if due > now { usleep(UInt32(min(1_000_000, (due - now) / 1000))) }
-                guard DispatchTime.now().uptimeNanoseconds >= due else { continue }
-                context.timers[id] = nil
-                engine.setTimeLimit(seconds: max(0.001, remaining()))
-                if let fire = context.fireTimerFunction {
-                    try context.context.call(fire, [context.context.number(Double(id))])
+                if let (id, due) = next, due <= now {
+                    context.timers[id] = nil
+                    engine.setTimeLimit(seconds: max(0.001, remaining()))
+                    if let fire = context.fireTimerFunction {
+                        try context.context.call(fire, [context.context.number(Double(id))])
+                    }
+                    continue
+                }
+                guard now < deadline, next.map({ $0.value < deadline }) ?? true || !context.pendingFetches.isEmpty
+                else {
+                    return .failure(Self.timeout)
+                }
+                let until = min(next?.value ?? deadline, deadline)
+                if context.pendingFetches.isEmpty {
+                    usleep(UInt32(min(1_000_000, (until - now) / 1000)))
+                } else if let message = try? awaitFrame(until: until) {
+                    guard message.type == "fetched" else {
+                        deferred.append(message)
+                        continue
+                    }
+                    guard let id = message.id.map(Int.init), context.pendingFetches.remove(id) != nil,
+                        let done = context.fetchDoneFunction
+                    else { continue }
+                    let ctx = context.context
+                    engine.setTimeLimit(seconds: max(0.001, remaining()))
+                    try ctx.call(
+                        done,
+                        [
+                            ctx.number(Double(id)), ctx.number(Double(message.status ?? 0)),
+                            ctx.string(message.headers ?? ""),
+                            ctx.string(Data(message.body ?? []).base64EncodedString()), ctx.string(message.file ?? ""),
+                            message.message.map { ctx.string($0) } ?? ctx.null,
+                        ]
+                    )
                 }
             }
         } catch {
@@ -141,6 +173,19 @@ final class WorkerRuntime {
         }
         reply.problems = problems
         return reply
+    }
+
+    /// Waits (at most until `until`) for the next frame from the daemon; nil when none came.
+    private func awaitFrame(until: UInt64) throws -> WorkerMessage? {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard until > now else { return nil }
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(min(1000, (until - now) / 1_000_000 + 1))
+        guard poll(&descriptor, 1, milliseconds) > 0 else { return nil }
+        guard let message = try reader.next() else {
+            throw InvocationFailure(kind: "internal", message: "the daemon closed the channel")
+        }
+        return message
     }
 
     private static let timeout = InvocationFailure(kind: "timeout", message: "the handler ran past its time limit")
@@ -192,6 +237,9 @@ final class WorkerRuntime {
         } catch {
             throw InvocationFailure(kind: "internal", message: "cannot start the app context: \(error)")
         }
+        context.sendFetch = { id, json in
+            try? writer.send(WorkerMessage(type: "fetch", id: UInt64(id), app: app, request: json))
+        }
         contexts[key] = context
         return context
     }
@@ -218,7 +266,7 @@ public enum WorkerMain {
         let writer = FrameWriter(fd: STDOUT_FILENO)
         let runtime: WorkerRuntime
         do {
-            runtime = try WorkerRuntime(dataPath: dataPath, writer: writer)
+            runtime = try WorkerRuntime(dataPath: dataPath, reader: reader, writer: writer)
             try writer.send(WorkerMessage(type: "hello", protocolVersion: WorkerProtocol.version))
         } catch {
             FileHandle.standardError.write(Data("fazt worker: cannot start: \(error)\n".utf8))
@@ -227,7 +275,7 @@ public enum WorkerMain {
         while true {
             let message: WorkerMessage?
             do {
-                message = try reader.next()
+                message = runtime.deferred.isEmpty ? try reader.next() : runtime.deferred.removeFirst()
             } catch {
                 FileHandle.standardError.write(Data("fazt worker: bad frame: \(error)\n".utf8))
                 return 2

@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     public var workerIdleSeconds: Double = 60
     /// Most JavaScript worker processes.
     public var maxWorkers: Int = max(2, System.coreCount)
+    /// Let app `fetch` reach loopback, private and link-local addresses.
+    public var allowPrivateEgress = false
     /// Deploy limits (upload, expansion, entries, per file).
     public var deployLimits = DeployLimits()
     /// Event loop threads (defaults to one per core).

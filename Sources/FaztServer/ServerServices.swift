@@ -47,6 +47,7 @@ final class ServerServices: Sendable {
         runtime.workerMemoryLimit = configuration.workerMemoryLimit
         runtime.workerIdleSeconds = configuration.workerIdleSeconds
         runtime.maxWorkers = configuration.maxWorkers
+        runtime.egress.allowPrivate = configuration.allowPrivateEgress
         let logs = AppLogs(store: store)
         self.logs = logs
         runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }

@@ -508,4 +508,35 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         _ = try server.deploy("relaxed", try ArchiveFixtures.zip([files[1]]))
         #expect(try server.app("relaxed", "/api/slow").text == "late")
     }
+
+    @Test func fetchesThroughTheDaemonWithinTheEgressPolicy() throws {
+        let source = #"""
+            module.exports = async (req) => {
+              try {
+                const started = Date.now();
+                const response = await fetch(req.query.url, { headers: { 'x-test': '1' } });
+                const data = await response.json();
+                return { status: response.status, data, type: response.headers.get('content-type'), ms: Date.now() - started };
+              } catch (error) {
+                return { status: 500, body: { error: error.message } };
+              }
+            };
+            """#
+        for allowed in [true, false] {
+            let server = try ServerProcess(arguments: allowed ? ["--allow-private-egress"] : [])
+            _ = try server.deploy("fetcher", try ArchiveFixtures.zip([js("api/main.js", source)]))
+            let target = "http://127.0.0.1:\(server.port)/_fazt/api/v1/health"
+            let response = try server.app("fetcher", "/api?url=\(target)")
+            if allowed {
+                #expect(response.json["status"] as? Int == 200)
+                #expect((response.json["data"] as? [String: Any])?["status"] as? String == "ok")
+                #expect(response.json["type"] as? String == "application/json")
+            } else {
+                #expect(response.status == 500)
+                #expect((response.json["error"] as? String)?.contains("private or loopback") == true)
+            }
+            let ftp = try server.app("fetcher", "/api?url=ftp://example.com/x")
+            #expect((ftp.json["error"] as? String)?.contains("only http and https") == true)
+        }
+    }
 }

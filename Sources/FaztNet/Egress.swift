@@ -1,0 +1,188 @@
+import CCurl
+import Foundation
+import Glibc
+
+/// An outgoing HTTP request made on behalf of app code (`fetch`).
+public struct EgressRequest: Sendable {
+    public var url: String
+    public var method: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]?
+
+    public init(url: String, method: String, headers: [(String, String)], body: [UInt8]?) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// The answer to an `EgressRequest`.
+public struct EgressResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    /// The final URL (after redirects).
+    public var url: String
+}
+
+/// Why an egress request failed (shown to the app as the `fetch` rejection message).
+public struct EgressError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// What app code may reach: http/https only, bounded time and size, no private addresses unless
+/// the owner allows them. The address check runs when libcurl opens each socket (also after
+/// redirects), so a hostname that resolves to a private address is refused too.
+public struct EgressPolicy: Sendable {
+    public var allowPrivate = false
+    public var timeoutSeconds = 10
+    public var maxResponseBytes = 5 << 20
+    public var maxRedirects = 5
+
+    public init(allowPrivate: Bool = false) { self.allowPrivate = allowPrivate }
+
+    /// True for loopback, private, link-local, unspecified, CGNAT and multicast addresses.
+    public static func isPrivate(_ address: [UInt8]) -> Bool {
+        if address.count == 16 {
+            // IPv4-mapped (::ffff:a.b.c.d) is judged as IPv4.
+            if address[0..<10].allSatisfy({ $0 == 0 }) && address[10] == 0xFF && address[11] == 0xFF {
+                return isPrivate(Array(address[12..<16]))
+            }
+            if address[0..<15].allSatisfy({ $0 == 0 }) { return true }  // :: and ::1
+            if address[0] & 0xFE == 0xFC { return true }  // fc00::/7 unique local
+            if address[0] == 0xFE && address[1] & 0xC0 == 0x80 { return true }  // fe80::/10 link local
+            if address[0] == 0xFF { return true }  // multicast
+            return false
+        }
+        guard address.count == 4 else { return true }
+        let (a, b) = (address[0], address[1])
+        return a == 0 || a == 10 || a == 127 || (a == 169 && b == 254) || (a == 172 && b & 0xF0 == 16)
+            || (a == 192 && b == 168) || (a == 100 && b & 0xC0 == 64) || a >= 224
+    }
+}
+
+/// Performs egress requests with libcurl (blocking; run off event loops).
+public enum Egress {
+    public static func perform(_ request: EgressRequest, policy: EgressPolicy) throws(EgressError) -> EgressResponse {
+        let lower = request.url.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+            throw EgressError(message: "fetch: only http and https URLs are allowed")
+        }
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        guard let handle = curl_easy_init() else { throw EgressError(message: "fetch: cannot initialise libcurl") }
+        defer { curl_easy_cleanup(handle) }
+        let state = TransferState(policy: policy)
+        let unmanaged = Unmanaged.passRetained(state)
+        defer { unmanaged.release() }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in request.headers where !name.contains("\n") && !value.contains("\n") {
+            list = curl_slist_append(list, "\(name): \(value)")
+        }
+        list = curl_slist_append(list, "Expect:")
+        defer { curl_slist_free_all(list) }
+
+        fazt_curl_set_str(handle, CURLOPT_URL, request.url)
+        fazt_curl_set_str(handle, CURLOPT_CUSTOMREQUEST, request.method.uppercased())
+        fazt_curl_set_ptr(handle, CURLOPT_HTTPHEADER, list)
+        fazt_curl_set_str(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        fazt_curl_set_str(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        fazt_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 1)
+        fazt_curl_set_long(handle, CURLOPT_MAXREDIRS, policy.maxRedirects)
+        fazt_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+        fazt_curl_set_long(handle, CURLOPT_TIMEOUT, policy.timeoutSeconds)
+        fazt_curl_set_str(handle, CURLOPT_ACCEPT_ENCODING, "")
+        fazt_curl_set_str(handle, CURLOPT_USERAGENT, "fazt")
+        if request.method.uppercased() == "HEAD" { fazt_curl_set_long(handle, CURLOPT_NOBODY, 1) }
+        let context = unmanaged.toOpaque()
+        fazt_curl_set_data_cb(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            guard let context, let data else { return 0 }
+            let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+            let length = size * count
+            guard state.body.count + length <= state.policy.maxResponseBytes else {
+                state.tooLarge = true
+                return 0
+            }
+            state.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+            return length
+        }
+        fazt_curl_set_ptr(handle, CURLOPT_WRITEDATA, context)
+        fazt_curl_set_data_cb(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            guard let context, let data else { return 0 }
+            let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+            let length = size * count
+            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.hasPrefix("HTTP/") {
+                state.headers.removeAll()  // a new response (after a redirect or 100 Continue)
+            } else if let colon = line.firstIndex(of: ":") {
+                let name = line[..<colon].lowercased()
+                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                state.headers.append((name, value))
+            }
+            return length
+        }
+        fazt_curl_set_ptr(handle, CURLOPT_HEADERDATA, context)
+        fazt_curl_set_opensocket_cb(handle) { context, _, address in
+            guard let context, let address else { return fazt_curl_socket_bad() }
+            let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+            let family = address.pointee.family
+            let bytes: [UInt8] = withUnsafePointer(to: &address.pointee.addr) { pointer in
+                let raw = UnsafeRawPointer(pointer)
+                if family == AF_INET6 {
+                    let v6 = raw.load(as: sockaddr_in6.self)
+                    return withUnsafeBytes(of: v6.sin6_addr) { Array($0) }
+                }
+                let v4 = raw.load(as: sockaddr_in.self)
+                return withUnsafeBytes(of: v4.sin_addr) { Array($0) }
+            }
+            if !state.policy.allowPrivate && EgressPolicy.isPrivate(bytes) {
+                state.blocked = true
+                return fazt_curl_socket_bad()
+            }
+            return socket(family, address.pointee.socktype, address.pointee.protocol)
+        }
+        fazt_curl_set_ptr(handle, CURLOPT_OPENSOCKETDATA, context)
+
+        let result: CURLcode = (request.body ?? []).withUnsafeBytes { raw in
+            if let body = request.body, !body.isEmpty {
+                fazt_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
+                fazt_curl_set_ptr(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
+            }
+            return curl_easy_perform(handle)
+        }
+        if state.blocked {
+            throw EgressError(
+                message: "fetch: refused to connect to a private or loopback address (the owner can allow it)"
+            )
+        }
+        if state.tooLarge {
+            throw EgressError(message: "fetch: the response is larger than \(policy.maxResponseBytes >> 20) MB")
+        }
+        guard result == CURLE_OK else {
+            throw EgressError(message: "fetch: \(String(cString: curl_easy_strerror(result)))")
+        }
+        var status = 0
+        fazt_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        var finalURL: UnsafeMutablePointer<CChar>?
+        _ = withUnsafeMutablePointer(to: &finalURL) { fazt_curl_get_effective_url(handle, $0) }
+        return EgressResponse(
+            status: status,
+            headers: state.headers,
+            body: state.body,
+            url: finalURL.map { String(cString: $0) } ?? request.url
+        )
+    }
+}
+
+/// What libcurl's callbacks write during one egress transfer.
+private final class TransferState {
+    let policy: EgressPolicy
+    var body: [UInt8] = []
+    var headers: [(String, String)] = []
+    var blocked = false
+    var tooLarge = false
+
+    init(policy: EgressPolicy) { self.policy = policy }
+}
