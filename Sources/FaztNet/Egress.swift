@@ -32,8 +32,9 @@ public struct EgressError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// What app code may reach: http/https only, bounded time and size, no private addresses unless
-/// the owner allows them. The address check runs when libcurl opens each socket (also after
+/// What app code may reach: http/https only, bounded time and size, no private addresses.
+///
+/// The owner may allow private addresses. The address check runs when libcurl opens each socket (also after
 /// redirects), so a hostname that resolves to a private address is refused too.
 public struct EgressPolicy: Sendable {
     public var allowPrivate = false
