@@ -1,0 +1,313 @@
+/// The prelude's web APIs: `Headers`, `Response`, `Request`, encodings, `URL`, `fetch`, `crypto`
+/// and the `fazt` object. Evaluated inside the prelude's function scope (see `Prelude.source`).
+extension Prelude {
+    static let webAPIs = #"""
+          // ---- Headers and Response ---------------------------------------------------------
+          class Headers {
+            constructor(init) {
+              this._map = new Map();
+              if (init instanceof Headers) init.forEach((v, k) => this.append(k, v));
+              else if (Array.isArray(init)) for (const [k, v] of init) this.append(k, v);
+              else if (init && typeof init === "object") for (const k of Object.keys(init)) this.append(k, init[k]);
+            }
+            append(name, value) {
+              const key = String(name).toLowerCase();
+              const old = this._map.get(key);
+              this._map.set(key, old === undefined ? String(value) : `${old}, ${value}`);
+            }
+            set(name, value) { this._map.set(String(name).toLowerCase(), String(value)); }
+            get(name) { const v = this._map.get(String(name).toLowerCase()); return v === undefined ? null : v; }
+            has(name) { return this._map.has(String(name).toLowerCase()); }
+            delete(name) { this._map.delete(String(name).toLowerCase()); }
+            forEach(callback) { for (const [k, v] of this._map) callback(v, k, this); }
+            entries() { return this._map.entries(); }
+            keys() { return this._map.keys(); }
+            values() { return this._map.values(); }
+            [Symbol.iterator]() { return this._map.entries(); }
+          }
+          class Response {
+            constructor(body, init) {
+              init = init || {};
+              this.status = init.status === undefined ? 200 : Number(init.status);
+              this.statusText = init.statusText || "";
+              this.headers = new Headers(init.headers);
+              this._body = body === undefined ? null : body;
+            }
+            get ok() { return this.status >= 200 && this.status < 300; }
+            static json(data, init) {
+              const response = new Response(JSON.stringify(data), init);
+              if (!response.headers.has("content-type")) response.headers.set("content-type", "application/json");
+              return response;
+            }
+            async text() {
+              if (this._bytes) return utf8Decode(this._bytes);
+              if (isBinary(this._body)) return utf8Decode(bytesOf(this._body));
+              return typeof this._body === "string" ? this._body : this._body === null ? "" : show(this._body);
+            }
+            async json() { return JSON.parse(await this.text()); }
+            async arrayBuffer() {
+              const b = this._bytes || (isBinary(this._body) ? bytesOf(this._body) : utf8Encode(await this.text()));
+              return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+            }
+          }
+          class Request {
+            constructor(input, init) {
+              init = init || {};
+              const base = input instanceof Request ? input : null;
+              this.url = base ? base.url : String(input instanceof URL ? input.href : input);
+              this.method = String(init.method || (base && base.method) || "GET").toUpperCase();
+              this.headers = new Headers(init.headers || (base && base.headers) || {});
+              this._body = init.body !== undefined ? init.body : base ? base._body : undefined;
+            }
+            async text() { return this._body === undefined || this._body === null ? "" : typeof this._body === "string" ? this._body : utf8Decode(bytesOf(this._body)); }
+            async json() { return JSON.parse(await this.text()); }
+          }
+
+          // ---- encodings ---------------------------------------------------------------------
+          function utf8Encode(text) {
+            const out = [];
+            for (let i = 0; i < text.length; i++) {
+              let c = text.charCodeAt(i);
+              if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+                c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
+              } else if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+              if (c < 0x80) out.push(c);
+              else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+              else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+              else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+            }
+            return new Uint8Array(out);
+          }
+          function utf8Decode(bytes) {
+            let out = "";
+            for (let i = 0; i < bytes.length;) {
+              const b = bytes[i];
+              let c, n;
+              if (b < 0x80) { c = b; n = 1; } else if (b >= 0xc2 && b < 0xe0) { c = b & 31; n = 2; }
+              else if (b >= 0xe0 && b < 0xf0) { c = b & 15; n = 3; } else if (b >= 0xf0 && b < 0xf5) { c = b & 7; n = 4; }
+              else { out += "\ufffd"; i++; continue; }
+              let ok = i + n <= bytes.length;
+              for (let k = 1; ok && k < n; k++) { const x = bytes[i + k]; if ((x & 0xc0) !== 0x80) ok = false; else c = (c << 6) | (x & 63); }
+              if (!ok || (n === 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (n === 4 && (c < 0x10000 || c > 0x10ffff))) {
+                out += "\ufffd"; i++; continue;
+              }
+              out += String.fromCodePoint(c);
+              i += n;
+            }
+            return out;
+          }
+          class TextEncoder {
+            get encoding() { return "utf-8"; }
+            encode(input = "") { return utf8Encode(String(input)); }
+          }
+          class TextDecoder {
+            constructor(label = "utf-8") {
+              if (!/^utf-?8$/i.test(String(label))) throw new RangeError(`TextDecoder: unsupported encoding ${label}`);
+            }
+            get encoding() { return "utf-8"; }
+            decode(input) { return input === undefined ? "" : utf8Decode(bytesOf(input)); }
+          }
+          function btoa(input) {
+            const text = String(input);
+            const bytes = new Uint8Array(text.length);
+            for (let i = 0; i < text.length; i++) {
+              const c = text.charCodeAt(i);
+              if (c > 0xff) throw new Error("btoa: the string contains characters outside of Latin1");
+              bytes[i] = c;
+            }
+            return base64(bytes);
+          }
+          function atob(input) {
+            const text = String(input).replace(/[\t\n\f\r ]+/g, "").replace(/=+$/, "");
+            if (text.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(text)) throw new Error("atob: the string is not valid base64");
+            let out = "";
+            let bits = 0, value = 0;
+            for (const ch of text) {
+              value = (value << 6) | BASE64.indexOf(ch);
+              bits += 6;
+              if (bits >= 8) { bits -= 8; out += String.fromCharCode((value >> bits) & 0xff); }
+            }
+            return out;
+          }
+
+          // ---- URL and URLSearchParams --------------------------------------------------------
+          const encodeQuery = (s) => encodeURIComponent(s).replace(/%20/g, "+").replace(/[!'()~]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+          const decodeQuery = (s) => { try { return decodeURIComponent(s.replace(/\+/g, " ")); } catch { return s; } };
+          class URLSearchParams {
+            constructor(init = "") {
+              this._list = [];
+              if (init instanceof URLSearchParams) this._list = init._list.map(([k, v]) => [k, v]);
+              else if (typeof init === "string") this._parse(init);
+              else if (init && typeof init[Symbol.iterator] === "function") for (const [k, v] of init) this.append(k, v);
+              else if (init && typeof init === "object") for (const k of Object.keys(init)) this.append(k, init[k]);
+            }
+            _parse(text) {
+              this._list = [];
+              for (const pair of String(text).replace(/^\?/, "").split("&")) {
+                if (!pair) continue;
+                const i = pair.indexOf("=");
+                this._list.push([decodeQuery(i < 0 ? pair : pair.slice(0, i)), decodeQuery(i < 0 ? "" : pair.slice(i + 1))]);
+              }
+            }
+            get size() { return this._list.length; }
+            append(name, value) { this._list.push([String(name), String(value)]); this._update(); }
+            set(name, value) {
+              name = String(name);
+              const i = this._list.findIndex(([k]) => k === name);
+              if (i < 0) this._list.push([name, String(value)]);
+              else { this._list[i][1] = String(value); this._list = this._list.filter(([k], j) => k !== name || j === i); }
+              this._update();
+            }
+            get(name) { const hit = this._list.find(([k]) => k === String(name)); return hit ? hit[1] : null; }
+            getAll(name) { return this._list.filter(([k]) => k === String(name)).map(([, v]) => v); }
+            has(name) { return this._list.some(([k]) => k === String(name)); }
+            delete(name) { this._list = this._list.filter(([k]) => k !== String(name)); this._update(); }
+            sort() { this._list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)); this._update(); }
+            forEach(callback) { for (const [k, v] of this._list) callback(v, k, this); }
+            entries() { return this._list.map(([k, v]) => [k, v])[Symbol.iterator](); }
+            keys() { return this._list.map(([k]) => k)[Symbol.iterator](); }
+            values() { return this._list.map(([, v]) => v)[Symbol.iterator](); }
+            [Symbol.iterator]() { return this.entries(); }
+            toString() { return this._list.map(([k, v]) => encodeQuery(k) + "=" + encodeQuery(v)).join("&"); }
+            _update() { if (this._url) this._url._search = this._list.length ? "?" + this.toString() : ""; }
+          }
+          const DEFAULT_PORTS = { "http:": "80", "https:": "443", "ws:": "80", "wss:": "443", "ftp:": "21" };
+          const URL_PATTERN = /^([a-zA-Z][a-zA-Z0-9+.-]*:)\/\/(?:([^:@\/]*)(?::([^@\/]*))?@)?(\[[^\]]*\]|[^:\/?#]*)(?::(\d*))?([^?#]*)(\?[^#]*)?(#.*)?$/;
+          function normalizePath(path) {
+            const out = [];
+            for (const segment of path.split("/").slice(1)) {
+              if (segment === "..") out.pop(); else if (segment !== ".") out.push(segment);
+            }
+            const last = path.split("/").pop();
+            return "/" + out.join("/") + (last === "." || last === ".." ? (out.length ? "/" : "") : "");
+          }
+          class URL {
+            constructor(input, base) {
+              let text = String(input).trim();
+              if (base !== undefined && !URL_PATTERN.test(text)) {
+                const b = base instanceof URL ? base : new URL(base);
+                if (text.startsWith("//")) text = b.protocol + text;
+                else if (text.startsWith("/")) text = b.origin + text;
+                else if (text.startsWith("?")) text = b.origin + b.pathname + text;
+                else if (text.startsWith("#")) text = b.origin + b.pathname + b.search + text;
+                else text = b.origin + b.pathname.replace(/[^/]*$/, "") + text;
+              }
+              const m = URL_PATTERN.exec(text);
+              if (!m) throw new TypeError(`Invalid URL: ${input}`);
+              this._protocol = m[1].toLowerCase();
+              this.username = m[2] || "";
+              this.password = m[3] || "";
+              this._hostname = (m[4] || "").toLowerCase();
+              this._port = m[5] && m[5] !== DEFAULT_PORTS[this._protocol] ? m[5] : "";
+              this._pathname = normalizePath(m[6] || "/") || "/";
+              this._search = m[7] && m[7] !== "?" ? m[7] : "";
+              this.hash = m[8] && m[8] !== "#" ? m[8] : "";
+              if (!this._hostname && this._protocol !== "file:") throw new TypeError(`Invalid URL: ${input}`);
+              this.searchParams = new URLSearchParams(this._search);
+              this.searchParams._url = this;
+            }
+            get protocol() { return this._protocol; }
+            get hostname() { return this._hostname; }
+            get port() { return this._port; }
+            get host() { return this._hostname + (this._port ? ":" + this._port : ""); }
+            get origin() { return this._protocol + "//" + this.host; }
+            get pathname() { return this._pathname; }
+            set pathname(value) { this._pathname = normalizePath("/" + String(value).replace(/^\//, "")); }
+            get search() { return this._search; }
+            set search(value) { const v = String(value); this._search = v && v !== "?" ? (v.startsWith("?") ? v : "?" + v) : ""; this.searchParams._parse(this._search); }
+            get href() {
+              const auth = this.username ? this.username + (this.password ? ":" + this.password : "") + "@" : "";
+              return this._protocol + "//" + auth + this.host + this._pathname + this._search + this.hash;
+            }
+            toString() { return this.href; }
+            toJSON() { return this.href; }
+          }
+
+          // ---- fetch (performed by the daemon: egress policy, limits) ------------------------------
+          const fetches = new Map();
+          let nextFetch = 1;
+          function fetch(input, init) {
+            let request;
+            try { request = new Request(input, init); } catch (error) { return Promise.reject(error); }
+            const headers = Array.from(request.headers.entries());
+            let body = null, encoded = false;
+            const raw = request._body;
+            if (raw !== undefined && raw !== null) {
+              if (typeof raw === "string") body = raw;
+              else if (isBinary(raw)) { body = base64(bytesOf(raw)); encoded = true; }
+              else if (raw instanceof URLSearchParams) {
+                body = raw.toString();
+                if (!request.headers.has("content-type")) headers.push(["content-type", "application/x-www-form-urlencoded;charset=UTF-8"]);
+              } else body = String(raw);
+            }
+            const id = nextFetch++;
+            return new Promise((resolve, reject) => {
+              fetches.set(id, { resolve, reject });
+              host.fetch(id, JSON.stringify({ url: request.url, method: request.method, headers, body, base64: encoded }));
+            });
+          }
+          Object.defineProperty(globalThis, "__fazt_fetchDone", {
+            value: function (id, status, headerLines, bodyBase64, url, error) {
+              const pending = fetches.get(id);
+              if (!pending) return;
+              fetches.delete(id);
+              if (error) { pending.reject(new TypeError(error)); return; }
+              const lines = headerLines ? headerLines.split("\n") : [];
+              const headers = new Headers();
+              for (let i = 0; i + 1 < lines.length; i += 2) headers.append(lines[i], lines[i + 1]);
+              const response = new Response(null, { status, headers });
+              response._bytes = base64Bytes(bodyBase64 || "");
+              response.url = url;
+              pending.resolve(response);
+            },
+          });
+
+          // ---- crypto and fazt ----------------------------------------------------------------
+          const crypto = {
+            getRandomValues(view) {
+              if (!ArrayBuffer.isView(view) || view instanceof Float32Array || view instanceof Float64Array) {
+                throw new TypeError("getRandomValues needs an integer typed array");
+              }
+              host.fillRandom(view);
+              return view;
+            },
+            randomUUID() {
+              const b = host.fillRandom(new Uint8Array(16));
+              b[6] = (b[6] & 0x0f) | 0x40;
+              b[8] = (b[8] & 0x3f) | 0x80;
+              const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+              return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+            },
+            subtle: {
+              async digest(algorithm, data) {
+                const name = typeof algorithm === "string" ? algorithm : algorithm && algorithm.name;
+                const bytes = typeof data === "string" ? utf8Encode(data) : new Uint8Array(bytesOf(data));
+                return host.digest(String(name), bytes);
+              },
+            },
+          };
+          let manifestEnv;
+          const fazt = Object.freeze({
+            app: Object.freeze({ name: host.appName, version: host.appVersion }),
+            env: Object.freeze({
+              get(name, fallback) {
+                const owned = host.env(String(name));
+                if (owned !== null) return owned;
+                if (manifestEnv === undefined) {
+                  try { const m = JSON.parse(host.source("fazt.json") || "{}"); manifestEnv = m && typeof m.env === "object" && m.env ? m.env : {}; }
+                  catch { manifestEnv = {}; }
+                }
+                const value = manifestEnv[String(name)];
+                return value === undefined || value === null ? (fallback === undefined ? null : fallback) : String(value);
+              },
+            }),
+            log: Object.freeze({
+              debug: (...args) => host.log("debug", args.map(show).join(" ")),
+              info: (...args) => host.log("info", args.map(show).join(" ")),
+              warn: (...args) => host.log("warn", args.map(show).join(" ")),
+              error: (...args) => host.log("error", args.map(show).join(" ")),
+            }),
+          });
+
+        """#
+}
