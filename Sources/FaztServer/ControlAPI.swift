@@ -70,6 +70,12 @@ struct ControlAPI: Sendable {
             let query = request.query
             let limit = min(max(Int(query["limit"] ?? "") ?? 100, 1), 1000)
             let after = query["after"].flatMap { Int64($0) }
+            if query["follow"] == "1" || query["follow"] == "true" {
+                _ = try await blocking { try vfs.info(app: name) }
+                var response = Response(status: .ok)
+                response.followLogs = (name, after)
+                return response
+            }
             let logs = services.logs
             let entries = try await blocking { try logs.read(app: name, after: after, limit: limit) }
             return .json(LogList(app: name, logs: entries))

@@ -32,7 +32,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     let services: ServerServices
     private let connectionGuard: ConnectionGuard
-    private let dateCache: DateCache
+    let dateCache: DateCache
     private var request: Request?
     /// Set after an early final response (413): the rest of the request is ignored, then we close.
     private var abandoned = false
@@ -310,6 +310,10 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         close: Bool = false
     ) {
         guard !closing else { return }
+        if let follow = response.followLogs {
+            streamLogs(context: context, head: request, app: follow.app, after: follow.after)
+            return
+        }
         let keepAlive = request.isKeepAlive && !close && !connectionGuard.draining
         let framing = ResponseEncoding.Framing(
             version: request.version,

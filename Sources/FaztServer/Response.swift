@@ -12,6 +12,8 @@ struct Response: Sendable {
     var declaredLength: Int?
     /// Send no `Content-Length` at all (304 answers).
     var omitsLength = false
+    /// Instead of a body: stream this app's log as server-sent events (`?follow=1`).
+    var followLogs: (app: String, after: Int64?)?
     var body: ByteBuffer?
 
     init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) {

@@ -539,4 +539,27 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
             #expect((ftp.json["error"] as? String)?.contains("only http and https") == true)
         }
     }
+
+    @Test func followsTheAppLogAsServerSentEvents() throws {
+        let server = try ServerProcess()
+        _ = try server.deploy(
+            "chatty",
+            try ArchiveFixtures.zip([
+                js("api/main.js", "module.exports = (req) => { console.log('said ' + req.query.n); return 'ok'; };")
+            ])
+        )
+        #expect(try server.app("chatty", "/api?n=1").text == "ok")
+        let stream = try TestConnection(port: server.port)
+        try stream.sendRequest(
+            "GET",
+            "/_fazt/api/v1/apps/chatty/logs?follow=1",
+            headers: [("Authorization", "Bearer \(try server.token())")]
+        )
+        let head = try stream.readUntil("said 1")
+        #expect(head.hasPrefix("HTTP/1.1 200") && head.contains("text/event-stream"))
+        #expect(try server.app("chatty", "/api?n=2").text == "ok")
+        let more = try stream.readUntil("said 2")
+        #expect(more.contains("event: log") && more.contains("\"level\":\"info\""))
+        #expect(try server.api("GET", "/apps/ghost/logs?follow=1").status == 404)
+    }
 }

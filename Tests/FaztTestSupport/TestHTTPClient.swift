@@ -94,6 +94,15 @@ public final class TestConnection {
         return buffer
     }
 
+    /// Reads until `text` has arrived (for streams such as server-sent events); returns all read.
+    public func readUntil(_ text: String) throws -> String {
+        let pattern = Array(text.utf8)
+        while buffer.firstRange(of: pattern) == nil {
+            guard try fill() else { throw TestError("stream ended before '\(text)'") }
+        }
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
     /// True when the server has closed the connection (no more bytes will come).
     public func isClosedByPeer() throws -> Bool {
         if !buffer.isEmpty { return false }
