@@ -4,8 +4,10 @@ import NIOHTTP1
 import NIOPosix
 
 extension HTTPHandler {
-    /// Streams an app's log as server-sent events until the client goes away (the connection is
-    /// dedicated to the stream and closes with it). New lines are polled off the event loop.
+    /// Streams an app's log as server-sent events until the client goes away.
+    ///
+    /// The connection is dedicated to the stream and closes with it. New lines are polled off the
+    /// event loop.
     func streamLogs(context: ChannelHandlerContext, head: HTTPRequestHead, app: String, after: Int64?) {
         let start =
             "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\n"
