@@ -56,9 +56,11 @@ public final class Supervisor: Sendable {
         file: String,
         requestJSON: String,
         timeoutMs: Int? = nil,
+        memoryLimit: Int? = nil,
         completion: @escaping @Sendable (InvocationResult) -> Void
     ) {
         let timeout = timeoutMs ?? configuration.invocationTimeoutMs
+        let memory = min(memoryLimit ?? configuration.workerMemoryLimit, configuration.workerMemoryLimit)
         acquire { [self] worker in
             guard let worker else {
                 completion(
@@ -78,7 +80,7 @@ public final class Supervisor: Sendable {
             watchdog.wake(self)
             // The worker enforces the deadline itself where it can (sync loops, timers); the
             // watchdog kills it a little later if it cannot (promise chains, allocation bombs).
-            worker.exchange(message, timeoutMs: timeout + 250) { [self] reply in
+            worker.exchange(message, timeoutMs: timeout + 250, memoryLimit: memory) { [self] reply in
                 release(worker)
                 let result = WorkerHandle.result(reply)
                 if case .failure(let kind, let text, let location) = result {
@@ -207,8 +209,11 @@ public final class Supervisor: Sendable {
             if let deadline = worker.busyDeadline {
                 if now > deadline {
                     worker.kill(reason: "timeout", message: "invocation passed its deadline")
-                } else if worker.residentBytes > configuration.workerMemoryLimit {
-                    worker.kill(reason: "memory", message: "RSS passed \(configuration.workerMemoryLimit >> 20) MB")
+                } else {
+                    let limit = worker.busyMemoryLimit ?? configuration.workerMemoryLimit
+                    if worker.residentBytes > limit {
+                        worker.kill(reason: "memory", message: "RSS passed \(limit >> 20) MB")
+                    }
                 }
             }
         }

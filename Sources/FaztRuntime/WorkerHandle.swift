@@ -10,6 +10,7 @@ final class WorkerHandle: @unchecked Sendable {
     private struct Pending {
         var id: UInt64
         var timeout: UInt64
+        var memoryLimit: Int?
         /// When the worker started on it (it works in order: the head has started, the rest wait).
         var startedAt: UInt64?
         var completion: @Sendable (Reply) -> Void
@@ -199,7 +200,12 @@ final class WorkerHandle: @unchecked Sendable {
     }
 
     /// Sends one request; `completion` gets its reply (or the worker's death), on the reader thread.
-    func exchange(_ message: WorkerMessage, timeoutMs: Int, completion: @escaping @Sendable (Reply) -> Void) {
+    func exchange(
+        _ message: WorkerMessage,
+        timeoutMs: Int,
+        memoryLimit: Int? = nil,
+        completion: @escaping @Sendable (Reply) -> Void
+    ) {
         lock.lock()
         if dead {
             lock.unlock()
@@ -223,6 +229,7 @@ final class WorkerHandle: @unchecked Sendable {
                     Pending(
                         id: message.id ?? 0,
                         timeout: UInt64(timeoutMs) * 1_000_000,
+                        memoryLimit: memoryLimit,
                         startedAt: pending.isEmpty ? now : nil,
                         completion: completion
                     )
@@ -261,6 +268,13 @@ final class WorkerHandle: @unchecked Sendable {
         defer { lock.unlock() }
         guard let head = pending.first, let started = head.startedAt else { return nil }
         return started + head.timeout
+    }
+
+    /// The RSS cap of the running request, if it has its own.
+    var busyMemoryLimit: Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        return pending.first?.memoryLimit
     }
 
     /// True when another request may queue behind the running one: fewer than `limit` queued and

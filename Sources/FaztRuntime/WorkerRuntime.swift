@@ -14,6 +14,8 @@ final class WorkerRuntime {
     private var contexts: [String: AppContext] = [:]
     private var lastUse: [String: UInt64] = [:]
     private var clock: UInt64 = 0
+    /// Most source bytes loaded by the contexts of one worker before the least recent is dropped.
+    static let contextByteBudget = 32 << 20
     /// Most app contexts kept alive in one worker.
     let maxContexts: Int
 
@@ -195,7 +197,9 @@ final class WorkerRuntime {
         clock += 1
         lastUse[key] = clock
         if let context = contexts[key] { return context }
-        if contexts.count >= maxContexts,
+        // LRU by count and by the source bytes the contexts have loaded (a proxy for their heaps).
+        while contexts.count >= maxContexts
+            || contexts.values.reduce(0, { $0 + $1.loadedBytes }) > Self.contextByteBudget,
             let victim = lastUse.filter({ contexts[$0.key] != nil }).min(by: { $0.value < $1.value })
         {
             evict(victim.key)

@@ -21,6 +21,8 @@ public struct LogList: Codable, Sendable {
 final class AppLogs: Sendable {
     /// Lines kept per app (oldest dropped first).
     static let keepPerApp = 2_000
+    /// Oldest line kept, in milliseconds (7 days).
+    static let maxAge: Int64 = 7 * 86_400_000
     /// Longest stored message; longer ones are cut.
     static let maxMessageBytes = 8 * 1024
 
@@ -57,6 +59,7 @@ final class AppLogs: Sendable {
                 continue
             }
             let apps = Set(batch.map(\.app))
+            let cutoff = Clock.nowMilliseconds() - Self.maxAge
             _ = try? await store.write { connection in
                 for line in batch {
                     try connection.run(
@@ -65,6 +68,7 @@ final class AppLogs: Sendable {
                     )
                 }
                 for app in apps {
+                    try connection.run("DELETE FROM logs WHERE app = ? AND at < ?", [.text(app), .integer(cutoff)])
                     try connection.run(
                         """
                         DELETE FROM logs WHERE app = ? AND id <= (

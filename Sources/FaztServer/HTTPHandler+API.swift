@@ -42,8 +42,15 @@ extension HTTPHandler {
             // The manifest may lower (never raise) the server's time limit.
             let serverLimit = self.services.configuration.invocationTimeoutMs
             let timeout = app.snapshot.manifest.timeoutMs.map { min($0, serverLimit) } ?? serverLimit
-            supervisor.invoke(app: appName, version: version, file: file, requestJSON: requestJSON, timeoutMs: timeout)
-            { result in
+            let memory = app.snapshot.manifest.memoryMB.map { $0 << 20 }
+            supervisor.invoke(
+                app: appName,
+                version: version,
+                file: file,
+                requestJSON: requestJSON,
+                timeoutMs: timeout,
+                memoryLimit: memory
+            ) { result in
                 promise.succeed(result)
             }
             promise.futureResult.assumeIsolated().whenSuccess { [self] result in

@@ -10,6 +10,8 @@ public struct Manifest: Sendable, Equatable {
     public var cors: CORSOptions?
     /// Wall-clock limit of this app's HTTP handlers in ms (capped by the server's limit).
     public var timeoutMs: Int?
+    /// Worker RSS cap while this app's code runs, in MB (capped by the server's limit).
+    public var memoryMB: Int?
 
     /// The manifest's `cors` object.
     public struct CORSOptions: Sendable, Equatable {
@@ -65,6 +67,12 @@ public struct Manifest: Sendable, Equatable {
                     throw VFSError(.badManifest, "fazt.json: \"limits.timeoutMs\" must be a positive number")
                 }
                 manifest.timeoutMs = value
+            }
+            if let memory = limits["memoryMB"] {
+                guard let value = memory as? Int, value > 0 else {
+                    throw VFSError(.badManifest, "fazt.json: \"limits.memoryMB\" must be a positive number")
+                }
+                manifest.memoryMB = value
             }
         }
         return manifest

@@ -198,6 +198,11 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
             statuses: [500]
         ),
         Runaway(
+            name: "endless require recursion",
+            source: "module.exports = () => require('./main.js')();",
+            statuses: [500, 503]
+        ),
+        Runaway(
             name: "huge string",
             source: "module.exports = () => { let s = 'x'; while (true) { s = s + s; } };",
             statuses: [500, 503]
@@ -561,5 +566,20 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         let more = try stream.readUntil("said 2")
         #expect(more.contains("event: log") && more.contains("\"level\":\"info\""))
         #expect(try server.api("GET", "/apps/ghost/logs?follow=1").status == 404)
+    }
+
+    @Test func capsMemoryPerAppFromTheManifest() throws {
+        let server = try ServerProcess(arguments: ["--js-timeout-ms", "15000"])
+        let files = [
+            js(
+                "api/main.js",
+                "module.exports = () => { const keep = []; while (true) { keep.push(new Array(1e6).fill(7)); } };"
+            ),
+            ArchiveFixtures.file("fazt.json", #"{"limits": {"memoryMB": 96}}"#),
+        ]
+        _ = try server.deploy("hungry", try ArchiveFixtures.zip(files))
+        let response = try server.app("hungry", "/api")
+        #expect(response.status == 503)
+        #expect((response.json["error"] as? String)?.contains("memory") == true, "\(response.text)")
     }
 }
