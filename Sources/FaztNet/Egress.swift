@@ -64,29 +64,62 @@ public struct EgressPolicy: Sendable {
     }
 }
 
-/// Performs egress requests with libcurl (blocking; run off event loops).
+/// Performs egress requests with libcurl: `perform` blocks (tools, tests); the daemon submits to
+/// `EgressLoop.shared`, one multi handle on its own thread.
 public enum Egress {
     public static func perform(_ request: EgressRequest, policy: EgressPolicy) throws(EgressError) -> EgressResponse {
+        let transfer = try EgressTransfer(request: request, policy: policy)
+        let code = curl_easy_perform(transfer.handle)
+        return try transfer.finish(code).get()
+    }
+}
+
+/// One egress transfer: its easy handle, configured for the policy, and what its callbacks collect.
+final class EgressTransfer {
+    let handle: UnsafeMutableRawPointer
+    let policy: EgressPolicy
+    let url: String
+    var body: [UInt8] = []
+    var headers: [(String, String)] = []
+    var blocked = false
+    var tooLarge = false
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    var completion: ((Result<EgressResponse, EgressError>) -> Void)?
+
+    init(request: EgressRequest, policy: EgressPolicy) throws(EgressError) {
         let lower = request.url.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw EgressError(message: "fetch: only http and https URLs are allowed")
         }
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        EgressTransfer.globalInit()
         guard let handle = curl_easy_init() else { throw EgressError(message: "fetch: cannot initialise libcurl") }
-        defer { curl_easy_cleanup(handle) }
-        let state = TransferState(policy: policy)
-        let unmanaged = Unmanaged.passRetained(state)
-        defer { unmanaged.release() }
-        var list: UnsafeMutablePointer<curl_slist>?
+        self.handle = handle
+        self.policy = policy
+        self.url = request.url
         for (name, value) in request.headers where !name.contains("\n") && !value.contains("\n") {
-            list = curl_slist_append(list, "\(name): \(value)")
+            headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
-        list = curl_slist_append(list, "Expect:")
-        defer { curl_slist_free_all(list) }
+        headerList = curl_slist_append(headerList, "Expect:")
+        configure(request)
+    }
 
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+    }
+
+    /// Runs `curl_global_init` once per process (lazy static initialisation is thread-safe).
+    private static let initialised: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        return true
+    }()
+
+    private static func globalInit() { _ = initialised }
+
+    private func configure(_ request: EgressRequest) {
         fazt_curl_set_str(handle, CURLOPT_URL, request.url)
         fazt_curl_set_str(handle, CURLOPT_CUSTOMREQUEST, request.method.uppercased())
-        fazt_curl_set_ptr(handle, CURLOPT_HTTPHEADER, list)
+        fazt_curl_set_ptr(handle, CURLOPT_HTTPHEADER, headerList)
         fazt_curl_set_str(handle, CURLOPT_PROTOCOLS_STR, "http,https")
         fazt_curl_set_str(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         fazt_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 1)
@@ -96,38 +129,46 @@ public enum Egress {
         fazt_curl_set_str(handle, CURLOPT_ACCEPT_ENCODING, "")
         fazt_curl_set_str(handle, CURLOPT_USERAGENT, "fazt")
         if request.method.uppercased() == "HEAD" { fazt_curl_set_long(handle, CURLOPT_NOBODY, 1) }
-        let context = unmanaged.toOpaque()
+        if let body = request.body, !body.isEmpty {
+            // COPYPOSTFIELDS: libcurl keeps its own copy for as long as the transfer runs.
+            fazt_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            body.withUnsafeBytes { raw in
+                fazt_curl_set_ptr(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
+            }
+        }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        fazt_curl_set_ptr(handle, CURLOPT_PRIVATE, context)
         fazt_curl_set_data_cb(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             guard let context, let data else { return 0 }
-            let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+            let transfer = Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
-            guard state.body.count + length <= state.policy.maxResponseBytes else {
-                state.tooLarge = true
+            guard transfer.body.count + length <= transfer.policy.maxResponseBytes else {
+                transfer.tooLarge = true
                 return 0
             }
-            state.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+            transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
             return length
         }
         fazt_curl_set_ptr(handle, CURLOPT_WRITEDATA, context)
         fazt_curl_set_data_cb(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
             guard let context, let data else { return 0 }
-            let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+            let transfer = Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             if line.hasPrefix("HTTP/") {
-                state.headers.removeAll()  // a new response (after a redirect or 100 Continue)
+                transfer.headers.removeAll()  // a new response (after a redirect or 100 Continue)
             } else if let colon = line.firstIndex(of: ":") {
                 let name = line[..<colon].lowercased()
                 let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                state.headers.append((name, value))
+                transfer.headers.append((name, value))
             }
             return length
         }
         fazt_curl_set_ptr(handle, CURLOPT_HEADERDATA, context)
         fazt_curl_set_opensocket_cb(handle) { context, _, address in
             guard let context, let address else { return fazt_curl_socket_bad() }
-            let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+            let transfer = Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue()
             let family = address.pointee.family
             let bytes: [UInt8] = withUnsafePointer(to: &address.pointee.addr) { pointer in
                 let raw = UnsafeRawPointer(pointer)
@@ -138,52 +179,43 @@ public enum Egress {
                 let v4 = raw.load(as: sockaddr_in.self)
                 return withUnsafeBytes(of: v4.sin_addr) { Array($0) }
             }
-            if !state.policy.allowPrivate && EgressPolicy.isPrivate(bytes) {
-                state.blocked = true
+            if !transfer.policy.allowPrivate && EgressPolicy.isPrivate(bytes) {
+                transfer.blocked = true
                 return fazt_curl_socket_bad()
             }
             return socket(family, address.pointee.socktype, address.pointee.protocol)
         }
         fazt_curl_set_ptr(handle, CURLOPT_OPENSOCKETDATA, context)
+    }
 
-        let result: CURLcode = (request.body ?? []).withUnsafeBytes { raw in
-            if let body = request.body, !body.isEmpty {
-                fazt_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
-                fazt_curl_set_ptr(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
-            }
-            return curl_easy_perform(handle)
-        }
-        if state.blocked {
-            throw EgressError(
-                message: "fetch: refused to connect to a private or loopback address (the owner can allow it)"
+    /// The outcome once libcurl reports `code` for this transfer.
+    func finish(_ code: CURLcode) -> Result<EgressResponse, EgressError> {
+        if blocked {
+            return .failure(
+                EgressError(
+                    message: "fetch: refused to connect to a private or loopback address (the owner can allow it)"
+                )
             )
         }
-        if state.tooLarge {
-            throw EgressError(message: "fetch: the response is larger than \(policy.maxResponseBytes >> 20) MB")
+        if tooLarge {
+            return .failure(
+                EgressError(message: "fetch: the response is larger than \(policy.maxResponseBytes >> 20) MB")
+            )
         }
-        guard result == CURLE_OK else {
-            throw EgressError(message: "fetch: \(String(cString: curl_easy_strerror(result)))")
+        guard code == CURLE_OK else {
+            return .failure(EgressError(message: "fetch: \(String(cString: curl_easy_strerror(code)))"))
         }
         var status = 0
         fazt_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
         var finalURL: UnsafeMutablePointer<CChar>?
         _ = withUnsafeMutablePointer(to: &finalURL) { fazt_curl_get_effective_url(handle, $0) }
-        return EgressResponse(
-            status: status,
-            headers: state.headers,
-            body: state.body,
-            url: finalURL.map { String(cString: $0) } ?? request.url
+        return .success(
+            EgressResponse(
+                status: status,
+                headers: headers,
+                body: body,
+                url: finalURL.map { String(cString: $0) } ?? url
+            )
         )
     }
-}
-
-/// What libcurl's callbacks write during one egress transfer.
-private final class TransferState {
-    let policy: EgressPolicy
-    var body: [UInt8] = []
-    var headers: [(String, String)] = []
-    var blocked = false
-    var tooLarge = false
-
-    init(policy: EgressPolicy) { self.policy = policy }
 }

@@ -94,11 +94,7 @@ final class WorkerHandle: @unchecked Sendable {
                 complete(id: message.id, reply: .message(message))
             case "fetch" where greeted:
                 let writer = self.writer
-                let policy = egress
-                DispatchQueue.global().async {
-                    let reply = Self.performFetch(message, policy: policy)
-                    try? writer.send(reply)
-                }
+                Self.startFetch(message, policy: egress) { reply in try? writer.send(reply) }
             case "log" where greeted:
                 logSink(message.app ?? "?", message.level ?? "info", message.message ?? "")
             default:
@@ -129,15 +125,20 @@ final class WorkerHandle: @unchecked Sendable {
         }
     }
 
-    /// Performs a worker's `fetch` frame and builds the `fetched` reply (blocking).
-    static func performFetch(_ message: WorkerMessage, policy: EgressPolicy) -> WorkerMessage {
+    /// Starts a worker's `fetch` on the daemon's egress loop; `send` gets the `fetched` reply.
+    static func startFetch(
+        _ message: WorkerMessage,
+        policy: EgressPolicy,
+        send: @escaping @Sendable (WorkerMessage) -> Void
+    ) {
         var reply = WorkerMessage(type: "fetched", id: message.id)
         guard let json = message.request?.data(using: .utf8),
             let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
             let url = object["url"] as? String
         else {
             reply.message = "fetch: malformed request"
-            return reply
+            send(reply)
+            return
         }
         let headers = (object["headers"] as? [[String]] ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
         var body: [UInt8]?
@@ -150,16 +151,20 @@ final class WorkerHandle: @unchecked Sendable {
             headers: headers,
             body: body
         )
-        do {
-            let response = try Egress.perform(request, policy: policy)
-            reply.status = response.status
-            reply.headers = response.headers.map { "\($0.0)\n\($0.1)" }.joined(separator: "\n")
-            reply.body = response.body
-            reply.file = response.url
-        } catch {
-            reply.message = error.message
+        let id = message.id
+        EgressLoop.shared.submit(request, policy: policy) { result in
+            var reply = WorkerMessage(type: "fetched", id: id)
+            switch result {
+            case .success(let response):
+                reply.status = response.status
+                reply.headers = response.headers.map { "\($0.0)\n\($0.1)" }.joined(separator: "\n")
+                reply.body = response.body
+                reply.file = response.url
+            case .failure(let error):
+                reply.message = error.message
+            }
+            send(reply)
         }
-        return reply
     }
 
     /// Turns an invocation's reply into its result.

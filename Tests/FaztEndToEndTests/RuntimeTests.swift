@@ -529,13 +529,24 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
             """#
         for allowed in [true, false] {
             let server = try ServerProcess(arguments: allowed ? ["--allow-private-egress"] : [])
-            _ = try server.deploy("fetcher", try ArchiveFixtures.zip([js("api/main.js", source)]))
+            let many =
+                "module.exports = async (req) => (await Promise.all(Array.from({ length: 10 }, () => fetch(req.query.url)))).map((r) => r.status);"
+            _ = try server.deploy(
+                "fetcher",
+                try ArchiveFixtures.zip([js("api/main.js", source), js("api/many.js", many)])
+            )
             let target = "http://127.0.0.1:\(server.port)/_fazt/api/v1/health"
             let response = try server.app("fetcher", "/api?url=\(target)")
             if allowed {
                 #expect(response.json["status"] as? Int == 200)
                 #expect((response.json["data"] as? [String: Any])?["status"] as? String == "ok")
                 #expect(response.json["type"] as? String == "application/json")
+                // Ten fetches in flight at once, all driven by the daemon's one multi handle.
+                let statuses = try server.app("fetcher", "/api/many?url=\(target)")
+                #expect(
+                    (try JSONSerialization.jsonObject(with: Data(statuses.body)) as? [Int])
+                        == Array(repeating: 200, count: 10)
+                )
             } else {
                 #expect(response.status == 500)
                 #expect((response.json["error"] as? String)?.contains("private or loopback") == true)

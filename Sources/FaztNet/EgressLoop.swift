@@ -1,0 +1,88 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// The daemon's egress engine: one libcurl multi handle driven by its own thread.
+///
+/// `submit` hands a request over (any thread) and wakes the loop; completions run on the loop's
+/// thread, so they must be quick (the runtime only writes a frame). The thread starts on first use.
+public final class EgressLoop: Sendable {
+    /// The process-wide loop.
+    public static let shared = EgressLoop()
+
+    private struct Submission: Sendable {
+        var request: EgressRequest
+        var policy: EgressPolicy
+        var completion: @Sendable (Result<EgressResponse, EgressError>) -> Void
+    }
+
+    private let queue = Mutex<[Submission]>([])
+    private let multi: UnsafeMutableRawPointerBox
+    private let started = Atomic<Bool>(false)
+
+    private init() {
+        multi = UnsafeMutableRawPointerBox(curl_multi_init())
+    }
+
+    /// Starts `request`; `completion` gets its result on the loop's thread.
+    public func submit(
+        _ request: EgressRequest,
+        policy: EgressPolicy,
+        completion: @escaping @Sendable (Result<EgressResponse, EgressError>) -> Void
+    ) {
+        guard multi.pointer != nil else {
+            completion(.failure(EgressError(message: "fetch: libcurl is not available")))
+            return
+        }
+        queue.withLock { $0.append(Submission(request: request, policy: policy, completion: completion)) }
+        if !started.exchange(true, ordering: .acquiringAndReleasing) {
+            let thread = Thread { [self] in self.run() }
+            thread.name = "fazt-egress"
+            thread.start()
+        }
+        curl_multi_wakeup(multi.pointer)
+    }
+
+    private func run() {
+        guard let multi = multi.pointer else { return }
+        // Loop-thread state: live transfers by easy handle.
+        var transfers: [UnsafeMutableRawPointer: EgressTransfer] = [:]
+        while true {
+            for submission in queue.withLock({ queue -> [Submission] in
+                defer { queue.removeAll() }
+                return queue
+            }) {
+                do {
+                    let transfer = try EgressTransfer(request: submission.request, policy: submission.policy)
+                    let completion = submission.completion
+                    transfer.completion = { completion($0) }
+                    transfers[transfer.handle] = transfer
+                    curl_multi_add_handle(multi, transfer.handle)
+                } catch {
+                    submission.completion(.failure(error))
+                }
+            }
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var left: Int32 = 0
+            while let message = curl_multi_info_read(multi, &left) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                    let transfer = transfers.removeValue(forKey: easy)
+                else { continue }
+                let code = message.pointee.data.result
+                curl_multi_remove_handle(multi, easy)
+                transfer.completion?(transfer.finish(code))
+            }
+            var ready: Int32 = 0
+            curl_multi_poll(multi, nil, 0, 1000, &ready)
+        }
+    }
+}
+
+/// The multi handle pointer, created once and only used by the loop thread (and by
+/// `curl_multi_wakeup`, which libcurl documents as callable from any thread).
+private final class UnsafeMutableRawPointerBox: @unchecked Sendable {
+    // Safe: immutable after init; see the type's comment for who uses the handle.
+    let pointer: UnsafeMutableRawPointer?
+    init(_ pointer: UnsafeMutableRawPointer?) { self.pointer = pointer }
+}
