@@ -96,7 +96,10 @@ let package = Package(
         ),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztTestSupport"]),
         .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztTestSupport"]),
-        .testTarget(name: "FaztRuntimeTests", dependencies: ["FaztRuntime", "FaztTestSupport"]),
+        .testTarget(
+            name: "FaztRuntimeTests",
+            dependencies: ["FaztRuntime", "FaztTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "FaztNetTests", dependencies: ["FaztNet"]),
         .testTarget(
             name: "FaztServerTests",

@@ -1,0 +1,50 @@
+import FaztRuntime
+import FaztTestSupport
+import Foundation
+import Logging
+import Testing
+
+@Suite struct SupervisorTests {
+    /// A stand-in worker executable (a shell script) that ignores the protocol.
+    func fakeWorker(_ body: String, in directory: TemporaryDirectory) throws -> String {
+        let path = directory.path + "/fake-worker"
+        try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
+    func invoke(_ supervisor: Supervisor) async -> InvocationResult {
+        await supervisor.invoke(app: "a", version: 1, file: "api/main.js", requestJSON: "{}", timeoutMs: 20_000)
+    }
+
+    @Test func killsAWorkerThatSpeaksGarbage() async throws {
+        let directory = try TemporaryDirectory()
+        let executable = try fakeWorker("printf 'this is not a frame at all'; exec sleep 30", in: directory)
+        let supervisor = Supervisor(
+            configuration: RuntimeConfiguration(executable: executable, dataPath: directory.path + "/none.db"),
+            logger: Logger(label: "test")
+        )
+        defer { supervisor.shutdown() }
+        // Answered as a crash as soon as the garbage arrives, long before the 20 s deadline.
+        guard case .failure(let kind, _, _) = await invoke(supervisor) else {
+            Issue.record("garbage produced a response")
+            return
+        }
+        #expect(kind == "crash")
+    }
+
+    @Test func reportsAWorkerThatDiesAsACrash() async throws {
+        let directory = try TemporaryDirectory()
+        let executable = try fakeWorker("exit 3", in: directory)
+        let supervisor = Supervisor(
+            configuration: RuntimeConfiguration(executable: executable, dataPath: directory.path + "/none.db"),
+            logger: Logger(label: "test")
+        )
+        defer { supervisor.shutdown() }
+        guard case .failure(let kind, _, _) = await invoke(supervisor) else {
+            Issue.record("a dead worker produced a response")
+            return
+        }
+        #expect(kind == "crash")
+    }
+}
