@@ -191,7 +191,10 @@ pid, port = sys.argv[1], sys.argv[2]
 def children():
     out = []
     for path in glob.glob(f"/proc/{pid}/task/*/children"):
-        out += open(path).read().split()
+        try:
+            out += open(path).read().split()
+        except OSError:
+            pass  # the thread ended between listing and reading
     return out
 times = []
 for i in range(5):
