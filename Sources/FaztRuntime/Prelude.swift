@@ -240,7 +240,9 @@ enum Prelude {
               const status = value.status === undefined ? 200 : value.status;
               return finish(status, headerList(value.headers), value.body === undefined ? null : value.body);
             }
-            return finish(200, [["content-type", "application/json"]], JSON.stringify(value) === undefined ? "null" : value);
+            // Any other value is JSON; `null` (and values JSON cannot express) are sent as `null`.
+            const json = JSON.stringify(value);
+            return finish(200, [["content-type", "application/json"]], json === undefined ? "null" : json);
           }
           function respondArgs(a, b, c) {
             return typeof a === "number" ? { status: a, body: b, headers: c } : { status: 200, body: a, headers: b };

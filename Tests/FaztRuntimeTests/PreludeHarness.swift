@@ -1,0 +1,82 @@
+import Foundation
+import Glibc
+
+@testable import FaztRuntime
+
+/// Runs app JavaScript in-process for unit tests, on a thread JavaScriptCore can use: its own
+/// pthread with every signal unblocked (JSC interrupts and suspends threads with signals, which
+/// the test runner's libdispatch threads block) and an 8 MB stack.
+enum PreludeHarness {
+    struct Answer {
+        var status: Int
+        var headers: [String: String]
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) }
+    }
+
+    enum Failure: Error, Equatable {
+        case exception(message: String, location: String?)
+        case noOutcome
+    }
+
+    /// Invokes `file` of an app made of `files` with `request` (the JSON the daemon would send).
+    static func invoke(files: [String: String], file: String, request: [String: Any]) throws -> Answer {
+        var merged: [String: Any] = [
+            "method": "GET", "path": "/api", "url": "http://x/api", "query": [:], "headers": [:], "ip": "",
+        ]
+        merged.merge(request) { _, new in new }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: merged), as: UTF8.self)
+        return try onJavaScriptThread {
+            let engine = JSEngine()
+            let app = try AppContext(
+                engine: engine,
+                app: "test",
+                version: 1,
+                files: Set(files.keys),
+                readSource: { files[$0] },
+                readEnv: { _ in nil },
+                log: { _, _ in }
+            )
+            guard let invoke = app.invokeFunction else { throw Failure.noOutcome }
+            try app.context.call(invoke, [app.context.string(file), app.context.string(json)])
+            switch app.outcome {
+            case .response(let status, let headerLines, let body)?:
+                var headers: [String: String] = [:]
+                let lines = headerLines.split(separator: "\n", omittingEmptySubsequences: false)
+                var index = 0
+                while index + 1 < lines.count {
+                    headers[String(lines[index])] = String(lines[index + 1])
+                    index += 2
+                }
+                return Answer(status: status, headers: headers, body: body)
+            case .failure(let message, let location, _)?:
+                throw Failure.exception(message: message, location: location)
+            case nil:
+                throw Failure.noOutcome
+            }
+        }
+    }
+
+    private final class Box<T>: @unchecked Sendable {
+        // Safe: written by the JS thread before `done.signal()`, read after `done.wait()`.
+        var result: Result<T, Error>?
+    }
+
+    private static func onJavaScriptThread<T>(_ body: @escaping @Sendable () throws -> T) throws -> T {
+        let box = Box<T>()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            var all = sigset_t()
+            sigfillset(&all)
+            pthread_sigmask(SIG_UNBLOCK, &all, nil)
+            box.result = Result { try body() }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        done.wait()
+        guard let result = box.result else { throw Failure.noOutcome }
+        return try result.get()
+    }
+}
