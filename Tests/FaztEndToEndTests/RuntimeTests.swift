@@ -593,4 +593,31 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         #expect(response.status == 503)
         #expect((response.json["error"] as? String)?.contains("memory") == true, "\(response.text)")
     }
+
+    @Test func capsFetchedResponsesAtFiveMegabytes() throws {
+        let server = try ServerProcess(arguments: ["--allow-private-egress"])
+        var state: UInt32 = 2_463_534_242
+        let noise: [UInt8] = (0..<(6 << 20)).map { _ in
+            state ^= state << 13
+            state ^= state >> 17
+            state ^= state << 5
+            return UInt8(truncatingIfNeeded: state)
+        }
+        _ = try server.deploy(
+            "big",
+            try ArchiveFixtures.zip([.file("big.bin", noise), .file("small.bin", Array(noise.prefix(1000)))])
+        )
+        let source = """
+            module.exports = async (req) => {
+              try {
+                const r = await fetch(`http://127.0.0.1:${req.query.port}/${req.query.file}`, { headers: { host: 'big.localhost' } });
+                return { size: (await r.arrayBuffer()).byteLength };
+              } catch (e) { return { error: e.message }; }
+            };
+            """
+        _ = try server.deploy("getter", try ArchiveFixtures.zip([js("api/main.js", source)]))
+        #expect(try server.app("getter", "/api?port=\(server.port)&file=small.bin").json["size"] as? Int == 1000)
+        let big = try server.app("getter", "/api?port=\(server.port)&file=big.bin")
+        #expect((big.json["error"] as? String)?.contains("larger than 5 MB") == true, "\(big.text)")
+    }
 }
