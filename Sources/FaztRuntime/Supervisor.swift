@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Logging
 import Synchronization
 
@@ -23,6 +24,10 @@ public final class Supervisor: Sendable {
     private let watchdog: Watchdog
 
     public init(configuration: RuntimeConfiguration, logger: Logger) {
+        // Writing to the pipe of a worker that just died must fail with EPIPE (handled as a crash
+        // of that worker), not raise SIGPIPE, which would kill the whole server. Process-wide, but
+        // the server has no use for SIGPIPE: NIO already sends with MSG_NOSIGNAL.
+        signal(SIGPIPE, SIG_IGN)
         self.configuration = configuration
         self.logger = logger
         self.watchdog = Watchdog()
