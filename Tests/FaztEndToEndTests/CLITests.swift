@@ -91,4 +91,30 @@ import Testing
         let serve = try ServerProcess.runCLI(["serve", "--help"]).1
         for flag in ["--port", "--host", "--data", "--domain"] { #expect(serve.contains(flag)) }
     }
+
+    @Test func showsAProgressBarOnATerminal() throws {
+        let server = try ServerProcess()
+        let site = try TemporaryDirectory()
+        try "<h1>tty</h1>".write(toFile: site.path + "/index.html", atomically: true, encoding: .utf8)
+        // script(1) gives the command a pseudo-terminal, as a person's shell would.
+        let command = "\(ServerProcess.binaryPath) deploy \(site.path) --app ttysite"
+        let env = [
+            "FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token(),
+            "XDG_CONFIG_HOME": site.path,
+        ]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("uploading [") && text.contains("100%"), "\(text)")
+        #expect(text.contains("http://ttysite.localhost:\(server.port)/"))
+        #expect(try server.app("ttysite", "/").text == "<h1>tty</h1>")
+    }
 }

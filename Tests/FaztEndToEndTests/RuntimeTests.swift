@@ -620,4 +620,19 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         let big = try server.app("getter", "/api?port=\(server.port)&file=big.bin")
         #expect((big.json["error"] as? String)?.contains("larger than 5 MB") == true, "\(big.text)")
     }
+
+    @Test func evictsTheLeastRecentlyUsedContext() throws {
+        // One worker, so every app shares its context cache (64 contexts).
+        let server = try ServerProcess(arguments: ["--max-workers", "1"])
+        let counter = "let n = 0; module.exports = () => ++n;"
+        for index in 0...64 {
+            _ = try server.deploy("lru\(index)", try ArchiveFixtures.zip([js("api/main.js", counter)]))
+        }
+        #expect(try server.app("lru0", "/api").text == "1")
+        #expect(try server.app("lru0", "/api").text == "2", "a warm context keeps module state")
+        for index in 1...64 { _ = try server.app("lru\(index)", "/api") }
+        // 64 other apps used since: lru0's context was the least recently used and is gone.
+        #expect(try server.app("lru0", "/api").text == "1")
+        #expect(try server.app("lru64", "/api").text == "2")
+    }
 }
