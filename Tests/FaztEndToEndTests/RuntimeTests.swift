@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// App JavaScript through the real binary: handler forms, routing, require, limits, isolation.
-private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { ArchiveFixtures.file(path, source) }
+func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { ArchiveFixtures.file(path, source) }
 
 @Suite struct RuntimeTests {
     static let forms: [ArchiveFixtures.Entry] = [
@@ -167,70 +167,6 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         #expect(try server.app("one", "/api").json["leak"] as? String == "undefined")
     }
 
-    struct Runaway: CustomTestStringConvertible, Sendable {
-        var name: String
-        var source: String
-        var statuses: Set<Int>
-        var testDescription: String { name }
-    }
-
-    static let runaways: [Runaway] = [
-        Runaway(name: "while(true)", source: "module.exports = () => { while (true) {} };", statuses: [503]),
-        Runaway(
-            name: "endless promise chain",
-            source:
-                "module.exports = () => { const spin = () => Promise.resolve().then(spin); spin(); return new Promise(() => {}); };",
-            statuses: [503]
-        ),
-        Runaway(
-            name: "async loop of await null",
-            source: "module.exports = async () => { while (true) { await null; } };",
-            statuses: [503]
-        ),
-        Runaway(
-            name: "allocation bomb",
-            source: "module.exports = () => { const keep = []; while (true) { keep.push(new Array(1e6).fill(7)); } };",
-            statuses: [503]
-        ),
-        Runaway(
-            name: "deep recursion",
-            source: "const f = (n) => f(n + 1) + 1;\nmodule.exports = () => f(0);",
-            statuses: [500]
-        ),
-        Runaway(
-            name: "endless require recursion",
-            source: "module.exports = () => require('./main.js')();",
-            statuses: [500, 503]
-        ),
-        Runaway(
-            name: "huge string",
-            source: "module.exports = () => { let s = 'x'; while (true) { s = s + s; } };",
-            statuses: [500, 503]
-        ),
-    ]
-
-    @Test(arguments: runaways)
-    func stopsRunawayHandlersWhileOtherAppsKeepAnswering(_ runaway: Runaway) throws {
-        let server = try ServerProcess(arguments: ["--js-timeout-ms", "1500", "--worker-memory-mb", "160"])
-        _ = try server.deploy("bad", try ArchiveFixtures.zip([js("api/main.js", runaway.source)]))
-        _ = try server.deploy(
-            "good",
-            try ArchiveFixtures.zip([js("api/main.js", "module.exports = () => ({ ok: true });")])
-        )
-        #expect(try server.app("good", "/api").json["ok"] as? Bool == true)
-        let stuck = try TestConnection(port: server.port)
-        try stuck.sendRequest("GET", "/api", host: "bad.localhost")
-        // While the runaway runs, another app answers (its own worker).
-        let other = try server.app("good", "/api")
-        #expect(other.json["ok"] as? Bool == true)
-        let response = try stuck.readResponse()
-        #expect(runaway.statuses.contains(response.status), "\(runaway.name): \(response.status) \(response.text)")
-        #expect(response.json["error"] is String)
-        // The server and the runtime recover: both apps answer afterwards.
-        #expect(try server.app("good", "/api").json["ok"] as? Bool == true)
-        #expect(server.isRunning)
-    }
-
     @Test func answersCORSPreflightWithoutJavaScript() throws {
         let server = try ServerProcess()
         _ = try server.deploy(
@@ -253,27 +189,6 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         let call = try server.app("cors", "/api", headers: [("Origin", "https://elsewhere.example")])
         #expect(call.header("access-control-allow-origin") == "*")
         #expect(server.childProcesses.count == 1)
-    }
-
-    @Test func startsWorkersOnDemandAndRetiresThemWhenIdle() throws {
-        let server = try ServerProcess(arguments: ["--worker-idle-seconds", "1"])
-        // Bounded wait for idle exits (there is no other signal than the processes going away).
-        func waitForNoWorkers() -> [Int32] {
-            var children = server.childProcesses
-            for _ in 0..<500 where !children.isEmpty {
-                usleep(20_000)
-                children = server.childProcesses
-            }
-            return children
-        }
-        #expect(server.childProcesses.isEmpty, "no JavaScript runs before there is any")
-        // The deploy's syntax check runs in a worker, which retires when idle.
-        _ = try server.deploy("idle", try ArchiveFixtures.zip([js("api/main.js", "module.exports = () => 'hi';")]))
-        #expect(waitForNoWorkers().isEmpty)
-        #expect(try server.app("idle", "/api").text == "hi")
-        #expect(server.childProcesses.count == 1)
-        #expect(waitForNoWorkers().isEmpty)
-        #expect(try server.app("idle", "/api").text == "hi")
     }
 
     @Test func refusesDeploysWithSyntaxErrors() throws {
@@ -579,21 +494,6 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         #expect(try server.api("GET", "/apps/ghost/logs?follow=1").status == 404)
     }
 
-    @Test func capsMemoryPerAppFromTheManifest() throws {
-        let server = try ServerProcess(arguments: ["--js-timeout-ms", "15000"])
-        let files = [
-            js(
-                "api/main.js",
-                "module.exports = () => { const keep = []; while (true) { keep.push(new Array(1e6).fill(7)); } };"
-            ),
-            ArchiveFixtures.file("fazt.json", #"{"limits": {"memoryMB": 96}}"#),
-        ]
-        _ = try server.deploy("hungry", try ArchiveFixtures.zip(files))
-        let response = try server.app("hungry", "/api")
-        #expect(response.status == 503)
-        #expect((response.json["error"] as? String)?.contains("memory") == true, "\(response.text)")
-    }
-
     @Test func capsFetchedResponsesAtFiveMegabytes() throws {
         let server = try ServerProcess(arguments: ["--allow-private-egress"])
         var state: UInt32 = 2_463_534_242
@@ -621,18 +521,4 @@ private func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { Arc
         #expect((big.json["error"] as? String)?.contains("larger than 5 MB") == true, "\(big.text)")
     }
 
-    @Test func evictsTheLeastRecentlyUsedContext() throws {
-        // One worker, so every app shares its context cache (64 contexts).
-        let server = try ServerProcess(arguments: ["--max-workers", "1"])
-        let counter = "let n = 0; module.exports = () => ++n;"
-        for index in 0...64 {
-            _ = try server.deploy("lru\(index)", try ArchiveFixtures.zip([js("api/main.js", counter)]))
-        }
-        #expect(try server.app("lru0", "/api").text == "1")
-        #expect(try server.app("lru0", "/api").text == "2", "a warm context keeps module state")
-        for index in 1...64 { _ = try server.app("lru\(index)", "/api") }
-        // 64 other apps used since: lru0's context was the least recently used and is gone.
-        #expect(try server.app("lru0", "/api").text == "1")
-        #expect(try server.app("lru64", "/api").text == "2")
-    }
 }
