@@ -34,6 +34,11 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(
+            name: "FaztStorage",
+            dependencies: ["FaztStore"],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "FaztVFS",
             dependencies: ["FaztStore", "CArchive", "CCrypto", "CZlib"],
             exclude: ["README.md"]
@@ -52,6 +57,7 @@ let package = Package(
                 "CCrypto",
                 "FaztNet",
                 "FaztStore",
+                "FaztStorage",
                 "FaztVFS",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -62,6 +68,7 @@ let package = Package(
             name: "FaztServer",
             dependencies: [
                 "FaztStore",
+                "FaztStorage",
                 "FaztVFS",
                 "FaztRuntime",
                 "CFaztSystem",
@@ -96,6 +103,7 @@ let package = Package(
         ),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztTestSupport"]),
         .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztTestSupport"]),
+        .testTarget(name: "FaztStorageTests", dependencies: ["FaztStorage", "FaztStore", "FaztTestSupport"]),
         .testTarget(
             name: "FaztRuntimeTests",
             dependencies: ["FaztRuntime", "FaztTestSupport", .product(name: "Logging", package: "swift-log")]
@@ -110,6 +118,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "FaztEndToEndTests", dependencies: ["FaztTestSupport", "FaztStore", "FaztVFS"]),
+        .testTarget(
+            name: "FaztEndToEndTests",
+            dependencies: ["FaztTestSupport", "FaztStore", "FaztVFS", "FaztStorage"]
+        ),
     ]
 )

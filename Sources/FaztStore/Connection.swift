@@ -30,6 +30,7 @@ public final class Connection {
     deinit {
         cache.removeAll()
         sqlite3_close_v2(handle)
+        authorizerBox.map { Unmanaged<SQLAuthorizer>.fromOpaque($0).release() }
     }
 
     /// Runs one or more SQL statements that take no parameters.
@@ -41,9 +42,71 @@ public final class Connection {
     public func prepare(_ sql: String) throws -> Statement {
         if let statement = cache[sql] { return statement }
         let statement = try Statement(connection: handle, sql: sql)
+        // Bounded: app storage builds statements per collection and query shape.
+        if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
         cache[sql] = statement
         return statement
     }
+
+    /// Most statements kept prepared per connection.
+    static let cacheLimit = 512
+
+    /// Prepares the first statement of `sql` without caching it; `tail` is the text after it
+    /// (empty when `sql` holds one statement). Nil when `sql` holds no statement at all.
+    public func prepareFirst(_ sql: String) throws -> (statement: Statement, tail: Substring)? {
+        var statement: OpaquePointer?
+        var tailOffset = 0
+        try sql.withCString { base in
+            var tail: UnsafePointer<CChar>?
+            try check(sqlite3_prepare_v3(handle, base, -1, 0, &statement, &tail), handle, sql: sql)
+            if let tail { tailOffset = tail - base }
+        }
+        guard let statement else { return nil }
+        let utf8 = sql.utf8
+        let index = utf8.index(utf8.startIndex, offsetBy: min(tailOffset, utf8.count))
+        return (Statement(handle: statement, connection: handle, sql: sql), sql[index...])
+    }
+
+    /// Installs `authorizer` for statements prepared from now on (nil removes it).
+    ///
+    /// SQLite consults it while *preparing*; it must not touch this connection.
+    public func setAuthorizer(_ authorizer: SQLAuthorizer?) {
+        if let authorizer {
+            let box = Unmanaged.passRetained(authorizer)
+            authorizerBox.map { Unmanaged<SQLAuthorizer>.fromOpaque($0).release() }
+            authorizerBox = box.toOpaque()
+            sqlite3_set_authorizer(
+                handle,
+                { context, action, first, second, database, trigger in
+                    guard let context else { return SQLITE_DENY }
+                    let authorizer = Unmanaged<SQLAuthorizer>.fromOpaque(context).takeUnretainedValue()
+                    let allowed = authorizer.decide(
+                        SQLAuthorizer.Request(
+                            action: action,
+                            first: first.map { String(cString: $0) },
+                            second: second.map { String(cString: $0) },
+                            database: database.map { String(cString: $0) },
+                            trigger: trigger.map { String(cString: $0) }
+                        )
+                    )
+                    return allowed ? SQLITE_OK : SQLITE_DENY
+                },
+                box.toOpaque()
+            )
+        } else {
+            sqlite3_set_authorizer(handle, nil, nil)
+            authorizerBox.map { Unmanaged<SQLAuthorizer>.fromOpaque($0).release() }
+            authorizerBox = nil
+        }
+    }
+
+    private var authorizerBox: UnsafeMutableRawPointer?
+
+    /// Rows changed by the most recent INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    /// The connection's latest error message.
+    public var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
     /// Runs a statement that returns no rows; returns the number of changed rows.
     @discardableResult

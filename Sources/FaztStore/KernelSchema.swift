@@ -85,5 +85,89 @@ public enum KernelSchema {
                 ) WITHOUT ROWID;
                 """
         ),
+        Migration(
+            version: 4,
+            name: "app storage",
+            sql: """
+                CREATE TABLE kv (
+                    app TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    expires_at INTEGER,
+                    PRIMARY KEY (app, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX kv_expiry ON kv(expires_at) WHERE expires_at IS NOT NULL;
+                CREATE TABLE docs (
+                    rowid INTEGER PRIMARY KEY,
+                    app TEXT NOT NULL,
+                    collection TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (app, collection, id)
+                );
+                CREATE TABLE doc_indexes (
+                    app TEXT NOT NULL,
+                    collection TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    PRIMARY KEY (app, collection, field)
+                ) WITHOUT ROWID;
+                CREATE TABLE stored_blobs (
+                    rowid INTEGER PRIMARY KEY,
+                    app TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    etag TEXT NOT NULL,
+                    data BLOB NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (app, path)
+                );
+                CREATE TABLE storage_usage (
+                    app TEXT PRIMARY KEY,
+                    kv_bytes INTEGER NOT NULL DEFAULT 0,
+                    doc_bytes INTEGER NOT NULL DEFAULT 0,
+                    blob_bytes INTEGER NOT NULL DEFAULT 0,
+                    sql_bytes INTEGER NOT NULL DEFAULT 0,
+                    quota_bytes INTEGER
+                ) WITHOUT ROWID;
+                CREATE TRIGGER kv_usage_insert AFTER INSERT ON kv BEGIN
+                    INSERT INTO storage_usage (app, kv_bytes) VALUES (NEW.app, length(NEW.key) + length(NEW.value))
+                    ON CONFLICT (app) DO UPDATE SET kv_bytes = kv_bytes + excluded.kv_bytes;
+                END;
+                CREATE TRIGGER kv_usage_update AFTER UPDATE OF value ON kv BEGIN
+                    UPDATE storage_usage SET kv_bytes = kv_bytes + length(NEW.value) - length(OLD.value)
+                    WHERE app = NEW.app;
+                END;
+                CREATE TRIGGER kv_usage_delete AFTER DELETE ON kv BEGIN
+                    UPDATE storage_usage SET kv_bytes = kv_bytes - length(OLD.key) - length(OLD.value)
+                    WHERE app = OLD.app;
+                END;
+                CREATE TRIGGER docs_usage_insert AFTER INSERT ON docs BEGIN
+                    INSERT INTO storage_usage (app, doc_bytes) VALUES (NEW.app, length(NEW.id) + length(NEW.data))
+                    ON CONFLICT (app) DO UPDATE SET doc_bytes = doc_bytes + excluded.doc_bytes;
+                END;
+                CREATE TRIGGER docs_usage_update AFTER UPDATE OF data ON docs BEGIN
+                    UPDATE storage_usage SET doc_bytes = doc_bytes + length(NEW.data) - length(OLD.data)
+                    WHERE app = NEW.app;
+                END;
+                CREATE TRIGGER docs_usage_delete AFTER DELETE ON docs BEGIN
+                    UPDATE storage_usage SET doc_bytes = doc_bytes - length(OLD.id) - length(OLD.data)
+                    WHERE app = OLD.app;
+                END;
+                CREATE TRIGGER blobs_usage_insert AFTER INSERT ON stored_blobs BEGIN
+                    INSERT INTO storage_usage (app, blob_bytes) VALUES (NEW.app, NEW.size + length(NEW.path))
+                    ON CONFLICT (app) DO UPDATE SET blob_bytes = blob_bytes + excluded.blob_bytes;
+                END;
+                CREATE TRIGGER blobs_usage_update AFTER UPDATE OF data ON stored_blobs BEGIN
+                    UPDATE storage_usage SET blob_bytes = blob_bytes + NEW.size - OLD.size WHERE app = NEW.app;
+                END;
+                CREATE TRIGGER blobs_usage_delete AFTER DELETE ON stored_blobs BEGIN
+                    UPDATE storage_usage SET blob_bytes = blob_bytes - OLD.size - length(OLD.path) WHERE app = OLD.app;
+                END;
+                """
+        ),
     ]
 }

@@ -5,8 +5,9 @@ import Logging
 /// The one `data.db`: a single writer thread with group commit plus a pool of read-only connections.
 ///
 /// Writers enqueue closures; the writer thread runs everything queued in one transaction (each
-/// closure inside its own savepoint, so one failure does not undo the others), commits once, then
-/// acknowledges every caller. An acknowledged write is durable (WAL, `synchronous=FULL`).
+/// closure inside its own savepoint, so one failure does not undo the others) and commits once; a
+/// separate thread syncs the WAL (`WALSyncer`) and only then acknowledges every caller, so an
+/// acknowledged write is durable while the writer is already applying the next group.
 public final class Store: Sendable {
     /// The database file path.
     public let path: String
@@ -18,7 +19,8 @@ public final class Store: Sendable {
         self.path = path
         let connection = try Connection(path: path, readOnly: false)
         try connection.execute("PRAGMA journal_mode=WAL")
-        try connection.execute("PRAGMA synchronous=\(configuration.synchronous)")
+        // NORMAL: COMMIT writes the WAL without syncing it; WALSyncer syncs before anyone hears back.
+        try connection.execute("PRAGMA synchronous=NORMAL")
         try connection.execute("PRAGMA foreign_keys=ON")
         try connection.execute("PRAGMA cache_size=-\(configuration.cacheKilobytes)")
         let applied = try Migrator.migrate(connection, configuration.migrations)
@@ -28,7 +30,11 @@ public final class Store: Sendable {
                 metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"]
             )
         }
-        self.writer = StoreWriter(connection: connection, maxBatch: configuration.maxBatch)
+        self.writer = StoreWriter(
+            connection: connection,
+            maxBatch: configuration.maxBatch,
+            syncer: WALSyncer(databasePath: path, syncs: configuration.syncsWAL)
+        )
         self.readers = ReaderPool(path: path, size: configuration.readers, cacheKilobytes: configuration.cacheKilobytes)
     }
 
@@ -46,6 +52,32 @@ public final class Store: Sendable {
         writer.enqueue(body) { done.set($0) }
         return try done.wait()
     }
+
+    /// Runs `body` on the writer and reports its result as soon as its transaction has committed
+    /// (visible to readers, not yet synced), with the commit's sequence number. Whoever tells a
+    /// client about it must first wait for `whenDurable(seq)`. `exclusive` runs `body` alone in its
+    /// own transaction, which it may hold open (storage transactions); throwing rolls it back.
+    public func apply<T>(
+        exclusive: Bool = false,
+        _ body: @escaping (Connection) throws -> T,
+        applied: @escaping (Result<T, Error>, UInt64) -> Void
+    ) {
+        writer.apply(exclusive ? .exclusive : .grouped, body, applied: applied)
+    }
+
+    /// Runs `body` once commit `seq` is durable.
+    public func whenDurable(_ seq: UInt64, _ body: @escaping () -> Void) {
+        writer.syncer.whenDurable(seq, body)
+    }
+
+    /// Runs `body` once every commit made so far is durable (used before acknowledging anything
+    /// that may have read data committed but not yet synced).
+    public func whenAllDurable(_ body: @escaping () -> Void) {
+        writer.syncer.whenAllDurable(body)
+    }
+
+    /// Write jobs queued and not yet started (a saturation signal).
+    public var pendingWrites: Int { writer.depth }
 
     /// Runs `body` with a read-only connection from the pool (blocking; keep it off event loops).
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {

@@ -4,8 +4,9 @@ public struct StoreConfiguration: Sendable {
     public var readers: Int = 4
     /// Most write closures committed together in one transaction.
     public var maxBatch: Int = 512
-    /// `synchronous` pragma: FULL means an acknowledged write survives power loss.
-    public var synchronous: String = "FULL"
+    /// Sync the WAL before acknowledging a write (so an acknowledged write survives power loss).
+    /// Off only in tests that do not care.
+    public var syncsWAL: Bool = true
     /// Page cache per connection, in KB (SQLite's default is 2,000 KB).
     public var cacheKilobytes: Int = 1024
     /// The migrations that make up the schema.

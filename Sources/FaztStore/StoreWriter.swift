@@ -1,14 +1,30 @@
 import Foundation
 
 /// The thread that owns the only write connection and commits queued closures in groups.
+///
+/// A group commits with `synchronous=NORMAL` (the WAL is written, not synced); `WALSyncer` then
+/// syncs it on its own thread and only then acknowledges the group's callers. Callers that only
+/// need the change *applied* (visible to readers) hear back right after `COMMIT`.
 final class StoreWriter: @unchecked Sendable {
-    // Safe: `queue` and `stopped` are guarded by `condition`; `connection` is touched only by the
-    // writer thread once started (and by `stop` after that thread has exited).
-    private struct Job {
+    // Safe: `queue`, `stopped` and `finished` are guarded by `condition`; `connection` is touched only
+    // by the writer thread once started (and by `stop` after that thread has exited).
+    struct Job {
+        enum Kind {
+            /// Runs inside the next group transaction, in a savepoint of its own.
+            case grouped
+            /// Runs outside any transaction (checkpoints, cache release).
+            case raw
+            /// Runs alone in a transaction of its own, which it may hold open while it waits for more
+            /// work (app storage transactions). Throwing rolls it back.
+            case exclusive
+        }
+
+        let kind: Kind
         let run: (Connection) throws -> Void
-        let finish: (Error?) -> Void
-        /// Runs outside any transaction (checkpoints).
-        let raw: Bool
+        /// After `COMMIT` (or the failure), with the commit's sequence number.
+        var applied: ((Error?, UInt64) -> Void)?
+        /// Once the commit is durable (or the failure).
+        var durable: ((Error?) -> Void)?
     }
 
     private let condition = NSCondition()
@@ -17,33 +33,57 @@ final class StoreWriter: @unchecked Sendable {
     private var finished = false
     private let connection: Connection
     private let maxBatch: Int
-    private var thread: Thread?
+    let syncer: WALSyncer
 
-    init(connection: Connection, maxBatch: Int) {
+    init(connection: Connection, maxBatch: Int, syncer: WALSyncer) {
         self.connection = connection
         self.maxBatch = maxBatch
+        self.syncer = syncer
         // The thread keeps the writer alive until `stop` lets it finish.
         let thread = Thread { self.loop() }
         thread.name = "fazt-writer"
-        self.thread = thread
         thread.start()
     }
 
-    /// Queues `body`; `completion` gets its result after the transaction holding it commits.
+    /// Queues `body`; `completion` gets its result once the transaction holding it is durable.
     func enqueue<T>(_ body: @escaping (Connection) throws -> T, completion: @escaping (Result<T, Error>) -> Void) {
         let box = ResultSlot<T>()
-        let job = Job(
-            run: { box.value = try body($0) },
-            finish: { error in
-                if let error {
-                    completion(.failure(error))
-                } else if let value = box.value {
-                    completion(.success(value))
+        submit(
+            Job(
+                kind: .grouped,
+                run: { box.value = try body($0) },
+                durable: { error in
+                    if let error {
+                        completion(.failure(error))
+                    } else if let value = box.value {
+                        completion(.success(value))
+                    }
                 }
-            },
-            raw: false
+            )
         )
-        submit(job)
+    }
+
+    /// Queues `body`; `applied` gets its result right after its transaction commits, with the
+    /// commit's sequence number (pass it to `WALSyncer.whenDurable` before acknowledging anyone).
+    func apply<T>(
+        _ kind: Job.Kind = .grouped,
+        _ body: @escaping (Connection) throws -> T,
+        applied: @escaping (Result<T, Error>, UInt64) -> Void
+    ) {
+        let box = ResultSlot<T>()
+        submit(
+            Job(
+                kind: kind,
+                run: { box.value = try body($0) },
+                applied: { error, seq in
+                    if let error {
+                        applied(.failure(error), seq)
+                    } else if let value = box.value {
+                        applied(.success(value), seq)
+                    }
+                }
+            )
+        )
     }
 
     /// Runs a WAL checkpoint (TRUNCATE) on the writer connection and waits for it.
@@ -51,9 +91,9 @@ final class StoreWriter: @unchecked Sendable {
         let done = BlockingResult<Void>()
         submit(
             Job(
+                kind: .raw,
                 run: { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE)") },
-                finish: { done.set($0.map { .failure($0) } ?? .success(())) },
-                raw: true
+                durable: { done.set($0.map { .failure($0) } ?? .success(())) }
             )
         )
         try done.wait()
@@ -61,14 +101,23 @@ final class StoreWriter: @unchecked Sendable {
 
     /// Frees the writer connection's page cache (between transactions).
     func releaseMemory() {
-        submit(Job(run: { $0.releaseMemory() }, finish: { _ in }, raw: true))
+        submit(Job(kind: .raw, run: { $0.releaseMemory() }))
+    }
+
+    /// Jobs queued and not yet started.
+    var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
     }
 
     private func submit(_ job: Job) {
         condition.lock()
         if stopped {
             condition.unlock()
-            job.finish(StoreError(code: .closed, message: "the store is closed"))
+            let error = StoreError(code: .closed, message: "the store is closed")
+            job.applied?(error, 0)
+            job.durable?(error)
             return
         }
         queue.append(job)
@@ -87,6 +136,7 @@ final class StoreWriter: @unchecked Sendable {
         condition.broadcast()
         while !finished { condition.wait() }
         condition.unlock()
+        syncer.stop()
     }
 
     private func loop() {
@@ -110,20 +160,33 @@ final class StoreWriter: @unchecked Sendable {
     private func commit(_ batch: [Job]) {
         var grouped: [Job] = []
         for job in batch {
-            if job.raw {
+            switch job.kind {
+            case .grouped:
+                grouped.append(job)
+            case .raw:
                 runGroup(grouped)
                 grouped.removeAll()
-                do {
-                    try job.run(connection)
-                    job.finish(nil)
-                } catch {
-                    job.finish(error)
-                }
-            } else {
-                grouped.append(job)
+                let error = Result(catching: { try job.run(connection) }).failure
+                job.applied?(error, syncer.latest)
+                job.durable?(error)
+            case .exclusive:
+                runGroup(grouped)
+                grouped.removeAll()
+                runExclusive(job)
             }
         }
         runGroup(grouped)
+    }
+
+    private func runExclusive(_ job: Job) {
+        do {
+            try connection.transaction { try job.run(connection) }
+        } catch {
+            job.applied?(error, syncer.latest)
+            job.durable?(error)
+            return
+        }
+        acknowledge([job], errors: [nil], seq: syncer.didCommit())
     }
 
     private func runGroup(_ jobs: [Job]) {
@@ -131,7 +194,7 @@ final class StoreWriter: @unchecked Sendable {
         do {
             try connection.execute("BEGIN IMMEDIATE")
         } catch {
-            for job in jobs { job.finish(error) }
+            fail(jobs, error)
             return
         }
         var errors: [Error?] = []
@@ -148,10 +211,36 @@ final class StoreWriter: @unchecked Sendable {
             try connection.execute("COMMIT")
         } catch {
             try? connection.execute("ROLLBACK")
-            for job in jobs { job.finish(error) }
+            fail(jobs, error)
             return
         }
-        for (job, error) in zip(jobs, errors) { job.finish(error) }
+        acknowledge(jobs, errors: errors, seq: syncer.didCommit())
+    }
+
+    private func acknowledge(_ jobs: [Job], errors: [Error?], seq: UInt64) {
+        var durable: [(Job, Error?)] = []
+        for (job, error) in zip(jobs, errors) {
+            job.applied?(error, seq)
+            if job.durable != nil { durable.append((job, error)) }
+        }
+        guard !durable.isEmpty else { return }
+        syncer.whenDurable(seq) {
+            for (job, error) in durable { job.durable?(error) }
+        }
+    }
+
+    private func fail(_ jobs: [Job], _ error: Error) {
+        for job in jobs {
+            job.applied?(error, syncer.latest)
+            job.durable?(error)
+        }
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }
 

@@ -21,11 +21,40 @@ import Testing
         #expect(tables.contains("apps") && tables.contains("blobs") && tables.contains("tokens"))
     }
 
-    @Test func usesWALAndFullSync() throws {
+    @Test func usesWALAndSyncsItOffTheWriterThread() throws {
         let mode = try store.read { try $0.queryOne("PRAGMA journal_mode") { $0.string(0) } }
         #expect(mode == "wal")
+        // NORMAL on the writer: COMMIT does not sync; WALSyncer does before acknowledging.
         let sync = try store.writeBlocking { try $0.queryOne("PRAGMA synchronous") { $0.int(0) } ?? -1 }
-        #expect(sync == 2)
+        #expect(sync == 1)
+    }
+
+    @Test func appliedWritesAreVisibleBeforeTheyAreAcknowledgedDurable() throws {
+        try store.writeBlocking { try $0.execute("CREATE TABLE applied (n INTEGER)") }
+        let done = DispatchSemaphore(value: 0)
+        let box = Box()
+        store.apply({ try $0.run("INSERT INTO applied VALUES (1)") }) { result, seq in
+            box.seq = seq
+            box.ok = (try? result.get()) == 1
+            done.signal()
+        }
+        done.wait()
+        #expect(box.ok && box.seq > 0)
+        let durable = DispatchSemaphore(value: 0)
+        store.whenDurable(box.seq) { durable.signal() }
+        durable.wait()
+        #expect(try store.read { try $0.queryOne("SELECT COUNT(*) FROM applied") { $0.int(0) } } == 1)
+    }
+
+    @Test func anExclusiveJobThatThrowsRollsBack() throws {
+        try store.writeBlocking { try $0.execute("CREATE TABLE exclusive (n INTEGER)") }
+        let done = DispatchSemaphore(value: 0)
+        store.apply(exclusive: true, { connection -> Int in
+            try connection.run("INSERT INTO exclusive VALUES (1)")
+            throw StoreError(code: .closed, message: "changed my mind")
+        }) { _, _ in done.signal() }
+        done.wait()
+        #expect(try store.read { try $0.queryOne("SELECT COUNT(*) FROM exclusive") { $0.int(0) } } == 0)
     }
 
     @Test func concurrentWritesAreAllCommitted() async throws {
@@ -100,4 +129,10 @@ private func capture<T>(_ body: () async throws -> T) async -> Result<T, Error> 
     } catch {
         return .failure(error)
     }
+}
+
+private final class Box: @unchecked Sendable {
+    // Safe: written before a semaphore signal, read after the wait.
+    var seq: UInt64 = 0
+    var ok = false
 }

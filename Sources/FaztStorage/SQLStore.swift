@@ -1,0 +1,217 @@
+import FaztStore
+import Foundation
+
+/// `fazt.storage.sql`: an app's own SQL tables in `data.db` under the plain names it chose.
+///
+/// Two layers keep apps apart: `SQLRewriter` moves every name into `app_<name>__…`, and an
+/// authorizer installed while the app's statement is prepared and run (`SQLAccess`) denies any
+/// table outside that prefix, temp objects, ATTACH, PRAGMAs other than a few read-only ones on
+/// the app's own tables, transactions (use `fazt.storage.transaction`), VACUUM and
+/// `load_extension`.
+public struct SQLStore {
+    let connection: Connection
+    let rewriter: SQLRewriter
+
+    public init(connection: Connection, app: String) {
+        self.connection = connection
+        self.rewriter = SQLRewriter(app: app)
+    }
+
+    /// Whether `sql` only reads (so a worker may run it on its read-only connection).
+    public func isReadOnly(_ sql: String) throws(StorageError) -> Bool {
+        try withStatement(sql) { statement in statement.isReadOnly }
+    }
+
+    /// Rows as a JSON array of objects (`[{column: value}]`); blobs come back as base64 strings.
+    public func query(_ sql: String, _ parameters: JSONValue?) throws(StorageError) -> String {
+        try withStatement(sql) { statement in
+            try Self.bind(statement, parameters)
+            defer { statement.reset() }
+            let count = statement.columnCount
+            let names = (0..<count).map { JSONValue.quoted(statement.columnName($0)) }
+            var out = "["
+            var rows = 0
+            while try statement.step() {
+                rows += 1
+                guard rows <= StorageLimits.findLimit * 10 else {
+                    throw StorageError(.tooLarge, "the query returned more than \(StorageLimits.findLimit * 10) rows; add a LIMIT")
+                }
+                if rows > 1 { out += "," }
+                out += "{"
+                let row = statement.row
+                for column in 0..<count {
+                    if column > 0 { out += "," }
+                    out += names[Int(column)] + ":"
+                    switch row.type(column) {
+                    case .null: out += "null"
+                    case .integer: out += String(row.int64(column))
+                    case .real: out += JSONValue.format(row.double(column))
+                    case .text: JSONValue.quote(row.string(column), into: &out)
+                    case .blob: JSONValue.quote(Data(row.bytes(column)).base64EncodedString(), into: &out)
+                    }
+                }
+                out += "}"
+                guard out.utf8.count <= 64 << 20 else {
+                    throw StorageError(.tooLarge, "the query result is over 64 MB; add a LIMIT")
+                }
+            }
+            return out + "]"
+        }
+    }
+
+    /// Runs one statement; returns `{changes, lastInsertRowid}` as JSON text.
+    public func exec(_ sql: String, _ parameters: JSONValue?) throws(StorageError) -> String {
+        try withStatement(sql) { statement in
+            try Self.bind(statement, parameters)
+            defer { statement.reset() }
+            while try statement.step() {}
+            return "{\"changes\":\(connection.changes),\"lastInsertRowid\":\(connection.lastInsertRowID)}"
+        }
+    }
+
+    /// Names of the app's own tables (without the prefix).
+    public func tables() throws(StorageError) -> [String] {
+        try StorageError.catching {
+            try connection.query(
+                "SELECT substr(name, ?) FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ? ORDER BY 1",
+                [.int(rewriter.prefix.count + 1), .int(rewriter.prefix.count), .text(rewriter.prefix)]
+            ) { $0.string(0) }
+        }
+    }
+
+    /// Prepares the rewritten statement with the authorizer installed (also while `body` steps it,
+    /// so that a re-prepare after a schema change is checked the same way).
+    private func withStatement<T>(_ sql: String, _ body: (Statement) throws -> T) throws(StorageError) -> T {
+        guard sql.utf8.count <= 1 << 20 else { throw StorageError(.tooLarge, "the SQL text is over 1 MB") }
+        let rewritten = try rewriter.rewrite(sql)
+        let access = SQLAccess(prefix: rewriter.prefix)
+        connection.setAuthorizer(access.authorizer)
+        defer { connection.setAuthorizer(nil) }
+        do {
+            guard let (statement, _) = try connection.prepareFirst(rewritten) else {
+                throw StorageError(.invalidArgument, "the SQL text holds no statement")
+            }
+            return try body(statement)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            if let denial = access.denial { throw StorageError(.sqlDenied, denial) }
+            throw StorageError.wrapping(error, prefix: rewriter.prefix)
+        }
+    }
+
+    /// Binds a JSON array (positional) or object (`:name`, `@name`, `$name`) of parameters.
+    static func bind(_ statement: Statement, _ parameters: JSONValue?) throws {
+        var values: [SQLiteValue] = []
+        switch parameters {
+        case nil, .null?:
+            break
+        case .array(let items)?:
+            values = items.map(value)
+        case .object(let members)?:
+            var named: [(String, SQLiteValue)] = []
+            for (key, item) in members { named.append((key, value(item))) }
+            try statement.bind(named: named)
+            return
+        default:
+            throw StorageError(.invalidArgument, "SQL parameters must be an array or an object")
+        }
+        guard values.count <= statement.parameterCount else {
+            throw StorageError(
+                .invalidArgument,
+                "\(values.count) parameters given; the statement takes \(statement.parameterCount)"
+            )
+        }
+        try statement.bind(values)
+    }
+
+    static func value(_ json: JSONValue) -> SQLiteValue {
+        switch json {
+        case .null: return .null
+        case .bool(let flag): return .integer(flag ? 1 : 0)
+        case .number(let number): return DocumentQuery.bind(number)
+        case .string(let text): return .text(text)
+        case .array, .object: return .text(json.text)
+        }
+    }
+}
+
+/// The authorizer policy for one app's SQL (see `SQLStore`).
+final class SQLAccess: @unchecked Sendable {
+    // Safe: used on the one thread that prepares the statement.
+    let prefix: String
+    private let lowercasedPrefix: String
+    /// Why the last denial happened (the authorizer cannot throw).
+    private(set) var denial: String?
+
+    init(prefix: String) {
+        self.prefix = prefix
+        self.lowercasedPrefix = prefix.lowercased()
+    }
+
+    private static let readablePragmas: Set<String> = [
+        "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+    ]
+    private static let deniedFunctions: Set<String> = ["load_extension", "fts3_tokenizer", "readfile", "writefile"]
+    private static let schemaTables: Set<String> = ["sqlite_master", "sqlite_schema", "sqlite_sequence", "sqlite_stat1"]
+
+    var authorizer: SQLAuthorizer {
+        SQLAuthorizer { [self] request in
+            let allowed = decide(request)
+            return allowed
+        }
+    }
+
+    private func owned(_ name: String?) -> Bool {
+        guard let name else { return false }
+        return name.lowercased().hasPrefix(lowercasedPrefix)
+    }
+
+    private func deny(_ reason: String) -> Bool {
+        if denial == nil { denial = reason }
+        return false
+    }
+
+    private func decide(_ request: SQLAuthorizer.Request) -> Bool {
+        if let database = request.database, database != "main" {
+            return deny("only the app's own tables are available (not the \(database) schema)")
+        }
+        switch request.action {
+        case SQLAction.select, SQLAction.recursive:
+            return true
+        case SQLAction.read, SQLAction.insert, SQLAction.update, SQLAction.delete:
+            // SQLite itself maintains the schema tables while creating, altering or dropping the
+            // app's objects, and sqlite_sequence for AUTOINCREMENT; apps cannot name them (the
+            // rewriter refuses `sqlite_*` names).
+            if owned(request.first) || (request.first.map { Self.schemaTables.contains($0.lowercased()) } ?? false) {
+                return true
+            }
+            return deny("the table \(request.first ?? "?") does not belong to this app")
+        case SQLAction.createTable, SQLAction.createView, SQLAction.dropTable, SQLAction.dropView,
+            SQLAction.alterTable:
+            let name = request.action == SQLAction.alterTable ? request.second : request.first
+            return owned(name) || deny("\(name ?? "?") does not belong to this app")
+        case SQLAction.createIndex, SQLAction.createTrigger, SQLAction.dropIndex, SQLAction.dropTrigger:
+            return (owned(request.first) && owned(request.second))
+                || deny("\(request.first ?? "?") on \(request.second ?? "?") does not belong to this app")
+        case SQLAction.createVTable, SQLAction.dropVTable:
+            return (owned(request.first) && request.second?.lowercased() == "fts5")
+                || deny("only fts5 virtual tables are allowed")
+        case SQLAction.function:
+            let name = request.second?.lowercased() ?? ""
+            return !Self.deniedFunctions.contains(name) || deny("the function \(name)() is not allowed")
+        case SQLAction.pragma:
+            let name = request.first?.lowercased() ?? ""
+            return (Self.readablePragmas.contains(name) && owned(request.second))
+                || deny("PRAGMA \(name) is not allowed (only table_info and friends on your own tables)")
+        case SQLAction.transaction, SQLAction.savepoint:
+            return deny("transactions are managed by fazt: use fazt.storage.transaction(fn)")
+        case SQLAction.attach, SQLAction.detach:
+            return deny("ATTACH and DETACH are not allowed")
+        case SQLAction.reindex, SQLAction.analyze:
+            return owned(request.first) || deny("only the app's own tables can be analyzed or reindexed")
+        default:
+            return deny("this statement is not allowed for apps")
+        }
+    }
+}

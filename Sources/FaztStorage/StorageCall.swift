@@ -1,0 +1,179 @@
+import FaztStore
+import Foundation
+
+/// One storage call from JavaScript: `op` (`kv.set`, `docs.find`, …), string arguments and, for
+/// blobs, bytes. The same code runs it in the worker (reads, on its read-only connection) and in
+/// the daemon (writes, on the single writer).
+public struct StorageCall: Sendable {
+    public var op: String
+    public var app: String
+    public var args: [String]
+    public var data: [UInt8]?
+
+    public init(op: String, app: String, args: [String], data: [UInt8]? = nil) {
+        self.op = op
+        self.app = app
+        self.args = args
+        self.data = data
+    }
+
+    /// Ops that change data and therefore go to the daemon's writer.
+    public static let writes: Set<String> = [
+        "kv.set", "kv.delete", "kv.incr", "docs.insert", "docs.insertMany", "docs.update", "docs.delete",
+        "docs.createIndex", "sql.exec", "sql.batch", "blobs.put", "blobs.delete",
+    ]
+
+    /// Ops that add data (refused once the app is over its quota).
+    static let grows: Set<String> = [
+        "kv.set", "kv.incr", "docs.insert", "docs.insertMany", "docs.update", "sql.exec", "sql.batch", "blobs.put",
+    ]
+
+    public var isWrite: Bool { Self.writes.contains(op) }
+
+    func arg(_ index: Int) -> String { index < args.count ? args[index] : "" }
+
+    func json(_ index: Int) throws(StorageError) -> JSONValue? {
+        let text = arg(index)
+        return text.isEmpty ? nil : try JSONValue.parse(text)
+    }
+}
+
+/// A storage call's answer: JSON text, plus bytes for `blobs.get`.
+public struct StorageResult: Sendable {
+    public var json: String
+    public var data: [UInt8]?
+
+    public init(json: String, data: [UInt8]? = nil) {
+        self.json = json
+        self.data = data
+    }
+}
+
+/// Runs storage calls against a connection.
+public struct StorageExecutor {
+    public let connection: Connection
+    public let now: () -> Int64
+
+    public init(connection: Connection, now: @escaping () -> Int64 = StorageExecutor.wallClock) {
+        self.connection = connection
+        self.now = now
+    }
+
+    /// Milliseconds since 1970.
+    public static let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    public func run(_ call: StorageCall) throws(StorageError) -> StorageResult {
+        let app = call.app
+        switch call.op {
+        case "kv.get":
+            return StorageResult(json: try kv(app).get(call.arg(0)) ?? "null")
+        case "kv.has":
+            return StorageResult(json: try kv(app).has(call.arg(0)) ? "true" : "false")
+        case "kv.set":
+            let ttl = call.arg(2).isEmpty ? nil : DurationText.milliseconds(call.arg(2))
+            if !call.arg(2).isEmpty && ttl == nil {
+                throw StorageError(.invalidArgument, "kv.set: ttl must be milliseconds or a duration like \"10m\"")
+            }
+            try kv(app).set(call.arg(0), json: call.arg(1), ttl: ttl)
+            return StorageResult(json: "null")
+        case "kv.delete":
+            return StorageResult(json: try kv(app).delete(call.arg(0)) ? "true" : "false")
+        case "kv.incr":
+            let by = call.arg(1).isEmpty ? 1 : Double(call.arg(1)) ?? .nan
+            guard by.isFinite else { throw StorageError(.invalidArgument, "kv.incr: `by` must be a finite number") }
+            return StorageResult(json: JSONValue.format(try kv(app).increment(call.arg(0), by: by)))
+        case "kv.list":
+            let page = try kv(app).list(
+                prefix: call.arg(0),
+                limit: Int(call.arg(1)) ?? StorageLimits.defaultListLimit,
+                after: call.arg(2).isEmpty ? nil : call.arg(2)
+            )
+            return StorageResult(json: page.json)
+        case "docs.insert":
+            return StorageResult(json: JSONValue.quoted(try docs(app).insert(call.arg(0), try call.json(1) ?? .null)))
+        case "docs.insertMany":
+            guard case .array(let documents)? = try call.json(1) else {
+                throw StorageError(.invalidArgument, "docs.insertMany takes an array of documents")
+            }
+            var ids: [String] = []
+            for document in documents { ids.append(JSONValue.quoted(try docs(app).insert(call.arg(0), document))) }
+            return StorageResult(json: "[" + ids.joined(separator: ",") + "]")
+        case "docs.get":
+            return StorageResult(json: try docs(app).get(call.arg(0), id: call.arg(1)) ?? "null")
+        case "docs.find":
+            let options = try FindOptions(try call.json(2), newestFirst: call.arg(3) == "newest")
+            let found = try docs(app).find(call.arg(0), try call.json(1) ?? .null, options: options)
+            return StorageResult(json: "[" + found.joined(separator: ",") + "]")
+        case "docs.count":
+            return StorageResult(json: String(try docs(app).count(call.arg(0), try call.json(1) ?? .null)))
+        case "docs.update":
+            return StorageResult(
+                json: String(try docs(app).update(call.arg(0), try call.json(1) ?? .null, try call.json(2) ?? .null))
+            )
+        case "docs.delete":
+            return StorageResult(json: String(try docs(app).delete(call.arg(0), try call.json(1) ?? .null)))
+        case "docs.createIndex":
+            try docs(app).createIndex(call.arg(0), field: call.arg(1))
+            return StorageResult(json: "null")
+        case "docs.collections":
+            return StorageResult(json: "[" + (try docs(app).collections().map(JSONValue.quoted).joined(separator: ",")) + "]")
+        case "sql.query":
+            return StorageResult(json: try SQLStore(connection: connection, app: app).query(call.arg(0), try call.json(1)))
+        case "sql.exec":
+            return StorageResult(json: try SQLStore(connection: connection, app: app).exec(call.arg(0), try call.json(1)))
+        case "sql.batch":
+            return StorageResult(json: try batch(app, try call.json(0)))
+        case "sql.tables":
+            let names = try SQLStore(connection: connection, app: app).tables()
+            return StorageResult(json: "[" + names.map(JSONValue.quoted).joined(separator: ",") + "]")
+        case "blobs.put":
+            let data = call.data ?? []
+            return StorageResult(
+                json: try blobs(app).put(call.arg(0), data: data, type: call.arg(1), etag: call.arg(2))
+            )
+        case "blobs.get":
+            guard let (meta, data) = try blobs(app).get(call.arg(0)) else { return StorageResult(json: "null") }
+            return StorageResult(json: meta, data: data)
+        case "blobs.delete":
+            return StorageResult(json: try blobs(app).delete(call.arg(0)) ? "true" : "false")
+        case "blobs.list":
+            return StorageResult(
+                json: try blobs(app).list(prefix: call.arg(0), limit: Int(call.arg(1)) ?? StorageLimits.listLimit)
+            )
+        default:
+            throw StorageError(.invalidArgument, "unknown storage call \(call.op)")
+        }
+    }
+
+    /// `sql.batch([{sql, params}] | [[sql, params]] | [sql])`: every statement or none (the caller
+    /// runs it inside a savepoint).
+    private func batch(_ app: String, _ list: JSONValue?) throws(StorageError) -> String {
+        guard case .array(let items)? = list, !items.isEmpty, items.count <= 1000 else {
+            throw StorageError(.invalidArgument, "sql.batch takes an array of 1-1000 statements")
+        }
+        let store = SQLStore(connection: connection, app: app)
+        var results: [String] = []
+        for item in items {
+            switch item {
+            case .string(let sql): results.append(try store.exec(sql, nil))
+            case .array(let pair):
+                guard let sql = pair.first?.stringValue else {
+                    throw StorageError(.invalidArgument, "sql.batch: each entry is [sql, params]")
+                }
+                results.append(try store.exec(sql, pair.count > 1 ? pair[1] : nil))
+            case .object:
+                guard let sql = item["sql"]?.stringValue else {
+                    throw StorageError(.invalidArgument, "sql.batch: each entry is {sql, params}")
+                }
+                results.append(try store.exec(sql, item["params"]))
+            default:
+                throw StorageError(.invalidArgument, "sql.batch: each entry is a string, [sql, params] or {sql, params}")
+            }
+        }
+        return "[" + results.joined(separator: ",") + "]"
+    }
+
+    private func kv(_ app: String) -> KVStore { KVStore(connection: connection, app: app, now: now) }
+    private func docs(_ app: String) -> DocumentStore { DocumentStore(connection: connection, app: app, now: now) }
+    private func blobs(_ app: String) -> BlobStore { BlobStore(connection: connection, app: app, now: now) }
+}
