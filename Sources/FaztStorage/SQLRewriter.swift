@@ -45,13 +45,28 @@ public struct SQLRewriter {
     public func rewrite(_ sql: String) throws(StorageError) -> String {
         let bytes = Array(sql.utf8)
         let tokens = try SQLTokenizer.tokenize(bytes)
-        if let semicolon = tokens.firstIndex(where: { $0.kind == .punctuation && $0.value == ";" }),
+        // A trigger's body holds `;`-separated statements up to its final END.
+        let createsTrigger = tokens.prefix(4).contains { $0.kind == .word && $0.value == "TRIGGER" }
+        let bodyEnd = createsTrigger ? (tokens.lastIndex { $0.kind == .word && $0.value == "END" } ?? 0) : 0
+        if let semicolon = tokens.indices.first(where: {
+            $0 >= bodyEnd && tokens[$0].kind == .punctuation && tokens[$0].value == ";"
+        }),
             tokens[(semicolon + 1)...].contains(where: { !($0.kind == .punctuation && $0.value == ";") })
         {
             throw StorageError(.invalidArgument, "one statement per call; use sql.batch([...]) for several")
         }
         if let first = tokens.first, first.kind == .word, let reason = Self.deniedStatements[first.value] {
             throw StorageError(.sqlDenied, reason)
+        }
+        // PRAGMA table_info(name) and friends: the argument is a table of the app.
+        if tokens.count == 5, tokens[0].value == "PRAGMA", tokens[2].value == "(", tokens[4].value == ")",
+            [.word, .quoted, .string].contains(tokens[3].kind)
+        {
+            var name = String(decoding: bytes[tokens[3].start..<tokens[3].end], as: UTF8.self)
+            if tokens[3].kind == .string { name = String(name.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'") }
+            if tokens[3].kind == .quoted { name = tokens[3].value }
+            let head = String(decoding: bytes[0..<tokens[3].start], as: UTF8.self)
+            return head + Self.quote(prefix + name) + ")"
         }
         let ctes = Self.commonTableNames(tokens)
         let first = tokens.first?.value ?? ""
@@ -75,6 +90,11 @@ public struct SQLRewriter {
 
         for index in tokens.indices {
             let token = tokens[index]
+            if token.isIdentifier, ["MAIN", "TEMP", "TEMPORARY"].contains(token.value.uppercased()),
+                punctuation(index + 1) == "."
+            {
+                throw StorageError(.sqlDenied, "schema-qualified names like \(token.value).x are not allowed")
+            }
             if token.kind == .punctuation {
                 if token.value == "(" { depth += 1 }
                 if token.value == ")" {

@@ -154,6 +154,8 @@ final class SQLAccess: @unchecked Sendable {
     ]
     private static let deniedFunctions: Set<String> = ["load_extension", "fts3_tokenizer", "readfile", "writefile"]
     private static let schemaTables: Set<String> = ["sqlite_master", "sqlite_schema", "sqlite_sequence", "sqlite_stat1"]
+    /// Table-valued functions apps may read from.
+    private static let functionTables: Set<String> = ["json_each", "json_tree"]
 
     var authorizer: SQLAuthorizer {
         SQLAuthorizer { [self] request in
@@ -173,7 +175,11 @@ final class SQLAccess: @unchecked Sendable {
     }
 
     private func decide(_ request: SQLAuthorizer.Request) -> Bool {
-        if let database = request.database, database != "main" {
+        // SQLite maintains the temp schema table itself (ALTER TABLE … RENAME); apps cannot name it.
+        let internalSchemaRead =
+            [SQLAction.read, SQLAction.update].contains(request.action)
+            && (request.first?.lowercased().hasPrefix("sqlite_temp_") ?? false)
+        if let database = request.database, database != "main", !internalSchemaRead {
             return deny("only the app's own tables are available (not the \(database) schema)")
         }
         switch request.action {
@@ -183,7 +189,10 @@ final class SQLAccess: @unchecked Sendable {
             // SQLite itself maintains the schema tables while creating, altering or dropping the
             // app's objects, and sqlite_sequence for AUTOINCREMENT; apps cannot name them (the
             // rewriter refuses `sqlite_*` names).
-            if owned(request.first) || (request.first.map { Self.schemaTables.contains($0.lowercased()) } ?? false) {
+            let table = request.first?.lowercased() ?? ""
+            if owned(request.first) || Self.schemaTables.contains(table) || internalSchemaRead
+                || (request.action == SQLAction.read && Self.functionTables.contains(table))
+            {
                 return true
             }
             return deny("the table \(request.first ?? "?") does not belong to this app")
