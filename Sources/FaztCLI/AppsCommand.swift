@@ -6,8 +6,8 @@ import Foundation
 struct AppsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apps",
-        abstract: "List, inspect and delete apps.",
-        subcommands: [List.self, Info.self, Delete.self],
+        abstract: "List, inspect and delete apps; set their storage quota.",
+        subcommands: [List.self, Info.self, Delete.self, Quota.self],
         defaultSubcommand: List.self
     )
 
@@ -49,11 +49,45 @@ struct AppsCommand: ParsableCommand {
             print("files:    \(app.files) (\(Output.size(app.bytes)))")
             print("created:  \(Output.date(app.createdAt))")
             print("updated:  \(Output.date(app.updatedAt))")
+            if let storage = app.storage {
+                let parts = [("kv", storage.kv), ("docs", storage.docs), ("sql", storage.sql), ("blobs", storage.blobs)]
+                print(
+                    "storage:  \(Output.size(Int(storage.bytes))) of \(Output.size(Int(storage.quota))) quota ("
+                        + parts.map { "\($0.0) \(Output.size(Int($0.1)))" }.joined(separator: ", ") + ")"
+                )
+            }
+        }
+    }
+
+    struct Quota: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set an app's storage quota in MB (0 returns it to the server's default)."
+        )
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The app name.") var name: String
+        @Argument(help: "The quota in MB.") var megabytes: Int
+
+        func validate() throws {
+            guard megabytes >= 0 else { throw ValidationError("the quota must not be negative") }
+        }
+
+        func run() throws {
+            let body = QuotaBody(bytes: megabytes == 0 ? nil : Int64(megabytes) << 20)
+            let bytes = try options.client().call(
+                "PUT",
+                "/apps/\(name.lowercased())/quota",
+                body: Array(try JSONEncoder().encode(body))
+            )
+            if options.json {
+                Output.printRawJSON(bytes)
+            } else {
+                print(megabytes == 0 ? "\(name): default quota" : "\(name): quota \(megabytes) MB")
+            }
         }
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete an app and all its versions.")
+        static let configuration = CommandConfiguration(abstract: "Delete an app with all its versions and stored data.")
         @OptionGroup var options: ClientOptions
         @Argument(help: "The app name.") var name: String
         @Flag(help: "Do not ask for confirmation.") var yes = false

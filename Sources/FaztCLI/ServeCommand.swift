@@ -48,6 +48,11 @@ struct ServeCommand: AsyncParsableCommand {
     var maxWorkers: Int?
     @Flag(name: .customLong("allow-private-egress"), help: "Let app fetch() reach loopback and private addresses.")
     var allowPrivateEgress = false
+    @Option(
+        name: .customLong("storage-quota-mb"),
+        help: "Default storage quota of each app in MB (KV, documents, SQL and blobs together)."
+    )
+    var storageQuotaMB: Int = 1024
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -62,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("max-connections-per-ip", maxConnectionsPerIP), ("header-timeout", headerTimeout),
             ("idle-timeout", idleTimeout), ("trim-after-idle", trimAfterIdle), ("js-timeout-ms", jsTimeoutMs),
             ("worker-memory-mb", workerMemoryMB), ("worker-idle-seconds", workerIdleSeconds),
-            ("max-workers", maxWorkers ?? 1),
+            ("max-workers", maxWorkers ?? 1), ("storage-quota-mb", storageQuotaMB),
         ]
         where value <= 0 {
             throw ValidationError("--\(name) must be positive")
@@ -113,6 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.workerIdleSeconds = Double(workerIdleSeconds)
         if let maxWorkers { configuration.maxWorkers = maxWorkers }
         configuration.allowPrivateEgress = allowPrivateEgress
+        configuration.storageQuotaBytes = Int64(storageQuotaMB) << 20
         let host = domain.lowercased()
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

@@ -8,7 +8,7 @@ final class AppContext {
     /// How an invocation ended, as reported by the prelude.
     enum Outcome {
         case response(status: Int, headers: String, body: [UInt8])
-        case failure(message: String, location: String?, stack: String?)
+        case failure(message: String, location: String?, stack: String?, code: String?)
     }
 
     let app: String
@@ -20,6 +20,10 @@ final class AppContext {
     let log: (String, String) -> Void
     /// Sends a `fetch` request to the daemon (id, request JSON).
     var sendFetch: (Int, String) -> Void = { _, _ in }
+    /// Runs a storage call (op, arguments, bytes) and returns its JSON, or `"\u{1}CODE\u{1}message"`.
+    var storageCall: (String, [String], [UInt8]?) -> String = { _, _, _ in "\u{1}INTERNAL\u{1}storage is not available" }
+    /// Bytes of the last storage result (`blobs.get`), taken by `host.storeData`.
+    var storageData: [UInt8]?
     /// Fetches started by the current invocation and not answered yet.
     var pendingFetches = Set<Int>()
     private(set) var fetchDoneFunction: JSObjectRef?

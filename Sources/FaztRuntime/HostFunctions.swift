@@ -55,6 +55,38 @@ enum HostFunctions {
             }
         ),
         (
+            "store",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let op = string(app, args, count, 0)
+                let arguments = count > 1 ? (1..<count).map { string(app, args, count, $0) } : []
+                return app.context.string(app.storageCall(op, arguments, nil))
+            }
+        ),
+        (
+            "storeBytes",
+            { ctx, _, _, count, args, exception in
+                // (op, path, type, Uint8Array): blobs.put; the etag is the data's SHA-256.
+                guard let app = HostRegistry.lookup(ctx), let object = app.context.object(argument(args, count, 3)),
+                    let data = JSObjectGetTypedArrayBytesPtr(app.context.ref, object, exception)
+                else { return nil }
+                let length = JSObjectGetTypedArrayByteLength(app.context.ref, object, exception)
+                let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: length))
+                let etag = bytes.withUnsafeBytes { Digest.compute("SHA256", $0) }.map(Digest.hex) ?? ""
+                let arguments = [string(app, args, count, 1), string(app, args, count, 2), String(etag.prefix(32))]
+                return app.context.string(app.storageCall(string(app, args, count, 0), arguments, bytes))
+            }
+        ),
+        (
+            "storeData",
+            { ctx, _, _, _, _, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let data = app.storageData ?? []
+                app.storageData = nil
+                return app.context.arrayBuffer(data)
+            }
+        ),
+        (
             "hasBundled",
             { ctx, _, _, count, args, _ in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }
@@ -111,7 +143,8 @@ enum HostFunctions {
                     app.outcome = .failure(
                         message: string(app, args, count, 0),
                         location: optionalString(app, args, count, 1),
-                        stack: optionalString(app, args, count, 2)
+                        stack: optionalString(app, args, count, 2),
+                        code: optionalString(app, args, count, 3)
                     )
                 }
                 return app.context.undefined

@@ -288,7 +288,12 @@ extension Prelude {
           };
           let manifestEnv;
           const fazt = Object.freeze({
-            app: Object.freeze({ name: host.appName, version: host.appVersion }),
+            app: Object.freeze({ name: host.appName, version: host.appVersion, kv, ds: storage.ds, s3 }),
+            storage,
+            kv,
+            docs,
+            sql,
+            blobs,
             env: Object.freeze({
               get(name, fallback) {
                 const owned = host.env(String(name));

@@ -6,7 +6,7 @@
 /// `host.done(json)` / `host.fail(message, where, stack)`.
 enum Prelude {
     /// The whole prelude: the runtime core around the web APIs, in one function scope.
-    static let source = core + webAPIs + invocation
+    static let source = core + storage + webAPIs + invocation
 
     private static let core = #"""
         (function (host) {
@@ -309,7 +309,7 @@ enum Prelude {
                   const lines = response.headers.map(([k, v]) => String(k).replace(/[\r\n]/g, "") + "\n" + String(v).replace(/[\r\n]/g, " "));
                   host.done(response.status, lines.join("\n"), response.body, response.base64);
                 },
-                (error) => host.fail(error instanceof Error ? error.message : show(error), where(error, file), error && error.stack ? String(error.stack) : null),
+                (error) => host.fail(error instanceof Error ? error.message : show(error), where(error, file), error && error.stack ? String(error.stack) : null, error && typeof error.code === "string" ? error.code : null),
               );
             },
           });
@@ -320,7 +320,7 @@ enum Prelude {
 
           Object.assign(globalThis, {
             console, setTimeout, clearTimeout, queueMicrotask, Headers, Response, TextEncoder, TextDecoder,
-            atob, btoa, URL, URLSearchParams, crypto, fazt, fetch, Request,
+            atob, btoa, URL, URLSearchParams, crypto, fazt, fetch, Request, FaztError,
           });
           if (typeof globalThis.structuredClone !== "function") {
             globalThis.structuredClone = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));

@@ -1,4 +1,5 @@
 import FaztNet
+import FaztStorage
 
 /// Limits and placement of JavaScript workers (ARCHITECTURE.md §3, §7).
 public struct RuntimeConfiguration: Sendable {
@@ -17,6 +18,8 @@ public struct RuntimeConfiguration: Sendable {
 
     /// Receives app log lines (`console.*`, `fazt.log.*`, handler errors): app, level, message.
     public var logSink: @Sendable (String, String, String) -> Void = { _, _, _ in }
+    /// Applies workers' storage writes and transactions (nil: storage calls fail with INTERNAL).
+    public var storage: StorageService?
     /// What `fetch` may reach.
     public var egress = EgressPolicy()
     /// Called when the last worker process has exited (the server then trims its memory again:
@@ -40,6 +43,6 @@ public struct InvocationResponse: Sendable {
 public enum InvocationResult: Sendable {
     case response(InvocationResponse)
     /// `kind` is `exception` (500), `timeout` or `memory` (503, a limit), `crash` (500),
-    /// `unavailable` (503) or `internal` (500).
+    /// `unavailable` (503), `busy` (503 + Retry-After: storage is saturated) or `internal` (500).
     case failure(kind: String, message: String, location: String?)
 }

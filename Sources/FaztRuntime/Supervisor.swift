@@ -96,7 +96,13 @@ public final class Supervisor: Sendable {
                     }
                     configuration.logSink(app, kind == "exception" ? "error" : "warn", line)
                 }
-                completion(result)
+                // A response that wrote (or read) storage waits until those commits are synced:
+                // nothing reaches a client before it is durable.
+                if case .message(let answer) = reply, answer.storage == true, let storage = configuration.storage {
+                    storage.whenAllDurable { completion(result) }
+                } else {
+                    completion(result)
+                }
             }
         }
     }

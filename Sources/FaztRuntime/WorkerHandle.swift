@@ -1,4 +1,5 @@
 import FaztNet
+import FaztStorage
 import Foundation
 import Glibc
 import Logging
@@ -34,6 +35,7 @@ final class WorkerHandle: @unchecked Sendable {
     private let logger: Logger
     private let logSink: @Sendable (String, String, String) -> Void
     private let egress: EgressPolicy
+    private let storage: StorageService?
 
     /// Starts the process and its reader thread; `onExit` runs once when the worker is gone.
     init(configuration: RuntimeConfiguration, logger: Logger, onExit: @escaping @Sendable (WorkerHandle) -> Void) throws
@@ -62,6 +64,7 @@ final class WorkerHandle: @unchecked Sendable {
         self.logger = logger
         self.logSink = configuration.logSink
         self.egress = configuration.egress
+        self.storage = configuration.storage
         let output = fromWorker.fileHandleForReading
         let thread = Thread { [self] in
             self.readLoop(FrameReader(fd: output.fileDescriptor))
@@ -95,13 +98,17 @@ final class WorkerHandle: @unchecked Sendable {
             case "fetch" where greeted:
                 let writer = self.writer
                 Self.startFetch(message, policy: egress) { reply in try? writer.send(reply) }
+            case "store" where greeted:
+                handleStore(message)
             case "log" where greeted:
                 logSink(message.app ?? "?", message.level ?? "info", message.message ?? "")
             default:
                 kill(reason: "crash", message: "unexpected \(message.type) frame from the worker")
             }
         }
-        // The process is gone (or its channel is): fail whatever it was doing.
+        // The process is gone (or its channel is): roll back its open transaction, fail whatever it
+        // was doing.
+        storage?.abandon(owner: pid)
         lock.lock()
         dead = true
         let queued = pending
@@ -122,6 +129,43 @@ final class WorkerHandle: @unchecked Sendable {
             default: message = "the JavaScript worker crashed"
             }
             inFlight.completion(.lost(kind: kind, message: message))
+        }
+    }
+
+    /// Runs a worker's storage write or transaction step on the daemon's writer; the `stored`
+    /// reply goes straight back to the worker from the writer thread.
+    private func handleStore(_ message: WorkerMessage) {
+        let writer = self.writer
+        let id = message.id
+        let reply: @Sendable (Result<StorageResult, StorageError>) -> Void = { result in
+            var answer = WorkerMessage(type: "stored", id: id)
+            switch result {
+            case .success(let value):
+                answer.request = value.json
+                answer.body = value.data
+            case .failure(let error):
+                answer.code = error.code.rawValue
+                answer.message = error.message
+            }
+            try? writer.send(answer)
+        }
+        let done: @Sendable (StorageError?) -> Void = { error in
+            reply(error.map { .failure($0) } ?? .success(StorageResult(json: "null")))
+        }
+        guard let storage, let app = message.app, let op = message.op else {
+            reply(.failure(StorageError(.internalError, "storage is not available")))
+            return
+        }
+        let call = StorageCall(op: op, app: app, args: message.args ?? [], data: message.body)
+        switch (op, message.session) {
+        case ("tx.begin", let session?):
+            storage.begin(owner: pid, session: session, timeoutMs: message.timeoutMs ?? 5000, begun: done)
+        case ("tx.commit", let session?), ("tx.rollback", let session?):
+            storage.end(owner: pid, session: session, commit: op == "tx.commit", done: done)
+        case (_, let session?):
+            storage.perform(call, owner: pid, session: session, reply: reply)
+        case (_, nil):
+            storage.perform(call, reply: reply)
         }
     }
 

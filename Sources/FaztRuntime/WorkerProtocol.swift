@@ -8,7 +8,7 @@ import Glibc
 /// `hello` carrying `protocolVersion`; a peer that speaks another version, sends a frame over the
 /// limit or anything that does not decode is treated as broken (the daemon kills such a worker).
 enum WorkerProtocol {
-    static let version = 1
+    static let version = 2
     static let maxFrameBytes = 64 << 20
 }
 
@@ -34,6 +34,14 @@ struct WorkerMessage: Codable, Sendable {
     /// `check`: scripts to parse; the `result` carries `problems`.
     var sources: [ScriptSource]?
     var problems: [ScriptProblem]?
+    /// `store`: the storage call (`kv.set`, `tx.begin`, …), its arguments and transaction session.
+    var op: String?
+    var args: [String]?
+    var session: UInt64?
+    /// `stored`: the error code of a failed storage call (with `message`).
+    var code: String?
+    /// `result`: the invocation used storage (the daemon holds the response until it is durable).
+    var storage: Bool?
 }
 
 /// A script to syntax-check at deploy time.
@@ -155,6 +163,11 @@ enum FrameCodec {
         case status
         case headers
         case body
+        case op
+        case arg
+        case session
+        case code
+        case storage
     }
 
     static func encode(_ message: WorkerMessage) throws -> [UInt8] {
@@ -186,6 +199,11 @@ enum FrameCodec {
         put(.status, message.status)
         put(.headers, message.headers)
         if let body = message.body { put(.body, body) }
+        put(.op, message.op)
+        for arg in message.args ?? [] { put(.arg, arg.utf8) }
+        put(.session, message.session)
+        put(.code, message.code)
+        if message.storage == true { put(.storage, "1") }
         try put(.failure, json: message.failure)
         try put(.sources, json: message.sources)
         try put(.problems, json: message.problems)
@@ -220,6 +238,13 @@ enum FrameCodec {
             case .status: message.status = Int(text())
             case .headers: message.headers = text()
             case .body: message.body = Array(bytes)
+            case .op: message.op = text()
+            case .arg:
+                if message.args == nil { message.args = [] }
+                message.args?.append(text())
+            case .session: message.session = UInt64(text())
+            case .code: message.code = text()
+            case .storage: message.storage = true
             case .failure: message.failure = try JSONDecoder().decode(InvocationFailure.self, from: Data(bytes))
             case .sources: message.sources = try JSONDecoder().decode([ScriptSource].self, from: Data(bytes))
             case .problems: message.problems = try JSONDecoder().decode([ScriptProblem].self, from: Data(bytes))

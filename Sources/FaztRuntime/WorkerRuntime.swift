@@ -1,4 +1,5 @@
 import CJavaScriptCore
+import FaztStorage
 import FaztStore
 import Foundation
 
@@ -11,6 +12,14 @@ final class WorkerRuntime {
     private let reader: FrameReader
     /// Frames that arrived while an invocation waited for a fetch (pipelined requests): served next.
     var deferred: [WorkerMessage] = []
+    /// `fetched` frames that arrived while a storage call waited for the daemon.
+    private var inbox: [WorkerMessage] = []
+    private var storageSequence: UInt64 = 0
+    /// The open `fazt.storage.transaction` session, if any.
+    private var session: UInt64?
+    /// Whether the current invocation used storage (its response waits until that is durable).
+    private var touchedStorage = false
+    private var invocationDeadline: UInt64 = 0
     private var contexts: [String: AppContext] = [:]
     private var lastUse: [String: UInt64] = [:]
     private var clock: UInt64 = 0
@@ -38,6 +47,8 @@ final class WorkerRuntime {
         }
         let timeout = Double(message.timeoutMs ?? 5000) / 1000
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1_000_000_000)
+        invocationDeadline = deadline
+        touchedStorage = false
         do {
             let context = try self.context(app: app, version: version)
             let outcome = run(context, file: file, request: request, deadline: deadline)
@@ -55,6 +66,9 @@ final class WorkerRuntime {
         } catch {
             reply.failure = InvocationFailure(kind: "internal", message: "\(error)")
         }
+        // A transaction the handler left open (it threw past it or timed out) is rolled back.
+        if session != nil { _ = storage(StorageCall(op: "tx.rollback", app: app, args: [])) }
+        reply.storage = touchedStorage ? true : nil
         return reply
     }
 
@@ -112,7 +126,7 @@ final class WorkerRuntime {
                 let until = min(next?.value ?? deadline, deadline)
                 if context.pendingFetches.isEmpty {
                     usleep(UInt32(min(1_000_000, (until - now) / 1000)))
-                } else if let message = try? awaitFrame(until: until) {
+                } else if let message = inbox.isEmpty ? try? awaitFrame(until: until) : inbox.removeFirst() {
                     guard message.type == "fetched" else {
                         deferred.append(message)
                         continue
@@ -147,11 +161,19 @@ final class WorkerRuntime {
         switch context.outcome {
         case .response(let status, let headers, let body)?:
             return .success((status, headers, body))
-        case .failure(let message, let location, let stack)?:
+        case .failure(let message, let location, let stack, let code)?:
             if JSEngine.terminated || message.contains("JavaScript execution exceeded timeout") {
                 return .failure(Self.timeout)
             }
-            return .failure(InvocationFailure(kind: "exception", message: message, location: location, stack: stack))
+            // Storage back-pressure the app did not handle: 503 with Retry-After, not a 500.
+            return .failure(
+                InvocationFailure(
+                    kind: code == "BUSY" ? "busy" : "exception",
+                    message: message,
+                    location: location,
+                    stack: stack
+                )
+            )
         case nil:
             return .failure(InvocationFailure(kind: "internal", message: "no outcome"))
         }
@@ -175,6 +197,71 @@ final class WorkerRuntime {
         }
         reply.problems = problems
         return reply
+    }
+
+    /// Runs one storage call: reads here, on the read-only connection; writes, SQL that writes and
+    /// everything inside a transaction in the daemon (the single writer), waiting for its answer.
+    private func storage(_ call: StorageCall) -> Result<StorageResult, StorageError> {
+        touchedStorage = true
+        var local = session == nil && !call.isWrite && !call.op.hasPrefix("tx.")
+        if local && call.op == "sql.query" {
+            do {
+                local = try SQLStore(connection: database, app: call.app).isReadOnly(call.args.first ?? "")
+            } catch {
+                return .failure(error)
+            }
+        }
+        if local {
+            do {
+                return .success(try StorageExecutor(connection: database).run(call))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch call.op {
+        case "tx.begin":
+            guard session == nil else { return .failure(StorageError(.transaction, "a transaction is already open")) }
+            storageSequence += 1
+            session = storageSequence
+        case "tx.commit", "tx.rollback":
+            guard session != nil else { return .failure(StorageError(.transaction, "no transaction is open")) }
+        default:
+            break
+        }
+        storageSequence += 1
+        let id = storageSequence
+        let now = DispatchTime.now().uptimeNanoseconds
+        let request = WorkerMessage(
+            type: "store",
+            id: id,
+            app: call.app,
+            timeoutMs: Int(invocationDeadline > now ? (invocationDeadline - now) / 1_000_000 : 1),
+            body: call.data,
+            op: call.op,
+            args: call.args,
+            session: session
+        )
+        if call.op == "tx.commit" || call.op == "tx.rollback" { session = nil }
+        do {
+            try writer.send(request)
+            while true {
+                guard let message = try reader.next() else {
+                    return .failure(StorageError(.internalError, "the daemon closed the channel"))
+                }
+                switch message.type {
+                case "stored" where message.id == id:
+                    if let code = message.code {
+                        if call.op == "tx.begin" { session = nil }
+                        return .failure(StorageError(StorageError.Code(rawValue: code), message.message ?? code))
+                    }
+                    return .success(StorageResult(json: message.request ?? "null", data: message.body))
+                case "fetched": inbox.append(message)
+                default: deferred.append(message)
+                }
+            }
+        } catch {
+            return .failure(StorageError(.internalError, "storage is unreachable: \(error)"))
+        }
     }
 
     /// Waits (at most until `until`) for the next frame from the daemon; nil when none came.
@@ -243,6 +330,15 @@ final class WorkerRuntime {
         }
         context.sendFetch = { id, json in
             try? writer.send(WorkerMessage(type: "fetch", id: UInt64(id), app: app, request: json))
+        }
+        context.storageCall = { [unowned self, unowned context] op, args, data in
+            switch storage(StorageCall(op: op, app: app, args: args, data: data)) {
+            case .success(let result):
+                context.storageData = result.data
+                return result.json
+            case .failure(let error):
+                return "\u{1}\(error.code.rawValue)\u{1}\(error.message)"
+            }
         }
         contexts[key] = context
         return context

@@ -1,3 +1,4 @@
+import FaztStorage
 import FaztVFS
 
 // The control API's JSON shapes, shared by the server and the CLI (one definition per contract).
@@ -23,9 +24,12 @@ public struct RollbackBody: Codable, Sendable {
 public struct AppBody: Codable, Sendable {
     public var info: AppInfo
     public var url: String
+    /// Storage use (`GET /apps/{name}` only).
+    public var storage: StorageBody?
 
     private enum CodingKeys: String, CodingKey {
         case url
+        case storage
     }
 
     init(_ info: AppInfo, url: String) {
@@ -35,13 +39,16 @@ public struct AppBody: Codable, Sendable {
 
     public init(from decoder: Decoder) throws {
         info = try AppInfo(from: decoder)
-        url = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .url)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        url = try container.decode(String.self, forKey: .url)
+        storage = try container.decodeIfPresent(StorageBody.self, forKey: .storage)
     }
 
     public func encode(to encoder: Encoder) throws {
         try info.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(url, forKey: .url)
+        try container.encodeIfPresent(storage, forKey: .storage)
     }
 
     /// Reads `AppInfo`'s fields directly (`body.name`, `body.version`, …).
@@ -74,4 +81,34 @@ public struct CreatedToken: Codable, Sendable {
     public var id: String
     public var name: String
     public var token: String
+}
+
+/// An app's storage use: `bytes` in total and per store, and its quota.
+public struct StorageBody: Codable, Sendable {
+    public var bytes: Int64
+    public var kv: Int64
+    public var docs: Int64
+    public var sql: Int64
+    public var blobs: Int64
+    public var quota: Int64
+
+    init(_ usage: StorageUsage, defaultQuota: Int64) {
+        bytes = usage.total
+        kv = usage.kv
+        docs = usage.docs
+        sql = usage.sql
+        blobs = usage.blobs
+        quota = usage.quota.map(Int64.init) ?? defaultQuota
+    }
+}
+
+/// `PUT /apps/{name}/quota`: the app's own storage quota in bytes (null: back to the default).
+public struct QuotaBody: Codable, Sendable {
+    public var app: String?
+    public var bytes: Int64?
+
+    public init(app: String? = nil, bytes: Int64?) {
+        self.app = app
+        self.bytes = bytes
+    }
 }

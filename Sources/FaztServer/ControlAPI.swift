@@ -1,3 +1,4 @@
+import FaztStorage
 import FaztVFS
 import Foundation
 import Logging
@@ -54,11 +55,31 @@ struct ControlAPI: Sendable {
             let apps = try await blocking { try vfs.apps() }
             return .json(AppList(apps: apps.map { AppBody($0, url: services.appURL($0.name)) }))
         case (.GET, "apps", 2):
-            let info = try await blocking { try vfs.info(app: segments[1]) }
-            return .json(AppBody(info, url: services.appURL(info.name)))
+            let store = services.store
+            let (info, usage) = try await blocking {
+                let info = try vfs.info(app: segments[1])
+                return (info, try store.read { try StorageAdmin.usage($0, app: info.name) })
+            }
+            var body = AppBody(info, url: services.appURL(info.name))
+            body.storage = StorageBody(usage, defaultQuota: services.configuration.storageQuotaBytes)
+            return .json(body)
+        case (.PUT, "apps", 3) where segments[2] == "quota":
+            let name = try await blocking { try vfs.info(app: segments[1]).name }
+            let body = try request.decodeJSON(QuotaBody.self)
+            guard body.bytes.map({ $0 > 0 }) ?? true else { throw APIError.badRequest("bytes must be positive") }
+            try await services.store.write { connection in
+                try connection.run(
+                    """
+                    INSERT INTO storage_usage (app, quota_bytes) VALUES (?, ?)
+                    ON CONFLICT (app) DO UPDATE SET quota_bytes = excluded.quota_bytes
+                    """,
+                    [.text(name), body.bytes.map { .integer($0) } ?? .null]
+                )
+            }
+            return .json(QuotaBody(app: name, bytes: body.bytes))
         case (.DELETE, "apps", 2):
             let name = segments[1]
-            try await blocking { try vfs.deleteApp(name) }
+            try await blocking { try vfs.deleteApp(name) { try StorageAdmin.deleteAll($0, app: $1) } }
             services.catalog.invalidate(name.lowercased())
             try await services.logs.delete(app: name.lowercased())
             return .json(["deleted": name.lowercased()])

@@ -1,3 +1,4 @@
+import FaztStorage
 import FaztStore
 import FaztVFS
 import Foundation
@@ -109,6 +110,10 @@ public final class FaztServer: Service {
             ]
         )
         ready(port)
+        // Expired KV keys are invisible at once; this deletes them in bounded batches.
+        let sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(30), delay: .seconds(60)) { _ in
+            services.store.apply({ try StorageAdmin.sweepExpired($0, now: StorageExecutor.wallClock()) }) { _, _ in }
+        }
         let trimLoop = group.next()
         let trimCheck = trimLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(2)) { _ in
             // Only a few atomic loads on the loop; the blocking trim itself runs on the pool.
@@ -130,6 +135,7 @@ public final class FaztServer: Service {
             try? await Task.sleep(for: .milliseconds(20))
         }
         registry.closeAll()
+        sweep.cancel()
         services.supervisor.shutdown()
         try? await group.shutdownGracefully()
         try? await pool.shutdownGracefully()

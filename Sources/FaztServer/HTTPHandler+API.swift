@@ -192,6 +192,10 @@ enum APIResponseMapping {
             var body: [String: String] = ["error": message]
             if let location { body["where"] = location }
             switch kind {
+            case "busy":
+                var response = Response.json(body, status: .serviceUnavailable)
+                response.headers.add(name: "Retry-After", value: "1")
+                return response
             case "timeout", "memory", "unavailable":
                 return .json(body, status: .serviceUnavailable)
             default:

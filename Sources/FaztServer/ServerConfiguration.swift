@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     public var allowPrivateEgress = false
     /// Deploy limits (upload, expansion, entries, per file).
     public var deployLimits = DeployLimits()
+    /// Default storage quota of an app, in bytes (an app's own quota overrides it).
+    public var storageQuotaBytes: Int64 = 1 << 30
     /// Event loop threads (defaults to one per core).
     public var eventLoopThreads: Int = System.coreCount
 

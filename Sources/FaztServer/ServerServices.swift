@@ -1,4 +1,5 @@
 import FaztRuntime
+import FaztStorage
 import FaztStore
 import FaztVFS
 import Foundation
@@ -21,6 +22,8 @@ final class ServerServices: Sendable {
     let supervisor: Supervisor
     /// Stored app log lines.
     let logs: AppLogs
+    /// App storage writes and transactions (the workers' storage calls land here).
+    let storage: StorageService
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -52,6 +55,9 @@ final class ServerServices: Sendable {
         self.logs = logs
         runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }
         runtime.onAllWorkersGone = { trimmer.allowAnotherTrim() }
+        let storage = StorageService(store: store, quotaBytes: configuration.storageQuotaBytes)
+        self.storage = storage
+        runtime.storage = storage
         self.supervisor = Supervisor(configuration: runtime, logger: logger)
         let directory = URL(fileURLWithPath: store.path).deletingLastPathComponent().path + "/.fazt-tmp"
         self.temporaryDirectory = directory

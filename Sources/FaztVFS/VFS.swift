@@ -110,13 +110,19 @@ public final class VFS: Sendable {
     }
 
     /// Deletes an app with all its versions, then collects blobs nothing references any more.
-    public func deleteApp(_ rawName: String) throws {
+    /// Deletes an app with every version; `alsoDelete` runs in the same transaction (the app's
+    /// storage goes with it, or neither does).
+    public func deleteApp(
+        _ rawName: String,
+        alsoDelete: @escaping @Sendable (Connection, String) throws -> Void = { _, _ in }
+    ) throws {
         let app = try AppName.validate(rawName)
         let cutoff = Self.now() - 3_600_000
         try store.writeBlocking { connection in
             guard try connection.run("DELETE FROM apps WHERE name = ?", [.text(app)]) > 0 else {
                 throw VFSError(.notFound, "no app named '\(app)'")
             }
+            try alsoDelete(connection, app)
             _ = try Self.collectGarbage(connection, createdBefore: cutoff)
         }
     }
