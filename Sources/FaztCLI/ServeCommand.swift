@@ -53,6 +53,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Default storage quota of each app in MB (KV, documents, SQL and blobs together)."
     )
     var storageQuotaMB: Int = 1024
+    @Option(
+        name: .customLong("storage-max-queued-writes"),
+        help: "Storage writes waiting for the writer beyond which apps get BUSY (HTTP 503 + Retry-After)."
+    )
+    var storageMaxQueuedWrites: Int = 20_000
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -68,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("idle-timeout", idleTimeout), ("trim-after-idle", trimAfterIdle), ("js-timeout-ms", jsTimeoutMs),
             ("worker-memory-mb", workerMemoryMB), ("worker-idle-seconds", workerIdleSeconds),
             ("max-workers", maxWorkers ?? 1), ("storage-quota-mb", storageQuotaMB),
+            ("storage-max-queued-writes", storageMaxQueuedWrites),
         ]
         where value <= 0 {
             throw ValidationError("--\(name) must be positive")
@@ -119,6 +125,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxWorkers { configuration.maxWorkers = maxWorkers }
         configuration.allowPrivateEgress = allowPrivateEgress
         configuration.storageQuotaBytes = Int64(storageQuotaMB) << 20
+        configuration.storageMaxQueuedWrites = storageMaxQueuedWrites
         let host = domain.lowercased()
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

@@ -44,6 +44,8 @@ public struct ServerConfiguration: Sendable {
     public var deployLimits = DeployLimits()
     /// Default storage quota of an app, in bytes (an app's own quota overrides it).
     public var storageQuotaBytes: Int64 = 1 << 30
+    /// Storage writes queued on the writer beyond which new ones fail with `BUSY` (HTTP 503).
+    public var storageMaxQueuedWrites: Int = 20_000
     /// Event loop threads (defaults to one per core).
     public var eventLoopThreads: Int = System.coreCount
 

@@ -55,7 +55,11 @@ final class ServerServices: Sendable {
         self.logs = logs
         runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }
         runtime.onAllWorkersGone = { trimmer.allowAnotherTrim() }
-        let storage = StorageService(store: store, quotaBytes: configuration.storageQuotaBytes)
+        let storage = StorageService(
+            store: store,
+            quotaBytes: configuration.storageQuotaBytes,
+            maxQueuedWrites: configuration.storageMaxQueuedWrites
+        )
         self.storage = storage
         runtime.storage = storage
         self.supervisor = Supervisor(configuration: runtime, logger: logger)

@@ -93,7 +93,8 @@ public struct SQLRewriter {
             if token.isIdentifier, ["MAIN", "TEMP", "TEMPORARY"].contains(token.value.uppercased()),
                 punctuation(index + 1) == "."
             {
-                throw StorageError(.sqlDenied, "schema-qualified names like \(token.value).x are not allowed")
+                let written = String(decoding: bytes[token.start..<token.end], as: UTF8.self)
+                throw StorageError(.sqlDenied, "schema-qualified names like \(written).x are not allowed")
             }
             if token.kind == .punctuation {
                 if token.value == "(" { depth += 1 }
@@ -157,7 +158,8 @@ public struct SQLRewriter {
                 continue  // a table-valued function such as json_each(...)
             }
             if punctuation(index + 1) == "." {
-                throw StorageError(.sqlDenied, "schema-qualified names like \(token.value).x are not allowed")
+                let written = String(decoding: bytes[token.start..<token.end], as: UTF8.self)
+                throw StorageError(.sqlDenied, "schema-qualified names like \(written).x are not allowed")
             }
             let name = token.kind == .word ? String(decoding: bytes[token.start..<token.end], as: UTF8.self) : token.value
             if name.lowercased().hasPrefix("sqlite_") {

@@ -50,7 +50,7 @@ enum PreludeHarness {
                     index += 2
                 }
                 return Answer(status: status, headers: headers, body: body)
-            case .failure(let message, let location, _)?:
+            case .failure(let message, let location, _, _)?:
                 throw Failure.exception(message: message, location: location)
             case nil:
                 throw Failure.noOutcome
