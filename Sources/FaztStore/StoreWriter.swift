@@ -126,6 +126,9 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     /// Drains the queue, then stops the thread; later writes fail with `.closed`.
+    ///
+    /// Called on the writer thread itself (the last reference to the store dropped inside a
+    /// job), it only asks the thread to finish: waiting there would wait forever.
     func stop() {
         condition.lock()
         guard !stopped || !finished else {
@@ -134,12 +137,21 @@ final class StoreWriter: @unchecked Sendable {
         }
         stopped = true
         condition.broadcast()
+        if let thread = loopThread, pthread_equal(thread, pthread_self()) != 0 {
+            condition.unlock()
+            return
+        }
         while !finished { condition.wait() }
         condition.unlock()
         syncer.stop()
     }
 
+    private var loopThread: pthread_t?
+
     private func loop() {
+        condition.lock()
+        loopThread = pthread_self()
+        condition.unlock()
         while true {
             condition.lock()
             while queue.isEmpty && !stopped { condition.wait() }
@@ -147,6 +159,7 @@ final class StoreWriter: @unchecked Sendable {
                 finished = true
                 condition.broadcast()
                 condition.unlock()
+                syncer.stop()
                 return
             }
             let count = min(queue.count, maxBatch)

@@ -68,15 +68,26 @@ final class WALSyncer: @unchecked Sendable {
     }
 
     /// Syncs what is pending, runs the remaining callbacks and stops the thread.
+    ///
+    /// Called on the syncer thread itself (from a callback), it only asks the thread to finish.
     func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()
+        if let thread = loopThread, pthread_equal(thread, pthread_self()) != 0 {
+            condition.unlock()
+            return
+        }
         while !finished { condition.wait() }
         condition.unlock()
     }
 
+    private var loopThread: pthread_t?
+
     private func loop() {
+        condition.lock()
+        loopThread = pthread_self()
+        condition.unlock()
         while true {
             condition.lock()
             while committed == synced && !stopped { condition.wait() }
