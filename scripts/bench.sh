@@ -162,6 +162,64 @@ for round in $(seq "$ROUNDS"); do
 done
 kill "$NODE_PID" 2>/dev/null; wait "$NODE_PID" 2>/dev/null || true
 
+# --- App storage (issue #4) ----------------------------------------------------------------------
+# Durable kv.set (unique key per request), 70/30 kv.get/kv.set, and a point docs.find on an indexed
+# field over 100,000 documents; measured alternating with the same server's hello JSON handler.
+mkdir -p "$WORK/st/api"
+cat >"$WORK/st/api/set.js" <<'JS'
+let n = 0;
+module.exports = () => { n += 1; fazt.kv.set(`k:${Date.now()}:${Math.random()}:${n}`, { n }); return { ok: true }; };
+JS
+cat >"$WORK/st/api/mixed.js" <<'JS'
+module.exports = () => {
+  const key = "m" + Math.floor(Math.random() * 1000);
+  if (Math.random() < 0.7) return { value: fazt.kv.get(key) };
+  fazt.kv.set(key, { at: Date.now() });
+  return { ok: true };
+};
+JS
+cat >"$WORK/st/api/seed.js" <<'JS'
+module.exports = (req) => {
+  const from = Number(req.query.from);
+  const docs = [];
+  for (let i = from; i < from + 1000; i++) docs.push({ sku: "sku-" + i, price: i % 100, name: "item " + i });
+  fazt.docs.insertMany("items", docs);
+  if (from === 0) { fazt.docs.createIndex("items", "sku"); for (let i = 0; i < 1000; i++) fazt.kv.set("m" + i, { i }); }
+  return { ok: true };
+};
+JS
+cat >"$WORK/st/api/find.js" <<'JS'
+module.exports = () => fazt.docs.find("items", { sku: "sku-" + Math.floor(Math.random() * 100000) });
+JS
+echo "module.exports = () => ({ hello: 'world' });" >"$WORK/st/api/hello.js"
+"$FAZT" deploy "$WORK/st" --app st >/dev/null
+for from in $(seq 0 1000 99000); do
+    curl -sf -o /dev/null -H "Host: st.localhost" "http://127.0.0.1:$PORT/api/seed?from=$from"
+done
+run_wrk_latency() { # url host connections → req/s p50 p99 (ms)
+    local out
+    out=$(wrk -t2 -c"$3" -d"$DURATION" --latency -H "Host: $2" "$1")
+    if grep -q "Non-2xx" <<<"$out"; then echo "bench: non-2xx responses: $out" >&2; exit 1; fi
+    echo "$(awk '/^Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "50%" {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out")"
+}
+wrk -t1 -c8 -d1s -H "Host: st.localhost" "http://127.0.0.1:$PORT/api/set" >/dev/null
+STORAGE_RESULTS=""
+KEYS_BEFORE=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM kv WHERE key LIKE '"'"'k:%'"'"'").fetchone()[0])' "$WORK/data.db")
+SET_REQUESTS=0
+for round in $(seq "$ROUNDS"); do
+    read -r h_rps h_p50 h_p99 < <(run_wrk_latency "http://127.0.0.1:$PORT/api/hello" st.localhost 64)
+    out=$(wrk -t2 -c64 -d"$DURATION" --latency -H "Host: st.localhost" "http://127.0.0.1:$PORT/api/set")
+    if grep -q "Non-2xx" <<<"$out"; then echo "bench: non-2xx responses: $out" >&2; exit 1; fi
+    s_rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out"); s_p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    SET_REQUESTS=$((SET_REQUESTS + $(awk '/requests in/ {print $1}' <<<"$out")))
+    read -r m_rps m_p50 m_p99 < <(run_wrk_latency "http://127.0.0.1:$PORT/api/mixed" st.localhost 64)
+    echo "storage round $round: hello $h_rps req/s, kv.set $s_rps req/s (p99 $s_p99), mixed $m_rps req/s (p99 $m_p99)" >&2
+    STORAGE_RESULTS+="$h_rps $s_rps $s_p99 $m_rps $m_p99;"
+done
+KEYS_AFTER=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM kv WHERE key LIKE '"'"'k:%'"'"'").fetchone()[0])' "$WORK/data.db")
+read -r F_RPS F_P50 F_P99 < <(run_wrk_latency "http://127.0.0.1:$PORT/api/find" st.localhost 8)
+echo "docs.find: $F_RPS req/s, p50 $F_P50, p99 $F_P99; keys stored $((KEYS_AFTER - KEYS_BEFORE)) of $SET_REQUESTS acknowledged" >&2
+
 # Cold starts: first request after a deploy while a worker runs (median of 10), and first request
 # with no worker running (a separate server whose workers retire after 1 s; median of 5).
 COLD_WARM=$(python3 - "$FAZT" "$WORK" "$PORT" <<'PY'
@@ -242,7 +300,8 @@ kill "$A100_PID" 2>/dev/null; wait "$A100_PID" 2>/dev/null || true
 # --- report -------------------------------------------------------------------------------
 REPORT=$(python3 - "$RSS_START" "$RSS_IDLE" "$RSS_PEAK" "$DEPLOY_MS" "$UPLOAD_MS" "$DURATION" "$ROUNDS" \
     "${results[1k.html]}" "${results[100k.bin]}" "$RSS_START_IDLE" "$RSS_AFTER" \
-    "$JS_RESULTS" "$COLD_WARM" "$COLD_NONE" "$RSS_100_APPS" "$RSS_100_IDLE" <<'PY'
+    "$JS_RESULTS" "$COLD_WARM" "$COLD_NONE" "$RSS_100_APPS" "$RSS_100_IDLE" \
+    "$STORAGE_RESULTS" "$F_RPS" "$F_P50" "$F_P99" "$((KEYS_AFTER - KEYS_BEFORE))" "$SET_REQUESTS" <<'PY'
 import sys, datetime, platform, os
 start, idle, peak, deploy_ms, upload_ms, duration, rounds = sys.argv[1:8]
 rows = {"1 KB (`1k.html`)": sys.argv[8], "100 KB (`100k.bin`)": sys.argv[9]}
@@ -303,6 +362,32 @@ lines.append(f"| first request after deploy, warm worker (median of 10) | {cold_
 lines.append(f"| first request, no worker running (median of 5) | {cold_none} ms | ≤ 60 ms | {verdict(float(cold_none) <= 60)} |")
 lines.append(f"| RSS, 100 apps each called once (server + workers) | {mb(rss_100)} | ≤ 250 MB | {verdict(int(rss_100) <= 250 * 1024)} |")
 lines.append(f"| RSS after idle eviction (workers gone, trimmed) | {mb(rss_100_idle)} | ≤ 30 MB | {verdict(int(rss_100_idle) <= 30 * 1024)} |")
+lines.append("")
+storage_raw, f_rps, f_p50, f_p99, keys_stored, set_requests = sys.argv[17:23]
+runs = [r.split() for r in storage_raw.strip(";").split(";") if r]
+hello = sum(float(r[0]) for r in runs) / len(runs)
+writes = sum(float(r[1]) for r in runs) / len(runs)
+mixed = sum(float(r[3]) for r in runs) / len(runs)
+lines.append("## App storage (issue #4)")
+lines.append("")
+lines.append("Through JavaScript handlers on the same server, alternating with its hello JSON handler "
+             "(`wrk -t2 -c64`). Every counted response was sent only after its write was synced to disk.")
+lines.append("")
+lines.append("| handler | req/s | vs hello JSON (same run) | vs Node hello | p99 |")
+lines.append("|---|---:|---:|---:|---:|")
+lines.append(f"| hello JSON (worker path, no storage) | {hello:,.0f} | 1.00× | {hello / node:.2f}× | — |")
+lines.append(f"| `kv.set`, unique key per request (durable writes/s) | {writes:,.0f} | {writes / hello:.2f}× | {writes / node:.2f}× | {runs[-1][2]} |")
+lines.append(f"| 70% `kv.get` / 30% `kv.set` | {mixed:,.0f} | {mixed / hello:.2f}× | {mixed / node:.2f}× | {runs[-1][4]} |")
+lines.append(f"| `docs.find` by an indexed field, 100,000 documents (`-c8`) | {float(f_rps):,.0f} | | | {f_p99} |")
+lines.append("")
+lines.append("| figure | measured | target | |")
+lines.append("|---|---:|---:|---|")
+lines.append(f"| durable `kv.set` writes/s | {writes:,.0f} | ≥ 20,000 | {verdict(writes >= 20000)} |")
+lines.append(f"| `docs.find` point query on 100k docs, p50 / p99 | {f_p50} / {f_p99} | — | |")
+lines.append(f"| keys found in `data.db` / `kv.set` responses acknowledged | {int(keys_stored):,} / {int(set_requests):,} | equal | {verdict(int(keys_stored) >= int(set_requests))} |")
+lines.append("")
+lines.append("Anchors (published figures, not measured here): the original Fazt does about 800 durable "
+             "writes/s, PocketBase about 1,800/s.")
 lines.append("")
 print("\n".join(lines))
 PY

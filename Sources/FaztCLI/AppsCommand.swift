@@ -50,7 +50,9 @@ struct AppsCommand: ParsableCommand {
             print("created:  \(Output.date(app.createdAt))")
             print("updated:  \(Output.date(app.updatedAt))")
             if let storage = app.storage {
-                let parts = [("kv", storage.kv), ("docs", storage.docs), ("sql", storage.sql), ("blobs", storage.blobs)]
+                let parts = [
+                    ("kv", storage.kv), ("docs", storage.docs), ("sql", storage.sql), ("blobs", storage.blobs),
+                ]
                 print(
                     "storage:  \(Output.size(Int(storage.bytes))) of \(Output.size(Int(storage.quota))) quota ("
                         + parts.map { "\($0.0) \(Output.size(Int($0.1)))" }.joined(separator: ", ") + ")"
@@ -87,7 +89,9 @@ struct AppsCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete an app with all its versions and stored data.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete an app with all its versions and stored data."
+        )
         @OptionGroup var options: ClientOptions
         @Argument(help: "The app name.") var name: String
         @Flag(help: "Do not ask for confirmation.") var yes = false

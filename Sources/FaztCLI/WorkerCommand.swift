@@ -12,9 +12,11 @@ struct WorkerCommand: ParsableCommand {
     )
 
     @Option(help: "The database file to read app code from.") var data: String
+    @Option(name: .customLong("storage-quota-bytes"), help: "Default storage quota of an app.")
+    var storageQuotaBytes: Int64 = 1 << 30
 
     func run() throws {
-        let status = WorkerMain.run(dataPath: data)
+        let status = WorkerMain.run(dataPath: data, quotaBytes: storageQuotaBytes)
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -29,7 +31,7 @@ extension FaztCommand {
             let command = try WorkerCommand.parse(Array(arguments.dropFirst()))
             // _exit: no atexit handlers or static destructors racing JavaScriptCore's background
             // threads (plain exit() can hang there). Frames were written with write(2); nothing to flush.
-            Glibc._exit(WorkerMain.run(dataPath: command.data))
+            Glibc._exit(WorkerMain.run(dataPath: command.data, quotaBytes: command.storageQuotaBytes))
         } catch {
             WorkerCommand.exit(withError: error)  // never returns
         }

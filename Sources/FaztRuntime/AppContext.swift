@@ -21,7 +21,8 @@ final class AppContext {
     /// Sends a `fetch` request to the daemon (id, request JSON).
     var sendFetch: (Int, String) -> Void = { _, _ in }
     /// Runs a storage call (op, arguments, bytes) and returns its JSON, or `"\u{1}CODE\u{1}message"`.
-    var storageCall: (String, [String], [UInt8]?) -> String = { _, _, _ in "\u{1}INTERNAL\u{1}storage is not available" }
+    var storageCall: (String, [String], [UInt8]?) -> String = { _, _, _ in "\u{1}INTERNAL\u{1}storage is not available"
+    }
     /// Bytes of the last storage result (`blobs.get`), taken by `host.storeData`.
     var storageData: [UInt8]?
     /// Fetches started by the current invocation and not answered yet.

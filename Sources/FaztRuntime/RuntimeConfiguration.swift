@@ -43,6 +43,7 @@ public struct InvocationResponse: Sendable {
 public enum InvocationResult: Sendable {
     case response(InvocationResponse)
     /// `kind` is `exception` (500), `timeout` or `memory` (503, a limit), `crash` (500),
-    /// `unavailable` (503), `busy` (503 + Retry-After: storage is saturated) or `internal` (500).
+    /// `unavailable` (503), `busy` (503 + Retry-After: storage is saturated), `storage` (500: a
+    /// pipelined write failed after the handler returned) or `internal` (500).
     case failure(kind: String, message: String, location: String?)
 }

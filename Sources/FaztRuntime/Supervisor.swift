@@ -1,3 +1,4 @@
+import FaztStorage
 import Foundation
 import Glibc
 import Logging
@@ -96,12 +97,27 @@ public final class Supervisor: Sendable {
                     }
                     configuration.logSink(app, kind == "exception" ? "error" : "warn", line)
                 }
-                // A response that wrote (or read) storage waits until those commits are synced:
+                // A response that wrote (or read) storage waits until its pipelined writes are applied
+                // (a barrier job: the writer runs jobs in order; this runs on the worker's reader
+                // thread before it reads the next frame) and everything committed is synced:
                 // nothing reaches a client before it is durable.
-                if case .message(let answer) = reply, answer.storage == true, let storage = configuration.storage {
-                    storage.whenAllDurable { completion(result) }
-                } else {
+                guard case .message(let answer) = reply, answer.storage == true, let storage = configuration.storage
+                else {
                     completion(result)
+                    return
+                }
+                storage.barrier { [configuration] in
+                    var result = result
+                    if let error = worker.takePipelinedWriteError() {
+                        configuration.logSink(app, "error", "\(file): a storage write failed: \(error)")
+                        result = .failure(
+                            kind: error.code == .busy ? "busy" : "storage",
+                            message: "a storage write failed: \(error.message) (\(error.code.rawValue))",
+                            location: nil
+                        )
+                    }
+                    let final = result
+                    storage.whenAllDurable { completion(final) }
                 }
             }
         }

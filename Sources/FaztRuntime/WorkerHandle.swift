@@ -24,6 +24,7 @@ final class WorkerHandle: @unchecked Sendable {
     }
 
     let pid: Int32
+    private static let launchLock = NSLock()
     private let process: Process
     private let writer: FrameWriter
     private let input: FileHandle
@@ -36,6 +37,8 @@ final class WorkerHandle: @unchecked Sendable {
     private let logSink: @Sendable (String, String, String) -> Void
     private let egress: EgressPolicy
     private let storage: StorageService?
+    /// The first failure of a pipelined write (`kv.set`) since the last invocation result.
+    private var pipelinedWriteError: StorageError?
 
     /// Starts the process and its reader thread; `onExit` runs once when the worker is gone.
     init(configuration: RuntimeConfiguration, logger: Logger, onExit: @escaping @Sendable (WorkerHandle) -> Void) throws
@@ -53,11 +56,16 @@ final class WorkerHandle: @unchecked Sendable {
         }
         process = Process()
         process.executableURL = URL(fileURLWithPath: configuration.executable)
-        process.arguments = ["__worker", "--data", configuration.dataPath]
+        process.arguments = [
+            "__worker", "--data", configuration.dataPath,
+            "--storage-quota-bytes", String(configuration.storage?.quotaBytes ?? 1 << 30),
+        ]
         process.standardInput = toWorker
         process.standardOutput = fromWorker
         process.standardError = FileHandle.standardError
-        try process.run()
+        // One launch at a time: Foundation's `Process.run` is not safe against concurrent launches.
+        let process = self.process
+        try Self.launchLock.withLock { try process.run() }
         pid = process.processIdentifier
         input = toWorker.fileHandleForWriting
         writer = FrameWriter(fd: input.fileDescriptor)
@@ -157,6 +165,17 @@ final class WorkerHandle: @unchecked Sendable {
             return
         }
         let call = StorageCall(op: op, app: app, args: message.args ?? [], data: message.body)
+        if message.storage == true {
+            // Pipelined: the worker did not wait. A failure fails the invocation's response instead
+            // (see `takePipelinedWriteError`; the writer applies jobs in order).
+            storage.perform(call) { [self] result in
+                guard case .failure(let error) = result else { return }
+                lock.lock()
+                if pipelinedWriteError == nil { pipelinedWriteError = error }
+                lock.unlock()
+            }
+            return
+        }
         switch (op, message.session) {
         case ("tx.begin", let session?):
             storage.begin(owner: pid, session: session, timeoutMs: message.timeoutMs ?? 5000, begun: done)
@@ -167,6 +186,15 @@ final class WorkerHandle: @unchecked Sendable {
         case (_, nil):
             storage.perform(call, reply: reply)
         }
+    }
+
+    /// The failure of a pipelined write since the last call, if any (and forgets it).
+    func takePipelinedWriteError() -> StorageError? {
+        lock.lock()
+        defer { lock.unlock() }
+        let error = pipelinedWriteError
+        pipelinedWriteError = nil
+        return error
     }
 
     /// Starts a worker's `fetch` on the daemon's egress loop; `send` gets the `fetched` reply.

@@ -20,6 +20,13 @@ final class WorkerRuntime {
     /// Whether the current invocation used storage (its response waits until that is durable).
     private var touchedStorage = false
     private var invocationDeadline: UInt64 = 0
+    /// Pipelined writes (`kv.set`) were sent and not yet confirmed applied: a local read first
+    /// waits for them (read your own writes).
+    private var pipelinedWrites = false
+    /// The server's default per-app storage quota (checked before pipelined writes).
+    private let quotaBytes: Int64
+    /// Per app: headroom under the quota at the last check, bytes written since, and when.
+    private var quotaChecks: [String: (headroom: Int64, written: Int64, at: UInt64)] = [:]
     private var contexts: [String: AppContext] = [:]
     private var lastUse: [String: UInt64] = [:]
     private var clock: UInt64 = 0
@@ -28,7 +35,14 @@ final class WorkerRuntime {
     /// Most app contexts kept alive in one worker.
     let maxContexts: Int
 
-    init(dataPath: String, reader: FrameReader, writer: FrameWriter, maxContexts: Int = 64) throws {
+    init(
+        dataPath: String,
+        reader: FrameReader,
+        writer: FrameWriter,
+        maxContexts: Int = 64,
+        quotaBytes: Int64 = 1 << 30
+    ) throws {
+        self.quotaBytes = quotaBytes
         self.reader = reader
         self.database = try Connection(path: dataPath, readOnly: true)
         try database.execute("PRAGMA query_only=ON")
@@ -203,6 +217,7 @@ final class WorkerRuntime {
     /// everything inside a transaction in the daemon (the single writer), waiting for its answer.
     private func storage(_ call: StorageCall) -> Result<StorageResult, StorageError> {
         touchedStorage = true
+        if call.op == "kv.set" && session == nil { return pipelinedSet(call) }
         var local = session == nil && !call.isWrite && !call.op.hasPrefix("tx.")
         if local && call.op == "sql.query" {
             do {
@@ -212,12 +227,65 @@ final class WorkerRuntime {
             }
         }
         if local {
+            if pipelinedWrites, case .failure(let error) = remote(StorageCall(op: "sync", app: call.app, args: [])) {
+                return .failure(error)
+            }
             do {
                 return .success(try StorageExecutor(connection: database).run(call))
             } catch {
                 return .failure(error)
             }
         }
+        return remote(call)
+    }
+
+    /// `kv.set` without waiting: checked here (sizes, TTL, quota), applied by the writer in order;
+    /// the daemon holds the invocation's response until it is applied and durable, and fails the
+    /// response if the write failed.
+    private func pipelinedSet(_ call: StorageCall) -> Result<StorageResult, StorageError> {
+        do {
+            try KVStore.validateSet(call.arg(0), json: call.arg(1))
+            _ = try call.ttl(2)
+            try checkQuota(call.app, adding: Int64(call.arg(0).utf8.count + call.arg(1).utf8.count))
+        } catch {
+            return .failure(error)
+        }
+        var frame = WorkerMessage(type: "store", app: call.app, op: call.op, args: call.args)
+        frame.storage = true
+        do {
+            try writer.send(frame)
+        } catch {
+            return .failure(StorageError(.internalError, "storage is unreachable: \(error)"))
+        }
+        pipelinedWrites = true
+        return .success(StorageResult(json: "null"))
+    }
+
+    /// The quota check before a pipelined write, read from `storage_usage` at most every 250 ms per
+    /// app and again whenever half the headroom seen then has been written since.
+    ///
+    /// The writer checks every write again; this one lets the app see the error at the call.
+    private func checkQuota(_ app: String, adding bytes: Int64) throws(StorageError) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if var check = quotaChecks[app], now - check.at < 250_000_000, check.written + bytes < check.headroom / 2 {
+            check.written += bytes
+            quotaChecks[app] = check
+            return
+        }
+        // Count this worker's own pipelined writes in the usage it reads.
+        if pipelinedWrites, case .failure(let error) = remote(StorageCall(op: "sync", app: app, args: [])) {
+            throw error
+        }
+        let headroom = try StorageService.quotaHeadroom(database, app: app, defaultQuota: quotaBytes)
+        guard headroom > 0 else {
+            quotaChecks[app] = nil
+            throw StorageService.quotaError(headroom: headroom)
+        }
+        quotaChecks[app] = (headroom, bytes, now)
+    }
+
+    /// Sends a call to the daemon and waits for its answer (deferring other frames meanwhile).
+    private func remote(_ call: StorageCall) -> Result<StorageResult, StorageError> {
         switch call.op {
         case "tx.begin":
             guard session == nil else { return .failure(StorageError(.transaction, "a transaction is already open")) }
@@ -250,6 +318,8 @@ final class WorkerRuntime {
                 }
                 switch message.type {
                 case "stored" where message.id == id:
+                    // Everything sent before this call has been applied by now.
+                    pipelinedWrites = false
                     if let code = message.code {
                         if call.op == "tx.begin" { session = nil }
                         return .failure(StorageError(StorageError.Code(rawValue: code), message.message ?? code))
@@ -360,13 +430,13 @@ final class WorkerRuntime {
 
 /// `fazt __worker`: serves invocations over stdin/stdout until stdin closes.
 public enum WorkerMain {
-    public static func run(dataPath: String) -> Int32 {
+    public static func run(dataPath: String, quotaBytes: Int64 = 1 << 30) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         let reader = FrameReader(fd: STDIN_FILENO)
         let writer = FrameWriter(fd: STDOUT_FILENO)
         let runtime: WorkerRuntime
         do {
-            runtime = try WorkerRuntime(dataPath: dataPath, reader: reader, writer: writer)
+            runtime = try WorkerRuntime(dataPath: dataPath, reader: reader, writer: writer, quotaBytes: quotaBytes)
             try writer.send(WorkerMessage(type: "hello", protocolVersion: WorkerProtocol.version))
         } catch {
             FileHandle.standardError.write(Data("fazt worker: cannot start: \(error)\n".utf8))

@@ -196,6 +196,8 @@ enum APIResponseMapping {
                 var response = Response.json(body, status: .serviceUnavailable)
                 response.headers.add(name: "Retry-After", value: "1")
                 return response
+            case "storage":
+                return .json(body, status: .internalServerError)
             case "timeout", "memory", "unavailable":
                 return .json(body, status: .serviceUnavailable)
             default:

@@ -18,7 +18,7 @@ public struct BlobStore {
         guard data.count <= StorageLimits.blobBytes else {
             throw StorageError(.tooLarge, "the blob is \(data.count) bytes; the limit is 50 MB")
         }
-        let type = (type?.isEmpty == false ? type! : "application/octet-stream")
+        let type = type.flatMap { $0.isEmpty ? nil : $0 } ?? "application/octet-stream"
         try StorageError.catching {
             try connection.run(
                 """
@@ -26,8 +26,11 @@ public struct BlobStore {
                 ON CONFLICT (app, path) DO UPDATE SET type = excluded.type, size = excluded.size,
                     etag = excluded.etag, data = excluded.data, updated_at = excluded.updated_at
                 """,
-                [.text(app), .text(path), .text(String(type.prefix(200))), .int(data.count), .text(etag), .blob(data),
-                 .integer(now())]
+                [
+                    .text(app), .text(path), .text(String(type.prefix(200))), .int(data.count), .text(etag),
+                    .blob(data),
+                    .integer(now()),
+                ]
             )
         }
         return "{\"size\":\(data.count),\"etag\":\(JSONValue.quoted(etag))}"

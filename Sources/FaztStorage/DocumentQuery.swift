@@ -1,7 +1,9 @@
 import FaztStore
 
 /// Compiles a document query (`{age: {$gt: 30}, $or: [...]}`) into an SQL condition over
-/// `docs.data`. Field paths are validated (`FieldPath`); every value is a bound parameter.
+/// `docs.data`.
+///
+/// Field paths are validated (`FieldPath`); every value is a bound parameter.
 public struct DocumentQuery {
     /// The condition, for a `WHERE … AND (<sql>)`.
     public private(set) var sql = "1"
@@ -52,7 +54,7 @@ public struct DocumentQuery {
             case "$eq": terms.append(equal(path, operand))
             case "$ne": terms.append("NOT coalesce(\(equal(path, operand)), 0)")
             case "$gt", "$gte", "$lt", "$lte":
-                let symbol = ["$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="][op]!
+                let symbol = op == "$gt" ? ">" : op == "$gte" ? ">=" : op == "$lt" ? "<" : "<="
                 switch operand {
                 case .number(let number):
                     parameters.append(Self.bind(number))
@@ -163,7 +165,9 @@ public struct FindOptions {
             keys.append(text.hasPrefix("-") ? (String(text.dropFirst()), false) : (text, true))
         case .array(let items):
             for item in items {
-                guard let text = item.stringValue else { throw StorageError(.invalidQuery, "sort keys must be strings") }
+                guard let text = item.stringValue else {
+                    throw StorageError(.invalidQuery, "sort keys must be strings")
+                }
                 keys.append(text.hasPrefix("-") ? (String(text.dropFirst()), false) : (text, true))
             }
         case .object(let members):

@@ -66,7 +66,10 @@ public struct DocumentStore {
                 [.text(app), .text(collection), .text(id), .text(text), .integer(time), .integer(time)]
             )
         } catch let error as StoreError where error.isConstraintViolation {
-            throw StorageError(.constraint, "a document with id \(JSONValue.quoted(id)) already exists in \(collection)")
+            throw StorageError(
+                .constraint,
+                "a document with id \(JSONValue.quoted(id)) already exists in \(collection)"
+            )
         } catch {
             throw StorageError.wrapping(error)
         }

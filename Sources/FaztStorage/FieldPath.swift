@@ -40,7 +40,9 @@ public struct FieldPath: Hashable, Sendable {
         )
     }
 
-    /// The SQLite JSON path as an SQL string literal, e.g. `'$."a"[0]'` (safe: validated characters only).
+    /// The SQLite JSON path as an SQL string literal, such as `'$."a"[0]'`.
+    ///
+    /// Safe to splice: it holds validated characters only.
     public var sqlLiteral: String {
         var path = "$"
         for segment in segments {

@@ -29,12 +29,17 @@ public struct KVStore {
         try get(key) != nil
     }
 
-    /// Stores `json` (a JSON text) under `key`; `ttl` in milliseconds makes it expire.
-    public func set(_ key: String, json: String, ttl: Int64?) throws(StorageError) {
+    /// Checks a `set` without touching the database (workers do it before pipelining the write).
+    public static func validateSet(_ key: String, json: String) throws(StorageError) {
         try StorageLimits.checkKey(key)
         guard json.utf8.count <= StorageLimits.valueBytes else {
             throw StorageError(.tooLarge, "the value is \(json.utf8.count) bytes; the limit is 1 MB")
         }
+    }
+
+    /// Stores `json` (a JSON text) under `key`; `ttl` in milliseconds makes it expire.
+    public func set(_ key: String, json: String, ttl: Int64?) throws(StorageError) {
+        try Self.validateSet(key, json: json)
         let expiry: SQLiteValue = ttl.map { .integer(now() + max(1, $0)) } ?? .null
         try StorageError.catching {
             try connection.run(
@@ -58,7 +63,9 @@ public struct KVStore {
     }
 
     /// Adds `by` to the number stored under `key` (absent or expired counts as 0) and returns the
-    /// new value; the key keeps its expiry. Atomic: it runs on the single writer.
+    /// new value; the key keeps its expiry.
+    ///
+    /// Atomic: it runs on the single writer.
     public func increment(_ key: String, by: Double) throws(StorageError) -> Double {
         try StorageLimits.checkKey(key)
         let current = try get(key)

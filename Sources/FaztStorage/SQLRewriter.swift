@@ -29,7 +29,8 @@ public struct SQLRewriter {
     ]
     /// Keywords that can sit where a name is expected and are never one.
     private static let neverNames: Set<String> = [
-        "IF", "EXISTS", "OR", "TEMP", "TEMPORARY", "UNIQUE", "VIRTUAL", "ROLLBACK", "ABORT", "REPLACE", "FAIL", "IGNORE",
+        "IF", "EXISTS", "OR", "TEMP", "TEMPORARY", "UNIQUE", "VIRTUAL", "ROLLBACK", "ABORT", "REPLACE", "FAIL",
+        "IGNORE",
         "BEGIN", "END", "FOR", "EACH", "ROW", "WHEN", "AFTER", "BEFORE", "INSTEAD", "OF", "DELETE", "INSERT", "UPDATE",
         "CREATE", "DROP", "ALTER", "TABLE", "INDEX", "VIEW", "TRIGGER", "RENAME", "ADD", "COLUMN", "TO", "DO",
         "NOTHING", "CONFLICT", "DISTINCT", "ALL", "CASE", "THEN", "ELSE", "IS", "NULL", "AND", "IN", "LIKE", "BY",
@@ -40,8 +41,9 @@ public struct SQLRewriter {
         "VALUES", "SELECT", "ON",
     ]
 
-    /// The statement with its names moved into the app's namespace. Throws for more than one
-    /// statement, schema-qualified names and `sqlite_*` tables.
+    /// The statement with its names moved into the app's namespace.
+    ///
+    /// Throws for more than one statement, schema-qualified names and `sqlite_*` tables.
     public func rewrite(_ sql: String) throws(StorageError) -> String {
         let bytes = Array(sql.utf8)
         let tokens = try SQLTokenizer.tokenize(bytes)
@@ -63,7 +65,9 @@ public struct SQLRewriter {
             [.word, .quoted, .string].contains(tokens[3].kind)
         {
             var name = String(decoding: bytes[tokens[3].start..<tokens[3].end], as: UTF8.self)
-            if tokens[3].kind == .string { name = String(name.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'") }
+            if tokens[3].kind == .string {
+                name = String(name.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'")
+            }
             if tokens[3].kind == .quoted { name = tokens[3].value }
             let head = String(decoding: bytes[0..<tokens[3].start], as: UTF8.self)
             return head + Self.quote(prefix + name) + ")"
@@ -105,7 +109,9 @@ public struct SQLRewriter {
                 continue
             }
             if token.kind == .word {
-                if token.value == "FROM" { fromDepths.insert(depth) } else if Self.endsFrom.contains(token.value) {
+                if token.value == "FROM" {
+                    fromDepths.insert(depth)
+                } else if Self.endsFrom.contains(token.value) {
                     fromDepths.remove(depth)
                 }
                 if isTrigger && token.value == "BEGIN" {
@@ -161,7 +167,8 @@ public struct SQLRewriter {
                 let written = String(decoding: bytes[token.start..<token.end], as: UTF8.self)
                 throw StorageError(.sqlDenied, "schema-qualified names like \(written).x are not allowed")
             }
-            let name = token.kind == .word ? String(decoding: bytes[token.start..<token.end], as: UTF8.self) : token.value
+            let name =
+                token.kind == .word ? String(decoding: bytes[token.start..<token.end], as: UTF8.self) : token.value
             if name.lowercased().hasPrefix("sqlite_") {
                 throw StorageError(.sqlDenied, "\(name) is not available to apps (see fazt.sql.tables())")
             }
@@ -171,7 +178,8 @@ public struct SQLRewriter {
                 let next = index + 1 < tokens.count ? tokens[index + 1] : nil
                 let userAlias =
                     next.map {
-                        $0.kind == .quoted || ($0.kind == .word && ($0.value == "AS" || !Self.notAlias.contains($0.value)))
+                        $0.kind == .quoted
+                            || ($0.kind == .word && ($0.value == "AS" || !Self.notAlias.contains($0.value)))
                     } ?? false
                 if !userAlias { replacement += " AS " + Self.quote(name) }
             }

@@ -34,7 +34,10 @@ public struct SQLStore {
             while try statement.step() {
                 rows += 1
                 guard rows <= StorageLimits.findLimit * 10 else {
-                    throw StorageError(.tooLarge, "the query returned more than \(StorageLimits.findLimit * 10) rows; add a LIMIT")
+                    throw StorageError(
+                        .tooLarge,
+                        "the query returned more than \(StorageLimits.findLimit * 10) rows; add a LIMIT"
+                    )
                 }
                 if rows > 1 { out += "," }
                 out += "{"
@@ -153,7 +156,9 @@ final class SQLAccess: @unchecked Sendable {
         "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
     ]
     private static let deniedFunctions: Set<String> = ["load_extension", "fts3_tokenizer", "readfile", "writefile"]
-    private static let schemaTables: Set<String> = ["sqlite_master", "sqlite_schema", "sqlite_sequence", "sqlite_stat1"]
+    private static let schemaTables: Set<String> = [
+        "sqlite_master", "sqlite_schema", "sqlite_sequence", "sqlite_stat1",
+    ]
     /// Table-valued functions apps may read from.
     private static let functionTables: Set<String> = ["json_each", "json_tree"]
 

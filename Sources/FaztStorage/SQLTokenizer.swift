@@ -36,7 +36,9 @@ enum SQLTokenizer {
                 while index < bytes.count, bytes[index] != 0x0A { index += 1 }
             case UInt8(ascii: "/") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*"):
                 index += 2
-                while index + 1 < bytes.count, !(bytes[index] == UInt8(ascii: "*") && bytes[index + 1] == UInt8(ascii: "/")) {
+                while index + 1 < bytes.count,
+                    !(bytes[index] == UInt8(ascii: "*") && bytes[index + 1] == UInt8(ascii: "/"))
+                {
                     index += 1
                 }
                 index = min(bytes.count, index + 2)
@@ -82,7 +84,9 @@ enum SQLTokenizer {
                     while index < bytes.count, isWordByte(bytes[index]) || bytes[index] == UInt8(ascii: "$") {
                         index += 1
                     }
-                    tokens.append(SQLToken(kind: .word, start: start, end: index, value: text(start, index).uppercased()))
+                    tokens.append(
+                        SQLToken(kind: .word, start: start, end: index, value: text(start, index).uppercased())
+                    )
                 } else {
                     index += 1
                     tokens.append(SQLToken(kind: .punctuation, start: start, end: index, value: text(start, index)))
@@ -98,7 +102,12 @@ enum SQLTokenizer {
     }
 
     /// The index after the closing quote (a doubled quote is an escaped one).
-    private static func closing(_ bytes: [UInt8], from start: Int, quote: UInt8, what: String) throws(StorageError)
+    private static func closing(
+        _ bytes: [UInt8],
+        from start: Int,
+        quote: UInt8,
+        what: String
+    ) throws(StorageError)
         -> Int
     {
         var index = start + 1

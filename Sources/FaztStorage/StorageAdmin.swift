@@ -10,7 +10,13 @@ public enum StorageAdmin {
                 "SELECT kv_bytes, doc_bytes, blob_bytes, quota_bytes FROM storage_usage WHERE app = ?",
                 [.text(app)]
             ) { row in
-                StorageUsage(kv: row.int64(0), docs: row.int64(1), blobs: row.int64(2), sql: 0, quota: row.optionalInt(3))
+                StorageUsage(
+                    kv: row.int64(0),
+                    docs: row.int64(1),
+                    blobs: row.int64(2),
+                    sql: 0,
+                    quota: row.optionalInt(3)
+                )
             } ?? StorageUsage()
         usage.sql = try sqlBytes(connection, app: app)
         return usage
@@ -25,7 +31,8 @@ public enum StorageAdmin {
         var pages: Int64 = 0
         for name in names {
             pages +=
-                try connection.queryOne("SELECT COUNT(*) FROM dbstat WHERE name = ?", [.text(name)]) { $0.int64(0) } ?? 0
+                try connection.queryOne("SELECT COUNT(*) FROM dbstat WHERE name = ?", [.text(name)]) { $0.int64(0) }
+                ?? 0
         }
         return pages * pageSize
     }

@@ -2,8 +2,10 @@ import FaztStore
 import Foundation
 
 /// One storage call from JavaScript: `op` (`kv.set`, `docs.find`, …), string arguments and, for
-/// blobs, bytes. The same code runs it in the worker (reads, on its read-only connection) and in
-/// the daemon (writes, on the single writer).
+/// blobs, bytes.
+///
+/// The same code runs it in the worker (reads, on its read-only connection) and in the daemon
+/// (writes, on the single writer).
 public struct StorageCall: Sendable {
     public var op: String
     public var app: String
@@ -30,7 +32,17 @@ public struct StorageCall: Sendable {
 
     public var isWrite: Bool { Self.writes.contains(op) }
 
-    func arg(_ index: Int) -> String { index < args.count ? args[index] : "" }
+    public func arg(_ index: Int) -> String { index < args.count ? args[index] : "" }
+
+    /// Argument `index` as a TTL: empty for none, else milliseconds or a duration like `"10m"`.
+    public func ttl(_ index: Int) throws(StorageError) -> Int64? {
+        let text = arg(index)
+        guard !text.isEmpty else { return nil }
+        guard let ttl = DurationText.milliseconds(text) else {
+            throw StorageError(.invalidArgument, "kv.set: ttl must be milliseconds or a duration like \"10m\"")
+        }
+        return ttl
+    }
 
     func json(_ index: Int) throws(StorageError) -> JSONValue? {
         let text = arg(index)
@@ -70,11 +82,9 @@ public struct StorageExecutor {
         case "kv.has":
             return StorageResult(json: try kv(app).has(call.arg(0)) ? "true" : "false")
         case "kv.set":
-            let ttl = call.arg(2).isEmpty ? nil : DurationText.milliseconds(call.arg(2))
-            if !call.arg(2).isEmpty && ttl == nil {
-                throw StorageError(.invalidArgument, "kv.set: ttl must be milliseconds or a duration like \"10m\"")
-            }
-            try kv(app).set(call.arg(0), json: call.arg(1), ttl: ttl)
+            try kv(app).set(call.arg(0), json: call.arg(1), ttl: try call.ttl(2))
+            return StorageResult(json: "null")
+        case "sync":
             return StorageResult(json: "null")
         case "kv.delete":
             return StorageResult(json: try kv(app).delete(call.arg(0)) ? "true" : "false")
@@ -116,11 +126,17 @@ public struct StorageExecutor {
             try docs(app).createIndex(call.arg(0), field: call.arg(1))
             return StorageResult(json: "null")
         case "docs.collections":
-            return StorageResult(json: "[" + (try docs(app).collections().map(JSONValue.quoted).joined(separator: ",")) + "]")
+            return StorageResult(
+                json: "[" + (try docs(app).collections().map(JSONValue.quoted).joined(separator: ",")) + "]"
+            )
         case "sql.query":
-            return StorageResult(json: try SQLStore(connection: connection, app: app).query(call.arg(0), try call.json(1)))
+            return StorageResult(
+                json: try SQLStore(connection: connection, app: app).query(call.arg(0), try call.json(1))
+            )
         case "sql.exec":
-            return StorageResult(json: try SQLStore(connection: connection, app: app).exec(call.arg(0), try call.json(1)))
+            return StorageResult(
+                json: try SQLStore(connection: connection, app: app).exec(call.arg(0), try call.json(1))
+            )
         case "sql.batch":
             return StorageResult(json: try batch(app, try call.json(0)))
         case "sql.tables":
@@ -167,7 +183,10 @@ public struct StorageExecutor {
                 }
                 results.append(try store.exec(sql, item["params"]))
             default:
-                throw StorageError(.invalidArgument, "sql.batch: each entry is a string, [sql, params] or {sql, params}")
+                throw StorageError(
+                    .invalidArgument,
+                    "sql.batch: each entry is a string, [sql, params] or {sql, params}"
+                )
             }
         }
         return "[" + results.joined(separator: ",") + "]"

@@ -48,6 +48,11 @@ public final class StorageService: Sendable {
         )
     }
 
+    /// Runs `body` (on the writer thread) once every write queued before it has been applied.
+    public func barrier(_ body: @escaping @Sendable () -> Void) {
+        store.apply({ _ in }, applied: { _, _ in body() })
+    }
+
     /// Runs `body` once everything committed so far is durable.
     public func whenAllDurable(_ body: @escaping @Sendable () -> Void) {
         store.whenAllDurable(body)
@@ -73,8 +78,19 @@ public final class StorageService: Sendable {
         if cached.map({ $0.dirty && now - $0.at > 5_000_000_000 }) ?? true {
             sql = try StorageAdmin.sqlBytes(connection, app: app)
             sqlBytes.withLock { $0[app] = (sql, now, false) }
+            // Workers check the quota before pipelined writes from this row.
+            try connection.run(
+                """
+                INSERT INTO storage_usage (app, sql_bytes) VALUES (?, ?)
+                ON CONFLICT (app) DO UPDATE SET sql_bytes = excluded.sql_bytes
+                """,
+                [.text(app), .integer(sql)]
+            )
         }
-        let used = (row?.0 ?? 0) + sql
+        try Self.checkQuota(used: (row?.0 ?? 0) + sql, quota: quota)
+    }
+
+    static func checkQuota(used: Int64, quota: Int64) throws(StorageError) {
         guard used < quota else {
             throw StorageError(
                 .quotaExceeded,
@@ -83,10 +99,38 @@ public final class StorageService: Sendable {
         }
     }
 
+    /// Bytes left under an app's quota (≤ 0 when used up), from any connection: what a worker
+    /// checks before a pipelined write.
+    public static func quotaHeadroom(
+        _ connection: Connection,
+        app: String,
+        defaultQuota: Int64
+    ) throws(StorageError)
+        -> Int64
+    {
+        let row = try StorageError.catching {
+            try connection.queryOne(
+                "SELECT kv_bytes + doc_bytes + blob_bytes + sql_bytes, quota_bytes FROM storage_usage WHERE app = ?",
+                [.text(app)]
+            ) { ($0.int64(0), $0.optionalInt(1)) }
+        }
+        return (row?.1.map(Int64.init) ?? defaultQuota) - (row?.0 ?? 0)
+    }
+
+    /// The error for an app over its quota.
+    public static func quotaError(headroom: Int64) -> StorageError {
+        StorageError(
+            .quotaExceeded,
+            "the app's storage quota is used up (\(-headroom) bytes over); delete data or ask the owner for more"
+        )
+    }
+
     // MARK: - Transactions
 
-    /// Starts a transaction session for `owner` (a worker pid): the writer runs nothing else
-    /// until it ends, `timeoutMs` passes or the owner dies. `begun` runs once it holds the writer.
+    /// Starts a transaction session for `owner` (a worker pid): the writer runs nothing else until
+    /// it ends, `timeoutMs` passes or the owner dies.
+    ///
+    /// `begun` runs once it holds the writer.
     public func begin(
         owner: Int32,
         session id: UInt64,
@@ -98,7 +142,9 @@ public final class StorageService: Sendable {
             return
         }
         let key = SessionKey(owner: owner, id: id)
-        let session = StorageSession(deadline: DispatchTime.now().uptimeNanoseconds + UInt64(max(1, timeoutMs)) * 1_000_000)
+        let session = StorageSession(
+            deadline: DispatchTime.now().uptimeNanoseconds + UInt64(max(1, timeoutMs)) * 1_000_000
+        )
         let inserted = sessions.withLock { sessions -> Bool in
             guard sessions[key] == nil else { return false }
             sessions[key] = session
@@ -137,7 +183,9 @@ public final class StorageService: Sendable {
         session.submit(.call(call, reply))
     }
 
-    /// Ends the owner's session: `commit` or roll back. `done` runs after the COMMIT/ROLLBACK.
+    /// Ends the owner's session: `commit` or roll back.
+    ///
+    /// `done` runs after the COMMIT/ROLLBACK.
     public func end(
         owner: Int32,
         session id: UInt64,

@@ -51,8 +51,10 @@ public final class Connection {
     /// Most statements kept prepared per connection.
     static let cacheLimit = 512
 
-    /// Prepares the first statement of `sql` without caching it; `tail` is the text after it
-    /// (empty when `sql` holds one statement). Nil when `sql` holds no statement at all.
+    /// Prepares the first statement of `sql` without caching it; `tail` is the text after it (empty
+    /// when `sql` holds one statement).
+    ///
+    /// Nil when `sql` holds no statement at all.
     public func prepareFirst(_ sql: String) throws -> (statement: Statement, tail: Substring)? {
         var statement: OpaquePointer?
         var tailOffset = 0

@@ -61,8 +61,12 @@ public final class Statement {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (name, value) in values {
-            let candidates = name.first.map { ":@$".contains($0) } == true ? [name] : [":" + name, "@" + name, "$" + name]
-            guard let index = candidates.lazy.map({ sqlite3_bind_parameter_index(self.handle, $0) }).first(where: { $0 > 0 })
+            let candidates =
+                name.first.map { ":@$".contains($0) } == true ? [name] : [":" + name, "@" + name, "$" + name]
+            guard
+                let index = candidates.lazy.map({ sqlite3_bind_parameter_index(self.handle, $0) }).first(where: {
+                    $0 > 0
+                })
             else {
                 throw StoreError(code: .sqlite(SQLITE_RANGE), message: "no parameter named \(name)", sql: sql)
             }

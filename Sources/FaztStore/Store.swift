@@ -54,9 +54,11 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` on the writer and reports its result as soon as its transaction has committed
-    /// (visible to readers, not yet synced), with the commit's sequence number. Whoever tells a
-    /// client about it must first wait for `whenDurable(seq)`. `exclusive` runs `body` alone in its
-    /// own transaction, which it may hold open (storage transactions); throwing rolls it back.
+    /// (visible to readers, not yet synced), with the commit's sequence number.
+    ///
+    /// Whoever tells a client about it must first wait for `whenDurable(seq)`. `exclusive` runs
+    /// `body` alone in its own transaction, which it may hold open (storage transactions); throwing
+    /// rolls it back.
     public func apply<T>(
         exclusive: Bool = false,
         _ body: @escaping (Connection) throws -> T,

@@ -5,6 +5,7 @@ public struct StoreConfiguration: Sendable {
     /// Most write closures committed together in one transaction.
     public var maxBatch: Int = 512
     /// Sync the WAL before acknowledging a write (so an acknowledged write survives power loss).
+    ///
     /// Off only in tests that do not care.
     public var syncsWAL: Bool = true
     /// Page cache per connection, in KB (SQLite's default is 2,000 KB).

@@ -20,6 +20,10 @@ final class WALSyncer: @unchecked Sendable {
     private let walPath: String
     private let syncs: Bool
     private var descriptor: Int32 = -1
+    /// When the latest sync started (syncer thread only).
+    private var lastSyncStart: UInt64 = 0
+    /// Least time between the starts of two syncs.
+    static let window: UInt64 = 1_000_000
 
     init(databasePath: String, syncs: Bool) {
         self.walPath = databasePath + "-wal"
@@ -95,9 +99,17 @@ final class WALSyncer: @unchecked Sendable {
             let stopping = stopped && committed == synced
             condition.unlock()
             if stopping { break }
+            // Group commit across syncs: starting syncs back to back would spend a disk flush on
+            // every commit or two; waiting out a short window lets each sync cover many more.
+            let since = DispatchTime.now().uptimeNanoseconds - lastSyncStart
+            if since < Self.window { usleep(UInt32((Self.window - since) / 1000)) }
+            condition.lock()
+            let covered = committed
+            condition.unlock()
+            lastSyncStart = DispatchTime.now().uptimeNanoseconds
             sync()
             condition.lock()
-            synced = target
+            synced = max(target, covered)
             var ready: [() -> Void] = []
             waiters.removeAll { waiter in
                 guard waiter.seq <= target else { return false }

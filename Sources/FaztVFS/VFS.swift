@@ -110,6 +110,7 @@ public final class VFS: Sendable {
     }
 
     /// Deletes an app with all its versions, then collects blobs nothing references any more.
+    ///
     /// Deletes an app with every version; `alsoDelete` runs in the same transaction (the app's
     /// storage goes with it, or neither does).
     public func deleteApp(

@@ -151,7 +151,9 @@ import Testing
         #expect(tx["conflict"] as? String == "CONSTRAINT" && tx["y"] is NSNull)
 
         let errors = try server.app("store", "/api/errors").json as? [String: String] ?? [:]
-        #expect(errors["bigKey"] == "TOO_LARGE" && errors["bigValue"] == "TOO_LARGE" && errors["bigBlob"] == "TOO_LARGE")
+        #expect(
+            errors["bigKey"] == "TOO_LARGE" && errors["bigValue"] == "TOO_LARGE" && errors["bigBlob"] == "TOO_LARGE"
+        )
         #expect(errors["badQuery"] == "INVALID_QUERY" && errors["badOperator"] == "INVALID_QUERY")
         #expect(errors["sqlDenied"] == "SQL_DENIED" && errors["sqlError"] == "SQL_ERROR")
         #expect(errors["notJSON"] == "INVALID_ARGUMENT")
@@ -256,8 +258,14 @@ import Testing
     @Test func deletingAnAppDeletesItsStorage() throws {
         let server = try ServerProcess()
         let files = [
-            js("api/w.js", "module.exports = () => { fazt.kv.set('k', 1); fazt.sql.exec('CREATE TABLE t (x)'); fazt.docs.insert('c', {}); fazt.blobs.put('b', 'x'); return 'ok'; };"),
-            js("api/r.js", "module.exports = () => ({ kv: fazt.kv.get('k'), tables: fazt.sql.tables(), docs: fazt.docs.count('c', {}), blobs: fazt.blobs.list().length });"),
+            js(
+                "api/w.js",
+                "module.exports = () => { fazt.kv.set('k', 1); fazt.sql.exec('CREATE TABLE t (x)'); fazt.docs.insert('c', {}); fazt.blobs.put('b', 'x'); return 'ok'; };"
+            ),
+            js(
+                "api/r.js",
+                "module.exports = () => ({ kv: fazt.kv.get('k'), tables: fazt.sql.tables(), docs: fazt.docs.count('c', {}), blobs: fazt.blobs.list().length });"
+            ),
         ]
         _ = try server.deploy("gone", try ArchiveFixtures.zip(files))
         #expect(try server.app("gone", "/api/w").text == "ok")

@@ -11,7 +11,10 @@ import Testing
 
     @Test func putGetListDelete() throws {
         let bytes: [UInt8] = [0, 1, 2, 255]
-        #expect(try harness.call("a", "blobs.put", "img/a.png", "image/png", "e1", data: bytes) == #"{"size":4,"etag":"e1"}"#)
+        #expect(
+            try harness.call("a", "blobs.put", "img/a.png", "image/png", "e1", data: bytes)
+                == #"{"size":4,"etag":"e1"}"#
+        )
         try harness.call("a", "blobs.put", "img/b.bin", "", "e2", data: [])
         try harness.call("a", "blobs.put", "doc.txt", "text/plain", "e3", data: [65])
         let got = try harness.result("a", "blobs.get", ["img/a.png"])

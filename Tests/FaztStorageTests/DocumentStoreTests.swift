@@ -74,8 +74,16 @@ import Testing
     }
 
     @Test func updateOperators() throws {
-        #expect(try harness.call("a", "docs.update", "people", #"{"id":"ann"}"#, #"{"age":32,"$inc":{"visits":2}}"#) == "1")
-        try harness.call("a", "docs.update", "people", #"{"id":"ann"}"#, #"{"$push":{"tags":"ops"},"$pull":{"tags":"dev"}}"#)
+        #expect(
+            try harness.call("a", "docs.update", "people", #"{"id":"ann"}"#, #"{"age":32,"$inc":{"visits":2}}"#) == "1"
+        )
+        try harness.call(
+            "a",
+            "docs.update",
+            "people",
+            #"{"id":"ann"}"#,
+            #"{"$push":{"tags":"ops"},"$pull":{"tags":"dev"}}"#
+        )
         try harness.call("a", "docs.update", "people", #"{"id":"ann"}"#, #"{"$unset":{"city":1},"$set":{"a.b.c":1}}"#)
         harness.clock += 5
         try harness.call("a", "docs.update", "people", #"{"id":"ann"}"#, #"{"$inc":{"visits":1}}"#)
@@ -107,7 +115,9 @@ import Testing
         let plan = try harness.store.read { connection -> String in
             let store = DocumentStore(connection: connection, app: "a", now: { 0 })
             let (sql, parameters) = try store.findSQL("people", try JSONValue.parse(#"{"city.name":"Oslo"}"#))
-            return try connection.query("EXPLAIN QUERY PLAN " + sql, parameters) { $0.string(3) }.joined(separator: "; ")
+            return try connection.query("EXPLAIN QUERY PLAN " + sql, parameters) { $0.string(3) }.joined(
+                separator: "; "
+            )
         }
         #expect(plan.contains("USING INDEX docidx_"), "\(plan)")
         #expect(try ids(#"{"city.name":"Oslo"}"#) == ["ann", "dee"])
@@ -115,7 +125,9 @@ import Testing
         let other = try harness.store.read { connection -> String in
             let store = DocumentStore(connection: connection, app: "b", now: { 0 })
             let (sql, parameters) = try store.findSQL("people", try JSONValue.parse(#"{"city.name":"Oslo"}"#))
-            return try connection.query("EXPLAIN QUERY PLAN " + sql, parameters) { $0.string(3) }.joined(separator: "; ")
+            return try connection.query("EXPLAIN QUERY PLAN " + sql, parameters) { $0.string(3) }.joined(
+                separator: "; "
+            )
         }
         #expect(!other.contains("docidx_"), "\(other)")
     }

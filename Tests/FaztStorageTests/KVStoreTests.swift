@@ -46,7 +46,9 @@ import Testing
 
     @Test func limitsOnKeysAndValues() throws {
         #expect(harness.failure("a", "kv.set", String(repeating: "k", count: 1025), "1") == "TOO_LARGE")
-        #expect(harness.failure("a", "kv.set", "big", "\"" + String(repeating: "v", count: 1 << 20) + "\"") == "TOO_LARGE")
+        #expect(
+            harness.failure("a", "kv.set", "big", "\"" + String(repeating: "v", count: 1 << 20) + "\"") == "TOO_LARGE"
+        )
         #expect(harness.failure("a", "kv.set", "", "1") == "INVALID_ARGUMENT")
     }
 

@@ -7,7 +7,11 @@ import Testing
 
     init() throws {
         harness = try StorageHarness()
-        try harness.call("a", "sql.exec", "CREATE TABLE todos (id INTEGER PRIMARY KEY, title TEXT NOT NULL, done INTEGER DEFAULT 0)")
+        try harness.call(
+            "a",
+            "sql.exec",
+            "CREATE TABLE todos (id INTEGER PRIMARY KEY, title TEXT NOT NULL, done INTEGER DEFAULT 0)"
+        )
         try harness.call("b", "sql.exec", "CREATE TABLE todos (id INTEGER PRIMARY KEY, secret TEXT)")
         try harness.call("b", "sql.exec", "INSERT INTO todos (secret) VALUES ('b-only')")
     }
@@ -19,11 +23,21 @@ import Testing
         )
         try harness.call("a", "sql.exec", "INSERT INTO todos (title, done) VALUES (:t, :d)", #"{"t":"ship","d":true}"#)
         #expect(
-            try harness.call("a", "sql.query", "SELECT todos.id, title, done FROM todos WHERE done = ? ORDER BY id", "[1]")
+            try harness.call(
+                "a",
+                "sql.query",
+                "SELECT todos.id, title, done FROM todos WHERE done = ? ORDER BY id",
+                "[1]"
+            )
                 == #"[{"id":2,"title":"ship","done":1}]"#
         )
         #expect(
-            try harness.call("a", "sql.query", "SELECT t.title FROM todos t JOIN todos AS u ON u.id = t.id WHERE t.id = 1", "")
+            try harness.call(
+                "a",
+                "sql.query",
+                "SELECT t.title FROM todos t JOIN todos AS u ON u.id = t.id WHERE t.id = 1",
+                ""
+            )
                 == #"[{"title":"write tests"}]"#
         )
         try harness.call("a", "sql.exec", "UPDATE todos SET done = 1 WHERE todos.id = 1")
@@ -31,7 +45,8 @@ import Testing
         try harness.call("a", "sql.exec", "CREATE VIEW open_todos AS SELECT * FROM todos WHERE done = 0")
         try harness.call("a", "sql.exec", "CREATE TABLE log (msg TEXT)")
         try harness.call(
-            "a", "sql.exec",
+            "a",
+            "sql.exec",
             "CREATE TRIGGER todo_log AFTER INSERT ON todos BEGIN INSERT INTO log VALUES (NEW.title); END"
         )
         try harness.call("a", "sql.exec", "INSERT INTO todos (title) VALUES ('third')")
@@ -39,8 +54,10 @@ import Testing
         #expect(try harness.call("a", "sql.query", "SELECT COUNT(*) AS n FROM open_todos", "") == #"[{"n":1}]"#)
         #expect(
             try harness.call(
-                "a", "sql.query",
-                "WITH recent AS (SELECT * FROM todos WHERE id > 1) SELECT recent.title FROM recent ORDER BY 1", ""
+                "a",
+                "sql.query",
+                "WITH recent AS (SELECT * FROM todos WHERE id > 1) SELECT recent.title FROM recent ORDER BY 1",
+                ""
             ) == #"[{"title":"ship"},{"title":"third"}]"#
         )
         #expect(
@@ -48,7 +65,8 @@ import Testing
                 == #"[{"value":7}]"#
         )
         try harness.call(
-            "a", "sql.exec",
+            "a",
+            "sql.exec",
             "INSERT INTO todos (id, title) VALUES (1, 'dup') ON CONFLICT (id) DO UPDATE SET title = excluded.title"
         )
         #expect(try harness.call("a", "sql.query", "SELECT title FROM todos WHERE id = 1", "") == #"[{"title":"dup"}]"#)
@@ -64,7 +82,10 @@ import Testing
         // Any table name the app did not create is simply not there.
         #expect(harness.failure("a", "sql.query", "SELECT * FROM apps", "") == "SQL_ERROR")
         #expect(harness.message("a", "sql.query", "SELECT * FROM tokens", "").contains("no such table: tokens"))
-        #expect(try harness.call("a", "sql.query", "PRAGMA table_info(apps)", "") == "[]", "the kernel's apps table is not visible")
+        #expect(
+            try harness.call("a", "sql.query", "PRAGMA table_info(apps)", "") == "[]",
+            "the kernel's apps table is not visible"
+        )
     }
 
     @Test(arguments: [
@@ -110,12 +131,18 @@ import Testing
         #expect(!harness.message("a", "sql.exec", sql, "").isEmpty)
         // Nothing leaked or changed: the kernel tables and app b are intact.
         #expect(try harness.call("b", "sql.query", "SELECT secret FROM todos", "") == #"[{"secret":"b-only"}]"#)
-        let apps = try harness.store.read { try $0.queryOne("SELECT COUNT(*) FROM sqlite_master WHERE name = 'apps'") { $0.int(0) } }
+        let apps = try harness.store.read {
+            try $0.queryOne("SELECT COUNT(*) FROM sqlite_master WHERE name = 'apps'") { $0.int(0) }
+        }
         #expect(apps == 1)
     }
 
     @Test func deniedStatementsSayWhy() throws {
-        #expect(harness.message("a", "sql.exec", "PRAGMA journal_mode = DELETE", "").contains("PRAGMA journal_mode is not allowed"))
+        #expect(
+            harness.message("a", "sql.exec", "PRAGMA journal_mode = DELETE", "").contains(
+                "PRAGMA journal_mode is not allowed"
+            )
+        )
         #expect(harness.message("a", "sql.exec", "ATTACH DATABASE 'x' AS x", "").contains("ATTACH"))
         #expect(harness.message("a", "sql.query", "SELECT load_extension('x')", "").contains("load_extension"))
         #expect(harness.message("a", "sql.exec", "BEGIN", "").contains("fazt.storage.transaction"))
@@ -124,7 +151,8 @@ import Testing
 
     @Test func batchIsAllOrNothing() throws {
         let ok = try harness.call(
-            "a", "sql.batch",
+            "a",
+            "sql.batch",
             #"["INSERT INTO todos (title) VALUES ('one')", ["INSERT INTO todos (title) VALUES (?)", ["two"]], {"sql":"UPDATE todos SET done = 1"}]"#
         )
         #expect(ok.hasPrefix("[{\"changes\":1") && ok.contains("\"changes\":2"))

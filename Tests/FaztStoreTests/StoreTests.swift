@@ -33,11 +33,14 @@ import Testing
         try store.writeBlocking { try $0.execute("CREATE TABLE applied (n INTEGER)") }
         let done = DispatchSemaphore(value: 0)
         let box = Box()
-        store.apply({ try $0.run("INSERT INTO applied VALUES (1)") }) { result, seq in
-            box.seq = seq
-            box.ok = (try? result.get()) == 1
-            done.signal()
-        }
+        store.apply(
+            { try $0.run("INSERT INTO applied VALUES (1)") },
+            applied: { result, seq in
+                box.seq = seq
+                box.ok = (try? result.get()) == 1
+                done.signal()
+            }
+        )
         done.wait()
         #expect(box.ok && box.seq > 0)
         let durable = DispatchSemaphore(value: 0)
@@ -49,10 +52,14 @@ import Testing
     @Test func anExclusiveJobThatThrowsRollsBack() throws {
         try store.writeBlocking { try $0.execute("CREATE TABLE exclusive (n INTEGER)") }
         let done = DispatchSemaphore(value: 0)
-        store.apply(exclusive: true, { connection -> Int in
-            try connection.run("INSERT INTO exclusive VALUES (1)")
-            throw StoreError(code: .closed, message: "changed my mind")
-        }) { _, _ in done.signal() }
+        store.apply(
+            exclusive: true,
+            { connection -> Int in
+                try connection.run("INSERT INTO exclusive VALUES (1)")
+                throw StoreError(code: .closed, message: "changed my mind")
+            },
+            applied: { _, _ in done.signal() }
+        )
         done.wait()
         #expect(try store.read { try $0.queryOne("SELECT COUNT(*) FROM exclusive") { $0.int(0) } } == 0)
     }

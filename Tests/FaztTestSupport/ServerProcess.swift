@@ -41,7 +41,7 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ServerProcess.launch(process)
         let errors = stderrPipe.fileHandleForReading
         let thread = Thread { [weak self] in
             while true {
@@ -160,4 +160,16 @@ public final class TemporaryDirectory: @unchecked Sendable {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+extension ServerProcess {
+    private static let launchLock = NSLock()
+
+    /// Starts `process`, one launch at a time: Foundation's `Process.run` on Linux is not safe
+    /// against launches racing on other threads (seen as EBADF in `synchronizeFile`).
+    public static func launch(_ process: Process) throws {
+        launchLock.lock()
+        defer { launchLock.unlock() }
+        try process.run()
+    }
 }
