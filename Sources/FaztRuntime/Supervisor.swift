@@ -98,15 +98,15 @@ public final class Supervisor: Sendable {
                     configuration.logSink(app, kind == "exception" ? "error" : "warn", line)
                 }
                 // A response that wrote (or read) storage waits until its pipelined writes are applied
-                // (a barrier job: the writer runs jobs in order; this runs on the worker's reader
-                // thread before it reads the next frame) and everything committed is synced:
-                // nothing reaches a client before it is durable.
+                // (this runs on the worker's reader thread before it reads the next frame, so the
+                // count covers exactly the writes sent before the result) and everything committed
+                // is synced: nothing reaches a client before it is durable.
                 guard case .message(let answer) = reply, answer.storage == true, let storage = configuration.storage
                 else {
                     completion(result)
                     return
                 }
-                storage.barrier { [configuration] in
+                worker.afterPipelinedWrites { [configuration] in
                     var result = result
                     if let error = worker.takePipelinedWriteError() {
                         configuration.logSink(app, "error", "\(file): a storage write failed: \(error)")

@@ -39,6 +39,11 @@ final class WorkerHandle: @unchecked Sendable {
     private let storage: StorageService?
     /// The first failure of a pipelined write (`kv.set`) since the last invocation result.
     private var pipelinedWriteError: StorageError?
+    /// Pipelined writes handed to the writer (numbered in order) and applied so far, and who
+    /// waits for which.
+    private var pipelinedSent: UInt64 = 0
+    private var pipelinedApplied: UInt64 = 0
+    private var pipelinedWaiters: [(through: UInt64, run: @Sendable () -> Void)] = []
 
     /// Starts the process and its reader thread; `onExit` runs once when the worker is gone.
     init(configuration: RuntimeConfiguration, logger: Logger, onExit: @escaping @Sendable (WorkerHandle) -> Void) throws
@@ -168,11 +173,23 @@ final class WorkerHandle: @unchecked Sendable {
         if message.storage == true {
             // Pipelined: the worker did not wait. A failure fails the invocation's response instead
             // (see `takePipelinedWriteError`; the writer applies jobs in order).
+            lock.lock()
+            pipelinedSent += 1
+            let number = pipelinedSent
+            lock.unlock()
             storage.perform(call) { [self] result in
-                guard case .failure(let error) = result else { return }
+                // The writer applies jobs in order, so these callbacks come in order too.
                 lock.lock()
-                if pipelinedWriteError == nil { pipelinedWriteError = error }
+                if case .failure(let error) = result, pipelinedWriteError == nil { pipelinedWriteError = error }
+                pipelinedApplied = number
+                var ready: [@Sendable () -> Void] = []
+                pipelinedWaiters.removeAll { waiter in
+                    guard waiter.through <= number else { return false }
+                    ready.append(waiter.run)
+                    return true
+                }
                 lock.unlock()
+                for body in ready { body() }
             }
             return
         }
@@ -186,6 +203,20 @@ final class WorkerHandle: @unchecked Sendable {
         case (_, nil):
             storage.perform(call, reply: reply)
         }
+    }
+
+    /// Runs `body` once every pipelined write received so far has been applied (at once if none
+    /// is outstanding). Called on the reader thread when a result arrives, so it covers exactly
+    /// the writes sent before that result.
+    func afterPipelinedWrites(_ body: @escaping @Sendable () -> Void) {
+        lock.lock()
+        guard pipelinedApplied < pipelinedSent else {
+            lock.unlock()
+            body()
+            return
+        }
+        pipelinedWaiters.append((pipelinedSent, body))
+        lock.unlock()
     }
 
     /// The failure of a pipelined write since the last call, if any (and forgets it).

@@ -72,10 +72,18 @@ public struct InvocationFailure: Codable, Sendable, Error {
     public var stack: String?
 }
 
-/// Reads frames from a file descriptor (blocking).
+/// Reads frames from a file descriptor (blocking), through a buffer: frames that arrive together
+/// cost one `read(2)`.
 final class FrameReader {
     private let fd: Int32
+    private var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    private var start = 0
+    private var end = 0
+
     init(fd: Int32) { self.fd = fd }
+
+    /// True when bytes are already buffered (poll(2) on the descriptor would not see them).
+    var hasBufferedBytes: Bool { end > start }
 
     /// The next message; nil at end of stream; throws on a malformed frame.
     func next() throws -> WorkerMessage? {
@@ -90,12 +98,30 @@ final class FrameReader {
         return try FrameCodec.decode(payload)
     }
 
-    private func readFully(_ buffer: inout [UInt8]) throws -> Bool {
+    private func readFully(_ target: inout [UInt8]) throws -> Bool {
         var offset = 0
-        while offset < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+        while offset < target.count {
+            if end > start {
+                let take = min(end - start, target.count - offset)
+                target.withUnsafeMutableBytes { out in
+                    buffer.withUnsafeBytes { source in
+                        if let destination = out.baseAddress, let from = source.baseAddress {
+                            (destination + offset).copyMemory(from: from + start, byteCount: take)
+                        }
+                    }
+                }
+                start += take
+                offset += take
+                continue
             }
+            // Large payloads go straight into the target; small reads fill the buffer.
+            let direct = target.count - offset >= buffer.count
+            let count =
+                direct
+                ? target.withUnsafeMutableBytes { raw in
+                    read(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+                }
+                : buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress, raw.count) }
             if count == 0 {
                 if offset == 0 { return false }
                 throw InvocationFailure(kind: "internal", message: "stream ended inside a frame")
@@ -104,7 +130,12 @@ final class FrameReader {
                 if errno == EINTR { continue }
                 throw InvocationFailure(kind: "internal", message: "read failed: errno \(errno)")
             }
-            offset += count
+            if direct {
+                offset += count
+            } else {
+                start = 0
+                end = count
+            }
         }
         return true
     }
@@ -118,17 +149,37 @@ final class FrameWriter: @unchecked Sendable {
 
     init(fd: Int32) { self.fd = fd }
 
-    /// Writes one frame; `whileLocked` runs first under the same lock, so bookkeeping done there
-    /// happens in exactly the order the frames go out.
-    func send(_ message: WorkerMessage, whileLocked: () -> Void = {}) throws {
+    /// Frames queued by `hold`, written with the next `send`.
+    private var held: [UInt8] = []
+
+    /// Queues one frame to go out with the next `send`, in order (one `write(2)` for both).
+    func hold(_ message: WorkerMessage) throws {
+        let frame = try Self.frame(message)
+        lock.lock()
+        held.append(contentsOf: frame)
+        lock.unlock()
+    }
+
+    private static func frame(_ message: WorkerMessage) throws -> [UInt8] {
         let payload = try FrameCodec.encode(message)
         let length = payload.count
         var frame: [UInt8] = [
             UInt8(length >> 24 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF),
         ]
         frame.append(contentsOf: payload)
+        return frame
+    }
+
+    /// Writes one frame (after any held ones); `whileLocked` runs first under the same lock, so
+    /// bookkeeping done there happens in exactly the order the frames go out.
+    func send(_ message: WorkerMessage, whileLocked: () -> Void = {}) throws {
+        var frame = try Self.frame(message)
         lock.lock()
         defer { lock.unlock() }
+        if !held.isEmpty {
+            frame = held + frame
+            held.removeAll(keepingCapacity: true)
+        }
         whileLocked()
         var offset = 0
         while offset < frame.count {

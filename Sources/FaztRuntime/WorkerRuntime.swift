@@ -253,7 +253,9 @@ final class WorkerRuntime {
         var frame = WorkerMessage(type: "store", app: call.app, op: call.op, args: call.args)
         frame.storage = true
         do {
-            try writer.send(frame)
+            // Goes out with the next frame (the result, or a call that waits): one write, one
+            // wake-up of the daemon's reader for both.
+            try writer.hold(frame)
         } catch {
             return .failure(StorageError(.internalError, "storage is unreachable: \(error)"))
         }
@@ -338,9 +340,11 @@ final class WorkerRuntime {
     private func awaitFrame(until: UInt64) throws -> WorkerMessage? {
         let now = DispatchTime.now().uptimeNanoseconds
         guard until > now else { return nil }
-        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(min(1000, (until - now) / 1_000_000 + 1))
-        guard poll(&descriptor, 1, milliseconds) > 0 else { return nil }
+        if !reader.hasBufferedBytes {
+            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(min(1000, (until - now) / 1_000_000 + 1))
+            guard poll(&descriptor, 1, milliseconds) > 0 else { return nil }
+        }
         guard let message = try reader.next() else {
             throw InvocationFailure(kind: "internal", message: "the daemon closed the channel")
         }

@@ -149,27 +149,29 @@ public final class Connection {
 
     /// Runs `body` in a transaction of its own, committing on success and rolling back on error.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try run("BEGIN IMMEDIATE")
         do {
             let value = try body()
-            try execute("COMMIT")
+            try run("COMMIT")
             return value
         } catch {
-            try? execute("ROLLBACK")
+            _ = try? run("ROLLBACK")
             throw error
         }
     }
 
     /// Runs `body` inside a savepoint: its changes are undone if it throws.
+    ///
+    /// Transaction control runs as cached prepared statements: the writer issues these per job.
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
-        try execute("SAVEPOINT fazt_sp")
+        try run("SAVEPOINT fazt_sp")
         do {
             let value = try body()
-            try execute("RELEASE fazt_sp")
+            try run("RELEASE fazt_sp")
             return value
         } catch {
-            try? execute("ROLLBACK TO fazt_sp")
-            try? execute("RELEASE fazt_sp")
+            _ = try? run("ROLLBACK TO fazt_sp")
+            _ = try? run("RELEASE fazt_sp")
             throw error
         }
     }

@@ -205,7 +205,7 @@ final class StoreWriter: @unchecked Sendable {
     private func runGroup(_ jobs: [Job]) {
         guard !jobs.isEmpty else { return }
         do {
-            try connection.execute("BEGIN IMMEDIATE")
+            try connection.run("BEGIN IMMEDIATE")
         } catch {
             fail(jobs, error)
             return
@@ -221,9 +221,9 @@ final class StoreWriter: @unchecked Sendable {
             }
         }
         do {
-            try connection.execute("COMMIT")
+            try connection.run("COMMIT")
         } catch {
-            try? connection.execute("ROLLBACK")
+            _ = try? connection.run("ROLLBACK")
             fail(jobs, error)
             return
         }
