@@ -205,9 +205,10 @@ final class WorkerHandle: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` once every pipelined write received so far has been applied (at once if none
-    /// is outstanding). Called on the reader thread when a result arrives, so it covers exactly
-    /// the writes sent before that result.
+    /// Runs `body` once every pipelined write received so far has been applied.
+    ///
+    /// At once if none is outstanding. Called on the reader thread when a result arrives, so it
+    /// covers exactly the writes sent before that result.
     func afterPipelinedWrites(_ body: @escaping @Sendable () -> Void) {
         lock.lock()
         guard pipelinedApplied < pipelinedSent else {
