@@ -72,7 +72,16 @@ public struct SQLRewriter {
             let head = String(decoding: bytes[0..<tokens[3].start], as: UTF8.self)
             return head + Self.quote(prefix + name) + ")"
         }
-        let ctes = Self.commonTableNames(tokens)
+        // Common table expressions move into the app's namespace like tables, declarations and
+        // references alike: a reference SQLite resolves outside the CTE's scope then names the
+        // app's own table, never a kernel one (the authorizer only ever allows the prefix).
+        var replacements: [Int: String] = [:]
+        for index in Self.commonTableNames(tokens) {
+            let token = tokens[index]
+            let name =
+                token.kind == .word ? String(decoding: bytes[token.start..<token.end], as: UTF8.self) : token.value
+            replacements[index] = Self.quote(prefix + name)
+        }
         let first = tokens.first?.value ?? ""
         let isCreateIndex = first == "CREATE" && tokens.prefix(4).contains { $0.value == "INDEX" && $0.kind == .word }
         let isTrigger = first == "CREATE" && tokens.prefix(4).contains { $0.value == "TRIGGER" && $0.kind == .word }
@@ -81,7 +90,6 @@ public struct SQLRewriter {
         var sawIndexOn = false
         var depth = 0
         var fromDepths: Set<Int> = []
-        var replacements: [Int: String] = [:]
 
         func word(_ index: Int) -> String? {
             guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return nil }
@@ -172,7 +180,6 @@ public struct SQLRewriter {
             if name.lowercased().hasPrefix("sqlite_") {
                 throw StorageError(.sqlDenied, "\(name) is not available to apps (see fazt.sql.tables())")
             }
-            if aliased && ctes.contains(name.lowercased()) { continue }
             var replacement = Self.quote(prefix + name)
             if aliased && !inTriggerBody {
                 let next = index + 1 < tokens.count ? tokens[index + 1] : nil
@@ -198,9 +205,9 @@ public struct SQLRewriter {
         return out
     }
 
-    /// Names declared by `WITH name [(columns)] AS (` (they are not tables).
-    static func commonTableNames(_ tokens: [SQLToken]) -> Set<String> {
-        var names: Set<String> = []
+    /// Token indices of the names declared by `WITH name [(columns)] AS (`.
+    static func commonTableNames(_ tokens: [SQLToken]) -> [Int] {
+        var names: [Int] = []
         for index in tokens.indices where tokens[index].isIdentifier && index > 0 {
             let previous = tokens[index - 1]
             guard previous.value == "WITH" || previous.value == "RECURSIVE" || previous.value == "," else { continue }
@@ -220,7 +227,7 @@ public struct SQLRewriter {
             guard next < tokens.count, tokens[next].value == "AS" else { continue }
             next += 1
             while next < tokens.count, tokens[next].value == "NOT" || tokens[next].value == "MATERIALIZED" { next += 1 }
-            if next < tokens.count, tokens[next].value == "(" { names.insert(tokens[index].value.lowercased()) }
+            if next < tokens.count, tokens[next].value == "(" { names.append(index) }
         }
         return names
     }

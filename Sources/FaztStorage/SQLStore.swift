@@ -11,11 +11,16 @@ import Foundation
 public struct SQLStore {
     let connection: Connection
     let rewriter: SQLRewriter
+    let timeLimit: UInt64
 
-    public init(connection: Connection, app: String) {
+    public init(connection: Connection, app: String, timeLimit: UInt64 = SQLStore.statementTimeLimit) {
         self.connection = connection
         self.rewriter = SQLRewriter(app: app)
+        self.timeLimit = timeLimit
     }
+
+    /// Longest one app statement may run (it is interrupted after this), in nanoseconds.
+    public static let statementTimeLimit: UInt64 = 5_000_000_000
 
     /// Whether `sql` only reads (so a worker may run it on its read-only connection).
     public func isReadOnly(_ sql: String) throws(StorageError) -> Bool {
@@ -89,7 +94,12 @@ public struct SQLStore {
         let rewritten = try rewriter.rewrite(sql)
         let access = SQLAccess(prefix: rewriter.prefix)
         connection.setAuthorizer(access.authorizer)
-        defer { connection.setAuthorizer(nil) }
+        // An endless query must not hold the writer (or a worker) forever.
+        connection.setDeadline(DispatchTime.now().uptimeNanoseconds + timeLimit)
+        defer {
+            connection.setAuthorizer(nil)
+            connection.setDeadline(nil)
+        }
         do {
             guard let (statement, _) = try connection.prepareFirst(rewritten) else {
                 throw StorageError(.invalidArgument, "the SQL text holds no statement")

@@ -41,6 +41,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case 19: return StorageError(.constraint, message)
         case 23: return StorageError(.sqlDenied, "not allowed: \(message)")
         case 13: return StorageError(.quotaExceeded, "the database is full")
+        case 9: return StorageError(.sqlError, "the statement ran past its time limit and was interrupted")
         default: return StorageError(prefix == nil ? .internalError : .sqlError, message)
         }
     }

@@ -1,4 +1,5 @@
 import CSQLite
+import Dispatch
 
 /// One SQLite connection, owned by one thread at a time; closed in `deinit`.
 ///
@@ -31,6 +32,7 @@ public final class Connection {
         cache.removeAll()
         sqlite3_close_v2(handle)
         authorizerBox.map { Unmanaged<SQLAuthorizer>.fromOpaque($0).release() }
+        progressBox.map { Unmanaged<DeadlineBox>.fromOpaque($0).release() }
     }
 
     /// Runs one or more SQL statements that take no parameters.
@@ -103,6 +105,30 @@ public final class Connection {
     }
 
     private var authorizerBox: UnsafeMutableRawPointer?
+    private var progressBox: UnsafeMutableRawPointer?
+
+    /// Interrupts any statement that is still running at `deadline` (uptime nanoseconds; nil
+    /// removes the limit). The statement then fails with `SQLITE_INTERRUPT`.
+    public func setDeadline(_ deadline: UInt64?) {
+        progressBox.map { Unmanaged<DeadlineBox>.fromOpaque($0).release() }
+        progressBox = nil
+        guard let deadline else {
+            sqlite3_progress_handler(handle, 0, nil, nil)
+            return
+        }
+        let box = Unmanaged.passRetained(DeadlineBox(deadline: deadline))
+        progressBox = box.toOpaque()
+        sqlite3_progress_handler(
+            handle,
+            10_000,
+            { context in
+                guard let context else { return 0 }
+                let deadline = Unmanaged<DeadlineBox>.fromOpaque(context).takeUnretainedValue().deadline
+                return DispatchTime.now().uptimeNanoseconds > deadline ? 1 : 0
+            },
+            box.toOpaque()
+        )
+    }
 
     /// Rows changed by the most recent INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes64(handle)) }
@@ -183,4 +209,10 @@ public final class Connection {
     public func integrityCheck() throws -> String {
         try queryOne("PRAGMA integrity_check") { $0.string(0) } ?? "no result"
     }
+}
+
+/// The deadline a progress handler checks.
+private final class DeadlineBox {
+    let deadline: UInt64
+    init(deadline: UInt64) { self.deadline = deadline }
 }

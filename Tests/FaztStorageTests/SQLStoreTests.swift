@@ -119,6 +119,15 @@ import Testing
         "ANALYZE",
         "REINDEX",
         "SELECT * FROM pragma_table_info('apps')",
+        "WITH tokens AS (SELECT * FROM tokens) SELECT * FROM tokens",
+        "SELECT * FROM todos WHERE id IN tokens",
+        "CREATE TABLE stolen AS SELECT * FROM main.tokens",
+        "CREATE TRIGGER evil AFTER INSERT ON main.kv BEGIN SELECT 1; END",
+        "SELECT value FROM kv WHERE 1 IN (WITH kv AS (SELECT 1) SELECT * FROM kv)",
+        "SELECT hash FROM tokens UNION ALL SELECT * FROM (WITH tokens AS (SELECT 1) SELECT * FROM tokens)",
+        "WITH kv AS (SELECT value FROM kv) SELECT * FROM kv",
+        "WITH x AS (SELECT * FROM tokens) SELECT * FROM x",
+        "WITH RECURSIVE apps(n) AS (SELECT name FROM apps) SELECT * FROM apps",
         "SELECT name FROM pragma_table_list",
         "SELECT * FROM todos, pragma_database_list",
     ])
@@ -159,6 +168,24 @@ import Testing
         let failing = #"["INSERT INTO todos (title) VALUES ('three')", "INSERT INTO todos (title) VALUES (NULL)"]"#
         #expect(harness.failure("a", "sql.batch", failing) == "CONSTRAINT")
         #expect(try harness.call("a", "sql.query", "SELECT COUNT(*) AS n FROM todos", "") == #"[{"n":2}]"#)
+    }
+
+    @Test func anEndlessStatementIsInterrupted() throws {
+        let message = try harness.store.writeBlocking { connection -> String in
+            let store = SQLStore(connection: connection, app: "a", timeLimit: 200_000_000)
+            do {
+                _ = try store.query(
+                    "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r",
+                    nil
+                )
+                return "finished?"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(message.contains("SQL_ERROR") && message.contains("interrupted"), "\(message)")
+        // The connection is usable afterwards.
+        #expect(try harness.call("a", "sql.query", "SELECT 1 AS one", "") == #"[{"one":1}]"#)
     }
 
     @Test func readOnlyDetectionRoutesWrites() throws {
