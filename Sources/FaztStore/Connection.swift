@@ -107,8 +107,9 @@ public final class Connection {
     private var authorizerBox: UnsafeMutableRawPointer?
     private var progressBox: UnsafeMutableRawPointer?
 
-    /// Interrupts any statement that is still running at `deadline` (uptime nanoseconds; nil
-    /// removes the limit). The statement then fails with `SQLITE_INTERRUPT`.
+    /// Interrupts any statement that is still running at `deadline` (uptime nanoseconds).
+    ///
+    /// Nil removes the limit. An interrupted statement fails with `SQLITE_INTERRUPT`.
     public func setDeadline(_ deadline: UInt64?) {
         progressBox.map { Unmanaged<DeadlineBox>.fromOpaque($0).release() }
         progressBox = nil
