@@ -38,8 +38,11 @@ public final class TestConnection {
             }
         }
         guard result == 0 else {
-            close(fd)
-            throw TestError("connect to 127.0.0.1:\(port) failed: errno \(errno)")
+            let error = errno
+            // deinit still runs for this instance: close once, there. Closing here as well would
+            // close whatever descriptor another thread opened in between (seen as SQLite I/O errors
+            // and EBADF crashes in concurrent tests).
+            throw TestError("connect to 127.0.0.1:\(port) failed: errno \(error)")
         }
     }
 
