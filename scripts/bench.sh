@@ -23,6 +23,9 @@ for tool in wrk nginx curl python3 node; do
 done
 [[ -x "$FAZT" ]] || { echo "bench: $FAZT is missing (run make release)" >&2; exit 1; }
 
+if pgrep -x fazt >/dev/null; then
+    echo "bench: other fazt processes are running; pages they share with the measured server make its RSS read high" >&2
+fi
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 # --- the files ------------------------------------------------------------------------------
@@ -220,6 +223,10 @@ KEYS_AFTER=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).
 read -r F_RPS F_P50 F_P99 < <(run_wrk_latency "http://127.0.0.1:$PORT/api/find" st.localhost 8)
 echo "docs.find: $F_RPS req/s, p50 $F_P50, p99 $F_P99; keys stored $((KEYS_AFTER - KEYS_BEFORE)) of $SET_REQUESTS acknowledged" >&2
 
+# kill -9 during acknowledged writes, more runs than the test suite's 10 (its own server and file).
+CRASH_RUNS=${CRASH_RUNS:-30}
+CRASH_RESULT=$(python3 scripts/crash-loop.py "$FAZT" "$WORK/crash" "$CRASH_RUNS")
+
 # Cold starts: first request after a deploy while a worker runs (median of 10), and first request
 # with no worker running (a separate server whose workers retire after 1 s; median of 5).
 COLD_WARM=$(python3 - "$FAZT" "$WORK" "$PORT" <<'PY'
@@ -301,7 +308,7 @@ kill "$A100_PID" 2>/dev/null; wait "$A100_PID" 2>/dev/null || true
 REPORT=$(python3 - "$RSS_START" "$RSS_IDLE" "$RSS_PEAK" "$DEPLOY_MS" "$UPLOAD_MS" "$DURATION" "$ROUNDS" \
     "${results[1k.html]}" "${results[100k.bin]}" "$RSS_START_IDLE" "$RSS_AFTER" \
     "$JS_RESULTS" "$COLD_WARM" "$COLD_NONE" "$RSS_100_APPS" "$RSS_100_IDLE" \
-    "$STORAGE_RESULTS" "$F_RPS" "$F_P50" "$F_P99" "$((KEYS_AFTER - KEYS_BEFORE))" "$SET_REQUESTS" <<'PY'
+    "$STORAGE_RESULTS" "$F_RPS" "$F_P50" "$F_P99" "$((KEYS_AFTER - KEYS_BEFORE))" "$SET_REQUESTS" "$CRASH_RESULT" <<'PY'
 import sys, datetime, platform, os
 start, idle, peak, deploy_ms, upload_ms, duration, rounds = sys.argv[1:8]
 rows = {"1 KB (`1k.html`)": sys.argv[8], "100 KB (`100k.bin`)": sys.argv[9]}
@@ -385,6 +392,10 @@ lines.append("|---|---:|---:|---|")
 lines.append(f"| durable `kv.set` writes/s | {writes:,.0f} | ≥ 20,000 | {verdict(writes >= 20000)} |")
 lines.append(f"| `docs.find` point query on 100k docs, p50 / p99 | {f_p50} / {f_p99} | — | |")
 lines.append(f"| keys found in `data.db` / `kv.set` responses acknowledged | {int(keys_stored):,} / {int(set_requests):,} | equal | {verdict(int(keys_stored) >= int(set_requests))} |")
+crash = __import__("json").loads(sys.argv[23])
+lines.append(f"| kill -9 during writes: runs, acknowledged writes, lost, integrity failures | {crash['runs']} runs, "
+             f"{crash['acknowledged']:,} acked, {crash['lost']} lost, {crash['integrity_failures']} failed | 0 lost | "
+             f"{verdict(crash['lost'] == 0 and crash['integrity_failures'] == 0)} |")
 lines.append("")
 lines.append("Anchors (published figures, not measured here): the original Fazt does about 800 durable "
              "writes/s, PocketBase about 1,800/s.")

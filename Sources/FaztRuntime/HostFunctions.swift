@@ -1,4 +1,5 @@
 import CJavaScriptCore
+import FaztVFS
 import Foundation
 
 /// The native functions the prelude receives as `host.*`.
@@ -72,8 +73,8 @@ enum HostFunctions {
                 else { return nil }
                 let length = JSObjectGetTypedArrayByteLength(app.context.ref, object, exception)
                 let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: length))
-                let etag = bytes.withUnsafeBytes { Digest.compute("SHA256", $0) }.map(Digest.hex) ?? ""
-                let arguments = [string(app, args, count, 1), string(app, args, count, 2), String(etag.prefix(32))]
+                let etag = String(ContentHash(of: bytes).hex.prefix(32))
+                let arguments = [string(app, args, count, 1), string(app, args, count, 2), etag]
                 return app.context.string(app.storageCall(string(app, args, count, 0), arguments, bytes))
             }
         ),

@@ -67,7 +67,7 @@ struct ControlAPI: Sendable {
             let name = try await blocking { try vfs.info(app: segments[1]).name }
             let body = try request.decodeJSON(QuotaBody.self)
             guard body.bytes.map({ $0 > 0 }) ?? true else { throw APIError.badRequest("bytes must be positive") }
-            try await services.store.write { connection in
+            _ = try await services.store.write { connection in
                 try connection.run(
                     """
                     INSERT INTO storage_usage (app, quota_bytes) VALUES (?, ?)

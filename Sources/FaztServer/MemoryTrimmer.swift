@@ -80,7 +80,7 @@ final class MemoryTrimmer: Sendable {
         var advised = 0
         var line = [CChar](repeating: 0, count: 512)
         while fgets(&line, Int32(line.count), maps) != nil {
-            let text = String(cString: line)
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let fields = text.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
             // address perms offset dev inode [path]; only private read-only mappings of real files.
             guard fields.count == 6, fields[1].hasPrefix("r"), fields[1].dropFirst().first == "-",
