@@ -20,8 +20,8 @@ final class WorkerRuntime {
     /// Whether the current invocation used storage (its response waits until that is durable).
     private var touchedStorage = false
     private var invocationDeadline: UInt64 = 0
-    /// Pipelined writes (`kv.set`) were sent and not yet confirmed applied: a local read first
-    /// waits for them (read your own writes).
+    /// This invocation sent pipelined writes (`kv.set`) not yet confirmed applied: a local read
+    /// first waits for them (read your own writes).
     private var pipelinedWrites = false
     /// The server's default per-app storage quota (checked before pipelined writes).
     private let quotaBytes: Int64
@@ -63,6 +63,9 @@ final class WorkerRuntime {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1_000_000_000)
         invocationDeadline = deadline
         touchedStorage = false
+        // Read-your-writes is per invocation: an earlier invocation's pipelined writes are applied
+        // before its response leaves, so no client can have seen them yet when this one reads.
+        pipelinedWrites = false
         do {
             let context = try self.context(app: app, version: version)
             let outcome = run(context, file: file, request: request, deadline: deadline)

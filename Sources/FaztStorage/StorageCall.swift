@@ -25,6 +25,10 @@ public struct StorageCall: Sendable {
         "docs.createIndex", "sql.exec", "sql.batch", "blobs.put", "blobs.delete",
     ]
 
+    /// Writes that change the database with one statement (reads aside), so the writer can skip
+    /// their savepoint.
+    public static let singleStatement: Set<String> = ["kv.set", "kv.delete", "kv.incr", "sync"]
+
     /// Ops that add data (refused once the app is over its quota).
     static let grows: Set<String> = [
         "kv.set", "kv.incr", "docs.insert", "docs.insertMany", "docs.update", "sql.exec", "sql.batch", "blobs.put",

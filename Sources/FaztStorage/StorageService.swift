@@ -43,6 +43,7 @@ public final class StorageService: Sendable {
             return
         }
         store.apply(
+            singleStatement: StorageCall.singleStatement.contains(call.op),
             { [self] connection in try execute(call, on: connection) },
             applied: { result, _ in reply(result.mapError { StorageError.wrapping($0) }) }
         )

@@ -59,12 +59,16 @@ public final class Store: Sendable {
     /// Whoever tells a client about it must first wait for `whenDurable(seq)`. `exclusive` runs
     /// `body` alone in its own transaction, which it may hold open (storage transactions); throwing
     /// rolls it back.
+    ///
+    /// `singleStatement` promises that `body` changes the database with at most one statement
+    /// (reads aside): it then skips the savepoint, since SQLite undoes a failed statement itself.
     public func apply<T>(
         exclusive: Bool = false,
+        singleStatement: Bool = false,
         _ body: @escaping (Connection) throws -> T,
         applied: @escaping (Result<T, Error>, UInt64) -> Void
     ) {
-        writer.apply(exclusive ? .exclusive : .grouped, body, applied: applied)
+        writer.apply(exclusive ? .exclusive : .grouped, singleStatement: singleStatement, body, applied: applied)
     }
 
     /// Runs `body` once commit `seq` is durable.

@@ -20,6 +20,9 @@ final class StoreWriter: @unchecked Sendable {
         }
 
         let kind: Kind
+        /// Grouped jobs run in a savepoint of their own unless they make at most one change
+        /// (SQLite undoes a failed statement by itself).
+        var singleStatement = false
         let run: (Connection) throws -> Void
         /// After `COMMIT` (or the failure), with the commit's sequence number.
         var applied: ((Error?, UInt64) -> Void)?
@@ -67,6 +70,7 @@ final class StoreWriter: @unchecked Sendable {
     /// commit's sequence number (pass it to `WALSyncer.whenDurable` before acknowledging anyone).
     func apply<T>(
         _ kind: Job.Kind = .grouped,
+        singleStatement: Bool = false,
         _ body: @escaping (Connection) throws -> T,
         applied: @escaping (Result<T, Error>, UInt64) -> Void
     ) {
@@ -74,6 +78,7 @@ final class StoreWriter: @unchecked Sendable {
         submit(
             Job(
                 kind: kind,
+                singleStatement: singleStatement,
                 run: { box.value = try body($0) },
                 applied: { error, seq in
                     if let error {
@@ -214,7 +219,11 @@ final class StoreWriter: @unchecked Sendable {
         errors.reserveCapacity(jobs.count)
         for job in jobs {
             do {
-                try connection.savepoint { try job.run(connection) }
+                if job.singleStatement {
+                    try job.run(connection)
+                } else {
+                    try connection.savepoint { try job.run(connection) }
+                }
                 errors.append(nil)
             } catch {
                 errors.append(error)
