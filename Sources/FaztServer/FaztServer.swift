@@ -137,7 +137,21 @@ public final class FaztServer: Service {
         registry.closeAll()
         sweep.cancel()
         services.supervisor.shutdown()
+        // Let the last answers land while the event loops still run: worker reader threads finish
+        // once their processes are gone, and responses held for durability are released once the
+        // writes queued so far are applied and synced.
+        let workersGone = ContinuousClock.now + .seconds(2)
+        while services.supervisor.workerCount > 0 && ContinuousClock.now < workersGone {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        logger.debug("workers stopped", metadata: ["workers": "\(services.supervisor.workerCount)"])
+        let storage = services.storage
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            storage.barrier { storage.whenAllDurable { continuation.resume() } }
+        }
+        logger.debug("storage settled")
         try? await group.shutdownGracefully()
+        logger.debug("event loops stopped")
         try? await pool.shutdownGracefully()
         logger.info("stopped")
     }

@@ -89,4 +89,42 @@ import Testing
         _ = token
         #expect(server.stop() == 0)
     }
+
+    /// SIGTERM while writes are in flight: every answered write is kept, the server exits 0, and
+    /// no late answer is scheduled on a stopped event loop.
+    @Test func aCleanStopDuringWritesLosesNothing() throws {
+        let server = try ServerProcess()
+        #expect(try server.deploy("crash", try ArchiveFixtures.zip(Self.files)).status == 201)
+        let port = server.port
+        let acknowledged = Mutex<[String]>([])
+        let group = DispatchGroup()
+        let started = Atomic<Int>(0)
+        for client in 0..<4 {
+            DispatchQueue.global().async(group: group) {
+                for sequence in 0..<400 {
+                    started.add(1, ordering: .relaxed)
+                    guard
+                        let response = try? TestHTTP.request(
+                            port: port,
+                            "GET",
+                            "/api/write?c=\(client)-\(sequence)",
+                            host: "crash.localhost"
+                        ),
+                        response.status == 200, let id = response.json["id"] as? String
+                    else { return }
+                    acknowledged.withLock { $0.append(id) }
+                }
+            }
+        }
+        while started.load(ordering: .relaxed) < 40 { usleep(1_000) }
+        #expect(server.stop() == 0)
+        group.wait()
+        #expect(!server.stderr.contains("Cannot schedule tasks"), "\(server.stderr.suffix(2000))")
+        let restarted = try ServerProcess(reuse: server.directory)
+        let state = try TestHTTP.request(port: restarted.port, "GET", "/api/verify", host: "crash.localhost").json
+        let stored = Set(state["ids"] as? [String] ?? [])
+        let ids = acknowledged.withLock { $0 }
+        #expect(!ids.isEmpty && ids.allSatisfy { stored.contains($0) })
+        #expect(restarted.stop() == 0)
+    }
 }
