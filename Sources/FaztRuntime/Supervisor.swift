@@ -106,9 +106,9 @@ public final class Supervisor: Sendable {
                     completion(result)
                     return
                 }
-                worker.afterPipelinedWrites { [configuration] in
+                worker.afterPipelinedWrites { [configuration] failure in
                     var result = result
-                    if let error = worker.takePipelinedWriteError() {
+                    if let error = failure {
                         configuration.logSink(app, "error", "\(file): a storage write failed: \(error)")
                         result = .failure(
                             kind: error.code == .busy ? "busy" : "storage",

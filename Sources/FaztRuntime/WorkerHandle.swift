@@ -1,5 +1,6 @@
 import FaztNet
 import FaztStorage
+import FaztStore
 import Foundation
 import Glibc
 import Logging
@@ -37,13 +38,16 @@ final class WorkerHandle: @unchecked Sendable {
     private let logSink: @Sendable (String, String, String) -> Void
     private let egress: EgressPolicy
     private let storage: StorageService?
-    /// The first failure of a pipelined write (`kv.set`) since the last invocation result.
-    private var pipelinedWriteError: StorageError?
-    /// Pipelined writes handed to the writer (numbered in order) and applied so far, and who
+    /// Failures of pipelined writes (`kv.set`) by number, until the invocation that sent them ends.
+    private var pipelinedErrors: [UInt64: StorageError] = [:]
+    /// Numbers finished ahead of an earlier one (a write refused at once as `BUSY` finishes before
+    /// the writes queued ahead of it).
+    private var pipelinedFinishedEarly: Set<UInt64> = []
+    /// Pipelined writes handed to the writer (numbered in order), how far all are finished, and who
     /// waits for which.
     private var pipelinedSent: UInt64 = 0
     private var pipelinedApplied: UInt64 = 0
-    private var pipelinedWaiters: [(through: UInt64, run: @Sendable () -> Void)] = []
+    private var pipelinedWaiters = WaiterList()
 
     /// Starts the process and its reader thread; `onExit` runs once when the worker is gone.
     init(configuration: RuntimeConfiguration, logger: Logger, onExit: @escaping @Sendable (WorkerHandle) -> Void) throws
@@ -172,22 +176,19 @@ final class WorkerHandle: @unchecked Sendable {
         let call = StorageCall(op: op, app: app, args: message.args ?? [], data: message.body)
         if message.storage == true {
             // Pipelined: the worker did not wait. A failure fails the invocation's response instead
-            // (see `takePipelinedWriteError`; the writer applies jobs in order).
+            // (see `afterPipelinedWrites`).
             lock.lock()
             pipelinedSent += 1
             let number = pipelinedSent
             lock.unlock()
             storage.perform(call) { [self] result in
-                // The writer applies jobs in order, so these callbacks come in order too.
                 lock.lock()
-                if case .failure(let error) = result, pipelinedWriteError == nil { pipelinedWriteError = error }
-                pipelinedApplied = number
-                var ready: [@Sendable () -> Void] = []
-                pipelinedWaiters.removeAll { waiter in
-                    guard waiter.through <= number else { return false }
-                    ready.append(waiter.run)
-                    return true
-                }
+                if case .failure(let error) = result { pipelinedErrors[number] = error }
+                // Applied writes finish in order; a refused one may finish early. Advance only
+                // over numbers that are all finished.
+                pipelinedFinishedEarly.insert(number)
+                while pipelinedFinishedEarly.remove(pipelinedApplied + 1) != nil { pipelinedApplied += 1 }
+                let ready = pipelinedWaiters.take(upTo: pipelinedApplied)
                 lock.unlock()
                 for body in ready { body() }
             }
@@ -205,28 +206,30 @@ final class WorkerHandle: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` once every pipelined write received so far has been applied.
+    /// Runs `body` once every pipelined write received so far has finished, with the first
+    /// failure among them (if any).
     ///
-    /// At once if none is outstanding. Called on the reader thread when a result arrives, so it
-    /// covers exactly the writes sent before that result.
-    func afterPipelinedWrites(_ body: @escaping @Sendable () -> Void) {
+    /// Called on the reader thread when a result arrives, so it covers exactly the writes sent
+    /// before that result: that invocation's, and earlier ones' (whose failures earlier results
+    /// already took).
+    func afterPipelinedWrites(_ body: @escaping @Sendable (StorageError?) -> Void) {
         lock.lock()
-        guard pipelinedApplied < pipelinedSent else {
+        let through = pipelinedSent
+        let run: @Sendable () -> Void = { [self] in
+            lock.lock()
+            let failed = pipelinedErrors.keys.filter { $0 <= through }.sorted()
+            let error = failed.first.flatMap { pipelinedErrors[$0] }
+            for number in failed { pipelinedErrors[number] = nil }
             lock.unlock()
-            body()
+            body(error)
+        }
+        guard pipelinedApplied < through else {
+            lock.unlock()
+            run()
             return
         }
-        pipelinedWaiters.append((pipelinedSent, body))
+        pipelinedWaiters.add(through: through, run)
         lock.unlock()
-    }
-
-    /// The failure of a pipelined write since the last call, if any (and forgets it).
-    func takePipelinedWriteError() -> StorageError? {
-        lock.lock()
-        defer { lock.unlock() }
-        let error = pipelinedWriteError
-        pipelinedWriteError = nil
-        return error
     }
 
     /// Starts a worker's `fetch` on the daemon's egress loop; `send` gets the `fetched` reply.

@@ -1,4 +1,5 @@
 import FaztRuntime
+import FaztStorage
 import FaztVFS
 import Foundation
 import NIOCore
@@ -146,32 +147,7 @@ struct JSONText {
 
     mutating func raw(_ fragment: String) { text += fragment }
 
-    mutating func string(_ value: String) {
-        text.append("\"")
-        var clean = true
-        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            clean = false
-            break
-        }
-        if clean {
-            text += value
-        } else {
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        text.append("\"")
-    }
+    mutating func string(_ value: String) { JSONValue.quote(value, into: &text) }
 }
 
 /// Maps the runtime's answer to an HTTP response (500 for app errors and crashes, 503 for limits).

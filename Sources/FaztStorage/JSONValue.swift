@@ -91,6 +91,12 @@ public enum JSONValue: Equatable, Sendable {
     /// Appends `text` as a JSON string literal.
     public static func quote(_ text: String, into out: inout String) {
         out += "\""
+        // Most strings need no escaping: copy them whole.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

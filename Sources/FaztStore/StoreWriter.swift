@@ -142,7 +142,7 @@ final class StoreWriter: @unchecked Sendable {
         }
         stopped = true
         condition.broadcast()
-        if let thread = loopThread, pthread_equal(thread, pthread_self()) != 0 {
+        if loopThread.isCurrent {
             condition.unlock()
             return
         }
@@ -151,11 +151,11 @@ final class StoreWriter: @unchecked Sendable {
         syncer.stop()
     }
 
-    private var loopThread: pthread_t?
+    private var loopThread = LoopThread()
 
     private func loop() {
         condition.lock()
-        loopThread = pthread_self()
+        loopThread.enter()
         condition.unlock()
         while true {
             condition.lock()

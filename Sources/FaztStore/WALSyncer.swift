@@ -14,7 +14,7 @@ final class WALSyncer: @unchecked Sendable {
     private let condition = NSCondition()
     private var committed: UInt64 = 0
     private var synced: UInt64 = 0
-    private var waiters: [(seq: UInt64, run: () -> Void)] = []
+    private var waiters = WaiterList()
     private var stopped = false
     private var finished = false
     private let walPath: String
@@ -51,7 +51,7 @@ final class WALSyncer: @unchecked Sendable {
             body()
             return
         }
-        waiters.append((seq, body))
+        waiters.add(through: seq, body)
         condition.signal()
         condition.unlock()
     }
@@ -78,7 +78,7 @@ final class WALSyncer: @unchecked Sendable {
         condition.lock()
         stopped = true
         condition.broadcast()
-        if let thread = loopThread, pthread_equal(thread, pthread_self()) != 0 {
+        if loopThread.isCurrent {
             condition.unlock()
             return
         }
@@ -86,11 +86,11 @@ final class WALSyncer: @unchecked Sendable {
         condition.unlock()
     }
 
-    private var loopThread: pthread_t?
+    private var loopThread = LoopThread()
 
     private func loop() {
         condition.lock()
-        loopThread = pthread_self()
+        loopThread.enter()
         condition.unlock()
         while true {
             condition.lock()
@@ -110,22 +110,18 @@ final class WALSyncer: @unchecked Sendable {
             sync()
             condition.lock()
             synced = max(target, covered)
-            var ready: [() -> Void] = []
-            waiters.removeAll { waiter in
-                guard waiter.seq <= target else { return false }
-                ready.append(waiter.run)
-                return true
-            }
+            // Everything up to `synced`, not just `target`: a waiter for a commit the sync covered
+            // would otherwise wait for the next commit (forever on an idle server).
+            let ready = waiters.take(upTo: synced)
             condition.unlock()
             for body in ready { body() }
         }
         condition.lock()
         finished = true
-        let rest = waiters
-        waiters.removeAll()
+        let rest = waiters.takeAll()
         condition.broadcast()
         condition.unlock()
-        for waiter in rest { waiter.run() }
+        for body in rest { body() }
         if descriptor >= 0 { close(descriptor) }
     }
 
