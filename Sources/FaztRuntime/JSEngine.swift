@@ -203,6 +203,25 @@ final class JSString {
     static func swiftString(_ string: JSStringRef) -> String {
         let length = JSStringGetLength(string)
         guard length > 0, let characters = JSStringGetCharactersPtr(string) else { return "" }
-        return String(decoding: UnsafeBufferPointer(start: characters, count: length), as: UTF16.self)
+        let units = UnsafeBufferPointer(start: characters, count: length)
+        return asciiString(units) ?? String(decoding: units, as: UTF16.self)
+    }
+
+    /// Most strings crossing the bridge (JSON, keys, paths) are ASCII: copying the low bytes is several
+    /// times cheaper than the general UTF-16 transcoder. `nil` when a unit is outside ASCII.
+    private static func asciiString(_ units: UnsafeBufferPointer<UInt16>) -> String? {
+        var ascii = true
+        let text = String(unsafeUninitializedCapacity: units.count) { bytes in
+            for index in 0..<units.count {
+                let unit = units[index]
+                guard unit < 0x80 else {
+                    ascii = false
+                    return 0
+                }
+                bytes[index] = UInt8(truncatingIfNeeded: unit)
+            }
+            return units.count
+        }
+        return ascii ? text : nil
     }
 }

@@ -413,13 +413,26 @@ final class WorkerHandle: @unchecked Sendable {
         return lastUsedAt
     }
 
-    /// Resident memory in bytes (from /proc), or 0 when unknown.
+    /// Resident memory in bytes (second field of /proc/PID/statm, in pages), or 0 when unknown.
+    /// Read on every watchdog pass for every busy worker, so it avoids Foundation and strings.
     var residentBytes: Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let digits = line.filter(\.isNumber)
-            return (Int(digits) ?? 0) * 1024
+        let fd = open("/proc/\(pid)/statm", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buffer in
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            guard count > 0 else { return 0 }
+            var field = 0
+            var pages = 0
+            for byte in buffer[..<count] {
+                if byte == UInt8(ascii: " ") {
+                    field += 1
+                    if field > 1 { break }
+                } else if field == 1, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                    pages = pages * 10 + Int(byte - UInt8(ascii: "0"))
+                }
+            }
+            return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
         }
-        return 0
     }
 }
