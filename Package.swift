@@ -39,6 +39,15 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(
+            name: "FaztScheduler",
+            dependencies: [
+                "FaztStore",
+                "FaztStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "FaztVFS",
             dependencies: ["FaztStore", "CArchive", "CCrypto", "CZlib"],
             exclude: ["README.md"]
@@ -68,6 +77,7 @@ let package = Package(
             name: "FaztServer",
             dependencies: [
                 "FaztStore",
+                "FaztScheduler",
                 "FaztStorage",
                 "FaztVFS",
                 "FaztRuntime",
@@ -84,6 +94,7 @@ let package = Package(
             name: "FaztCLI",
             dependencies: [
                 "FaztServer",
+                "FaztScheduler",
                 "FaztStore",
                 "FaztVFS",
                 "FaztNet",
@@ -110,6 +121,10 @@ let package = Package(
         ),
         .testTarget(name: "FaztNetTests", dependencies: ["FaztNet"]),
         .testTarget(
+            name: "FaztSchedulerTests",
+            dependencies: ["FaztScheduler", "FaztStore", "FaztStorage", "FaztTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "FaztServerTests",
             dependencies: [
                 "FaztServer", "FaztTestSupport",
@@ -120,7 +135,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FaztEndToEndTests",
-            dependencies: ["FaztTestSupport", "FaztStore", "FaztVFS", "FaztStorage"]
+            dependencies: ["FaztTestSupport", "FaztStore", "FaztVFS", "FaztStorage", "FaztScheduler"]
         ),
     ]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaztScheduler
 import FaztServer
 import FaztStore
 import FaztVFS
@@ -58,6 +59,14 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Storage writes waiting for the writer beyond which apps get BUSY (HTTP 503 + Retry-After)."
     )
     var storageMaxQueuedWrites: Int = 20_000
+    @Option(name: .customLong("job-concurrency"), help: "Most scheduled jobs running at once (all apps).")
+    var jobConcurrency: Int = 8
+    @Option(name: .customLong("job-concurrency-per-app"), help: "Most scheduled jobs of one app running at once.")
+    var jobConcurrencyPerApp: Int = 4
+    @Option(name: .customLong("runs-keep"), help: "Execution history entries kept per app.")
+    var runsKeep: Int = 1000
+    @Option(name: .customLong("runs-max-age-days"), help: "Days execution history is kept.")
+    var runsMaxAgeDays: Int = 7
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -73,7 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
             ("idle-timeout", idleTimeout), ("trim-after-idle", trimAfterIdle), ("js-timeout-ms", jsTimeoutMs),
             ("worker-memory-mb", workerMemoryMB), ("worker-idle-seconds", workerIdleSeconds),
             ("max-workers", maxWorkers ?? 1), ("storage-quota-mb", storageQuotaMB),
-            ("storage-max-queued-writes", storageMaxQueuedWrites),
+            ("storage-max-queued-writes", storageMaxQueuedWrites), ("job-concurrency", jobConcurrency),
+            ("job-concurrency-per-app", jobConcurrencyPerApp), ("runs-keep", runsKeep),
+            ("runs-max-age-days", runsMaxAgeDays),
         ]
         where value <= 0 {
             throw ValidationError("--\(name) must be positive")
@@ -126,6 +137,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.allowPrivateEgress = allowPrivateEgress
         configuration.storageQuotaBytes = Int64(storageQuotaMB) << 20
         configuration.storageMaxQueuedWrites = storageMaxQueuedWrites
+        configuration.scheduler.globalLimit = jobConcurrency
+        configuration.scheduler.perAppLimit = jobConcurrencyPerApp
+        configuration.scheduler.runsKeep = runsKeep
+        configuration.scheduler.runsMaxAgeMs = Int64(runsMaxAgeDays) * 86_400_000
         let host = domain.lowercased()
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

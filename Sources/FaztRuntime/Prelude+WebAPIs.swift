@@ -294,6 +294,7 @@ extension Prelude {
             docs,
             sql,
             blobs,
+            schedule,
             env: Object.freeze({
               get(name, fallback) {
                 const owned = host.env(String(name));

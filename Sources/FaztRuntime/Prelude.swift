@@ -6,7 +6,7 @@
 /// `host.done(json)` / `host.fail(message, where, stack)`.
 enum Prelude {
     /// The whole prelude: the runtime core around the web APIs, in one function scope.
-    static let source = core + storage + webAPIs + invocation
+    static let source = core + storage + scheduler + webAPIs + invocation
 
     private static let core = #"""
         (function (host) {
@@ -301,8 +301,14 @@ enum Prelude {
           Object.defineProperty(globalThis, "__fazt_invoke", {
             value: function (file, json) {
               let request;
-              try { request = makeRequest(JSON.parse(json)); } catch (error) { host.fail(String(error), null, null); return; }
-              Promise.resolve().then(() => invoke(file, request)).then(
+              let kernel = null;
+              currentFile = file;
+              try {
+                const parsed = JSON.parse(json);
+                if (parsed && typeof parsed.__fazt === "string") kernel = parsed;
+                else request = makeRequest(parsed);
+              } catch (error) { host.fail(String(error), null, null); return; }
+              Promise.resolve().then(() => (kernel ? invokeKernel(file, kernel.__fazt, kernel) : invoke(file, request))).then(
                 (value) => {
                   let response;
                   try { response = toResponse(value); } catch (error) { host.fail(`cannot send the response: ${error}`, null, null); return; }

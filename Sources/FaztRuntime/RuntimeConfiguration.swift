@@ -20,6 +20,13 @@ public struct RuntimeConfiguration: Sendable {
     public var logSink: @Sendable (String, String, String) -> Void = { _, _, _ in }
     /// Applies workers' storage writes and transactions (nil: storage calls fail with INTERNAL).
     public var storage: StorageService?
+    /// Answers kernel calls from app JavaScript (`schedule.*`, `events.*`, `notify`): the call and
+    /// a reply to run once with JSON (nil: such calls fail with INTERNAL).
+    public var kernelCalls:
+        (@Sendable (StorageCall, @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) -> Void)?
+    /// Records a failed HTTP invocation in the execution history: app, handler file, failure kind,
+    /// message, start (ms since 1970), duration (ms).
+    public var failureSink: (@Sendable (String, String, String, String, Int64, Int64) -> Void)?
     /// What `fetch` may reach.
     public var egress = EgressPolicy()
     /// Called when the last worker process has exited (the server then trims its memory again:

@@ -65,16 +65,68 @@ public final class Supervisor: Sendable {
         memoryLimit: Int? = nil,
         completion: @escaping @Sendable (InvocationResult) -> Void
     ) {
+        let started = Self.wallClockMs()
+        let failureSink = configuration.failureSink
+        run(
+            app: app,
+            version: version,
+            file: file,
+            requestJSON: requestJSON,
+            timeoutMs: timeoutMs,
+            memoryLimit: memoryLimit,
+            capture: false
+        ) { result, _ in
+            if case .failure(let kind, let message, _) = result, let failureSink {
+                failureSink(app, file, kind, message, started, Self.wallClockMs() - started)
+            }
+            completion(result)
+        }
+    }
+
+    /// Runs a job or event delivery: like `invoke`, with the console output of the run captured.
+    public func invokeCapturing(
+        app: String,
+        version: Int,
+        file: String,
+        requestJSON: String,
+        timeoutMs: Int,
+        completion: @escaping @Sendable (InvocationResult, String?) -> Void
+    ) {
+        run(
+            app: app,
+            version: version,
+            file: file,
+            requestJSON: requestJSON,
+            timeoutMs: timeoutMs,
+            memoryLimit: nil,
+            capture: true,
+            completion: completion
+        )
+    }
+
+    static func wallClockMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    private func run(
+        app: String,
+        version: Int,
+        file: String,
+        requestJSON: String,
+        timeoutMs: Int?,
+        memoryLimit: Int?,
+        capture: Bool,
+        completion: @escaping @Sendable (InvocationResult, String?) -> Void
+    ) {
         let timeout = timeoutMs ?? configuration.invocationTimeoutMs
         let memory = min(memoryLimit ?? configuration.workerMemoryLimit, configuration.workerMemoryLimit)
         acquire { [self] worker in
             guard let worker else {
                 completion(
-                    .failure(kind: "unavailable", message: "the JavaScript runtime is not available", location: nil)
+                    .failure(kind: "unavailable", message: "the JavaScript runtime is not available", location: nil),
+                    nil
                 )
                 return
             }
-            let message = WorkerMessage(
+            var message = WorkerMessage(
                 type: "invoke",
                 id: nextID(),
                 app: app,
@@ -83,6 +135,7 @@ public final class Supervisor: Sendable {
                 request: requestJSON,
                 timeoutMs: timeout
             )
+            message.capture = capture ? true : nil
             watchdog.wake(self)
             // The worker enforces the deadline itself where it can (sync loops, timers); the
             // watchdog kills it a little later if it cannot (promise chains, allocation bombs).
@@ -101,9 +154,11 @@ public final class Supervisor: Sendable {
                 // (this runs on the worker's reader thread before it reads the next frame, so the
                 // count covers exactly the writes sent before the result) and everything committed
                 // is synced: nothing reaches a client before it is durable.
+                let output: String?
+                if case .message(let answer) = reply { output = answer.output } else { output = nil }
                 guard case .message(let answer) = reply, answer.storage == true, let storage = configuration.storage
                 else {
-                    completion(result)
+                    completion(result, output)
                     return
                 }
                 worker.afterPipelinedWrites { [configuration] failure in
@@ -117,7 +172,7 @@ public final class Supervisor: Sendable {
                         )
                     }
                     let final = result
-                    storage.whenAllDurable { completion(final) }
+                    storage.whenAllDurable { completion(final, output) }
                 }
             }
         }

@@ -38,6 +38,8 @@ final class WorkerHandle: @unchecked Sendable {
     private let logSink: @Sendable (String, String, String) -> Void
     private let egress: EgressPolicy
     private let storage: StorageService?
+    private let kernelCalls:
+        (@Sendable (StorageCall, @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) -> Void)?
     /// Failures of pipelined writes (`kv.set`) by number, until the invocation that sent them ends.
     private var pipelinedErrors: [UInt64: StorageError] = [:]
     /// Numbers finished ahead of an earlier one (a write refused at once as `BUSY` finishes before
@@ -82,6 +84,7 @@ final class WorkerHandle: @unchecked Sendable {
         self.logSink = configuration.logSink
         self.egress = configuration.egress
         self.storage = configuration.storage
+        self.kernelCalls = configuration.kernelCalls
         let output = fromWorker.fileHandleForReading
         let thread = Thread { [self] in
             self.readLoop(FrameReader(fd: output.fileDescriptor))
@@ -174,6 +177,14 @@ final class WorkerHandle: @unchecked Sendable {
             return
         }
         let call = StorageCall(op: op, app: app, args: message.args ?? [], data: message.body)
+        if call.isKernel {
+            guard let kernelCalls else {
+                reply(.failure(StorageError(.internalError, "\(op) is not available")))
+                return
+            }
+            kernelCalls(call, reply)
+            return
+        }
         if message.storage == true {
             // Pipelined: the worker did not wait. A failure fails the invocation's response instead
             // (see `afterPipelinedWrites`).

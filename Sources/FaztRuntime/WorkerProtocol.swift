@@ -42,6 +42,9 @@ struct WorkerMessage: Codable, Sendable {
     var code: String?
     /// `result`: the invocation used storage (the daemon holds the response until it is durable).
     var storage: Bool?
+    /// `invoke`: keep the invocation's console output and send it back in the result's `output`.
+    var capture: Bool?
+    var output: String?
 }
 
 /// A script to syntax-check at deploy time.
@@ -219,6 +222,8 @@ enum FrameCodec {
         case session
         case code
         case storage
+        case capture
+        case output
     }
 
     static func encode(_ message: WorkerMessage) throws -> [UInt8] {
@@ -255,6 +260,8 @@ enum FrameCodec {
         put(.session, message.session)
         put(.code, message.code)
         if message.storage == true { put(.storage, "1") }
+        if message.capture == true { put(.capture, "1") }
+        put(.output, message.output)
         try put(.failure, json: message.failure)
         try put(.sources, json: message.sources)
         try put(.problems, json: message.problems)
@@ -296,6 +303,8 @@ enum FrameCodec {
             case .session: message.session = UInt64(text())
             case .code: message.code = text()
             case .storage: message.storage = true
+            case .capture: message.capture = true
+            case .output: message.output = text()
             case .failure: message.failure = try JSONDecoder().decode(InvocationFailure.self, from: Data(bytes))
             case .sources: message.sources = try JSONDecoder().decode([ScriptSource].self, from: Data(bytes))
             case .problems: message.problems = try JSONDecoder().decode([ScriptProblem].self, from: Data(bytes))

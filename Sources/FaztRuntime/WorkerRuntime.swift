@@ -27,6 +27,10 @@ final class WorkerRuntime {
     private let quotaBytes: Int64
     /// Per app: headroom under the quota at the last check, bytes written since, and when.
     private var quotaChecks: [String: (headroom: Int64, written: Int64, at: UInt64)] = [:]
+    /// Console output of the current invocation, when the daemon asked for it (jobs, events).
+    private var captured: String?
+    /// Most bytes of console output kept per invocation.
+    static let maxCapturedBytes = 8 << 10
     private var contexts: [String: AppContext] = [:]
     private var lastUse: [String: UInt64] = [:]
     private var clock: UInt64 = 0
@@ -66,6 +70,8 @@ final class WorkerRuntime {
         // Read-your-writes is per invocation: an earlier invocation's pipelined writes are applied
         // before its response leaves, so no client can have seen them yet when this one reads.
         pipelinedWrites = false
+        captured = message.capture == true ? "" : nil
+        defer { captured = nil }
         do {
             let context = try self.context(app: app, version: version)
             let outcome = run(context, file: file, request: request, deadline: deadline)
@@ -86,6 +92,7 @@ final class WorkerRuntime {
         // A transaction the handler left open (it threw past it or timed out) is rolled back.
         if session != nil { _ = storage(StorageCall(op: "tx.rollback", app: app, args: [])) }
         reply.storage = touchedStorage ? true : nil
+        reply.output = captured
         return reply
     }
 
@@ -220,6 +227,7 @@ final class WorkerRuntime {
     /// everything inside a transaction in the daemon (the single writer), waiting for its answer.
     private func storage(_ call: StorageCall) -> Result<StorageResult, StorageError> {
         touchedStorage = true
+        if call.isKernel { return remote(call) }
         if call.op == "kv.set" && session == nil { return pipelinedSet(call) }
         var local = session == nil && !call.isWrite && !call.op.hasPrefix("tx.")
         if local && call.op == "sql.query" {
@@ -312,7 +320,7 @@ final class WorkerRuntime {
             body: call.data,
             op: call.op,
             args: call.args,
-            session: session
+            session: call.isKernel ? nil : session
         )
         if call.op == "tx.commit" || call.op == "tx.rollback" { session = nil }
         do {
@@ -398,7 +406,8 @@ final class WorkerRuntime {
                     ) { $0.string(0) }
                     return value.flatMap { $0 }
                 },
-                log: { level, text in
+                log: { [unowned self] level, text in
+                    capture(level, text)
                     try? writer.send(WorkerMessage(type: "log", app: app, level: level, message: text))
                 }
             )
@@ -419,6 +428,16 @@ final class WorkerRuntime {
         }
         contexts[key] = context
         return context
+    }
+
+    private func capture(_ level: String, _ text: String) {
+        guard var output = captured, output.utf8.count < Self.maxCapturedBytes else { return }
+        captured = nil  // no copy while appending
+        output += (level == "info" ? "" : "[\(level)] ") + text + "\n"
+        if output.utf8.count > Self.maxCapturedBytes {
+            output = String(decoding: output.utf8.prefix(Self.maxCapturedBytes), as: UTF8.self) + "\n[output truncated]\n"
+        }
+        captured = output
     }
 
     /// Drops every context and the VM they share, and starts a fresh one.

@@ -1,3 +1,4 @@
+import FaztScheduler
 import FaztStorage
 import FaztVFS
 import Foundation
@@ -8,7 +9,7 @@ import NIOPosix
 
 /// The owner's control API under `/_fazt/api/v1`: apps, versions, deploy, rollback, tokens.
 struct ControlAPI: Sendable {
-    private let services: ServerServices
+    let services: ServerServices
 
     init(services: ServerServices) { self.services = services }
 
@@ -38,7 +39,7 @@ struct ControlAPI: Sendable {
         return response
     }
 
-    private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await services.threadPool.runIfActive(body)
     }
 
@@ -50,6 +51,7 @@ struct ControlAPI: Sendable {
             throw APIError.unauthorized
         }
         let vfs = services.vfs
+        if let response = try await jobsRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }
@@ -79,7 +81,12 @@ struct ControlAPI: Sendable {
             return .json(QuotaBody(app: name, bytes: body.bytes))
         case (.DELETE, "apps", 2):
             let name = segments[1]
-            try await blocking { try vfs.deleteApp(name) { try StorageAdmin.deleteAll($0, app: $1) } }
+            try await blocking {
+                try vfs.deleteApp(name) { connection, app in
+                    try StorageAdmin.deleteAll(connection, app: app)
+                    try JobStore.deleteAll(connection, app: app)
+                }
+            }
             services.catalog.invalidate(name.lowercased())
             try await services.logs.delete(app: name.lowercased())
             return .json(["deleted": name.lowercased()])

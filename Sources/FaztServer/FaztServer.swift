@@ -1,3 +1,4 @@
+import FaztScheduler
 import FaztStorage
 import FaztStore
 import FaztVFS
@@ -109,10 +110,19 @@ public final class FaztServer: Service {
                 "http.host": "\(configuration.host)", "http.port": "\(port)", "fazt.domain": "\(configuration.domain)",
             ]
         )
+        do {
+            try services.scheduler.start()
+        } catch {
+            logger.error("cannot start the scheduler", metadata: ["error": "\(error)"])
+        }
         ready(port)
         // Expired KV keys are invisible at once; this deletes them in bounded batches.
         let sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(30), delay: .seconds(60)) { _ in
             services.store.apply({ try StorageAdmin.sweepExpired($0, now: StorageExecutor.wallClock()) }) { _, _ in }
+            let history = configuration.scheduler
+            services.store.apply({
+                try RunLog.trim($0, keep: history.runsKeep, maxAgeMs: history.runsMaxAgeMs, now: StorageExecutor.wallClock())
+            }) { _, _ in }
         }
         let trimLoop = group.next()
         let trimCheck = trimLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(2)) { _ in
@@ -136,6 +146,10 @@ public final class FaztServer: Service {
         }
         registry.closeAll()
         sweep.cancel()
+        // Running jobs finish first (their workers are still there); jobs not done by then stay
+        // `running` and run again at the next start.
+        services.scheduler.stop(grace: Double(configuration.shutdownGrace.nanoseconds) / 1e9)
+        logger.debug("scheduler stopped", metadata: ["jobs.running": "\(services.scheduler.runningCount)"])
         services.supervisor.shutdown()
         // Let the last answers land while the event loops still run: worker reader threads finish
         // once their processes are gone, and responses held for durability are released once the

@@ -1,3 +1,4 @@
+import FaztScheduler
 import FaztVFS
 import Glibc
 import NIOCore
@@ -46,6 +47,8 @@ public struct ServerConfiguration: Sendable {
     public var storageQuotaBytes: Int64 = 1 << 30
     /// Storage writes queued on the writer beyond which new ones fail with `BUSY` (HTTP 503).
     public var storageMaxQueuedWrites: Int = 20_000
+    /// Scheduler limits (job concurrency, history retention).
+    public var scheduler = SchedulerConfiguration()
     /// Event loop threads (defaults to one per core).
     public var eventLoopThreads: Int = System.coreCount
 

@@ -1,4 +1,5 @@
 import FaztRuntime
+import FaztScheduler
 import FaztStorage
 import FaztStore
 import FaztVFS
@@ -24,6 +25,8 @@ final class ServerServices: Sendable {
     let logs: AppLogs
     /// App storage writes and transactions (the workers' storage calls land here).
     let storage: StorageService
+    /// Durable timers and cron (fires jobs into the supervisor).
+    let scheduler: Scheduler
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -62,7 +65,28 @@ final class ServerServices: Sendable {
         )
         self.storage = storage
         runtime.storage = storage
+        let failures = FailureRecorder(store: store)
+        runtime.failureSink = { app, file, kind, message, started, duration in
+            failures.record(app: app, file: file, kind: kind, message: message, startedAt: started, durationMs: duration)
+        }
+        // The scheduler and the supervisor refer to each other (jobs fire into workers; workers'
+        // schedule calls land in the scheduler): the box is filled right after both exist.
+        let supervisorBox = SupervisorBox()
+        let catalog = self.catalog
+        let scheduler = Scheduler(store: store, configuration: configuration.scheduler, logger: logger) { invocation, done in
+            JobFiring.fire(invocation, catalog: catalog, supervisor: supervisorBox.supervisor, done: done)
+        }
+        scheduler.handlerExists = { app, path in JobFiring.handlerExists(app: app, path: path, catalog: catalog) }
+        self.scheduler = scheduler
+        runtime.kernelCalls = { call, reply in
+            guard Scheduler.ops.contains(call.op) else {
+                reply(.failure(StorageError(.invalidArgument, "\(call.op) is not available yet")))
+                return
+            }
+            scheduler.perform(call, reply: reply)
+        }
         self.supervisor = Supervisor(configuration: runtime, logger: logger)
+        supervisorBox.supervisor = supervisor
         let directory = URL(fileURLWithPath: store.path).deletingLastPathComponent().path + "/.fazt-tmp"
         self.temporaryDirectory = directory
         // Leftovers are uploads interrupted by a crash; nothing refers to them.

@@ -36,6 +36,10 @@ public struct StorageCall: Sendable {
 
     public var isWrite: Bool { Self.writes.contains(op) }
 
+    /// Calls the kernel answers rather than app storage (`schedule.*`, `events.*`, `notify`):
+    /// always sent to the daemon, never part of a storage transaction.
+    public var isKernel: Bool { op.hasPrefix("schedule.") || op.hasPrefix("events.") || op == "notify" }
+
     public func arg(_ index: Int) -> String { index < args.count ? args[index] : "" }
 
     /// Argument `index` as a TTL: empty for none, else milliseconds or a duration like `"10m"`.

@@ -169,5 +169,48 @@ public enum KernelSchema {
                 END;
                 """
         ),
+        Migration(
+            version: 5,
+            name: "scheduler",
+            sql: """
+                CREATE TABLE jobs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    name TEXT,
+                    key TEXT,
+                    handler TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    run_at INTEGER NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending',
+                    attempt INTEGER NOT NULL DEFAULT 0,
+                    retries INTEGER NOT NULL DEFAULT 3,
+                    backoff INTEGER NOT NULL DEFAULT 1000,
+                    timeout INTEGER NOT NULL DEFAULT 60000,
+                    misfire TEXT NOT NULL DEFAULT 'run-once',
+                    created_at INTEGER NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX jobs_due ON jobs(run_at) WHERE status = 'pending';
+                CREATE INDEX jobs_app ON jobs(app, run_at);
+                CREATE UNIQUE INDEX jobs_key ON jobs(app, key) WHERE key IS NOT NULL AND status = 'pending';
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY,
+                    app TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    handler TEXT NOT NULL,
+                    job INTEGER,
+                    name TEXT,
+                    attempt INTEGER NOT NULL DEFAULT 1,
+                    started_at INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    error TEXT,
+                    output TEXT
+                );
+                CREATE INDEX runs_app ON runs(app, id);
+                CREATE INDEX runs_started ON runs(started_at);
+                """
+        ),
     ]
 }

@@ -1,0 +1,111 @@
+import FaztStore
+
+/// One recorded run: a job, cron or event delivery, or a failed HTTP invocation.
+public struct Run: Sendable, Codable, Equatable {
+    public var id: Int64 = 0
+    public var app: String
+    /// `job`, `cron`, `event` or `http`.
+    public var kind: String
+    public var handler: String
+    public var job: Int64?
+    public var name: String?
+    public var attempt: Int = 1
+    /// Milliseconds since 1970.
+    public var startedAt: Int64
+    public var durationMs: Int64
+    /// `ok`, `retry` (failed, will run again), `dead` (failed for the last time), `failed`
+    /// (an HTTP invocation) or `skipped` (a misfire dropped at start).
+    public var outcome: String
+    public var error: String?
+    /// Console output captured during the run (bounded).
+    public var output: String?
+
+    public init(app: String, kind: String, handler: String, startedAt: Int64, durationMs: Int64, outcome: String) {
+        self.app = app
+        self.kind = kind
+        self.handler = handler
+        self.startedAt = startedAt
+        self.durationMs = durationMs
+        self.outcome = outcome
+    }
+}
+
+/// The `runs` table: execution history, trimmed by count per app and by age.
+public enum RunLog {
+    /// Most bytes of console output kept per run.
+    public static let maxOutputBytes = 8 << 10
+
+    public static func record(_ connection: Connection, _ run: Run) throws {
+        _ = try connection.run(
+            """
+            INSERT INTO runs (app, kind, handler, job, name, attempt, started_at, duration_ms, outcome, error, output)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(run.app), .text(run.kind), .text(run.handler), run.job.map { .integer($0) } ?? .null,
+                run.name.map { .text($0) } ?? .null, .integer(Int64(run.attempt)), .integer(run.startedAt),
+                .integer(run.durationMs), .text(run.outcome), run.error.map { .text(truncated($0, 4096)) } ?? .null,
+                run.output.map { .text(truncated($0, maxOutputBytes)) } ?? .null,
+            ]
+        )
+    }
+
+    /// The app's runs, newest first; `before` pages back by id.
+    public static func list(_ connection: Connection, app: String, kind: String?, limit: Int, before: Int64?) throws -> [Run] {
+        var sql = "SELECT id, app, kind, handler, job, name, attempt, started_at, duration_ms, outcome, error, output FROM runs WHERE app = ?"
+        var values: [SQLiteValue] = [.text(app)]
+        if let kind {
+            sql += " AND kind = ?"
+            values.append(.text(kind))
+        }
+        if let before {
+            sql += " AND id < ?"
+            values.append(.integer(before))
+        }
+        sql += " ORDER BY id DESC LIMIT ?"
+        values.append(.integer(Int64(limit)))
+        return try connection.query(sql, values) { row in
+            var run = Run(
+                app: row.string(1),
+                kind: row.string(2),
+                handler: row.string(3),
+                startedAt: row.int64(7),
+                durationMs: row.int64(8),
+                outcome: row.string(9)
+            )
+            run.id = row.int64(0)
+            run.job = row.isNull(4) ? nil : row.int64(4)
+            run.name = row.optionalString(5)
+            run.attempt = row.int(6)
+            run.error = row.optionalString(10)
+            run.output = row.optionalString(11)
+            return run
+        }
+    }
+
+    /// Deletes runs older than `maxAgeMs` and all but the newest `keep` of each app; returns how
+    /// many went.
+    public static func trim(_ connection: Connection, keep: Int, maxAgeMs: Int64, now: Int64) throws -> Int {
+        var removed = try connection.run("DELETE FROM runs WHERE started_at < ?", [.integer(now - maxAgeMs)])
+        let crowded = try connection.query(
+            "SELECT app FROM runs GROUP BY app HAVING COUNT(*) > ?",
+            [.integer(Int64(keep))]
+        ) { $0.string(0) }
+        for app in crowded {
+            removed += try connection.run(
+                """
+                DELETE FROM runs WHERE app = ? AND id <= (
+                    SELECT id FROM runs WHERE app = ? ORDER BY id DESC LIMIT 1 OFFSET ?)
+                """,
+                [.text(app), .text(app), .integer(Int64(keep))]
+            )
+        }
+        return removed
+    }
+
+    /// `text` cut to at most `limit` UTF-8 bytes (a character cut in half becomes U+FFFD).
+    static func truncated(_ text: String, _ limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        return String(decoding: text.utf8.prefix(limit), as: UTF8.self) + "…"
+    }
+}

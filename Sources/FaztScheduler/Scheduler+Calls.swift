@@ -1,0 +1,210 @@
+import FaztStorage
+import FaztStore
+
+/// `fazt.schedule(...)`, `.cancel`, `.get`, `.list` as calls from app JavaScript.
+extension Scheduler {
+    /// Ops this extension answers.
+    public static let ops: Set<String> = ["schedule.add", "schedule.cancel", "schedule.get", "schedule.list"]
+
+    /// Runs one call from app JavaScript; `reply` gets JSON once any change is durable.
+    public func perform(_ call: StorageCall, reply: @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) {
+        do {
+            switch call.op {
+            case "schedule.add":
+                let job = try parseJob(call)
+                add(job, reply: reply)
+            case "schedule.cancel":
+                let (id, key) = try target(call.arg(0))
+                let app = call.app
+                store.apply({ connection in try JobStore.cancel(connection, app: app, id: id, key: key) }) {
+                    [self] result, seq in
+                    switch result {
+                    case .success(let removed):
+                        if let removed { noteCancelled(id: removed) }
+                        store.whenDurable(seq) { reply(.success(StorageResult(json: removed == nil ? "false" : "true"))) }
+                    case .failure(let error):
+                        reply(.failure(StorageError(.internalError, "cannot cancel the job: \(error)")))
+                    }
+                }
+            case "schedule.get":
+                let (id, key) = try target(call.arg(0))
+                let job = try store.read { try JobStore.find($0, app: call.app, id: id, key: key) }
+                reply(.success(StorageResult(json: job.map { Self.json($0).text } ?? "null")))
+            case "schedule.list":
+                let limit = min(max(Int(call.arg(0)) ?? 100, 1), 1000)
+                let status = call.arg(1).isEmpty ? nil : call.arg(1)
+                let jobs = try store.read { try JobStore.list($0, app: call.app, status: status, limit: limit) }
+                reply(.success(StorageResult(json: JSONValue.array(jobs.map(Self.json)).text)))
+            default:
+                throw StorageError(.invalidArgument, "unknown call \(call.op)")
+            }
+        } catch let error as StorageError {
+            reply(.failure(error))
+        } catch {
+            reply(.failure(StorageError(.internalError, "\(error)")))
+        }
+    }
+
+    /// Inserts a validated job (replacing a pending one with the same key) and tells the plan.
+    public func add(_ job: Job, reply: @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) {
+        let now = clock()
+        let limit = configuration.maxPendingPerApp
+        store.apply({ connection -> (id: Int64, replaced: Int64?) in
+            let pending =
+                try connection.queryOne(
+                    "SELECT COUNT(*) FROM jobs WHERE app = ? AND status = 'pending'",
+                    [.text(job.app)]
+                ) { $0.int(0) } ?? 0
+            if pending >= limit && job.key == nil {
+                throw StorageError(.quotaExceeded, "the app already has \(pending) pending jobs (limit \(limit))")
+            }
+            return try JobStore.insert(connection, job, now: now)
+        }) { [self] result, seq in
+            switch result {
+            case .success(let (id, replaced)):
+                if let replaced { noteCancelled(id: replaced) }
+                noteScheduled(id: id, app: job.app, runAt: job.runAt)
+                store.whenDurable(seq) {
+                    reply(.success(StorageResult(json: #"{"id":\#(id),"runAt":\#(job.runAt)}"#)))
+                }
+            case .failure(let error as StorageError):
+                reply(.failure(error))
+            case .failure(let error):
+                reply(.failure(StorageError(.internalError, "cannot schedule the job: \(error)")))
+            }
+        }
+    }
+
+    /// `schedule.add` arguments: when (JSON: delay ms, `"5m"`, or `{"at": ms}`), state (JSON),
+    /// options (JSON), and the calling handler file (the default handler).
+    func parseJob(_ call: StorageCall) throws -> Job {
+        let now = clock()
+        let when = try JSONValue.parse(call.arg(0))
+        let runAt: Int64
+        switch when {
+        case .number(let delay) where delay.isFinite && delay >= 0:
+            runAt = now + Int64(delay)
+        case .string(let text):
+            guard let delay = DurationText.milliseconds(text) else {
+                throw StorageError(
+                    .invalidArgument,
+                    "schedule: delay \"\(text)\" must be milliseconds, a duration like \"90s\", \"5m\", \"2h\", \"7d\", or a Date"
+                )
+            }
+            runAt = now + delay
+        case .object where when["at"]?.numberValue != nil:
+            let at = when["at"]!.numberValue!
+            guard at.isFinite else { throw StorageError(.invalidArgument, "schedule: the time is not a valid date") }
+            runAt = max(now, Int64(at))
+        default:
+            throw StorageError(.invalidArgument, "schedule: delay must be milliseconds ≥ 0, a duration string or a Date")
+        }
+        guard runAt - now <= 10 * 366 * 86_400_000 else {
+            throw StorageError(.invalidArgument, "schedule: the time is more than 10 years away")
+        }
+        let state = call.arg(1).isEmpty ? "null" : call.arg(1)
+        guard state.utf8.count <= configuration.maxStateBytes else {
+            throw StorageError(.tooLarge, "schedule: state is \(state.utf8.count) bytes (limit \(configuration.maxStateBytes >> 10) KB)")
+        }
+        _ = try JSONValue.parse(state)
+        let options = call.arg(2).isEmpty ? JSONValue.object([]) : try JSONValue.parse(call.arg(2))
+        let handler = try Self.handlerPath(options["handler"]?.stringValue ?? call.arg(3))
+        if let exists = handlerExists, !exists(call.app, handler) {
+            throw StorageError(.invalidArgument, "schedule: the handler \(handler) is not a file of this app")
+        }
+        var job = Job(kind: "timer", app: call.app, handler: handler, state: state, runAt: runAt)
+        if let key = options["key"], key != .null {
+            guard let text = key.stringValue, !text.isEmpty, text.utf8.count <= 256 else {
+                throw StorageError(.invalidArgument, "schedule: key must be a non-empty string of at most 256 bytes")
+            }
+            job.key = text
+        }
+        job.retries = try Self.integer(options["retries"], "retries", default: configuration.defaultRetries, 0...configuration.maxRetries)
+        job.backoffMs = try Self.duration(options["backoff"], "backoff", default: configuration.defaultBackoffMs, max: configuration.maxBackoffMs)
+        job.timeoutMs = Int(
+            try Self.duration(options["timeout"], "timeout", default: Int64(configuration.defaultTimeoutMs), max: Int64(configuration.maxTimeoutMs))
+        )
+        if let misfire = options["misfire"], misfire != .null {
+            guard let text = misfire.stringValue, text == "run-once" || text == "skip" else {
+                throw StorageError(.invalidArgument, "schedule: misfire must be \"run-once\" or \"skip\"")
+            }
+            job.misfire = text
+        }
+        return job
+    }
+
+    /// A handler path inside the app: relative, no `..`, a `.js` file.
+    static func handlerPath(_ text: String) throws(StorageError) -> String {
+        var path = text
+        while path.hasPrefix("/") || path.hasPrefix("./") { path.removeFirst(path.hasPrefix("/") ? 1 : 2) }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.isEmpty, path.hasSuffix(".js"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            throw StorageError(.invalidArgument, "schedule: handler \"\(text)\" must be a .js file path inside the app, like \"jobs/sync.js\"")
+        }
+        return path
+    }
+
+    private static func integer(_ value: JSONValue?, _ name: String, default fallback: Int, _ range: ClosedRange<Int>) throws(StorageError) -> Int {
+        guard let value, value != .null else { return fallback }
+        guard let number = value.numberValue, number.rounded() == number, range.contains(Int(number)) else {
+            throw StorageError(.invalidArgument, "schedule: \(name) must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return Int(number)
+    }
+
+    private static func duration(_ value: JSONValue?, _ name: String, default fallback: Int64, max: Int64) throws(StorageError) -> Int64 {
+        guard let value, value != .null else { return fallback }
+        let milliseconds: Int64?
+        switch value {
+        case .number(let number) where number.isFinite && number > 0: milliseconds = Int64(number)
+        case .string(let text): milliseconds = DurationText.milliseconds(text)
+        default: milliseconds = nil
+        }
+        guard let milliseconds, milliseconds > 0, milliseconds <= max else {
+            throw StorageError(.invalidArgument, "schedule: \(name) must be milliseconds or a duration like \"30s\", at most \(max / 1000) s")
+        }
+        return milliseconds
+    }
+
+    /// A job id (number) or key (string).
+    func target(_ text: String) throws(StorageError) -> (id: Int64?, key: String?) {
+        switch try JSONValue.parse(text.isEmpty ? "null" : text) {
+        case .number(let number) where number.rounded() == number: return (Int64(number), nil)
+        case .string(let key) where !key.isEmpty: return (nil, key)
+        default: throw StorageError(.invalidArgument, "schedule: give a job id (number) or key (string)")
+        }
+    }
+
+    /// A job as the JSON apps and the control API see.
+    public static func json(_ job: Job) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("id", .number(Double(job.id))), ("kind", .string(job.kind)), ("key", job.key.map { .string($0) } ?? .null),
+            ("handler", .string(job.handler)), ("runAt", .number(Double(job.runAt))), ("status", .string(job.status)),
+            ("attempt", .number(Double(job.attempt))), ("retries", .number(Double(job.retries))),
+            ("createdAt", .number(Double(job.createdAt))),
+        ]
+        if let name = job.name { fields.append(("name", .string(name))) }
+        if job.kind == "timer" { fields.append(("state", (try? JSONValue.parse(job.state)) ?? .null)) }
+        if job.kind == "cron", let spec = try? JSONValue.parse(job.state) { fields.append(("cron", spec["cron"] ?? .null)) }
+        if let error = job.error { fields.append(("error", .string(error))) }
+        return .object(fields)
+    }
+}
+
+/// Owner operations (control API, CLI).
+extension Scheduler {
+    /// Makes a dead job pending again now, with a fresh set of attempts (blocking).
+    public func retry(app: String, id: Int64) throws -> Job? {
+        let now = clock()
+        let job = try store.writeBlocking { try JobStore.revive($0, app: app, id: id, now: now) }
+        if let job { noteScheduled(id: job.id, app: app, runAt: job.runAt) }
+        return job
+    }
+
+    /// Deletes a pending or dead job (blocking); false when there is none.
+    public func cancel(app: String, id: Int64) throws -> Bool {
+        let removed = try store.writeBlocking { try JobStore.cancel($0, app: app, id: id, key: nil) }
+        if let removed { noteCancelled(id: removed) }
+        return removed != nil
+    }
+}
