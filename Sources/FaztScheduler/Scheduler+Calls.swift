@@ -208,3 +208,21 @@ extension Scheduler {
         return removed != nil
     }
 }
+
+/// Changes made to an app's jobs outside `Scheduler` (deploys registering cron schedules).
+extension Scheduler {
+    /// Re-reads the app's pending jobs that fall inside the loaded horizon (blocking read), so
+    /// rows written by another transaction fire on time.
+    public func refresh(app: String) {
+        condition.lock()
+        let reach = plan.reach
+        condition.unlock()
+        let jobs = try? store.read { connection in
+            try connection.query(
+                "SELECT id, run_at FROM jobs WHERE app = ? AND status = 'pending' AND run_at < ?",
+                [.text(app), .integer(reach)]
+            ) { (id: $0.int64(0), runAt: $0.int64(1)) }
+        }
+        for job in jobs ?? [] { noteScheduled(id: job.id, app: app, runAt: job.runAt) }
+    }
+}

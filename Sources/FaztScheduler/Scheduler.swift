@@ -14,8 +14,8 @@ public final class Scheduler: @unchecked Sendable {
     public typealias Fire = @Sendable (JobInvocation, @escaping @Sendable (JobOutcome) -> Void) -> Void
 
     // Safe: `plan`, `stopping`, `started`, `inFlight` are only touched under `condition`.
-    private let condition = NSCondition()
-    private var plan: SchedulePlan
+    let condition = NSCondition()
+    var plan: SchedulePlan
     private var stopping = false
     private var started = false
     private var inFlight = 0

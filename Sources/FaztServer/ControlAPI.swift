@@ -128,7 +128,12 @@ struct ControlAPI: Sendable {
             return try await deploy(request, app: segments[1])
         case (.POST, "apps", 3) where segments[2] == "rollback":
             let body = try request.decodeJSON(RollbackBody.self)
-            let info = try await blocking { try vfs.rollback(app: segments[1], to: body.version) }
+            let scheduler = services.scheduler
+            let info = try await blocking {
+                let info = try vfs.rollback(app: segments[1], to: body.version)
+                scheduler.refresh(app: info.name)
+                return info
+            }
             services.catalog.invalidate(info.name)
             return .json(AppBody(info, url: services.appURL(info.name)))
         case (.GET, "tokens", 1):
@@ -197,6 +202,8 @@ struct ControlAPI: Sendable {
             }
         }
         services.catalog.invalidate(result.app)
+        let scheduler = services.scheduler
+        try await blocking { scheduler.refresh(app: result.app) }
         services.logger.info(
             "deployed",
             metadata: ["app": "\(result.app)", "app.version": "\(result.version)", "app.files": "\(result.files)"]

@@ -41,7 +41,13 @@ final class ServerServices: Sendable {
     ) throws {
         self.configuration = configuration
         self.store = store
-        self.vfs = VFS(store: store, limits: configuration.deployLimits)
+        self.vfs = VFS(
+            store: store,
+            limits: configuration.deployLimits,
+            liveVersionChanged: CronRegistry.hook(defaultTimeoutMs: configuration.scheduler.defaultTimeoutMs) {
+                VFSError(.badManifest, $0)
+            }
+        )
         self.tokens = Tokens(store: store)
         self.catalog = AppCatalog(vfs: vfs)
         self.blobCache = BlobCache(budget: configuration.cacheBytes)

@@ -8,10 +8,16 @@ public final class VFS: Sendable {
     let store: Store
     /// Limits applied to every deploy.
     public let limits: DeployLimits
+    /// Runs inside the transaction that makes a version live (deploy, rollback): connection, app,
+    /// version, and that version's `fazt.json` text (nil when it has none). Throwing undoes the
+    /// change (a `VFSError` reaches the caller as is).
+    public typealias LiveVersionHook = @Sendable (Connection, String, Int, String?) throws -> Void
+    let liveVersionChanged: LiveVersionHook?
 
-    public init(store: Store, limits: DeployLimits = .init()) {
+    public init(store: Store, limits: DeployLimits = .init(), liveVersionChanged: LiveVersionHook? = nil) {
         self.store = store
         self.limits = limits
+        self.liveVersionChanged = liveVersionChanged
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -78,6 +84,7 @@ public final class VFS: Sendable {
                 "UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?",
                 [.int(next), .integer(now), .text(app)]
             )
+            try self.liveVersionChanged?(connection, app, next, manifestText)
             return next
         }
         return DeployResult(app: app, version: version, files: files.count, bytes: total)
@@ -93,11 +100,11 @@ public final class VFS: Sendable {
                 throw VFSError(.notFound, "no app named '\(app)'")
             }
             guard
-                try connection.queryOne(
-                    "SELECT 1 FROM versions WHERE app = ? AND n = ?",
+                let manifest = try connection.queryOne(
+                    "SELECT manifest FROM versions WHERE app = ? AND n = ?",
                     [.text(app), .int(version)],
-                    { _ in true }
-                ) != nil
+                    { $0.optionalString(0) }
+                )
             else {
                 throw VFSError(.versionNotFound, "app '\(app)' has no version \(version)")
             }
@@ -105,6 +112,7 @@ public final class VFS: Sendable {
                 "UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?",
                 [.int(version), .integer(now), .text(app)]
             )
+            try self.liveVersionChanged?(connection, app, version, manifest)
         }
         return try info(app: app)
     }
