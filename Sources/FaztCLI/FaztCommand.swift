@@ -12,7 +12,8 @@ public struct FaztCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, TokenCommand.self, LoginCommand.self, DeployCommand.self, AppsCommand.self,
-            VersionsCommand.self, RollbackCommand.self, LogsCommand.self, EnvCommand.self, WorkerCommand.self,
+            VersionsCommand.self, RollbackCommand.self, LogsCommand.self, EnvCommand.self, RunsCommand.self,
+            JobsCommand.self, WorkerCommand.self,
         ]
     )
 

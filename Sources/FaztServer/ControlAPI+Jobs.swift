@@ -61,7 +61,7 @@ extension ControlAPI {
 }
 
 /// `GET /apps/{name}/runs`.
-struct RunList: Codable, Sendable {
-    var app: String
-    var runs: [Run]
+public struct RunList: Codable, Sendable {
+    public var app: String
+    public var runs: [Run]
 }

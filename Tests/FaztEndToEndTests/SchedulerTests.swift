@@ -172,6 +172,27 @@ import Testing
         #expect(jobs.count == 1 && (jobs.first?["error"] as? String)?.hasPrefix("boom 3") == true)
         #expect(try server.api("POST", "/apps/sched/jobs/\(id)/retry").status == 200)
         #expect(Self.waitFor(server) { try Self.count($0, "SELECT COUNT(*) FROM runs WHERE job = \(id)") == 6 })
+
+        // The CLI shows the same history and jobs, and can cancel.
+        let env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
+        let (status, history, _) = try ServerProcess.runCLI(["runs", "sched", "--output"], environment: env)
+        #expect(status == 0 && history.contains("dead") && history.contains("retry") && history.contains("attempt 3") && history.contains("boom 3"))
+        let (_, dead, _) = try ServerProcess.runCLI(["jobs", "sched", "--status", "dead"], environment: env)
+        #expect(dead.contains("\(id)") && dead.contains("jobs/fail.js") && dead.contains("3/3"))
+        #expect(try ServerProcess.runCLI(["jobs", "cancel", "sched", "\(id)"], environment: env).0 == 0)
+        let (missing, _, error) = try ServerProcess.runCLI(["jobs", "cancel", "sched", "\(id)"], environment: env)
+        #expect(missing != 0 && error.contains("no pending or dead job"))
+    }
+
+    @Test func failedHTTPInvocationsAreRecorded() throws {
+        let server = try ServerProcess()
+        let files = [js("api/throw.js", "module.exports = () => { console.log('about to fail'); throw new Error('kaput'); };")]
+        #expect(try server.deploy("boom", try ArchiveFixtures.zip(files)).status == 201)
+        #expect(try server.app("boom", "/api/throw").status == 500)
+        #expect(Self.waitFor(server) { try Self.count($0, "SELECT COUNT(*) FROM runs WHERE app = 'boom'") == 1 })
+        let runs = try server.api("GET", "/apps/boom/runs").json["runs"] as? [[String: Any]] ?? []
+        #expect(runs.first?["kind"] as? String == "http" && runs.first?["outcome"] as? String == "failed")
+        #expect((runs.first?["error"] as? String)?.contains("kaput") == true && runs.first?["handler"] as? String == "api/throw.js")
     }
 
     @Test func oneAppsBacklogDoesNotStarveAnother() throws {
