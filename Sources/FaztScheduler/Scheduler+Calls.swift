@@ -6,7 +6,9 @@ extension Scheduler {
     /// Ops this extension answers.
     public static let ops: Set<String> = ["schedule.add", "schedule.cancel", "schedule.get", "schedule.list"]
 
-    /// Runs one call from app JavaScript; `reply` gets JSON once any change is durable.
+    /// Runs one call from app JavaScript; `reply` gets JSON once any change is committed (the
+    /// invocation's response or completion waits until everything it wrote is durable, like a
+    /// storage write).
     public func perform(_ call: StorageCall, reply: @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) {
         do {
             switch call.op {
@@ -21,7 +23,7 @@ extension Scheduler {
                     switch result {
                     case .success(let removed):
                         if let removed { noteCancelled(id: removed) }
-                        store.whenDurable(seq) { reply(.success(StorageResult(json: removed == nil ? "false" : "true"))) }
+                        reply(.success(StorageResult(json: removed == nil ? "false" : "true")))
                     case .failure(let error):
                         reply(.failure(StorageError(.internalError, "cannot cancel the job: \(error)")))
                     }
@@ -49,24 +51,32 @@ extension Scheduler {
     public func add(_ job: Job, reply: @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) {
         let now = clock()
         let limit = configuration.maxPendingPerApp
+        let estimates = pendingEstimates
         store.apply({ connection -> (id: Int64, replaced: Int64?) in
-            let pending =
-                try connection.queryOne(
-                    "SELECT COUNT(*) FROM jobs WHERE app = ? AND status = 'pending'",
-                    [.text(job.app)]
-                ) { $0.int(0) } ?? 0
-            if pending >= limit && job.key == nil {
-                throw StorageError(.quotaExceeded, "the app already has \(pending) pending jobs (limit \(limit))")
+            // Counting every time would scan the app's jobs on each insert: an upper bound (the
+            // last count plus inserts since, at most 10 s old) is used until it nears the limit.
+            var pending = estimates.withLock { $0[job.app].flatMap { now - $0.at < 10_000 ? $0.count : nil } }
+            if pending == nil || pending! + 1 >= limit {
+                let counted =
+                    try connection.queryOne(
+                        "SELECT COUNT(*) FROM jobs WHERE app = ? AND status = 'pending'",
+                        [.text(job.app)]
+                    ) { $0.int(0) } ?? 0
+                pending = counted
+                estimates.withLock { $0[job.app] = (counted, now) }
             }
-            return try JobStore.insert(connection, job, now: now)
-        }) { [self] result, seq in
+            if pending! >= limit && job.key == nil {
+                throw StorageError(.quotaExceeded, "the app already has \(pending!) pending jobs (limit \(limit))")
+            }
+            let inserted = try JobStore.insert(connection, job, now: now)
+            estimates.withLock { $0[job.app]?.count += 1 }
+            return inserted
+        }) { [self] result, _ in
             switch result {
             case .success(let (id, replaced)):
                 if let replaced { noteCancelled(id: replaced) }
                 noteScheduled(id: id, app: job.app, runAt: job.runAt)
-                store.whenDurable(seq) {
-                    reply(.success(StorageResult(json: #"{"id":\#(id),"runAt":\#(job.runAt)}"#)))
-                }
+                reply(.success(StorageResult(json: #"{"id":\#(id),"runAt":\#(job.runAt)}"#)))
             case .failure(let error as StorageError):
                 reply(.failure(error))
             case .failure(let error):

@@ -2,6 +2,7 @@ import FaztStorage
 import FaztStore
 import Foundation
 import Logging
+import Synchronization
 
 /// The daemon's scheduler: one thread that sleeps until the next job is due, a `SchedulePlan` for
 /// its decisions, and the `jobs` table as the truth.
@@ -21,6 +22,8 @@ public final class Scheduler: @unchecked Sendable {
     private var inFlight = 0
     private var loopDone = false
 
+    /// Per app: pending jobs at the last count plus inserts since, and when it was counted.
+    let pendingEstimates = PendingEstimates()
     let store: Store
     let configuration: SchedulerConfiguration
     let clock: @Sendable () -> Int64
@@ -284,5 +287,14 @@ public final class Scheduler: @unchecked Sendable {
         }
         let kind = job.kind == "event" ? "event" : "scheduled"
         return #"{"__fazt":"\#(kind)","job":\#(JSONValue.object(fields).text),"state":\#(state)}"#
+    }
+}
+
+/// Per app: pending jobs at the last count plus inserts since, and when it was counted.
+final class PendingEstimates: Sendable {
+    private let value = Mutex<[String: (count: Int, at: Int64)]>([:])
+
+    func withLock<T>(_ body: (inout [String: (count: Int, at: Int64)]) -> T) -> T {
+        value.withLock { body(&$0) }
     }
 }
