@@ -67,6 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
     var runsKeep: Int = 1000
     @Option(name: .customLong("runs-max-age-days"), help: "Days execution history is kept.")
     var runsMaxAgeDays: Int = 7
+    @Option(name: .customLong("events-max-age-days"), help: "Days persisted events are kept.")
+    var eventsMaxAgeDays: Int = 30
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -84,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("max-workers", maxWorkers ?? 1), ("storage-quota-mb", storageQuotaMB),
             ("storage-max-queued-writes", storageMaxQueuedWrites), ("job-concurrency", jobConcurrency),
             ("job-concurrency-per-app", jobConcurrencyPerApp), ("runs-keep", runsKeep),
-            ("runs-max-age-days", runsMaxAgeDays),
+            ("runs-max-age-days", runsMaxAgeDays), ("events-max-age-days", eventsMaxAgeDays),
         ]
         where value <= 0 {
             throw ValidationError("--\(name) must be positive")
@@ -141,6 +143,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.scheduler.perAppLimit = jobConcurrencyPerApp
         configuration.scheduler.runsKeep = runsKeep
         configuration.scheduler.runsMaxAgeMs = Int64(runsMaxAgeDays) * 86_400_000
+        configuration.scheduler.eventsMaxAgeMs = Int64(eventsMaxAgeDays) * 86_400_000
         let host = domain.lowercased()
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

@@ -295,6 +295,7 @@ extension Prelude {
             sql,
             blobs,
             schedule,
+            events,
             env: Object.freeze({
               get(name, fallback) {
                 const owned = host.env(String(name));

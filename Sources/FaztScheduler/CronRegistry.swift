@@ -110,27 +110,4 @@ public enum CronRegistry {
             _ = try JobStore.insert(connection, job, now: now)
         }
     }
-
-    /// The hook that keeps cron jobs in step with an app's live version (runs in the deploy or
-    /// rollback transaction); `invalid` turns a bad `"schedules"` entry into the caller's error.
-    public static func hook(
-        clock: @escaping @Sendable () -> Int64 = StorageExecutor.wallClock,
-        defaultTimeoutMs timeout: Int,
-        invalid: @escaping @Sendable (String) -> Error
-    ) -> @Sendable (Connection, String, Int, String?) throws -> Void {
-        { connection, app, version, manifest in
-            let entries: [CronRegistry.Entry]
-            do {
-                entries = try CronRegistry.entries(manifest: manifest) { path in
-                    try connection.queryOne(
-                        "SELECT 1 FROM files WHERE app = ? AND version = ? AND path = ?",
-                        [.text(app), .integer(Int64(version)), .text(path)]
-                    ) { _ in true } ?? false
-                }
-            } catch let error as CronError {
-                throw invalid(error.message)
-            }
-            try sync(connection, app: app, entries: entries, now: clock(), defaultTimeoutMs: timeout)
-        }
-    }
 }

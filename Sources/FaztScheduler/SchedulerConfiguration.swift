@@ -21,6 +21,8 @@ public struct SchedulerConfiguration: Sendable {
     /// Runs kept per app, and for how long.
     public var runsKeep = 1000
     public var runsMaxAgeMs: Int64 = 7 * 86_400_000
+    /// How long persisted events are kept.
+    public var eventsMaxAgeMs: Int64 = 30 * 86_400_000
 
     public init() {}
 }

@@ -52,6 +52,7 @@ struct ControlAPI: Sendable {
         }
         let vfs = services.vfs
         if let response = try await jobsRoute(request, segments) { return response }
+        if let response = try await eventsRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }
@@ -85,8 +86,15 @@ struct ControlAPI: Sendable {
                 try vfs.deleteApp(name) { connection, app in
                     try StorageAdmin.deleteAll(connection, app: app)
                     try JobStore.deleteAll(connection, app: app)
+                    try EventBus.deleteAll(connection, app: app)
                 }
             }
+            services.events.emitSystem(
+                "system.app.deleted",
+                app: name.lowercased(),
+                data: [("app", .string(name.lowercased()))],
+                now: StorageExecutor.wallClock()
+            )
             services.catalog.invalidate(name.lowercased())
             try await services.logs.delete(app: name.lowercased())
             return .json(["deleted": name.lowercased()])
@@ -204,6 +212,12 @@ struct ControlAPI: Sendable {
         services.catalog.invalidate(result.app)
         let scheduler = services.scheduler
         try await blocking { scheduler.refresh(app: result.app) }
+        services.events.emitSystem(
+            "system.app.deployed",
+            app: result.app,
+            data: [("app", .string(result.app)), ("version", .number(Double(result.version))), ("source", .string(source))],
+            now: StorageExecutor.wallClock()
+        )
         services.logger.info(
             "deployed",
             metadata: ["app": "\(result.app)", "app.version": "\(result.version)", "app.files": "\(result.files)"]

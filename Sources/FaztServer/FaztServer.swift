@@ -121,7 +121,9 @@ public final class FaztServer: Service {
             services.store.apply({ try StorageAdmin.sweepExpired($0, now: StorageExecutor.wallClock()) }) { _, _ in }
             let history = configuration.scheduler
             services.store.apply({
-                try RunLog.trim($0, keep: history.runsKeep, maxAgeMs: history.runsMaxAgeMs, now: StorageExecutor.wallClock())
+                let now = StorageExecutor.wallClock()
+                _ = try RunLog.trim($0, keep: history.runsKeep, maxAgeMs: history.runsMaxAgeMs, now: now)
+                _ = try EventBus.trim($0, maxAgeMs: history.eventsMaxAgeMs, now: now)
             }) { _, _ in }
         }
         let trimLoop = group.next()

@@ -27,6 +27,8 @@ final class ServerServices: Sendable {
     let storage: StorageService
     /// Durable timers and cron (fires jobs into the supervisor).
     let scheduler: Scheduler
+    /// Events: persistence and delivery to subscriptions (as scheduler jobs).
+    let events: EventBus
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -44,7 +46,7 @@ final class ServerServices: Sendable {
         self.vfs = VFS(
             store: store,
             limits: configuration.deployLimits,
-            liveVersionChanged: CronRegistry.hook(defaultTimeoutMs: configuration.scheduler.defaultTimeoutMs) {
+            liveVersionChanged: LiveVersionSync.hook(defaultTimeoutMs: configuration.scheduler.defaultTimeoutMs) {
                 VFSError(.badManifest, $0)
             }
         )
@@ -84,12 +86,24 @@ final class ServerServices: Sendable {
         }
         scheduler.handlerExists = { app, path in JobFiring.handlerExists(app: app, path: path, catalog: catalog) }
         self.scheduler = scheduler
+        let events = EventBus(store: store, scheduler: scheduler)
+        self.events = events
+        scheduler.onDead = { job, error in
+            var data: [(String, JSONValue)] = [
+                ("app", .string(job.app)), ("job", .number(Double(job.id))), ("kind", .string(job.kind)),
+                ("handler", .string(job.handler)), ("attempts", .number(Double(job.attempt))), ("error", .string(error)),
+            ]
+            if let name = job.name { data.append(("name", .string(name))) }
+            events.emitSystem("system.job.failed", app: job.app, data: data, now: StorageExecutor.wallClock())
+        }
         runtime.kernelCalls = { call, reply in
-            guard Scheduler.ops.contains(call.op) else {
-                reply(.failure(StorageError(.invalidArgument, "\(call.op) is not available yet")))
-                return
+            if Scheduler.ops.contains(call.op) {
+                scheduler.perform(call, reply: reply)
+            } else if EventBus.ops.contains(call.op) {
+                events.perform(call, reply: reply)
+            } else {
+                reply(.failure(StorageError(.invalidArgument, "\(call.op) is not available")))
             }
-            scheduler.perform(call, reply: reply)
         }
         self.supervisor = Supervisor(configuration: runtime, logger: logger)
         supervisorBox.supervisor = supervisor

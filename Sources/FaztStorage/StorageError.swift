@@ -16,6 +16,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         public static let sqlError = Code(rawValue: "SQL_ERROR")
         public static let constraint = Code(rawValue: "CONSTRAINT")
         public static let busy = Code(rawValue: "BUSY")
+        public static let permissionDenied = Code(rawValue: "PERMISSION_DENIED")
+        public static let rateLimited = Code(rawValue: "RATE_LIMITED")
         public static let transaction = Code(rawValue: "TRANSACTION")
         public static let internalError = Code(rawValue: "INTERNAL")
     }

@@ -212,5 +212,62 @@ public enum KernelSchema {
                 CREATE INDEX runs_started ON runs(started_at);
                 """
         ),
+        Migration(
+            version: 6,
+            name: "events, secrets and notifications",
+            sql: """
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    uid TEXT NOT NULL,
+                    app TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    time INTEGER NOT NULL
+                );
+                CREATE INDEX events_app ON events(app, id);
+                CREATE INDEX events_time ON events(time);
+                CREATE TABLE subscriptions (
+                    id INTEGER PRIMARY KEY,
+                    app TEXT NOT NULL,
+                    pattern TEXT NOT NULL,
+                    handler TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (app, pattern, handler, origin)
+                );
+                CREATE TABLE grants (
+                    app TEXT NOT NULL,
+                    permission TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (app, permission)
+                ) WITHOUT ROWID;
+                CREATE TABLE secrets (
+                    app TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    value BLOB NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (app, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE notifications (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    body TEXT,
+                    url TEXT,
+                    priority TEXT NOT NULL,
+                    tags TEXT,
+                    channel TEXT,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX notifications_time ON notifications(created_at);
+                CREATE TABLE channels (
+                    name TEXT PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    config BLOB NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 }
