@@ -82,6 +82,7 @@ let package = Package(
                 "FaztVFS",
                 "FaztRuntime",
                 "CFaztSystem",
+                "CCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -135,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FaztEndToEndTests",
-            dependencies: ["FaztTestSupport", "FaztStore", "FaztVFS", "FaztStorage", "FaztScheduler"]
+            dependencies: ["FaztTestSupport", "FaztStore", "FaztVFS", "FaztStorage", "FaztScheduler", "CCrypto"]
         ),
     ]
 )

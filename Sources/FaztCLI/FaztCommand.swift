@@ -13,7 +13,7 @@ public struct FaztCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, TokenCommand.self, LoginCommand.self, DeployCommand.self, AppsCommand.self,
             VersionsCommand.self, RollbackCommand.self, LogsCommand.self, EnvCommand.self, RunsCommand.self,
-            JobsCommand.self, EventsCommand.self, GrantCommand.self, WorkerCommand.self,
+            JobsCommand.self, EventsCommand.self, GrantCommand.self, SecretCommand.self, WorkerCommand.self,
         ]
     )
 

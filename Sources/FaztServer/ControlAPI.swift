@@ -87,6 +87,7 @@ struct ControlAPI: Sendable {
                     try StorageAdmin.deleteAll(connection, app: app)
                     try JobStore.deleteAll(connection, app: app)
                     try EventBus.deleteAll(connection, app: app)
+                    try AppSecrets.deleteAll(connection, app: app)
                 }
             }
             services.events.emitSystem(
@@ -119,6 +120,25 @@ struct ControlAPI: Sendable {
             let name = try vfs.info(app: segments[1]).name
             let env = AppEnv(store: services.store)
             return .json(EnvList(app: name, env: try await blocking { try env.list(app: name) }))
+        case (.GET, "apps", 3) where segments[2] == "secrets":
+            let name = try await blocking { try vfs.info(app: segments[1]).name }
+            let secrets = services.secrets
+            return .json(SecretList(app: name, secrets: try await blocking { try secrets.list(app: name) }))
+        case (.PUT, "apps", 4) where segments[2] == "secrets":
+            let name = try await blocking { try vfs.info(app: segments[1]).name }
+            let key = try AppSecrets.validate(name: segments[3])
+            let body = try request.decodeJSON(EnvValue.self)
+            let secrets = services.secrets
+            try await blocking { try secrets.set(app: name, name: key, value: body.value) }
+            return .json(["app": name, "secret": key])
+        case (.DELETE, "apps", 4) where segments[2] == "secrets":
+            let name = try await blocking { try vfs.info(app: segments[1]).name }
+            let key = try AppSecrets.validate(name: segments[3])
+            let secrets = services.secrets
+            guard try await blocking({ try secrets.unset(app: name, name: key) }) else {
+                throw APIError.notFound("secret '\(key)' is not set for \(name)")
+            }
+            return .json(["app": name, "unset": key])
         case (.PUT, "apps", 4) where segments[2] == "env":
             let name = try await blocking { try vfs.info(app: segments[1]).name }
             let key = try AppEnv.validate(key: segments[3])

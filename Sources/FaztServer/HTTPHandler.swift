@@ -132,7 +132,11 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             domain: services.configuration.domain
         )
         let upload = isUpload(route: route, method: head.method)
-        let limit = upload ? services.configuration.deployLimits.maxUploadBytes : services.configuration.maxBodyBytes
+        let hook = { if case .app(_, let appPath) = route { return WebhookReceiver.isHookPath(appPath) } else { return false } }()
+        let limit =
+            upload
+            ? services.configuration.deployLimits.maxUploadBytes
+            : hook ? WebhookReceiver.maxBodyBytes : services.configuration.maxBodyBytes
         if let declared = head.headers.first(name: "Content-Length").flatMap(Int.init), declared > limit {
             reject(context: context, tooLarge: limit, head: head, spool: nil)
             return
@@ -163,7 +167,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             )
         } else if case .control = route {
             body = .collect(context.channel.allocator.buffer(capacity: 0))
-        } else if case .app(_, let appPath) = route, HandlerRouter.isAPIPath(appPath) {
+        } else if case .app(_, let appPath) = route, HandlerRouter.isAPIPath(appPath) || hook {
             body = .collect(context.channel.allocator.buffer(capacity: 0))
         }
         if expectsContinue && !upload {
@@ -255,6 +259,10 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             var body = ByteBuffer()
             if case .collect(let buffer) = request.body { body = buffer }
             serveAPI(context: context, head: head, app: name, path: path, query: request.query, body: body)
+        case .app(let name, let path) where WebhookReceiver.isHookPath(path):
+            var body = ByteBuffer()
+            if case .collect(let buffer) = request.body { body = buffer }
+            serveHook(context: context, head: head, app: name, path: path, query: request.query, body: body)
         case .app(let name, let path):
             serveApp(context: context, head: head, app: name, path: path, query: request.query)
         case .control(let path):

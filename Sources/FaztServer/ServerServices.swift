@@ -29,6 +29,8 @@ final class ServerServices: Sendable {
     let scheduler: Scheduler
     /// Events: persistence and delivery to subscriptions (as scheduler jobs).
     let events: EventBus
+    /// Owner secrets, encrypted at rest.
+    let secrets: AppSecrets
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -88,6 +90,7 @@ final class ServerServices: Sendable {
         self.scheduler = scheduler
         let events = EventBus(store: store, scheduler: scheduler)
         self.events = events
+        self.secrets = AppSecrets(store: store, box: try SecretBox(databasePath: store.path))
         scheduler.onDead = { job, error in
             var data: [(String, JSONValue)] = [
                 ("app", .string(job.app)), ("job", .number(Double(job.id))), ("kind", .string(job.kind)),

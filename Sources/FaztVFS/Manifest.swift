@@ -13,6 +13,18 @@ public struct Manifest: Sendable, Equatable {
     /// Worker RSS cap while this app's code runs, in MB (capped by the server's limit).
     public var memoryMB: Int?
 
+    /// Inbound webhooks that verify signatures (`"webhooks": {"<name>": {"secret", "signature"}}`).
+    public var webhooks: [String: Webhook] = [:]
+
+    /// One entry of `"webhooks"`.
+    public struct Webhook: Sendable, Equatable {
+        /// The owner secret (`fazt secret set`) that signs requests.
+        public var secret: String
+        /// `hmac-sha256` (header `X-Signature`), `github` (`X-Hub-Signature-256`) or `stripe`
+        /// (`Stripe-Signature`).
+        public var signature: String
+    }
+
     /// The manifest's `cors` object.
     public struct CORSOptions: Sendable, Equatable {
         /// Allowed origins; `["*"]` means any.
@@ -58,6 +70,9 @@ public struct Manifest: Sendable, Equatable {
         if let cors = dictionary["cors"] {
             manifest.cors = try parseCORS(cors)
         }
+        if let hooks = dictionary["webhooks"] {
+            manifest.webhooks = try parseWebhooks(hooks)
+        }
         if let limits = dictionary["limits"] {
             guard let limits = limits as? [String: Any] else {
                 throw VFSError(.badManifest, "fazt.json: \"limits\" must be an object")
@@ -76,6 +91,33 @@ public struct Manifest: Sendable, Equatable {
             }
         }
         return manifest
+    }
+
+    /// Webhook names: `[A-Za-z0-9_-]{1,64}`.
+    public static func isWebhookName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64
+            && name.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 || $0 == 45 }
+    }
+
+    private static func parseWebhooks(_ value: Any) throws(VFSError) -> [String: Webhook] {
+        guard let object = value as? [String: Any] else {
+            throw VFSError(.badManifest, "fazt.json: \"webhooks\" must be an object of name → {secret, signature}")
+        }
+        var hooks: [String: Webhook] = [:]
+        for (name, entry) in object {
+            guard isWebhookName(name) else {
+                throw VFSError(.badManifest, "fazt.json: webhook name \"\(name)\" must be 1-64 letters, digits, '_' or '-'")
+            }
+            guard let options = entry as? [String: Any], let secret = options["secret"] as? String, !secret.isEmpty else {
+                throw VFSError(.badManifest, "fazt.json: webhooks.\(name) needs \"secret\": the name of a secret set with 'fazt secret set'")
+            }
+            let signature = options["signature"] as? String ?? "hmac-sha256"
+            guard ["hmac-sha256", "github", "stripe"].contains(signature) else {
+                throw VFSError(.badManifest, "fazt.json: webhooks.\(name).signature must be \"hmac-sha256\", \"github\" or \"stripe\"")
+            }
+            hooks[name] = Webhook(secret: secret, signature: signature)
+        }
+        return hooks
     }
 
     private static func parseCORS(_ value: Any) throws(VFSError) -> CORSOptions {

@@ -1,0 +1,74 @@
+import FaztStorage
+import FaztStore
+import FaztVFS
+
+/// `GET /apps/{name}/secrets`: names and when they were set, never values.
+public struct SecretList: Codable, Sendable {
+    public struct Item: Codable, Sendable {
+        public var name: String
+        public var updatedAt: Int64
+    }
+
+    public var app: String
+    public var secrets: [Item]
+}
+
+/// Owner-set secrets of apps (`fazt secret set`), encrypted at rest by `SecretBox`. They are used
+/// by the daemon (webhook signatures) and never reach JavaScript, logs or API answers.
+struct AppSecrets: Sendable {
+    static let maxValueBytes = 16 << 10
+    let store: Store
+    let box: SecretBox
+
+    /// Names are `[A-Za-z_][A-Za-z0-9_]{0,63}`.
+    static func validate(name: String) throws -> String {
+        let bytes = Array(name.utf8)
+        func letter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 }
+        guard !bytes.isEmpty, bytes.count <= 64, letter(bytes[0]), bytes.allSatisfy({ letter($0) || ($0 >= 48 && $0 <= 57) })
+        else {
+            throw APIError.badRequest("invalid secret name '\(name)': use letters, digits and '_', not starting with a digit")
+        }
+        return name
+    }
+
+    func set(app: String, name: String, value: String) throws {
+        guard !value.isEmpty, value.utf8.count <= Self.maxValueBytes else {
+            throw APIError.badRequest("a secret must be 1 byte to \(Self.maxValueBytes >> 10) KB")
+        }
+        let sealed = try box.seal(Array(value.utf8), context: "\(app)\u{0}\(name)")
+        let now = StorageExecutor.wallClock()
+        _ = try store.writeBlocking { connection in
+            try connection.run(
+                """
+                INSERT INTO secrets (app, name, value, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (app, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """,
+                [.text(app), .text(name), .blob(sealed), .integer(now)]
+            )
+        }
+    }
+
+    func unset(app: String, name: String) throws -> Bool {
+        try store.writeBlocking { try $0.run("DELETE FROM secrets WHERE app = ? AND name = ?", [.text(app), .text(name)]) > 0 }
+    }
+
+    func list(app: String) throws -> [SecretList.Item] {
+        try store.read { connection in
+            try connection.query("SELECT name, updated_at FROM secrets WHERE app = ? ORDER BY name", [.text(app)]) {
+                SecretList.Item(name: $0.string(0), updatedAt: $0.int64(1))
+            }
+        }
+    }
+
+    /// The plaintext of a secret, nil when it is not set (blocking; daemon use only).
+    func value(app: String, name: String) throws -> [UInt8]? {
+        let sealed = try store.read { connection in
+            try connection.queryOne("SELECT value FROM secrets WHERE app = ? AND name = ?", [.text(app), .text(name)]) { $0.bytes(0) }
+        }
+        return try sealed.map { try box.open($0, context: "\(app)\u{0}\(name)") }
+    }
+
+    static func deleteAll(_ connection: Connection, app: String) throws {
+        _ = try connection.run("DELETE FROM secrets WHERE app = ?", [.text(app)])
+    }
+}
