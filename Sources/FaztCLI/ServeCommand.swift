@@ -69,6 +69,10 @@ struct ServeCommand: AsyncParsableCommand {
     var runsMaxAgeDays: Int = 7
     @Option(name: .customLong("events-max-age-days"), help: "Days persisted events are kept.")
     var eventsMaxAgeDays: Int = 30
+    @Option(name: .customLong("notify-rate-per-minute"), help: "Most notifications one app may send per minute.")
+    var notifyRatePerMinute: Int = 60
+    @Option(name: .customLong("notify-retries"), help: "Delivery attempts per channel after the first (backoff from 2 s).")
+    var notifyRetries: Int = 4
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -87,6 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("storage-max-queued-writes", storageMaxQueuedWrites), ("job-concurrency", jobConcurrency),
             ("job-concurrency-per-app", jobConcurrencyPerApp), ("runs-keep", runsKeep),
             ("runs-max-age-days", runsMaxAgeDays), ("events-max-age-days", eventsMaxAgeDays),
+            ("notify-rate-per-minute", notifyRatePerMinute),
         ]
         where value <= 0 {
             throw ValidationError("--\(name) must be positive")
@@ -144,6 +149,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.scheduler.runsKeep = runsKeep
         configuration.scheduler.runsMaxAgeMs = Int64(runsMaxAgeDays) * 86_400_000
         configuration.scheduler.eventsMaxAgeMs = Int64(eventsMaxAgeDays) * 86_400_000
+        configuration.notifyRatePerMinute = notifyRatePerMinute
+        configuration.notifyRetries = max(0, min(notifyRetries, 20))
         let host = domain.lowercased()
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

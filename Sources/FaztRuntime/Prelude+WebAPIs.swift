@@ -296,6 +296,7 @@ extension Prelude {
             blobs,
             schedule,
             events,
+            notify,
             env: Object.freeze({
               get(name, fallback) {
                 const owned = host.env(String(name));

@@ -25,8 +25,8 @@ public final class Scheduler: @unchecked Sendable {
     /// Per app: pending jobs at the last count plus inserts since, and when it was counted.
     let pendingEstimates = PendingEstimates()
     let store: Store
-    let configuration: SchedulerConfiguration
-    let clock: @Sendable () -> Int64
+    public let configuration: SchedulerConfiguration
+    public let clock: @Sendable () -> Int64
     private let fire: Fire
     let logger: Logger
     /// Called after a job is marked dead (the event bus emits `system.job.failed`).
@@ -113,7 +113,7 @@ public final class Scheduler: @unchecked Sendable {
     }
 
     /// Tells the plan about a job now pending at `runAt` (after its row committed).
-    func noteScheduled(id: Int64, app: String, runAt: Int64) {
+    public func noteScheduled(id: Int64, app: String, runAt: Int64) {
         condition.lock()
         plan.add(id: id, app: app, due: runAt)
         condition.signal()
@@ -121,7 +121,7 @@ public final class Scheduler: @unchecked Sendable {
     }
 
     /// Tells the plan a job is gone.
-    func noteCancelled(id: Int64) {
+    public func noteCancelled(id: Int64) {
         condition.lock()
         plan.cancel(id: id)
         condition.unlock()

@@ -53,6 +53,7 @@ struct ControlAPI: Sendable {
         let vfs = services.vfs
         if let response = try await jobsRoute(request, segments) { return response }
         if let response = try await eventsRoute(request, segments) { return response }
+        if let response = try await notifyRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }
@@ -110,7 +111,7 @@ struct ControlAPI: Sendable {
             if query["follow"] == "1" || query["follow"] == "true" {
                 _ = try await blocking { try vfs.info(app: name) }
                 var response = Response(status: .ok)
-                response.followLogs = (name, after)
+                response.follow = .logs(app: name, after: after)
                 return response
             }
             let logs = services.logs

@@ -318,8 +318,8 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         close: Bool = false
     ) {
         guard !closing else { return }
-        if let follow = response.followLogs {
-            streamLogs(context: context, head: request, app: follow.app, after: follow.after)
+        if let follow = response.follow {
+            stream(context: context, head: request, target: follow)
             return
         }
         let keepAlive = request.isKeepAlive && !close && !connectionGuard.draining

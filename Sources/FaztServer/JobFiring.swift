@@ -11,9 +11,23 @@ enum JobFiring {
         _ invocation: JobInvocation,
         catalog: AppCatalog,
         supervisor: Supervisor?,
+        notifier: Notifier?,
         done: @escaping @Sendable (JobOutcome) -> Void
     ) {
         let job = invocation.job
+        if job.kind == "notify" {
+            // A channel delivery: done by the daemon (libcurl), never by app JavaScript.
+            DispatchQueue.global().async {
+                do {
+                    guard let notifier else { throw SecretError("notifications are not running") }
+                    try notifier.deliver(job)
+                    done(JobOutcome())
+                } catch {
+                    done(JobOutcome(failure: ("delivery", "\(error)")))
+                }
+            }
+            return
+        }
         guard let supervisor else {
             done(JobOutcome(failure: ("unavailable", "the JavaScript runtime is not running")))
             return
@@ -62,11 +76,11 @@ enum JobFiring {
     }
 }
 
-/// Lets the scheduler reach the supervisor created after it.
-final class SupervisorBox: Sendable {
-    private let value = Mutex<Supervisor?>(nil)
+/// A reference filled in after construction (the scheduler fires into parts created after it).
+final class LateBox<Value: Sendable>: Sendable {
+    private let value = Mutex<Value?>(nil)
 
-    var supervisor: Supervisor? {
+    var current: Value? {
         get { value.withLock { $0 } }
         set { value.withLock { $0 = newValue } }
     }

@@ -12,8 +12,8 @@ struct Response: Sendable {
     var declaredLength: Int?
     /// Send no `Content-Length` at all (304 answers).
     var omitsLength = false
-    /// Instead of a body: stream this app's log as server-sent events (`?follow=1`).
-    var followLogs: (app: String, after: Int64?)?
+    /// Instead of a body: stream new entries as server-sent events (`?follow=1`).
+    var follow: FollowTarget?
     var body: ByteBuffer?
 
     init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) {

@@ -47,6 +47,10 @@ public struct ServerConfiguration: Sendable {
     public var storageQuotaBytes: Int64 = 1 << 30
     /// Storage writes queued on the writer beyond which new ones fail with `BUSY` (HTTP 503).
     public var storageMaxQueuedWrites: Int = 20_000
+    /// Most notifications one app may send per minute.
+    public var notifyRatePerMinute = 60
+    /// Delivery attempts per channel after the first (exponential backoff from 2 s).
+    public var notifyRetries = 4
     /// Scheduler limits (job concurrency, history retention).
     public var scheduler = SchedulerConfiguration()
     /// Event loop threads (defaults to one per core).

@@ -31,6 +31,8 @@ final class ServerServices: Sendable {
     let events: EventBus
     /// Owner secrets, encrypted at rest.
     let secrets: AppSecrets
+    /// `fazt.notify`: the owner's inbox and channel deliveries.
+    let notifier: Notifier
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -81,17 +83,43 @@ final class ServerServices: Sendable {
         }
         // The scheduler and the supervisor refer to each other (jobs fire into workers; workers'
         // schedule calls land in the scheduler): the box is filled right after both exist.
-        let supervisorBox = SupervisorBox()
+        let supervisorBox = LateBox<Supervisor>()
+        let notifierBox = LateBox<Notifier>()
         let catalog = self.catalog
         let scheduler = Scheduler(store: store, configuration: configuration.scheduler, logger: logger) { invocation, done in
-            JobFiring.fire(invocation, catalog: catalog, supervisor: supervisorBox.supervisor, done: done)
+            JobFiring.fire(
+                invocation,
+                catalog: catalog,
+                supervisor: supervisorBox.current,
+                notifier: notifierBox.current,
+                done: done
+            )
         }
         scheduler.handlerExists = { app, path in JobFiring.handlerExists(app: app, path: path, catalog: catalog) }
         self.scheduler = scheduler
         let events = EventBus(store: store, scheduler: scheduler)
         self.events = events
-        self.secrets = AppSecrets(store: store, box: try SecretBox(databasePath: store.path))
+        let box = try SecretBox(databasePath: store.path)
+        self.secrets = AppSecrets(store: store, box: box)
+        let notifier = Notifier(
+            store: store,
+            box: box,
+            scheduler: scheduler,
+            ratePerMinute: configuration.notifyRatePerMinute,
+            retries: configuration.notifyRetries
+        )
+        self.notifier = notifier
+        notifierBox.current = notifier
         scheduler.onDead = { job, error in
+            if job.kind == "notify" {
+                let notification = (try? JSONValue.parse(job.state))?["notification"] ?? .null
+                let data: [(String, JSONValue)] = [
+                    ("app", .string(job.app)), ("channel", .string(job.name ?? "")), ("notification", notification),
+                    ("attempts", .number(Double(job.attempt))), ("error", .string(error)),
+                ]
+                events.emitSystem("system.notify.failed", app: job.app, data: data, now: StorageExecutor.wallClock())
+                return
+            }
             var data: [(String, JSONValue)] = [
                 ("app", .string(job.app)), ("job", .number(Double(job.id))), ("kind", .string(job.kind)),
                 ("handler", .string(job.handler)), ("attempts", .number(Double(job.attempt))), ("error", .string(error)),
@@ -104,12 +132,14 @@ final class ServerServices: Sendable {
                 scheduler.perform(call, reply: reply)
             } else if EventBus.ops.contains(call.op) {
                 events.perform(call, reply: reply)
+            } else if Notifier.ops.contains(call.op) {
+                notifier.perform(call, reply: reply)
             } else {
                 reply(.failure(StorageError(.invalidArgument, "\(call.op) is not available")))
             }
         }
         self.supervisor = Supervisor(configuration: runtime, logger: logger)
-        supervisorBox.supervisor = supervisor
+        supervisorBox.current = supervisor
         let directory = URL(fileURLWithPath: store.path).deletingLastPathComponent().path + "/.fazt-tmp"
         self.temporaryDirectory = directory
         // Leftovers are uploads interrupted by a crash; nothing refers to them.
