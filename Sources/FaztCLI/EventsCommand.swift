@@ -30,7 +30,7 @@ struct EventsCommand: ParsableCommand {
             return
         }
         for event in events {
-            let data = event["data"].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed, .sortedKeys]) }
+            let data = event["data"].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]) }
             let time = Output.time((event["time"] as? NSNumber)?.int64Value ?? 0)
             print("\(time)  \(event["type"] as? String ?? "?")  \(event["source"] as? String ?? "?")  \(data.map { String(decoding: $0, as: UTF8.self) } ?? "null")")
         }
