@@ -123,7 +123,10 @@ let package = Package(
         .testTarget(name: "FaztNetTests", dependencies: ["FaztNet"]),
         .testTarget(
             name: "FaztSchedulerTests",
-            dependencies: ["FaztScheduler", "FaztStore", "FaztStorage", "FaztTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "FaztScheduler", "FaztStore", "FaztStorage", "FaztTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "FaztServerTests",

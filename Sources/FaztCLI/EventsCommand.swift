@@ -30,9 +30,16 @@ struct EventsCommand: ParsableCommand {
             return
         }
         for event in events {
-            let data = event["data"].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]) }
+            let data = event["data"].flatMap {
+                try? JSONSerialization.data(
+                    withJSONObject: $0,
+                    options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]
+                )
+            }
             let time = Output.time((event["time"] as? NSNumber)?.int64Value ?? 0)
-            print("\(time)  \(event["type"] as? String ?? "?")  \(event["source"] as? String ?? "?")  \(data.map { String(decoding: $0, as: UTF8.self) } ?? "null")")
+            print(
+                "\(time)  \(event["type"] as? String ?? "?")  \(event["source"] as? String ?? "?")  \(data.map { String(decoding: $0, as: UTF8.self) } ?? "null")"
+            )
         }
     }
 }
@@ -57,16 +64,29 @@ struct GrantCommand: ParsableCommand {
         if let permission {
             if revoke {
                 let encoded = permission.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? permission
-                list = try client.fetch(GrantList.self, "DELETE", "/apps/\(name)/grants?permission=\(encoded)", json: options.json)
+                list = try client.fetch(
+                    GrantList.self,
+                    "DELETE",
+                    "/apps/\(name)/grants?permission=\(encoded)",
+                    json: options.json
+                )
             } else {
                 let body = try JSONEncoder().encode(["permission": permission])
-                list = try client.fetch(GrantList.self, "POST", "/apps/\(name)/grants", body: Array(body), json: options.json)
+                list = try client.fetch(
+                    GrantList.self,
+                    "POST",
+                    "/apps/\(name)/grants",
+                    body: Array(body),
+                    json: options.json
+                )
             }
         } else {
             list = try client.fetch(GrantList.self, "GET", "/apps/\(name)/grants", json: options.json)
         }
         guard let list else { return }
-        if let permission { print(revoke ? "revoked \(permission) from \(list.app)" : "granted \(permission) to \(list.app)") }
+        if let permission {
+            print(revoke ? "revoked \(permission) from \(list.app)" : "granted \(permission) to \(list.app)")
+        }
         print(list.grants.isEmpty ? "\(list.app) has no grants" : list.grants.map { "  \($0)" }.joined(separator: "\n"))
     }
 }

@@ -92,8 +92,10 @@ struct JobsCommand: ParsableCommand {
                 ["ID", "KIND", "STATUS", "RUN AT", "HANDLER", "NAME/KEY", "ATTEMPTS", "ERROR"],
                 list.jobs.map { job in
                     [
-                        "\(job.id)", job.kind, job.status, Output.time(job.runAt), job.handler, job.name ?? job.key ?? "",
-                        "\(job.attempt)/\(job.retries + 1)", job.error.map { String($0.split(separator: "\n").first ?? "") } ?? "",
+                        "\(job.id)", job.kind, job.status, Output.time(job.runAt), job.handler,
+                        job.name ?? job.key ?? "",
+                        "\(job.attempt)/\(job.retries + 1)",
+                        job.error.map { String($0.split(separator: "\n").first ?? "") } ?? "",
                     ]
                 }
             )
@@ -111,14 +113,23 @@ struct JobsCommand: ParsableCommand {
         @Argument(help: "The job id (see 'fazt jobs APP --status dead').") var id: Int64
 
         func run() throws {
-            guard let job = try options.client().fetch(JobBody.self, "POST", "/apps/\(app.lowercased())/jobs/\(id)/retry", json: options.json)
+            guard
+                let job = try options.client().fetch(
+                    JobBody.self,
+                    "POST",
+                    "/apps/\(app.lowercased())/jobs/\(id)/retry",
+                    json: options.json
+                )
             else { return }
             print("job \(job.id) is pending again: runs at \(Output.time(job.runAt))")
         }
     }
 
     struct Cancel: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Delete a pending or dead job.")
+        static let configuration = CommandConfiguration(
+            commandName: "cancel",
+            abstract: "Delete a pending or dead job."
+        )
 
         @OptionGroup var options: ClientOptions
         @Argument(help: "The app name.") var app: String

@@ -103,12 +103,16 @@ struct NotifyCommand: ParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() throws {
-            guard let list = try options.client().fetch(ChannelList.self, "GET", "/notify/channels", json: options.json) else { return }
+            guard let list = try options.client().fetch(ChannelList.self, "GET", "/notify/channels", json: options.json)
+            else { return }
             if list.channels.isEmpty {
                 print("no channels: notifications only reach the inbox ('fazt notify channel add --help')")
                 return
             }
-            Output.table(["NAME", "TYPE", "ADDED"], list.channels.map { [$0.name, $0.type, Output.time($0.createdAt)] })
+            Output.table(
+                ["NAME", "TYPE", "ADDED"],
+                list.channels.map { [$0.name, $0.type, Output.time($0.createdAt)] }
+            )
         }
     }
 

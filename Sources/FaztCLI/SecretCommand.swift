@@ -7,13 +7,16 @@ import Foundation
 struct SecretCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secret",
-        abstract: "Set, unset and list an app's secrets (encrypted at rest; never shown again, never given to JavaScript).",
+        abstract:
+            "Set, unset and list an app's secrets (encrypted at rest; never shown again, never given to JavaScript).",
         discussion: "Secrets are encrypted with fazt.key beside data.db (or FAZT_SECRET_KEY): back it up with data.db.",
         subcommands: [Set.self, Unset.self, List.self]
     )
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a secret ('-' as the value reads it from stdin).")
+        static let configuration = CommandConfiguration(
+            abstract: "Set a secret ('-' as the value reads it from stdin)."
+        )
         @OptionGroup var options: ClientOptions
         @Argument(help: "The app name.") var app: String
         @Argument(help: "The secret name (letters, digits, '_').") var name: String
@@ -50,7 +53,9 @@ struct SecretCommand: ParsableCommand {
 
         func run() throws {
             let path = "/apps/\(app.lowercased())/secrets"
-            guard let list = try options.client().fetch(SecretList.self, "GET", path, json: options.json) else { return }
+            guard let list = try options.client().fetch(SecretList.self, "GET", path, json: options.json) else {
+                return
+            }
             Output.table(["NAME", "SET AT"], list.secrets.map { [$0.name, Output.time($0.updatedAt)] })
         }
     }

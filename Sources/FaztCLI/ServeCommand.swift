@@ -71,7 +71,10 @@ struct ServeCommand: AsyncParsableCommand {
     var eventsMaxAgeDays: Int = 30
     @Option(name: .customLong("notify-rate-per-minute"), help: "Most notifications one app may send per minute.")
     var notifyRatePerMinute: Int = 60
-    @Option(name: .customLong("notify-retries"), help: "Delivery attempts per channel after the first (backoff from 2 s).")
+    @Option(
+        name: .customLong("notify-retries"),
+        help: "Delivery attempts per channel after the first (backoff from 2 s)."
+    )
     var notifyRetries: Int = 4
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"

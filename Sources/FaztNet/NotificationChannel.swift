@@ -13,7 +13,16 @@ public struct NotificationMessage: Sendable, Codable, Equatable {
     /// ms since 1970.
     public var time: Int64
 
-    public init(id: Int64, app: String, title: String, body: String?, url: String?, priority: String, tags: [String], time: Int64) {
+    public init(
+        id: Int64,
+        app: String,
+        title: String,
+        body: String?,
+        url: String?,
+        priority: String,
+        tags: [String],
+        time: Int64
+    ) {
         self.id = id
         self.app = app
         self.title = title
@@ -72,7 +81,9 @@ public struct NotificationChannel: Sendable, Codable, Equatable {
 
     /// Delivers `message` (blocking); throws with the reason on any failure or non-2xx answer.
     public func deliver(_ message: NotificationMessage) throws {
-        let text = [message.title, message.body, message.url].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
+        let text = [message.title, message.body, message.url].compactMap { $0 }.filter { !$0.isEmpty }.joined(
+            separator: "\n"
+        )
         switch type {
         case "email":
             let sender = from ?? "fazt@localhost"
@@ -85,10 +96,22 @@ public struct NotificationChannel: Sendable, Codable, Equatable {
                 date: date,
                 messageID: "\(message.id).\(message.time)@fazt"
             )
-            try SMTPClient.send(url: url ?? "", from: sender, to: to ?? [], user: user, password: password, message: bytes)
+            try SMTPClient.send(
+                url: url ?? "",
+                from: sender,
+                to: to ?? [],
+                user: user,
+                password: password,
+                message: bytes
+            )
         case "ntfy":
-            var headers = ["Title: \(Self.headerValue(message.title))", "Priority: \(["low": "2", "high": "5"][message.priority] ?? "3")"]
-            if !message.tags.isEmpty { headers.append("Tags: \(Self.headerValue(message.tags.joined(separator: ",")))") }
+            var headers = [
+                "Title: \(Self.headerValue(message.title))",
+                "Priority: \(["low": "2", "high": "5"][message.priority] ?? "3")",
+            ]
+            if !message.tags.isEmpty {
+                headers.append("Tags: \(Self.headerValue(message.tags.joined(separator: ",")))")
+            }
             if let link = message.url { headers.append("Click: \(Self.headerValue(link))") }
             try post(url ?? "", headers: headers, body: Array((message.body ?? message.title).utf8))
         case "slack":
@@ -97,25 +120,46 @@ public struct NotificationChannel: Sendable, Codable, Equatable {
             try postJSON(url ?? "", ["content": "**\(message.title)**" + (text.dropFirst(message.title.count))])
         case "telegram":
             let base = url ?? "https://api.telegram.org"
-            try postJSON("\(base)/bot\(password ?? "")/sendMessage", ["chat_id": chat ?? "", "text": text], redact: password)
+            try postJSON(
+                "\(base)/bot\(password ?? "")/sendMessage",
+                ["chat_id": chat ?? "", "text": text],
+                redact: password
+            )
         default:
-            try post(url ?? "", headers: ["Content-Type: application/json"], body: Array(try JSONEncoder().encode(message)))
+            try post(
+                url ?? "",
+                headers: ["Content-Type: application/json"],
+                body: Array(try JSONEncoder().encode(message))
+            )
         }
     }
 
     private func postJSON(_ url: String, _ fields: [String: String], redact: String? = nil) throws {
-        try post(url, headers: ["Content-Type: application/json"], body: Array(try JSONEncoder().encode(fields)), redact: redact)
+        try post(
+            url,
+            headers: ["Content-Type: application/json"],
+            body: Array(try JSONEncoder().encode(fields)),
+            redact: redact
+        )
     }
 
     private func post(_ url: String, headers: [String], body: [UInt8], redact: String? = nil) throws {
         let response: HTTPClientResponse
         do {
-            response = try HTTPClient.perform(method: "POST", url: url, headers: headers, body: body, timeoutSeconds: 30)
+            response = try HTTPClient.perform(
+                method: "POST",
+                url: url,
+                headers: headers,
+                body: body,
+                timeoutSeconds: 30
+            )
         } catch let error as HTTPClientError {
             throw HTTPClientError(message: Self.redacted(error.message, redact))
         }
         guard (200..<300).contains(response.status) else {
-            throw HTTPClientError(message: "\(name): HTTP \(response.status) \(Self.redacted(String(response.text.prefix(200)), redact))")
+            throw HTTPClientError(
+                message: "\(name): HTTP \(response.status) \(Self.redacted(String(response.text.prefix(200)), redact))"
+            )
         }
     }
 

@@ -38,7 +38,9 @@ public enum SMTPClient {
             let state = Unmanaged<UploadState>.fromOpaque(context).takeUnretainedValue()
             let take = min(size * count, state.bytes.count - state.offset)
             state.bytes.withUnsafeBytes { raw in
-                if let base = raw.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base + state.offset, byteCount: take) }
+                if let base = raw.baseAddress {
+                    UnsafeMutableRawPointer(buffer).copyMemory(from: base + state.offset, byteCount: take)
+                }
             }
             state.offset += take
             return take
@@ -51,9 +53,19 @@ public enum SMTPClient {
     }
 
     /// A plain-text message with the headers mail servers expect.
-    public static func message(from: String, to: [String], subject: String, body: String, date: String, messageID: String) -> [UInt8] {
-        func header(_ text: String) -> String { text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") }
-        let encodedSubject = subject.utf8.allSatisfy { $0 < 128 }
+    public static func message(
+        from: String,
+        to: [String],
+        subject: String,
+        body: String,
+        date: String,
+        messageID: String
+    ) -> [UInt8] {
+        func header(_ text: String) -> String {
+            text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        }
+        let encodedSubject =
+            subject.utf8.allSatisfy { $0 < 128 }
             ? header(subject) : "=?UTF-8?B?\(Data(header(subject).utf8).base64EncodedString())?="
         var lines = [
             "Date: \(date)", "From: <\(header(from))>", "To: \(to.map { "<\(header($0))>" }.joined(separator: ", "))",
@@ -61,7 +73,10 @@ public enum SMTPClient {
             "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "",
         ]
         // Dot-stuffing is done by libcurl; only line ends are normalised here.
-        lines += body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines += body.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n",
+            omittingEmptySubsequences: false
+        ).map(String.init)
         return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
     }
 }

@@ -207,8 +207,10 @@ final class JSString {
         return asciiString(units) ?? String(decoding: units, as: UTF16.self)
     }
 
-    /// Most strings crossing the bridge (JSON, keys, paths) are ASCII: copying the low bytes is several
-    /// times cheaper than the general UTF-16 transcoder. `nil` when a unit is outside ASCII.
+    /// The string when every unit is ASCII, else `nil`.
+    ///
+    /// Most strings crossing the bridge (JSON, keys, paths) are ASCII: copying the low bytes is
+    /// several times cheaper than the general UTF-16 transcoder.
     private static func asciiString(_ units: UnsafeBufferPointer<UInt16>) -> String? {
         var ascii = true
         let text = String(unsafeUninitializedCapacity: units.count) { bytes in

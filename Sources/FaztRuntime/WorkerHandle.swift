@@ -425,6 +425,7 @@ final class WorkerHandle: @unchecked Sendable {
     }
 
     /// Resident memory in bytes (second field of /proc/PID/statm, in pages), or 0 when unknown.
+    ///
     /// Read on every watchdog pass for every busy worker, so it avoids Foundation and strings.
     var residentBytes: Int {
         let fd = open("/proc/\(pid)/statm", O_RDONLY | O_CLOEXEC)

@@ -435,7 +435,8 @@ final class WorkerRuntime {
         captured = nil  // no copy while appending
         output += (level == "info" ? "" : "[\(level)] ") + text + "\n"
         if output.utf8.count > Self.maxCapturedBytes {
-            output = String(decoding: output.utf8.prefix(Self.maxCapturedBytes), as: UTF8.self) + "\n[output truncated]\n"
+            output =
+                String(decoding: output.utf8.prefix(Self.maxCapturedBytes), as: UTF8.self) + "\n[output truncated]\n"
         }
         captured = output
     }

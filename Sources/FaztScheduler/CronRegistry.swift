@@ -29,7 +29,8 @@ public enum CronRegistry {
     /// Reads and checks `"schedules"` of a manifest (nil or absent: none); `fileExists` says whether
     /// a handler is a file of the version.
     public static func entries(manifest: String?, fileExists: (String) throws -> Bool) throws(CronError) -> [Entry] {
-        guard let manifest, let root = try? JSONValue.parse(manifest), let value = root["schedules"], value != .null else {
+        guard let manifest, let root = try? JSONValue.parse(manifest), let value = root["schedules"], value != .null
+        else {
             return []
         }
         guard case .array(let items) = value else { throw CronError("fazt.json: \"schedules\" must be a list") }
@@ -40,8 +41,12 @@ public enum CronRegistry {
             guard let name = item["name"]?.stringValue, !name.isEmpty, name.utf8.count <= 100 else {
                 throw CronError("\(at) needs a \"name\" (a string of at most 100 bytes)")
             }
-            guard !entries.contains(where: { $0.name == name }) else { throw CronError("\(at): the name \"\(name)\" is used twice") }
-            guard let cron = item["cron"]?.stringValue else { throw CronError("\(at) (\(name)) needs a \"cron\" expression") }
+            guard !entries.contains(where: { $0.name == name }) else {
+                throw CronError("\(at): the name \"\(name)\" is used twice")
+            }
+            guard let cron = item["cron"]?.stringValue else {
+                throw CronError("\(at) (\(name)) needs a \"cron\" expression")
+            }
             let tz = item["tz"]?.stringValue
             do {
                 _ = try CronSchedule(cron, tz: tz)
@@ -62,7 +67,9 @@ public enum CronRegistry {
             }
             var entry = Entry(name: name, cron: cron, handler: handler, tz: tz)
             if let overlap = item["overlap"]?.stringValue {
-                guard overlap == "skip" || overlap == "queue" else { throw CronError("\(at) (\(name)): overlap must be \"skip\" or \"queue\"") }
+                guard overlap == "skip" || overlap == "queue" else {
+                    throw CronError("\(at) (\(name)): overlap must be \"skip\" or \"queue\"")
+                }
                 entry.overlap = overlap
             }
             if let misfire = item["misfire"]?.stringValue {
@@ -72,11 +79,15 @@ public enum CronRegistry {
                 entry.misfire = misfire
             }
             if let retries = item["retries"]?.numberValue {
-                guard retries >= 0, retries <= 20, retries.rounded() == retries else { throw CronError("\(at) (\(name)): retries must be 0...20") }
+                guard retries >= 0, retries <= 20, retries.rounded() == retries else {
+                    throw CronError("\(at) (\(name)): retries must be 0...20")
+                }
                 entry.retries = Int(retries)
             }
             if let timeout = item["timeoutMs"]?.numberValue {
-                guard timeout > 0, timeout <= 900_000 else { throw CronError("\(at) (\(name)): timeoutMs must be 1...900000") }
+                guard timeout > 0, timeout <= 900_000 else {
+                    throw CronError("\(at) (\(name)): timeoutMs must be 1...900000")
+                }
                 entry.timeoutMs = Int(timeout)
             }
             entries.append(entry)
@@ -86,7 +97,13 @@ public enum CronRegistry {
 
     /// Makes the app's cron jobs match `entries`: unchanged schedules keep their next run,
     /// changed ones start over, missing ones go.
-    public static func sync(_ connection: Connection, app: String, entries: [Entry], now: Int64, defaultTimeoutMs: Int) throws {
+    public static func sync(
+        _ connection: Connection,
+        app: String,
+        entries: [Entry],
+        now: Int64,
+        defaultTimeoutMs: Int
+    ) throws {
         let existing = try connection.query(
             "SELECT \(JobStore.columns) FROM jobs WHERE app = ? AND kind = 'cron'",
             [.text(app)],

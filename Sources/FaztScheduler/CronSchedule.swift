@@ -30,7 +30,9 @@ public struct CronSchedule: Sendable, Equatable {
         let expanded = Self.macros[text] ?? text
         var fields = expanded.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count == 5 || fields.count == 6 else {
-            throw CronError("\"\(expression)\" must have 5 fields (minute hour day month weekday) or 6 (with seconds first)")
+            throw CronError(
+                "\"\(expression)\" must have 5 fields (minute hour day month weekday) or 6 (with seconds first)"
+            )
         }
         if fields.count == 5 { fields.insert("0", at: 0) }
         guard let zone = tz.map({ TimeZone(identifier: $0) }) ?? TimeZone(identifier: "UTC") else {
@@ -69,7 +71,9 @@ public struct CronSchedule: Sendable, Equatable {
             guard pieces.count <= 2, !pieces[0].isEmpty else { throw CronError("\(name): cannot read \"\(part)\"") }
             var step = 1
             if pieces.count == 2 {
-                guard let number = Int(pieces[1]), number > 0 else { throw CronError("\(name): bad step in \"\(part)\"") }
+                guard let number = Int(pieces[1]), number > 0 else {
+                    throw CronError("\(name): bad step in \"\(part)\"")
+                }
                 step = number
             }
             var low = range.lowerBound

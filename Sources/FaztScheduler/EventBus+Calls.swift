@@ -13,7 +13,10 @@ extension EventBus {
                 let type = try Self.checked { () throws(EventError) in try EventType.namespaced(call.arg(0), app: app) }
                 let data = call.arg(1).isEmpty ? "null" : call.arg(1)
                 guard data.utf8.count <= Self.maxDataBytes else {
-                    throw StorageError(.tooLarge, "events.emit: data is \(data.utf8.count) bytes (limit \(Self.maxDataBytes >> 10) KB)")
+                    throw StorageError(
+                        .tooLarge,
+                        "events.emit: data is \(data.utf8.count) bytes (limit \(Self.maxDataBytes >> 10) KB)"
+                    )
                 }
                 _ = try JSONValue.parse(data)
                 let options = call.arg(2).isEmpty ? JSONValue.object([]) : try JSONValue.parse(call.arg(2))
@@ -21,8 +24,16 @@ extension EventBus {
                 let event = Event(app: app, type: type, source: app, data: data, time: scheduler.clock())
                 emit(event, persist: persist) { result in
                     switch result {
-                    case .success: reply(.success(StorageResult(json: #"{"id":\#(JSONValue.quoted(event.id)),"type":\#(JSONValue.quoted(type))}"#)))
-                    case .failure(let error): reply(.failure(StorageError(.internalError, "cannot emit the event: \(error)")))
+                    case .success:
+                        reply(
+                            .success(
+                                StorageResult(
+                                    json: #"{"id":\#(JSONValue.quoted(event.id)),"type":\#(JSONValue.quoted(type))}"#
+                                )
+                            )
+                        )
+                    case .failure(let error):
+                        reply(.failure(StorageError(.internalError, "cannot emit the event: \(error)")))
                     }
                 }
             case "events.on":
@@ -32,22 +43,28 @@ extension EventBus {
                     throw StorageError(.invalidArgument, "events.on: the handler \(handler) is not a file of this app")
                 }
                 let now = scheduler.clock()
-                store.apply({ connection in
-                    try Self.checkCanSubscribe(connection, app: app, pattern: pattern)
-                    _ = try connection.run(
-                        "INSERT OR IGNORE INTO subscriptions (app, pattern, handler, origin, created_at) VALUES (?, ?, ?, 'api', ?)",
-                        [.text(app), .text(pattern.text), .text(handler), .integer(now)]
-                    )
-                }) { result, _ in reply(Self.answer(result.map { _ in "true" })) }
+                store.apply(
+                    { connection in
+                        try Self.checkCanSubscribe(connection, app: app, pattern: pattern)
+                        _ = try connection.run(
+                            "INSERT OR IGNORE INTO subscriptions (app, pattern, handler, origin, created_at) VALUES (?, ?, ?, 'api', ?)",
+                            [.text(app), .text(pattern.text), .text(handler), .integer(now)]
+                        )
+                    },
+                    applied: { result, _ in reply(Self.answer(result.map { _ in "true" })) }
+                )
             case "events.off":
                 let pattern = try Self.checked { () throws(EventError) in try EventPattern(call.arg(0), app: app) }
                 let handler = call.arg(1).isEmpty ? nil : try Scheduler.handlerPath(call.arg(1))
-                store.apply({ connection in
-                    try connection.run(
-                        "DELETE FROM subscriptions WHERE app = ? AND pattern = ? AND origin = 'api' AND (?3 IS NULL OR handler = ?3)",
-                        [.text(app), .text(pattern.text), handler.map { .text($0) } ?? .null]
-                    )
-                }) { result, _ in reply(Self.answer(result.map { $0 > 0 ? "true" : "false" })) }
+                store.apply(
+                    { connection in
+                        try connection.run(
+                            "DELETE FROM subscriptions WHERE app = ? AND pattern = ? AND origin = 'api' AND (?3 IS NULL OR handler = ?3)",
+                            [.text(app), .text(pattern.text), handler.map { .text($0) } ?? .null]
+                        )
+                    },
+                    applied: { result, _ in reply(Self.answer(result.map { $0 > 0 ? "true" : "false" })) }
+                )
             case "events.query":
                 let options = call.arg(0).isEmpty ? JSONValue.object([]) : try JSONValue.parse(call.arg(0))
                 let pattern = try options["type"]?.stringValue.map { text throws(StorageError) in
@@ -55,7 +72,9 @@ extension EventBus {
                 }
                 let since = options["since"]?.numberValue.map { Int64($0) } ?? 0
                 let limit = min(max(Int(options["limit"]?.numberValue ?? 100), 1), 1000)
-                let events = try store.read { try Self.query($0, app: app, pattern: pattern, since: since, limit: limit) }
+                let events = try store.read {
+                    try Self.query($0, app: app, pattern: pattern, since: since, limit: limit)
+                }
                 reply(.success(StorageResult(json: "[" + events.map(\.json).joined(separator: ",") + "]")))
             default:
                 throw StorageError(.invalidArgument, "unknown call \(call.op)")
@@ -68,7 +87,13 @@ extension EventBus {
     }
 
     /// Persisted events the app may see (its own and `system.*` about itself), newest first.
-    public static func query(_ connection: Connection, app: String, pattern: EventPattern?, since: Int64, limit: Int) throws -> [Event] {
+    public static func query(
+        _ connection: Connection,
+        app: String,
+        pattern: EventPattern?,
+        since: Int64,
+        limit: Int
+    ) throws -> [Event] {
         var found: [Event] = []
         var before = Int64.max
         // Filter by pattern in Swift, a page at a time, scanning at most 20,000 rows.
@@ -77,7 +102,13 @@ extension EventBus {
                 "SELECT id, uid, app, type, source, data, time FROM events WHERE app = ? AND id < ? AND time >= ? ORDER BY id DESC LIMIT 1000",
                 [.text(app), .integer(before), .integer(since)]
             ) { row -> (Int64, Event) in
-                var event = Event(app: row.string(2), type: row.string(3), source: row.string(4), data: row.string(5), time: row.int64(6))
+                var event = Event(
+                    app: row.string(2),
+                    type: row.string(3),
+                    source: row.string(4),
+                    data: row.string(5),
+                    time: row.int64(6)
+                )
                 event.id = row.string(1)
                 return (row.int64(0), event)
             }
@@ -127,17 +158,27 @@ extension EventBus {
     /// Replaces the app's manifest subscriptions with those of `manifest`; throws `EventError` for
     /// a bad pattern, a handler missing from the version, or another app's events without the
     /// matching permission.
-    static func syncManifest(_ connection: Connection, app: String, manifest: String?, now: Int64, fileExists: (String) throws -> Bool) throws {
+    static func syncManifest(
+        _ connection: Connection,
+        app: String,
+        manifest: String?,
+        now: Int64,
+        fileExists: (String) throws -> Bool
+    ) throws {
         var wanted: [(EventPattern, String)] = []
         if let manifest, let root = try? JSONValue.parse(manifest), let events = root["events"], events != .null {
-            guard case .object(let members) = events else { throw EventError("fazt.json: \"events\" must be an object of pattern → handler") }
+            guard case .object(let members) = events else {
+                throw EventError("fazt.json: \"events\" must be an object of pattern → handler")
+            }
             let declared = permissions(manifest: manifest)
             for (text, value) in members {
                 let pattern = try EventPattern(text, app: app)
                 guard let raw = value.stringValue, let handler = try? Scheduler.handlerPath(raw) else {
                     throw EventError("fazt.json: events[\"\(text)\"] must name a .js handler file")
                 }
-                guard try fileExists(handler) else { throw EventError("fazt.json: events[\"\(text)\"]: the handler \(handler) is not in this deploy") }
+                guard try fileExists(handler) else {
+                    throw EventError("fazt.json: events[\"\(text)\"]: the handler \(handler) is not in this deploy")
+                }
                 if let first = pattern.segments.first, first.hasPrefix("app:"), first != "app:\(app)",
                     !declared.contains(where: { $0.hasPrefix("events:\(first).") || $0 == "events:\(first)" })
                 {
@@ -157,13 +198,18 @@ extension EventBus {
 
     /// Grants (or revokes) a permission such as `events:app:other.*` to an app (blocking).
     public func grant(app: String, permission: String, revoke: Bool) throws(EventError) -> Bool {
-        guard permission.hasPrefix("events:") else { throw EventError("permissions look like events:app:<other>.* or events:system.**") }
+        guard permission.hasPrefix("events:") else {
+            throw EventError("permissions look like events:app:<other>.* or events:system.**")
+        }
         _ = try EventPattern(String(permission.dropFirst(7)), app: app)
         let now = scheduler.clock()
         do {
             return try store.writeBlocking { connection in
                 if revoke {
-                    return try connection.run("DELETE FROM grants WHERE app = ? AND permission = ?", [.text(app), .text(permission)]) > 0
+                    return try connection.run(
+                        "DELETE FROM grants WHERE app = ? AND permission = ?",
+                        [.text(app), .text(permission)]
+                    ) > 0
                 }
                 return try connection.run(
                     "INSERT OR IGNORE INTO grants (app, permission, created_at) VALUES (?, ?, ?)",
@@ -177,6 +223,10 @@ extension EventBus {
 
     /// The app's grants (blocking).
     public func grants(app: String) throws -> [String] {
-        try store.read { try $0.query("SELECT permission FROM grants WHERE app = ? ORDER BY permission", [.text(app)]) { $0.string(0) } }
+        try store.read {
+            try $0.query("SELECT permission FROM grants WHERE app = ? ORDER BY permission", [.text(app)]) {
+                $0.string(0)
+            }
+        }
     }
 }

@@ -49,19 +49,30 @@ public final class EventBus: Sendable {
     }
 
     /// Records and delivers `event`; `done` runs once it is committed (with the jobs it made).
-    public func emit(_ event: Event, persist: Bool, done: @escaping @Sendable (Result<Void, Error>) -> Void = { _ in }) {
+    public func emit(_ event: Event, persist: Bool, done: @escaping @Sendable (Result<Void, Error>) -> Void = { _ in })
+    {
         let timeout = scheduler.configuration.defaultTimeoutMs
-        store.apply({ connection in
-            try Self.record(connection, event, persist: persist || event.type.hasPrefix("system."), timeoutMs: timeout)
-        }) { [scheduler] result, _ in
-            switch result {
-            case .success(let deliveries):
-                for delivery in deliveries { scheduler.noteScheduled(id: delivery.id, app: delivery.app, runAt: event.time) }
-                done(.success(()))
-            case .failure(let error):
-                done(.failure(error))
+        store.apply(
+            { connection in
+                try Self.record(
+                    connection,
+                    event,
+                    persist: persist || event.type.hasPrefix("system."),
+                    timeoutMs: timeout
+                )
+            },
+            applied: { [scheduler] result, _ in
+                switch result {
+                case .success(let deliveries):
+                    for delivery in deliveries {
+                        scheduler.noteScheduled(id: delivery.id, app: delivery.app, runAt: event.time)
+                    }
+                    done(.success(()))
+                case .failure(let error):
+                    done(.failure(error))
+                }
             }
-        }
+        )
     }
 
     /// Emits a kernel event about `app` (always persisted).
@@ -70,11 +81,19 @@ public final class EventBus: Sendable {
     }
 
     /// Inserts the event (if persisted) and one delivery job per subscription that may see it.
-    static func record(_ connection: Connection, _ event: Event, persist: Bool, timeoutMs: Int) throws -> [(id: Int64, app: String)] {
+    static func record(
+        _ connection: Connection,
+        _ event: Event,
+        persist: Bool,
+        timeoutMs: Int
+    ) throws -> [(id: Int64, app: String)] {
         if persist {
             _ = try connection.run(
                 "INSERT INTO events (uid, app, type, source, data, time) VALUES (?, ?, ?, ?, ?, ?)",
-                [.text(event.id), .text(event.app), .text(event.type), .text(event.source), .text(event.data), .integer(event.time)]
+                [
+                    .text(event.id), .text(event.app), .text(event.type), .text(event.source), .text(event.data),
+                    .integer(event.time),
+                ]
             )
         }
         let subscriptions = try connection.query("SELECT app, pattern, handler FROM subscriptions ORDER BY id") {
@@ -83,11 +102,18 @@ public final class EventBus: Sendable {
         var deliveries: [(id: Int64, app: String)] = []
         var seen = Set<String>()
         for subscription in subscriptions {
-            guard let pattern = try? EventPattern(subscription.pattern, app: subscription.app), pattern.matches(event.type),
+            guard let pattern = try? EventPattern(subscription.pattern, app: subscription.app),
+                pattern.matches(event.type),
                 seen.insert("\(subscription.app)\n\(subscription.handler)").inserted,
                 try visible(connection, app: subscription.app, type: event.type, owner: event.app)
             else { continue }
-            var job = Job(kind: "event", app: subscription.app, handler: subscription.handler, state: event.json, runAt: event.time)
+            var job = Job(
+                kind: "event",
+                app: subscription.app,
+                handler: subscription.handler,
+                state: event.json,
+                runAt: event.time
+            )
             job.name = event.type
             job.retries = deliveryRetries
             job.timeoutMs = timeoutMs
@@ -131,7 +157,8 @@ public final class EventBus: Sendable {
     }
 
     static func permissions(manifest: String?) -> [String] {
-        guard let manifest, let root = try? JSONValue.parse(manifest), case .array(let items)? = root["permissions"] else {
+        guard let manifest, let root = try? JSONValue.parse(manifest), case .array(let items)? = root["permissions"]
+        else {
             return []
         }
         return items.compactMap { $0.stringValue }.filter { $0.hasPrefix("events:") }

@@ -18,7 +18,9 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
         for (index, segment) in segments.enumerated() {
             guard !segment.isEmpty else { throw EventError("the pattern \"\(text)\" has an empty segment") }
             if segment == "**" {
-                guard index == segments.count - 1 || segments.count == 1 else { throw EventError("\"**\" may only end a pattern (\"\(text)\")") }
+                guard index == segments.count - 1 || segments.count == 1 else {
+                    throw EventError("\"**\" may only end a pattern (\"\(text)\")")
+                }
                 continue
             }
             if segment == "*" { continue }
@@ -60,10 +62,12 @@ public enum EventType {
         guard !segment.isEmpty, segment.utf8.count <= 100 else { return false }
         if first && segment.hasPrefix("app:") {
             let name = segment.dropFirst(4)
-            return !name.isEmpty && name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+            return !name.isEmpty
+                && name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
         }
         return segment.utf8.allSatisfy { byte in
-            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || (byte >= 48 && byte <= 57) || byte == 95 || byte == 45
+            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || (byte >= 48 && byte <= 57) || byte == 95
+                || byte == 45
         }
     }
 }

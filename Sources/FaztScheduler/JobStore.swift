@@ -62,9 +62,11 @@ public enum JobStore {
         return job
     }
 
-    /// Inserts `job` as pending; a pending job of the same app with the same key is replaced.
-    /// Returns the new id and the id it replaced.
-    public static func insert(_ connection: Connection, _ job: Job, now: Int64) throws -> (id: Int64, replaced: Int64?) {
+    /// Inserts `job` as pending and returns its id and the id it replaced.
+    ///
+    /// A pending job of the same app with the same key is replaced.
+    public static func insert(_ connection: Connection, _ job: Job, now: Int64) throws -> (id: Int64, replaced: Int64?)
+    {
         var replaced: Int64?
         if let key = job.key {
             replaced = try connection.queryOne(
@@ -78,7 +80,8 @@ public enum JobStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                .text(job.app), .text(job.kind), job.name.map { .text($0) } ?? .null, job.key.map { .text($0) } ?? .null,
+                .text(job.app), .text(job.kind), job.name.map { .text($0) } ?? .null,
+                job.key.map { .text($0) } ?? .null,
                 .text(job.handler), .text(job.state), .integer(job.runAt), .integer(Int64(job.retries)),
                 .integer(job.backoffMs), .integer(Int64(job.timeoutMs)), .text(job.misfire), .integer(now),
             ]
@@ -139,8 +142,12 @@ public enum JobStore {
         in range: Range<Int64>,
         limit: Int
     ) throws -> (jobs: [(id: Int64, app: String, due: Int64)], complete: Bool) {
-        let sql = "SELECT id, app, run_at FROM jobs WHERE status = 'pending' AND run_at >= ? AND run_at < ? ORDER BY run_at LIMIT ?"
-        var jobs = try connection.query(sql, [.integer(range.lowerBound), .integer(range.upperBound), .integer(Int64(limit) + 1)]) {
+        let sql =
+            "SELECT id, app, run_at FROM jobs WHERE status = 'pending' AND run_at >= ? AND run_at < ? ORDER BY run_at LIMIT ?"
+        var jobs = try connection.query(
+            sql,
+            [.integer(range.lowerBound), .integer(range.upperBound), .integer(Int64(limit) + 1)]
+        ) {
             (id: $0.int64(0), app: $0.string(1), due: $0.int64(2))
         }
         guard jobs.count > limit, let last = jobs.last?.due else { return (jobs, true) }
@@ -173,7 +180,13 @@ public enum JobStore {
 
     /// Makes a job pending again at `runAt` (a retry keeps its attempt count; a cron's next
     /// occurrence starts again at zero).
-    public static func reschedule(_ connection: Connection, id: Int64, runAt: Int64, resetAttempts: Bool, error: String?) throws {
+    public static func reschedule(
+        _ connection: Connection,
+        id: Int64,
+        runAt: Int64,
+        resetAttempts: Bool,
+        error: String?
+    ) throws {
         _ = try connection.run(
             "UPDATE jobs SET status = 'pending', run_at = ?, attempt = CASE WHEN ? THEN 0 ELSE attempt END, error = ? WHERE id = ?",
             [.integer(runAt), .integer(resetAttempts ? 1 : 0), error.map { .text($0) } ?? .null, .integer(id)]
@@ -194,11 +207,16 @@ public enum JobStore {
         )
     }
 
-    /// At start: jobs left `running` by a process that died are due again at once (their lease
-    /// ended with that process); overdue jobs whose misfire policy is `skip` are dropped (timers)
-    /// or moved to their next occurrence by the caller (cron). Returns every skipped job.
+    /// Recovers after a start and returns every skipped job.
+    ///
+    /// Jobs left `running` by a process that died are due again at once (their lease ended with
+    /// that process); overdue jobs whose misfire policy is `skip` are dropped (timers)
+    /// or moved to their next occurrence by the caller (cron).
     public static func recover(_ connection: Connection, now: Int64) throws -> (orphans: Int, skipped: [Job]) {
-        let orphans = try connection.run("UPDATE jobs SET status = 'pending', run_at = ? WHERE status = 'running'", [.integer(now)])
+        let orphans = try connection.run(
+            "UPDATE jobs SET status = 'pending', run_at = ? WHERE status = 'running'",
+            [.integer(now)]
+        )
         let skipped = try connection.query(
             "SELECT \(columns) FROM jobs WHERE status = 'pending' AND misfire = 'skip' AND run_at < ?",
             [.integer(now)],

@@ -51,8 +51,15 @@ public enum RunLog {
     }
 
     /// The app's runs, newest first; `before` pages back by id.
-    public static func list(_ connection: Connection, app: String, kind: String?, limit: Int, before: Int64?) throws -> [Run] {
-        var sql = "SELECT id, app, kind, handler, job, name, attempt, started_at, duration_ms, outcome, error, output FROM runs WHERE app = ?"
+    public static func list(
+        _ connection: Connection,
+        app: String,
+        kind: String?,
+        limit: Int,
+        before: Int64?
+    ) throws -> [Run] {
+        var sql =
+            "SELECT id, app, kind, handler, job, name, attempt, started_at, duration_ms, outcome, error, output FROM runs WHERE app = ?"
         var values: [SQLiteValue] = [.text(app)]
         if let kind {
             sql += " AND kind = ?"

@@ -41,7 +41,9 @@ public struct SchedulePlan: Sendable {
     }
 
     /// Jobs held in memory (waiting in the wheel or in a ready queue).
-    public var heldCount: Int { wheel.count + ready.values.reduce(0) { $0 + $1.count } - readyHeads.values.reduce(0, +) }
+    public var heldCount: Int {
+        wheel.count + ready.values.reduce(0) { $0 + $1.count } - readyHeads.values.reduce(0, +)
+    }
 
     /// Jobs started and not yet finished.
     public var runningCount: Int { runningTotal }
@@ -77,8 +79,10 @@ public struct SchedulePlan: Sendable {
         if reach == range.upperBound { reach = range.lowerBound }
     }
 
-    /// Adds the jobs a load found. When the load was cut short (`complete: false`), `reach` comes
-    /// back to the last due time returned, and jobs due exactly then are kept (they were all
+    /// Adds the jobs a load found.
+    ///
+    /// When the load was cut short (`complete: false`), `reach` comes back to the last due time
+    /// returned, and jobs due exactly then are kept (they were all
     /// loaded: `JobStore.due` never splits one due time).
     public mutating func loaded(_ jobs: [(id: Int64, app: String, due: Int64)], complete: Bool) {
         if !complete, let last = jobs.last?.due { reach = min(reach, last + 1) }

@@ -18,16 +18,19 @@ extension Scheduler {
             case "schedule.cancel":
                 let (id, key) = try target(call.arg(0))
                 let app = call.app
-                store.apply({ connection in try JobStore.cancel(connection, app: app, id: id, key: key) }) {
-                    [self] result, seq in
-                    switch result {
-                    case .success(let removed):
-                        if let removed { noteCancelled(id: removed) }
-                        reply(.success(StorageResult(json: removed == nil ? "false" : "true")))
-                    case .failure(let error):
-                        reply(.failure(StorageError(.internalError, "cannot cancel the job: \(error)")))
+                store.apply(
+                    { connection in try JobStore.cancel(connection, app: app, id: id, key: key) },
+                    applied: {
+                        [self] result, seq in
+                        switch result {
+                        case .success(let removed):
+                            if let removed { noteCancelled(id: removed) }
+                            reply(.success(StorageResult(json: removed == nil ? "false" : "true")))
+                        case .failure(let error):
+                            reply(.failure(StorageError(.internalError, "cannot cancel the job: \(error)")))
+                        }
                     }
-                }
+                )
             case "schedule.get":
                 let (id, key) = try target(call.arg(0))
                 let job = try store.read { try JobStore.find($0, app: call.app, id: id, key: key) }
@@ -52,37 +55,40 @@ extension Scheduler {
         let now = clock()
         let limit = configuration.maxPendingPerApp
         let estimates = pendingEstimates
-        store.apply({ connection -> (id: Int64, replaced: Int64?) in
-            // Counting every time would scan the app's jobs on each insert: an upper bound (the
-            // last count plus inserts since, at most 10 s old) is used until it nears the limit.
-            var pending = estimates.withLock { $0[job.app].flatMap { now - $0.at < 10_000 ? $0.count : nil } }
-            if pending == nil || pending! + 1 >= limit {
-                let counted =
-                    try connection.queryOne(
-                        "SELECT COUNT(*) FROM jobs WHERE app = ? AND status = 'pending'",
-                        [.text(job.app)]
-                    ) { $0.int(0) } ?? 0
-                pending = counted
-                estimates.withLock { $0[job.app] = (counted, now) }
+        store.apply(
+            { connection -> (id: Int64, replaced: Int64?) in
+                // Counting every time would scan the app's jobs on each insert: an upper bound (the
+                // last count plus inserts since, at most 10 s old) is used until it nears the limit.
+                let estimate = estimates.withLock { $0[job.app].flatMap { now - $0.at < 10_000 ? $0.count : nil } }
+                var pending = estimate ?? limit
+                if pending + 1 >= limit {
+                    pending =
+                        try connection.queryOne(
+                            "SELECT COUNT(*) FROM jobs WHERE app = ? AND status = 'pending'",
+                            [.text(job.app)]
+                        ) { $0.int(0) } ?? 0
+                    estimates.withLock { [pending] in $0[job.app] = (pending, now) }
+                }
+                if pending >= limit && job.key == nil {
+                    throw StorageError(.quotaExceeded, "the app already has \(pending) pending jobs (limit \(limit))")
+                }
+                let inserted = try JobStore.insert(connection, job, now: now)
+                estimates.withLock { $0[job.app]?.count += 1 }
+                return inserted
+            },
+            applied: { [self] result, _ in
+                switch result {
+                case .success(let (id, replaced)):
+                    if let replaced { noteCancelled(id: replaced) }
+                    noteScheduled(id: id, app: job.app, runAt: job.runAt)
+                    reply(.success(StorageResult(json: #"{"id":\#(id),"runAt":\#(job.runAt)}"#)))
+                case .failure(let error as StorageError):
+                    reply(.failure(error))
+                case .failure(let error):
+                    reply(.failure(StorageError(.internalError, "cannot schedule the job: \(error)")))
+                }
             }
-            if pending! >= limit && job.key == nil {
-                throw StorageError(.quotaExceeded, "the app already has \(pending!) pending jobs (limit \(limit))")
-            }
-            let inserted = try JobStore.insert(connection, job, now: now)
-            estimates.withLock { $0[job.app]?.count += 1 }
-            return inserted
-        }) { [self] result, _ in
-            switch result {
-            case .success(let (id, replaced)):
-                if let replaced { noteCancelled(id: replaced) }
-                noteScheduled(id: id, app: job.app, runAt: job.runAt)
-                reply(.success(StorageResult(json: #"{"id":\#(id),"runAt":\#(job.runAt)}"#)))
-            case .failure(let error as StorageError):
-                reply(.failure(error))
-            case .failure(let error):
-                reply(.failure(StorageError(.internalError, "cannot schedule the job: \(error)")))
-            }
-        }
+        )
     }
 
     /// `schedule.add` arguments: when (JSON: delay ms, `"5m"`, or `{"at": ms}`), state (JSON),
@@ -103,18 +109,24 @@ extension Scheduler {
             }
             runAt = now + delay
         case .object where when["at"]?.numberValue != nil:
-            let at = when["at"]!.numberValue!
+            let at = when["at"]?.numberValue ?? .nan
             guard at.isFinite else { throw StorageError(.invalidArgument, "schedule: the time is not a valid date") }
             runAt = max(now, Int64(at))
         default:
-            throw StorageError(.invalidArgument, "schedule: delay must be milliseconds ≥ 0, a duration string or a Date")
+            throw StorageError(
+                .invalidArgument,
+                "schedule: delay must be milliseconds ≥ 0, a duration string or a Date"
+            )
         }
         guard runAt - now <= 10 * 366 * 86_400_000 else {
             throw StorageError(.invalidArgument, "schedule: the time is more than 10 years away")
         }
         let state = call.arg(1).isEmpty ? "null" : call.arg(1)
         guard state.utf8.count <= configuration.maxStateBytes else {
-            throw StorageError(.tooLarge, "schedule: state is \(state.utf8.count) bytes (limit \(configuration.maxStateBytes >> 10) KB)")
+            throw StorageError(
+                .tooLarge,
+                "schedule: state is \(state.utf8.count) bytes (limit \(configuration.maxStateBytes >> 10) KB)"
+            )
         }
         _ = try JSONValue.parse(state)
         let options = call.arg(2).isEmpty ? JSONValue.object([]) : try JSONValue.parse(call.arg(2))
@@ -129,10 +141,25 @@ extension Scheduler {
             }
             job.key = text
         }
-        job.retries = try Self.integer(options["retries"], "retries", default: configuration.defaultRetries, 0...configuration.maxRetries)
-        job.backoffMs = try Self.duration(options["backoff"], "backoff", default: configuration.defaultBackoffMs, max: configuration.maxBackoffMs)
+        job.retries = try Self.integer(
+            options["retries"],
+            "retries",
+            default: configuration.defaultRetries,
+            0...configuration.maxRetries
+        )
+        job.backoffMs = try Self.duration(
+            options["backoff"],
+            "backoff",
+            default: configuration.defaultBackoffMs,
+            max: configuration.maxBackoffMs
+        )
         job.timeoutMs = Int(
-            try Self.duration(options["timeout"], "timeout", default: Int64(configuration.defaultTimeoutMs), max: Int64(configuration.maxTimeoutMs))
+            try Self.duration(
+                options["timeout"],
+                "timeout",
+                default: Int64(configuration.defaultTimeoutMs),
+                max: Int64(configuration.maxTimeoutMs)
+            )
         )
         if let misfire = options["misfire"], misfire != .null {
             guard let text = misfire.stringValue, text == "run-once" || text == "skip" else {
@@ -148,21 +175,38 @@ extension Scheduler {
         var path = text
         while path.hasPrefix("/") || path.hasPrefix("./") { path.removeFirst(path.hasPrefix("/") ? 1 : 2) }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard !path.isEmpty, path.hasSuffix(".js"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
-            throw StorageError(.invalidArgument, "schedule: handler \"\(text)\" must be a .js file path inside the app, like \"jobs/sync.js\"")
+        guard !path.isEmpty, path.hasSuffix(".js"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+        else {
+            throw StorageError(
+                .invalidArgument,
+                "schedule: handler \"\(text)\" must be a .js file path inside the app, like \"jobs/sync.js\""
+            )
         }
         return path
     }
 
-    private static func integer(_ value: JSONValue?, _ name: String, default fallback: Int, _ range: ClosedRange<Int>) throws(StorageError) -> Int {
+    private static func integer(
+        _ value: JSONValue?,
+        _ name: String,
+        default fallback: Int,
+        _ range: ClosedRange<Int>
+    ) throws(StorageError) -> Int {
         guard let value, value != .null else { return fallback }
         guard let number = value.numberValue, number.rounded() == number, range.contains(Int(number)) else {
-            throw StorageError(.invalidArgument, "schedule: \(name) must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+            throw StorageError(
+                .invalidArgument,
+                "schedule: \(name) must be a whole number in \(range.lowerBound)...\(range.upperBound)"
+            )
         }
         return Int(number)
     }
 
-    private static func duration(_ value: JSONValue?, _ name: String, default fallback: Int64, max: Int64) throws(StorageError) -> Int64 {
+    private static func duration(
+        _ value: JSONValue?,
+        _ name: String,
+        default fallback: Int64,
+        max: Int64
+    ) throws(StorageError) -> Int64 {
         guard let value, value != .null else { return fallback }
         let milliseconds: Int64?
         switch value {
@@ -171,7 +215,10 @@ extension Scheduler {
         default: milliseconds = nil
         }
         guard let milliseconds, milliseconds > 0, milliseconds <= max else {
-            throw StorageError(.invalidArgument, "schedule: \(name) must be milliseconds or a duration like \"30s\", at most \(max / 1000) s")
+            throw StorageError(
+                .invalidArgument,
+                "schedule: \(name) must be milliseconds or a duration like \"30s\", at most \(max / 1000) s"
+            )
         }
         return milliseconds
     }
@@ -195,7 +242,9 @@ extension Scheduler {
         ]
         if let name = job.name { fields.append(("name", .string(name))) }
         if job.kind == "timer" { fields.append(("state", (try? JSONValue.parse(job.state)) ?? .null)) }
-        if job.kind == "cron", let spec = try? JSONValue.parse(job.state) { fields.append(("cron", spec["cron"] ?? .null)) }
+        if job.kind == "cron", let spec = try? JSONValue.parse(job.state) {
+            fields.append(("cron", spec["cron"] ?? .null))
+        }
         if let error = job.error { fields.append(("error", .string(error))) }
         return .object(fields)
     }

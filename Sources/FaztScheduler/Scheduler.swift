@@ -60,7 +60,14 @@ public final class Scheduler: @unchecked Sendable {
         let (orphans, skipped) = try store.writeBlocking { connection -> (Int, [Job]) in
             let (orphans, skipped) = try JobStore.recover(connection, now: now)
             for job in skipped {
-                var run = Run(app: job.app, kind: Self.runKind(job), handler: job.handler, startedAt: now, durationMs: 0, outcome: "skipped")
+                var run = Run(
+                    app: job.app,
+                    kind: Self.runKind(job),
+                    handler: job.handler,
+                    startedAt: now,
+                    durationMs: 0,
+                    outcome: "skipped"
+                )
                 run.job = job.id
                 run.name = job.name
                 run.error = "missed while the server was down (misfire policy: skip)"
@@ -135,7 +142,9 @@ public final class Scheduler: @unchecked Sendable {
             let now = clock()
             if let range = plan.beginLoad(now: now) {
                 condition.unlock()
-                let loaded = Result { try store.read { try JobStore.due($0, in: range, limit: configuration.loadBatch) } }
+                let loaded = Result {
+                    try store.read { try JobStore.due($0, in: range, limit: configuration.loadBatch) }
+                }
                 condition.lock()
                 switch loaded {
                 case .success(let found): plan.loaded(found.jobs, complete: found.complete)
@@ -164,90 +173,115 @@ public final class Scheduler: @unchecked Sendable {
 
     private func claim(_ starts: [SchedulePlan.Start]) {
         let clock = self.clock
-        store.apply({ connection in
-            let now = clock()
-            return try starts.map { try JobStore.claim(connection, id: $0.id, now: now) }
-        }) { [self] result, _ in
-            let claimed: [Job?]
-            switch result {
-            case .success(let jobs): claimed = jobs
-            case .failure(let error):
-                logger.error("cannot claim due jobs", metadata: ["error": "\(error)"])
-                claimed = starts.map { _ in nil }
-            }
-            for (start, job) in zip(starts, claimed) {
-                guard let job else {
-                    finished(app: start.app, reschedule: nil)
-                    continue
+        store.apply(
+            { connection in
+                let now = clock()
+                return try starts.map { try JobStore.claim(connection, id: $0.id, now: now) }
+            },
+            applied: { [self] result, _ in
+                let claimed: [Job?]
+                switch result {
+                case .success(let jobs): claimed = jobs
+                case .failure(let error):
+                    logger.error("cannot claim due jobs", metadata: ["error": "\(error)"])
+                    claimed = starts.map { _ in nil }
                 }
-                run(job)
+                for (start, job) in zip(starts, claimed) {
+                    guard let job else {
+                        finished(app: start.app, reschedule: nil)
+                        continue
+                    }
+                    run(job)
+                }
             }
-        }
+        )
     }
 
     private func run(_ job: Job) {
         let firedAt = clock()
-        let invocation = JobInvocation(job: job, firedAt: firedAt, requestJSON: Self.request(for: job, firedAt: firedAt))
+        let invocation = JobInvocation(
+            job: job,
+            firedAt: firedAt,
+            requestJSON: Self.request(for: job, firedAt: firedAt)
+        )
         fire(invocation) { [self] outcome in complete(job, firedAt: firedAt, outcome: outcome) }
     }
 
     private func complete(_ job: Job, firedAt: Int64, outcome: JobOutcome) {
         let now = clock()
         let configuration = self.configuration
-        store.apply({ connection -> (next: Int64?, dead: String?) in
-            var run = Run(
-                app: job.app,
-                kind: Self.runKind(job),
-                handler: job.handler,
-                startedAt: firedAt,
-                durationMs: max(0, now - firedAt),
-                outcome: "ok"
-            )
-            run.job = job.id
-            run.name = job.name
-            run.attempt = job.attempt
-            run.output = outcome.output
-            var next: Int64?
-            var dead: String?
-            if let failure = outcome.failure {
-                let message = failure.kind == "exception" ? failure.message : "\(failure.kind): \(failure.message)"
-                run.error = message
-                if job.attempt <= job.retries {
-                    run.outcome = "retry"
-                    next = now + Self.backoff(job, limit: configuration.maxBackoffMs)
-                    try JobStore.reschedule(connection, id: job.id, runAt: next!, resetAttempts: false, error: message)
-                } else if job.kind == "cron", let at = CronSchedule.next(spec: job.state, after: now) {
-                    run.outcome = "dead"
+        store.apply(
+            { connection -> (next: Int64?, dead: String?) in
+                var run = Run(
+                    app: job.app,
+                    kind: Self.runKind(job),
+                    handler: job.handler,
+                    startedAt: firedAt,
+                    durationMs: max(0, now - firedAt),
+                    outcome: "ok"
+                )
+                run.job = job.id
+                run.name = job.name
+                run.attempt = job.attempt
+                run.output = outcome.output
+                var next: Int64?
+                var dead: String?
+                if let failure = outcome.failure {
+                    let message = failure.kind == "exception" ? failure.message : "\(failure.kind): \(failure.message)"
+                    run.error = message
+                    if job.attempt <= job.retries {
+                        run.outcome = "retry"
+                        let retryAt = now + Self.backoff(job, limit: configuration.maxBackoffMs)
+                        next = retryAt
+                        try JobStore.reschedule(
+                            connection,
+                            id: job.id,
+                            runAt: retryAt,
+                            resetAttempts: false,
+                            error: message
+                        )
+                    } else if job.kind == "cron", let at = CronSchedule.next(spec: job.state, after: now) {
+                        run.outcome = "dead"
+                        next = at
+                        try JobStore.reschedule(connection, id: job.id, runAt: at, resetAttempts: true, error: message)
+                        dead = message
+                    } else {
+                        run.outcome = "dead"
+                        try JobStore.markDead(connection, id: job.id, error: message)
+                        dead = message
+                    }
+                } else if job.kind == "cron",
+                    let at = CronSchedule.next(spec: job.state, after: max(now, job.runAt), catchUp: job.runAt)
+                {
                     next = at
-                    try JobStore.reschedule(connection, id: job.id, runAt: at, resetAttempts: true, error: message)
-                    dead = message
+                    try JobStore.reschedule(connection, id: job.id, runAt: at, resetAttempts: true, error: nil)
                 } else {
-                    run.outcome = "dead"
-                    try JobStore.markDead(connection, id: job.id, error: message)
-                    dead = message
+                    try JobStore.delete(connection, id: job.id)
                 }
-            } else if job.kind == "cron", let at = CronSchedule.next(spec: job.state, after: max(now, job.runAt), catchUp: job.runAt) {
-                next = at
-                try JobStore.reschedule(connection, id: job.id, runAt: at, resetAttempts: true, error: nil)
-            } else {
-                try JobStore.delete(connection, id: job.id)
-            }
-            try RunLog.record(connection, run)
-            return (next, dead)
-        }) { [self] result, _ in
-            switch result {
-            case .success(let (next, dead)):
-                finished(app: job.app, reschedule: next.map { (job.id, $0) })
-                if let dead {
-                    logger.warning("job failed for the last time", metadata: ["app": "\(job.app)", "job.id": "\(job.id)"])
-                    onDead?(job, dead)
+                try RunLog.record(connection, run)
+                return (next, dead)
+            },
+            applied: { [self] result, _ in
+                switch result {
+                case .success(let (next, dead)):
+                    finished(app: job.app, reschedule: next.map { (job.id, $0) })
+                    if let dead {
+                        logger.warning(
+                            "job failed for the last time",
+                            metadata: ["app": "\(job.app)", "job.id": "\(job.id)"]
+                        )
+                        onDead?(job, dead)
+                    }
+                case .failure(let error):
+                    // The row stays `running`; the next start runs it again.
+                    logger.error(
+                        "cannot record a finished job",
+                        metadata: ["job.id": "\(job.id)", "error": "\(error)"]
+                    )
+                    finished(app: job.app, reschedule: nil)
                 }
-            case .failure(let error):
-                // The row stays `running`; the next start runs it again.
-                logger.error("cannot record a finished job", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
-                finished(app: job.app, reschedule: nil)
             }
-        }
+        )
     }
 
     private func finished(app: String, reschedule: (id: Int64, at: Int64)?) {

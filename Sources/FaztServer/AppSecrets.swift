@@ -13,7 +13,9 @@ public struct SecretList: Codable, Sendable {
     public var secrets: [Item]
 }
 
-/// Owner-set secrets of apps (`fazt secret set`), encrypted at rest by `SecretBox`. They are used
+/// Owner-set secrets of apps (`fazt secret set`), encrypted at rest by `SecretBox`.
+///
+/// They are used
 /// by the daemon (webhook signatures) and never reach JavaScript, logs or API answers.
 struct AppSecrets: Sendable {
     static let maxValueBytes = 16 << 10
@@ -24,9 +26,12 @@ struct AppSecrets: Sendable {
     static func validate(name: String) throws -> String {
         let bytes = Array(name.utf8)
         func letter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 }
-        guard !bytes.isEmpty, bytes.count <= 64, letter(bytes[0]), bytes.allSatisfy({ letter($0) || ($0 >= 48 && $0 <= 57) })
+        guard !bytes.isEmpty, bytes.count <= 64, letter(bytes[0]),
+            bytes.allSatisfy({ letter($0) || ($0 >= 48 && $0 <= 57) })
         else {
-            throw APIError.badRequest("invalid secret name '\(name)': use letters, digits and '_', not starting with a digit")
+            throw APIError.badRequest(
+                "invalid secret name '\(name)': use letters, digits and '_', not starting with a digit"
+            )
         }
         return name
     }
@@ -49,7 +54,9 @@ struct AppSecrets: Sendable {
     }
 
     func unset(app: String, name: String) throws -> Bool {
-        try store.writeBlocking { try $0.run("DELETE FROM secrets WHERE app = ? AND name = ?", [.text(app), .text(name)]) > 0 }
+        try store.writeBlocking {
+            try $0.run("DELETE FROM secrets WHERE app = ? AND name = ?", [.text(app), .text(name)]) > 0
+        }
     }
 
     func list(app: String) throws -> [SecretList.Item] {
@@ -63,7 +70,9 @@ struct AppSecrets: Sendable {
     /// The plaintext of a secret, nil when it is not set (blocking; daemon use only).
     func value(app: String, name: String) throws -> [UInt8]? {
         let sealed = try store.read { connection in
-            try connection.queryOne("SELECT value FROM secrets WHERE app = ? AND name = ?", [.text(app), .text(name)]) { $0.bytes(0) }
+            try connection.queryOne("SELECT value FROM secrets WHERE app = ? AND name = ?", [.text(app), .text(name)]) {
+                $0.bytes(0)
+            }
         }
         return try sealed.map { try box.open($0, context: "\(app)\u{0}\(name)") }
     }

@@ -6,7 +6,9 @@ import NIOHTTP1
 /// `/apps/{name}/events` (persisted events the app can see) and `/apps/{name}/grants`.
 extension ControlAPI {
     func eventsRoute(_ request: APIRequest, _ segments: [String]) async throws -> Response? {
-        guard segments.count == 3, segments[0] == "apps", segments[2] == "events" || segments[2] == "grants" else { return nil }
+        guard segments.count == 3, segments[0] == "apps", segments[2] == "events" || segments[2] == "grants" else {
+            return nil
+        }
         let app = try await blocking { [vfs = services.vfs] in try vfs.info(app: segments[1]).name }
         let bus = services.events
         let query = request.query
@@ -21,8 +23,12 @@ extension ControlAPI {
                 throw APIError.badRequest(error.message)
             }
             let store = services.store
-            let events = try await blocking { try store.read { try EventBus.query($0, app: app, pattern: pattern, since: since, limit: limit) } }
-            return Self.rawJSON(#"{"app":\#(JSONValue.quoted(app)),"events":[\#(events.map(\.json).joined(separator: ","))]}"#)
+            let events = try await blocking {
+                try store.read { try EventBus.query($0, app: app, pattern: pattern, since: since, limit: limit) }
+            }
+            return Self.rawJSON(
+                #"{"app":\#(JSONValue.quoted(app)),"events":[\#(events.map(\.json).joined(separator: ","))]}"#
+            )
         case (.GET, "grants"):
             return .json(GrantList(app: app, grants: try await blocking { try bus.grants(app: app) }))
         case (.POST, "grants"), (.DELETE, "grants"):

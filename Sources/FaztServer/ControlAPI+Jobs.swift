@@ -10,7 +10,9 @@ import NIOHTTP1
 extension ControlAPI {
     /// The route, or nil when the path is not one of these.
     func jobsRoute(_ request: APIRequest, _ segments: [String]) async throws -> Response? {
-        guard segments.count >= 3, segments[0] == "apps", segments[2] == "runs" || segments[2] == "jobs" else { return nil }
+        guard segments.count >= 3, segments[0] == "apps", segments[2] == "runs" || segments[2] == "jobs" else {
+            return nil
+        }
         let app = try await blocking { [vfs = services.vfs] in try vfs.info(app: segments[1]).name }
         let store = services.store
         let query = request.query
@@ -19,14 +21,18 @@ extension ControlAPI {
         case (.GET, "runs", 3):
             let kind = query["kind"]
             let before = query["before"].flatMap { Int64($0) }
-            let runs = try await blocking { try store.read { try RunLog.list($0, app: app, kind: kind, limit: limit, before: before) } }
+            let runs = try await blocking {
+                try store.read { try RunLog.list($0, app: app, kind: kind, limit: limit, before: before) }
+            }
             return .json(RunList(app: app, runs: runs))
         case (.GET, "jobs", 3):
             let status = query["status"]
             if let status, !["pending", "running", "dead"].contains(status) {
                 throw APIError.badRequest("status must be pending, running or dead")
             }
-            let jobs = try await blocking { try store.read { try JobStore.list($0, app: app, status: status, limit: limit) } }
+            let jobs = try await blocking {
+                try store.read { try JobStore.list($0, app: app, status: status, limit: limit) }
+            }
             let items = jobs.map { Scheduler.json($0).text }.joined(separator: ",")
             return Self.rawJSON(#"{"app":\#(JSONValue.quoted(app)),"jobs":[\#(items)]}"#)
         case (.POST, "jobs", 5) where segments[4] == "retry":

@@ -18,25 +18,42 @@ extension ControlAPI {
             }
             let limit = min(max(Int(query["limit"] ?? "") ?? 50, 1), 1000)
             let app = query["app"]
-            return .json(NotificationList(notifications: try await blocking { try notifier.list(after: after, limit: limit, app: app) }))
+            return .json(
+                NotificationList(
+                    notifications: try await blocking { try notifier.list(after: after, limit: limit, app: app) }
+                )
+            )
         case (.GET, "notify", 2) where segments[1] == "channels":
             return .json(ChannelList(channels: try await blocking { try notifier.channels() }))
         case (.POST, "notify", 2) where segments[1] == "channels":
             let channel = try request.decodeJSON(NotificationChannel.self)
             try await blocking { try notifier.addChannel(channel) }
-            return .json(ChannelInfo(name: channel.name, type: channel.type, createdAt: StorageExecutor.wallClock()), status: .created)
+            return .json(
+                ChannelInfo(name: channel.name, type: channel.type, createdAt: StorageExecutor.wallClock()),
+                status: .created
+            )
         case (.DELETE, "notify", 3) where segments[1] == "channels":
             let name = segments[2]
-            guard try await blocking({ try notifier.removeChannel(name) }) else { throw APIError.notFound("no channel named '\(name)'") }
+            guard try await blocking({ try notifier.removeChannel(name) }) else {
+                throw APIError.notFound("no channel named '\(name)'")
+            }
             return .json(["removed": name])
         case (.POST, "notify", 4) where segments[1] == "channels" && segments[3] == "test":
             // Delivered at once (not queued), so the owner sees the channel's own error.
             let name = segments[2]
             let result: String? = try await blocking {
-                guard let channel = try notifier.channel(named: name) else { throw APIError.notFound("no channel named '\(name)'") }
+                guard let channel = try notifier.channel(named: name) else {
+                    throw APIError.notFound("no channel named '\(name)'")
+                }
                 let message = NotificationMessage(
-                    id: 0, app: "fazt", title: "Test notification from fazt", body: "If you can read this, channel \(name) works.",
-                    url: nil, priority: "normal", tags: ["test"], time: StorageExecutor.wallClock()
+                    id: 0,
+                    app: "fazt",
+                    title: "Test notification from fazt",
+                    body: "If you can read this, channel \(name) works.",
+                    url: nil,
+                    priority: "normal",
+                    tags: ["test"],
+                    time: StorageExecutor.wallClock()
                 )
                 do {
                     try channel.deliver(message)

@@ -11,8 +11,6 @@ import NIOPosix
 struct ControlAPI: Sendable {
     let services: ServerServices
 
-    init(services: ServerServices) { self.services = services }
-
     /// True for `/apps/{name}/deploy`, whose body is spooled to disk instead of memory.
     static func isDeployPath(_ path: String) -> Bool {
         let segments = path.split(separator: "/")
@@ -236,7 +234,9 @@ struct ControlAPI: Sendable {
         services.events.emitSystem(
             "system.app.deployed",
             app: result.app,
-            data: [("app", .string(result.app)), ("version", .number(Double(result.version))), ("source", .string(source))],
+            data: [
+                ("app", .string(result.app)), ("version", .number(Double(result.version))), ("source", .string(source)),
+            ],
             now: StorageExecutor.wallClock()
         )
         services.logger.info(

@@ -118,13 +118,19 @@ public final class FaztServer: Service {
         ready(port)
         // Expired KV keys are invisible at once; this deletes them in bounded batches.
         let sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(30), delay: .seconds(60)) { _ in
-            services.store.apply({ try StorageAdmin.sweepExpired($0, now: StorageExecutor.wallClock()) }) { _, _ in }
+            services.store.apply(
+                { try StorageAdmin.sweepExpired($0, now: StorageExecutor.wallClock()) },
+                applied: { _, _ in }
+            )
             let history = configuration.scheduler
-            services.store.apply({
-                let now = StorageExecutor.wallClock()
-                _ = try RunLog.trim($0, keep: history.runsKeep, maxAgeMs: history.runsMaxAgeMs, now: now)
-                _ = try EventBus.trim($0, maxAgeMs: history.eventsMaxAgeMs, now: now)
-            }) { _, _ in }
+            services.store.apply(
+                {
+                    let now = StorageExecutor.wallClock()
+                    _ = try RunLog.trim($0, keep: history.runsKeep, maxAgeMs: history.runsMaxAgeMs, now: now)
+                    _ = try EventBus.trim($0, maxAgeMs: history.eventsMaxAgeMs, now: now)
+                },
+                applied: { _, _ in }
+            )
         }
         let trimLoop = group.next()
         let trimCheck = trimLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(2)) { _ in

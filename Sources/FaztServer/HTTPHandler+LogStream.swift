@@ -71,7 +71,8 @@ final class StreamFollower: @unchecked Sendable {
     private var stopped = false
     private var quietTicks = 0
 
-    init(after: Int64?, pool: NIOThreadPool, read: @escaping @Sendable (Int64?) throws -> (text: String, last: Int64?)) {
+    init(after: Int64?, pool: NIOThreadPool, read: @escaping @Sendable (Int64?) throws -> (text: String, last: Int64?))
+    {
         self.last = after
         self.pool = pool
         self.read = read

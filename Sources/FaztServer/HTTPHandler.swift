@@ -132,7 +132,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             domain: services.configuration.domain
         )
         let upload = isUpload(route: route, method: head.method)
-        let hook = { if case .app(_, let appPath) = route { return WebhookReceiver.isHookPath(appPath) } else { return false } }()
+        let hook = {
+            if case .app(_, let appPath) = route { return WebhookReceiver.isHookPath(appPath) } else { return false }
+        }()
         let limit =
             upload
             ? services.configuration.deployLimits.maxUploadBytes

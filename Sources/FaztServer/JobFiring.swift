@@ -41,7 +41,9 @@ enum JobFiring {
             guard app.snapshot.files[job.handler] != nil else {
                 done(
                     JobOutcome(
-                        failure: ("missing", "the handler \(job.handler) is not a file of version \(app.snapshot.version)")
+                        failure: (
+                            "missing", "the handler \(job.handler) is not a file of version \(app.snapshot.version)"
+                        )
                     )
                 )
                 return
@@ -105,8 +107,15 @@ final class FailureRecorder: Sendable {
             return entry.count <= 10
         }
         guard allowed else { return }
-        var run = Run(app: app, kind: "http", handler: file, startedAt: startedAt, durationMs: durationMs, outcome: "failed")
+        var run = Run(
+            app: app,
+            kind: "http",
+            handler: file,
+            startedAt: startedAt,
+            durationMs: durationMs,
+            outcome: "failed"
+        )
         run.error = kind == "exception" ? message : "\(kind): \(message)"
-        store.apply({ try RunLog.record($0, run) }) { _, _ in }
+        store.apply({ try RunLog.record($0, run) }, applied: { _, _ in })
     }
 }

@@ -19,8 +19,9 @@ public struct NotificationItem: Codable, Sendable, Equatable {
     public var createdAt: Int64
 }
 
-/// `fazt.notify(...)`: every notification lands in the owner's inbox and is delivered to the
-/// configured channels as `notify` jobs (retries, history; a last failure emits
+/// Answers `fazt.notify(...)` and keeps the owner's inbox and channels.
+///
+/// Every notification lands in the owner's inbox and is delivered to the configured channels as `notify` jobs (retries, history; a last failure emits
 /// `system.notify.failed`). Channel settings are encrypted at rest like secrets.
 final class Notifier: Sendable {
     static let ops: Set<String> = ["notify"]
@@ -48,19 +49,30 @@ final class Notifier: Sendable {
             let item = try parse(call)
             try checkRate(app: call.app, now: item.createdAt)
             let scheduler = self.scheduler
-            store.apply({ (connection: Connection) throws -> Recorded in
-                try Self.record(connection, item, retries: self.retries)
-            }) { (result: Result<Recorded, Error>, _: UInt64) in
-                switch result {
-                case .success(let recorded):
-                    for job in recorded.jobs { scheduler.noteScheduled(id: job, app: item.app, runAt: item.createdAt) }
-                    reply(.success(StorageResult(json: #"{"id":\#(recorded.id),"queued":true,"channels":\#(recorded.jobs.count)}"#)))
-                case .failure(let error as StorageError):
-                    reply(.failure(error))
-                case .failure(let error):
-                    reply(.failure(StorageError(.internalError, "cannot store the notification: \(error)")))
+            store.apply(
+                { (connection: Connection) throws -> Recorded in
+                    try Self.record(connection, item, retries: self.retries)
+                },
+                applied: { (result: Result<Recorded, Error>, _: UInt64) in
+                    switch result {
+                    case .success(let recorded):
+                        for job in recorded.jobs {
+                            scheduler.noteScheduled(id: job, app: item.app, runAt: item.createdAt)
+                        }
+                        reply(
+                            .success(
+                                StorageResult(
+                                    json: #"{"id":\#(recorded.id),"queued":true,"channels":\#(recorded.jobs.count)}"#
+                                )
+                            )
+                        )
+                    case .failure(let error as StorageError):
+                        reply(.failure(error))
+                    case .failure(let error):
+                        reply(.failure(StorageError(.internalError, "cannot store the notification: \(error)")))
+                    }
                 }
-            }
+            )
         } catch let error as StorageError {
             reply(.failure(error))
         } catch {
@@ -80,7 +92,9 @@ final class Notifier: Sendable {
             }
             return string
         }
-        guard case .object = message else { throw StorageError(.invalidArgument, "notify: pass {title, body, url, priority, tags, channel}") }
+        guard case .object = message else {
+            throw StorageError(.invalidArgument, "notify: pass {title, body, url, priority, tags, channel}")
+        }
         let priority = try text("priority", limit: 16) ?? "normal"
         guard ["low", "normal", "high"].contains(priority) else {
             throw StorageError(.invalidArgument, "notify: priority must be \"low\", \"normal\" or \"high\"")
@@ -118,7 +132,10 @@ final class Notifier: Sendable {
             return true
         }
         guard allowed else {
-            throw StorageError(.rateLimited, "notify: \(app) sent \(limit) notifications this minute (the limit); try again in a minute")
+            throw StorageError(
+                .rateLimited,
+                "notify: \(app) sent \(limit) notifications this minute (the limit); try again in a minute"
+            )
         }
     }
 
@@ -132,14 +149,18 @@ final class Notifier: Sendable {
         var channels = try connection.query("SELECT name FROM channels ORDER BY name") { $0.string(0) }
         if let wanted = item.channel {
             guard channels.contains(wanted) else {
-                throw StorageError(.invalidArgument, "notify: there is no channel named \"\(wanted)\" (fazt notify channel list)")
+                throw StorageError(
+                    .invalidArgument,
+                    "notify: there is no channel named \"\(wanted)\" (fazt notify channel list)"
+                )
             }
             channels = [wanted]
         }
         _ = try connection.run(
             "INSERT INTO notifications (app, title, body, url, priority, tags, channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                .text(item.app), .text(item.title), item.body.map { .text($0) } ?? .null, item.url.map { .text($0) } ?? .null,
+                .text(item.app), .text(item.title), item.body.map { .text($0) } ?? .null,
+                item.url.map { .text($0) } ?? .null,
                 .text(item.priority), .text(JSONValue.array(item.tags.map { .string($0) }).text),
                 item.channel.map { .text($0) } ?? .null, .integer(item.createdAt),
             ]
@@ -170,14 +191,22 @@ final class Notifier: Sendable {
         guard let state = try? JSONValue.parse(job.state), let id = state["notification"]?.numberValue,
             let name = state["channel"]?.stringValue
         else { throw SecretError("a notification job is damaged") }
-        guard let item = try store.read({ try Self.item($0, id: Int64(id)) }) else { throw SecretError("notification \(Int64(id)) is gone") }
+        guard let item = try store.read({ try Self.item($0, id: Int64(id)) }) else {
+            throw SecretError("notification \(Int64(id)) is gone")
+        }
         guard let channel = try channel(named: name) else { throw SecretError("the channel \"\(name)\" was removed") }
         try channel.deliver(Self.message(item))
     }
 
     static func message(_ item: NotificationItem) -> NotificationMessage {
         NotificationMessage(
-            id: item.id, app: item.app, title: item.title, body: item.body, url: item.url, priority: item.priority, tags: item.tags,
+            id: item.id,
+            app: item.app,
+            title: item.title,
+            body: item.body,
+            url: item.url,
+            priority: item.priority,
+            tags: item.tags,
             time: item.createdAt
         )
     }
@@ -218,8 +247,15 @@ final class Notifier: Sendable {
             return items.compactMap(\.stringValue)
         }
         return NotificationItem(
-            id: row.int64(0), app: row.string(1), title: row.string(2), body: row.optionalString(3), url: row.optionalString(4),
-            priority: row.string(5), tags: tags ?? [], channel: row.optionalString(7), createdAt: row.int64(8)
+            id: row.int64(0),
+            app: row.string(1),
+            title: row.string(2),
+            body: row.optionalString(3),
+            url: row.optionalString(4),
+            priority: row.string(5),
+            tags: tags ?? [],
+            channel: row.optionalString(7),
+            createdAt: row.int64(8)
         )
     }
 
@@ -263,9 +299,15 @@ final class Notifier: Sendable {
     }
 
     func channel(named name: String) throws -> NotificationChannel? {
-        guard let sealed = try store.read({ try $0.queryOne("SELECT config FROM channels WHERE name = ?", [.text(name)]) { $0.bytes(0) } })
+        guard
+            let sealed = try store.read({
+                try $0.queryOne("SELECT config FROM channels WHERE name = ?", [.text(name)]) { $0.bytes(0) }
+            })
         else { return nil }
-        return try JSONDecoder().decode(NotificationChannel.self, from: Data(try box.open(sealed, context: "channel\u{0}\(name)")))
+        return try JSONDecoder().decode(
+            NotificationChannel.self,
+            from: Data(try box.open(sealed, context: "channel\u{0}\(name)"))
+        )
     }
 }
 

@@ -2,7 +2,9 @@ import CCrypto
 import Foundation
 import Glibc
 
-/// Encrypts owner secrets at rest (AES-256-GCM) with a key kept outside `data.db`: the
+/// Encrypts owner secrets at rest (AES-256-GCM).
+///
+/// The key is kept outside `data.db`: the
 /// `FAZT_SECRET_KEY` environment variable (64 hex digits) or the file `fazt.key` beside the
 /// database, created (mode 0600) on first use. A copy of `data.db` alone reveals no secret.
 final class SecretBox: Sendable {
@@ -16,7 +18,8 @@ final class SecretBox: Sendable {
             key = bytes
             return
         }
-        let path = URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("fazt.key").path
+        let path = URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("fazt.key")
+            .path
         if let data = FileManager.default.contents(atPath: path) {
             guard data.count == 32 else { throw SecretError("\(path) must hold exactly 32 bytes") }
             key = Array(data)
@@ -32,8 +35,10 @@ final class SecretBox: Sendable {
         key = fresh
     }
 
-    /// `nonce (12) ‖ ciphertext ‖ tag (16)`; `context` (e.g. app and name) is authenticated too, so
-    /// a value cannot be moved to another row.
+    /// Encrypts `plaintext` as `nonce (12) ‖ ciphertext ‖ tag (16)`.
+    ///
+    /// `context` (e.g. app and name) is authenticated too, so a value cannot be moved to another
+    /// row.
     func seal(_ plaintext: [UInt8], context: String) throws -> [UInt8] {
         let nonce = try Self.random(12)
         guard let cipher = EVP_CIPHER_CTX_new() else { throw SecretError("out of memory") }
@@ -50,7 +55,11 @@ final class SecretBox: Sendable {
             EVP_EncryptUpdate(cipher, &out, &length, plaintext, Int32(plaintext.count)) == 1
         else { throw SecretError("encryption failed") }
         total = Int(length)
-        guard out.withUnsafeMutableBufferPointer({ EVP_EncryptFinal_ex(cipher, $0.baseAddress! + total, &length) }) == 1,
+        guard
+            out.withUnsafeMutableBufferPointer({
+                EVP_EncryptFinal_ex(cipher, $0.baseAddress.map { $0 + total }, &length)
+            })
+                == 1,
             EVP_CIPHER_CTX_ctrl(cipher, FAZT_EVP_CTRL_GCM_GET_TAG, 16, &tag) == 1
         else { throw SecretError("encryption failed") }
         total += Int(length)
@@ -76,7 +85,11 @@ final class SecretBox: Sendable {
             EVP_CIPHER_CTX_ctrl(cipher, FAZT_EVP_CTRL_GCM_SET_TAG, 16, &tag) == 1
         else { throw SecretError("decryption failed") }
         let total = Int(length)
-        guard out.withUnsafeMutableBufferPointer({ EVP_DecryptFinal_ex(cipher, $0.baseAddress! + total, &length) }) == 1 else {
+        guard
+            out.withUnsafeMutableBufferPointer({
+                EVP_DecryptFinal_ex(cipher, $0.baseAddress.map { $0 + total }, &length)
+            }) == 1
+        else {
             throw SecretError("a stored secret does not match the key (fazt.key or FAZT_SECRET_KEY changed?)")
         }
         return Array(out.prefix(total + Int(length)))

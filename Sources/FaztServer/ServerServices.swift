@@ -79,14 +79,23 @@ final class ServerServices: Sendable {
         runtime.storage = storage
         let failures = FailureRecorder(store: store)
         runtime.failureSink = { app, file, kind, message, started, duration in
-            failures.record(app: app, file: file, kind: kind, message: message, startedAt: started, durationMs: duration)
+            failures.record(
+                app: app,
+                file: file,
+                kind: kind,
+                message: message,
+                startedAt: started,
+                durationMs: duration
+            )
         }
         // The scheduler and the supervisor refer to each other (jobs fire into workers; workers'
         // schedule calls land in the scheduler): the box is filled right after both exist.
         let supervisorBox = LateBox<Supervisor>()
         let notifierBox = LateBox<Notifier>()
         let catalog = self.catalog
-        let scheduler = Scheduler(store: store, configuration: configuration.scheduler, logger: logger) { invocation, done in
+        let scheduler = Scheduler(store: store, configuration: configuration.scheduler, logger: logger) {
+            invocation,
+            done in
             JobFiring.fire(
                 invocation,
                 catalog: catalog,
@@ -122,7 +131,8 @@ final class ServerServices: Sendable {
             }
             var data: [(String, JSONValue)] = [
                 ("app", .string(job.app)), ("job", .number(Double(job.id))), ("kind", .string(job.kind)),
-                ("handler", .string(job.handler)), ("attempts", .number(Double(job.attempt))), ("error", .string(error)),
+                ("handler", .string(job.handler)), ("attempts", .number(Double(job.attempt))),
+                ("error", .string(error)),
             ]
             if let name = job.name { data.append(("name", .string(name))) }
             events.emitSystem("system.job.failed", app: job.app, data: data, now: StorageExecutor.wallClock())

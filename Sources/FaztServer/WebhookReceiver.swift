@@ -1,11 +1,13 @@
 import FaztScheduler
-import FaztVFS
 import FaztStorage
+import FaztVFS
 import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Inbound webhooks: `POST /_hooks/<name>` on an app's host stores the event
+/// Receives inbound webhooks.
+///
+/// `POST /_hooks/<name>` on an app's host stores the event
 /// `app:<app>.webhook.<name>` (`{method, body, headers, query}`) and answers 202 once it is durable.
 /// A webhook listed in the manifest must carry a valid signature made with the owner's secret.
 enum WebhookReceiver {
@@ -31,11 +33,17 @@ enum WebhookReceiver {
         }
         switch kind {
         case "github":
-            guard let header = headers.first(name: "X-Hub-Signature-256") else { return "the X-Hub-Signature-256 header is missing" }
-            guard header.hasPrefix("sha256="), matches(header.dropFirst(7), body) else { return "the signature does not match" }
+            guard let header = headers.first(name: "X-Hub-Signature-256") else {
+                return "the X-Hub-Signature-256 header is missing"
+            }
+            guard header.hasPrefix("sha256="), matches(header.dropFirst(7), body) else {
+                return "the signature does not match"
+            }
             return nil
         case "stripe":
-            guard let header = headers.first(name: "Stripe-Signature") else { return "the Stripe-Signature header is missing" }
+            guard let header = headers.first(name: "Stripe-Signature") else {
+                return "the Stripe-Signature header is missing"
+            }
             var timestamp: Substring?
             var signatures: [Substring] = []
             for part in header.split(separator: ",") {
@@ -43,7 +51,9 @@ enum WebhookReceiver {
                 guard pair.count == 2 else { continue }
                 if pair[0] == "t" { timestamp = pair[1] } else if pair[0] == "v1" { signatures.append(pair[1]) }
             }
-            guard let timestamp, let seconds = Int64(timestamp) else { return "the Stripe-Signature header has no timestamp" }
+            guard let timestamp, let seconds = Int64(timestamp) else {
+                return "the Stripe-Signature header has no timestamp"
+            }
             guard abs(now / 1000 - seconds) <= stripeTolerance else { return "the Stripe signature is too old" }
             let message = Array("\(timestamp).".utf8) + body
             guard signatures.contains(where: { matches($0, message) }) else { return "the signature does not match" }
@@ -73,17 +83,27 @@ enum WebhookReceiver {
         var pairs: [(String, JSONValue)] = []
         for part in (query ?? "").split(separator: "&") where !part.isEmpty {
             let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String { String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s) }
+            func decode(_ s: Substring) -> String {
+                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+            }
             pairs.append((decode(pair[0]), .string(pair.count > 1 ? decode(pair[1]) : "")))
         }
         return JSONValue.object([
-            ("method", .string(head.method.rawValue)), ("body", parsed), ("headers", .object(headers)), ("query", .object(pairs)),
+            ("method", .string(head.method.rawValue)), ("body", parsed), ("headers", .object(headers)),
+            ("query", .object(pairs)),
         ]).text
     }
 }
 
 extension HTTPHandler {
-    func serveHook(context: ChannelHandlerContext, head: HTTPRequestHead, app name: String, path: String, query: String?, body: ByteBuffer) {
+    func serveHook(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        app name: String,
+        path: String,
+        query: String?,
+        body: ByteBuffer
+    ) {
         withLiveApp(context: context, head: head, name: name) { app in
             guard head.method == .POST else {
                 var response = Response.json(["error": "webhooks take POST"], status: .methodNotAllowed)
@@ -92,7 +112,11 @@ extension HTTPHandler {
                 return
             }
             guard let hook = WebhookReceiver.name(path) else {
-                self.respond(context: context, head: head, response: .json(["error": "no such webhook"], status: .notFound))
+                self.respond(
+                    context: context,
+                    head: head,
+                    response: .json(["error": "no such webhook"], status: .notFound)
+                )
                 return
             }
             let services = self.services
@@ -110,16 +134,32 @@ extension HTTPHandler {
                     do {
                         secret = try services.secrets.value(app: appName, name: config.secret)
                     } catch {
-                        services.logger.error("cannot read a webhook secret", metadata: ["app": "\(appName)", "error": "\(error)"])
-                        promise.succeed(.json(["error": "the webhook's secret cannot be read"], status: .internalServerError))
+                        services.logger.error(
+                            "cannot read a webhook secret",
+                            metadata: ["app": "\(appName)", "error": "\(error)"]
+                        )
+                        promise.succeed(
+                            .json(["error": "the webhook's secret cannot be read"], status: .internalServerError)
+                        )
                         return
                     }
                     guard let secret else {
-                        services.logs.append(app: appName, level: "warn", message: "webhook \(hook): secret \(config.secret) is not set (fazt secret set \(appName) \(config.secret) ...)")
+                        services.logs.append(
+                            app: appName,
+                            level: "warn",
+                            message:
+                                "webhook \(hook): secret \(config.secret) is not set (fazt secret set \(appName) \(config.secret) ...)"
+                        )
                         promise.succeed(.json(["error": "the webhook's secret is not set"], status: .unauthorized))
                         return
                     }
-                    if let problem = WebhookReceiver.verify(kind: config.signature, secret: secret, body: bytes, headers: head.headers, now: now) {
+                    if let problem = WebhookReceiver.verify(
+                        kind: config.signature,
+                        secret: secret,
+                        body: bytes,
+                        headers: head.headers,
+                        now: now
+                    ) {
                         promise.succeed(.json(["error": "bad signature: \(problem)"], status: .unauthorized))
                         return
                     }
@@ -138,7 +178,10 @@ extension HTTPHandler {
                             promise.succeed(Self.accepted(event.id))
                         }
                     case .failure(let error):
-                        services.logger.error("cannot store a webhook event", metadata: ["app": "\(appName)", "error": "\(error)"])
+                        services.logger.error(
+                            "cannot store a webhook event",
+                            metadata: ["app": "\(appName)", "error": "\(error)"]
+                        )
                         promise.succeed(.json(["error": "the event could not be stored"], status: .serviceUnavailable))
                     }
                 }

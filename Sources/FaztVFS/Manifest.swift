@@ -96,7 +96,9 @@ public struct Manifest: Sendable, Equatable {
     /// Webhook names: `[A-Za-z0-9_-]{1,64}`.
     public static func isWebhookName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 64
-            && name.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 || $0 == 45 }
+            && name.utf8.allSatisfy {
+                ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 || $0 == 45
+            }
     }
 
     private static func parseWebhooks(_ value: Any) throws(VFSError) -> [String: Webhook] {
@@ -106,14 +108,24 @@ public struct Manifest: Sendable, Equatable {
         var hooks: [String: Webhook] = [:]
         for (name, entry) in object {
             guard isWebhookName(name) else {
-                throw VFSError(.badManifest, "fazt.json: webhook name \"\(name)\" must be 1-64 letters, digits, '_' or '-'")
+                throw VFSError(
+                    .badManifest,
+                    "fazt.json: webhook name \"\(name)\" must be 1-64 letters, digits, '_' or '-'"
+                )
             }
-            guard let options = entry as? [String: Any], let secret = options["secret"] as? String, !secret.isEmpty else {
-                throw VFSError(.badManifest, "fazt.json: webhooks.\(name) needs \"secret\": the name of a secret set with 'fazt secret set'")
+            guard let options = entry as? [String: Any], let secret = options["secret"] as? String, !secret.isEmpty
+            else {
+                throw VFSError(
+                    .badManifest,
+                    "fazt.json: webhooks.\(name) needs \"secret\": the name of a secret set with 'fazt secret set'"
+                )
             }
             let signature = options["signature"] as? String ?? "hmac-sha256"
             guard ["hmac-sha256", "github", "stripe"].contains(signature) else {
-                throw VFSError(.badManifest, "fazt.json: webhooks.\(name).signature must be \"hmac-sha256\", \"github\" or \"stripe\"")
+                throw VFSError(
+                    .badManifest,
+                    "fazt.json: webhooks.\(name).signature must be \"hmac-sha256\", \"github\" or \"stripe\""
+                )
             }
             hooks[name] = Webhook(secret: secret, signature: signature)
         }

@@ -8,8 +8,9 @@ public final class VFS: Sendable {
     let store: Store
     /// Limits applied to every deploy.
     public let limits: DeployLimits
-    /// Runs inside the transaction that makes a version live (deploy, rollback): connection, app,
-    /// version, and that version's `fazt.json` text (nil when it has none). Throwing undoes the
+    /// Runs inside the transaction that makes a version live (deploy, rollback).
+    ///
+    /// It gets the connection, app, version, and that version's `fazt.json` text (nil when it has none). Throwing undoes the
     /// change (a `VFSError` reaches the caller as is).
     public typealias LiveVersionHook = @Sendable (Connection, String, Int, String?) throws -> Void
     let liveVersionChanged: LiveVersionHook?

@@ -17,7 +17,9 @@ import Testing
     }
 
     static func cronJobs(_ server: ServerProcess) throws -> [String] {
-        try Connection(path: server.dataPath, readOnly: true).query("SELECT name FROM jobs WHERE kind = 'cron' ORDER BY name") {
+        try Connection(path: server.dataPath, readOnly: true).query(
+            "SELECT name FROM jobs WHERE kind = 'cron' ORDER BY name"
+        ) {
             $0.string(0)
         }
     }
@@ -29,10 +31,15 @@ import Testing
         #expect(try Self.cronJobs(server) == ["tick"])
         // A six-field (seconds) schedule fires every second.
         let ran = SchedulerTests.waitFor(server, seconds: 15) {
-            try SchedulerTests.count($0, "SELECT CAST(value AS INTEGER) FROM kv WHERE app = 'cron' AND key = 'runs:tick'") >= 2
+            try SchedulerTests.count(
+                $0,
+                "SELECT CAST(value AS INTEGER) FROM kv WHERE app = 'cron' AND key = 'runs:tick'"
+            ) >= 2
         }
         #expect(ran)
-        let last = try Connection(path: server.dataPath, readOnly: true).queryOne("SELECT value FROM kv WHERE key = 'last'") { $0.string(0) }
+        let last = try Connection(path: server.dataPath, readOnly: true).queryOne(
+            "SELECT value FROM kv WHERE key = 'last'"
+        ) { $0.string(0) }
         #expect(last == #"{"name":"tick","cron":"* * * * * *","state":null}"#)
         let runs = try server.api("GET", "/apps/cron/runs?kind=cron").json["runs"] as? [[String: Any]] ?? []
         #expect(runs.first?["name"] as? String == "tick" && runs.first?["outcome"] as? String == "ok")
@@ -51,7 +58,9 @@ import Testing
         #expect(try server.api("POST", "/apps/cron/rollback", body: Array(#"{"version": 1}"#.utf8)).status == 200)
         #expect(try server.api("DELETE", "/apps/cron").status == 200)
         #expect(try Self.cronJobs(server) == [])
-        let leftover = try Connection(path: server.dataPath, readOnly: true).queryOne("SELECT COUNT(*) FROM runs WHERE app = 'cron'") {
+        let leftover = try Connection(path: server.dataPath, readOnly: true).queryOne(
+            "SELECT COUNT(*) FROM runs WHERE app = 'cron'"
+        ) {
             $0.int(0)
         }
         #expect(leftover == 0, "history goes with the app")

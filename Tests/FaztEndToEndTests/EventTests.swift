@@ -40,7 +40,10 @@ import Testing
     }
 
     static func kv(_ server: ServerProcess, _ app: String, _ key: String) throws -> String? {
-        try Connection(path: server.dataPath, readOnly: true).queryOne("SELECT value FROM kv WHERE app = ? AND key = ?", [.text(app), .text(key)]) {
+        try Connection(path: server.dataPath, readOnly: true).queryOne(
+            "SELECT value FROM kv WHERE app = ? AND key = ?",
+            [.text(app), .text(key)]
+        ) {
             $0.string(0)
         }
     }
@@ -52,22 +55,37 @@ import Testing
     @Test func emitDeliversToManifestSubscriptionsWithSystemEventsAndQuery() throws {
         let server = try ServerProcess()
         #expect(try server.deploy("shop", try ArchiveFixtures.zip(Self.shop)).status == 201)
-        #expect(Self.waitForKey(server, "shop", "sys:system.app.deployed"), "system.app.deployed reaches the app itself")
+        #expect(
+            Self.waitForKey(server, "shop", "sys:system.app.deployed"),
+            "system.app.deployed reaches the app itself"
+        )
         #expect(try Self.kv(server, "shop", "sys:system.app.deployed")?.contains(#""app":"shop""#) == true)
 
         let emitted = try server.app("shop", "/api/buy?sku=A1&persist=1").json
-        #expect(emitted["type"] as? String == "app:shop.order.created" && (emitted["id"] as? String)?.hasPrefix("evt_") == true)
+        #expect(
+            emitted["type"] as? String == "app:shop.order.created"
+                && (emitted["id"] as? String)?.hasPrefix("evt_") == true
+        )
         #expect(Self.waitForKey(server, "shop", "got:A1"))
-        let event = try JSONSerialization.jsonObject(with: Data((try Self.kv(server, "shop", "got:A1") ?? "{}").utf8)) as? [String: Any] ?? [:]
+        let event =
+            try JSONSerialization.jsonObject(with: Data((try Self.kv(server, "shop", "got:A1") ?? "{}").utf8))
+            as? [String: Any] ?? [:]
         #expect(event["type"] as? String == "app:shop.order.created" && event["source"] as? String == "shop")
-        #expect((event["data"] as? [String: Any])?["sku"] as? String == "A1" && event["time"] is Int && event["id"] as? String == emitted["id"] as? String)
+        #expect(
+            (event["data"] as? [String: Any])?["sku"] as? String == "A1" && event["time"] is Int
+                && event["id"] as? String == emitted["id"] as? String
+        )
 
         // Not persisted: delivered but not queryable.
         _ = try server.app("shop", "/api/buy?sku=B2")
         #expect(Self.waitForKey(server, "shop", "got:B2"))
-        let queried = try JSONSerialization.jsonObject(with: Data(try server.app("shop", "/api/query?type=order.*").body)) as? [[String: Any]] ?? []
+        let queried =
+            try JSONSerialization.jsonObject(with: Data(try server.app("shop", "/api/query?type=order.*").body))
+            as? [[String: Any]] ?? []
         #expect(queried.count == 1 && queried.first?["id"] as? String == emitted["id"] as? String)
-        let system = try JSONSerialization.jsonObject(with: Data(try server.app("shop", "/api/query?type=system.**").body)) as? [[String: Any]] ?? []
+        let system =
+            try JSONSerialization.jsonObject(with: Data(try server.app("shop", "/api/query?type=system.**").body))
+            as? [[String: Any]] ?? []
         #expect(system.contains { $0["type"] as? String == "system.app.deployed" })
 
         // A dead job emits system.job.failed about the app.
@@ -76,7 +94,8 @@ import Testing
         #expect(try Self.kv(server, "shop", "sys:system.job.failed")?.contains("no stock") == true)
 
         // The control API and the CLI show the persisted events.
-        let listed = try server.api("GET", "/apps/shop/events?type=order.created").json["events"] as? [[String: Any]] ?? []
+        let listed =
+            try server.api("GET", "/apps/shop/events?type=order.created").json["events"] as? [[String: Any]] ?? []
         #expect(listed.count == 1)
         let env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
         let (status, output, _) = try ServerProcess.runCLI(["events", "shop"], environment: env)
@@ -90,7 +109,10 @@ import Testing
         #expect(try server.deploy("spy", try ArchiveFixtures.zip(Self.audit(permission: false))).status == 201)
         // Without the manifest permission, subscribing to shop's events is refused.
         let refused = try server.app("audit", "/api/subscribe?pattern=app:shop.order.*").json
-        #expect(refused["code"] as? String == "PERMISSION_DENIED" && (refused["message"] as? String)?.contains("fazt grant audit") == true)
+        #expect(
+            refused["code"] as? String == "PERMISSION_DENIED"
+                && (refused["message"] as? String)?.contains("fazt grant audit") == true
+        )
         // A wildcard over all apps may be subscribed, but sees only the app's own events.
         #expect(try server.app("spy", "/api/subscribe?pattern=*.order.created").json["ok"] as? Bool == true)
 

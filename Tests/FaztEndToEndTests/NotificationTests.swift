@@ -31,19 +31,35 @@ import Testing
             ["hook", "--type", "webhook", "--url", "\(base)/hook"],
             ["phone", "--type", "ntfy", "--url", "\(base)/topic"],
             ["team", "--type", "slack", "--url", "\(base)/slack"],
-            ["mail", "--type", "email", "--url", "smtp://127.0.0.1:\(mail.port)", "--to", "owner@example.com", "--from", "fazt@example.com"],
+            [
+                "mail", "--type", "email", "--url", "smtp://127.0.0.1:\(mail.port)", "--to", "owner@example.com",
+                "--from", "fazt@example.com",
+            ],
         ] {
-            let (status, _, error) = try ServerProcess.runCLI(["notify", "channel", "add"] + arguments, environment: env)
+            let (status, _, error) = try ServerProcess.runCLI(
+                ["notify", "channel", "add"] + arguments,
+                environment: env
+            )
             #expect(status == 0, "\(arguments): \(error)")
         }
-        let (bad, _, problem) = try ServerProcess.runCLI(["notify", "channel", "add", "x", "--type", "email"], environment: env)
+        let (bad, _, problem) = try ServerProcess.runCLI(
+            ["notify", "channel", "add", "x", "--type", "email"],
+            environment: env
+        )
         #expect(bad != 0 && problem.contains("--url smtp://"))
         let (_, channels, _) = try ServerProcess.runCLI(["notify", "channel", "list"], environment: env)
-        #expect(channels.contains("phone") && channels.contains("ntfy") && !channels.contains(base), "settings are never shown")
+        #expect(
+            channels.contains("phone") && channels.contains("ntfy") && !channels.contains(base),
+            "settings are never shown"
+        )
 
         // Follow the inbox live while notifying.
         let stream = try TestConnection(port: server.port)
-        try stream.sendRequest("GET", "/_fazt/api/v1/notifications?follow=1", headers: [("Authorization", "Bearer \(try server.token())")])
+        try stream.sendRequest(
+            "GET",
+            "/_fazt/api/v1/notifications?follow=1",
+            headers: [("Authorization", "Bearer \(try server.token())")]
+        )
         #expect(try stream.readUntil(": following notifications").contains("text/event-stream"))
 
         let sent = try server.app("ci", "/api/notify").json
@@ -54,14 +70,21 @@ import Testing
         #expect(web.wait(for: 3), "webhook, ntfy and slack requests arrive")
         #expect(mail.wait(for: 1), "the email arrives")
         let byPath = Dictionary(web.all.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-        let hook = try JSONSerialization.jsonObject(with: Data((byPath["/hook"]?.body ?? "{}").utf8)) as? [String: Any] ?? [:]
-        #expect(hook["title"] as? String == "Build done" && hook["priority"] as? String == "high" && hook["tags"] as? [String] == ["ci", "green"])
+        let hook =
+            try JSONSerialization.jsonObject(with: Data((byPath["/hook"]?.body ?? "{}").utf8)) as? [String: Any] ?? [:]
+        #expect(
+            hook["title"] as? String == "Build done" && hook["priority"] as? String == "high"
+                && hook["tags"] as? [String] == ["ci", "green"]
+        )
         #expect(byPath["/topic"]?.headers["title"] == "Build done" && byPath["/topic"]?.headers["priority"] == "5")
         #expect(byPath["/topic"]?.body == "All 12 tests passed")
         #expect(byPath["/slack"]?.body.contains("*Build done*") == true)
         let email = mail.all.first
         #expect(email?.mailFrom == "fazt@example.com" && email?.recipients == ["owner@example.com"])
-        #expect(email?.body.contains("Subject: [ci] Build done") == true && email?.body.contains("All 12 tests passed") == true)
+        #expect(
+            email?.body.contains("Subject: [ci] Build done") == true
+                && email?.body.contains("All 12 tests passed") == true
+        )
 
         // The inbox lists it; the CLI shows it.
         let inbox = try server.api("GET", "/notifications").json["notifications"] as? [[String: Any]] ?? []
@@ -83,19 +106,33 @@ import Testing
         let web = try LoopbackReceiver(.http)
         web.respond(with: 500)
         let server = try ServerProcess(arguments: ["--notify-retries", "1"])
-        let files = Self.files + [
-            ArchiveFixtures.file("fazt.json", #"{"events": {"system.notify.failed": "handlers/failed.js"}}"#),
-            js("handlers/failed.js", "exports.event = (event) => { fazt.kv.set('failed', event.data); };"),
-        ]
+        let files =
+            Self.files + [
+                ArchiveFixtures.file("fazt.json", #"{"events": {"system.notify.failed": "handlers/failed.js"}}"#),
+                js("handlers/failed.js", "exports.event = (event) => { fazt.kv.set('failed', event.data); };"),
+            ]
         #expect(try server.deploy("ci", try ArchiveFixtures.zip(files)).status == 201)
         let env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
-        #expect(try ServerProcess.runCLI(["notify", "channel", "add", "down", "--type", "webhook", "--url", "http://127.0.0.1:\(web.port)/x"], environment: env).0 == 0)
+        #expect(
+            try ServerProcess.runCLI(
+                ["notify", "channel", "add", "down", "--type", "webhook", "--url", "http://127.0.0.1:\(web.port)/x"],
+                environment: env
+            ).0 == 0
+        )
         let (tested, _, error) = try ServerProcess.runCLI(["notify", "channel", "test", "down"], environment: env)
         #expect(tested != 0 && error.contains("HTTP 500"), "a test delivery reports the channel's error")
         #expect(try server.app("ci", "/api/notify").json["channels"] as? Int == 1)
-        #expect(SchedulerTests.waitFor(server) { try SchedulerTests.count($0, "SELECT COUNT(*) FROM kv WHERE app = 'ci' AND key = 'failed'") == 1 })
-        let failed = try Connection(path: server.dataPath, readOnly: true).queryOne("SELECT value FROM kv WHERE key = 'failed'") { $0.string(0) } ?? ""
-        #expect(failed.contains(#""channel":"down""#) && failed.contains("HTTP 500") && failed.contains(#""attempts":2"#))
+        #expect(
+            SchedulerTests.waitFor(server) {
+                try SchedulerTests.count($0, "SELECT COUNT(*) FROM kv WHERE app = 'ci' AND key = 'failed'") == 1
+            }
+        )
+        let failed =
+            try Connection(path: server.dataPath, readOnly: true).queryOne("SELECT value FROM kv WHERE key = 'failed'")
+        { $0.string(0) } ?? ""
+        #expect(
+            failed.contains(#""channel":"down""#) && failed.contains("HTTP 500") && failed.contains(#""attempts":2"#)
+        )
         let runs = try server.api("GET", "/apps/ci/runs?kind=notify").json["runs"] as? [[String: Any]] ?? []
         #expect(runs.map { $0["outcome"] as? String } == ["dead", "retry"])
     }

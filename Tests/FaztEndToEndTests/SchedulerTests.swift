@@ -47,11 +47,15 @@ import Testing
             module.exports.scheduled = (state, job) => { fazt.kv.set("self", { state, job }); };
             """
         ),
-        js("jobs/fail.js", "exports.scheduled = (state, job) => { console.log('attempt', job.attempt); throw new Error('boom ' + job.attempt); };"),
+        js(
+            "jobs/fail.js",
+            "exports.scheduled = (state, job) => { console.log('attempt', job.attempt); throw new Error('boom ' + job.attempt); };"
+        ),
     ]
 
     /// Polls `data.db` (read-only) until `condition` holds; false after `seconds`.
-    static func waitFor(_ server: ServerProcess, seconds: Double = 30, _ condition: (Connection) throws -> Bool) -> Bool {
+    static func waitFor(_ server: ServerProcess, seconds: Double = 30, _ condition: (Connection) throws -> Bool) -> Bool
+    {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let connection = try? Connection(path: server.dataPath, readOnly: true),
@@ -71,7 +75,11 @@ import Testing
     /// Fire counts per job index, from the app's KV rows.
     static func fired(_ connection: Connection, app: String) throws -> [Int: Int] {
         var counts: [Int: Int] = [:]
-        for (key, value) in try connection.query("SELECT key, value FROM kv WHERE app = ? AND key LIKE 'fired:%'", [.text(app)], { ($0.string(0), $0.string(1)) }) {
+        for (key, value) in try connection.query(
+            "SELECT key, value FROM kv WHERE app = ? AND key LIKE 'fired:%'",
+            [.text(app)],
+            { ($0.string(0), $0.string(1)) }
+        ) {
             counts[Int(key.dropFirst(6))!] = Int(value)
         }
         return counts
@@ -94,7 +102,12 @@ import Testing
         let counts = try Self.fired(connection, app: "jobs")
         #expect(counts.count == 1000, "every state value arrived")
         #expect(counts.values.allSatisfy { $0 == 1 }, "none fired twice")
-        #expect(try Self.count(connection, "SELECT COUNT(*) FROM runs WHERE app = 'jobs' AND kind = 'job' AND outcome = 'ok'") == 1000)
+        #expect(
+            try Self.count(
+                connection,
+                "SELECT COUNT(*) FROM runs WHERE app = 'jobs' AND kind = 'job' AND outcome = 'ok'"
+            ) == 1000
+        )
     }
 
     @Test func kill9MidwayLosesNoJob() throws {
@@ -130,9 +143,19 @@ import Testing
         // The default handler is the calling file; its `scheduled` export runs.
         let first = try server.app("sched", "/api/api?op=self&delay=0").json
         #expect(first["id"] is Int && first["runAt"] is Int)
-        #expect(Self.waitFor(server) { try Self.count($0, "SELECT COUNT(*) FROM kv WHERE app = 'sched' AND key = 'self'") == 1 })
-        let stored = try Connection(path: server.dataPath, readOnly: true).queryOne("SELECT value FROM kv WHERE key = 'self'") { $0.string(0) } ?? ""
-        #expect(stored.contains(#""state":{"hello":"world"}"#) && stored.contains(#""attempt":1"#) && stored.contains("firedAt"))
+        #expect(
+            Self.waitFor(server) {
+                try Self.count($0, "SELECT COUNT(*) FROM kv WHERE app = 'sched' AND key = 'self'") == 1
+            }
+        )
+        let stored =
+            try Connection(path: server.dataPath, readOnly: true).queryOne("SELECT value FROM kv WHERE key = 'self'") {
+                $0.string(0)
+            } ?? ""
+        #expect(
+            stored.contains(#""state":{"hello":"world"}"#) && stored.contains(#""attempt":1"#)
+                && stored.contains("firedAt")
+        )
 
         // A key replaces the pending job.
         let a = try server.app("sched", "/api/api?op=self&delay=1h&key=nightly").json["id"] as? Int
@@ -142,13 +165,21 @@ import Testing
         #expect(try server.app("sched", "/api/api?op=get&id=nightly").json["id"] as? Int == b)
         _ = try server.app("sched", "/api/api?op=date")
         _ = try server.app("sched", "/api/api?op=iso")
-        let list = try JSONSerialization.jsonObject(with: Data(try server.app("sched", "/api/api?op=list").body)) as? [[String: Any]] ?? []
+        let list =
+            try JSONSerialization.jsonObject(with: Data(try server.app("sched", "/api/api?op=list").body))
+            as? [[String: Any]] ?? []
         #expect(list.count == 3)
-        #expect(list.map { $0["handler"] as? String } == ["jobs/tick.js", "api/api.js", "jobs/tick.js"], "soonest first")
+        #expect(
+            list.map { $0["handler"] as? String } == ["jobs/tick.js", "api/api.js", "jobs/tick.js"],
+            "soonest first"
+        )
         #expect(try server.app("sched", "/api/api?op=cancel&id=nightly").json["cancelled"] as? Bool == true)
         #expect(try server.app("sched", "/api/api?op=cancel&id=nightly").json["cancelled"] as? Bool == false)
 
-        for (op, code) in [("big", "TOO_LARGE"), ("badhandler", "INVALID_ARGUMENT"), ("missing", "INVALID_ARGUMENT"), ("baddelay", "INVALID_ARGUMENT")] {
+        for (op, code) in [
+            ("big", "TOO_LARGE"), ("badhandler", "INVALID_ARGUMENT"), ("missing", "INVALID_ARGUMENT"),
+            ("baddelay", "INVALID_ARGUMENT"),
+        ] {
             let answer = try server.app("sched", "/api/api?op=\(op)").json
             #expect(answer["code"] as? String == code, "\(op): \(answer)")
         }
@@ -158,9 +189,16 @@ import Testing
         let server = try ServerProcess()
         #expect(try server.deploy("sched", try ArchiveFixtures.zip(Self.files)).status == 201)
         let id = try server.app("sched", "/api/api?op=fail").json["id"] as? Int ?? -1
-        #expect(Self.waitFor(server) { try Self.count($0, "SELECT COUNT(*) FROM jobs WHERE id = \(id) AND status = 'dead'") == 1 })
+        #expect(
+            Self.waitFor(server) {
+                try Self.count($0, "SELECT COUNT(*) FROM jobs WHERE id = \(id) AND status = 'dead'") == 1
+            }
+        )
         let connection = try Connection(path: server.dataPath, readOnly: true)
-        let runs = try connection.query("SELECT attempt, outcome, error, output FROM runs WHERE job = ? ORDER BY id", [.integer(Int64(id))]) {
+        let runs = try connection.query(
+            "SELECT attempt, outcome, error, output FROM runs WHERE job = ? ORDER BY id",
+            [.integer(Int64(id))]
+        ) {
             ($0.int(0), $0.string(1), $0.optionalString(2) ?? "", $0.optionalString(3) ?? "")
         }
         #expect(runs.map(\.0) == [1, 2, 3])
@@ -176,7 +214,10 @@ import Testing
         // The CLI shows the same history and jobs, and can cancel.
         let env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
         let (status, history, _) = try ServerProcess.runCLI(["runs", "sched", "--output"], environment: env)
-        #expect(status == 0 && history.contains("dead") && history.contains("retry") && history.contains("attempt 3") && history.contains("boom 3"))
+        #expect(
+            status == 0 && history.contains("dead") && history.contains("retry") && history.contains("attempt 3")
+                && history.contains("boom 3")
+        )
         let (_, dead, _) = try ServerProcess.runCLI(["jobs", "sched", "--status", "dead"], environment: env)
         #expect(dead.contains("\(id)") && dead.contains("jobs/fail.js") && dead.contains("3/3"))
         #expect(try ServerProcess.runCLI(["jobs", "cancel", "sched", "\(id)"], environment: env).0 == 0)
@@ -186,19 +227,30 @@ import Testing
 
     @Test func failedHTTPInvocationsAreRecorded() throws {
         let server = try ServerProcess()
-        let files = [js("api/throw.js", "module.exports = () => { console.log('about to fail'); throw new Error('kaput'); };")]
+        let files = [
+            js("api/throw.js", "module.exports = () => { console.log('about to fail'); throw new Error('kaput'); };")
+        ]
         #expect(try server.deploy("boom", try ArchiveFixtures.zip(files)).status == 201)
         #expect(try server.app("boom", "/api/throw").status == 500)
         #expect(Self.waitFor(server) { try Self.count($0, "SELECT COUNT(*) FROM runs WHERE app = 'boom'") == 1 })
         let runs = try server.api("GET", "/apps/boom/runs").json["runs"] as? [[String: Any]] ?? []
         #expect(runs.first?["kind"] as? String == "http" && runs.first?["outcome"] as? String == "failed")
-        #expect((runs.first?["error"] as? String)?.contains("kaput") == true && runs.first?["handler"] as? String == "api/throw.js")
+        #expect(
+            (runs.first?["error"] as? String)?.contains("kaput") == true
+                && runs.first?["handler"] as? String == "api/throw.js"
+        )
     }
 
     @Test func oneAppsBacklogDoesNotStarveAnother() throws {
         let slow = [
-            js("api/flood.js", "module.exports = () => { for (let i = 0; i < 200; i++) fazt.schedule(0, i, { handler: 'jobs/slow.js' }); return 'ok'; };"),
-            js("jobs/slow.js", "exports.scheduled = () => { const end = Date.now() + 20; while (Date.now() < end) {} };"),
+            js(
+                "api/flood.js",
+                "module.exports = () => { for (let i = 0; i < 200; i++) fazt.schedule(0, i, { handler: 'jobs/slow.js' }); return 'ok'; };"
+            ),
+            js(
+                "jobs/slow.js",
+                "exports.scheduled = () => { const end = Date.now() + 20; while (Date.now() < end) {} };"
+            ),
         ]
         let quick = [
             js("api/one.js", "module.exports = () => fazt.schedule(0, null, { handler: 'jobs/quick.js' });"),
@@ -212,7 +264,14 @@ import Testing
         #expect(Self.waitFor(server) { try Self.count($0, "SELECT COUNT(*) FROM jobs") == 0 })
         let connection = try Connection(path: server.dataPath, readOnly: true)
         let quietStart = try connection.queryOne("SELECT started_at FROM runs WHERE app = 'quiet'") { $0.int64(0) } ?? 0
-        let busyBefore = try connection.queryOne("SELECT COUNT(*) FROM runs WHERE app = 'busy' AND started_at < ?", [.integer(quietStart)]) { $0.int(0) } ?? 0
-        #expect(busyBefore < 100, "the quiet app's job ran before most of the busy backlog (\(busyBefore) of 200 ran first)")
+        let busyBefore =
+            try connection.queryOne(
+                "SELECT COUNT(*) FROM runs WHERE app = 'busy' AND started_at < ?",
+                [.integer(quietStart)]
+            ) { $0.int(0) } ?? 0
+        #expect(
+            busyBefore < 100,
+            "the quiet app's job ran before most of the busy backlog (\(busyBefore) of 200 ran first)"
+        )
     }
 }

@@ -25,7 +25,10 @@ import Testing
         #expect(sunday.next(after: newYear) == newYear + 3 * 86_400_000)
         let leap = try CronSchedule("0 12 29 feb *")
         let next = leap.next(after: newYear)!
-        #expect(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(next) / 1000)) == "2028-02-29T12:00:00Z")
+        #expect(
+            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(next) / 1000))
+                == "2028-02-29T12:00:00Z"
+        )
         #expect(try CronSchedule("@hourly").next(after: newYear) == newYear + 3_600_000)
     }
 
@@ -36,9 +39,11 @@ import Testing
     }
 
     @Test func rejectsBadExpressionsWithTheField() {
-        for (expression, word) in [("* * * *", "5 fields"), ("61 * * * *", "minute"), ("* 24 * * *", "hour"),
-            ("* * 0 * *", "day of month"), ("* * * 13 *", "month"), ("* * * * 8", "day of week"), ("*/0 * * * *", "step")]
-        {
+        for (expression, word) in [
+            ("* * * *", "5 fields"), ("61 * * * *", "minute"), ("* 24 * * *", "hour"),
+            ("* * 0 * *", "day of month"), ("* * * 13 *", "month"), ("* * * * 8", "day of week"),
+            ("*/0 * * * *", "step"),
+        ] {
             do {
                 _ = try CronSchedule(expression)
                 Issue.record("\(expression) was accepted")

@@ -17,8 +17,10 @@ import Testing
         // Due times at every level: ms, ~seconds, minutes, hours, and past the last level.
         let start: Int64 = 1_700_000_000_123
         var wheel = TimerWheel(now: start)
-        let offsets: [Int64] = [0, 1, 63, 64, 65, 4_095, 4_096, 4_097, 262_143, 262_144, 300_000, 16_777_215,
-            16_777_216, 20_000_000, 100_000_000]
+        let offsets: [Int64] = [
+            0, 1, 63, 64, 65, 4_095, 4_096, 4_097, 262_143, 262_144, 300_000, 16_777_215,
+            16_777_216, 20_000_000, 100_000_000,
+        ]
         for (index, offset) in offsets.enumerated() { wheel.insert(id: Int64(index), due: start + offset) }
         var fired: [TimerWheel.Entry] = []
         var time = start - 1

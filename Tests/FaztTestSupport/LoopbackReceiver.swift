@@ -36,7 +36,9 @@ public final class LoopbackReceiver: @unchecked Sendable {
         var one: Int32 = 1
         setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(socket, 16) == 0 else { throw TestError("cannot listen on loopback: errno \(errno)") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -106,7 +108,9 @@ public final class LoopbackReceiver: @unchecked Sendable {
         item.path = String(parts[1])
         while let line = connection.line(), !line.isEmpty {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            item.headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            item.headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces
+            )
         }
         let length = Int(item.headers["content-length"] ?? "0") ?? 0
         item.body = String(decoding: connection.bytes(length), as: UTF8.self)
@@ -128,7 +132,9 @@ public final class LoopbackReceiver: @unchecked Sendable {
                 item.mailFrom = String(line.dropFirst(10)).trimmingCharacters(in: CharacterSet(charactersIn: " <>"))
                 connection.send("250 ok\r\n")
             } else if upper.hasPrefix("RCPT TO:") {
-                item.recipients.append(String(line.dropFirst(8)).trimmingCharacters(in: CharacterSet(charactersIn: " <>")))
+                item.recipients.append(
+                    String(line.dropFirst(8)).trimmingCharacters(in: CharacterSet(charactersIn: " <>"))
+                )
                 connection.send("250 ok\r\n")
             } else if upper == "DATA" {
                 connection.send("354 go on\r\n")
