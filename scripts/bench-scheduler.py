@@ -8,7 +8,9 @@ Usage: bench-scheduler.py FAZT WORKDIR [SECONDS]. Loopback only, bounded in time
 2. Firing: jobs due at 1,000/s for SECONDS (default 30) across 10 apps with a trivial handler that
    records Date.now() − job.scheduledAt. Reports lateness p50/p99/max and handler throughput.
 """
-import io, json, os, re, sqlite3, subprocess, sys, threading, time, urllib.request, zipfile
+import io, json, os, sqlite3, subprocess, sys, time, urllib.request, zipfile
+
+import faztserver
 
 fazt, work = sys.argv[1], sys.argv[2]
 seconds = int(sys.argv[3]) if len(sys.argv) > 3 else 30
@@ -49,17 +51,8 @@ def rss_kb(pid):
     return 0
 
 
-process = subprocess.Popen([fazt, "serve", "--port", "0", "--host", "127.0.0.1", "--data", data,
-                            "--job-concurrency", "8", "--job-concurrency-per-app", "4"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-port = json.loads(process.stdout.readline())["port"]
-token = None
-for line in iter(process.stderr.readline, b""):
-    match = re.search(r"fzt_[0-9a-f]{48}", line.decode(errors="replace"))
-    if match:
-        token = match.group(0)
-        break
-threading.Thread(target=lambda: process.stderr.read(), daemon=True).start()
+process, port, token = faztserver.start(fazt, data, "--job-concurrency", "8", "--job-concurrency-per-app", "4",
+                                        first_start=True)
 
 
 def call(method, path, host=None, body=None, content_type=None, timeout=120):

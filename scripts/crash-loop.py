@@ -6,7 +6,9 @@ Usage: crash-loop.py FAZT WORKDIR RUNS. Loopback only, bounded in time and count
 kills the server with SIGKILL at a random moment, restarts it and checks that every acknowledged
 write is there and that `PRAGMA integrity_check` is ok.
 """
-import json, os, random, re, signal, sqlite3, subprocess, sys, threading, time, urllib.request
+import json, os, random, signal, sqlite3, subprocess, sys, threading, time, urllib.request
+
+import faztserver
 
 fazt, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 os.makedirs(work, exist_ok=True)
@@ -19,11 +21,8 @@ with open(os.path.join(app_dir, "count.js"), "w") as f:
     f.write("module.exports = () => ({ counter: fazt.kv.get('counter'), docs: fazt.docs.count('log', {}) });")
 
 
-def start():
-    process = subprocess.Popen([fazt, "serve", "--port", "0", "--host", "127.0.0.1", "--data", data,
-                                "--max-connections-per-ip", "256"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    port = json.loads(process.stdout.readline())["port"]
-    return process, port
+def start(first_start=False):
+    return faztserver.start(fazt, data, "--max-connections-per-ip", "256", first_start=first_start)
 
 
 def request(port, path, timeout=5):
@@ -32,14 +31,7 @@ def request(port, path, timeout=5):
         return json.loads(response.read())
 
 
-process, port = start()
-token = None
-for line in iter(process.stderr.readline, b""):
-    match = re.search(r"fzt_[0-9a-f]{48}", line.decode(errors="replace"))
-    if match:
-        token = match.group(0)
-        break
-threading.Thread(target=lambda p=process: p.stderr.read(), daemon=True).start()
+process, port, token = start(first_start=True)
 env = dict(os.environ, FAZT_SERVER=f"http://127.0.0.1:{port}", FAZT_TOKEN=token)
 subprocess.run([fazt, "deploy", os.path.join(work, "crash-app"), "--app", "crash"], env=env, check=True,
                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -68,8 +60,7 @@ for run in range(runs):
     stop.set()
     for thread in threads:
         thread.join()
-    process, port = start()
-    threading.Thread(target=lambda p=process: p.stderr.read(), daemon=True).start()
+    process, port, _ = start()
     state = request(port, "/api/count")
     with sqlite3.connect(f"file:{data}?mode=ro", uri=True) as db:
         present = {row[0] for row in db.execute("SELECT id FROM docs WHERE app = 'crash'")}

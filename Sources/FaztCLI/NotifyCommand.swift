@@ -63,7 +63,7 @@ struct NotifyCommand: ParsableCommand {
             abstract: "Add (or replace) a channel; its settings are encrypted at rest and never shown again.",
             discussion: """
                 Types and what they need:
-                  webhook   --url URL                 JSON POST of {id, app, title, body, url, priority, tags, time}
+                  webhook   --url URL                 JSON POST of the notification (as the inbox lists it)
                   ntfy      --url https://ntfy.sh/TOPIC
                   slack     --url INCOMING_WEBHOOK_URL
                   discord   --url WEBHOOK_URL

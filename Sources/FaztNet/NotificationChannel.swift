@@ -1,6 +1,6 @@
 import Foundation
 
-/// A notification as channels deliver it.
+/// A notification: what the owner's inbox stores and lists and what channels deliver.
 public struct NotificationMessage: Sendable, Codable, Equatable {
     public var id: Int64
     public var app: String
@@ -10,8 +10,10 @@ public struct NotificationMessage: Sendable, Codable, Equatable {
     /// `low`, `normal` or `high`.
     public var priority: String
     public var tags: [String]
+    /// The only channel it goes to (nil: every channel).
+    public var channel: String?
     /// ms since 1970.
-    public var time: Int64
+    public var createdAt: Int64
 
     public init(
         id: Int64,
@@ -21,7 +23,8 @@ public struct NotificationMessage: Sendable, Codable, Equatable {
         url: String?,
         priority: String,
         tags: [String],
-        time: Int64
+        channel: String? = nil,
+        createdAt: Int64
     ) {
         self.id = id
         self.app = app
@@ -30,7 +33,8 @@ public struct NotificationMessage: Sendable, Codable, Equatable {
         self.url = url
         self.priority = priority
         self.tags = tags
-        self.time = time
+        self.channel = channel
+        self.createdAt = createdAt
     }
 }
 
@@ -87,14 +91,14 @@ public struct NotificationChannel: Sendable, Codable, Equatable {
         switch type {
         case "email":
             let sender = from ?? "fazt@localhost"
-            let date = Self.rfc5322Date(message.time)
+            let date = Self.rfc5322Date(message.createdAt)
             let bytes = SMTPClient.message(
                 from: sender,
                 to: to ?? [],
                 subject: "[\(message.app)] \(message.title)",
                 body: [message.body, message.url].compactMap { $0 }.joined(separator: "\n\n"),
                 date: date,
-                messageID: "\(message.id).\(message.time)@fazt"
+                messageID: "\(message.id).\(message.createdAt)@fazt"
             )
             try SMTPClient.send(
                 url: url ?? "",

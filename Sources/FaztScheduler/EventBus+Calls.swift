@@ -11,15 +11,8 @@ extension EventBus {
             switch call.op {
             case "events.emit":
                 let type = try Self.checked { () throws(EventError) in try EventType.namespaced(call.arg(0), app: app) }
-                let data = call.arg(1).isEmpty ? "null" : call.arg(1)
-                guard data.utf8.count <= Self.maxDataBytes else {
-                    throw StorageError(
-                        .tooLarge,
-                        "events.emit: data is \(data.utf8.count) bytes (limit \(Self.maxDataBytes >> 10) KB)"
-                    )
-                }
-                _ = try JSONValue.parse(data)
-                let options = call.arg(2).isEmpty ? JSONValue.object([]) : try JSONValue.parse(call.arg(2))
+                let data = try call.jsonText(1, "events.emit: data", limit: Self.maxDataBytes)
+                let options = try call.options(2)
                 let persist = options["persist"] == .bool(true)
                 let event = Event(app: app, type: type, source: app, data: data, time: scheduler.clock())
                 emit(event, persist: persist) { result in
@@ -66,7 +59,7 @@ extension EventBus {
                     applied: { result, _ in reply(Self.answer(result.map { $0 > 0 ? "true" : "false" })) }
                 )
             case "events.query":
-                let options = call.arg(0).isEmpty ? JSONValue.object([]) : try JSONValue.parse(call.arg(0))
+                let options = try call.options(0)
                 let pattern = try options["type"]?.stringValue.map { text throws(StorageError) in
                     try Self.checked { () throws(EventError) in try EventPattern(text, app: app) }
                 }

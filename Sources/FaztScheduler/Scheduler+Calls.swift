@@ -121,15 +121,8 @@ extension Scheduler {
         guard runAt - now <= 10 * 366 * 86_400_000 else {
             throw StorageError(.invalidArgument, "schedule: the time is more than 10 years away")
         }
-        let state = call.arg(1).isEmpty ? "null" : call.arg(1)
-        guard state.utf8.count <= configuration.maxStateBytes else {
-            throw StorageError(
-                .tooLarge,
-                "schedule: state is \(state.utf8.count) bytes (limit \(configuration.maxStateBytes >> 10) KB)"
-            )
-        }
-        _ = try JSONValue.parse(state)
-        let options = call.arg(2).isEmpty ? JSONValue.object([]) : try JSONValue.parse(call.arg(2))
+        let state = try call.jsonText(1, "schedule: state", limit: configuration.maxStateBytes)
+        let options = try call.options(2)
         let handler = try Self.handlerPath(options["handler"]?.stringValue ?? call.arg(3))
         if let exists = handlerExists, !exists(call.app, handler) {
             throw StorageError(.invalidArgument, "schedule: the handler \(handler) is not a file of this app")

@@ -53,7 +53,7 @@ extension ControlAPI {
                     url: nil,
                     priority: "normal",
                     tags: ["test"],
-                    time: StorageExecutor.wallClock()
+                    createdAt: StorageExecutor.wallClock()
                 )
                 do {
                     try channel.deliver(message)

@@ -6,19 +6,6 @@ import FaztVFS
 import Foundation
 import Synchronization
 
-/// A stored notification (the owner's inbox).
-public struct NotificationItem: Codable, Sendable, Equatable {
-    public var id: Int64
-    public var app: String
-    public var title: String
-    public var body: String?
-    public var url: String?
-    public var priority: String
-    public var tags: [String]
-    public var channel: String?
-    public var createdAt: Int64
-}
-
 /// Answers `fazt.notify(...)` and keeps the owner's inbox and channels.
 ///
 /// Every notification lands in the owner's inbox and is delivered to the configured channels as `notify` jobs (retries, history; a last failure emits
@@ -80,7 +67,7 @@ final class Notifier: Sendable {
         }
     }
 
-    private func parse(_ call: StorageCall) throws -> NotificationItem {
+    private func parse(_ call: StorageCall) throws -> NotificationMessage {
         let message = try JSONValue.parse(call.arg(0).isEmpty ? "null" : call.arg(0))
         func text(_ key: String, limit: Int, required: Bool = false) throws -> String? {
             guard let value = message[key], value != .null else {
@@ -107,7 +94,7 @@ final class Notifier: Sendable {
             else { throw StorageError(.invalidArgument, "notify: tags must be up to 10 strings of at most 64 bytes") }
             tags = strings
         }
-        return NotificationItem(
+        return NotificationMessage(
             id: 0,
             app: call.app,
             title: try text("title", limit: 256, required: true) ?? "",
@@ -145,7 +132,7 @@ final class Notifier: Sendable {
         var jobs: [Int64]
     }
 
-    static func record(_ connection: Connection, _ item: NotificationItem, retries: Int) throws -> Recorded {
+    static func record(_ connection: Connection, _ item: NotificationMessage, retries: Int) throws -> Recorded {
         var channels = try connection.query("SELECT name FROM channels ORDER BY name") { $0.string(0) }
         if let wanted = item.channel {
             guard channels.contains(wanted) else {
@@ -195,26 +182,13 @@ final class Notifier: Sendable {
             throw SecretError("notification \(Int64(id)) is gone")
         }
         guard let channel = try channel(named: name) else { throw SecretError("the channel \"\(name)\" was removed") }
-        try channel.deliver(Self.message(item))
-    }
-
-    static func message(_ item: NotificationItem) -> NotificationMessage {
-        NotificationMessage(
-            id: item.id,
-            app: item.app,
-            title: item.title,
-            body: item.body,
-            url: item.url,
-            priority: item.priority,
-            tags: item.tags,
-            time: item.createdAt
-        )
+        try channel.deliver(item)
     }
 
     // MARK: - Inbox
 
     /// Notifications after `after` (oldest first), or the newest `limit` when `after` is nil.
-    func list(after: Int64?, limit: Int, app: String? = nil) throws -> [NotificationItem] {
+    func list(after: Int64?, limit: Int, app: String? = nil) throws -> [NotificationMessage] {
         try store.read { connection in
             var sql = "SELECT id, app, title, body, url, priority, tags, channel, created_at FROM notifications WHERE 1"
             var values: [SQLiteValue] = []
@@ -233,7 +207,7 @@ final class Notifier: Sendable {
         }
     }
 
-    static func item(_ connection: Connection, id: Int64) throws -> NotificationItem? {
+    static func item(_ connection: Connection, id: Int64) throws -> NotificationMessage? {
         try connection.queryOne(
             "SELECT id, app, title, body, url, priority, tags, channel, created_at FROM notifications WHERE id = ?",
             [.integer(id)],
@@ -241,12 +215,12 @@ final class Notifier: Sendable {
         )
     }
 
-    static func item(_ row: Row) -> NotificationItem {
+    static func item(_ row: Row) -> NotificationMessage {
         let tags = (try? JSONValue.parse(row.string(6))).flatMap { value -> [String]? in
             guard case .array(let items) = value else { return nil }
             return items.compactMap(\.stringValue)
         }
-        return NotificationItem(
+        return NotificationMessage(
             id: row.int64(0),
             app: row.string(1),
             title: row.string(2),
@@ -259,7 +233,7 @@ final class Notifier: Sendable {
         )
     }
 
-    static func json(_ item: NotificationItem) -> String {
+    static func json(_ item: NotificationMessage) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(item)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
@@ -320,5 +294,5 @@ public struct ChannelInfo: Codable, Sendable {
 
 /// `GET /notifications`.
 public struct NotificationList: Codable, Sendable {
-    public var notifications: [NotificationItem]
+    public var notifications: [NotificationMessage]
 }

@@ -52,6 +52,22 @@ public struct StorageCall: Sendable {
         return ttl
     }
 
+    /// Argument `index` as JSON text (`null` when empty), checked to parse and to fit `limit` bytes;
+    /// `what` names it in errors (`"schedule: state"`).
+    public func jsonText(_ index: Int, _ what: String, limit: Int) throws(StorageError) -> String {
+        let text = arg(index).isEmpty ? "null" : arg(index)
+        guard text.utf8.count <= limit else {
+            throw StorageError(.tooLarge, "\(what) is \(text.utf8.count) bytes (limit \(limit >> 10) KB)")
+        }
+        _ = try JSONValue.parse(text)
+        return text
+    }
+
+    /// Argument `index` as parsed JSON options (an empty object when empty).
+    public func options(_ index: Int) throws(StorageError) -> JSONValue {
+        arg(index).isEmpty ? .object([]) : try JSONValue.parse(arg(index))
+    }
+
     func json(_ index: Int) throws(StorageError) -> JSONValue? {
         let text = arg(index)
         return text.isEmpty ? nil : try JSONValue.parse(text)
