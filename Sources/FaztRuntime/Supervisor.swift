@@ -15,6 +15,10 @@ public final class Supervisor: Sendable {
         var workers: [WorkerHandle] = []
         var idle: [WorkerHandle] = []
         var waiters: [@Sendable (WorkerHandle?) -> Void] = []
+        /// Jobs waiting for a worker: served only when no HTTP request waits.
+        var backgroundWaiters: [@Sendable (WorkerHandle?) -> Void] = []
+        /// Job invocations running now (at most `backgroundLimit`).
+        var backgroundRunning = 0
         var closed = false
         var nextID: UInt64 = 0
     }
@@ -118,7 +122,9 @@ public final class Supervisor: Sendable {
     ) {
         let timeout = timeoutMs ?? configuration.invocationTimeoutMs
         let memory = min(memoryLimit ?? configuration.workerMemoryLimit, configuration.workerMemoryLimit)
-        acquire { [self] worker in
+        // Captured runs are jobs and event deliveries: they yield to HTTP requests (see `acquire`).
+        let background = capture
+        acquire(background: background) { [self] worker in
             guard let worker else {
                 completion(
                     .failure(kind: "unavailable", message: "the JavaScript runtime is not available", location: nil),
@@ -140,6 +146,7 @@ public final class Supervisor: Sendable {
             // The worker enforces the deadline itself where it can (sync loops, timers); the
             // watchdog kills it a little later if it cannot (promise chains, allocation bombs).
             worker.exchange(message, timeoutMs: timeout + 250, memoryLimit: memory) { [self] reply in
+                if background { state.withLock { $0.backgroundRunning -= 1 } }
                 release(worker)
                 let result = WorkerHandle.result(reply)
                 if case .failure(let kind, let text, let location) = result {
@@ -214,9 +221,29 @@ public final class Supervisor: Sendable {
 
     /// Hands `completion` a worker now (idle or newly started) or when one frees up; nil when the
     /// runtime is closed or no worker can start.
-    private func acquire(_ completion: @escaping @Sendable (WorkerHandle?) -> Void) {
+    ///
+    /// A `background` invocation (a job) never queues behind another invocation, runs on at most
+    /// `backgroundLimit` workers at once (one worker stays free for HTTP), and waits behind every
+    /// waiting HTTP request, so a backlog of jobs cannot starve requests.
+    private func acquire(background: Bool = false, _ completion: @escaping @Sendable (WorkerHandle?) -> Void) {
         let immediate: WorkerHandle?? = state.withLock { state in
             if state.closed { return .some(nil) }
+            if background {
+                guard state.backgroundRunning < backgroundLimit, state.waiters.isEmpty else {
+                    state.backgroundWaiters.append(completion)
+                    return .none
+                }
+                if let worker = state.idle.popLast() {
+                    state.backgroundRunning += 1
+                    return .some(worker)
+                }
+                if state.workers.count < configuration.maxWorkers, let worker = spawn(&state) {
+                    state.backgroundRunning += 1
+                    return .some(worker)
+                }
+                state.backgroundWaiters.append(completion)
+                return .none
+            }
             if let worker = state.idle.popLast() { return .some(worker) }
             if state.workers.count < configuration.maxWorkers {
                 return .some(spawn(&state))
@@ -252,6 +279,9 @@ public final class Supervisor: Sendable {
     /// Only queue behind a request that started less than this long ago (20 ms).
     static let pipelineFreshness: UInt64 = 20_000_000
 
+    /// Most job invocations running at once: all workers but one (HTTP always finds one).
+    var backgroundLimit: Int { max(1, configuration.maxWorkers - 1) }
+
     private func release(_ worker: WorkerHandle) {
         // A dead worker is handled by `workerExited`, which also serves waiters with a replacement.
         let waiter: (@Sendable (WorkerHandle?) -> Void)? = state.withLock { state in
@@ -261,6 +291,10 @@ public final class Supervisor: Sendable {
                     return state.waiters.removeFirst()
                 }
                 return nil
+            }
+            if worker.queued == 0, !state.backgroundWaiters.isEmpty, state.backgroundRunning < backgroundLimit {
+                state.backgroundRunning += 1
+                return state.backgroundWaiters.removeFirst()
             }
             if worker.queued == 0 && !state.idle.contains(where: { $0 === worker }) { state.idle.append(worker) }
             return nil
@@ -273,10 +307,14 @@ public final class Supervisor: Sendable {
         let handoff: (@Sendable (WorkerHandle?) -> Void, WorkerHandle?)? = state.withLock { state in
             state.workers.removeAll { $0 === worker }
             state.idle.removeAll { $0 === worker }
-            noneLeft = state.workers.isEmpty && state.waiters.isEmpty
-            guard !state.waiters.isEmpty, !state.closed else { return nil }
+            noneLeft = state.workers.isEmpty && state.waiters.isEmpty && state.backgroundWaiters.isEmpty
+            guard !state.closed else { return nil }
             // Someone is waiting and a slot just opened: start a replacement for them.
-            return (state.waiters.removeFirst(), spawn(&state))
+            if !state.waiters.isEmpty { return (state.waiters.removeFirst(), spawn(&state)) }
+            guard !state.backgroundWaiters.isEmpty, state.backgroundRunning < backgroundLimit else { return nil }
+            let replacement = spawn(&state)
+            if replacement != nil { state.backgroundRunning += 1 }
+            return (state.backgroundWaiters.removeFirst(), replacement)
         }
         logger.debug("JavaScript worker exited", metadata: ["worker.pid": "\(worker.pid)"])
         if let (waiter, replacement) = handoff { waiter(replacement) }
@@ -316,8 +354,9 @@ public final class Supervisor: Sendable {
     public func shutdown() {
         let (workers, waiters) = state.withLock { state in
             state.closed = true
-            let result = (state.workers, state.waiters)
+            let result = (state.workers, state.waiters + state.backgroundWaiters)
             state.waiters.removeAll()
+            state.backgroundWaiters.removeAll()
             return result
         }
         for waiter in waiters { waiter(nil) }

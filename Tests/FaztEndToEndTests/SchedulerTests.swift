@@ -241,6 +241,41 @@ import Testing
         )
     }
 
+    @Test func aJobBacklogLeavesAWorkerForHTTP() throws {
+        let files = [
+            js(
+                "api/flood.js",
+                "module.exports = () => { for (let i = 0; i < 60; i++) fazt.schedule(0, i, { handler: 'jobs/slow.js' }); return 'ok'; };"
+            ),
+            js(
+                "jobs/slow.js",
+                "exports.scheduled = () => { const end = Date.now() + 100; while (Date.now() < end) {} };"
+            ),
+            js("api/ping.js", "module.exports = () => 'pong';"),
+        ]
+        let server = try ServerProcess(arguments: ["--max-workers", "2"])
+        #expect(try server.deploy("busy", try ArchiveFixtures.zip(files)).status == 201)
+        #expect(try server.app("busy", "/api/flood").status == 200)
+        #expect(Self.waitFor(server) { try Self.count($0, "SELECT COUNT(*) FROM runs") >= 2 }, "the backlog is running")
+        // Requests are answered while the backlog runs, not after the jobs queued ahead of them.
+        for _ in 0..<5 {
+            let before = Int64(Date().timeIntervalSince1970 * 1000)
+            #expect(try server.app("busy", "/api/ping").text == "pong")
+            let after = Int64(Date().timeIntervalSince1970 * 1000)
+            let connection = try Connection(path: server.dataPath, readOnly: true)
+            let finishedMeanwhile =
+                try connection.queryOne(
+                    "SELECT COUNT(*) FROM runs WHERE started_at + duration_ms BETWEEN ? AND ?",
+                    [.integer(before), .integer(after)]
+                ) { $0.int(0) } ?? 0
+            #expect(finishedMeanwhile <= 1, "a request waited for \(finishedMeanwhile) jobs")
+        }
+        #expect(
+            try Self.count(try Connection(path: server.dataPath, readOnly: true), "SELECT COUNT(*) FROM jobs") > 0,
+            "still backlogged"
+        )
+    }
+
     @Test func oneAppsBacklogDoesNotStarveAnother() throws {
         let slow = [
             js(
