@@ -249,7 +249,7 @@ import Testing
             ),
             js(
                 "jobs/slow.js",
-                "exports.scheduled = () => { const end = Date.now() + 100; while (Date.now() < end) {} };"
+                "exports.scheduled = () => { const end = Date.now() + 300; while (Date.now() < end) {} };"
             ),
             js("api/ping.js", "module.exports = () => 'pong';"),
         ]
@@ -257,7 +257,9 @@ import Testing
         #expect(try server.deploy("busy", try ArchiveFixtures.zip(files)).status == 201)
         #expect(try server.app("busy", "/api/flood").status == 200)
         #expect(Self.waitFor(server) { try Self.count($0, "SELECT COUNT(*) FROM runs") >= 2 }, "the backlog is running")
-        // Requests are answered while the backlog runs, not after the jobs queued ahead of them.
+        // Requests are answered while the backlog runs, not after the jobs queued ahead of them
+        // (the first one starts the second worker; it is not measured).
+        #expect(try server.app("busy", "/api/ping").text == "pong")
         for _ in 0..<5 {
             let before = Int64(Date().timeIntervalSince1970 * 1000)
             #expect(try server.app("busy", "/api/ping").text == "pong")
