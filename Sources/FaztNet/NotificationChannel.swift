@@ -84,7 +84,22 @@ public struct NotificationChannel: Sendable, Codable, Equatable {
     }
 
     /// Delivers `message` (blocking); throws with the reason on any failure or non-2xx answer.
+    ///
+    /// The reason never contains the channel's URL or credentials (they often carry tokens, and
+    /// failures reach run history and `system.notify.failed` events, which apps can read).
     public func deliver(_ message: NotificationMessage) throws {
+        do {
+            try send(message)
+        } catch {
+            var text = "\(error)"
+            for secret in [url, password, user].compactMap({ $0 }) where secret.count >= 4 {
+                text = text.replacingOccurrences(of: secret, with: "<\(name)>")
+            }
+            throw HTTPClientError(message: text)
+        }
+    }
+
+    private func send(_ message: NotificationMessage) throws {
         let text = [message.title, message.body, message.url].compactMap { $0 }.filter { !$0.isEmpty }.joined(
             separator: "\n"
         )
@@ -126,8 +141,7 @@ public struct NotificationChannel: Sendable, Codable, Equatable {
             let base = url ?? "https://api.telegram.org"
             try postJSON(
                 "\(base)/bot\(password ?? "")/sendMessage",
-                ["chat_id": chat ?? "", "text": text],
-                redact: password
+                ["chat_id": chat ?? "", "text": text]
             )
         default:
             try post(
@@ -138,38 +152,21 @@ public struct NotificationChannel: Sendable, Codable, Equatable {
         }
     }
 
-    private func postJSON(_ url: String, _ fields: [String: String], redact: String? = nil) throws {
-        try post(
-            url,
-            headers: ["Content-Type: application/json"],
-            body: Array(try JSONEncoder().encode(fields)),
-            redact: redact
+    private func postJSON(_ url: String, _ fields: [String: String]) throws {
+        try post(url, headers: ["Content-Type: application/json"], body: Array(try JSONEncoder().encode(fields)))
+    }
+
+    private func post(_ url: String, headers: [String], body: [UInt8]) throws {
+        let response = try HTTPClient.perform(
+            method: "POST",
+            url: url,
+            headers: headers,
+            body: body,
+            timeoutSeconds: 30
         )
-    }
-
-    private func post(_ url: String, headers: [String], body: [UInt8], redact: String? = nil) throws {
-        let response: HTTPClientResponse
-        do {
-            response = try HTTPClient.perform(
-                method: "POST",
-                url: url,
-                headers: headers,
-                body: body,
-                timeoutSeconds: 30
-            )
-        } catch let error as HTTPClientError {
-            throw HTTPClientError(message: Self.redacted(error.message, redact))
-        }
         guard (200..<300).contains(response.status) else {
-            throw HTTPClientError(
-                message: "\(name): HTTP \(response.status) \(Self.redacted(String(response.text.prefix(200)), redact))"
-            )
+            throw HTTPClientError(message: "\(name): HTTP \(response.status) \(response.text.prefix(200))")
         }
-    }
-
-    static func redacted(_ text: String, _ secret: String?) -> String {
-        guard let secret, !secret.isEmpty else { return text }
-        return text.replacingOccurrences(of: secret, with: "***")
     }
 
     static func headerValue(_ text: String) -> String {

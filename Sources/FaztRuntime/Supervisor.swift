@@ -192,6 +192,27 @@ public final class Supervisor: Sendable {
         }
     }
 
+    /// Prepares `app`@`version` in an idle worker (its context, with the runtime prelude evaluated)
+    /// so the first request after a deploy or rollback does not pay for it; returns when done (or
+    /// at once when no worker is idle: nothing is started for this).
+    public func warm(app: String, version: Int) async {
+        let worker: WorkerHandle? = state.withLock { state in
+            guard !state.closed, state.waiters.isEmpty, let worker = state.idle.popLast() else { return nil }
+            return worker
+        }
+        guard let worker else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            watchdog.wake(self)
+            worker.exchange(
+                WorkerMessage(type: "warm", id: nextID(), app: app, version: version),
+                timeoutMs: configuration.invocationTimeoutMs
+            ) { [self] _ in
+                release(worker)
+                continuation.resume()
+            }
+        }
+    }
+
     /// Syntax-checks scripts in a worker (app code is never parsed in the daemon); returns the
     /// problems found, or throws when no worker could do the check.
     public func checkSyntax(_ sources: [ScriptSource]) async throws -> [ScriptProblem] {

@@ -203,6 +203,24 @@ final class WorkerRuntime {
         }
     }
 
+    /// Creates the context of `app`@`version` ahead of its first request (after a deploy).
+    func warm(_ message: WorkerMessage) -> WorkerMessage {
+        var reply = WorkerMessage(type: "result", id: message.id)
+        guard let app = message.app, let version = message.version else {
+            reply.failure = InvocationFailure(kind: "internal", message: "malformed warm message")
+            return reply
+        }
+        do {
+            _ = try context(app: app, version: version)
+            reply.status = 204
+        } catch let failure as InvocationFailure {
+            reply.failure = failure
+        } catch {
+            reply.failure = InvocationFailure(kind: "internal", message: "\(error)")
+        }
+        return reply
+    }
+
     /// Parses each source as a script, or else as a function body; reports what parses as neither.
     ///
     /// Script-form handlers may `return` at top level, hence the second try. Runs nothing.
@@ -482,6 +500,7 @@ public enum WorkerMain {
             switch message.type {
             case "invoke": reply = runtime.invoke(message)
             case "check": reply = runtime.check(message)
+            case "warm": reply = runtime.warm(message)
             default: continue
             }
             do {

@@ -162,6 +162,7 @@ struct ControlAPI: Sendable {
                 return info
             }
             services.catalog.invalidate(info.name)
+            if let version = info.version { await services.supervisor.warm(app: info.name, version: version) }
             return .json(AppBody(info, url: services.appURL(info.name)))
         case (.GET, "tokens", 1):
             return .json(TokenList(tokens: try await blocking { try tokens.list() }))
@@ -231,6 +232,7 @@ struct ControlAPI: Sendable {
         services.catalog.invalidate(result.app)
         let scheduler = services.scheduler
         try await blocking { scheduler.refresh(app: result.app) }
+        await services.supervisor.warm(app: result.app, version: result.version)
         services.events.emitSystem(
             "system.app.deployed",
             app: result.app,

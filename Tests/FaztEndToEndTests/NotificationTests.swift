@@ -31,6 +31,8 @@ import Testing
             ["hook", "--type", "webhook", "--url", "\(base)/hook"],
             ["phone", "--type", "ntfy", "--url", "\(base)/topic"],
             ["team", "--type", "slack", "--url", "\(base)/slack"],
+            ["chat", "--type", "discord", "--url", "\(base)/discord"],
+            ["bot", "--type", "telegram", "--url", base, "--bot-token", "123:SECRET", "--chat", "42"],
             [
                 "mail", "--type", "email", "--url", "smtp://127.0.0.1:\(mail.port)", "--to", "owner@example.com",
                 "--from", "fazt@example.com",
@@ -63,11 +65,11 @@ import Testing
         #expect(try stream.readUntil(": following notifications").contains("text/event-stream"))
 
         let sent = try server.app("ci", "/api/notify").json
-        #expect(sent["queued"] as? Bool == true && sent["channels"] as? Int == 4 && sent["id"] is Int)
+        #expect(sent["queued"] as? Bool == true && sent["channels"] as? Int == 6 && sent["id"] is Int)
         let live = try stream.readUntil("Build done")
         #expect(live.contains("event: notification") && live.contains(#""app":"ci""#))
 
-        #expect(web.wait(for: 3), "webhook, ntfy and slack requests arrive")
+        #expect(web.wait(for: 5), "webhook, ntfy, Slack, Discord and Telegram requests arrive")
         #expect(mail.wait(for: 1), "the email arrives")
         let byPath = Dictionary(web.all.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         let hook =
@@ -79,6 +81,9 @@ import Testing
         #expect(byPath["/topic"]?.headers["title"] == "Build done" && byPath["/topic"]?.headers["priority"] == "5")
         #expect(byPath["/topic"]?.body == "All 12 tests passed")
         #expect(byPath["/slack"]?.body.contains("*Build done*") == true)
+        #expect(byPath["/discord"]?.body.contains("**Build done**") == true)
+        let telegram = byPath["/bot123:SECRET/sendMessage"]?.body ?? ""
+        #expect(telegram.contains(#""chat_id":"42""#) && telegram.contains("Build done"))
         let email = mail.all.first
         #expect(email?.mailFrom == "fazt@example.com" && email?.recipients == ["owner@example.com"])
         #expect(
@@ -109,31 +114,45 @@ import Testing
         let files =
             Self.files + [
                 ArchiveFixtures.file("fazt.json", #"{"events": {"system.notify.failed": "handlers/failed.js"}}"#),
-                js("handlers/failed.js", "exports.event = (event) => { fazt.kv.set('failed', event.data); };"),
+                js(
+                    "handlers/failed.js",
+                    "exports.event = (event) => { fazt.kv.set('failed:' + event.data.channel, event.data); };"
+                ),
             ]
         #expect(try server.deploy("ci", try ArchiveFixtures.zip(files)).status == 201)
         let env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
-        #expect(
-            try ServerProcess.runCLI(
-                ["notify", "channel", "add", "down", "--type", "webhook", "--url", "http://127.0.0.1:\(web.port)/x"],
-                environment: env
-            ).0 == 0
-        )
+        // One channel answers 500; one points at a port nobody listens on (a connection error,
+        // whose libcurl message would name the URL).
+        for (name, url) in [("down", "http://127.0.0.1:\(web.port)/x"), ("gone", "http://127.0.0.1:1/hook-token-abc")] {
+            #expect(
+                try ServerProcess.runCLI(
+                    ["notify", "channel", "add", name, "--type", "webhook", "--url", url],
+                    environment: env
+                ).0 == 0
+            )
+        }
         let (tested, _, error) = try ServerProcess.runCLI(["notify", "channel", "test", "down"], environment: env)
         #expect(tested != 0 && error.contains("HTTP 500"), "a test delivery reports the channel's error")
-        #expect(try server.app("ci", "/api/notify").json["channels"] as? Int == 1)
+        #expect(try server.app("ci", "/api/notify").json["channels"] as? Int == 2)
         #expect(
             SchedulerTests.waitFor(server) {
-                try SchedulerTests.count($0, "SELECT COUNT(*) FROM kv WHERE app = 'ci' AND key = 'failed'") == 1
+                try SchedulerTests.count($0, "SELECT COUNT(*) FROM kv WHERE app = 'ci' AND key LIKE 'failed:%'") == 2
             }
         )
-        let failed =
-            try Connection(path: server.dataPath, readOnly: true).queryOne("SELECT value FROM kv WHERE key = 'failed'")
-        { $0.string(0) } ?? ""
+        let connection = try Connection(path: server.dataPath, readOnly: true)
+        let down = try connection.queryOne("SELECT value FROM kv WHERE key = 'failed:down'") { $0.string(0) } ?? ""
+        #expect(down.contains(#""channel":"down""#) && down.contains("HTTP 500") && down.contains(#""attempts":2"#))
+        let gone = try connection.queryOne("SELECT value FROM kv WHERE key = 'failed:gone'") { $0.string(0) } ?? ""
         #expect(
-            failed.contains(#""channel":"down""#) && failed.contains("HTTP 500") && failed.contains(#""attempts":2"#)
+            gone.contains(#""channel":"gone""#) && !gone.contains("hook-token-abc"),
+            "the channel URL never reaches apps: \(gone)"
         )
         let runs = try server.api("GET", "/apps/ci/runs?kind=notify").json["runs"] as? [[String: Any]] ?? []
-        #expect(runs.map { $0["outcome"] as? String } == ["dead", "retry"])
+        #expect(
+            runs.map { $0["outcome"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == [
+                "dead", "dead", "retry", "retry",
+            ]
+        )
+        #expect(!runs.contains { ($0["error"] as? String)?.contains("hook-token-abc") == true })
     }
 }
