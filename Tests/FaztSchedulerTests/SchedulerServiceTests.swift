@@ -23,11 +23,15 @@ import Testing
         }
 
         func scheduler() -> Scheduler {
-            Scheduler(store: store, clock: { [self] in now.load(ordering: .relaxed) }, logger: Logger(label: "test")) {
-                [self] invocation, done in
-                fired.withLock { $0.append(invocation.job) }
-                done(failing.load(ordering: .relaxed) ? JobOutcome(failure: ("exception", "boom")) : JobOutcome())
-            }
+            Scheduler(
+                store: store,
+                clock: { [self] in now.load(ordering: .relaxed) },
+                logger: Logger(label: "test"),
+                fire: { [self] invocation, done in
+                    fired.withLock { $0.append(invocation.job) }
+                    done(failing.load(ordering: .relaxed) ? JobOutcome(failure: ("exception", "boom")) : JobOutcome())
+                }
+            )
         }
 
         func insert(_ job: Job) throws -> Int64 {
