@@ -171,8 +171,11 @@ public final class EventBus: Sendable {
         _ = try connection.run("DELETE FROM grants WHERE app = ?", [.text(app)])
     }
 
-    /// Deletes persisted events older than `maxAgeMs`.
-    public static func trim(_ connection: Connection, maxAgeMs: Int64, now: Int64) throws -> Int {
-        try connection.run("DELETE FROM events WHERE time < ?", [.integer(now - maxAgeMs)])
+    /// Deletes up to `batch` persisted events older than `maxAgeMs` (oldest first).
+    public static func trim(_ connection: Connection, maxAgeMs: Int64, now: Int64, batch: Int = 5000) throws -> Int {
+        try connection.run(
+            "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < ? ORDER BY time LIMIT ?)",
+            [.integer(now - maxAgeMs), .integer(Int64(batch))]
+        )
     }
 }

@@ -35,7 +35,11 @@ public enum RunLog {
     /// Most bytes of console output kept per run.
     public static let maxOutputBytes = 8 << 10
 
-    public static func record(_ connection: Connection, _ run: Run) throws {
+    /// Records a run; every 64th run (by id) also trims the app's history to its newest `keep`.
+    ///
+    /// Trimming as runs are recorded keeps each step small (a handful of deletes through the
+    /// `(app, id)` index) instead of a periodic scan of the whole table holding the writer.
+    public static func record(_ connection: Connection, _ run: Run, keep: Int = 1000) throws {
         _ = try connection.run(
             """
             INSERT INTO runs (app, kind, handler, job, name, attempt, started_at, duration_ms, outcome, error, output)
@@ -47,6 +51,18 @@ public enum RunLog {
                 .integer(run.durationMs), .text(run.outcome), run.error.map { .text(truncated($0, 4096)) } ?? .null,
                 run.output.map { .text(truncated($0, maxOutputBytes)) } ?? .null,
             ]
+        )
+        if connection.lastInsertRowID % 64 == 0 { _ = try trim(connection, app: run.app, keep: keep) }
+    }
+
+    /// Deletes all but the newest `keep` runs of an app; returns how many went.
+    public static func trim(_ connection: Connection, app: String, keep: Int) throws -> Int {
+        try connection.run(
+            """
+            DELETE FROM runs WHERE app = ?1 AND id <= (
+                SELECT id FROM runs WHERE app = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)
+            """,
+            [.text(app), .integer(Int64(keep))]
         )
     }
 
@@ -90,24 +106,12 @@ public enum RunLog {
         }
     }
 
-    /// Deletes runs older than `maxAgeMs` and all but the newest `keep` of each app; returns how
-    /// many went.
-    public static func trim(_ connection: Connection, keep: Int, maxAgeMs: Int64, now: Int64) throws -> Int {
-        var removed = try connection.run("DELETE FROM runs WHERE started_at < ?", [.integer(now - maxAgeMs)])
-        let crowded = try connection.query(
-            "SELECT app FROM runs GROUP BY app HAVING COUNT(*) > ?",
-            [.integer(Int64(keep))]
-        ) { $0.string(0) }
-        for app in crowded {
-            removed += try connection.run(
-                """
-                DELETE FROM runs WHERE app = ? AND id <= (
-                    SELECT id FROM runs WHERE app = ? ORDER BY id DESC LIMIT 1 OFFSET ?)
-                """,
-                [.text(app), .text(app), .integer(Int64(keep))]
-            )
-        }
-        return removed
+    /// Deletes up to `batch` runs older than `maxAgeMs` (oldest first); returns how many went.
+    public static func trim(_ connection: Connection, maxAgeMs: Int64, now: Int64, batch: Int = 5000) throws -> Int {
+        try connection.run(
+            "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE started_at < ? ORDER BY started_at LIMIT ?)",
+            [.integer(now - maxAgeMs), .integer(Int64(batch))]
+        )
     }
 
     /// `text` cut to at most `limit` UTF-8 bytes (a character cut in half becomes U+FFFD).

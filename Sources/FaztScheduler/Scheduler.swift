@@ -57,6 +57,7 @@ public final class Scheduler: @unchecked Sendable {
     /// Recovers jobs a crash left running, applies misfire policies, and starts the thread.
     public func start() throws {
         let now = clock()
+        let keep = configuration.runsKeep
         let (orphans, skipped) = try store.writeBlocking { connection -> (Int, [Job]) in
             let (orphans, skipped) = try JobStore.recover(connection, now: now)
             for job in skipped {
@@ -71,7 +72,7 @@ public final class Scheduler: @unchecked Sendable {
                 run.job = job.id
                 run.name = job.name
                 run.error = "missed while the server was down (misfire policy: skip)"
-                try RunLog.record(connection, run)
+                try RunLog.record(connection, run, keep: keep)
                 if job.kind == "cron", let next = CronSchedule.next(spec: job.state, after: now) {
                     try JobStore.reschedule(connection, id: job.id, runAt: next, resetAttempts: true, error: nil)
                 }
@@ -258,7 +259,7 @@ public final class Scheduler: @unchecked Sendable {
                 } else {
                     try JobStore.delete(connection, id: job.id)
                 }
-                try RunLog.record(connection, run)
+                try RunLog.record(connection, run, keep: configuration.runsKeep)
                 return (next, dead)
             },
             applied: { [self] result, _ in

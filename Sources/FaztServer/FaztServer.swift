@@ -126,7 +126,7 @@ public final class FaztServer: Service {
             services.store.apply(
                 {
                     let now = StorageExecutor.wallClock()
-                    _ = try RunLog.trim($0, keep: history.runsKeep, maxAgeMs: history.runsMaxAgeMs, now: now)
+                    _ = try RunLog.trim($0, maxAgeMs: history.runsMaxAgeMs, now: now)
                     _ = try EventBus.trim($0, maxAgeMs: history.eventsMaxAgeMs, now: now)
                 },
                 applied: { _, _ in }

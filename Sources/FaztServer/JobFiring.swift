@@ -94,7 +94,13 @@ final class FailureRecorder: Sendable {
     private let store: Store
     private let budget = Mutex<[String: (second: Int64, count: Int)]>([:])
 
-    init(store: Store) { self.store = store }
+    /// Runs kept per app.
+    private let keep: Int
+
+    init(store: Store, keep: Int) {
+        self.store = store
+        self.keep = keep
+    }
 
     func record(app: String, file: String, kind: String, message: String, startedAt: Int64, durationMs: Int64) {
         let second = startedAt / 1000
@@ -116,6 +122,6 @@ final class FailureRecorder: Sendable {
             outcome: "failed"
         )
         run.error = kind == "exception" ? message : "\(kind): \(message)"
-        store.apply({ try RunLog.record($0, run) }, applied: { _, _ in })
+        store.apply({ [keep] in try RunLog.record($0, run, keep: keep) }, applied: { _, _ in })
     }
 }

@@ -77,7 +77,7 @@ final class ServerServices: Sendable {
         )
         self.storage = storage
         runtime.storage = storage
-        let failures = FailureRecorder(store: store)
+        let failures = FailureRecorder(store: store, keep: configuration.scheduler.runsKeep)
         runtime.failureSink = { app, file, kind, message, started, duration in
             failures.record(
                 app: app,

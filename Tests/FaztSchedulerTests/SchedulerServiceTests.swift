@@ -143,27 +143,57 @@ import Testing
         let harness = try Harness()
         let now = harness.now.load(ordering: .relaxed)
         try harness.store.writeBlocking { connection in
-            for index in 0..<30 {
+            for index in 0..<200 {
                 let age: Int64 = index < 5 ? 8 * 86_400_000 : 1_000
-                try RunLog.record(
-                    connection,
-                    Run(app: "a", kind: "job", handler: "j.js", startedAt: now - age, durationMs: 1, outcome: "ok")
+                let run = Run(
+                    app: "a",
+                    kind: "job",
+                    handler: "j.js",
+                    startedAt: now - age,
+                    durationMs: 1,
+                    outcome: "ok"
                 )
-            }
-            for _ in 0..<3 {
-                try RunLog.record(
-                    connection,
-                    Run(app: "b", kind: "job", handler: "j.js", startedAt: now, durationMs: 1, outcome: "ok")
-                )
+                try RunLog.record(connection, run, keep: 10)
+                if index < 3 {
+                    let other = Run(
+                        app: "b",
+                        kind: "job",
+                        handler: "j.js",
+                        startedAt: now,
+                        durationMs: 1,
+                        outcome: "ok"
+                    )
+                    try RunLog.record(connection, other, keep: 10)
+                }
             }
         }
-        let removed = try harness.store.writeBlocking {
-            try RunLog.trim($0, keep: 10, maxAgeMs: 7 * 86_400_000, now: now)
-        }
-        #expect(removed == 20)
-        #expect(try harness.count("SELECT COUNT(*) FROM runs WHERE app = 'a'") == 10)
+        // Trimmed as runs are recorded (every 64th id): never more than keep + 64 per app.
+        let kept = try harness.count("SELECT COUNT(*) FROM runs WHERE app = 'a'")
+        #expect(kept >= 10 && kept <= 10 + 64)
         #expect(try harness.count("SELECT COUNT(*) FROM runs WHERE app = 'b'") == 3)
-        let newest = try harness.store.read { try RunLog.list($0, app: "a", kind: nil, limit: 100, before: nil) }
+        let newest = try harness.store.read { try RunLog.list($0, app: "a", kind: nil, limit: 10, before: nil) }
         #expect(newest.count == 10 && newest.allSatisfy { $0.startedAt == now - 1_000 })
+        #expect(try harness.store.writeBlocking { try RunLog.trim($0, app: "a", keep: 10) } == kept - 10)
+        // By age, in batches.
+        try harness.store.writeBlocking { connection in
+            for _ in 0..<7 {
+                let old = Run(
+                    app: "c",
+                    kind: "job",
+                    handler: "j.js",
+                    startedAt: now - 8 * 86_400_000,
+                    durationMs: 1,
+                    outcome: "ok"
+                )
+                try RunLog.record(connection, old)
+            }
+        }
+        #expect(
+            try harness.store.writeBlocking { try RunLog.trim($0, maxAgeMs: 7 * 86_400_000, now: now, batch: 5) } == 5
+        )
+        #expect(
+            try harness.store.writeBlocking { try RunLog.trim($0, maxAgeMs: 7 * 86_400_000, now: now, batch: 5) } == 2
+        )
+        #expect(try harness.count("SELECT COUNT(*) FROM runs WHERE app = 'c'") == 0)
     }
 }
