@@ -132,9 +132,8 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             domain: services.configuration.domain
         )
         let upload = isUpload(route: route, method: head.method)
-        let hook = {
-            if case .app(_, let appPath) = route { return WebhookReceiver.isHookPath(appPath) } else { return false }
-        }()
+        var hook = false
+        if case .app(_, let appPath) = route { hook = WebhookReceiver.isHookPath(appPath) }
         let limit =
             upload
             ? services.configuration.deployLimits.maxUploadBytes
