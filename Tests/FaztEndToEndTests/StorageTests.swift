@@ -300,27 +300,34 @@ import Testing
     }
 
     @Test func aSaturatedWriterAnswers503WithRetryAfter() throws {
-        let server = try ServerProcess(arguments: ["--storage-max-queued-writes", "1", "--max-workers", "4"])
+        let server = try ServerProcess(arguments: ["--storage-max-queued-writes", "2", "--max-workers", "5"])
         let files = [
             js(
                 "api/hold.js",
-                "module.exports = () => { fazt.storage.transaction(() => { fazt.kv.set('h', 1); const end = Date.now() + 1500; while (Date.now() < end) {} }); return 'held'; };"
+                "module.exports = () => { fazt.kv.set('started', 1); fazt.storage.transaction(() => { fazt.kv.set('h', 1); const end = Date.now() + 3000; while (Date.now() < end) {} }); return 'held'; };"
             ),
+            js("api/started.js", "module.exports = () => String(fazt.kv.get('started') ?? 0);"),
             js("api/write.js", "module.exports = () => { fazt.kv.set('w' + Math.random(), 1); return 'wrote'; };"),
         ]
         _ = try server.deploy("busy", try ArchiveFixtures.zip(files))
         #expect(try server.app("busy", "/api/write").text == "wrote")
         let held = Mutex<String>("")
-        let holder = Thread { held.withLock { $0 = (try? server.app("busy", "/api/hold").text) ?? "failed" } }
+        let holder = Thread {
+            let answer = (try? server.app("busy", "/api/hold").text) ?? "failed"
+            held.withLock { $0 = answer }
+        }
         holder.start()
-        // Writers arrive while the transaction holds the writer: one may queue, the rest are refused.
+        // The hold's first write is committed right before its transaction asks for the writer
+        // (both go through the writer's queue in order): from then on the writer is taken.
+        let deadline = Date().addingTimeInterval(30)
+        while try server.app("busy", "/api/started").text != "1" && Date() < deadline { usleep(10_000) }
+        // Writers arrive while the transaction holds the writer: two may queue, the rest are refused.
         var statuses: [Int] = []
         var retryAfter: String?
-        for _ in 0..<20 where !statuses.contains(503) {
-            usleep(100_000)
+        while !statuses.contains(503) && held.withLock({ $0.isEmpty }) && Date() < deadline {
             let answers = Mutex<[(Int, String?)]>([])
             let group = DispatchGroup()
-            for _ in 0..<3 {
+            for _ in 0..<4 {
                 DispatchQueue.global().async(group: group) {
                     if let response = try? server.app("busy", "/api/write") {
                         answers.withLock { $0.append((response.status, response.header("retry-after"))) }
