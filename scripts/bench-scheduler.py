@@ -32,7 +32,7 @@ module.exports = (req) => {
   return { ok: true };
 };
 """
-LATE = "exports.scheduled = (state, job) => { const now = Date.now(); fazt.kv.set('l:' + job.id, [now - job.scheduledAt, now]); };"
+LATE = "exports.scheduled = (state, job) => { const now = Date.now(); fazt.kv.set('l:' + job.id, [now - job.scheduledAt, now, job.firedAt - job.scheduledAt]); };"
 
 
 def archive():
@@ -123,9 +123,9 @@ try:
     connection = sqlite3.connect(f"file:{data}?mode=ro", uri=True)
     samples = [json.loads(value) for (value,) in connection.execute("SELECT value FROM kv WHERE key LIKE 'l:%'")]
     connection.close()
-    lateness = sorted(late for late, _ in samples)
-    first = min((at for _, at in samples), default=0)
-    last = max((at for _, at in samples), default=0)
+    lateness = sorted(late for late, *_ in samples)
+    first = min((at for _, at, *_ in samples), default=0)
+    last = max((at for _, at, *_ in samples), default=0)
     fired = len(lateness)
 
     def pct(p):

@@ -59,7 +59,14 @@ final class AppContext {
         try installHost()
     }
 
-    deinit { HostRegistry.unregister(context.ref) }
+    deinit {
+        // Protected values are GC roots of the whole group: left protected, they would keep this
+        // context's entire global object graph alive after it is dropped.
+        for function in [evalFactory, invokeFunction, fireTimerFunction, clearTimersFunction, fetchDoneFunction] {
+            if let function { JSValueUnprotect(context.ref, function) }
+        }
+        HostRegistry.unregister(context.ref)
+    }
 
     private func installHost() throws(JSException) {
         let host = JSObjectMake(context.ref, nil, nil)

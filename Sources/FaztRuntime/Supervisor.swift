@@ -88,6 +88,10 @@ public final class Supervisor: Sendable {
     }
 
     /// Runs a job or event delivery: like `invoke`, with the console output of the run captured.
+    ///
+    /// `completion` runs once the invocation's writes are applied, without waiting for the disk:
+    /// the caller records the outcome with a later write of the same store, which can only become
+    /// durable after them.
     public func invokeCapturing(
         app: String,
         version: Int,
@@ -179,7 +183,13 @@ public final class Supervisor: Sendable {
                         )
                     }
                     let final = result
-                    storage.whenAllDurable { completion(final, output) }
+                    // A job's outcome is itself a write that commits after these in the same WAL,
+                    // so no disk flush is needed first: nothing outside sees the result before it.
+                    if background {
+                        completion(final, output)
+                    } else {
+                        storage.whenAllDurable { completion(final, output) }
+                    }
                 }
             }
         }
@@ -283,9 +293,12 @@ public final class Supervisor: Sendable {
     /// Starts a worker and registers it; nil when the process cannot start.
     private func spawn(_ state: inout State) -> WorkerHandle? {
         do {
-            let worker = try WorkerHandle(configuration: configuration, logger: logger) { [weak self] worker in
-                self?.workerExited(worker)
-            }
+            let worker = try WorkerHandle(
+                configuration: configuration,
+                logger: logger,
+                onRecycle: { [weak self] worker in self?.recycle(worker) },
+                onExit: { [weak self] worker in self?.workerExited(worker) }
+            )
             state.workers.append(worker)
             logger.debug("started JavaScript worker", metadata: ["worker.pid": "\(worker.pid)"])
             return worker
@@ -304,6 +317,10 @@ public final class Supervisor: Sendable {
     var backgroundLimit: Int { max(1, configuration.maxWorkers - 1) }
 
     private func release(_ worker: WorkerHandle) {
+        if worker.isDraining {
+            retireIfIdle(worker)
+            return
+        }
         // A dead worker is handled by `workerExited`, which also serves waiters with a replacement.
         let waiter: (@Sendable (WorkerHandle?) -> Void)? = state.withLock { state in
             guard !worker.dead, state.workers.contains(where: { $0 === worker }) else { return nil }
@@ -329,17 +346,47 @@ public final class Supervisor: Sendable {
             state.workers.removeAll { $0 === worker }
             state.idle.removeAll { $0 === worker }
             noneLeft = state.workers.isEmpty && state.waiters.isEmpty && state.backgroundWaiters.isEmpty
-            guard !state.closed else { return nil }
-            // Someone is waiting and a slot just opened: start a replacement for them.
-            if !state.waiters.isEmpty { return (state.waiters.removeFirst(), spawn(&state)) }
-            guard !state.backgroundWaiters.isEmpty, state.backgroundRunning < backgroundLimit else { return nil }
-            let replacement = spawn(&state)
-            if replacement != nil { state.backgroundRunning += 1 }
-            return (state.backgroundWaiters.removeFirst(), replacement)
+            return replacement(&state)
         }
         logger.debug("JavaScript worker exited", metadata: ["worker.pid": "\(worker.pid)"])
         if let (waiter, replacement) = handoff { waiter(replacement) }
         if noneLeft { configuration.onAllWorkersGone() }
+    }
+
+    /// A slot just opened: the first waiter (HTTP before jobs) and a new worker for it, if any.
+    private func replacement(
+        _ state: inout State
+    ) -> (@Sendable (WorkerHandle?) -> Void, WorkerHandle?)? {
+        guard !state.closed, state.workers.count < configuration.maxWorkers else { return nil }
+        if !state.waiters.isEmpty { return (state.waiters.removeFirst(), spawn(&state)) }
+        guard !state.backgroundWaiters.isEmpty, state.backgroundRunning < backgroundLimit else { return nil }
+        let replacement = spawn(&state)
+        if replacement != nil { state.backgroundRunning += 1 }
+        return (state.backgroundWaiters.removeFirst(), replacement)
+    }
+
+    /// A worker over its memory budget asked to be replaced: it gets no new work, and leaves as
+    /// soon as it has none (a new worker starts for whoever waits, or on demand).
+    private func recycle(_ worker: WorkerHandle) {
+        logger.info(
+            "replacing a JavaScript worker over its memory budget",
+            metadata: ["worker.pid": "\(worker.pid)", "rss.mb": "\(worker.residentBytes >> 20)"]
+        )
+        retireIfIdle(worker)
+    }
+
+    private func retireIfIdle(_ worker: WorkerHandle) {
+        let (retire, handoff) = state.withLock { state in
+            guard worker.queued == 0, state.workers.contains(where: { $0 === worker }) else {
+                return (false, (@Sendable (WorkerHandle?) -> Void, WorkerHandle?)?.none)
+            }
+            state.workers.removeAll { $0 === worker }
+            state.idle.removeAll { $0 === worker }
+            return (true, replacement(&state))
+        }
+        // Closing its input lets it finish and exit; `workerExited` then finds it already gone.
+        if retire { worker.retire() }
+        if let (waiter, replacement) = handoff { waiter(replacement) }
     }
 
     /// One watchdog pass (deadlines, memory, idle exits); returns true while workers exist.

@@ -33,6 +33,9 @@ final class WorkerHandle: @unchecked Sendable {
     private var pending: [Pending] = []
     private var killReason: String?
     private(set) var dead = false
+    /// The worker asked to be replaced: it takes no new work and retires once idle.
+    private var draining = false
+    private let onRecycle: @Sendable (WorkerHandle) -> Void
     private var lastUsedAt = DispatchTime.now().uptimeNanoseconds
     private let logger: Logger
     private let logSink: @Sendable (String, String, String) -> Void
@@ -51,9 +54,14 @@ final class WorkerHandle: @unchecked Sendable {
     private var pipelinedApplied: UInt64 = 0
     private var pipelinedWaiters = WaiterList()
 
-    /// Starts the process and its reader thread; `onExit` runs once when the worker is gone.
-    init(configuration: RuntimeConfiguration, logger: Logger, onExit: @escaping @Sendable (WorkerHandle) -> Void) throws
-    {
+    /// Starts the process and its reader thread; `onExit` runs once when the worker is gone,
+    /// `onRecycle` when it asks to be replaced.
+    init(
+        configuration: RuntimeConfiguration,
+        logger: Logger,
+        onRecycle: @escaping @Sendable (WorkerHandle) -> Void = { _ in },
+        onExit: @escaping @Sendable (WorkerHandle) -> Void
+    ) throws {
         let toWorker = Pipe()
         let fromWorker = Pipe()
         // Close-on-exec everywhere: a worker started later must not inherit this one's stdin (it
@@ -70,6 +78,7 @@ final class WorkerHandle: @unchecked Sendable {
         process.arguments = [
             "__worker", "--data", configuration.dataPath,
             "--storage-quota-bytes", String(configuration.storage?.quotaBytes ?? 1 << 30),
+            "--memory-budget-bytes", String(configuration.workerMemoryLimit / 2),
         ]
         process.standardInput = toWorker
         process.standardOutput = fromWorker
@@ -81,6 +90,7 @@ final class WorkerHandle: @unchecked Sendable {
         input = toWorker.fileHandleForWriting
         writer = FrameWriter(fd: input.fileDescriptor)
         self.logger = logger
+        self.onRecycle = onRecycle
         self.logSink = configuration.logSink
         self.egress = configuration.egress
         self.storage = configuration.storage
@@ -122,6 +132,12 @@ final class WorkerHandle: @unchecked Sendable {
                 handleStore(message)
             case "log" where greeted:
                 logSink(message.app ?? "?", message.level ?? "info", message.message ?? "")
+            case "recycle" where greeted:
+                // Over its memory budget: finish what it has, then be replaced (see `Supervisor`).
+                lock.lock()
+                draining = true
+                lock.unlock()
+                onRecycle(self)
             default:
                 kill(reason: "crash", message: "unexpected \(message.type) frame from the worker")
             }
@@ -405,10 +421,17 @@ final class WorkerHandle: @unchecked Sendable {
     func canQueue(limit: Int, freshness: UInt64) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard !dead, pending.count < limit else { return false }
+        guard !dead, !draining, pending.count < limit else { return false }
         guard let started = pending.first?.startedAt else { return true }
         let now = DispatchTime.now().uptimeNanoseconds
         return now < started || now - started < freshness
+    }
+
+    /// Whether the worker asked to be replaced.
+    var isDraining: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return draining
     }
 
     /// Requests sent and not yet answered.
@@ -424,27 +447,6 @@ final class WorkerHandle: @unchecked Sendable {
         return lastUsedAt
     }
 
-    /// Resident memory in bytes (second field of /proc/PID/statm, in pages), or 0 when unknown.
-    ///
-    /// Read on every watchdog pass for every busy worker, so it avoids Foundation and strings.
-    var residentBytes: Int {
-        let fd = open("/proc/\(pid)/statm", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buffer in
-            let count = read(fd, buffer.baseAddress, buffer.count)
-            guard count > 0 else { return 0 }
-            var field = 0
-            var pages = 0
-            for byte in buffer[..<count] {
-                if byte == UInt8(ascii: " ") {
-                    field += 1
-                    if field > 1 { break }
-                } else if field == 1, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-                    pages = pages * 10 + Int(byte - UInt8(ascii: "0"))
-                }
-            }
-            return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-        }
-    }
+    /// Resident memory in bytes, or 0 when unknown.
+    var residentBytes: Int { ProcessMemory.residentBytes(of: pid) }
 }

@@ -38,15 +38,25 @@ final class WorkerRuntime {
     static let contextByteBudget = 32 << 20
     /// Most app contexts kept alive in one worker.
     let maxContexts: Int
+    /// Resident bytes above which the worker asks to be replaced (half the supervisor's kill limit:
+    /// a worker that slowly fills up with many apps' contexts must be retired between
+    /// invocations, not killed in the middle of someone's).
+    let memoryBudget: Int
+    /// Invocations since resident memory was last read.
+    private var sinceMemoryCheck = 0
+    /// This worker asked to be replaced.
+    private var recycleRequested = false
 
     init(
         dataPath: String,
         reader: FrameReader,
         writer: FrameWriter,
         maxContexts: Int = 64,
-        quotaBytes: Int64 = 1 << 30
+        quotaBytes: Int64 = 1 << 30,
+        memoryBudget: Int = 128 << 20
     ) throws {
         self.quotaBytes = quotaBytes
+        self.memoryBudget = memoryBudget
         self.reader = reader
         self.database = try Connection(path: dataPath, readOnly: true)
         try database.execute("PRAGMA query_only=ON")
@@ -445,6 +455,7 @@ final class WorkerRuntime {
             }
         }
         contexts[key] = context
+        sinceMemoryCheck = 16  // a new context is the usual reason to grow: look after this call
         return context
     }
 
@@ -467,6 +478,20 @@ final class WorkerRuntime {
         JSEngine.terminated = false
     }
 
+    /// Reads resident memory every 16 invocations (and after a new context); over the budget, asks
+    /// the daemon (once) to replace this worker when it is idle.
+    ///
+    /// Dropping contexts does not give their memory back: JavaScriptCore keeps what a context
+    /// group once used, even after a full collection or a new group. A fresh process does.
+    func keepWithinMemoryBudget() {
+        sinceMemoryCheck += 1
+        guard !recycleRequested, sinceMemoryCheck >= 16 else { return }
+        sinceMemoryCheck = 0
+        guard ProcessMemory.residentBytes() > memoryBudget else { return }
+        recycleRequested = true
+        try? writer.send(WorkerMessage(type: "recycle"))
+    }
+
     private func evict(_ key: String) {
         contexts[key] = nil
         lastUse[key] = nil
@@ -475,13 +500,19 @@ final class WorkerRuntime {
 
 /// `fazt __worker`: serves invocations over stdin/stdout until stdin closes.
 public enum WorkerMain {
-    public static func run(dataPath: String, quotaBytes: Int64 = 1 << 30) -> Int32 {
+    public static func run(dataPath: String, quotaBytes: Int64 = 1 << 30, memoryBudget: Int = 128 << 20) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         let reader = FrameReader(fd: STDIN_FILENO)
         let writer = FrameWriter(fd: STDOUT_FILENO)
         let runtime: WorkerRuntime
         do {
-            runtime = try WorkerRuntime(dataPath: dataPath, reader: reader, writer: writer, quotaBytes: quotaBytes)
+            runtime = try WorkerRuntime(
+                dataPath: dataPath,
+                reader: reader,
+                writer: writer,
+                quotaBytes: quotaBytes,
+                memoryBudget: memoryBudget
+            )
             try writer.send(WorkerMessage(type: "hello", protocolVersion: WorkerProtocol.version))
         } catch {
             FileHandle.standardError.write(Data("fazt worker: cannot start: \(error)\n".utf8))
@@ -508,6 +539,8 @@ public enum WorkerMain {
             } catch {
                 return 0
             }
+            // After the reply: nobody's answer waits for the check.
+            runtime.keepWithinMemoryBudget()
         }
     }
 }

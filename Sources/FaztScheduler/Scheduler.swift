@@ -14,12 +14,14 @@ import Synchronization
 public final class Scheduler: @unchecked Sendable {
     public typealias Fire = @Sendable (JobInvocation, @escaping @Sendable (JobOutcome) -> Void) -> Void
 
-    // Safe: `plan`, `stopping`, `started`, `inFlight` are only touched under `condition`.
+    // Safe: `plan`, `stopping`, `started`, `inFlight`, `loading` are only touched under `condition`.
     let condition = NSCondition()
     var plan: SchedulePlan
     private var stopping = false
     private var started = false
     private var inFlight = 0
+    /// A range is being read from the database.
+    private var loading = false
     private var loopDone = false
 
     /// Per app: pending jobs at the last count plus inserts since, and when it was counted.
@@ -141,20 +143,11 @@ public final class Scheduler: @unchecked Sendable {
         condition.lock()
         while !stopping {
             let now = clock()
-            if let range = plan.beginLoad(now: now) {
-                condition.unlock()
-                let loaded = Result {
-                    try store.read { try JobStore.due($0, in: range, limit: configuration.loadBatch) }
-                }
-                condition.lock()
-                switch loaded {
-                case .success(let found): plan.loaded(found.jobs, complete: found.complete)
-                case .failure(let error):
-                    logger.error("cannot load due jobs", metadata: ["error": "\(error)"])
-                    plan.loadFailed(range)
-                    _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
-                }
-                continue
+            // Loads read thousands of rows: on another thread, so due jobs keep firing meanwhile
+            // (the plan already holds `reach` at the range's end, so nothing is lost or doubled).
+            if !loading, let range = plan.beginLoad(now: now) {
+                loading = true
+                DispatchQueue.global().async { [self] in load(range) }
             }
             let starts = plan.start(now: now)
             if !starts.isEmpty {
@@ -169,6 +162,23 @@ public final class Scheduler: @unchecked Sendable {
         }
         loopDone = true
         condition.broadcast()
+        condition.unlock()
+    }
+
+    private func load(_ range: Range<Int64>) {
+        let loaded = Result { try store.read { try JobStore.due($0, in: range, limit: configuration.loadBatch) } }
+        if case .failure(let error) = loaded {
+            logger.error("cannot load due jobs", metadata: ["error": "\(error)"])
+            // Try again in a second (the load stays "in progress" until then).
+            Thread.sleep(forTimeInterval: 1)
+        }
+        condition.lock()
+        switch loaded {
+        case .success(let found): plan.loaded(found.jobs, complete: found.complete)
+        case .failure: plan.loadFailed(range)
+        }
+        loading = false
+        condition.signal()
         condition.unlock()
     }
 
@@ -189,6 +199,7 @@ public final class Scheduler: @unchecked Sendable {
                 }
                 for (start, job) in zip(starts, claimed) {
                     guard let job else {
+                        freeSlot(app: start.app)
                         finished(app: start.app, reschedule: nil)
                         continue
                     }
@@ -205,7 +216,12 @@ public final class Scheduler: @unchecked Sendable {
             firedAt: firedAt,
             requestJSON: Self.request(for: job, firedAt: firedAt)
         )
-        fire(invocation) { [self] outcome in complete(job, firedAt: firedAt, outcome: outcome) }
+        fire(invocation) { [self] outcome in
+            // The slot is free as soon as the handler is done; recording the outcome can wait for
+            // the writer without holding back the next due job.
+            freeSlot(app: job.app)
+            complete(job, firedAt: firedAt, outcome: outcome)
+        }
     }
 
     private func complete(_ job: Job, firedAt: Int64, outcome: JobOutcome) {
@@ -285,10 +301,17 @@ public final class Scheduler: @unchecked Sendable {
         )
     }
 
+    private func freeSlot(app: String) {
+        condition.lock()
+        plan.finished(app: app)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// A started job is over and its outcome recorded (or its claim failed).
     private func finished(app: String, reschedule: (id: Int64, at: Int64)?) {
         condition.lock()
         inFlight -= 1
-        plan.finished(app: app)
         if let reschedule { plan.add(id: reschedule.id, app: app, due: reschedule.at) }
         condition.broadcast()
         condition.unlock()

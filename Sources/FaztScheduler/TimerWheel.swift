@@ -88,6 +88,14 @@ public struct TimerWheel: Sendable {
     /// the start of their block for later ones (a safe moment to wake up and look again).
     public func nextWake() -> Int64? {
         if overdue.contains(where: { live[$0.id] == $0.due }) { return current }
+        // An advance that stopped right before a block boundary leaves `current` on the block's
+        // first tick with the block not yet cascaded: its timers are still a level up.
+        for level in 1..<Self.levelCount {
+            let shift = Int64(Self.slotBits * level)
+            guard current & ((1 << shift) - 1) == 0 else { break }
+            let slot = Int((current >> shift) & Int64(Self.slotCount - 1))
+            if slots[level][slot].contains(where: { live[$0.id] == $0.due }) { return current }
+        }
         for level in 0..<Self.levelCount where levelCounts[level] > 0 {
             let shift = Int64(Self.slotBits * level)
             let base = current >> shift

@@ -118,4 +118,29 @@ import Testing
         #expect(try server.app("lru0", "/api").text == "1")
         #expect(try server.app("lru64", "/api").text == "2")
     }
+
+    @Test func aWorkerServingManyAppsStaysUnderItsMemoryCap() throws {
+        // One worker with a 160 MB cap hosts 100 apps whose contexts hold ~2 MB each: together far
+        // over the cap. Past half the cap the worker asks to be replaced between requests; it must
+        // never be killed in the middle of one.
+        let server = try ServerProcess(arguments: ["--max-workers", "1", "--worker-memory-mb", "160"])
+        let heavy = """
+            const keep = Array.from({ length: 40000 }, (_, i) => 'item ' + i);
+            module.exports = () => 'ok ' + keep.length;
+            """
+        for index in 0..<100 {
+            _ = try server.deploy("heavy\(index)", try ArchiveFixtures.zip([js("api/main.js", heavy)]))
+        }
+        var failures: [String] = []
+        for round in 0..<2 {
+            for index in 0..<100 {
+                let response = try server.app("heavy\(index)", "/api")
+                if response.text != "ok 40000" { failures.append("round \(round) app \(index): \(response.text)") }
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+        #expect(server.stderr.contains("replacing a JavaScript worker over its memory budget"))
+        #expect(!server.stderr.contains("reason=memory"), "no worker was killed for its memory")
+        #expect(server.childProcesses.count <= 1)
+    }
 }
