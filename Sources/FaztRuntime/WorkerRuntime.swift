@@ -46,6 +46,8 @@ final class WorkerRuntime {
     private var sinceMemoryCheck = 0
     /// This worker asked to be replaced.
     private var recycleRequested = false
+    /// Resident bytes at the first check (after the first invocation, with one context).
+    private var memoryBaseline = 0
 
     init(
         dataPath: String,
@@ -478,8 +480,10 @@ final class WorkerRuntime {
         JSEngine.terminated = false
     }
 
-    /// Reads resident memory every 16 invocations (and after a new context); over the budget, asks
-    /// the daemon (once) to replace this worker when it is idle.
+    /// Reads resident memory every 16 invocations (and after a new context); over the budget, and
+    /// grown by a quarter of it since the first check, asks the daemon (once) to replace this worker
+    /// when it is idle. (A budget below what a fresh worker uses would otherwise replace every
+    /// worker after its first request.)
     ///
     /// Dropping contexts does not give their memory back: JavaScriptCore keeps what a context
     /// group once used, even after a full collection or a new group. A fresh process does.
@@ -487,7 +491,9 @@ final class WorkerRuntime {
         sinceMemoryCheck += 1
         guard !recycleRequested, sinceMemoryCheck >= 16 else { return }
         sinceMemoryCheck = 0
-        guard ProcessMemory.residentBytes() > memoryBudget else { return }
+        let resident = ProcessMemory.residentBytes()
+        if memoryBaseline == 0 { memoryBaseline = resident }
+        guard resident > max(memoryBudget, memoryBaseline + memoryBudget / 4) else { return }
         recycleRequested = true
         try? writer.send(WorkerMessage(type: "recycle"))
     }

@@ -143,4 +143,16 @@ import Testing
         #expect(!server.stderr.contains("reason=memory"), "no worker was killed for its memory")
         #expect(server.childProcesses.count <= 1)
     }
+
+    @Test func aBudgetBelowAFreshWorkerDoesNotReplaceEveryWorker() throws {
+        // Half of a 64 MB cap is less than a fresh worker uses: replacing a worker that has not
+        // grown would start a new process for nearly every request.
+        let server = try ServerProcess(arguments: ["--max-workers", "1", "--worker-memory-mb", "64"])
+        _ = try server.deploy("small", try ArchiveFixtures.zip([js("api/main.js", "module.exports = () => 'ok';")]))
+        _ = try server.app("small", "/api")
+        let worker = server.childProcesses
+        for _ in 0..<100 { #expect(try server.app("small", "/api").text == "ok") }
+        #expect(server.childProcesses == worker)
+        #expect(!server.stderr.contains("replacing a JavaScript worker"))
+    }
 }
