@@ -318,7 +318,7 @@ public final class Supervisor: Sendable {
 
     private func release(_ worker: WorkerHandle) {
         if worker.isDraining {
-            retireIfIdle(worker)
+            retire(worker, fromIdleListOnly: false)
             return
         }
         // A dead worker is handled by `workerExited`, which also serves waiters with a replacement.
@@ -372,12 +372,17 @@ public final class Supervisor: Sendable {
             "replacing a JavaScript worker over its memory budget",
             metadata: ["worker.pid": "\(worker.pid)", "rss.mb": "\(worker.residentBytes >> 20)"]
         )
-        retireIfIdle(worker)
+        // Only from the idle list: a worker just handed to a waiter has nothing queued yet either.
+        // A busy one goes when `release` sees it draining.
+        retire(worker, fromIdleListOnly: true)
     }
 
-    private func retireIfIdle(_ worker: WorkerHandle) {
+    /// Retires a draining worker that has nothing queued, and starts a replacement for a waiter.
+    private func retire(_ worker: WorkerHandle, fromIdleListOnly: Bool) {
         let (retire, handoff) = state.withLock { state in
-            guard worker.queued == 0, state.workers.contains(where: { $0 === worker }) else {
+            guard worker.queued == 0, state.workers.contains(where: { $0 === worker }),
+                !fromIdleListOnly || state.idle.contains(where: { $0 === worker })
+            else {
                 return (false, (@Sendable (WorkerHandle?) -> Void, WorkerHandle?)?.none)
             }
             state.workers.removeAll { $0 === worker }

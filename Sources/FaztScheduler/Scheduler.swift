@@ -166,17 +166,21 @@ public final class Scheduler: @unchecked Sendable {
     }
 
     private func load(_ range: Range<Int64>) {
-        let loaded = Result { try store.read { try JobStore.due($0, in: range, limit: configuration.loadBatch) } }
-        if case .failure(let error) = loaded {
+        do {
+            let found = try store.read { try JobStore.due($0, in: range, limit: configuration.loadBatch) }
+            finishLoad { $0.loaded(found.jobs, complete: found.complete) }
+        } catch {
             logger.error("cannot load due jobs", metadata: ["error": "\(error)"])
-            // Try again in a second (the load stays "in progress" until then).
-            Thread.sleep(forTimeInterval: 1)
+            // Try again in a second: the load counts as in progress until then.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 1) { [self] in
+                finishLoad { $0.loadFailed(range) }
+            }
         }
+    }
+
+    private func finishLoad(_ update: (inout SchedulePlan) -> Void) {
         condition.lock()
-        switch loaded {
-        case .success(let found): plan.loaded(found.jobs, complete: found.complete)
-        case .failure: plan.loadFailed(range)
-        }
+        update(&plan)
         loading = false
         condition.signal()
         condition.unlock()
