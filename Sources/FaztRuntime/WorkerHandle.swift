@@ -59,7 +59,7 @@ final class WorkerHandle: @unchecked Sendable {
     init(
         configuration: RuntimeConfiguration,
         logger: Logger,
-        onRecycle: @escaping @Sendable (WorkerHandle) -> Void = { _ in },
+        onRecycle: @escaping @Sendable (WorkerHandle) -> Void,
         onExit: @escaping @Sendable (WorkerHandle) -> Void
     ) throws {
         let toWorker = Pipe()

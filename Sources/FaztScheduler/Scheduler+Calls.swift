@@ -43,10 +43,8 @@ extension Scheduler {
             default:
                 throw StorageError(.invalidArgument, "unknown call \(call.op)")
             }
-        } catch let error as StorageError {
-            reply(.failure(error))
         } catch {
-            reply(.failure(StorageError(.internalError, "\(error)")))
+            reply(.failure(StorageError.wrapping(error)))
         }
     }
 

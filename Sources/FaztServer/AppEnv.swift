@@ -21,16 +21,7 @@ struct AppEnv: Sendable {
 
     /// Keys are `[A-Za-z_][A-Za-z0-9_]{0,127}`.
     static func validate(key: String) throws -> String {
-        let bytes = Array(key.utf8)
-        func letter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 }
-        guard !bytes.isEmpty, bytes.count <= 128, letter(bytes[0]),
-            bytes.allSatisfy({ letter($0) || ($0 >= 48 && $0 <= 57) })
-        else {
-            throw APIError.badRequest(
-                "invalid env key '\(key)': use letters, digits and '_', not starting with a digit"
-            )
-        }
-        return key
+        try Identifier.checked(key, maxBytes: 128, kind: "env key")
     }
 
     func list(app: String) throws -> [String: String] {

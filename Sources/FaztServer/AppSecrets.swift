@@ -24,16 +24,7 @@ struct AppSecrets: Sendable {
 
     /// Names are `[A-Za-z_][A-Za-z0-9_]{0,63}`.
     static func validate(name: String) throws -> String {
-        let bytes = Array(name.utf8)
-        func letter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 }
-        guard !bytes.isEmpty, bytes.count <= 64, letter(bytes[0]),
-            bytes.allSatisfy({ letter($0) || ($0 >= 48 && $0 <= 57) })
-        else {
-            throw APIError.badRequest(
-                "invalid secret name '\(name)': use letters, digits and '_', not starting with a digit"
-            )
-        }
-        return name
+        try Identifier.checked(name, maxBytes: 64, kind: "secret name")
     }
 
     func set(app: String, name: String, value: String) throws {

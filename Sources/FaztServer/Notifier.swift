@@ -60,10 +60,8 @@ final class Notifier: Sendable {
                     }
                 }
             )
-        } catch let error as StorageError {
-            reply(.failure(error))
         } catch {
-            reply(.failure(StorageError(.internalError, "\(error)")))
+            reply(.failure(StorageError.wrapping(error)))
         }
     }
 

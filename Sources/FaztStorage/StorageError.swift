@@ -32,8 +32,9 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code.rawValue): \(message)" }
 
-    /// Wraps a store failure; `prefix` (the app's SQL table prefix) is removed from SQLite's text.
-    static func wrapping(_ error: any Error, prefix: String? = nil) -> StorageError {
+    /// Any failure as a storage error: itself, a store failure by its SQLite code (`prefix`, the
+    /// app's SQL table prefix, is removed from SQLite's text), anything else as internal.
+    public static func wrapping(_ error: any Error, prefix: String? = nil) -> StorageError {
         if let error = error as? StorageError { return error }
         guard let error = error as? StoreError else { return StorageError(.internalError, "\(error)") }
         var message = error.message
