@@ -111,17 +111,21 @@ extension HTTPHandler {
                 self.respond(context: context, head: head, response: response)
                 return
             }
-            guard let hook = WebhookReceiver.name(path) else {
+            guard let hook = WebhookReceiver.name(path), let config = app.snapshot.manifest.webhooks[hook] else {
+                let declared = app.snapshot.manifest.webhooks.keys.sorted()
+                let hint =
+                    declared.isEmpty
+                    ? "this app declares no webhooks (add \"webhooks\" to its fazt.json)"
+                    : "this app's webhooks: " + declared.map { WebhookReceiver.prefix + $0 }.joined(separator: ", ")
                 self.respond(
                     context: context,
                     head: head,
-                    response: .json(["error": "no such webhook"], status: .notFound)
+                    response: .json(["error": "no webhook at \(path): \(hint)"], status: .notFound)
                 )
                 return
             }
             let services = self.services
             let appName = app.snapshot.app
-            let config = app.snapshot.manifest.webhooks[hook]
             let bytes = Array(body.readableBytesView)
             let promise = context.eventLoop.makePromise(of: Response.self)
             promise.futureResult.assumeIsolated().whenSuccess { response in
@@ -129,10 +133,10 @@ extension HTTPHandler {
             }
             services.threadPool.submit { _ in
                 let now = StorageExecutor.wallClock()
-                if let config {
+                if let secretName = config.secret {
                     let secret: [UInt8]?
                     do {
-                        secret = try services.secrets.value(app: appName, name: config.secret)
+                        secret = try services.secrets.value(app: appName, name: secretName)
                     } catch {
                         services.logger.error(
                             "cannot read a webhook secret",
@@ -148,7 +152,7 @@ extension HTTPHandler {
                             app: appName,
                             level: "warn",
                             message:
-                                "webhook \(hook): secret \(config.secret) is not set (fazt secret set \(appName) \(config.secret) ...)"
+                                "webhook \(hook): secret \(secretName) is not set (fazt secret set \(appName) \(secretName) ...)"
                         )
                         promise.succeed(.json(["error": "the webhook's secret is not set"], status: .unauthorized))
                         return

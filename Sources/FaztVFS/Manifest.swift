@@ -12,16 +12,26 @@ public struct Manifest: Sendable, Equatable {
     public var timeoutMs: Int?
     /// Worker RSS cap while this app's code runs, in MB (capped by the server's limit).
     public var memoryMB: Int?
+    /// Who may use the app: `.public` (default) or `.owner` (the owner's token or session on every path).
+    public var access: Access = .public
+    /// Send exception text, `where` and stack to clients in a 500 (default: only a run id).
+    public var debug = false
+
+    /// The manifest's `access` value.
+    public enum Access: String, Sendable, Equatable {
+        case `public`
+        case owner
+    }
 
     /// Inbound webhooks that verify signatures (`"webhooks": {"<name>": {"secret", "signature"}}`).
     public var webhooks: [String: Webhook] = [:]
 
     /// One entry of `"webhooks"`.
     public struct Webhook: Sendable, Equatable {
-        /// The owner secret (`fazt secret set`) that signs requests.
-        public var secret: String
-        /// `hmac-sha256` (header `X-Signature`), `github` (`X-Hub-Signature-256`) or `stripe`
-        /// (`Stripe-Signature`).
+        /// The owner secret (`fazt secret set`) that signs requests; nil for `"signature": "none"`.
+        public var secret: String?
+        /// `hmac-sha256` (header `X-Signature`), `github` (`X-Hub-Signature-256`), `stripe`
+        /// (`Stripe-Signature`) or `none` (unsigned: anyone may post).
         public var signature: String
     }
 
@@ -73,6 +83,18 @@ public struct Manifest: Sendable, Equatable {
         if let hooks = dictionary["webhooks"] {
             manifest.webhooks = try parseWebhooks(hooks)
         }
+        if let access = dictionary["access"] {
+            guard let text = access as? String, let value = Access(rawValue: text) else {
+                throw VFSError(.badManifest, "fazt.json: \"access\" must be \"public\" or \"owner\"")
+            }
+            manifest.access = value
+        }
+        if let debug = dictionary["debug"] {
+            guard let flag = debug as? Bool else {
+                throw VFSError(.badManifest, "fazt.json: \"debug\" must be true or false")
+            }
+            manifest.debug = flag
+        }
         if let limits = dictionary["limits"] {
             guard let limits = limits as? [String: Any] else {
                 throw VFSError(.badManifest, "fazt.json: \"limits\" must be an object")
@@ -113,18 +135,24 @@ public struct Manifest: Sendable, Equatable {
                     "fazt.json: webhook name \"\(name)\" must be 1-64 letters, digits, '_' or '-'"
                 )
             }
-            guard let options = entry as? [String: Any], let secret = options["secret"] as? String, !secret.isEmpty
-            else {
-                throw VFSError(
-                    .badManifest,
-                    "fazt.json: webhooks.\(name) needs \"secret\": the name of a secret set with 'fazt secret set'"
-                )
+            guard let options = entry as? [String: Any] else {
+                throw VFSError(.badManifest, "fazt.json: webhooks.\(name) must be an object {secret, signature}")
             }
             let signature = options["signature"] as? String ?? "hmac-sha256"
-            guard ["hmac-sha256", "github", "stripe"].contains(signature) else {
+            guard ["hmac-sha256", "github", "stripe", "none"].contains(signature) else {
                 throw VFSError(
                     .badManifest,
-                    "fazt.json: webhooks.\(name).signature must be \"hmac-sha256\", \"github\" or \"stripe\""
+                    "fazt.json: webhooks.\(name).signature must be \"hmac-sha256\", \"github\", \"stripe\" or \"none\""
+                )
+            }
+            if signature == "none" {
+                hooks[name] = Webhook(secret: nil, signature: signature)
+                continue
+            }
+            guard let secret = options["secret"] as? String, !secret.isEmpty else {
+                throw VFSError(
+                    .badManifest,
+                    "fazt.json: webhooks.\(name) needs \"secret\": the name of a secret set with 'fazt secret set' (or \"signature\": \"none\" for an unsigned hook)"
                 )
             }
             hooks[name] = Webhook(secret: secret, signature: signature)
