@@ -90,6 +90,7 @@ public struct SQLRewriter {
         var sawIndexOn = false
         var depth = 0
         var fromDepths: Set<Int> = []
+        var aliasedTables: Set<String> = []
 
         func word(_ index: Int) -> String? {
             guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return nil }
@@ -181,6 +182,7 @@ public struct SQLRewriter {
                 throw StorageError(.sqlDenied, "\(name) is not available to apps (see fazt.sql.tables())")
             }
             var replacement = Self.quote(prefix + name)
+            if aliased { aliasedTables.insert(name.lowercased()) }
             if aliased && !inTriggerBody {
                 let next = index + 1 < tokens.count ? tokens[index + 1] : nil
                 let userAlias =
@@ -192,6 +194,7 @@ public struct SQLRewriter {
             }
             replacements[index] = replacement
         }
+        fullTextColumns(tokens, bytes, aliasedTables, into: &replacements)
         guard !replacements.isEmpty else { return sql }
         var out = ""
         var cursor = 0
@@ -203,6 +206,31 @@ public struct SQLRewriter {
         }
         out += String(decoding: bytes[cursor...], as: UTF8.self)
         return out
+    }
+
+    /// fts5 names a table's hidden column after the table: `docs MATCH ?` and `bm25(docs)` mean
+    /// that column, which is called `app_<app>__docs` once the table is renamed, so a table name
+    /// kept as an alias is qualified with it there.
+    private func fullTextColumns(
+        _ tokens: [SQLToken],
+        _ bytes: [UInt8],
+        _ tables: Set<String>,
+        into replacements: inout [Int: String]
+    ) {
+        guard !tables.isEmpty else { return }
+        let functions: Set<String> = ["BM25", "HIGHLIGHT", "SNIPPET"]
+        for index in tokens.indices where tokens[index].isIdentifier && replacements[index] == nil {
+            let token = tokens[index]
+            let name =
+                token.kind == .word ? String(decoding: bytes[token.start..<token.end], as: UTF8.self) : token.value
+            guard tables.contains(name.lowercased()) else { continue }
+            if index > 0, tokens[index - 1].value == "." { continue }
+            let matched = index + 1 < tokens.count && tokens[index + 1].kind == .word && tokens[index + 1].value == "MATCH"
+            let argument =
+                index >= 2 && tokens[index - 1].value == "(" && tokens[index - 2].kind == .word
+                && functions.contains(tokens[index - 2].value)
+            if matched || argument { replacements[index] = Self.quote(name) + "." + Self.quote(prefix + name) }
+        }
     }
 
     /// Token indices of the names declared by `WITH name [(columns)] AS (`.

@@ -68,13 +68,40 @@ public struct SQLStore {
     }
 
     /// Runs one statement; returns `{changes, lastInsertRowid}` as JSON text.
+    ///
+    /// SQLite keeps both counters per connection, across statements and apps: a statement that
+    /// changed no row reports 0 changes, and `lastInsertRowid` is `null` unless it inserted.
     public func exec(_ sql: String, _ parameters: JSONValue?) throws(StorageError) -> String {
         try withStatement(sql) { statement in
             try Self.bind(statement, parameters)
             defer { statement.reset() }
+            let before = connection.totalChanges
+            let rowIDBefore = connection.lastInsertRowID
             while try statement.step() {}
-            return "{\"changes\":\(connection.changes),\"lastInsertRowid\":\(connection.lastInsertRowID)}"
+            guard connection.totalChanges != before else { return #"{"changes":0,"lastInsertRowid":null}"# }
+            let rowID = connection.lastInsertRowID
+            let inserted = rowID != rowIDBefore || Self.isInsert(sql)
+            return "{\"changes\":\(connection.changes),\"lastInsertRowid\":\(inserted ? String(rowID) : "null")}"
         }
+    }
+
+    /// Whether the statement's verb is INSERT or REPLACE (after an optional WITH clause).
+    static func isInsert(_ sql: String) -> Bool {
+        guard let tokens = try? SQLTokenizer.tokenize(Array(sql.utf8)) else { return false }
+        var depth = 0
+        for token in tokens {
+            if token.kind == .punctuation {
+                if token.value == "(" { depth += 1 } else if token.value == ")" { depth -= 1 }
+                continue
+            }
+            guard depth == 0, token.kind == .word else { continue }
+            switch token.value {
+            case "INSERT", "REPLACE": return true
+            case "UPDATE", "DELETE", "SELECT", "CREATE", "DROP", "ALTER": return false
+            default: continue
+            }
+        }
+        return false
     }
 
     /// Names of the app's own tables (without the prefix).
@@ -184,6 +211,16 @@ final class SQLAccess: @unchecked Sendable {
         return name.lowercased().hasPrefix(lowercasedPrefix)
     }
 
+    /// SQLite names the indexes behind UNIQUE and non-integer PRIMARY KEY constraints
+    /// `sqlite_autoindex_<table>_<n>`; such an index belongs to the app when its table does.
+    private func ownedIndex(_ index: String?, on table: String?) -> Bool {
+        guard let index, let table, owned(table) else { return false }
+        if owned(index) { return true }
+        let automatic = "sqlite_autoindex_" + table.lowercased() + "_"
+        let lowered = index.lowercased()
+        return lowered.hasPrefix(automatic) && lowered.dropFirst(automatic.count).allSatisfy(\.isNumber)
+    }
+
     private func deny(_ reason: String) -> Bool {
         if denial == nil { denial = reason }
         return false
@@ -215,7 +252,10 @@ final class SQLAccess: @unchecked Sendable {
             SQLAction.alterTable:
             let name = request.action == SQLAction.alterTable ? request.second : request.first
             return owned(name) || deny("\(name ?? "?") does not belong to this app")
-        case SQLAction.createIndex, SQLAction.createTrigger, SQLAction.dropIndex, SQLAction.dropTrigger:
+        case SQLAction.createIndex, SQLAction.dropIndex:
+            return ownedIndex(request.first, on: request.second)
+                || deny("\(request.first ?? "?") on \(request.second ?? "?") does not belong to this app")
+        case SQLAction.createTrigger, SQLAction.dropTrigger:
             return (owned(request.first) && owned(request.second))
                 || deny("\(request.first ?? "?") on \(request.second ?? "?") does not belong to this app")
         case SQLAction.createVTable, SQLAction.dropVTable:
@@ -226,6 +266,8 @@ final class SQLAccess: @unchecked Sendable {
             return !Self.deniedFunctions.contains(name) || deny("the function \(name)() is not allowed")
         case SQLAction.pragma:
             let name = request.first?.lowercased() ?? ""
+            // fts5 reads `PRAGMA data_version` (a change counter, no argument) to keep its caches fresh.
+            if name == "data_version" && request.second == nil { return true }
             return (Self.readablePragmas.contains(name) && owned(request.second))
                 || deny("PRAGMA \(name) is not allowed (only table_info and friends on your own tables)")
         case SQLAction.transaction, SQLAction.savepoint:

@@ -171,6 +171,9 @@ public final class Connection {
     /// The rowid of the last inserted row.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// Rows changed by every INSERT, UPDATE and DELETE since the connection opened (triggers included).
+    public var totalChanges: Int { Int(sqlite3_total_changes64(handle)) }
+
     /// True while a transaction is open on this connection.
     public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 

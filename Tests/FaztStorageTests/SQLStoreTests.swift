@@ -219,3 +219,106 @@ import Testing
         #expect(try harness.call("b", "sql.query", "SELECT COUNT(*) AS n FROM todos", "") == #"[{"n":1}]"#)
     }
 }
+
+/// Tables with automatic indexes and fts5 shadow tables (SQLite names them itself).
+@Suite struct SQLCommonTableTests {
+    let harness: StorageHarness
+
+    init() throws {
+        harness = try StorageHarness()
+    }
+
+    @Test func uniqueAndTextPrimaryKeysCreateTheirAutomaticIndexes() throws {
+        let statements = [
+            "CREATE TABLE IF NOT EXISTS u (email TEXT UNIQUE, n INTEGER)",
+            "CREATE TABLE t (id TEXT PRIMARY KEY)",
+            "CREATE TABLE w (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID",
+            "CREATE TABLE c (a INTEGER, b TEXT, v TEXT, PRIMARY KEY (a, b))",
+            "CREATE TABLE uc (a TEXT, b TEXT, UNIQUE (a, b))",
+        ]
+        for statement in statements {
+            try harness.call("esm", "sql.exec", statement)
+        }
+        try harness.call("esm", "sql.exec", "INSERT INTO u (email, n) VALUES ('a@x', 1)")
+        #expect(harness.failure("esm", "sql.exec", "INSERT INTO u (email, n) VALUES ('a@x', 2)") == "CONSTRAINT")
+        try harness.call("esm", "sql.exec", "INSERT INTO t VALUES ('k1')")
+        try harness.call("esm", "sql.exec", "INSERT INTO w VALUES ('k', 'v')")
+        try harness.call("esm", "sql.exec", "INSERT INTO c VALUES (1, 'x', 'v')")
+        #expect(try harness.call("esm", "sql.query", "SELECT v FROM c WHERE a = 1 AND b = 'x'", "") == #"[{"v":"v"}]"#)
+        #expect(try harness.call("esm", "sql.query", "SELECT k FROM w", "") == #"[{"k":"k"}]"#)
+        try harness.call("esm", "sql.exec", "DROP TABLE u")
+        try harness.call("esm", "sql.exec", "ALTER TABLE t RENAME TO t2")
+        try harness.call("esm", "sql.exec", "INSERT INTO t2 VALUES ('k2')")
+        #expect(try harness.call("esm", "sql.query", "SELECT COUNT(*) AS n FROM t2", "") == #"[{"n":2}]"#)
+    }
+
+    @Test func fts5TablesWorkFromCreateToDrop() throws {
+        try harness.call("esm", "sql.exec", "CREATE VIRTUAL TABLE docs USING fts5(body)")
+        try harness.call("esm", "sql.exec", "INSERT INTO docs (body) VALUES ('the quick brown fox')")
+        try harness.call("esm", "sql.exec", "INSERT INTO docs (body) VALUES ('lazy dogs sleep')")
+        #expect(
+            try harness.call("esm", "sql.query", "SELECT body FROM docs WHERE docs MATCH ?", #"["quick"]"#)
+                == #"[{"body":"the quick brown fox"}]"#
+        )
+        #expect(
+            try harness.call(
+                "esm",
+                "sql.query",
+                "SELECT highlight(docs, 0, '[', ']') AS h FROM docs WHERE docs MATCH 'lazy' ORDER BY bm25(docs)",
+                ""
+            ) == #"[{"h":"[lazy] dogs sleep"}]"#
+        )
+        #expect(
+            try harness.call("esm", "sql.query", "SELECT body FROM docs WHERE body MATCH 'fox' ORDER BY rank", "")
+                == #"[{"body":"the quick brown fox"}]"#
+        )
+        #expect(try harness.call("esm", "sql.tables").contains(#""docs""#))
+        try harness.call("esm", "sql.exec", "DROP TABLE docs")
+        #expect(try harness.call("esm", "sql.tables") == "[]")
+    }
+
+    @Test func anotherAppCannotTouchAutoIndexedOrFTSTables() throws {
+        try harness.call("esm", "sql.exec", "CREATE TABLE u (email TEXT UNIQUE)")
+        try harness.call("esm", "sql.exec", "INSERT INTO u VALUES ('secret@x')")
+        try harness.call("esm", "sql.exec", "CREATE VIRTUAL TABLE docs USING fts5(body)")
+        try harness.call("esm", "sql.exec", "INSERT INTO docs (body) VALUES ('private words')")
+        let attempts = [
+            "SELECT * FROM app_esm__u",
+            "SELECT * FROM app_esm__docs",
+            "SELECT * FROM app_esm__docs_content",
+            "SELECT * FROM sqlite_autoindex_app_esm__u_1",
+            "DROP INDEX sqlite_autoindex_app_esm__u_1",
+            "DROP TABLE app_esm__docs",
+            "INSERT INTO app_esm__docs_data VALUES (99, x'00')",
+        ]
+        for attempt in attempts {
+            let code = harness.failure("other", attempt.hasPrefix("SELECT") ? "sql.query" : "sql.exec", attempt, "")
+            #expect(code != nil, "\(attempt) must fail")
+        }
+        #expect(try harness.call("other", "sql.exec", "CREATE TABLE u (email TEXT UNIQUE)").contains("changes"))
+        #expect(try harness.call("other", "sql.query", "SELECT COUNT(*) AS n FROM u", "") == #"[{"n":0}]"#)
+        #expect(try harness.call("esm", "sql.query", "SELECT email FROM u", "") == #"[{"email":"secret@x"}]"#)
+    }
+}
+
+@Suite struct SQLExecResultTests {
+    @Test func onlyInsertsReportARowID() throws {
+        let harness = try StorageHarness()
+        try harness.call("a", "sql.exec", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        #expect(try harness.call("a", "sql.exec", "INSERT INTO t (v) VALUES ('x')") == #"{"changes":1,"lastInsertRowid":1}"#)
+        #expect(
+            try harness.call("b", "sql.exec", "CREATE TABLE IF NOT EXISTS u (n INTEGER)")
+                == #"{"changes":0,"lastInsertRowid":null}"#
+        )
+        #expect(try harness.call("a", "sql.exec", "UPDATE t SET v = 'y'") == #"{"changes":1,"lastInsertRowid":null}"#)
+        #expect(
+            try harness.call("a", "sql.exec", "UPDATE t SET v = 'z' WHERE id = 99")
+                == #"{"changes":0,"lastInsertRowid":null}"#
+        )
+        #expect(
+            try harness.call("a", "sql.exec", "WITH s AS (SELECT 5 AS id) INSERT INTO t (id, v) SELECT id, 'w' FROM s")
+                == #"{"changes":1,"lastInsertRowid":5}"#
+        )
+        #expect(try harness.call("a", "sql.exec", "DELETE FROM t") == #"{"changes":2,"lastInsertRowid":null}"#)
+    }
+}
