@@ -77,7 +77,8 @@ extension EventBus {
         }
     }
 
-    /// Persisted events the app may see (its own and `system.*` about itself), newest first.
+    /// Persisted events the app may see, newest first: the same visibility as delivery (its own,
+    /// `system.*` about itself, and another app's where the manifest asks and the owner granted).
     public static func query(
         _ connection: Connection,
         app: String,
@@ -85,13 +86,17 @@ extension EventBus {
         since: Int64,
         limit: Int
     ) throws -> [Event] {
+        let owner = pattern.map { ownerScanned(by: $0, app: app) } ?? app
+        let granted = try EventBus.grantedPatterns(connection, app: app)
         var found: [Event] = []
         var before = Int64.max
         // Filter by pattern in Swift, a page at a time, scanning at most 20,000 rows.
         for _ in 0..<20 where found.count < limit {
             let page = try connection.query(
-                "SELECT id, uid, app, type, source, data, time FROM events WHERE app = ? AND id < ? AND time >= ? ORDER BY id DESC LIMIT 1000",
-                [.text(app), .integer(before), .integer(since)]
+                owner == nil
+                    ? "SELECT id, uid, app, type, source, data, time FROM events WHERE id < ?1 AND time >= ?2 ORDER BY id DESC LIMIT 1000"
+                    : "SELECT id, uid, app, type, source, data, time FROM events WHERE app = ?3 AND id < ?1 AND time >= ?2 ORDER BY id DESC LIMIT 1000",
+                [.integer(before), .integer(since)] + (owner.map { [.text($0)] } ?? [])
             ) { row -> (Int64, Event) in
                 var event = Event(
                     app: row.string(2),
@@ -104,6 +109,7 @@ extension EventBus {
                 return (row.int64(0), event)
             }
             for (_, event) in page where pattern?.matches(event.type) ?? true {
+                guard event.app == app || granted.contains(where: { $0.matches(event.type) }) else { continue }
                 found.append(event)
                 if found.count == limit { break }
             }
@@ -111,6 +117,16 @@ extension EventBus {
             before = last
         }
         return found
+    }
+
+    /// The one app whose stored events a pattern can match, or nil when it may match several
+    /// (`*.x`, `**`, `app:*.x`). `system.*` events are stored under the app they concern.
+    static func ownerScanned(by pattern: EventPattern, app: String) -> String? {
+        let first = pattern.segments.first ?? ""
+        if first == "system" { return app }
+        guard first.hasPrefix("app:") else { return nil }
+        let name = first.dropFirst(4)
+        return name == "*" || name == "**" ? nil : String(name)
     }
 
     /// A subscription to another app's events needs the manifest permission (the grant may come

@@ -125,17 +125,23 @@ public final class EventBus: Sendable {
     /// Whether `app` may see an event of `type` that belongs to `owner`.
     static func visible(_ connection: Connection, app: String, type: String, owner: String) throws -> Bool {
         if owner == app { return true }
+        return try grantedPatterns(connection, app: app).contains { $0.matches(type) }
+    }
+
+    /// The patterns of the manifest permissions the owner has granted to `app`.
+    static func grantedPatterns(_ connection: Connection, app: String) throws -> [EventPattern] {
+        var patterns: [EventPattern] = []
         for permission in try permissions(connection, app: app) {
-            guard let pattern = permissionPattern(permission, app: app), pattern.matches(type) else { continue }
-            if try connection.queryOne(
-                "SELECT 1 FROM grants WHERE app = ? AND permission = ?",
-                [.text(app), .text(permission)],
-                { _ in true }
-            ) != nil {
-                return true
-            }
+            guard let pattern = permissionPattern(permission, app: app),
+                try connection.queryOne(
+                    "SELECT 1 FROM grants WHERE app = ? AND permission = ?",
+                    [.text(app), .text(permission)],
+                    { _ in true }
+                ) != nil
+            else { continue }
+            patterns.append(pattern)
         }
-        return false
+        return patterns
     }
 
     /// The events a permission covers: `events:app:shop.*` means every event of `shop` (a final

@@ -33,6 +33,7 @@ import Testing
                 """
             ),
             js("api/off.js", "module.exports = (req) => ({ off: fazt.events.off(req.query.pattern) });"),
+            js("api/query.js", "module.exports = (req) => fazt.events.query({ type: req.query.type, limit: 10 });"),
             js("handlers/audit.js", "exports.event = (event) => { fazt.kv.incr('seen:' + event.data.sku); };"),
         ]
         if permission { files.append(ArchiveFixtures.file("fazt.json", #"{"permissions": ["events:app:shop.*"]}"#)) }
@@ -126,16 +127,28 @@ import Testing
         let env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
         let (granted, text, _) = try ServerProcess.runCLI(["grant", "audit", "events:app:shop.*"], environment: env)
         #expect(granted == 0 && text.contains("granted events:app:shop.*"))
-        _ = try server.app("shop", "/api/buy?sku=Y")
+        _ = try server.app("shop", "/api/buy?sku=Y&persist=1")
         #expect(Self.waitForKey(server, "audit", "seen:Y"), "delivered after the grant")
         #expect(Self.waitForKey(server, "shop", "got:Y"))
         #expect(try Self.kv(server, "spy", "seen:Y") == nil, "a wildcard does not reach other apps' events")
+        // query follows the same visibility as delivery.
+        func queried(_ app: String, _ type: String) throws -> [[String: Any]] {
+            let body = try server.app(app, "/api/query?type=" + type).body
+            return try JSONSerialization.jsonObject(with: Data(body)) as? [[String: Any]] ?? []
+        }
+        #expect(try queried("audit", "app:shop.order.*").map { $0["type"] as? String } == ["app:shop.order.created"])
+        func shops(_ events: [[String: Any]]) -> Int { events.filter { ($0["type"] as? String)?.hasPrefix("app:shop.") == true }.count }
+        #expect(try shops(queried("audit", "**")) == 1, "a wildcard finds the granted app's events")
+        #expect(try queried("spy", "app:shop.order.*").isEmpty)
+        #expect(try shops(queried("spy", "**")) == 0)
+        #expect(try queried("spy", "**").count >= 1, "but the app's own events")
 
         // Revoked: deliveries stop. off() removes the subscription.
         #expect(try ServerProcess.runCLI(["grant", "audit", "events:app:shop.*", "--revoke"], environment: env).0 == 0)
         _ = try server.app("shop", "/api/buy?sku=Z")
         #expect(Self.waitForKey(server, "shop", "got:Z"))
         #expect(try Self.kv(server, "audit", "seen:Z") == nil)
+        #expect(try queried("audit", "app:shop.order.*").isEmpty, "revoking hides the events from query too")
         #expect(try server.app("audit", "/api/off?pattern=app:shop.order.*").json["off"] as? Bool == true)
     }
 }
