@@ -52,6 +52,7 @@ struct AppsCommand: ParsableCommand {
             if let storage = app.storage {
                 let parts = [
                     ("kv", storage.kv), ("docs", storage.docs), ("sql", storage.sql), ("blobs", storage.blobs),
+                    ("events", storage.events ?? 0),
                 ]
                 print(
                     "storage:  \(Output.size(Int(storage.bytes))) of \(Output.size(Int(storage.quota))) quota ("

@@ -72,6 +72,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("notify-rate-per-minute"), help: "Most notifications one app may send per minute.")
     var notifyRatePerMinute: Int = 60
     @Option(
+        name: .customLong("webhook-rate-per-minute"),
+        help: "Most inbound webhook requests one app accepts per minute (429 beyond)."
+    )
+    var webhookRatePerMinute: Int = 600
+    @Option(
+        name: .customLong("webhook-rate-per-ip"),
+        help: "Most inbound webhook requests one client address may send one app per minute (429 beyond)."
+    )
+    var webhookRatePerIP: Int = 120
+    @Option(
         name: .customLong("notify-retries"),
         help: "Delivery attempts per channel after the first (backoff from 2 s)."
     )
@@ -94,7 +104,8 @@ struct ServeCommand: AsyncParsableCommand {
             ("storage-max-queued-writes", storageMaxQueuedWrites), ("job-concurrency", jobConcurrency),
             ("job-concurrency-per-app", jobConcurrencyPerApp), ("runs-keep", runsKeep),
             ("runs-max-age-days", runsMaxAgeDays), ("events-max-age-days", eventsMaxAgeDays),
-            ("notify-rate-per-minute", notifyRatePerMinute),
+            ("notify-rate-per-minute", notifyRatePerMinute), ("webhook-rate-per-minute", webhookRatePerMinute),
+            ("webhook-rate-per-ip", webhookRatePerIP),
         ]
         where value <= 0 {
             throw ValidationError("--\(name) must be positive")
@@ -153,6 +164,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.scheduler.runsMaxAgeMs = Int64(runsMaxAgeDays) * 86_400_000
         configuration.scheduler.eventsMaxAgeMs = Int64(eventsMaxAgeDays) * 86_400_000
         configuration.notifyRatePerMinute = notifyRatePerMinute
+        configuration.webhookRatePerMinute = webhookRatePerMinute
+        configuration.webhookRatePerMinutePerIP = webhookRatePerIP
         configuration.notifyRetries = max(0, min(notifyRetries, 20))
         let host = domain.lowercased()
         let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in

@@ -90,6 +90,8 @@ public struct StorageBody: Codable, Sendable {
     public var docs: Int64
     public var sql: Int64
     public var blobs: Int64
+    /// Persisted events (webhooks, `persist: true`, system events about the app).
+    public var events: Int64?
     public var quota: Int64
 
     init(_ usage: StorageUsage, defaultQuota: Int64) {
@@ -98,6 +100,7 @@ public struct StorageBody: Codable, Sendable {
         docs = usage.docs
         sql = usage.sql
         blobs = usage.blobs
+        events = usage.events
         quota = usage.quota.map(Int64.init) ?? defaultQuota
     }
 }

@@ -49,6 +49,10 @@ public struct ServerConfiguration: Sendable {
     public var storageMaxQueuedWrites: Int = 20_000
     /// Most notifications one app may send per minute.
     public var notifyRatePerMinute = 60
+    /// Inbound webhook requests one app accepts per minute (all senders together).
+    public var webhookRatePerMinute = 600
+    /// Inbound webhook requests one client address may send to one app per minute.
+    public var webhookRatePerMinutePerIP = 120
     /// Delivery attempts per channel after the first (exponential backoff from 2 s).
     public var notifyRetries = 4
     /// Scheduler limits (job concurrency, history retention).

@@ -33,6 +33,8 @@ final class ServerServices: Sendable {
     let secrets: AppSecrets
     /// `fazt.notify`: the owner's inbox and channel deliveries.
     let notifier: Notifier
+    /// Inbound webhooks per app, and per app and client address.
+    let webhookLimits: (app: RateLimiter, client: RateLimiter)
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -60,6 +62,10 @@ final class ServerServices: Sendable {
         self.threadPool = threadPool
         self.logger = logger
         self.limiter = ConnectionLimiter(limit: configuration.maxConnectionsPerIP)
+        self.webhookLimits = (
+            RateLimiter(perMinute: configuration.webhookRatePerMinute),
+            RateLimiter(perMinute: configuration.webhookRatePerMinutePerIP)
+        )
         var runtime = RuntimeConfiguration(executable: configuration.executablePath, dataPath: store.path)
         runtime.invocationTimeoutMs = configuration.invocationTimeoutMs
         runtime.workerMemoryLimit = configuration.workerMemoryLimit

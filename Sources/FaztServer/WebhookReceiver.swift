@@ -126,6 +126,21 @@ extension HTTPHandler {
             }
             let services = self.services
             let appName = app.snapshot.app
+            let client = context.channel.remoteAddress?.ipAddress ?? "unknown"
+            if let wait = services.webhookLimits.client.take(appName + "\n" + client)
+                ?? services.webhookLimits.app.take(appName)
+            {
+                var response = Response.json(
+                    [
+                        "error":
+                            "too many webhook requests for \(appName); retry in \(wait) s (the owner can raise --webhook-rate-per-minute / --webhook-rate-per-ip)"
+                    ],
+                    status: .tooManyRequests
+                )
+                response.headers.add(name: "Retry-After", value: String(wait))
+                self.respond(context: context, head: head, response: response)
+                return
+            }
             let bytes = Array(body.readableBytesView)
             let promise = context.eventLoop.makePromise(of: Response.self)
             promise.futureResult.assumeIsolated().whenSuccess { response in
@@ -167,6 +182,23 @@ extension HTTPHandler {
                         promise.succeed(.json(["error": "bad signature: \(problem)"], status: .unauthorized))
                         return
                     }
+                }
+                do {
+                    let headroom = try services.store.read {
+                        try StorageService.quotaHeadroom($0, app: appName, defaultQuota: services.storage.quotaBytes)
+                    }
+                    guard headroom > Int64(bytes.count) else {
+                        promise.succeed(
+                            .json(
+                                ["error": "the app's storage quota is used up; the webhook was not stored"],
+                                status: .insufficientStorage
+                            )
+                        )
+                        return
+                    }
+                } catch {
+                    promise.succeed(.json(["error": "the app's storage cannot be read"], status: .serviceUnavailable))
+                    return
                 }
                 let event = Event(
                     app: appName,

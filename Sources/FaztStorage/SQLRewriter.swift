@@ -225,7 +225,8 @@ public struct SQLRewriter {
                 token.kind == .word ? String(decoding: bytes[token.start..<token.end], as: UTF8.self) : token.value
             guard tables.contains(name.lowercased()) else { continue }
             if index > 0, tokens[index - 1].value == "." { continue }
-            let matched = index + 1 < tokens.count && tokens[index + 1].kind == .word && tokens[index + 1].value == "MATCH"
+            let matched =
+                index + 1 < tokens.count && tokens[index + 1].kind == .word && tokens[index + 1].value == "MATCH"
             let argument =
                 index >= 2 && tokens[index - 1].value == "(" && tokens[index - 2].kind == .word
                 && functions.contains(tokens[index - 2].value)

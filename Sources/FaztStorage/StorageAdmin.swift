@@ -7,7 +7,7 @@ public enum StorageAdmin {
     public static func usage(_ connection: Connection, app: String) throws -> StorageUsage {
         var usage =
             try connection.queryOne(
-                "SELECT kv_bytes, doc_bytes, blob_bytes, quota_bytes FROM storage_usage WHERE app = ?",
+                "SELECT kv_bytes, doc_bytes, blob_bytes, quota_bytes, event_bytes FROM storage_usage WHERE app = ?",
                 [.text(app)]
             ) { row in
                 StorageUsage(
@@ -15,6 +15,7 @@ public enum StorageAdmin {
                     docs: row.int64(1),
                     blobs: row.int64(2),
                     sql: 0,
+                    events: row.int64(4),
                     quota: row.optionalInt(3)
                 )
             } ?? StorageUsage()
@@ -82,8 +83,10 @@ public struct StorageUsage: Sendable, Equatable {
     public var docs: Int64 = 0
     public var blobs: Int64 = 0
     public var sql: Int64 = 0
+    /// Persisted events (`persist: true`, webhooks, `system.*` about the app).
+    public var events: Int64 = 0
     /// The app's own quota, when the owner set one.
     public var quota: Int?
 
-    public var total: Int64 { kv + docs + blobs + sql }
+    public var total: Int64 { kv + docs + blobs + sql + events }
 }

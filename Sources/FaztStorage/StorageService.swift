@@ -68,7 +68,7 @@ public final class StorageService: Sendable {
 
     private func checkQuota(_ app: String, _ connection: Connection) throws {
         let row = try connection.queryOne(
-            "SELECT kv_bytes + doc_bytes + blob_bytes, quota_bytes FROM storage_usage WHERE app = ?",
+            "SELECT kv_bytes + doc_bytes + blob_bytes + event_bytes, quota_bytes FROM storage_usage WHERE app = ?",
             [.text(app)]
         ) { ($0.int64(0), $0.optionalInt(1)) }
         let quota = row?.1.map(Int64.init) ?? quotaBytes
@@ -111,7 +111,7 @@ public final class StorageService: Sendable {
     {
         let row = try StorageError.catching {
             try connection.queryOne(
-                "SELECT kv_bytes + doc_bytes + blob_bytes + sql_bytes, quota_bytes FROM storage_usage WHERE app = ?",
+                "SELECT kv_bytes + doc_bytes + blob_bytes + sql_bytes + event_bytes, quota_bytes FROM storage_usage WHERE app = ?",
                 [.text(app)]
             ) { ($0.int64(0), $0.optionalInt(1)) }
         }

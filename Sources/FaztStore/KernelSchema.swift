@@ -269,5 +269,25 @@ public enum KernelSchema {
                 ) WITHOUT ROWID;
                 """
         ),
+        Migration(
+            version: 7,
+            name: "persisted events count in the app's storage",
+            sql: """
+                ALTER TABLE storage_usage ADD COLUMN event_bytes INTEGER NOT NULL DEFAULT 0;
+                INSERT INTO storage_usage (app, event_bytes)
+                    SELECT app, SUM(length(uid) + length(type) + length(source) + length(data)) FROM events GROUP BY app
+                    ON CONFLICT (app) DO UPDATE SET event_bytes = excluded.event_bytes;
+                CREATE TRIGGER events_usage_insert AFTER INSERT ON events BEGIN
+                    INSERT INTO storage_usage (app, event_bytes)
+                    VALUES (NEW.app, length(NEW.uid) + length(NEW.type) + length(NEW.source) + length(NEW.data))
+                    ON CONFLICT (app) DO UPDATE SET event_bytes = event_bytes + excluded.event_bytes;
+                END;
+                CREATE TRIGGER events_usage_delete AFTER DELETE ON events BEGIN
+                    UPDATE storage_usage
+                    SET event_bytes = event_bytes - length(OLD.uid) - length(OLD.type) - length(OLD.source) - length(OLD.data)
+                    WHERE app = OLD.app;
+                END;
+                """
+        ),
     ]
 }

@@ -137,7 +137,9 @@ import Testing
             return try JSONSerialization.jsonObject(with: Data(body)) as? [[String: Any]] ?? []
         }
         #expect(try queried("audit", "app:shop.order.*").map { $0["type"] as? String } == ["app:shop.order.created"])
-        func shops(_ events: [[String: Any]]) -> Int { events.filter { ($0["type"] as? String)?.hasPrefix("app:shop.") == true }.count }
+        func shops(_ events: [[String: Any]]) -> Int {
+            events.filter { ($0["type"] as? String)?.hasPrefix("app:shop.") == true }.count
+        }
         #expect(try shops(queried("audit", "**")) == 1, "a wildcard finds the granted app's events")
         #expect(try queried("spy", "app:shop.order.*").isEmpty)
         #expect(try shops(queried("spy", "**")) == 0)

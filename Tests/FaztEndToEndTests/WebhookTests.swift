@@ -11,7 +11,7 @@ import Testing
             "fazt.json",
             #"""
             {"webhooks": {"plain": {"secret": "PLAIN_KEY"}, "gh": {"secret": "GH_KEY", "signature": "github"},
-                          "stripe": {"secret": "STRIPE_KEY", "signature": "stripe"}},
+                          "stripe": {"secret": "STRIPE_KEY", "signature": "stripe"}, "open": {"signature": "none"}},
              "events": {"webhook.*": "handlers/hook.js"}}
             """#
         ),
@@ -121,7 +121,7 @@ import Testing
                 [("Stripe-Signature", "t=\(now),v1=deadbeef,v1=\(Self.hmac("whsec_test", "\(now).\(body)"))")]
             ).status == 202
         )
-        // A webhook the manifest does not list is accepted unsigned.
+        // A webhook declared with "signature": "none" is accepted unsigned.
         #expect(try post(server, "/_hooks/open", "plain text").status == 202)
         #expect(try Self.events(server) == 4)
         #expect(
@@ -155,5 +155,49 @@ import Testing
             try TestHTTP.request(port: server.port, "GET", "/api/secret", host: "hooks.localhost").text
                 == #"{"env":null,"keys":[]}"#
         )
+    }
+
+    @Test func undeclaredHooksAreNotFoundAndEventsCountInTheQuota() throws {
+        let server = try ServerProcess()
+        #expect(try server.deploy("hooks", try ArchiveFixtures.zip(Self.files)).status == 201)
+        #expect(
+            try server.deploy("bare", try ArchiveFixtures.zip([js("api/x.js", "module.exports = () => 1;")])).status
+                == 201
+        )
+        // A typo is visible: 404 naming the declared hooks, nothing stored.
+        let typo = try post(server, "/_hooks/deplyo", "{}")
+        #expect(typo.status == 404)
+        #expect((typo.json["error"] as? String)?.contains("/_hooks/open") == true)
+        let bare = try TestHTTP.request(
+            port: server.port,
+            "POST",
+            "/_hooks/anything",
+            host: "bare.localhost",
+            body: Array("x".utf8)
+        )
+        #expect(bare.status == 404 && bare.text.contains("declares no webhooks"))
+        #expect(try Self.events(server) == 0)
+
+        // Persisted events count in the app's storage; over the quota, webhooks are refused.
+        let big = String(repeating: "y", count: 200_000)
+        #expect(try post(server, "/_hooks/open", big).status == 202)
+        let storage = try server.api("GET", "/apps/hooks").json["storage"] as? [String: Any]
+        #expect((storage?["events"] as? Int ?? 0) > 200_000)
+        #expect((storage?["bytes"] as? Int ?? 0) > 200_000)
+        #expect(try server.api("PUT", "/apps/hooks/quota", body: Array(#"{"bytes": 300000}"#.utf8)).status == 200)
+        let refused = try post(server, "/_hooks/open", big)
+        #expect(refused.status == 507 && refused.text.contains("quota"))
+        #expect(try Self.events(server) == 1)
+    }
+
+    @Test func floodsFromOneClientAreRateLimited() throws {
+        let server = try ServerProcess(arguments: ["--webhook-rate-per-ip", "3"])
+        #expect(try server.deploy("hooks", try ArchiveFixtures.zip(Self.files)).status == 201)
+        let statuses = try (0..<5).map { _ in try post(server, "/_hooks/open", "{}").status }
+        #expect(statuses == [202, 202, 202, 429, 429])
+        let limited = try post(server, "/_hooks/open", "{}")
+        #expect(limited.header("Retry-After") != nil)
+        #expect(limited.text.contains("--webhook-rate-per-ip"))
+        #expect(try Self.events(server) == 3)
     }
 }

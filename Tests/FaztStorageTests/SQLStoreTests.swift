@@ -305,7 +305,9 @@ import Testing
     @Test func onlyInsertsReportARowID() throws {
         let harness = try StorageHarness()
         try harness.call("a", "sql.exec", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
-        #expect(try harness.call("a", "sql.exec", "INSERT INTO t (v) VALUES ('x')") == #"{"changes":1,"lastInsertRowid":1}"#)
+        #expect(
+            try harness.call("a", "sql.exec", "INSERT INTO t (v) VALUES ('x')") == #"{"changes":1,"lastInsertRowid":1}"#
+        )
         #expect(
             try harness.call("b", "sql.exec", "CREATE TABLE IF NOT EXISTS u (n INTEGER)")
                 == #"{"changes":0,"lastInsertRowid":null}"#
