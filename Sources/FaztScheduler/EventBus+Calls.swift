@@ -119,8 +119,9 @@ extension EventBus {
         return found
     }
 
-    /// The one app whose stored events a pattern can match, or nil when it may match several
-    /// (`*.x`, `**`, `app:*.x`). `system.*` events are stored under the app they concern.
+    /// The one app whose stored events a pattern can match, or nil when it may match several.
+    ///
+    /// `*.x` and `**` may match any app; `system.*` events are stored under the app they concern.
     static func ownerScanned(by pattern: EventPattern, app: String) -> String? {
         let first = pattern.segments.first ?? ""
         if first == "system" { return app }
