@@ -13,7 +13,7 @@ enum Prelude {
           "use strict";
           const modules = new Map();
           const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-          const METHOD_NOT_ALLOWED = {};
+          const METHOD_NOT_ALLOWED_KEY = Symbol("methodNotAllowed");
 
           // ---- paths and modules -------------------------------------------------------------
           function dirname(path) { const i = path.lastIndexOf("/"); return i < 0 ? "" : path.slice(0, i); }
@@ -258,12 +258,16 @@ enum Prelude {
               if (typeof exports[method] === "function") return exports[method];
               if (method === "HEAD" && typeof exports.GET === "function") return exports.GET;
               if (typeof exports.default === "function") return exports.default;
-              if (METHODS.some((m) => typeof exports[m] === "function")) return METHOD_NOT_ALLOWED;
+              const allowed = METHODS.filter((m) => typeof exports[m] === "function" || (m === "HEAD" && typeof exports.GET === "function"));
+              if (allowed.length > 0) return { [METHOD_NOT_ALLOWED_KEY]: allowed };
             }
             return null;
           }
           function call(handler, request) {
-            if (handler === METHOD_NOT_ALLOWED) return { status: 405, body: { error: `${request.method} is not allowed here` } };
+            if (handler !== null && typeof handler === "object" && handler[METHOD_NOT_ALLOWED_KEY]) {
+              const allowed = handler[METHOD_NOT_ALLOWED_KEY].join(", ");
+              return { status: 405, headers: { allow: allowed }, body: { error: `${request.method} is not allowed here (allowed: ${allowed})` } };
+            }
             return handler(request);
           }
           async function invoke(file, request) {

@@ -139,7 +139,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             ? services.configuration.deployLimits.maxUploadBytes
             : hook ? WebhookReceiver.maxBodyBytes : services.configuration.maxBodyBytes
         if let declared = head.headers.first(name: "Content-Length").flatMap(Int.init), declared > limit {
-            reject(context: context, tooLarge: limit, head: head, spool: nil)
+            rejectBeforeBody(context: context, head: head, route: route, limit: limit)
             return
         }
         var body = Body.discard
@@ -298,18 +298,71 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func reject(context: ChannelHandlerContext, tooLarge limit: Int, head: HTTPRequestHead, spool: Body?) {
         discardSpool(spool)
         abandoned = true
-        let message = "request body is larger than the \(limit / 1_048_576) MB limit"
-        let response: Response
-        if case .control = Route.resolve(
+        let route = Route.resolve(
             host: head.headers.first(name: "Host"),
-            path: head.uri,
+            path: String(head.uri.prefix { $0 != "?" }),
             domain: services.configuration.domain
-        ) {
-            response = .error(.payloadTooLarge, code: "too_large", message: message)
-        } else {
-            response = .text(.payloadTooLarge, message + "\n")
+        )
+        respond(context: context, head: head, response: tooLarge(route: route, head: head, limit: limit), close: true)
+    }
+
+    /// A declared body over the limit: control routes check the token first (a stranger learns
+    /// nothing about limits, and a wrong token is a 401 whatever the size), then 413.
+    private func rejectBeforeBody(context: ChannelHandlerContext, head: HTTPRequestHead, route: Route, limit: Int) {
+        guard case .control(let path) = route, path != "/health" else {
+            reject(context: context, tooLarge: limit, head: head, spool: nil)
+            return
         }
-        respond(context: context, head: head, response: response, close: true)
+        abandoned = true
+        guard let token = APIRequest.bearerToken(in: head.headers) else {
+            refuse(context: context, head: head, with: APIError.unauthorized)
+            return
+        }
+        let tokens = services.tokens
+        services.threadPool.runIfActive(eventLoop: context.eventLoop) { try tokens.verify(token) != nil }
+            .assumeIsolated().whenComplete { [self] result in
+                guard case .success(true) = result else {
+                    self.respond(
+                        context: context,
+                        head: head,
+                        response: ErrorMapping.response(for: APIError.unauthorized),
+                        close: true
+                    )
+                    return
+                }
+                self.respond(
+                    context: context,
+                    head: head,
+                    response: self.tooLarge(route: route, head: head, limit: limit),
+                    close: true
+                )
+            }
+    }
+
+    /// The 413 for `route`, naming the flag that raises the limit, in the shape the route uses.
+    private func tooLarge(route: Route, head: HTTPRequestHead, limit: Int) -> Response {
+        let megabytes = max(1, limit / 1_048_576)
+        switch route {
+        case .control(let path) where head.method == .POST && ControlAPI.isDeployPath(path):
+            let message =
+                "the upload is larger than the \(megabytes) MB limit (fazt serve --max-upload-mb raises it)"
+            return .error(.payloadTooLarge, code: "too_large", message: message)
+        case .control:
+            let message =
+                "the request body is larger than the \(megabytes) MB limit (fazt serve --max-body-mb raises it)"
+            return .error(.payloadTooLarge, code: "too_large", message: message)
+        case .app(_, let path) where WebhookReceiver.isHookPath(path):
+            return .json(["error": "webhook bodies are limited to \(megabytes) MB"], status: .payloadTooLarge)
+        case .app(_, let path) where HandlerRouter.isAPIPath(path):
+            let message =
+                "the request body is larger than the \(megabytes) MB limit (fazt serve --max-body-mb raises it)"
+            return .json(["error": message], status: .payloadTooLarge)
+        default:
+            return .text(
+                .payloadTooLarge,
+                "the request body is larger than the \(megabytes) MB limit (fazt serve --max-body-mb raises it)\n"
+            )
+        }
     }
 
     func respond(

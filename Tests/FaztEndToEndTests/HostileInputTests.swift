@@ -209,4 +209,27 @@ import Testing
         }
         #expect(leftovers.isEmpty)
     }
+
+    @Test func checksTheTokenBeforeTheSizeAndNamesTheFlag() throws {
+        let server = try Self.liveServer()
+        func declared(_ path: String, host: String = "localhost", token: String?, length: Int) throws -> TestResponse {
+            let connection = try TestConnection(port: server.port)
+            var head = "POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/zip\r\n"
+            if let token { head += "Authorization: Bearer \(token)\r\n" }
+            try connection.send(head + "Content-Length: \(length)\r\n\r\n")
+            return try connection.readResponse()
+        }
+        let huge = 150 << 20
+        #expect(try declared("/_fazt/api/v1/apps/site/deploy", token: "fzt_wrong", length: huge).status == 401)
+        #expect(try declared("/_fazt/api/v1/apps/site/deploy", token: nil, length: huge).status == 401)
+        #expect(try declared("/_fazt/api/v1/apps/site/rollback", token: "fzt_wrong", length: huge).status == 401)
+        let upload = try declared("/_fazt/api/v1/apps/site/deploy?message=x", token: try server.token(), length: huge)
+        #expect(upload.status == 413 && upload.text.contains("--max-upload-mb"))
+        let control = try declared("/_fazt/api/v1/apps/site/rollback", token: try server.token(), length: huge)
+        #expect(control.status == 413 && control.text.contains("--max-body-mb"))
+        let api = try declared("/api/x", host: "site.localhost", token: nil, length: huge)
+        #expect(api.status == 413 && api.header("content-type") == "application/json")
+        #expect((api.json["error"] as? String)?.contains("--max-body-mb") == true)
+        try Self.expectUntouched(server)
+    }
 }
