@@ -127,13 +127,29 @@ final class AppContext {
     /// Handler files that parse as scripts run through direct `eval`, so a script-form handler's
     /// completion value can be its response; everything else (required modules, handlers with a
     /// top-level `return`) becomes a function body, which keeps exact `file:line` in errors.
+    ///
+    /// A handler file that parses only as an async function body (top-level `await`) becomes one:
+    /// its body returns a promise, which the prelude awaits before reading `respond()` or its
+    /// returned value.
     func compile(path: String, source: String, handler: Bool) throws(JSException) -> JSValueRef? {
         if handler, context.syntaxError(source, sourceURL: path) == nil, let evalFactory {
             return try context.call(evalFactory, [context.string(source + "\n//# sourceURL=" + path)])
         }
-        let wrapped =
-            "(function (exports, require, module, __filename, __dirname, request, respond) {" + source + "\n})"
+        let wrapped = Self.functionBody(source, async: false)
+        if handler, context.syntaxError(wrapped, sourceURL: path) != nil {
+            let asynchronous = Self.functionBody(source, async: true)
+            if context.syntaxError(asynchronous, sourceURL: path) == nil {
+                return try context.evaluate(asynchronous, sourceURL: path, line: 1)
+            }
+        }
         return try context.evaluate(wrapped, sourceURL: path, line: 1)
+    }
+
+    /// Module source as a function expression taking the CommonJS arguments (and, for handler
+    /// files, the script form's `request` and `respond`).
+    static func functionBody(_ source: String, async: Bool) -> String {
+        (async ? "(async function" : "(function")
+            + " (exports, require, module, __filename, __dirname, request, respond) {" + source + "\n})"
     }
 }
 

@@ -168,6 +168,14 @@ enum Prelude {
             for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
             return bytes;
           }
+          // Bodies of these types are text; any other declared type (octet-stream, images, archives,
+          // …), or bytes that are not UTF-8 without a type, arrive as a Uint8Array.
+          function isBinaryType(type, notUTF8) {
+            if (type === "") return notUTF8;
+            if (type.startsWith("text/") || type.endsWith("+json") || type.endsWith("+xml")) return false;
+            return !["application/json", "application/xml", "application/javascript", "application/x-ndjson",
+              "application/graphql", "application/x-www-form-urlencoded", "multipart/form-data"].includes(type);
+          }
           function makeRequest(raw) {
             let bytes = null;
             let text = raw.body || "";
@@ -181,6 +189,7 @@ enum Prelude {
             else if (type === "application/x-www-form-urlencoded") body = parseForm(text);
             else if (type === "multipart/form-data") { const parts = parseMultipart(getBytes(), contentType); body = parts.fields; files = parts.files; }
             else if (text === "" && bytes === null) body = undefined;
+            else if (isBinaryType(type, bytes !== null)) body = getBytes();
             return {
               method: raw.method, path: raw.path, url: raw.url, query: raw.query, headers: raw.headers,
               cookies: parseCookies(raw.headers.cookie), ip: raw.ip, params: raw.params || {}, body, files,
@@ -280,6 +289,8 @@ enum Prelude {
             let completion;
             try {
               completion = run(file, module, request, respond);
+              // A script with top-level await runs as an async function: wait for it to finish.
+              if (completion instanceof Promise) completion = await completion;
             } catch (error) {
               modules.delete(file);
               throw error;

@@ -235,17 +235,21 @@ final class WorkerRuntime {
 
     /// Parses each source as a script, or else as a function body; reports what parses as neither.
     ///
-    /// Script-form handlers may `return` at top level, hence the second try. Runs nothing.
+    /// Script-form handlers may `return` and `await` at top level, hence the function-body tries.
+    /// Runs nothing.
     func check(_ message: WorkerMessage) -> WorkerMessage {
         var reply = WorkerMessage(type: "result", id: message.id)
         let context = JSContext(engine: engine, name: "fazt:check")
         var problems: [ScriptProblem] = []
         for script in message.sources ?? [] {
-            guard context.syntaxError(script.source, sourceURL: script.path) != nil else { continue }
-            let wrapped =
-                "(function (exports, require, module, __filename, __dirname, request, respond) {" + script.source
-                + "\n})"
-            if let error = context.syntaxError(wrapped, sourceURL: script.path) {
+            guard context.syntaxError(script.source, sourceURL: script.path) != nil,
+                context.syntaxError(AppContext.functionBody(script.source, async: false), sourceURL: script.path)
+                    != nil
+            else { continue }
+            if let error = context.syntaxError(
+                AppContext.functionBody(script.source, async: true),
+                sourceURL: script.path
+            ) {
                 problems.append(ScriptProblem(path: script.path, location: error.location, message: error.message))
             }
         }
