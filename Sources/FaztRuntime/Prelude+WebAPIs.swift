@@ -288,7 +288,10 @@ extension Prelude {
           };
           let manifestEnv;
           const fazt = Object.freeze({
-            app: Object.freeze({ name: host.appName, version: host.appVersion, kv, ds: storage.ds, s3 }),
+            // The original Fazt's fazt.app.kv/ds/s3 stay reachable but out of JSON.stringify(fazt.app).
+            app: Object.freeze(Object.defineProperties({ name: host.appName, version: host.appVersion }, {
+              kv: { value: kv }, ds: { value: storage.ds }, s3: { value: s3 },
+            })),
             storage,
             kv,
             docs,

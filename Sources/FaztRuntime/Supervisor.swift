@@ -433,7 +433,7 @@ public final class Supervisor: Sendable {
             return result
         }
         for waiter in waiters { waiter(nil) }
-        for worker in workers { worker.kill(reason: "crash", message: "server shutdown") }
+        for worker in workers { worker.kill(reason: "unavailable", message: "server shutdown") }
     }
 }
 

@@ -162,6 +162,7 @@ final class WorkerHandle: @unchecked Sendable {
             switch kind {
             case "timeout": message = "the handler ran past its time limit"
             case "memory": message = "the handler used more memory than allowed"
+            case "unavailable": message = "the server is shutting down; try again"
             default: message = "the JavaScript worker crashed"
             }
             inFlight.completion(.lost(kind: kind, message: message))
@@ -389,10 +390,15 @@ final class WorkerHandle: @unchecked Sendable {
         let alreadyDead = dead
         lock.unlock()
         guard !alreadyDead else { return }
-        logger.warning(
-            "killing JavaScript worker",
-            metadata: ["worker.pid": "\(pid)", "reason": "\(reason)", "detail": "\(message)"]
-        )
+        if reason == "unavailable" {
+            // An ordered stop (server shutdown), not a fault.
+            logger.info("stopping JavaScript worker", metadata: ["worker.pid": "\(pid)", "detail": "\(message)"])
+        } else {
+            logger.warning(
+                "killing JavaScript worker",
+                metadata: ["worker.pid": "\(pid)", "reason": "\(reason)", "detail": "\(message)"]
+            )
+        }
         Glibc.kill(pid, SIGKILL)
     }
 

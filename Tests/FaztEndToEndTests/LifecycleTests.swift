@@ -24,9 +24,12 @@ import Testing
 
     @Test func stopsCleanlyOnSIGTERMAndRestartsWithData() throws {
         let server = try ServerProcess()
-        _ = try server.deploy("site", try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "kept")]))
+        let files = [ArchiveFixtures.file("index.html", "kept"), js("api/x.js", "module.exports = () => 1;")]
+        _ = try server.deploy("site", try ArchiveFixtures.zip(files))
+        #expect(try server.app("site", "/api/x").status == 200, "a worker is running at the stop")
         let token = try server.token()
         #expect(server.stop() == 0)
+        #expect(!server.stderr.contains("reason=crash") && !server.stderr.contains("killing JavaScript worker"))
         let walSize = (try? FileManager.default.attributesOfItem(atPath: server.dataPath + "-wal"))?[.size] as? Int ?? 0
         #expect(walSize == 0, "a clean stop checkpoints the WAL")
         let again = try ServerProcess(reuse: server.directory)

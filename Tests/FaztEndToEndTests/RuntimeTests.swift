@@ -246,6 +246,7 @@ func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { ArchiveFixt
         #expect(json["uuid"] as? Bool == true)
         #expect(json["sha"] as? [Int] == [186, 120, 22, 191])
         #expect((json["app"] as? [String: Any])?["name"] as? String == "globals")
+        #expect((json["app"] as? [String: Any]).map { Set($0.keys) } == ["name", "version"], "no internal keys")
         #expect(json["env"] as? String == "hi" && json["missing"] as? String == "fallback")
         #expect((json["clone"] as? [String: Any])?["a"] as? [Int] == [1, 2])
     }
