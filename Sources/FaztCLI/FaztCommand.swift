@@ -13,8 +13,8 @@ public struct FaztCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, TokenCommand.self, LoginCommand.self, DeployCommand.self, AppsCommand.self,
             VersionsCommand.self, RollbackCommand.self, LogsCommand.self, EnvCommand.self, RunsCommand.self,
-            JobsCommand.self, EventsCommand.self, GrantCommand.self, SecretCommand.self, NotificationsCommand.self,
-            NotifyCommand.self, WorkerCommand.self,
+            JobsCommand.self, EventsCommand.self, SQLCommand.self, KVCommand.self, GrantCommand.self,
+            SecretCommand.self, NotificationsCommand.self, NotifyCommand.self, WorkerCommand.self,
         ]
     )
 
