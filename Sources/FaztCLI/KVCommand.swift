@@ -69,7 +69,7 @@ struct KVCommand: ParsableCommand {
             )
             if let cursor = answer["cursor"] as? String {
                 FileHandle.standardError.write(
-                    Data("more keys: fazt kv \(name) list \(key ?? "''") --after '\(cursor)'\n".utf8)
+                    Data("more keys: fazt kv \(name) list \(key.map { "'\($0)' " } ?? "")--after '\(cursor)'\n".utf8)
                 )
             }
         }
