@@ -91,14 +91,22 @@ struct AppsCommand: ParsableCommand {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete an app with all its versions and stored data."
+            abstract: "Delete an app with all its versions and stored data.",
+            discussion: "Asks first on a terminal; without one (scripts, CI), --yes is required."
         )
         @OptionGroup var options: ClientOptions
         @Argument(help: "The app name.") var name: String
-        @Flag(help: "Do not ask for confirmation.") var yes = false
+        @Flag(help: "Do not ask for confirmation (required when stdin is not a terminal).") var yes = false
 
         func run() throws {
-            if !yes && isatty(STDIN_FILENO) != 0 {
+            if !yes {
+                // Without a terminal nobody can answer: refuse rather than delete or wait.
+                guard isatty(STDIN_FILENO) != 0 else {
+                    throw CLIError(
+                        "refusing to delete without --yes (stdin is not a terminal): "
+                            + "run 'fazt apps delete \(name) --yes' to delete \(name) and all its data"
+                    )
+                }
                 FileHandle.standardError.write(Data("Delete app '\(name)' and all its versions? [y/N] ".utf8))
                 guard let answer = readLine(), answer.lowercased().hasPrefix("y") else { throw CLIError("not deleted") }
             }

@@ -15,10 +15,41 @@ struct ClientOptions: ParsableArguments {
         guard let server = server ?? environment["FAZT_SERVER"] ?? saved?.server else {
             throw CLIError("no server configured: run 'fazt login URL TOKEN' or pass --server")
         }
-        guard let token = token ?? environment["FAZT_TOKEN"] ?? saved?.token else {
+        if let token { return APIClient(server: server, token: token, tokenSource: .flag) }
+        if let token = environment["FAZT_TOKEN"] {
+            return APIClient(server: server, token: token, tokenSource: .environment)
+        }
+        guard let token = saved?.token else {
             throw CLIError("no token configured: run 'fazt login URL TOKEN' or pass --token")
         }
-        return APIClient(server: server, token: token)
+        return APIClient(server: server, token: token, tokenSource: .config(path: CLIConfig.path))
+    }
+}
+
+/// Where the token came from, so that a refused token can be traced and fixed.
+enum TokenSource {
+    /// The token given to `fazt login` itself.
+    case argument
+    case flag
+    case environment
+    case config(path: String)
+
+    /// What to say when the server answers 401.
+    var refusal: String {
+        let status = "(401 unauthorized)"
+        switch self {
+        case .argument:
+            return "the server refused this token \(status): check it, or create one on the server with "
+                + "'fazt token create'"
+        case .flag:
+            return "the server refused the token from --token \(status): pass a valid --token or run "
+                + "'fazt login URL TOKEN'"
+        case .environment:
+            return
+                "the server refused the token from FAZT_TOKEN \(status): run 'fazt login URL TOKEN' or fix FAZT_TOKEN"
+        case .config(let path):
+            return "the server refused the token saved in \(path) \(status): run 'fazt login URL TOKEN' again"
+        }
     }
 }
 
@@ -26,6 +57,7 @@ struct ClientOptions: ParsableArguments {
 struct APIClient {
     var server: String
     var token: String
+    var tokenSource = TokenSource.argument
 
     var base: String { (server.hasSuffix("/") ? String(server.dropLast()) : server) + "/_fazt/api/v1" }
 
@@ -51,6 +83,7 @@ struct APIClient {
             throw CLIError("cannot reach \(server): \(error)")
         }
         guard (200..<300).contains(response.status) else {
+            if response.status == 401 { throw CLIError(tokenSource.refusal) }
             if let failure = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)) {
                 throw CLIError("\(failure.error.message) (\(failure.error.code), HTTP \(response.status))")
             }

@@ -14,8 +14,10 @@ struct EventsCommand: ParsableCommand {
     @Option(help: "Only types matching this pattern (e.g. 'order.*', 'system.**').") var type: String?
     @Option(help: "How many events to show (1-1000).") var limit: Int = 50
 
+    func validate() throws { try Validation.limit(limit) }
+
     func run() throws {
-        var path = "/apps/\(app.lowercased())/events?limit=\(min(max(limit, 1), 1000))"
+        var path = "/apps/\(app.lowercased())/events?limit=\(limit)"
         if let type { path += "&type=\(type.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? type)" }
         let bytes = try options.client().call("GET", path)
         if options.json {

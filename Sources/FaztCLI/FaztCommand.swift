@@ -6,15 +6,16 @@ public struct FaztCommand: AsyncParsableCommand {
         commandName: "fazt",
         abstract: "A personal cloud in one binary and one SQLite file.",
         discussion: """
-            Start a server with 'fazt serve'. Other commands talk to a server: log in once with
-            'fazt login URL TOKEN', or pass --server and --token (or FAZT_SERVER and FAZT_TOKEN).
+            Start a server with 'fazt serve'. Other commands talk to a server: log in once with \
+            'fazt login URL TOKEN', or pass --server and --token (or FAZT_SERVER and FAZT_TOKEN). \
+            'fazt sql' and 'fazt kv' read an app's stored data.
             """,
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, TokenCommand.self, LoginCommand.self, DeployCommand.self, AppsCommand.self,
             VersionsCommand.self, RollbackCommand.self, LogsCommand.self, EnvCommand.self, RunsCommand.self,
-            JobsCommand.self, EventsCommand.self, GrantCommand.self, SecretCommand.self, NotificationsCommand.self,
-            NotifyCommand.self, WorkerCommand.self,
+            JobsCommand.self, EventsCommand.self, SQLCommand.self, KVCommand.self, GrantCommand.self,
+            SecretCommand.self, NotificationsCommand.self, NotifyCommand.self, WorkerCommand.self,
         ]
     )
 

@@ -13,13 +13,18 @@ struct RunsCommand: ParsableCommand {
 
     @OptionGroup var options: ClientOptions
     @Argument(help: "The app name.") var app: String
-    @Option(help: "Only this kind: job, cron, event or http.") var kind: String?
+    @Option(help: "Only this kind: job, cron, event, notify or http ('timer' means job).") var kind: String?
     @Option(help: "How many runs to show (1-1000).") var limit: Int = 50
     @Flag(help: "Also print each run's captured console output.") var output = false
 
+    func validate() throws {
+        try Validation.limit(limit)
+        if let kind { _ = try Validation.runKind(kind) }
+    }
+
     func run() throws {
-        var path = "/apps/\(app.lowercased())/runs?limit=\(min(max(limit, 1), 1000))"
-        if let kind { path += "&kind=\(kind)" }
+        var path = "/apps/\(app.lowercased())/runs?limit=\(limit)"
+        if let kind { path += "&kind=\(try Validation.runKind(kind))" }
         guard let list = try options.client().fetch(RunList.self, "GET", path, json: options.json) else { return }
         if list.runs.isEmpty {
             print("no runs recorded for \(list.app)")
@@ -80,8 +85,13 @@ struct JobsCommand: ParsableCommand {
         @Option(help: "Only pending, running or dead jobs.") var status: String?
         @Option(help: "How many jobs to show (1-1000).") var limit: Int = 100
 
+        func validate() throws {
+            try Validation.limit(limit)
+            if let status { try Validation.jobStatus(status) }
+        }
+
         func run() throws {
-            var path = "/apps/\(app.lowercased())/jobs?limit=\(min(max(limit, 1), 1000))"
+            var path = "/apps/\(app.lowercased())/jobs?limit=\(limit)"
             if let status { path += "&status=\(status)" }
             guard let list = try options.client().fetch(JobList.self, "GET", path, json: options.json) else { return }
             if list.jobs.isEmpty {

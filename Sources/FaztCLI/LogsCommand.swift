@@ -7,7 +7,10 @@ struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
         abstract: "Show an app's log (console output and handler errors).",
-        discussion: "With -f, keeps polling for new lines until interrupted."
+        discussion: """
+            With -f, keeps polling for new lines until interrupted. --json prints the API's answer as one \
+            JSON document; with -f, one JSON object per line instead.
+            """
     )
 
     @OptionGroup var options: ClientOptions
@@ -15,12 +18,18 @@ struct LogsCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Follow: keep printing new lines.") var follow = false
     @Option(help: "How many recent lines to show first (1-1000).") var limit: Int = 100
 
+    func validate() throws { try Validation.limit(limit) }
+
     func run() throws {
         let client = try options.client()
         let name = app.lowercased()
+        if options.json && !follow {
+            Output.printRawJSON(try client.call("GET", "/apps/\(name)/logs?limit=\(limit)"))
+            return
+        }
         var after: Int64?
         repeat {
-            var path = "/apps/\(name)/logs?limit=\(min(max(limit, 1), 1000))"
+            var path = "/apps/\(name)/logs?limit=\(limit)"
             if let after { path += "&after=\(after)" }
             let list = try client.decode(LogList.self, "GET", path)
             for entry in list.logs {

@@ -8,7 +8,10 @@ struct NotificationsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notifications",
         abstract: "Show the owner's notification inbox (everything apps sent with fazt.notify).",
-        discussion: "With -f, keeps printing new notifications as they arrive."
+        discussion: """
+            With -f, keeps printing new notifications as they arrive. --json prints the API's answer \
+            ({"notifications":[…]}) as one JSON document; with -f, one JSON object per line instead.
+            """
     )
 
     @OptionGroup var options: ClientOptions
@@ -16,13 +19,22 @@ struct NotificationsCommand: ParsableCommand {
     @Option(help: "How many recent notifications to show first (1-1000).") var limit: Int = 20
     @Flag(name: .shortAndLong, help: "Follow: keep printing new notifications.") var follow = false
 
+    func validate() throws { try Validation.limit(limit) }
+
     func run() throws {
         let client = try options.client()
+        let filter = app.map {
+            "&app=\($0.lowercased().addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)"
+        }
+        if options.json && !follow {
+            Output.printRawJSON(try client.call("GET", "/notifications?limit=\(limit)" + (filter ?? "")))
+            return
+        }
         var after: Int64?
         repeat {
-            var path = "/notifications?limit=\(min(max(limit, 1), 1000))"
+            var path = "/notifications?limit=\(limit)"
             if let after { path += "&after=\(after)" }
-            if let app { path += "&app=\(app.lowercased())" }
+            if let filter { path += filter }
             let list = try client.decode(NotificationList.self, "GET", path)
             for item in list.notifications {
                 if options.json {

@@ -29,6 +29,24 @@ enum Output {
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
+    /// A JSON value (as `JSONSerialization` decoded it) as text: compact, or indented.
+    static func json(_ value: Any, pretty: Bool = false) -> String {
+        var options: JSONSerialization.WritingOptions = [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]
+        if pretty { options.insert(.prettyPrinted) }
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: options) else { return "\(value)" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// One table cell for a SQL value: text as is, `NULL`, numbers, anything else as JSON.
+    static func cell(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: return "NULL"
+        case let text as String: return text.replacingOccurrences(of: "\n", with: "\\n")
+        case let number as NSNumber: return number.stringValue
+        case let other?: return json(other)
+        }
+    }
+
     static func time(_ milliseconds: Int64) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"

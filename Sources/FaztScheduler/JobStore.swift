@@ -2,7 +2,9 @@ import FaztStore
 
 /// One row of the `jobs` table.
 public struct Job: Sendable, Equatable {
-    /// `timer` (fazt.schedule), `cron` (manifest schedules), `event` (a delivery).
+    /// The kind as stored (users see `publicKind`).
+    ///
+    /// `timer` (fazt.schedule), `cron` (manifest schedules), `event` (a delivery), `notify`.
     public var kind: String
     public var id: Int64 = 0
     public var app: String
@@ -32,6 +34,10 @@ public struct Job: Sendable, Equatable {
         self.state = state
         self.runAt = runAt
     }
+
+    /// The kind as apps, the control API and the CLI show it: the stored `timer` is called `job`
+    /// (the word the execution history uses); the stored value stays, so no migration is needed.
+    public var publicKind: String { RunLog.kind(stored: kind) }
 }
 
 /// The SQL behind the scheduler: every function takes the connection it runs on (the writer for

@@ -226,7 +226,8 @@ extension Scheduler {
     /// A job as the JSON apps and the control API see.
     public static func json(_ job: Job) -> JSONValue {
         var fields: [(String, JSONValue)] = [
-            ("id", .number(Double(job.id))), ("kind", .string(job.kind)), ("key", job.key.map { .string($0) } ?? .null),
+            ("id", .number(Double(job.id))), ("kind", .string(job.publicKind)),
+            ("key", job.key.map { .string($0) } ?? .null),
             ("handler", .string(job.handler)), ("runAt", .number(Double(job.runAt))), ("status", .string(job.status)),
             ("attempt", .number(Double(job.attempt))), ("retries", .number(Double(job.retries))),
             ("createdAt", .number(Double(job.createdAt))),

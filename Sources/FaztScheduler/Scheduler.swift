@@ -329,14 +329,14 @@ public final class Scheduler: @unchecked Sendable {
         return Int64(min(Double(limit), base * Double.random(in: 0.8...1.2)))
     }
 
-    static func runKind(_ job: Job) -> String { job.kind == "timer" ? "job" : job.kind }
+    static func runKind(_ job: Job) -> String { job.publicKind }
 
     /// The invocation request for a job (what the prelude's `__fazt_invoke` receives).
     static func request(for job: Job, firedAt: Int64) -> String {
         var fields: [(String, JSONValue)] = [
             ("id", .number(Double(job.id))), ("key", job.key.map { .string($0) } ?? .null),
             ("attempt", .number(Double(job.attempt))), ("scheduledAt", .number(Double(job.runAt))),
-            ("firedAt", .number(Double(firedAt))), ("kind", .string(job.kind)),
+            ("firedAt", .number(Double(firedAt))), ("kind", .string(job.publicKind)),
         ]
         var state = job.state
         if job.kind == "cron" {

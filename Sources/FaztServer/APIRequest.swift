@@ -33,6 +33,16 @@ struct APIRequest: Sendable {
         return result
     }
 
+    /// `?limit=`: `fallback` when absent, else a whole number in 1...`maximum`, or a 400 naming
+    /// the range (never silently clamped).
+    func limit(default fallback: Int, maximum: Int) throws -> Int {
+        guard let text = query["limit"] else { return fallback }
+        guard let limit = Int(text), (1...maximum).contains(limit) else {
+            throw APIError.badRequest("limit must be a whole number from 1 to \(maximum) (got '\(text)')")
+        }
+        return limit
+    }
+
     /// The token from `Authorization: Bearer <token>`.
     var bearerToken: String? { Self.bearerToken(in: head.headers) }
 

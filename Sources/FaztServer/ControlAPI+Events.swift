@@ -14,7 +14,7 @@ extension ControlAPI {
         let query = request.query
         switch (request.method, segments[2]) {
         case (.GET, "events"):
-            let limit = min(max(Int(query["limit"] ?? "") ?? 100, 1), 1000)
+            let limit = try request.limit(default: 100, maximum: 1000)
             let since = query["since"].flatMap { Int64($0) } ?? 0
             let pattern: EventPattern?
             do {

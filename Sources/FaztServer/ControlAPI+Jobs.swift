@@ -16,19 +16,25 @@ extension ControlAPI {
         let app = try await blocking { [vfs = services.vfs] in try vfs.info(app: segments[1]).name }
         let store = services.store
         let query = request.query
-        let limit = min(max(Int(query["limit"] ?? "") ?? 100, 1), 1000)
         switch (request.method, segments[2], segments.count) {
         case (.GET, "runs", 3):
-            let kind = query["kind"]
+            let limit = try request.limit(default: 100, maximum: 1000)
+            let kind = try query["kind"].map { text in
+                guard let kind = RunLog.kind(named: text) else {
+                    throw APIError.badRequest("kind must be \(RunLog.kindList) (got '\(text)')")
+                }
+                return kind
+            }
             let before = query["before"].flatMap { Int64($0) }
             let runs = try await blocking {
                 try store.read { try RunLog.list($0, app: app, kind: kind, limit: limit, before: before) }
             }
             return .json(RunList(app: app, runs: runs))
         case (.GET, "jobs", 3):
+            let limit = try request.limit(default: 100, maximum: 1000)
             let status = query["status"]
             if let status, !["pending", "running", "dead"].contains(status) {
-                throw APIError.badRequest("status must be pending, running or dead")
+                throw APIError.badRequest("status must be pending, running or dead (got '\(status)')")
             }
             let jobs = try await blocking {
                 try store.read { try JobStore.list($0, app: app, status: status, limit: limit) }

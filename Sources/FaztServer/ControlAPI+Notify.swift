@@ -16,8 +16,14 @@ extension ControlAPI {
                 response.follow = .notifications(after: after)
                 return response
             }
-            let limit = min(max(Int(query["limit"] ?? "") ?? 50, 1), 1000)
-            let app = query["app"]
+            let limit = try request.limit(default: 50, maximum: 1000)
+            // An unknown app is a 404 like on every app route (a typo must not look like an empty inbox).
+            let app: String?
+            if let name = query["app"] {
+                app = try await blocking { [vfs = services.vfs] in try vfs.info(app: name).name }
+            } else {
+                app = nil
+            }
             return .json(
                 NotificationList(
                     notifications: try await blocking { try notifier.list(after: after, limit: limit, app: app) }

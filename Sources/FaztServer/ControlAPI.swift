@@ -22,7 +22,11 @@ struct ControlAPI: Sendable {
         do {
             response = try await route(request)
         } catch {
-            if !(error is APIError || error is VFSError) {
+            // Answers about the request itself (bad SQL included) are not server failures.
+            let expected =
+                error is APIError || error is VFSError
+                || ((error as? StorageError).map { $0.code != .internalError } ?? false)
+            if !expected {
                 services.logger.error(
                     "control API request failed",
                     metadata: ["http.path": "\(request.path)", "error": "\(error)"]
@@ -52,6 +56,7 @@ struct ControlAPI: Sendable {
         if let response = try await jobsRoute(request, segments) { return response }
         if let response = try await eventsRoute(request, segments) { return response }
         if let response = try await notifyRoute(request, segments) { return response }
+        if let response = try await dataRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }
@@ -102,12 +107,11 @@ struct ControlAPI: Sendable {
             let versions = try await blocking { try vfs.versions(app: segments[1]) }
             return .json(VersionList(app: segments[1].lowercased(), versions: versions))
         case (.GET, "apps", 3) where segments[2] == "logs":
-            let name = try AppName.validate(segments[1])
+            let name = try await blocking { try vfs.info(app: segments[1]).name }
             let query = request.query
-            let limit = min(max(Int(query["limit"] ?? "") ?? 100, 1), 1000)
+            let limit = try request.limit(default: 100, maximum: 1000)
             let after = query["after"].flatMap { Int64($0) }
             if query["follow"] == "1" || query["follow"] == "true" {
-                _ = try await blocking { try vfs.info(app: name) }
                 var response = Response(status: .ok)
                 response.follow = .logs(app: name, after: after)
                 return response

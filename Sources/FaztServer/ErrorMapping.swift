@@ -1,3 +1,4 @@
+import FaztStorage
 import FaztStore
 import FaztVFS
 import NIOHTTP1
@@ -10,6 +11,15 @@ enum ErrorMapping {
             return .error(error.status, code: error.code, message: error.message)
         case let error as VFSError:
             return .error(status(for: error.code), code: error.code.rawValue, message: error.message)
+        case let error as StorageError:
+            // App storage read for the owner (`/sql`, `/kv`): the message is the SQL or storage
+            // error itself, which names the fix.
+            switch error.code {
+            case .busy: return .error(.serviceUnavailable, code: "busy", message: error.message)
+            case .internalError: return .error(.internalServerError, code: "internal", message: "internal error")
+            case .notFound: return .error(.notFound, code: "not_found", message: error.message)
+            default: return .error(.badRequest, code: "bad_request", message: error.message)
+            }
         case let error as StoreError where error.code.sqliteCode == 5 || error.code.sqliteCode == 6:
             return .error(.serviceUnavailable, code: "busy", message: "the database is busy; try again")
         default:

@@ -136,7 +136,7 @@ final class ServerServices: Sendable {
                 return
             }
             var data: [(String, JSONValue)] = [
-                ("app", .string(job.app)), ("job", .number(Double(job.id))), ("kind", .string(job.kind)),
+                ("app", .string(job.app)), ("job", .number(Double(job.id))), ("kind", .string(job.publicKind)),
                 ("handler", .string(job.handler)), ("attempts", .number(Double(job.attempt))),
                 ("error", .string(error)),
             ]

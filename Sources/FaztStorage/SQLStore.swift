@@ -32,39 +32,59 @@ public struct SQLStore {
         try withStatement(sql) { statement in
             try Self.bind(statement, parameters)
             defer { statement.reset() }
-            let count = statement.columnCount
-            let names = (0..<count).map { JSONValue.quoted(statement.columnName($0)) }
-            var out = "["
-            var rows = 0
-            while try statement.step() {
-                rows += 1
-                guard rows <= StorageLimits.findLimit * 10 else {
-                    throw StorageError(
-                        .tooLarge,
-                        "the query returned more than \(StorageLimits.findLimit * 10) rows; add a LIMIT"
-                    )
-                }
-                if rows > 1 { out += "," }
-                out += "{"
-                let row = statement.row
-                for column in 0..<count {
-                    if column > 0 { out += "," }
-                    out += names[Int(column)] + ":"
-                    switch row.type(column) {
-                    case .null: out += "null"
-                    case .integer: out += String(row.int64(column))
-                    case .real: out += JSONValue.format(row.double(column))
-                    case .text: JSONValue.quote(row.string(column), into: &out)
-                    case .blob: JSONValue.quote(Data(row.bytes(column)).base64EncodedString(), into: &out)
-                    }
-                }
-                out += "}"
-                guard out.utf8.count <= 64 << 20 else {
-                    throw StorageError(.tooLarge, "the query result is over 64 MB; add a LIMIT")
+            return try rows(statement)
+        }
+    }
+
+    /// Runs `sql` only when it reads (the owner's `fazt sql`): the result's column names, in
+    /// order, and its rows as `query` returns them; nil when the statement would write.
+    public func read(
+        _ sql: String,
+        _ parameters: JSONValue?
+    ) throws(StorageError) -> (columns: [String], rows: String)? {
+        try withStatement(sql) { statement in
+            guard statement.isReadOnly else { return nil }
+            try Self.bind(statement, parameters)
+            defer { statement.reset() }
+            let columns = (0..<statement.columnCount).map { statement.columnName($0) }
+            return (columns, try rows(statement))
+        }
+    }
+
+    /// Steps `statement` to the end, collecting its rows as a JSON array of objects.
+    private func rows(_ statement: Statement) throws -> String {
+        let count = statement.columnCount
+        let names = (0..<count).map { JSONValue.quoted(statement.columnName($0)) }
+        var out = "["
+        var rows = 0
+        while try statement.step() {
+            rows += 1
+            guard rows <= StorageLimits.findLimit * 10 else {
+                throw StorageError(
+                    .tooLarge,
+                    "the query returned more than \(StorageLimits.findLimit * 10) rows; add a LIMIT"
+                )
+            }
+            if rows > 1 { out += "," }
+            out += "{"
+            let row = statement.row
+            for column in 0..<count {
+                if column > 0 { out += "," }
+                out += names[Int(column)] + ":"
+                switch row.type(column) {
+                case .null: out += "null"
+                case .integer: out += String(row.int64(column))
+                case .real: out += JSONValue.format(row.double(column))
+                case .text: JSONValue.quote(row.string(column), into: &out)
+                case .blob: JSONValue.quote(Data(row.bytes(column)).base64EncodedString(), into: &out)
                 }
             }
-            return out + "]"
+            out += "}"
+            guard out.utf8.count <= 64 << 20 else {
+                throw StorageError(.tooLarge, "the query result is over 64 MB; add a LIMIT")
+            }
         }
+        return out + "]"
     }
 
     /// Runs one statement; returns `{changes, lastInsertRowid}` as JSON text.

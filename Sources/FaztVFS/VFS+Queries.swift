@@ -30,7 +30,7 @@ extension VFS {
         let found = try store.read {
             try $0.queryOne(Self.appColumns + " WHERE a.name = ?", [.text(app)], Self.appInfo)
         }
-        guard let found else { throw VFSError(.notFound, "no app named '\(app)'") }
+        guard let found else { throw VFSError(.notFound, "no app named \"\(app)\" (see 'fazt apps')") }
         return found
     }
 

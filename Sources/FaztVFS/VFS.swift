@@ -98,7 +98,7 @@ public final class VFS: Sendable {
         try store.writeBlocking { connection in
             guard try connection.queryOne("SELECT 1 FROM apps WHERE name = ?", [.text(app)], { _ in true }) != nil
             else {
-                throw VFSError(.notFound, "no app named '\(app)'")
+                throw VFSError(.notFound, "no app named \"\(app)\" (see 'fazt apps')")
             }
             guard
                 let manifest = try connection.queryOne(
@@ -130,7 +130,7 @@ public final class VFS: Sendable {
         let cutoff = Self.now() - 3_600_000
         try store.writeBlocking { connection in
             guard try connection.run("DELETE FROM apps WHERE name = ?", [.text(app)]) > 0 else {
-                throw VFSError(.notFound, "no app named '\(app)'")
+                throw VFSError(.notFound, "no app named \"\(app)\" (see 'fazt apps')")
             }
             try alsoDelete(connection, app)
             _ = try Self.collectGarbage(connection, createdBefore: cutoff)

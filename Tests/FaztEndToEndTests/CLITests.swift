@@ -63,7 +63,7 @@ import Testing
         #expect(badRollback.0 != 0 && badRollback.2.contains("no version 9"))
 
         #expect(try cli(["deploy", site.path, "--app", "www"]).0 != 0)
-        #expect(try cli(["apps", "delete", "clisite"]).0 == 0)
+        #expect(try cli(["apps", "delete", "clisite", "--yes"]).0 == 0)
         #expect(try server.app("clisite", "/").status == 404)
         #expect(try cli(["apps", "info", "clisite"]).0 != 0)
     }
