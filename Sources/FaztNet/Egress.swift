@@ -193,7 +193,8 @@ final class EgressTransfer {
         if blocked {
             return .failure(
                 EgressError(
-                    message: "fetch: refused to connect to a private or loopback address (the owner can allow it)"
+                    message:
+                        "fetch: refused to connect to a private or loopback address (the owner can allow it: fazt serve --allow-private-egress)"
                 )
             )
         }

@@ -132,7 +132,9 @@ final class AppContext {
     /// its body returns a promise, which the prelude awaits before reading `respond()` or its
     /// returned value.
     func compile(path: String, source: String, handler: Bool) throws(JSException) -> JSValueRef? {
-        if handler, context.syntaxError(source, sourceURL: path) == nil, let evalFactory {
+        if handler, !Self.assignsExports(source), context.syntaxError(source, sourceURL: path) == nil,
+            let evalFactory
+        {
             return try context.call(evalFactory, [context.string(source + "\n//# sourceURL=" + path)])
         }
         let wrapped = Self.functionBody(source, async: false)
@@ -143,6 +145,12 @@ final class AppContext {
             }
         }
         return try context.evaluate(wrapped, sourceURL: path, line: 1)
+    }
+
+    /// Whether the source assigns `module.exports` or `exports.x`: module form, which needs no
+    /// completion value and keeps `file:line` in every stack frame when compiled as a function.
+    static func assignsExports(_ source: String) -> Bool {
+        source.contains("module.exports") || source.contains("exports.")
     }
 
     /// Module source as a function expression taking the CommonJS arguments (and, for handler

@@ -307,10 +307,25 @@ enum Prelude {
           }
           // Errors from handler code carry no sourceURL (it runs through eval to get its completion
           // value); only one handler file runs per invocation, so it is that file.
+          // An error made by the runtime (a storage call's FaztError) points at the app's line
+          // that called it: the first frame of the stack outside the runtime.
           function where(error, file) {
             if (!error || typeof error !== "object" || !error.line) return null;
             if (!error.sourceURL) return `${file}:${error.line}`;
-            return String(error.sourceURL).startsWith("fazt:") ? null : `${error.sourceURL}:${error.line}`;
+            if (!String(error.sourceURL).startsWith("fazt:")) return `${error.sourceURL}:${error.line}`;
+            for (const line of String(error.stack || "").split("\n")) {
+              const frame = /@(.+):(\d+):\d+$/.exec(line);
+              if (frame && !frame[1].startsWith("fazt:")) return `${frame[1]}:${frame[2]}`;
+            }
+            return file;
+          }
+
+          // The app's frames only: the runtime's own (fazt:*) and native frames say nothing to its
+          // author. Handler code runs through eval, so its frames carry no file: name it.
+          function appStack(stack, file) {
+            const lines = stack.split("\n").filter((line) => line && !line.includes("@fazt:") && !line.includes("[native code]"));
+            const named = lines.map((line) => (line.endsWith("@") ? line + file : line));
+            return named.length > 0 ? named.join("\n") : null;
           }
 
           Object.defineProperty(globalThis, "__fazt_invoke", {
@@ -330,7 +345,7 @@ enum Prelude {
                   const lines = response.headers.map(([k, v]) => String(k).replace(/[\r\n]/g, "") + "\n" + String(v).replace(/[\r\n]/g, " "));
                   host.done(response.status, lines.join("\n"), response.body, response.base64);
                 },
-                (error) => host.fail(error instanceof Error ? error.message : show(error), where(error, file), error && error.stack ? String(error.stack) : null, error && typeof error.code === "string" ? error.code : null),
+                (error) => host.fail(error instanceof Error ? error.message : show(error), where(error, file), error && error.stack ? appStack(String(error.stack), file) : null, error && typeof error.code === "string" ? error.code : null),
               );
             },
           });

@@ -24,9 +24,6 @@ public struct RuntimeConfiguration: Sendable {
     /// a reply to run once with JSON (nil: such calls fail with INTERNAL).
     public var kernelCalls:
         (@Sendable (StorageCall, @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) -> Void)?
-    /// Records a failed HTTP invocation in the execution history: app, handler file, failure kind,
-    /// message, start (ms since 1970), duration (ms).
-    public var failureSink: (@Sendable (String, String, String, String, Int64, Int64) -> Void)?
     /// What `fetch` may reach.
     public var egress = EgressPolicy()
     /// Called when the last worker process has exited (the server then trims its memory again:
@@ -49,8 +46,8 @@ public struct InvocationResponse: Sendable {
 /// How an invocation ended.
 public enum InvocationResult: Sendable {
     case response(InvocationResponse)
-    /// `kind` is `exception` (500), `timeout` or `memory` (503, a limit), `crash` (500),
+    /// Its `kind` is `exception` (500), `timeout` or `memory` (503, a limit), `crash` (500),
     /// `unavailable` (503), `busy` (503 + Retry-After: storage is saturated), `storage` (500: a
     /// pipelined write failed after the handler returned) or `internal` (500).
-    case failure(kind: String, message: String, location: String?)
+    case failure(InvocationFailure)
 }

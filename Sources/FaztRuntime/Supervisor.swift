@@ -69,8 +69,6 @@ public final class Supervisor: Sendable {
         memoryLimit: Int? = nil,
         completion: @escaping @Sendable (InvocationResult) -> Void
     ) {
-        let started = Self.wallClockMs()
-        let failureSink = configuration.failureSink
         run(
             app: app,
             version: version,
@@ -80,9 +78,6 @@ public final class Supervisor: Sendable {
             memoryLimit: memoryLimit,
             capture: false
         ) { result, _ in
-            if case .failure(let kind, let message, _) = result, let failureSink {
-                failureSink(app, file, kind, message, started, Self.wallClockMs() - started)
-            }
             completion(result)
         }
     }
@@ -131,7 +126,9 @@ public final class Supervisor: Sendable {
         acquire(background: background) { [self] worker in
             guard let worker else {
                 completion(
-                    .failure(kind: "unavailable", message: "the JavaScript runtime is not available", location: nil),
+                    .failure(
+                        InvocationFailure(kind: "unavailable", message: "the JavaScript runtime is not available")
+                    ),
                     nil
                 )
                 return
@@ -153,13 +150,11 @@ public final class Supervisor: Sendable {
                 if background { state.withLock { $0.backgroundRunning -= 1 } }
                 release(worker)
                 let result = WorkerHandle.result(reply)
-                if case .failure(let kind, let text, let location) = result {
+                if case .failure(let failure) = result {
                     // Failures go to the app's log too, with the stack when the app threw.
-                    var line = "\(file): \(text)" + (location.map { " (\($0))" } ?? "")
-                    if case .message(let answer) = reply, let stack = answer.failure?.stack, !stack.isEmpty {
-                        line += "\n" + stack
-                    }
-                    configuration.logSink(app, kind == "exception" ? "error" : "warn", line)
+                    var line = "\(file): \(failure.message)" + (failure.location.map { " (\($0))" } ?? "")
+                    if let stack = failure.stack, !stack.isEmpty { line += "\n" + stack }
+                    configuration.logSink(app, failure.kind == "exception" ? "error" : "warn", line)
                 }
                 // A response that wrote (or read) storage waits until its pipelined writes are applied
                 // (this runs on the worker's reader thread before it reads the next frame, so the
@@ -177,9 +172,11 @@ public final class Supervisor: Sendable {
                     if let error = failure {
                         configuration.logSink(app, "error", "\(file): a storage write failed: \(error)")
                         result = .failure(
-                            kind: error.code == .busy ? "busy" : "storage",
-                            message: "a storage write failed: \(error.message) (\(error.code.rawValue))",
-                            location: nil
+                            InvocationFailure(
+                                kind: error.code == .busy ? "busy" : "storage",
+                                message: "a storage write failed: \(error.message) (\(error.code.rawValue))",
+                                code: error.code.rawValue
+                            )
                         )
                     }
                     let final = result

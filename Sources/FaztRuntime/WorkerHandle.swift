@@ -305,14 +305,14 @@ final class WorkerHandle: @unchecked Sendable {
     /// Turns an invocation's reply into its result.
     static func result(_ reply: Reply) -> InvocationResult {
         guard case .message(let message) = reply else {
-            if case .lost(let kind, let text) = reply { return .failure(kind: kind, message: text, location: nil) }
-            return .failure(kind: "internal", message: "no reply", location: nil)
+            if case .lost(let kind, let text) = reply { return .failure(InvocationFailure(kind: kind, message: text)) }
+            return .failure(InvocationFailure(kind: "internal", message: "no reply"))
         }
         if let failure = message.failure {
-            return .failure(kind: failure.kind, message: failure.message, location: failure.location)
+            return .failure(failure)
         }
         guard let status = message.status else {
-            return .failure(kind: "internal", message: "the worker sent a malformed response", location: nil)
+            return .failure(InvocationFailure(kind: "internal", message: "the worker sent a malformed response"))
         }
         var headers: [(String, String)] = []
         let lines = (message.headers ?? "").split(separator: "\n", omittingEmptySubsequences: false)

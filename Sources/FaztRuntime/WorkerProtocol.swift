@@ -73,6 +73,16 @@ public struct InvocationFailure: Codable, Sendable, Error {
     public var message: String
     public var location: String?
     public var stack: String?
+    /// The `FaztError` code the app's error carried (`QUOTA_EXCEEDED`, `SQL_ERROR`, …), if any.
+    public var code: String?
+
+    public init(kind: String, message: String, location: String? = nil, stack: String? = nil, code: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.location = location
+        self.stack = stack
+        self.code = code
+    }
 }
 
 /// Reads frames from a file descriptor (blocking), through a buffer: frames that arrive together

@@ -207,7 +207,8 @@ final class WorkerRuntime {
                     kind: code == "BUSY" ? "busy" : "exception",
                     message: message,
                     location: location,
-                    stack: stack
+                    stack: stack,
+                    code: code
                 )
             )
         case nil:

@@ -36,10 +36,13 @@ extension HTTPHandler {
                 ip: context.channel.remoteAddress?.ipAddress ?? ""
             )
             let supervisor = self.services.supervisor
+            let failures = self.services.failures
+            let debug = app.snapshot.manifest.debug
+            let started = StorageExecutor.wallClock()
             let version = app.snapshot.version
             let appName = app.snapshot.app
             // A promise completed from the supervisor's thread: no Task, one hop back to the loop.
-            let promise = context.eventLoop.makePromise(of: InvocationResult.self)
+            let promise = context.eventLoop.makePromise(of: Response.self)
             // The manifest may lower (never raise) the server's time limit.
             let serverLimit = self.services.configuration.invocationTimeoutMs
             let timeout = app.snapshot.manifest.timeoutMs.map { min($0, serverLimit) } ?? serverLimit
@@ -52,10 +55,19 @@ extension HTTPHandler {
                 timeoutMs: timeout,
                 memoryLimit: memory
             ) { result in
-                promise.succeed(result)
+                guard case .failure(let failure) = result else {
+                    promise.succeed(APIResponseMapping.response(result))
+                    return
+                }
+                // Failures are recorded first: the response names the run that holds the details.
+                let duration = StorageExecutor.wallClock() - started
+                failures.record(app: appName, file: file, failure: failure, startedAt: started, durationMs: duration) {
+                    run in
+                    promise.succeed(APIResponseMapping.response(result, run: run, debug: debug))
+                }
             }
-            promise.futureResult.assumeIsolated().whenSuccess { [self] result in
-                var response = APIResponseMapping.response(result)
+            promise.futureResult.assumeIsolated().whenSuccess { [self] response in
+                var response = response
                 CORSPolicy.decorate(&response, request: head.headers, options: cors)
                 self.respond(context: context, head: head, response: response)
             }
@@ -151,8 +163,12 @@ struct JSONText {
 }
 
 /// Maps the runtime's answer to an HTTP response (500 for app errors and crashes, 503 for limits).
+///
+/// Exception text can leak internals, so a 500 tells an anonymous client only `internal error` and
+/// the run id (`fazt runs APP` and the app log hold the message, `where`, code and stack); with
+/// `"debug": true` in the manifest the body carries them too.
 enum APIResponseMapping {
-    static func response(_ result: InvocationResult) -> Response {
+    static func response(_ result: InvocationResult, run: Int64? = nil, debug: Bool = false) -> Response {
         switch result {
         case .response(let answer):
             var headers = HTTPHeaders()
@@ -164,21 +180,26 @@ enum APIResponseMapping {
             }
             let status = HTTPResponseStatus(statusCode: (100...599).contains(answer.status) ? answer.status : 500)
             return Response(status: status, headers: headers, body: ByteBuffer(bytes: answer.body))
-        case .failure(let kind, let message, let location):
-            var body: [String: String] = ["error": message]
-            if let location { body["where"] = location }
-            switch kind {
-            case "busy":
-                var response = Response.json(body, status: .serviceUnavailable)
-                response.headers.add(name: "Retry-After", value: "1")
-                return response
-            case "storage":
-                return .json(body, status: .internalServerError)
-            case "timeout", "memory", "unavailable":
-                return .json(body, status: .serviceUnavailable)
+        case .failure(let failure):
+            var body: [(String, JSONValue)] = []
+            let status: HTTPResponseStatus
+            switch failure.kind {
+            case "busy", "timeout", "memory", "unavailable":
+                // The server's own words about a limit: nothing of the app's is in them.
+                status = .serviceUnavailable
+                body.append(("error", .string(failure.message)))
             default:
-                return .json(body, status: .internalServerError)
+                status = .internalServerError
+                body.append(("error", .string(debug ? failure.message : "internal error")))
             }
+            if debug || status == .serviceUnavailable {
+                if let location = failure.location { body.append(("where", .string(location))) }
+                if let code = failure.code { body.append(("code", .string(code))) }
+            }
+            if let run { body.append(("run", .number(Double(run)))) }
+            var response = ControlAPI.rawJSON(JSONValue.object(body).text, status: status)
+            if failure.kind == "busy" { response.headers.add(name: "Retry-After", value: "1") }
+            return response
         }
     }
 }

@@ -58,8 +58,9 @@ enum JobFiring {
                 switch result {
                 case .response:
                     done(JobOutcome(output: output))
-                case .failure(let kind, let message, let location):
-                    done(JobOutcome(failure: (kind, message + (location.map { " (\($0))" } ?? "")), output: output))
+                case .failure(let failure):
+                    let location = failure.location.map { " (\($0))" } ?? ""
+                    done(JobOutcome(failure: (failure.kind, failure.message + location), output: output))
                 }
             }
         }
@@ -102,7 +103,16 @@ final class FailureRecorder: Sendable {
         self.keep = keep
     }
 
-    func record(app: String, file: String, kind: String, message: String, startedAt: Int64, durationMs: Int64) {
+    /// Records a failed HTTP invocation (message, `where`, code and stack) and hands `recorded`
+    /// its run id once the writer applied it; nil when the app passed its 10 records a second.
+    func record(
+        app: String,
+        file: String,
+        failure: InvocationFailure,
+        startedAt: Int64,
+        durationMs: Int64,
+        recorded: @escaping @Sendable (Int64?) -> Void
+    ) {
         let second = startedAt / 1000
         let allowed = budget.withLock { budget -> Bool in
             var entry = budget[app] ?? (second, 0)
@@ -112,7 +122,10 @@ final class FailureRecorder: Sendable {
             if budget.count > 4096 { budget = budget.filter { $0.value.second == second } }
             return entry.count <= 10
         }
-        guard allowed else { return }
+        guard allowed else {
+            recorded(nil)
+            return
+        }
         var run = Run(
             app: app,
             kind: "http",
@@ -121,7 +134,17 @@ final class FailureRecorder: Sendable {
             durationMs: durationMs,
             outcome: "failed"
         )
-        run.error = kind == "exception" ? message : "\(kind): \(message)"
-        store.apply({ [keep] in try RunLog.record($0, run, keep: keep) }, applied: { _, _ in })
+        var error = failure.kind == "exception" ? failure.message : "\(failure.kind): \(failure.message)"
+        if let code = failure.code { error += " [\(code)]" }
+        if let location = failure.location { error += " (\(location))" }
+        if let stack = failure.stack, !stack.isEmpty { error += "\n" + stack }
+        run.error = error
+        store.apply(
+            { [keep] connection -> Int64 in
+                try RunLog.record(connection, run, keep: keep)
+                return connection.lastInsertRowID
+            },
+            applied: { result, _ in recorded(try? result.get()) }
+        )
     }
 }

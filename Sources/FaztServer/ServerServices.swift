@@ -33,6 +33,8 @@ final class ServerServices: Sendable {
     let secrets: AppSecrets
     /// `fazt.notify`: the owner's inbox and channel deliveries.
     let notifier: Notifier
+    /// Failed HTTP invocations into the execution history.
+    let failures: FailureRecorder
     /// Inbound webhooks per app, and per app and client address.
     let webhookLimits: (app: RateLimiter, client: RateLimiter)
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
@@ -83,17 +85,7 @@ final class ServerServices: Sendable {
         )
         self.storage = storage
         runtime.storage = storage
-        let failures = FailureRecorder(store: store, keep: configuration.scheduler.runsKeep)
-        runtime.failureSink = { app, file, kind, message, started, duration in
-            failures.record(
-                app: app,
-                file: file,
-                kind: kind,
-                message: message,
-                startedAt: started,
-                durationMs: duration
-            )
-        }
+        self.failures = FailureRecorder(store: store, keep: configuration.scheduler.runsKeep)
         // The scheduler and the supervisor refer to each other (jobs fire into workers; workers'
         // schedule calls land in the scheduler): the box is filled right after both exist.
         let supervisorBox = LateBox<Supervisor>()

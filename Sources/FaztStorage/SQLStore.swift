@@ -137,6 +137,22 @@ public struct SQLStore {
     /// Prepares the rewritten statement with the authorizer installed (also while `body` steps it,
     /// so that a re-prepare after a schema change is checked the same way).
     private func withStatement<T>(_ sql: String, _ body: (Statement) throws -> T) throws(StorageError) -> T {
+        do {
+            return try prepared(sql, body)
+        } catch {
+            // Name the statement: a handler may run many, and SQLite's text alone does not say which.
+            throw StorageError(error.code, "SQL: \(error.message) (in \"\(Self.opening(sql))\")")
+        }
+    }
+
+    /// The first words of a statement (at most 6, or 48 characters), for error messages.
+    static func opening(_ sql: String) -> String {
+        let words = sql.split(whereSeparator: \.isWhitespace)
+        let text = words.prefix(6).joined(separator: " ")
+        return words.count > 6 || text.count > 48 ? String(text.prefix(48)) + "…" : text
+    }
+
+    private func prepared<T>(_ sql: String, _ body: (Statement) throws -> T) throws(StorageError) -> T {
         guard sql.utf8.count <= 1 << 20 else { throw StorageError(.tooLarge, "the SQL text is over 1 MB") }
         let rewritten = try rewriter.rewrite(sql)
         let access = SQLAccess(prefix: rewriter.prefix)

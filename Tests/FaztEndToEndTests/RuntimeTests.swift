@@ -73,11 +73,16 @@ func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { ArchiveFixt
         let binary = try get("/api/binary")
         #expect(binary.body == [0, 1, 2, 255] && binary.header("content-type") == "application/octet-stream")
         #expect(try get("/api/nothing").status == 204)
+        // A crash tells an anonymous client nothing but the run that holds the details.
         let boom = try get("/api/boom")
-        #expect(
-            boom.status == 500 && boom.json["error"] as? String == "kaboom"
-                && boom.json["where"] as? String == "api/boom.js:2"
-        )
+        #expect(boom.status == 500 && boom.json["error"] as? String == "internal error")
+        #expect(boom.json["where"] == nil && !boom.text.contains("kaboom"))
+        let run = try #require(boom.json["run"] as? Int)
+        let runs = try server.api("GET", "/apps/forms/runs?kind=http").json["runs"] as? [[String: Any]] ?? []
+        let recorded = try #require(runs.first { $0["id"] as? Int == run })
+        let error = recorded["error"] as? String ?? ""
+        #expect(error.contains("kaboom") && error.contains("api/boom.js:2"), "\(error)")
+        #expect(!error.contains("fazt:"), "no prelude frames in the stack: \(error)")
         #expect(try get("/api/timer").json["waited"] as? Bool == true)
         let form = try get(
             "/api/echo",
@@ -525,10 +530,33 @@ func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { ArchiveFixt
             } else {
                 #expect(response.status == 500)
                 #expect((response.json["error"] as? String)?.contains("private or loopback") == true)
+                #expect((response.json["error"] as? String)?.contains("--allow-private-egress") == true)
             }
             let ftp = try server.app("fetcher", "/api?url=ftp://example.com/x")
             #expect((ftp.json["error"] as? String)?.contains("only http and https") == true)
         }
+    }
+
+    @Test func debugAppsShowErrorDetailsWithStorageCodes() throws {
+        let server = try ServerProcess()
+        let handler = js(
+            "api/main.js",
+            "module.exports = () => {\n  return fazt.sql.query('SELECT nope FROM missing_table WHERE 1');\n};"
+        )
+        let debugged = [handler, ArchiveFixtures.file("fazt.json", #"{"debug": true}"#)]
+        #expect(try server.deploy("open", try ArchiveFixtures.zip(debugged)).status == 201)
+        #expect(try server.deploy("closed", try ArchiveFixtures.zip([handler])).status == 201)
+        let detailed = try server.app("open", "/api")
+        #expect(detailed.status == 500)
+        let message = detailed.json["error"] as? String ?? ""
+        #expect(message.hasPrefix("SQL: no such table: missing_table"), "\(message)")
+        #expect(message.contains(#"(in "SELECT nope FROM missing_table WHERE 1")"#), "\(message)")
+        #expect(detailed.json["code"] as? String == "SQL_ERROR")
+        #expect(detailed.json["where"] as? String == "api/main.js:2")
+        #expect(detailed.json["run"] is Int)
+        let hidden = try server.app("closed", "/api")
+        #expect(hidden.status == 500 && hidden.json["error"] as? String == "internal error")
+        #expect(hidden.json["code"] == nil && hidden.json["where"] == nil && hidden.json["run"] is Int)
     }
 
     @Test func followsTheAppLogAsServerSentEvents() throws {

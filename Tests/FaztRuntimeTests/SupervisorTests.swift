@@ -28,10 +28,10 @@ import Testing
             logger: Logger(label: "test")
         )
         defer { supervisor.shutdown() }
-        guard case .failure(let kind, _, _) = await invoke(supervisor) else {
+        guard case .failure(let failure) = await invoke(supervisor) else {
             Issue.record("a misbehaving worker produced a response")
             return
         }
-        #expect(kind == "crash")
+        #expect(failure.kind == "crash")
     }
 }
