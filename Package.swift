@@ -120,7 +120,7 @@ let package = Package(
             name: "FaztRuntimeTests",
             dependencies: ["FaztRuntime", "FaztTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "FaztNetTests", dependencies: ["FaztNet"]),
+        .testTarget(name: "FaztNetTests", dependencies: ["FaztNet", "CCurl"]),
         .testTarget(
             name: "FaztSchedulerTests",
             dependencies: [

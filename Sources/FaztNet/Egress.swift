@@ -76,7 +76,8 @@ public enum Egress {
 
 /// One egress transfer: its easy handle, configured for the policy, and what its callbacks collect.
 final class EgressTransfer {
-    let handle: UnsafeMutableRawPointer
+    let easy: CurlEasy
+    var handle: UnsafeMutableRawPointer { easy.handle }
     let policy: EgressPolicy
     let url: String
     var body: [UInt8] = []
@@ -91,54 +92,58 @@ final class EgressTransfer {
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw EgressError(message: "fetch: only http and https URLs are allowed")
         }
-        EgressTransfer.globalInit()
-        guard let handle = curl_easy_init() else { throw EgressError(message: "fetch: cannot initialise libcurl") }
-        self.handle = handle
+        do {
+            easy = try CurlEasy()
+        } catch {
+            throw EgressError(message: "fetch: \(error.message)")
+        }
         self.policy = policy
         self.url = request.url
         for (name, value) in request.headers where !name.contains("\n") && !value.contains("\n") {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
         headerList = curl_slist_append(headerList, "Expect:")
-        configure(request)
+        do {
+            try configure(request)
+        } catch {
+            // Fail closed: a transfer missing any option (above all the policy's) is never made.
+            throw EgressError(message: "fetch: \(error.message); the request was not made")
+        }
     }
 
     deinit {
-        curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
     }
 
-    /// Runs `curl_global_init` once per process (lazy static initialisation is thread-safe).
-    private static let initialised: Bool = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-        return true
-    }()
-
-    private static func globalInit() { _ = initialised }
-
-    private func configure(_ request: EgressRequest) {
-        fazt_curl_set_str(handle, CURLOPT_URL, request.url)
-        fazt_curl_set_str(handle, CURLOPT_CUSTOMREQUEST, request.method.uppercased())
-        fazt_curl_set_ptr(handle, CURLOPT_HTTPHEADER, headerList)
-        fazt_curl_set_str(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-        fazt_curl_set_str(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        fazt_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 1)
-        fazt_curl_set_long(handle, CURLOPT_MAXREDIRS, policy.maxRedirects)
-        fazt_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
-        fazt_curl_set_long(handle, CURLOPT_TIMEOUT, policy.timeoutSeconds)
-        fazt_curl_set_str(handle, CURLOPT_ACCEPT_ENCODING, "")
-        fazt_curl_set_str(handle, CURLOPT_USERAGENT, "fazt")
-        if request.method.uppercased() == "HEAD" { fazt_curl_set_long(handle, CURLOPT_NOBODY, 1) }
+    private func configure(_ request: EgressRequest) throws(CurlError) {
+        try easy.set(CURLOPT_URL, request.url)
+        try easy.set(CURLOPT_CUSTOMREQUEST, request.method.uppercased())
+        try easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headerList))
+        try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_FOLLOWLOCATION, 1)
+        try easy.set(CURLOPT_MAXREDIRS, policy.maxRedirects)
+        try easy.set(CURLOPT_NOSIGNAL, 1)
+        try easy.set(CURLOPT_TIMEOUT, policy.timeoutSeconds)
+        try easy.set(CURLOPT_ACCEPT_ENCODING, "")
+        try easy.set(CURLOPT_USERAGENT, "fazt")
+        if request.method.uppercased() == "HEAD" { try easy.set(CURLOPT_NOBODY, 1) }
         if let body = request.body, !body.isEmpty {
             // COPYPOSTFIELDS: libcurl keeps its own copy for as long as the transfer runs.
-            fazt_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-            body.withUnsafeBytes { raw in
-                fazt_curl_set_ptr(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
+            try easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(body.count))
+            let refused = body.withUnsafeBytes { raw -> CurlError? in
+                do {
+                    try easy.set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: raw.baseAddress))
+                    return nil
+                } catch {
+                    return error as? CurlError ?? CurlError(message: "\(error)")
+                }
             }
+            if let refused { throw refused }
         }
         let context = Unmanaged.passUnretained(self).toOpaque()
-        fazt_curl_set_ptr(handle, CURLOPT_PRIVATE, context)
-        fazt_curl_set_data_cb(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+        try easy.set(CURLOPT_PRIVATE, pointer: context)
+        try easy.setCallback(CURLOPT_WRITEFUNCTION) { data, size, count, context in
             guard let context, let data else { return 0 }
             let transfer = Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
@@ -149,8 +154,8 @@ final class EgressTransfer {
             transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
             return length
         }
-        fazt_curl_set_ptr(handle, CURLOPT_WRITEDATA, context)
-        fazt_curl_set_data_cb(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+        try easy.set(CURLOPT_WRITEDATA, pointer: context)
+        try easy.setCallback(CURLOPT_HEADERFUNCTION) { data, size, count, context in
             guard let context, let data else { return 0 }
             let transfer = Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
@@ -165,8 +170,8 @@ final class EgressTransfer {
             }
             return length
         }
-        fazt_curl_set_ptr(handle, CURLOPT_HEADERDATA, context)
-        fazt_curl_set_opensocket_cb(handle) { context, _, address in
+        try easy.set(CURLOPT_HEADERDATA, pointer: context)
+        try easy.setOpenSocket { context, _, address in
             guard let context, let address else { return fazt_curl_socket_bad() }
             let transfer = Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue()
             let family = address.pointee.family
@@ -185,7 +190,7 @@ final class EgressTransfer {
             }
             return socket(family, address.pointee.socktype, address.pointee.protocol)
         }
-        fazt_curl_set_ptr(handle, CURLOPT_OPENSOCKETDATA, context)
+        try easy.set(CURLOPT_OPENSOCKETDATA, pointer: context)
     }
 
     /// The outcome once libcurl reports `code` for this transfer.

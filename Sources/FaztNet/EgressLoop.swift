@@ -56,14 +56,23 @@ public final class EgressLoop: Sendable {
                     let transfer = try EgressTransfer(request: submission.request, policy: submission.policy)
                     let completion = submission.completion
                     transfer.completion = { completion($0) }
+                    let added = curl_multi_add_handle(multi, transfer.handle)
+                    guard added == CURLM_OK else {
+                        let error = CurlError(multi: "curl_multi_add_handle", code: added)
+                        completion(.failure(EgressError(message: "fetch: \(error.message); the request was not made")))
+                        continue
+                    }
                     transfers[transfer.handle] = transfer
-                    curl_multi_add_handle(multi, transfer.handle)
                 } catch {
                     submission.completion(.failure(error))
                 }
             }
             var running: Int32 = 0
-            curl_multi_perform(multi, &running)
+            let performed = curl_multi_perform(multi, &running)
+            if performed != CURLM_OK {
+                // The multi handle is unusable: fail what it holds rather than leave callers waiting.
+                Self.failAll(&transfers, multi, CurlError(multi: "curl_multi_perform", code: performed))
+            }
             var left: Int32 = 0
             while let message = curl_multi_info_read(multi, &left) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
@@ -74,8 +83,24 @@ public final class EgressLoop: Sendable {
                 transfer.completion?(transfer.finish(code))
             }
             var ready: Int32 = 0
-            curl_multi_poll(multi, nil, 0, 1000, &ready)
+            let polled = curl_multi_poll(multi, nil, 0, 1000, &ready)
+            if polled != CURLM_OK {
+                Self.failAll(&transfers, multi, CurlError(multi: "curl_multi_poll", code: polled))
+                Thread.sleep(forTimeInterval: 0.01)  // never spin on a failing poll
+            }
         }
+    }
+
+    private static func failAll(
+        _ transfers: inout [UnsafeMutableRawPointer: EgressTransfer],
+        _ multi: UnsafeMutableRawPointer,
+        _ error: CurlError
+    ) {
+        for (easy, transfer) in transfers {
+            curl_multi_remove_handle(multi, easy)
+            transfer.completion?(.failure(EgressError(message: "fetch: \(error.message)")))
+        }
+        transfers.removeAll()
     }
 }
 

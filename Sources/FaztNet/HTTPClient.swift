@@ -18,10 +18,8 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable {
 
 /// A small blocking HTTP client over libcurl's easy interface, for the command-line tools.
 ///
-/// (The daemon's egress client, with its multi handle on its own thread, arrives with `fetch`.)
+/// (The daemon's egress client, with its multi handle on its own thread, is `EgressLoop`.)
 public enum HTTPClient {
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
-
     /// Performs one request; `progress` is called with (bytes sent, bytes to send) during uploads.
     public static func perform(
         method: String,
@@ -31,9 +29,22 @@ public enum HTTPClient {
         timeoutSeconds: Int = 600,
         progress: ((Int64, Int64) -> Void)? = nil
     ) throws -> HTTPClientResponse {
-        _ = globalInit
-        guard let handle = curl_easy_init() else { throw HTTPClientError(message: "cannot initialise libcurl") }
-        defer { curl_easy_cleanup(handle) }
+        do {
+            return try transfer(method, url, headers, body, timeoutSeconds, progress)
+        } catch let error as CurlError {
+            throw HTTPClientError(message: "\(method) \(url) was not sent: \(error.message)")
+        }
+    }
+
+    private static func transfer(
+        _ method: String,
+        _ url: String,
+        _ headers: [String],
+        _ body: [UInt8]?,
+        _ timeoutSeconds: Int,
+        _ progress: ((Int64, Int64) -> Void)?
+    ) throws -> HTTPClientResponse {
+        let easy = try CurlEasy()
         let state = TransferState(progress: progress)
         let unmanaged = Unmanaged.passRetained(state)
         defer { unmanaged.release() }
@@ -42,46 +53,45 @@ public enum HTTPClient {
         for header in headers + ["Expect:"] { list = curl_slist_append(list, header) }
         defer { curl_slist_free_all(list) }
 
-        fazt_curl_set_str(handle, CURLOPT_URL, url)
-        fazt_curl_set_str(handle, CURLOPT_CUSTOMREQUEST, method)
-        fazt_curl_set_ptr(handle, CURLOPT_HTTPHEADER, list)
-        fazt_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
-        fazt_curl_set_long(handle, CURLOPT_TIMEOUT, timeoutSeconds)
-        fazt_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT, 10)
-        fazt_curl_set_data_cb(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+        try easy.set(CURLOPT_URL, url)
+        try easy.set(CURLOPT_CUSTOMREQUEST, method)
+        try easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(list))
+        try easy.set(CURLOPT_NOSIGNAL, 1)
+        try easy.set(CURLOPT_TIMEOUT, timeoutSeconds)
+        try easy.set(CURLOPT_CONNECTTIMEOUT, 10)
+        try easy.setCallback(CURLOPT_WRITEFUNCTION) { data, size, count, context in
             guard let context, let data else { return 0 }
             let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
             state.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
             return length
         }
-        fazt_curl_set_ptr(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())
+        try easy.set(CURLOPT_WRITEDATA, pointer: unmanaged.toOpaque())
         if progress != nil {
-            fazt_curl_set_long(handle, CURLOPT_NOPROGRESS, 0)
-            fazt_curl_set_progress_cb(handle) { context, _, _, uploadTotal, uploaded in
+            try easy.set(CURLOPT_NOPROGRESS, 0)
+            try easy.setProgress { context, _, _, uploadTotal, uploaded in
                 guard let context else { return 0 }
                 let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
                 state.progress?(Int64(uploaded), Int64(uploadTotal))
                 return 0
             }
-            fazt_curl_set_ptr(handle, CURLOPT_XFERINFODATA, unmanaged.toOpaque())
+            try easy.set(CURLOPT_XFERINFODATA, pointer: unmanaged.toOpaque())
         }
-        let result: CURLcode = (body ?? []).withUnsafeBytes { raw in
+        let result: CURLcode = try (body ?? []).withUnsafeBytes { raw in
             if body != nil {
-                fazt_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
-                fazt_curl_set_ptr(
-                    handle,
+                try easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(raw.count))
+                try easy.set(
                     CURLOPT_POSTFIELDS,
-                    UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1))
+                    pointer: UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1))
                 )
             }
-            return curl_easy_perform(handle)
+            return curl_easy_perform(easy.handle)
         }
         guard result == CURLE_OK else {
             throw HTTPClientError(message: "\(method) \(url) failed: \(String(cString: curl_easy_strerror(result)))")
         }
         var status = 0
-        fazt_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        fazt_curl_get_long(easy.handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPClientResponse(status: status, body: state.body)
     }
 }
