@@ -71,7 +71,8 @@ public struct HandlerRouter: Sendable {
 
     /// The router for a version holding `files` (every path of the version; non-`api/*.js` ignored).
     public init(files: some Sequence<String>) {
-        for file in files.sorted() where file.hasPrefix("api/") && file.hasSuffix(".js") {
+        // Sorted, so that which of two conflicting files wins never depends on dictionary order.
+        for file in files.filter({ $0.hasPrefix("api/") && $0.hasSuffix(".js") }).sorted() {
             insert(file)
         }
     }
@@ -80,6 +81,7 @@ public struct HandlerRouter: Sendable {
     public func route(for path: String) -> HandlerRoute? {
         let segments = path.utf8.dropFirst(4).split(separator: UInt8(ascii: "/")).map { raw -> String in
             let text = String(decoding: raw, as: UTF8.self)
+            guard raw.contains(UInt8(ascii: "%")) else { return text }
             return text.removingPercentEncoding ?? text
         }
         let routable = segments.allSatisfy { !Self.isHelper($0) && !$0.contains("\\") }
