@@ -1,3 +1,4 @@
+import FaztRuntime
 import FaztVFS
 import Synchronization
 
@@ -8,6 +9,8 @@ struct ServedApp: Sendable {
     var lastModified: String
     /// `Cache-Control` by path.
     var cacheControl: [String: String]
+    /// Which `api/` file answers which `/api` path.
+    var router: HandlerRouter
 
     init(_ snapshot: AppSnapshot) {
         self.snapshot = snapshot
@@ -18,6 +21,7 @@ struct ServedApp: Sendable {
             policies[path] = StaticResolver.cacheControl(path: path, mime: entry.mime)
         }
         self.cacheControl = policies
+        self.router = HandlerRouter(files: snapshot.files.keys)
     }
 }
 

@@ -16,21 +16,24 @@ extension HTTPHandler {
         body: ByteBuffer
     ) {
         withLiveApp(context: context, head: head, name: name) { app in
+            // Owner-only apps allow no cross-origin use, and their code never sees the owner's secrets.
+            let owner = app.snapshot.manifest.access == .owner
             let cors = app.snapshot.manifest.cors
-            if head.method == .OPTIONS, head.headers.contains(name: "Access-Control-Request-Method") {
+            if !owner, head.method == .OPTIONS, head.headers.contains(name: "Access-Control-Request-Method") {
                 self.respond(context: context, head: head, response: CORSPolicy.preflight(head.headers, options: cors))
                 return
             }
             let decoded = path.removingPercentEncoding ?? path
-            guard let file = HandlerRouter.handler(for: decoded, exists: { app.snapshot.files[$0] != nil }) else {
+            guard let route = app.router.route(for: path) else {
                 var response = Response.json(["error": "no handler for \(decoded)"], status: .notFound)
-                CORSPolicy.decorate(&response, request: head.headers, options: cors)
+                if !owner { CORSPolicy.decorate(&response, request: head.headers, options: cors) }
                 self.respond(context: context, head: head, response: response)
                 return
             }
             let requestJSON = APIRequestEncoding.json(
-                head: head,
+                head: owner ? OwnerCredential.hidden(from: head) : head,
                 path: decoded,
+                params: route.params,
                 query: query,
                 body: body,
                 ip: context.channel.remoteAddress?.ipAddress ?? ""
@@ -50,7 +53,7 @@ extension HTTPHandler {
             supervisor.invoke(
                 app: appName,
                 version: version,
-                file: file,
+                file: route.file,
                 requestJSON: requestJSON,
                 timeoutMs: timeout,
                 memoryLimit: memory
@@ -61,14 +64,20 @@ extension HTTPHandler {
                 }
                 // Failures are recorded first: the response names the run that holds the details.
                 let duration = StorageExecutor.wallClock() - started
-                failures.record(app: appName, file: file, failure: failure, startedAt: started, durationMs: duration) {
+                failures.record(
+                    app: appName,
+                    file: route.file,
+                    failure: failure,
+                    startedAt: started,
+                    durationMs: duration
+                ) {
                     run in
                     promise.succeed(APIResponseMapping.response(result, run: run, debug: debug))
                 }
             }
             promise.futureResult.assumeIsolated().whenSuccess { [self] response in
                 var response = response
-                CORSPolicy.decorate(&response, request: head.headers, options: cors)
+                if !owner { CORSPolicy.decorate(&response, request: head.headers, options: cors) }
                 self.respond(context: context, head: head, response: response)
             }
         }
@@ -78,7 +87,14 @@ extension HTTPHandler {
 /// The request as the JavaScript runtime receives it, as JSON written by hand (Foundation's
 /// serializer cost more than the rest of an invocation).
 enum APIRequestEncoding {
-    static func json(head: HTTPRequestHead, path: String, query: String?, body: ByteBuffer, ip: String) -> String {
+    static func json(
+        head: HTTPRequestHead,
+        path: String,
+        params: [String: String] = [:],
+        query: String?,
+        body: ByteBuffer,
+        ip: String
+    ) -> String {
         var headers: [(String, String)] = []
         var index: [String: Int] = [:]
         for (name, value) in head.headers {
@@ -130,6 +146,13 @@ enum APIRequestEncoding {
                 }
                 out.raw("]")
             }
+        }
+        out.raw("},\"params\":{")
+        for (offset, (key, value)) in params.sorted(by: { $0.key < $1.key }).enumerated() {
+            if offset > 0 { out.raw(",") }
+            out.string(key)
+            out.raw(":")
+            out.string(value)
         }
         out.raw("},\"headers\":{")
         for (offset, (key, value)) in headers.enumerated() {

@@ -22,8 +22,20 @@ extension HTTPHandler {
     }
 
     /// Finds the app's live version (from memory, else loaded off the loop) and continues on the
-    /// loop; answers 404 for unknown apps.
+    /// loop once the request is admitted (owner-only apps: see `admit`); answers 404 for unknown apps.
     func withLiveApp(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        name: String,
+        _ body: @escaping (ServedApp) -> Void
+    ) {
+        lookUpLiveApp(context: context, head: head, name: name) { app in
+            self.admit(context: context, head: head, app: app) { body(app) }
+        }
+    }
+
+    /// Finds the app's live version and continues on the loop, whoever asks; 404 for unknown apps.
+    func lookUpLiveApp(
         context: ChannelHandlerContext,
         head: HTTPRequestHead,
         name: String,

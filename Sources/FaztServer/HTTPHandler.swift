@@ -168,7 +168,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             )
         } else if case .control = route {
             body = .collect(context.channel.allocator.buffer(capacity: 0))
-        } else if case .app(_, let appPath) = route, HandlerRouter.isAPIPath(appPath) || hook {
+        } else if case .app(_, let appPath) = route,
+            HandlerRouter.isAPIPath(appPath) || hook || appPath == OwnerLoginPage.sessionPath
+        {
             body = .collect(context.channel.allocator.buffer(capacity: 0))
         }
         if expectsContinue && !upload {
@@ -260,6 +262,10 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             var body = ByteBuffer()
             if case .collect(let buffer) = request.body { body = buffer }
             serveAPI(context: context, head: head, app: name, path: path, query: request.query, body: body)
+        case .app(let name, OwnerLoginPage.sessionPath):
+            var body = ByteBuffer()
+            if case .collect(let buffer) = request.body { body = buffer }
+            serveOwnerSession(context: context, head: head, app: name, body: body)
         case .app(let name, let path) where WebhookReceiver.isHookPath(path):
             var body = ByteBuffer()
             if case .collect(let buffer) = request.body { body = buffer }

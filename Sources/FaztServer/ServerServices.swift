@@ -14,6 +14,10 @@ final class ServerServices: Sendable {
     let store: Store
     let vfs: VFS
     let tokens: Tokens
+    /// The owner's browser sessions on owner-only apps.
+    let ownerSessions: OwnerSessions
+    /// Owner credentials verified in the last seconds.
+    let ownerAccess = OwnerAccessCache()
     let catalog: AppCatalog
     let blobCache: BlobCache
     let threadPool: NIOThreadPool
@@ -59,6 +63,7 @@ final class ServerServices: Sendable {
             }
         )
         self.tokens = Tokens(store: store)
+        self.ownerSessions = OwnerSessions(store: store)
         self.catalog = AppCatalog(vfs: vfs)
         self.blobCache = BlobCache(budget: configuration.cacheBytes)
         self.threadPool = threadPool

@@ -289,5 +289,18 @@ public enum KernelSchema {
                 END;
                 """
         ),
+        Migration(
+            version: 8,
+            name: "owner sessions for owner-only apps",
+            sql: """
+                CREATE TABLE owner_sessions (
+                    hash BLOB PRIMARY KEY,
+                    app TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX owner_sessions_expiry ON owner_sessions(expires_at);
+                """
+        ),
     ]
 }

@@ -1,0 +1,12 @@
+/// The `api/` file chosen for a request path, with the route parameters its path captured.
+public struct HandlerRoute: Equatable, Sendable {
+    /// The handler file (`api/todos/[id].js`).
+    public var file: String
+    /// Parameter values by name, percent-decoded (`["id": "42"]`); a catch-all's value keeps its `/`s.
+    public var params: [String: String]
+
+    public init(file: String, params: [String: String] = [:]) {
+        self.file = file
+        self.params = params
+    }
+}

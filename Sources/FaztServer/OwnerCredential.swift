@@ -1,0 +1,74 @@
+import FaztVFS
+import NIOHTTP1
+
+/// What a request to an owner-only app presents as proof that it comes from the owner.
+enum OwnerCredential: Sendable {
+    /// `Authorization: Bearer <owner token>`.
+    case token(String)
+    /// The `fazt_session` cookie set by `POST /_fazt/session`.
+    case session(String)
+
+    /// The session cookie's name.
+    static let cookieName = "fazt_session"
+
+    /// The credential in `headers`: a bearer token first, else the session cookie; nil when neither.
+    init?(headers: HTTPHeaders) {
+        if let token = APIRequest.bearerToken(in: headers) {
+            self = .token(token)
+        } else if let id = Self.sessionCookie(in: headers) {
+            self = .session(id)
+        } else {
+            return nil
+        }
+    }
+
+    /// The key under which a successful check is cached (a session counts only for its app).
+    func cacheKey(app: String) -> ContentHash {
+        switch self {
+        case .token(let token): ContentHash(of: Array("token\u{0}\(token)".utf8))
+        case .session(let id): ContentHash(of: Array("session\u{0}\(app)\u{0}\(id)".utf8))
+        }
+    }
+
+    /// Checks the credential against the database (blocking: call it off the event loop).
+    func verify(app: String, tokens: Tokens, sessions: OwnerSessions) throws -> Bool {
+        switch self {
+        case .token(let token): try tokens.verify(token) != nil
+        case .session(let id): try sessions.isValid(id, app: app)
+        }
+    }
+
+    /// The value of the `fazt_session` cookie, if any `Cookie` header carries one.
+    static func sessionCookie(in headers: HTTPHeaders) -> String? {
+        for header in headers["Cookie"] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, parts[0].trimmingSpaces == cookieName else { continue }
+                let value = parts[1].trimmingSpaces
+                if !value.isEmpty { return String(value) }
+            }
+        }
+        return nil
+    }
+
+    /// `head` without the owner's credentials, as app code sees it: no bearer owner token, no
+    /// session cookie (app JavaScript never holds a secret that opens the control API).
+    static func hidden(from head: HTTPRequestHead) -> HTTPRequestHead {
+        var copy = head
+        if let token = APIRequest.bearerToken(in: head.headers), token.hasPrefix("fzt_") {
+            copy.headers.remove(name: "Authorization")
+        }
+        let cookies = head.headers["Cookie"]
+        guard cookies.contains(where: { $0.contains(cookieName) }) else { return copy }
+        copy.headers.remove(name: "Cookie")
+        var kept: [String] = []
+        for header in cookies {
+            for pair in header.split(separator: ";") {
+                let name = pair.split(separator: "=", maxSplits: 1).first?.trimmingSpaces
+                if name != cookieName[...] { kept.append(String(pair.trimmingSpaces)) }
+            }
+        }
+        if !kept.isEmpty { copy.headers.add(name: "Cookie", value: kept.joined(separator: "; ")) }
+        return copy
+    }
+}
