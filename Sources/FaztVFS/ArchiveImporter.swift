@@ -29,10 +29,13 @@ struct ArchiveImporter {
     }
 
     /// Iterates the regular files the archive will deploy, with their normalized paths.
+    ///
+    /// Returns the junk entries it left out.
+    @discardableResult
     private func forEachFile(
-        skipped: ((String) -> Void)? = nil,
         _ body: (String, ArchiveEntryHeader, ArchiveReader) throws(VFSError) -> Void
-    ) throws(VFSError) {
+    ) throws(VFSError) -> [String] {
+        var skipped: [String] = []
         let reader = try ArchiveReader(path: archivePath)
         var entries = 0
         var seen = Set<String>()
@@ -52,7 +55,7 @@ struct ArchiveImporter {
             case .file: break
             }
             if EntryPath.isJunk(path) {
-                skipped?(path)
+                skipped.append(path)
                 continue
             }
             guard seen.insert(path).inserted else {
@@ -63,6 +66,7 @@ struct ArchiveImporter {
             }
             try body(path, header, reader)
         }
+        return skipped
     }
 
     private func fileTooLarge(_ path: String) -> VFSError {
@@ -77,8 +81,7 @@ struct ArchiveImporter {
         var sitePaths = Set<String>()
         var manifests: [String: [UInt8]] = [:]
         var scripts: [(path: String, source: [UInt8])] = []
-        var skipped: [String] = []
-        try forEachFile(skipped: { skipped.append($0) }) { (path, _, reader) throws(VFSError) in
+        let skipped = try forEachFile { (path, _, reader) throws(VFSError) in
             var fileBytes = 0
             var total = plan.totalBytes
             let isManifest =
