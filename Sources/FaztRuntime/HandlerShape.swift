@@ -24,12 +24,20 @@ struct HandlerShape: Equatable {
     /// A problem with `path` as an HTTP route, or nil when it is (or may be) a handler.
     static func routeProblem(path: String, source: String) -> String? {
         let shape = HandlerShape(source: source)
-        if shape.esModule {
-            return "\(path): ES modules are not supported yet: use CommonJS: module.exports = async (req) => …"
-        }
-        guard shape.touchesExports, !shape.scriptForm, !shape.exportsFunction, !shape.unknown else { return nil }
-        if shape.names.contains("default") || methods.contains(where: shape.names.contains) { return nil }
-        if let lower = methods.first(where: { shape.names.contains($0.lowercased()) }) {
+        return shape.moduleSyntaxProblem(path: path) ?? shape.handlerProblem(path: path)
+    }
+
+    /// `export`/`import` syntax, which no file can use (helpers included): JavaScriptCore would
+    /// report a bare syntax error, so this message comes first.
+    func moduleSyntaxProblem(path: String) -> String? {
+        esModule ? "\(path): ES modules are not supported yet: use CommonJS: module.exports = async (req) => …" : nil
+    }
+
+    /// Exports that surely hold no HTTP handler (for route files).
+    func handlerProblem(path: String) -> String? {
+        guard touchesExports, !scriptForm, !exportsFunction, !unknown else { return nil }
+        if names.contains("default") || Self.methods.contains(where: names.contains) { return nil }
+        if let lower = Self.methods.first(where: { names.contains($0.lowercased()) }) {
             return "\(path): did you mean exports.\(lower)? (method handlers are upper-case)"
         }
         return "\(path): module.exports has no handler: export a function, or GET/POST/… functions"

@@ -247,9 +247,9 @@ final class WorkerRuntime {
             let isRoute = script.path.split(separator: "/").dropFirst().allSatisfy {
                 !$0.hasPrefix("_") && !$0.hasPrefix(".")
             }
-            let shapeProblem = isRoute ? HandlerShape.routeProblem(path: script.path, source: script.source) : nil
-            if let shapeProblem, shapeProblem.contains("ES modules") {
-                problems.append(ScriptProblem(path: script.path, message: shapeProblem, code: "bad_handler"))
+            let shape = HandlerShape(source: script.source)
+            if let problem = shape.moduleSyntaxProblem(path: script.path) {
+                problems.append(ScriptProblem(path: script.path, message: problem, code: "bad_handler"))
                 continue
             }
             if context.syntaxError(script.source, sourceURL: script.path) != nil {
@@ -261,8 +261,8 @@ final class WorkerRuntime {
                     continue
                 }
             }
-            if let shapeProblem {
-                problems.append(ScriptProblem(path: script.path, message: shapeProblem, code: "bad_handler"))
+            if isRoute, let problem = shape.handlerProblem(path: script.path) {
+                problems.append(ScriptProblem(path: script.path, message: problem, code: "bad_handler"))
             }
         }
         reply.problems = problems
