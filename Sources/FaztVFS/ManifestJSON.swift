@@ -33,6 +33,8 @@ public indirect enum ManifestJSON: Sendable, Equatable {
     /// Parses `bytes`; throws `badManifest` naming the line and column of the first error.
     public static func parse(_ bytes: [UInt8]) throws(VFSError) -> ManifestJSON {
         var reader = Reader(bytes: bytes)
+        // Some editors start UTF-8 files with a byte order mark; JSON readers skip it.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.at = 3 }
         do throws(Reader.Failure) {
             reader.skipSpace()
             let value = try reader.value(depth: 0)
@@ -49,7 +51,8 @@ public indirect enum ManifestJSON: Sendable, Equatable {
     static func position(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
         var line = 1
         var column = 1
-        for byte in bytes.prefix(offset) {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        for byte in bytes[min(start, offset)..<offset] {
             if byte == UInt8(ascii: "\n") {
                 line += 1
                 column = 1

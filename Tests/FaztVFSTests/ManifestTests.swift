@@ -112,6 +112,10 @@ import Testing
         #expect(value["b"] == .array([.number(1), .number(-2500), .null]))
     }
 
+    @Test func skipsAByteOrderMark() throws {
+        #expect(try Manifest.parse([0xEF, 0xBB, 0xBF] + Array(#"{"spa": true}"#.utf8)).spa)
+    }
+
     @Test func storedManifestsKeepTheirSettingsDespiteUnknownKeys() throws {
         let text = #"{"access": "owner", "legacy": 1}"#
         #expect(throws: VFSError.self) { try Manifest.parse(Array(text.utf8)) }
