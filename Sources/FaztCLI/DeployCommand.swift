@@ -9,8 +9,11 @@ struct DeployCommand: ParsableCommand {
         commandName: "deploy",
         abstract: "Deploy a folder as a new version of an app.",
         discussion: """
-            Packs DIR (skipping .git, node_modules and dotfiles) into a gzipped tar and uploads it.
-            The app name comes from --app, else "name" in DIR/fazt.json, else the folder's name.
+            Packs DIR (skipping node_modules and dotfiles other than .well-known/) into a gzipped
+            tar and uploads it. The app name comes from --app, else "name" in DIR/fazt.json, else
+            the folder's name. After the URL it prints what the deploy set up and what still needs
+            you: schedules with their next run, webhooks whose secret is not set, permissions not
+            granted, files skipped (with the command that fixes each).
             """
     )
 
@@ -66,6 +69,9 @@ struct DeployCommand: ParsableCommand {
             )
         }
         print(result.url)
+        for line in DeploySummaryLines.lines(result.summary, app: result.app, packed: packed.skipped) {
+            print(line)
+        }
     }
 
     private func manifestName(_ root: URL) -> String? {
@@ -78,15 +84,26 @@ struct DeployCommand: ParsableCommand {
 
 /// Packs a folder into a gzipped tar, skipping what should never be deployed.
 enum DirectoryPacker {
-    static func shouldSkip(_ name: String) -> Bool { name.hasPrefix(".") || name == "node_modules" }
+    /// Dotfiles (`.git`, `.env`) and `node_modules`; `.well-known/` at the top is deployed
+    /// (`/.well-known/security.txt`, ACME and app-link files live there).
+    static func shouldSkip(_ name: String, prefix: String = "") -> Bool {
+        if prefix.isEmpty && name == ".well-known" { return false }
+        return name.hasPrefix(".") || name == "node_modules"
+    }
 
-    static func pack(_ root: URL, into path: String) throws -> (files: Int, bytes: Int) {
+    /// Packs `root`; returns the files and bytes packed and the paths skipped.
+    static func pack(_ root: URL, into path: String) throws -> (files: Int, bytes: Int, skipped: [String]) {
         let writer = try ArchiveWriter(path: path)
         var files = 0
         var bytes = 0
+        var skipped: [String] = []
         func walk(_ folder: URL, _ prefix: String) throws {
             let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-            for name in names where !shouldSkip(name) {
+            for name in names {
+                guard !shouldSkip(name, prefix: prefix) else {
+                    skipped.append(prefix + name)
+                    continue
+                }
                 let url = folder.appendingPathComponent(name)
                 let values = try url.resourceValues(forKeys: [.isDirectoryKey, .isRegularFileKey, .isSymbolicLinkKey])
                 if values.isSymbolicLink == true {
@@ -105,7 +122,64 @@ enum DirectoryPacker {
         }
         try walk(root, "")
         try writer.close()
-        return (files, bytes)
+        return (files, bytes, skipped)
+    }
+}
+
+/// The deploy summary as readable lines, printed after the URL.
+enum DeploySummaryLines {
+    static func lines(_ summary: DeploySummary?, app: String, packed skipped: [String]) -> [String] {
+        var lines: [String] = []
+        for schedule in summary?.schedules ?? [] {
+            let next = schedule.nextRun.map { "next run " + readable($0) } ?? "no next run"
+            lines.append("schedule \(schedule.name) (\(schedule.cron)): \(next)")
+        }
+        for subscription in summary?.subscriptions ?? [] {
+            lines.append("event \(subscription.pattern) → \(subscription.handler)")
+        }
+        for hook in summary?.webhooks ?? [] {
+            if let secret = hook.secret, !hook.secretSet {
+                let fix = hook.fix ?? "fazt secret set \(app) \(secret) -"
+                lines.append("webhook \(hook.name): secret \(secret) is not set — run: \(fix)")
+            } else {
+                let signed = hook.secret == nil ? "unsigned: anyone may post" : "\(hook.signature) signature"
+                lines.append("webhook \(hook.name): \(hook.url) (\(signed))")
+            }
+        }
+        for permission in summary?.permissions ?? [] {
+            if permission.granted {
+                lines.append("permission \(permission.permission): granted")
+            } else {
+                let fix = permission.fix ?? "fazt grant \(app) \(permission.permission)"
+                lines.append("permission \(permission.permission): needs the owner's grant — run: \(fix)")
+            }
+        }
+        if let server = summary?.skipped, !server.isEmpty {
+            lines.append("skipped \(count(server.count, "archive entry", "archive entries")): \(list(server))")
+        }
+        let dotfiles = skipped.filter { ($0.split(separator: "/").last ?? "").hasPrefix(".") }
+        if !dotfiles.isEmpty {
+            lines.append("skipped \(count(dotfiles.count, "dotfile", "dotfiles")): \(list(dotfiles))")
+        }
+        let modules = skipped.filter { !dotfiles.contains($0) }
+        if !modules.isEmpty {
+            lines.append("skipped \(list(modules))")
+        }
+        return lines
+    }
+
+    /// `2026-12-01T03:00:00Z` → `2026-12-01 03:00 UTC`.
+    static func readable(_ iso: String) -> String {
+        guard iso.count >= 16, iso.hasSuffix("Z") else { return iso }
+        return iso.prefix(10) + " " + iso.dropFirst(11).prefix(5) + " UTC"
+    }
+
+    private static func count(_ n: Int, _ one: String, _ many: String) -> String {
+        "\(n) \(n == 1 ? one : many)"
+    }
+
+    private static func list(_ items: [String]) -> String {
+        items.count <= 5 ? items.joined(separator: ", ") : items.prefix(4).joined(separator: ", ") + ", …"
     }
 }
 

@@ -39,6 +39,20 @@ enum HostFunctions {
             }
         ),
         (
+            "kernelProblem",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let path = string(app, args, count, 0)
+                guard let source = app.source(path) else { return app.context.null }
+                let problem = HandlerShape.kernelProblem(
+                    path: path,
+                    source: source,
+                    function: string(app, args, count, 1)
+                )
+                return problem.map { app.context.string($0) } ?? app.context.null
+            }
+        ),
+        (
             "env",
             { ctx, _, _, count, args, _ in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }

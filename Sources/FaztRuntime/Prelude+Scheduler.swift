@@ -22,9 +22,33 @@ extension Prelude {
             if (idOrKey && typeof idOrKey === "object" && "id" in idOrKey) return JSON.stringify(idOrKey.id);
             throw new FaztError("INVALID_ARGUMENT", "schedule: give a job id or key");
           }
+          // A job handler must export scheduled() (or be a function): checked here, at once, from
+          // the loaded module when it is loaded, else from its source (host.kernelProblem).
+          const kernelProblems = new Map();
+          function kernelProblem(raw, name) {
+            if (typeof raw !== "string") return null;
+            let path = raw;
+            while (path.startsWith("/") || path.startsWith("./")) path = path.slice(path.startsWith("/") ? 1 : 2);
+            if (!path.endsWith(".js") || !host.exists(path)) return null; // the daemon names these
+            const key = name + ":" + path;
+            if (kernelProblems.has(key)) return kernelProblems.get(key);
+            const cached = modules.get(path);
+            let problem = null;
+            if (cached && cached.loaded && cached.form !== "script") {
+              const e = cached.exports;
+              const ok = typeof e === "function" || (e && (typeof e[name] === "function" || typeof e.default === "function"));
+              if (!ok) problem = `${path} does not export ${name}(): add module.exports = { async ${name}(${name === "event" ? "event" : "state"}, job) { … } }`;
+            } else {
+              problem = host.kernelProblem(path, name);
+            }
+            kernelProblems.set(key, problem);
+            return problem;
+          }
           const schedule = function schedule(delay, state, options) {
             const o = options === undefined || options === null ? {} : options;
             if (typeof o !== "object") throw new FaztError("INVALID_ARGUMENT", "schedule: options must be an object");
+            const problem = kernelProblem(o.handler === undefined || o.handler === null ? currentFile : o.handler, "scheduled");
+            if (problem) throw new FaztError("INVALID_ARGUMENT", "schedule: " + problem);
             return JSON.parse(storageCall("schedule.add", scheduleWhen(delay), jsonText(state, "the state"), jsonText(o, "the options"), currentFile));
           };
           schedule.cancel = (idOrKey) => storageCall("schedule.cancel", scheduleTarget(idOrKey)) === "true";
@@ -37,6 +61,9 @@ extension Prelude {
 
           // A job or event delivery: the handler file exports `scheduled(state, job)` (or
           // `event(event, job)`), or is itself a function.
+          // Failures that another attempt cannot fix (the file does not compile, a module is
+          // missing, nothing to call) carry code BAD_HANDLER or MODULE_NOT_FOUND: the scheduler
+          // marks such a job dead at once instead of retrying it.
           async function invokeKernel(file, kind, payload) {
             const exports = load(file);
             const name = kind === "event" ? "event" : "scheduled";
@@ -44,7 +71,11 @@ extension Prelude {
             const handler = exports && typeof exports[name] === "function" ? exports[name]
               : typeof exports === "function" ? exports
               : exports && typeof exports.default === "function" ? exports.default : null;
-            if (handler === null) throw new Error(`${file} exports no ${name}() function (module.exports = { ${name}(${kind === "event" ? "event" : "state, job"}) { … } })`);
+            if (handler === null) {
+              const error = new Error(`${file} exports no ${name}() function (module.exports = { ${name}(${kind === "event" ? "event" : "state, job"}) { … } })`);
+              error.code = "BAD_HANDLER";
+              throw error;
+            }
             return handler(payload.state, payload.job);
           }
 

@@ -28,15 +28,17 @@ enum Prelude {
           function resolve(from, request) {
             if (!(request.startsWith("./") || request.startsWith("../") || request.startsWith("/"))) {
               if (host.hasBundled(request)) return "bundled:" + request;
-              throw new Error(`Cannot find module '${request}' from ${from}`);
+              throw notFound(`Cannot find module '${request}' from ${from}`);
             }
             const target = join(dirname(from), request);
-            if (target === null) throw new Error(`Cannot find module '${request}' from ${from} (modules cannot leave the app)`);
+            if (target === null) throw notFound(`Cannot find module '${request}' from ${from} (modules cannot leave the app)`);
             for (const candidate of [target, target + ".js", target + ".json", target + "/index.js"]) {
               if (candidate !== "" && host.exists(candidate)) return candidate;
             }
-            throw new Error(`Cannot find module '${request}' from ${from}`);
+            throw notFound(`Cannot find module '${request}' from ${from}`);
           }
+          // Node's code for a module that is not there (libraries test it for optional modules).
+          function notFound(message) { const error = new Error(message); error.code = "MODULE_NOT_FOUND"; return error; }
           function makeRequire(from) {
             const require = (request) => load(resolve(from, String(request)));
             require.resolve = (request) => resolve(from, String(request));
@@ -45,8 +47,14 @@ enum Prelude {
           }
           function compile(path, isHandler) {
             const source = host.source(path);
-            if (source === null) throw new Error(`Cannot read module ${path}`);
-            return host.compile(path, source, isHandler);
+            if (source === null) throw notFound(`Cannot read module ${path}`);
+            try {
+              return host.compile(path, source, isHandler);
+            } catch (error) {
+              // Code that does not compile fails the same way every time.
+              if (error && typeof error === "object" && error.code === undefined) error.code = "BAD_HANDLER";
+              throw error;
+            }
           }
           function run(path, module, request, respond) {
             const body = compile(path, request !== undefined);
@@ -272,6 +280,14 @@ enum Prelude {
             }
             return null;
           }
+          function notHandler(file, exports) {
+            const lower = exports && METHODS.find((m) => typeof exports[m.toLowerCase()] === "function");
+            const error = new Error(lower
+              ? `${file}: did you mean exports.${lower}? (method handlers are upper-case)`
+              : `${file}: module.exports has no handler: export a function, or GET/POST/… functions`);
+            error.code = "BAD_HANDLER";
+            return error;
+          }
           function call(handler, request) {
             if (handler !== null && typeof handler === "object" && handler[METHOD_NOT_ALLOWED_KEY]) {
               const allowed = handler[METHOD_NOT_ALLOWED_KEY].join(", ");
@@ -286,6 +302,7 @@ enum Prelude {
             const respond = (a, b, c) => (responded = respondArgs(a, b, c));
             const module = { id: file, filename: file, exports: {}, loaded: false, form: "script" };
             modules.set(file, module);
+            const initial = module.exports;
             let completion;
             try {
               completion = run(file, module, request, respond);
@@ -300,6 +317,12 @@ enum Prelude {
             if (responded === undefined && handler !== null) {
               module.form = "handler";
               return call(handler, request);
+            }
+            // Exports that hold no handler are a mistake, not a script-form file: say so rather
+            // than answer their completion value (`{}` or `null`) with a 200.
+            if (responded === undefined && (module.exports !== initial || Object.keys(initial).length > 0)) {
+              modules.delete(file);
+              throw notHandler(file, module.exports);
             }
             // Script form: the body runs again for every request.
             modules.delete(file);

@@ -58,12 +58,22 @@ public struct ScriptSource: Codable, Sendable {
     }
 }
 
-/// A syntax error found at deploy time.
+/// A problem found at deploy time: a syntax error, or exports that are not a handler.
 public struct ScriptProblem: Codable, Sendable {
     public var path: String
     /// `file:line`.
     public var location: String?
     public var message: String
+    /// nil for a syntax error; `bad_handler` when the file parses but exports no handler (the
+    /// message then starts with the path).
+    public var code: String?
+
+    init(path: String, location: String? = nil, message: String, code: String? = nil) {
+        self.path = path
+        self.location = location
+        self.message = message
+        self.code = code
+    }
 }
 
 /// Why an invocation produced no response.

@@ -204,7 +204,7 @@ final class WorkerRuntime {
             // Storage back-pressure the app did not handle: 503 with Retry-After, not a 500.
             return .failure(
                 InvocationFailure(
-                    kind: code == "BUSY" ? "busy" : "exception",
+                    kind: Self.failureKind(code: code),
                     message: message,
                     location: location,
                     stack: stack,
@@ -234,24 +234,38 @@ final class WorkerRuntime {
         return reply
     }
 
-    /// Parses each source as a script, or else as a function body; reports what parses as neither.
+    /// Parses each source as a script, or else as a function body; reports what parses as neither
+    /// (`syntax_error`), and route files whose exports are surely not a handler (`bad_handler`).
     ///
     /// Script-form handlers may `return` and `await` at top level, hence the function-body tries.
-    /// Runs nothing.
+    /// Runs nothing: the exports are read from the source (`HandlerShape`). Files and folders
+    /// starting with `_` are helpers, not routes, so only their syntax is checked.
     func check(_ message: WorkerMessage) -> WorkerMessage {
         var reply = WorkerMessage(type: "result", id: message.id)
         let context = JSContext(engine: engine, name: "fazt:check")
         var problems: [ScriptProblem] = []
         for script in message.sources ?? [] {
-            guard context.syntaxError(script.source, sourceURL: script.path) != nil,
+            let isRoute = script.path.split(separator: "/").dropFirst().allSatisfy {
+                !$0.hasPrefix("_") && !$0.hasPrefix(".")
+            }
+            let shape = HandlerShape(source: script.source)
+            if let problem = shape.moduleSyntaxProblem(path: script.path) {
+                problems.append(ScriptProblem(path: script.path, message: problem, code: "bad_handler"))
+                continue
+            }
+            if context.syntaxError(script.source, sourceURL: script.path) != nil,
                 context.syntaxError(AppContext.functionBody(script.source, async: false), sourceURL: script.path)
-                    != nil
-            else { continue }
-            if let error = context.syntaxError(
-                AppContext.functionBody(script.source, async: true),
-                sourceURL: script.path
-            ) {
+                    != nil,
+                let error = context.syntaxError(
+                    AppContext.functionBody(script.source, async: true),
+                    sourceURL: script.path
+                )
+            {
                 problems.append(ScriptProblem(path: script.path, location: error.location, message: error.message))
+                continue
+            }
+            if isRoute, let problem = shape.handlerProblem(path: script.path) {
+                problems.append(ScriptProblem(path: script.path, message: problem, code: "bad_handler"))
             }
         }
         reply.problems = problems
@@ -395,6 +409,17 @@ final class WorkerRuntime {
             throw InvocationFailure(kind: "internal", message: "the daemon closed the channel")
         }
         return message
+    }
+
+    /// The failure kind for a JavaScript error's `code`: `busy` (storage back-pressure), `handler`
+    /// (the code cannot run: it does not compile, a module is missing, it exports no handler;
+    /// jobs that fail so are not retried) or `exception`.
+    static func failureKind(code: String?) -> String {
+        switch code {
+        case "BUSY": return "busy"
+        case "BAD_HANDLER", "MODULE_NOT_FOUND": return "handler"
+        default: return "exception"
+        }
     }
 
     private static let timeout = InvocationFailure(kind: "timeout", message: "the handler ran past its time limit")

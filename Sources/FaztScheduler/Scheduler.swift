@@ -250,7 +250,7 @@ public final class Scheduler: @unchecked Sendable {
                 if let failure = outcome.failure {
                     let message = failure.kind == "exception" ? failure.message : "\(failure.kind): \(failure.message)"
                     run.error = message
-                    if job.attempt <= job.retries {
+                    if job.attempt <= job.retries && !outcome.isPermanent {
                         run.outcome = "retry"
                         let retryAt = now + Self.backoff(job, limit: configuration.maxBackoffMs)
                         next = retryAt

@@ -43,6 +43,15 @@ public struct JobOutcome: Sendable {
     /// Console output captured during the run.
     public var output: String?
 
+    /// True for a failure another attempt cannot fix (kinds `missing` and `handler`).
+    ///
+    /// The handler file is missing, does not compile, requires a missing module or exports
+    /// nothing to call: such a job goes to `dead` without its retries.
+    public var isPermanent: Bool {
+        guard let kind = failure?.kind else { return false }
+        return kind == "handler" || kind == "missing"
+    }
+
     public init(failure: (kind: String, message: String)? = nil, output: String? = nil) {
         self.failure = failure
         self.output = output

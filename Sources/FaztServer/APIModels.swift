@@ -10,6 +10,8 @@ public struct DeployBody: Codable, Sendable {
     public var files: Int
     public var bytes: Int
     public var url: String
+    /// What the deploy set up and what still needs the owner (nil from servers before it).
+    public var summary: DeploySummary?
 }
 
 /// `POST /apps/{name}/rollback` request.

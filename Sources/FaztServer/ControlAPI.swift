@@ -245,6 +245,8 @@ struct ControlAPI: Sendable {
             ],
             now: StorageExecutor.wallClock()
         )
+        let services = self.services
+        let summary = try await blocking { try DeploySummary.build(result, services: services) }
         services.logger.info(
             "deployed",
             metadata: ["app": "\(result.app)", "app.version": "\(result.version)", "app.files": "\(result.files)"]
@@ -255,7 +257,8 @@ struct ControlAPI: Sendable {
                 version: result.version,
                 files: result.files,
                 bytes: result.bytes,
-                url: services.appURL(result.app)
+                url: services.appURL(result.app),
+                summary: summary
             ),
             status: .created
         )

@@ -4,13 +4,15 @@ import Foundation
 
 /// Bridges the deploy's synchronous script check (on the thread pool) to the async supervisor.
 enum ScriptChecker {
-    /// Throws `syntaxError` naming `file:line` for the first script that does not parse.
+    /// Throws `syntaxError` naming `file:line` for the first script that does not parse, or
+    /// `badHandler` for a route file whose exports are not a handler.
     static func check(_ scripts: [(path: String, source: String)], with supervisor: Supervisor) throws {
         let sources = scripts.map { ScriptSource(path: $0.path, source: $0.source) }
         let outcome = BlockingTask.run { try await supervisor.checkSyntax(sources) }
         switch outcome {
         case .success(let problems):
             guard let problem = problems.first else { return }
+            if problem.code == "bad_handler" { throw VFSError(.badHandler, problem.message) }
             throw VFSError(.syntaxError, "\(problem.location ?? problem.path): \(problem.message)")
         case .failure(let error):
             throw VFSError(.storage, "cannot check the app's scripts: \(error)")

@@ -24,12 +24,18 @@ struct ArchiveImporter {
         var manifest: [UInt8]?
         /// `api/**/*.js` sources (paths after stripping), for the deploy-time syntax check.
         var scripts: [(path: String, source: String)] = []
+        /// Junk entries left out (`__MACOSX/…`, `.DS_Store`), as named in the archive.
+        var skipped: [String] = []
     }
 
     /// Iterates the regular files the archive will deploy, with their normalized paths.
+    ///
+    /// Returns the junk entries it left out.
+    @discardableResult
     private func forEachFile(
         _ body: (String, ArchiveEntryHeader, ArchiveReader) throws(VFSError) -> Void
-    ) throws(VFSError) {
+    ) throws(VFSError) -> [String] {
+        var skipped: [String] = []
         let reader = try ArchiveReader(path: archivePath)
         var entries = 0
         var seen = Set<String>()
@@ -48,7 +54,10 @@ struct ArchiveImporter {
             case .other: throw VFSError(.badArchive, "entry '\(path)' is a device or special file; not allowed")
             case .file: break
             }
-            if EntryPath.isJunk(path) { continue }
+            if EntryPath.isJunk(path) {
+                skipped.append(path)
+                continue
+            }
             guard seen.insert(path).inserted else {
                 throw VFSError(.badArchive, "entry '\(path)' appears twice in the archive")
             }
@@ -57,6 +66,7 @@ struct ArchiveImporter {
             }
             try body(path, header, reader)
         }
+        return skipped
     }
 
     private func fileTooLarge(_ path: String) -> VFSError {
@@ -71,7 +81,7 @@ struct ArchiveImporter {
         var sitePaths = Set<String>()
         var manifests: [String: [UInt8]] = [:]
         var scripts: [(path: String, source: [UInt8])] = []
-        try forEachFile { (path, _, reader) throws(VFSError) in
+        let skipped = try forEachFile { (path, _, reader) throws(VFSError) in
             var fileBytes = 0
             var total = plan.totalBytes
             let isManifest =
@@ -103,6 +113,7 @@ struct ArchiveImporter {
                 rootFiles = true
             }
         }
+        plan.skipped = skipped
         guard plan.fileCount > 0 else { throw VFSError(.badArchive, "the archive contains no files") }
         // A zipped site folder ("dist/index.html", …) is unwrapped; a lone "api/" folder is not.
         if !rootFiles, topLevel.count == 1, let folder = topLevel.first,

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The parts of an app's `fazt.json` that the VFS and static server use.
 public struct Manifest: Sendable, Equatable {
     /// The app name the manifest asks for (used by `fazt deploy` when `--app` is not given).
@@ -53,63 +51,60 @@ public struct Manifest: Sendable, Equatable {
         self.spa = spa
     }
 
-    /// Parses manifest JSON; throws `badManifest` with the parser's complaint.
-    public static func parse(_ data: [UInt8]) throws(VFSError) -> Manifest {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(data))
-        } catch {
-            throw VFSError(.badManifest, "fazt.json is not valid JSON: \(error.localizedDescription)")
+    /// Parses manifest JSON; throws `badManifest` naming the line and column of invalid JSON, an
+    /// unknown key (with the closest known one) or a value of the wrong type.
+    ///
+    /// `strict: false` skips the unknown-key check: for manifests stored by earlier versions,
+    /// which must keep their settings (an `access: owner` app must not turn public).
+    public static func parse(_ data: [UInt8], strict: Bool = true) throws(VFSError) -> Manifest {
+        let root = try ManifestJSON.parse(data)
+        guard case .object = root else { throw VFSError(.badManifest, "fazt.json must be a JSON object") }
+        if strict { try ManifestSchema.check(root) }
+        func value(_ key: String, in object: ManifestJSON = root) -> ManifestJSON? {
+            guard let found = object[key], found != .null else { return nil }
+            return found
         }
-        guard let dictionary = object as? [String: Any] else {
-            throw VFSError(.badManifest, "fazt.json must be a JSON object")
+        func wrong(_ path: String, _ expectation: String) -> VFSError {
+            VFSError(.badManifest, "fazt.json: \"\(path)\" must be \(expectation)")
         }
         var manifest = Manifest()
-        if let name = dictionary["name"] {
-            guard let name = name as? String else {
-                throw VFSError(.badManifest, "fazt.json: \"name\" must be a string")
-            }
-            manifest.name = name
+        if let name = value("name") {
+            guard case .string(let text) = name else { throw wrong("name", "a string") }
+            manifest.name = text
         }
-        if let spa = dictionary["spa"] {
-            guard let spa = spa as? Bool else {
-                throw VFSError(.badManifest, "fazt.json: \"spa\" must be true or false")
-            }
-            manifest.spa = spa
+        if let spa = value("spa") {
+            guard case .bool(let flag) = spa else { throw wrong("spa", "true or false") }
+            manifest.spa = flag
         }
-        if let cors = dictionary["cors"] {
+        if let cors = value("cors") {
             manifest.cors = try parseCORS(cors)
         }
-        if let hooks = dictionary["webhooks"] {
+        if let hooks = value("webhooks") {
             manifest.webhooks = try parseWebhooks(hooks)
         }
-        if let access = dictionary["access"] {
-            guard let text = access as? String, let value = Access(rawValue: text) else {
-                throw VFSError(.badManifest, "fazt.json: \"access\" must be \"public\" or \"owner\"")
+        if let access = value("access") {
+            guard case .string(let text) = access, let level = Access(rawValue: text) else {
+                throw wrong("access", "\"public\" or \"owner\"")
             }
-            manifest.access = value
+            manifest.access = level
         }
-        if let debug = dictionary["debug"] {
-            guard let flag = debug as? Bool else {
-                throw VFSError(.badManifest, "fazt.json: \"debug\" must be true or false")
-            }
+        if let debug = value("debug") {
+            guard case .bool(let flag) = debug else { throw wrong("debug", "true or false") }
             manifest.debug = flag
         }
-        if let limits = dictionary["limits"] {
-            guard let limits = limits as? [String: Any] else {
-                throw VFSError(.badManifest, "fazt.json: \"limits\" must be an object")
-            }
-            if let timeout = limits["timeoutMs"] {
-                guard let value = timeout as? Int, value > 0 else {
-                    throw VFSError(.badManifest, "fazt.json: \"limits.timeoutMs\" must be a positive number")
+        if let limits = value("limits") {
+            guard case .object = limits else { throw wrong("limits", "an object") }
+            if let timeout = value("timeoutMs", in: limits) {
+                guard case .number(let number) = timeout, number >= 1, number <= 1e9 else {
+                    throw wrong("limits.timeoutMs", "a positive whole number")
                 }
-                manifest.timeoutMs = value
+                manifest.timeoutMs = Int(number)
             }
-            if let memory = limits["memoryMB"] {
-                guard let value = memory as? Int, value > 0 else {
-                    throw VFSError(.badManifest, "fazt.json: \"limits.memoryMB\" must be a positive number")
+            if let memory = value("memoryMB", in: limits) {
+                guard case .number(let number) = memory, number >= 1, number <= 1e9 else {
+                    throw wrong("limits.memoryMB", "a positive whole number")
                 }
-                manifest.memoryMB = value
+                manifest.memoryMB = Int(number)
             }
         }
         return manifest
@@ -123,22 +118,25 @@ public struct Manifest: Sendable, Equatable {
             }
     }
 
-    private static func parseWebhooks(_ value: Any) throws(VFSError) -> [String: Webhook] {
-        guard let object = value as? [String: Any] else {
+    private static func parseWebhooks(_ value: ManifestJSON) throws(VFSError) -> [String: Webhook] {
+        guard case .object(let members) = value else {
             throw VFSError(.badManifest, "fazt.json: \"webhooks\" must be an object of name → {secret, signature}")
         }
         var hooks: [String: Webhook] = [:]
-        for (name, entry) in object {
+        for (name, options) in members {
             guard isWebhookName(name) else {
                 throw VFSError(
                     .badManifest,
                     "fazt.json: webhook name \"\(name)\" must be 1-64 letters, digits, '_' or '-'"
                 )
             }
-            guard let options = entry as? [String: Any] else {
+            guard case .object = options else {
                 throw VFSError(.badManifest, "fazt.json: webhooks.\(name) must be an object {secret, signature}")
             }
-            let signature = options["signature"] as? String ?? "hmac-sha256"
+            var signature = "hmac-sha256"
+            if let given = options["signature"], given != .null {
+                if case .string(let text) = given { signature = text } else { signature = "" }
+            }
             guard ["hmac-sha256", "github", "stripe", "none"].contains(signature) else {
                 throw VFSError(
                     .badManifest,
@@ -149,7 +147,7 @@ public struct Manifest: Sendable, Equatable {
                 hooks[name] = Webhook(secret: nil, signature: signature)
                 continue
             }
-            guard let secret = options["secret"] as? String, !secret.isEmpty else {
+            guard case .string(let secret)? = options["secret"], !secret.isEmpty else {
                 throw VFSError(
                     .badManifest,
                     "fazt.json: webhooks.\(name) needs \"secret\": the name of a secret set with 'fazt secret set' (or \"signature\": \"none\" for an unsigned hook)"
@@ -160,33 +158,42 @@ public struct Manifest: Sendable, Equatable {
         return hooks
     }
 
-    private static func parseCORS(_ value: Any) throws(VFSError) -> CORSOptions {
-        guard let object = value as? [String: Any] else {
+    private static func parseCORS(_ object: ManifestJSON) throws(VFSError) -> CORSOptions {
+        guard case .object = object else {
             throw VFSError(.badManifest, "fazt.json: \"cors\" must be an object")
         }
         func strings(_ key: String) throws(VFSError) -> [String]? {
-            guard let raw = object[key] else { return nil }
-            if let single = raw as? String { return [single] }
-            guard let list = raw as? [String] else {
-                throw VFSError(.badManifest, "fazt.json: \"cors.\(key)\" must be a string or a list of strings")
+            switch object[key] {
+            case nil, .null?: return nil
+            case .string(let single)?: return [single]
+            case .array(let items)?:
+                var list: [String] = []
+                for item in items {
+                    guard case .string(let text) = item else { throw stringsError(key) }
+                    list.append(text)
+                }
+                return list
+            default: throw stringsError(key)
             }
-            return list
+        }
+        func stringsError(_ key: String) -> VFSError {
+            VFSError(.badManifest, "fazt.json: \"cors.\(key)\" must be a string or a list of strings")
         }
         var options = CORSOptions()
         if let origins = try strings("origins") { options.origins = origins }
         if let methods = try strings("methods") { options.methods = methods.map { $0.uppercased() } }
         options.headers = try strings("headers")
-        if let credentials = object["credentials"] {
-            guard let flag = credentials as? Bool else {
+        if let credentials = object["credentials"], credentials != .null {
+            guard case .bool(let flag) = credentials else {
                 throw VFSError(.badManifest, "fazt.json: \"cors.credentials\" must be true or false")
             }
             options.credentials = flag
         }
-        if let maxAge = object["maxAge"] {
-            guard let seconds = maxAge as? Int, seconds >= 0 else {
+        if let maxAge = object["maxAge"], maxAge != .null {
+            guard case .number(let seconds) = maxAge, seconds >= 0, seconds <= 1e9 else {
                 throw VFSError(.badManifest, "fazt.json: \"cors.maxAge\" must be a number of seconds")
             }
-            options.maxAge = seconds
+            options.maxAge = Int(seconds)
         }
         return options
     }

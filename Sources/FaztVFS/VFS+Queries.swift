@@ -81,7 +81,7 @@ extension VFS {
             }
             files.reserveCapacity(entries.count)
             for (path, entry) in entries { files[path] = entry }
-            let manifest = manifestText.flatMap { try? Manifest.parse(Array($0.utf8)) } ?? Manifest()
+            let manifest = manifestText.flatMap { try? Manifest.parse(Array($0.utf8), strict: false) } ?? Manifest()
             return AppSnapshot(app: app, version: version, manifest: manifest, createdAt: createdAt, files: files)
         }
     }

@@ -88,7 +88,14 @@ public final class VFS: Sendable {
             try self.liveVersionChanged?(connection, app, next, manifestText)
             return next
         }
-        return DeployResult(app: app, version: version, files: files.count, bytes: total)
+        return DeployResult(
+            app: app,
+            version: version,
+            files: files.count,
+            bytes: total,
+            manifest: manifestText,
+            skipped: plan.skipped
+        )
     }
 
     /// Makes `version` live again; one transaction, no copying.

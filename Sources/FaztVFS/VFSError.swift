@@ -10,6 +10,8 @@ public struct VFSError: Error, CustomStringConvertible, Sendable {
         case versionNotFound = "version_not_found"
         case badManifest = "bad_manifest"
         case syntaxError = "syntax_error"
+        /// An `api/` file whose exports are not a handler (`exports.get`, an ES module, …).
+        case badHandler = "bad_handler"
         case conflict = "conflict"
         case storage = "storage_error"
     }

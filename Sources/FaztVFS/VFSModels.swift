@@ -33,6 +33,10 @@ public struct DeployResult: Sendable, Equatable {
     public var version: Int
     public var files: Int
     public var bytes: Int
+    /// The version's `fazt.json` text (nil when it has none).
+    public var manifest: String?
+    /// Archive entries left out as archiver junk (`__MACOSX/…`, `.DS_Store`).
+    public var skipped: [String] = []
 }
 
 /// One file of a version: where its bytes are and how to label them.

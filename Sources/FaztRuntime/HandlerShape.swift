@@ -1,0 +1,170 @@
+/// What a handler file exports, read from its source without running it.
+///
+/// Deploys and `fazt.schedule` use it to refuse files that surely cannot work (an object with no
+/// handler, lower-case method names, ES module syntax). It answers "fine" whenever it cannot be
+/// sure: `module.exports = someVariable`, `Object.assign(exports, …)` and the like pass, and
+/// files that never touch `exports` are script-form handlers (top-level code using `request` and
+/// `respond`, answered by their completion value).
+struct HandlerShape: Equatable {
+    /// `export …` or `import … from` at top level.
+    var esModule = false
+    /// `module.exports = function / arrow / class`.
+    var exportsFunction = false
+    /// Exports assigned in ways this reading cannot follow.
+    var unknown = false
+    /// The file touches `module.exports` or `exports.*` at all.
+    var touchesExports = false
+    /// Top-level `return`, or `respond` used: a script-form handler.
+    var scriptForm = false
+    /// Names exported (`exports.NAME =`, keys of `module.exports = {…}`).
+    var names: Set<String> = []
+
+    static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+    /// A problem with `path` as an HTTP route, or nil when it is (or may be) a handler.
+    static func routeProblem(path: String, source: String) -> String? {
+        let shape = HandlerShape(source: source)
+        return shape.moduleSyntaxProblem(path: path) ?? shape.handlerProblem(path: path)
+    }
+
+    /// `export`/`import` syntax, which no file can use (helpers included): JavaScriptCore would
+    /// report a bare syntax error, so this message comes first.
+    func moduleSyntaxProblem(path: String) -> String? {
+        esModule ? "\(path): ES modules are not supported yet: use CommonJS: module.exports = async (req) => …" : nil
+    }
+
+    /// Exports that surely hold no HTTP handler (for route files).
+    func handlerProblem(path: String) -> String? {
+        guard touchesExports, !scriptForm, !exportsFunction, !unknown else { return nil }
+        if names.contains("default") || Self.methods.contains(where: names.contains) { return nil }
+        if let lower = Self.methods.first(where: { names.contains($0.lowercased()) }) {
+            return "\(path): did you mean exports.\(lower)? (method handlers are upper-case)"
+        }
+        return "\(path): module.exports has no handler: export a function, or GET/POST/… functions"
+    }
+
+    /// A problem with `path` as a job (`scheduled`) or event (`event`) handler, or nil.
+    static func kernelProblem(path: String, source: String, function: String) -> String? {
+        let shape = HandlerShape(source: source)
+        let fix =
+            function == "event"
+            ? "module.exports = { async event(event, job) { … } }"
+            : "module.exports = { async scheduled(state, job) { … } }"
+        if shape.esModule {
+            return "\(path) is an ES module, which is not supported yet: use CommonJS: \(fix)"
+        }
+        guard !shape.exportsFunction, !shape.unknown else { return nil }
+        if shape.names.contains(function) || shape.names.contains("default") { return nil }
+        return "\(path) does not export \(function)(): add \(fix)"
+    }
+
+    init(source: String) {
+        let tokens = JSTokenizer.tokens(source)
+        func text(_ index: Int) -> String? {
+            index >= 0 && index < tokens.count ? tokens[index].text : nil
+        }
+        for (index, token) in tokens.enumerated() where token.kind == .word {
+            let afterDot = text(index - 1) == "." || text(index - 1) == "?."
+            switch token.text {
+            case "export" where token.depth == 0 && !afterDot:
+                if let next = text(index + 1),
+                    ["default", "const", "let", "var", "function", "async", "class", "{", "*"].contains(next)
+                {
+                    esModule = true
+                }
+            case "import" where token.depth == 0 && !afterDot:
+                if index + 1 < tokens.count,
+                    tokens[index + 1].kind != .punctuator || ["{", "*"].contains(tokens[index + 1].text)
+                {
+                    esModule = true
+                }
+            case "return" where token.depth == 0:
+                scriptForm = true
+            case "respond" where !afterDot && text(index + 1) != ":":
+                scriptForm = true
+            case "module" where !afterDot && text(index + 1) == "." && text(index + 2) == "exports":
+                readExports(tokens, after: index + 2)
+            case "exports" where !afterDot:
+                readExports(tokens, after: index)
+            case "assign", "defineProperty",
+                "defineProperties" where afterDot && text(index - 2) == "Object":
+                unknown = true
+            case "this" where token.depth == 0 && (text(index + 1) == "." || text(index + 1) == "["):
+                // Top-level `this` is `module.exports`.
+                unknown = true
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Reads what follows `exports` (the token at `index`): `.NAME =`, `= value` or `[…]`.
+    private mutating func readExports(_ tokens: [JSTokenizer.Token], after index: Int) {
+        func text(_ at: Int) -> String? { at < tokens.count ? tokens[at].text : nil }
+        switch text(index + 1) {
+        case "." where text(index + 3) == "=":
+            touchesExports = true
+            names.insert(text(index + 2) ?? "")
+        case "[":
+            touchesExports = true
+            unknown = true
+        case "=":
+            touchesExports = true
+            readValue(tokens, at: index + 2)
+        default:
+            break
+        }
+    }
+
+    /// Reads the value assigned to `module.exports`.
+    private mutating func readValue(_ tokens: [JSTokenizer.Token], at start: Int) {
+        guard start < tokens.count else { return }
+        let first = tokens[start]
+        func text(_ at: Int) -> String? { at < tokens.count ? tokens[at].text : nil }
+        switch first.text {
+        case "function", "async", "class":
+            exportsFunction = true
+        case "(":
+            // An arrow function when the matching `)` is followed by `=>`.
+            var at = start + 1
+            while at < tokens.count, !(tokens[at].text == ")" && tokens[at].depth == first.depth) { at += 1 }
+            if text(at + 1) == "=>" { exportsFunction = true } else { unknown = true }
+        case "{":
+            readObjectKeys(tokens, from: start)
+        default:
+            if first.kind == .word && text(start + 1) == "=>" { exportsFunction = true } else { unknown = true }
+        }
+    }
+
+    /// Collects the keys of the object literal opening at `start`.
+    private mutating func readObjectKeys(_ tokens: [JSTokenizer.Token], from start: Int) {
+        let inner = tokens[start].depth + 1
+        var at = start + 1
+        var expectKey = true
+        while at < tokens.count {
+            let token = tokens[at]
+            if token.depth < inner { return }  // the closing brace
+            if token.depth == inner {
+                if token.text == "," {
+                    expectKey = true
+                } else if expectKey {
+                    if token.text == "..." || token.text == "[" {
+                        unknown = true
+                    } else if ["async", "get", "set", "*"].contains(token.text),
+                        at + 1 < tokens.count, ![",", ":", "(", "}"].contains(tokens[at + 1].text)
+                    {
+                        at += 1
+                        continue
+                    } else if token.kind == .word {
+                        names.insert(token.text)
+                    } else {
+                        // A quoted or numeric key: its name is not kept by the tokenizer.
+                        unknown = true
+                    }
+                    expectKey = false
+                }
+            }
+            at += 1
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Testing
+
+@testable import FaztRuntime
+
+/// Reading a handler's exports from its source: sure mistakes are named, anything uncertain passes.
+@Suite struct HandlerShapeTests {
+    func route(_ source: String) -> String? {
+        HandlerShape.routeProblem(path: "api/x.js", source: source)
+    }
+
+    @Test func namesLowerCaseMethodExports() {
+        #expect(
+            route("exports.get = async (req) => 'hi';")
+                == "api/x.js: did you mean exports.GET? (method handlers are upper-case)"
+        )
+        #expect(
+            route("module.exports = { post(req) { return 1; } };")
+                == "api/x.js: did you mean exports.POST? (method handlers are upper-case)"
+        )
+    }
+
+    @Test func namesObjectsWithoutAHandler() {
+        let message = "api/x.js: module.exports has no handler: export a function, or GET/POST/… functions"
+        #expect(route("async function fetch(req) { return 1; }\nmodule.exports = {fetch};") == message)
+        #expect(route("module.exports = { handler: async () => 1 };") == message)
+        #expect(route("exports.helper = 1;") == message)
+    }
+
+    @Test func namesESModules() {
+        let message = "api/x.js: ES modules are not supported yet: use CommonJS: module.exports = async (req) => …"
+        #expect(route("export default async function (req) { return 1; }") == message)
+        #expect(route("import { x } from './lib.js';\nmodule.exports = () => x;") == message)
+        #expect(route("const m = await import('./x.js'); module.exports = () => m;") == nil)
+    }
+
+    @Test func acceptsHandlersAndWhatItCannotFollow() {
+        for source in [
+            "module.exports = async (req) => ({ ok: true });",
+            "module.exports = req => 1;",
+            "module.exports = function (req) { return 1; };",
+            "exports.GET = () => 'got'; exports.POST = async (req) => req.body;",
+            "module.exports = { GET, async POST(req) { return 1; } };",
+            "module.exports = { default: () => 1 };",
+            "const h = require('./_h'); module.exports = h;",
+            "Object.assign(exports, require('./_routes'));",
+            "module.exports = { ...require('./_base') };",
+            "module.exports = { 'GET': () => 1 };",
+            // Script form: top-level code answering through `respond` or its completion value.
+            "if (!request.query.a) { return respond(400, 'no'); }\nrespond('ok');",
+            "({ hello: request.query.name })",
+            "exports.get = 1; respond('still script form');",
+        ] {
+            #expect(route(source) == nil, "\(source)")
+        }
+    }
+
+    @Test func ignoresWordsInStringsCommentsAndTemplates() {
+        #expect(route("// export default x\nmodule.exports = () => `export ${'default'} ${ {a: 1}.a }`;") == nil)
+        #expect(route("/* exports.get = 1 */ const re = /exports.get = /; module.exports = () => re;") == nil)
+        #expect(route("const s = \"export default\"; module.exports = { GET: () => s };") == nil)
+    }
+
+    @Test func jobHandlersMustExportScheduled() {
+        func job(_ source: String) -> String? {
+            HandlerShape.kernelProblem(path: "jobs/x.js", source: source, function: "scheduled")
+        }
+        #expect(
+            job("exports.GET = () => 1;")
+                == "jobs/x.js does not export scheduled(): add module.exports = { async scheduled(state, job) { … } }"
+        )
+        #expect(job("console.log('nothing exported');") != nil)
+        #expect(job("exports.scheduled = async (state) => state;") == nil)
+        #expect(job("module.exports = { async scheduled(state, job) {} };") == nil)
+        #expect(job("module.exports = async (state) => state;") == nil)
+        #expect(job("module.exports = require('./impl');") == nil)
+    }
+}
