@@ -11,7 +11,9 @@ object per line: {"type": "section", ...}, {"type": "run", ...} or {"type": "val
                                               one wrk run, CPU time of the PIDS' process trees
                                               (comma-separated) sampled before and after; prints
                                               "rps p50_ms p99_ms requests cpu_us_per_request"
-    benchlib.py compare RESULTS SECTION ROW   prints the median ratio of a finished comparison
+    benchlib.py compare RESULTS SECTION ROW PEER FAZT
+                                              prints the median ratio of a finished comparison (WHO
+                                              names of the two sides) and the rounds left out
     benchlib.py selftest                      checks the pure helpers on made-up numbers
 
 Environment: BENCH_NOISY_LOAD (default 0.5): a section whose 1-minute load is above it is marked
@@ -203,13 +205,13 @@ def runs_of(records, section, row, who):
     return runs
 
 
-def describe_compare(name, peer_name, result):
+def describe_compare(name, peer_name, result, fazt_name="fazt"):
     def n(x):
         return "—" if x is None else f"{x:,.0f}"
 
-    text = (f"{name}: fazt / {peer_name} median {result['median_ratio']:.2f}× "
+    text = (f"{name}: {fazt_name} / {peer_name} median {result['median_ratio']:.2f}× "
             f"(min {result['min_ratio']:.2f}×, max {result['max_ratio']:.2f}×); "
-            f"{peer_name} median {n(result['peer_median'])} req/s, fazt median {n(result['fazt_median'])} req/s")
+            f"{peer_name} median {n(result['peer_median'])} req/s, {fazt_name} median {n(result['fazt_median'])} req/s")
     for r in result["excluded"]:
         text += (f"\n  round {r} excluded: {peer_name} below {result['floor']:.0%} of its best round "
                  f"({n(result['peer_best'])} req/s)")
@@ -294,12 +296,12 @@ def main(argv):
               f"CPU {cpu_text} µs/request", file=sys.stderr)
         print(f"{result['rps']} {result['p50_ms']} {result['p99_ms']} {result['requests']} {cpu}")
     elif command == "compare":
-        # compare RESULTS SECTION ROW PEER_WHO FAZT_WHO [PEER_ROW FAZT_ROW]
+        # compare RESULTS SECTION ROW PEER_WHO FAZT_WHO
         records = load_results(argv[2])
         section, row, peer_who, fazt_who = argv[3:7]
         peer = [r["rps"] for r in runs_of(records, section, row, peer_who)]
         fazt = [r["rps"] for r in runs_of(records, section, row, fazt_who)]
-        print(describe_compare(f"{section} {row}", peer_who, compare(peer, fazt)), file=sys.stderr)
+        print(describe_compare(f"{section} {row}", peer_who, compare(peer, fazt), fazt_who), file=sys.stderr)
     elif command == "selftest":
         selftest()
     else:
