@@ -6,7 +6,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=
 DATA ?= ./data.db
 PORT ?= 8080
 
-.PHONY: run build release test lint format bench deps clean
+.PHONY: run build release test lint format bench bench-report deps clean
 
 ## make run: install missing packages, build release, serve ./data.db on port 8080
 run: release
@@ -33,10 +33,16 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests Plugins
 
-## make bench: nginx vs fazt on static files, RSS, deploy time; writes docs/performance.md
+## make bench: nginx vs fazt on static files, Node vs fazt, storage, RSS, deploy time; writes
+## docs/performance.jsonl (raw figures) and docs/performance.md. BENCH_ROUNDS=3, DURATION=10s by default.
 bench: release
 	@scripts/install-deps.sh bench
 	scripts/bench.sh
+
+## make bench-report: rewrite docs/performance.md from docs/performance.jsonl (no measuring)
+bench-report:
+	python3 scripts/bench-report.py docs/performance.jsonl docs/performance-notes.md >docs/performance.md.tmp
+	mv docs/performance.md.tmp docs/performance.md
 
 clean:
 	rm -rf .build

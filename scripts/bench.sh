@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# Static-file benchmark: fazt vs nginx on the same files, measured in the same run.
-# Writes the results to docs/performance.md. Loopback only; every load run is bounded by -d.
+# Benchmarks: fazt against nginx (static files) and Node (JS handlers) in the same run, storage,
+# memory, deploy time, cold starts, crash loop and scheduler. Loopback only; every load run is
+# bounded by -d. Raw figures go to $BENCH_RESULTS (JSON lines); scripts/bench-report.py turns them
+# into docs/performance.md (re-run it alone to regenerate the page: `make bench-report`).
+#
+# Every peer comparison runs BENCH_ROUNDS alternating rounds (peer, fazt, peer, fazt, ...) and is
+# reported as the median ratio with its min-max spread; CPU time per request is sampled from /proc
+# for both sides. Before each section the load average and CPU model are recorded; a section that
+# starts with a 1-minute load above BENCH_NOISY_LOAD (0.5) is marked noisy (it still runs).
+#
+# Environment: FAZT (binary), DURATION (each wrk run, default 10s), BENCH_ROUNDS (default 3; ROUNDS
+# is read as a fallback), BENCH_PEER_FLOOR (default 0.6), BENCH_NOISY_LOAD (default 0.5),
+# CRASH_RUNS (default 30), SCHED_SECONDS (default 30), BENCH_RESULTS (default docs/performance.jsonl),
+# BENCH_REPORT (default docs/performance.md), NGINX_PORT, NODE_PORT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FAZT=${FAZT:-./.build/release/fazt}
 DURATION=${DURATION:-10s}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${BENCH_ROUNDS:-${ROUNDS:-3}}
+BENCH_RESULTS=${BENCH_RESULTS:-docs/performance.jsonl}
+BENCH_REPORT=${BENCH_REPORT:-docs/performance.md}
 WORK=$(mktemp -d /tmp/fazt-bench.XXXXXX)
 chmod 755 "$WORK" # nginx workers run as www-data
 NGINX_PORT=${NGINX_PORT:-18080}
@@ -27,6 +41,26 @@ if pgrep -x fazt >/dev/null; then
     echo "bench: other fazt processes are running; pages they share with the measured server make its RSS read high" >&2
 fi
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# --- shared helpers (scripts/benchlib.py) ---------------------------------------------------
+RESULTS="$WORK/results.jsonl"
+: >"$RESULTS"
+lib() { python3 scripts/benchlib.py "$@"; }
+section() { lib section "$RESULTS" "$1"; } # load average, CPU model, noisy mark
+record() { lib value "$RESULTS" "$1" "$2"; }
+# measure SECTION ROW WHO ROUND PIDS URL HOST CONNECTIONS → "req/s p50_ms p99_ms requests cpu_us/request"
+# One wrk run; PIDS (comma-separated) are the server processes whose trees' CPU time is sampled.
+measure() {
+    local args=(-t2 -c"$8" -d"$DURATION" --latency)
+    if [[ -n "$7" ]]; then args+=(-H "Host: $7"); fi
+    lib wrk "$RESULTS" "$1" "$2" "$3" "$4" "$5" -- "${args[@]}" "$6"
+}
+record duration "\"$DURATION\""
+record rounds "$ROUNDS"
+record date "\"$(date -u +%Y-%m-%d)\""
+record machine "\"$(uname -m)\""
+record nginx_version "\"$(nginx -v 2>&1 | sed 's/^nginx version: //')\""
+record node_version "\"$(node --version)\""
 
 # --- the files ------------------------------------------------------------------------------
 mkdir -p "$WORK/www" "$WORK/many"
@@ -63,6 +97,7 @@ CONF
 nginx -c "$WORK/nginx.conf"
 
 # --- fazt ---------------------------------------------------------------------------------
+section start-and-deploy
 # wrk opens 64 connections from one address; the default per-address limit is 50.
 "$FAZT" serve --port 0 --host 127.0.0.1 --data "$WORK/data.db" --max-connections-per-ip 256 \
     >"$WORK/fazt.out" 2>"$WORK/fazt.err" &
@@ -99,6 +134,11 @@ UPLOAD_MS=$(curl -s -o /dev/null -w '%{time_total}' -X POST -H "Authorization: B
 
 sleep 7
 RSS_IDLE=$(rss_kb "$FAZT_PID")
+record rss_start_kb "$RSS_START"
+record rss_start_idle_kb "$RSS_START_IDLE"
+record rss_idle_kb "$RSS_IDLE"
+record deploy_ms "$DEPLOY_MS"
+record upload_ms "$UPLOAD_MS"
 
 # --- load ---------------------------------------------------------------------------------
 PEAK_FILE="$WORK/peak"
@@ -114,37 +154,25 @@ watch_rss() {
 watch_rss &
 WATCH_PID=$!
 
-run_wrk() { # url host → req/s and p99 (ms)
-    local out
-    if [[ -n "$2" ]]; then
-        out=$(wrk -t2 -c64 -d"$DURATION" --latency -H "Host: $2" "$1")
-    else
-        out=$(wrk -t2 -c64 -d"$DURATION" --latency "$1")
-    fi
-    local rps p99
-    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    if grep -q "Non-2xx" <<<"$out"; then echo "bench: non-2xx responses: $out" >&2; exit 1; fi
-    echo "$rps $p99"
-}
-
-declare -A results
+NGINX_PID=$(cat "$WORK/nginx.pid")
 for file in 1k.html 100k.bin; do
+    section "static-$file"
     # warm both (and fazt's hot-file cache)
     wrk -t1 -c4 -d1s "http://127.0.0.1:$NGINX_PORT/$file" >/dev/null
     wrk -t1 -c4 -d1s -H "Host: bench.localhost" "http://127.0.0.1:$PORT/$file" >/dev/null
     for round in $(seq "$ROUNDS"); do
-        read -r n_rps n_p99 < <(run_wrk "http://127.0.0.1:$NGINX_PORT/$file" "")
-        read -r f_rps f_p99 < <(run_wrk "http://127.0.0.1:$PORT/$file" "bench.localhost")
-        echo "$file round $round: nginx $n_rps req/s (p99 $n_p99), fazt $f_rps req/s (p99 $f_p99)" >&2
-        results[$file]+="$n_rps $f_rps $n_p99 $f_p99;"
+        measure static "$file" nginx "$round" "$NGINX_PID" "http://127.0.0.1:$NGINX_PORT/$file" "" 64 >/dev/null
+        measure static "$file" fazt "$round" "$FAZT_PID" "http://127.0.0.1:$PORT/$file" bench.localhost 64 >/dev/null
     done
+    lib compare "$RESULTS" static "$file" nginx fazt
 done
 touch "$WORK/stop-watch"
 wait "$WATCH_PID" 2>/dev/null || true
 RSS_PEAK=$(cat "$PEAK_FILE")
 sleep 7
 RSS_AFTER=$(rss_kb "$FAZT_PID")
+record rss_peak_kb "$RSS_PEAK"
+record rss_after_kb "$RSS_AFTER"
 
 # --- JavaScript handlers (issue #3) ------------------------------------------------------------
 NODE_PORT=${NODE_PORT:-18090}
@@ -154,15 +182,14 @@ echo "module.exports = () => ({ hello: 'world' });" >"$WORK/js/api/main.js"
 node -e "require('http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end(JSON.stringify({ hello: 'world' })); }).listen($NODE_PORT, '127.0.0.1')" &
 NODE_PID=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NODE_PORT/" && break; sleep 0.05; done
+section js-hello
 wrk -t1 -c4 -d1s "http://127.0.0.1:$NODE_PORT/" >/dev/null
 wrk -t1 -c4 -d1s -H "Host: jshello.localhost" "http://127.0.0.1:$PORT/api" >/dev/null
-JS_RESULTS=""
 for round in $(seq "$ROUNDS"); do
-    read -r n_rps n_p99 < <(run_wrk "http://127.0.0.1:$NODE_PORT/" "")
-    read -r f_rps f_p99 < <(run_wrk "http://127.0.0.1:$PORT/api" "jshello.localhost")
-    echo "js hello round $round: node $n_rps req/s (p99 $n_p99), fazt $f_rps req/s (p99 $f_p99)" >&2
-    JS_RESULTS+="$n_rps $f_rps $n_p99 $f_p99;"
+    measure js hello node "$round" "$NODE_PID" "http://127.0.0.1:$NODE_PORT/" "" 64 >/dev/null
+    measure js hello fazt "$round" "$FAZT_PID" "http://127.0.0.1:$PORT/api" jshello.localhost 64 >/dev/null
 done
+lib compare "$RESULTS" js hello node fazt
 kill "$NODE_PID" 2>/dev/null; wait "$NODE_PID" 2>/dev/null || true
 
 # --- App storage (issue #4) ----------------------------------------------------------------------
@@ -199,36 +226,34 @@ echo "module.exports = () => ({ hello: 'world' });" >"$WORK/st/api/hello.js"
 for from in $(seq 0 1000 99000); do
     curl -sf -o /dev/null -H "Host: st.localhost" "http://127.0.0.1:$PORT/api/seed?from=$from"
 done
-run_wrk_latency() { # url host connections → req/s p50 p99 (ms)
-    local out
-    out=$(wrk -t2 -c"$3" -d"$DURATION" --latency -H "Host: $2" "$1")
-    if grep -q "Non-2xx" <<<"$out"; then echo "bench: non-2xx responses: $out" >&2; exit 1; fi
-    echo "$(awk '/^Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "50%" {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out")"
-}
+section storage
 wrk -t1 -c8 -d1s -H "Host: st.localhost" "http://127.0.0.1:$PORT/api/set" >/dev/null
-STORAGE_RESULTS=""
 KEYS_BEFORE=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM kv WHERE key LIKE '"'"'k:%'"'"'").fetchone()[0])' "$WORK/data.db")
 SET_REQUESTS=0
+# Rounds alternate hello (the peer: the same server's worker path without storage), kv.set, mixed.
 for round in $(seq "$ROUNDS"); do
-    read -r h_rps h_p50 h_p99 < <(run_wrk_latency "http://127.0.0.1:$PORT/api/hello" st.localhost 64)
-    out=$(wrk -t2 -c64 -d"$DURATION" --latency -H "Host: st.localhost" "http://127.0.0.1:$PORT/api/set")
-    if grep -q "Non-2xx" <<<"$out"; then echo "bench: non-2xx responses: $out" >&2; exit 1; fi
-    s_rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out"); s_p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    SET_REQUESTS=$((SET_REQUESTS + $(awk '/requests in/ {print $1}' <<<"$out")))
-    read -r m_rps m_p50 m_p99 < <(run_wrk_latency "http://127.0.0.1:$PORT/api/mixed" st.localhost 64)
-    echo "storage round $round: hello $h_rps req/s, kv.set $s_rps req/s (p99 $s_p99), mixed $m_rps req/s (p99 $m_p99)" >&2
-    STORAGE_RESULTS+="$h_rps $s_rps $s_p99 $m_rps $m_p99;"
+    measure storage storage hello "$round" "$FAZT_PID" "http://127.0.0.1:$PORT/api/hello" st.localhost 64 >/dev/null
+    out=$(measure storage storage kv.set "$round" "$FAZT_PID" "http://127.0.0.1:$PORT/api/set" st.localhost 64)
+    SET_REQUESTS=$((SET_REQUESTS + $(awk '{print $4}' <<<"$out")))
+    measure storage storage mixed "$round" "$FAZT_PID" "http://127.0.0.1:$PORT/api/mixed" st.localhost 64 >/dev/null
 done
+lib compare "$RESULTS" storage storage hello kv.set
+lib compare "$RESULTS" storage storage hello mixed
 KEYS_AFTER=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM kv WHERE key LIKE '"'"'k:%'"'"'").fetchone()[0])' "$WORK/data.db")
-read -r F_RPS F_P50 F_P99 < <(run_wrk_latency "http://127.0.0.1:$PORT/api/find" st.localhost 8)
-echo "docs.find: $F_RPS req/s, p50 $F_P50, p99 $F_P99; keys stored $((KEYS_AFTER - KEYS_BEFORE)) of $SET_REQUESTS acknowledged" >&2
+measure storage docs.find fazt 1 "$FAZT_PID" "http://127.0.0.1:$PORT/api/find" st.localhost 8 >/dev/null
+echo "keys stored $((KEYS_AFTER - KEYS_BEFORE)) of $SET_REQUESTS acknowledged" >&2
+record keys_stored "$((KEYS_AFTER - KEYS_BEFORE))"
+record set_requests "$SET_REQUESTS"
 
 # kill -9 during acknowledged writes, more runs than the test suite's 10 (its own server and file).
 CRASH_RUNS=${CRASH_RUNS:-30}
+section crash-loop
 CRASH_RESULT=$(python3 scripts/crash-loop.py "$FAZT" "$WORK/crash" "$CRASH_RUNS")
+record crash "$CRASH_RESULT"
 
 # Cold starts: first request after a deploy while a worker runs (median of 10), and first request
 # with no worker running (a separate server whose workers retire after 1 s; median of 5).
+section cold-starts
 COLD_WARM=$(python3 - "$FAZT" "$WORK" "$PORT" <<'PY'
 import subprocess, sys, time, urllib.request, statistics, os
 fazt, work, port = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -274,12 +299,15 @@ print(f"{statistics.median(times):.1f}")
 PY
 )
 kill "$COLD_PID" 2>/dev/null; wait "$COLD_PID" 2>/dev/null || true
+record cold_warm_ms "$COLD_WARM"
+record cold_none_ms "$COLD_NONE"
 
 # Memory with 100 apps each called once (server + workers), then after idle eviction and trim.
 # Measured with no other fazt process alive: pages shared with another process running the same
 # binary count in both RSS figures and cannot be paged out, which would muddy the number.
 kill "$FAZT_PID" 2>/dev/null; wait "$FAZT_PID" 2>/dev/null || true
 FAZT_PID=""
+section apps-100
 for i in $(seq 100); do
     mkdir -p "$WORK/many-js/app$i/api"
     echo "const n = $i; module.exports = () => ({ app: n });" >"$WORK/many-js/app$i/api/main.js"
@@ -303,141 +331,20 @@ for _ in $(seq 400); do [[ -z "$(cat /proc/"$A100_PID"/task/*/children 2>/dev/nu
 sleep 7
 RSS_100_IDLE=$(tree_rss_kb "$A100_PID")
 kill "$A100_PID" 2>/dev/null; wait "$A100_PID" 2>/dev/null || true
+record rss_100_apps_kb "$RSS_100_APPS"
+record rss_100_idle_kb "$RSS_100_IDLE"
 
 # --- Scheduler (issue #5) -------------------------------------------------------------------
 # 100,000 hibernating jobs over 100 apps (daemon RSS growth, bytes per job), then jobs due at
 # 1,000/s for 30 s with a trivial handler (lateness, throughput). Its own server and data file.
 SCHED_SECONDS=${SCHED_SECONDS:-30}
+section scheduler
 SCHED_RESULT=$(python3 scripts/bench-scheduler.py "$FAZT" "$WORK/sched" "$SCHED_SECONDS")
 echo "scheduler: $SCHED_RESULT" >&2
+record scheduler "$SCHED_RESULT"
 
 # --- report -------------------------------------------------------------------------------
-REPORT=$(python3 - "$RSS_START" "$RSS_IDLE" "$RSS_PEAK" "$DEPLOY_MS" "$UPLOAD_MS" "$DURATION" "$ROUNDS" \
-    "${results[1k.html]}" "${results[100k.bin]}" "$RSS_START_IDLE" "$RSS_AFTER" \
-    "$JS_RESULTS" "$COLD_WARM" "$COLD_NONE" "$RSS_100_APPS" "$RSS_100_IDLE" \
-    "$STORAGE_RESULTS" "$F_RPS" "$F_P50" "$F_P99" "$((KEYS_AFTER - KEYS_BEFORE))" "$SET_REQUESTS" "$CRASH_RESULT" \
-    "$SCHED_RESULT" <<'PY'
-import sys, datetime, platform, os
-start, idle, peak, deploy_ms, upload_ms, duration, rounds = sys.argv[1:8]
-rows = {"1 KB (`1k.html`)": sys.argv[8], "100 KB (`100k.bin`)": sys.argv[9]}
-start_idle, after = sys.argv[10], sys.argv[11]
-js_raw, cold_warm, cold_none, rss_100, rss_100_idle = sys.argv[12:17]
-def mb(kb): return f"{int(kb) / 1024:.1f} MB"
-def verdict(ok): return "meets target" if ok else "**misses target**"
-lines = []
-lines.append("# Performance")
-lines.append("")
-lines.append(f"Measured by `make bench` (scripts/bench.sh) on {datetime.date.today()} — {os.cpu_count()} cores, "
-             f"{platform.machine()}, loopback. Each figure is fazt against a peer measured in the same run: "
-             f"nginx 1.22 (Debian `nginx-light`, 2 workers, `access_log off`) serving the same files from disk; "
-             f"fazt serving them from a deployed app out of `data.db` (release build, static stdlib). "
-             f"`wrk -t2 -c64 -d{duration}`, runs alternating nginx/fazt, {rounds} rounds each; wrk shares the 2 cores.")
-lines.append("")
-lines.append("## Static files")
-lines.append("")
-lines.append("| file | nginx req/s | fazt req/s | fazt / nginx | nginx p99 | fazt p99 |")
-lines.append("|---|---:|---:|---:|---:|---:|")
-ratios = {}
-for name, raw in rows.items():
-    runs = [r.split() for r in raw.strip(";").split(";") if r]
-    n = sum(float(r[0]) for r in runs) / len(runs)
-    f = sum(float(r[1]) for r in runs) / len(runs)
-    ratios[name] = f / n
-    lines.append(f"| {name} | {n:,.0f} | {f:,.0f} | {f / n:.2f}× | {runs[-1][2]} | {runs[-1][3]} |")
-lines.append("")
-first = list(ratios.values())[0]
-lines.append("## Targets (issue #2)")
-lines.append("")
-lines.append("| figure | measured | target | |")
-lines.append("|---|---:|---:|---|")
-lines.append(f"| 1 KB throughput vs nginx | {first:.2f}× | ≥ 0.8× | {verdict(first >= 0.8)} |")
-lines.append(f"| RSS 1 s after start (no apps) | {mb(start)} | — | |")
-lines.append(f"| RSS idle, no apps (after the 5 s idle trim) | {mb(start_idle)} | ≤ 20 MB | {verdict(int(start_idle) <= 20 * 1024)} |")
-lines.append(f"| RSS idle, 5 apps deployed (after the idle trim) | {mb(idle)} | ≤ 20 MB | {verdict(int(idle) <= 20 * 1024)} |")
-lines.append(f"| RSS peak under load | {mb(peak)} | ≤ 40 MB | {verdict(int(peak) <= 40 * 1024)} |")
-lines.append(f"| RSS idle after the load runs (after the idle trim) | {mb(after)} | — | |")
-lines.append(f"| deploy 1,000 files, `fazt deploy` round trip | {deploy_ms} ms | ≤ 1 s | {verdict(int(deploy_ms) <= 1000)} |")
-lines.append(f"| deploy 1,000 files, upload of a packed archive | {upload_ms} ms | — | |")
-lines.append("")
-lines.append("## JavaScript handlers (issue #3)")
-lines.append("")
-runs = [r.split() for r in js_raw.strip(";").split(";") if r]
-node = sum(float(r[0]) for r in runs) / len(runs)
-fazt_js = sum(float(r[1]) for r in runs) / len(runs)
-lines.append("`module.exports = () => ({hello:'world'})` through `/api` vs Node 20's `http` module serving the same JSON.")
-lines.append("")
-lines.append("| | Node req/s | fazt req/s | fazt / Node | Node p99 | fazt p99 |")
-lines.append("|---|---:|---:|---:|---:|---:|")
-lines.append(f"| hello JSON | {node:,.0f} | {fazt_js:,.0f} | {fazt_js / node:.2f}× | {runs[-1][2]} | {runs[-1][3]} |")
-lines.append("")
-lines.append("| figure | measured | target | |")
-lines.append("|---|---:|---:|---|")
-lines.append(f"| JS hello vs Node | {fazt_js / node:.2f}× | ≥ 0.7× | {verdict(fazt_js / node >= 0.7)} |")
-lines.append(f"| first request after deploy, warm worker (median of 10) | {cold_warm} ms | ≤ 5 ms | {verdict(float(cold_warm) <= 5)} |")
-lines.append(f"| first request, no worker running (median of 5) | {cold_none} ms | ≤ 60 ms | {verdict(float(cold_none) <= 60)} |")
-lines.append(f"| RSS, 100 apps each called once (server + workers) | {mb(rss_100)} | ≤ 250 MB | {verdict(int(rss_100) <= 250 * 1024)} |")
-lines.append(f"| RSS after idle eviction (workers gone, trimmed) | {mb(rss_100_idle)} | ≤ 30 MB | {verdict(int(rss_100_idle) <= 30 * 1024)} |")
-lines.append("")
-storage_raw, f_rps, f_p50, f_p99, keys_stored, set_requests = sys.argv[17:23]
-runs = [r.split() for r in storage_raw.strip(";").split(";") if r]
-hello = sum(float(r[0]) for r in runs) / len(runs)
-writes = sum(float(r[1]) for r in runs) / len(runs)
-mixed = sum(float(r[3]) for r in runs) / len(runs)
-lines.append("## App storage (issue #4)")
-lines.append("")
-lines.append("Through JavaScript handlers on the same server, alternating with its hello JSON handler "
-             "(`wrk -t2 -c64`). Every counted response was sent only after its write was synced to disk.")
-lines.append("")
-lines.append("| handler | req/s | vs hello JSON (same run) | vs Node hello | p99 |")
-lines.append("|---|---:|---:|---:|---:|")
-lines.append(f"| hello JSON (worker path, no storage) | {hello:,.0f} | 1.00× | {hello / node:.2f}× | — |")
-lines.append(f"| `kv.set`, unique key per request (durable writes/s) | {writes:,.0f} | {writes / hello:.2f}× | {writes / node:.2f}× | {runs[-1][2]} |")
-lines.append(f"| 70% `kv.get` / 30% `kv.set` | {mixed:,.0f} | {mixed / hello:.2f}× | {mixed / node:.2f}× | {runs[-1][4]} |")
-lines.append(f"| `docs.find` by an indexed field, 100,000 documents (`-c8`) | {float(f_rps):,.0f} | | | {f_p99} |")
-lines.append("")
-lines.append("| figure | measured | target | |")
-lines.append("|---|---:|---:|---|")
-lines.append(f"| durable `kv.set` writes/s | {writes:,.0f} | ≥ 20,000 | {verdict(writes >= 20000)} |")
-lines.append(f"| `docs.find` point query on 100k docs, p50 / p99 | {f_p50} / {f_p99} | — | |")
-lines.append(f"| keys found in `data.db` / `kv.set` responses acknowledged | {int(keys_stored):,} / {int(set_requests):,} | equal | {verdict(int(keys_stored) >= int(set_requests))} |")
-crash = __import__("json").loads(sys.argv[23])
-lines.append(f"| kill -9 during writes: runs, acknowledged writes, lost, integrity failures | {crash['runs']} runs, "
-             f"{crash['acknowledged']:,} acked, {crash['lost']} lost, {crash['integrity_failures']} failed | 0 lost | "
-             f"{verdict(crash['lost'] == 0 and crash['integrity_failures'] == 0)} |")
-lines.append("")
-lines.append("Anchors (published figures, not measured here): the original Fazt does about 800 durable "
-             "writes/s, PocketBase about 1,800/s.")
-lines.append("")
-sched = __import__("json").loads(sys.argv[24])
-lines.append("## Scheduler (issue #5)")
-lines.append("")
-lines.append(f"{sched['jobs']:,} pending jobs scheduled by 100 apps through `fazt.schedule` (due in 1–7 days; "
-             f"seeding took {sched['seed_seconds']} s), then jobs due at 1,000/s for {sched['seconds']} s across "
-             f"10 apps with a handler that records `Date.now() − job.scheduledAt` (fired − due, as the handler "
-             f"sees it). Own server and `data.db`; per-app cap 4, global cap 8.")
-lines.append("")
-lines.append("| measure | fazt | target | verdict |")
-lines.append("|---|---|---|---|")
-growth = int(sched["rss_after_kb"]) - int(sched["rss_before_kb"])
-lines.append(f"| daemon RSS growth for {sched['jobs']:,} pending jobs | {growth / 1024:.1f} MB "
-             f"({mb(sched['rss_before_kb'])} → {mb(sched['rss_after_kb'])}) | ≤ 10 MB | {verdict(growth <= 10 * 1024)} |")
-lines.append(f"| `data.db` bytes per pending job (row + 3 indexes) | {sched['bytes_per_job']} B | — | — |")
-lines.append(f"| lateness at 1,000 fires/s: p50 / p99 / max | {sched['late_p50']} / {sched['late_p99']} / "
-             f"{sched['late_max']} ms | p99 ≤ 20 ms | {verdict(0 <= int(sched['late_p99']) <= 20)} |")
-lines.append(f"| jobs fired / due, handler throughput | {sched['fired']:,} / {sched['fire_total']:,}, "
-             f"{sched['throughput']:,} jobs/s | all fire | {verdict(sched['fired'] == sched['fire_total'])} |")
-lines.append("")
-lines.append("Anchors (documented behaviour, not measured here): PocketBase ticks its cron once a minute; "
-             "Val Town runs crons at most every 15 min (free) or 1 min; a Cloudflare Durable Object holds one "
-             "alarm at a time. Fazt timers have millisecond resolution and any number per app.")
-lines.append("")
-print("\n".join(lines))
-PY
-)
-mkdir -p docs
-{
-    echo "$REPORT"
-    echo
-    cat docs/performance-notes.md 2>/dev/null || true
-} >docs/performance.md
-echo "$REPORT"
+mkdir -p "$(dirname "$BENCH_RESULTS")" "$(dirname "$BENCH_REPORT")"
+cp "$RESULTS" "$BENCH_RESULTS"
+python3 scripts/bench-report.py "$BENCH_RESULTS" docs/performance-notes.md >"$BENCH_REPORT"
+cat "$BENCH_REPORT"
