@@ -76,25 +76,6 @@ public struct ScriptProblem: Codable, Sendable {
     }
 }
 
-/// Why an invocation produced no response.
-public struct InvocationFailure: Codable, Sendable, Error {
-    /// `exception` (the app threw), `timeout`, `memory`, `crash`, `internal`.
-    public var kind: String
-    public var message: String
-    public var location: String?
-    public var stack: String?
-    /// The `FaztError` code the app's error carried (`QUOTA_EXCEEDED`, `SQL_ERROR`, …), if any.
-    public var code: String?
-
-    public init(kind: String, message: String, location: String? = nil, stack: String? = nil, code: String? = nil) {
-        self.kind = kind
-        self.message = message
-        self.location = location
-        self.stack = stack
-        self.code = code
-    }
-}
-
 /// Reads frames from a file descriptor (blocking), through a buffer: frames that arrive together
 /// cost one `read(2)`.
 final class FrameReader {
@@ -114,10 +95,10 @@ final class FrameReader {
         guard try readFully(&header) else { return nil }
         let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
         guard length > 0, length <= WorkerProtocol.maxFrameBytes else {
-            throw InvocationFailure(kind: "internal", message: "bad frame length \(length)")
+            throw InvocationFailure(kind: .internal, message: "bad frame length \(length)")
         }
         var payload = [UInt8](repeating: 0, count: length)
-        guard try readFully(&payload) else { throw InvocationFailure(kind: "internal", message: "truncated frame") }
+        guard try readFully(&payload) else { throw InvocationFailure(kind: .internal, message: "truncated frame") }
         return try FrameCodec.decode(payload)
     }
 
@@ -147,11 +128,11 @@ final class FrameReader {
                 : buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress, raw.count) }
             if count == 0 {
                 if offset == 0 { return false }
-                throw InvocationFailure(kind: "internal", message: "stream ended inside a frame")
+                throw InvocationFailure(kind: .internal, message: "stream ended inside a frame")
             }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw InvocationFailure(kind: "internal", message: "read failed: errno \(errno)")
+                throw InvocationFailure(kind: .internal, message: "read failed: errno \(errno)")
             }
             if direct {
                 offset += count
@@ -211,7 +192,7 @@ final class FrameWriter: @unchecked Sendable {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw InvocationFailure(kind: "crash", message: "the worker's channel is closed (errno \(errno))")
+                throw InvocationFailure(kind: .crash, message: "the worker's channel is closed (errno \(errno))")
             }
             offset += written
         }
@@ -335,5 +316,5 @@ enum FrameCodec {
         return message
     }
 
-    private static let malformed = InvocationFailure(kind: "internal", message: "malformed frame")
+    private static let malformed = InvocationFailure(kind: .internal, message: "malformed frame")
 }
