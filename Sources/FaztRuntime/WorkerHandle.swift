@@ -299,7 +299,7 @@ final class WorkerHandle: @unchecked Sendable {
             switch result {
             case .success(let response):
                 reply.status = response.status
-                reply.headers = response.headers.map { "\($0.0)\n\($0.1)" }.joined(separator: "\n")
+                reply.headers = response.headers
                 reply.body = response.body
                 reply.file = response.url
             case .failure(let error):
@@ -321,15 +321,7 @@ final class WorkerHandle: @unchecked Sendable {
         guard let status = message.status else {
             return .failure(InvocationFailure(kind: .internal, message: "the worker sent a malformed response"))
         }
-        var headers: [(String, String)] = []
-        let lines = (message.headers ?? "").split(separator: "\n", omittingEmptySubsequences: false)
-        var index = 0
-        while index + 1 < lines.count {
-            headers.append((String(lines[index]), String(lines[index + 1])))
-            index += 2
-        }
-        let body = message.body ?? []
-        return .response(InvocationResponse(status: status, headers: headers, body: body))
+        return .response(InvocationResponse(status: status, headers: message.headers ?? [], body: message.body ?? []))
     }
 
     private func complete(id: UInt64?, reply: Reply) {

@@ -8,12 +8,12 @@ import Glibc
 /// `hello` carrying `protocolVersion`; a peer that speaks another version, sends a frame over the
 /// limit or anything that does not decode is treated as broken (the daemon kills such a worker).
 enum WorkerProtocol {
-    static let version = 2
+    static let version = 3
     static let maxFrameBytes = 64 << 20
 }
 
 /// One protocol message; `type` says which fields are set.
-struct WorkerMessage: Codable, Sendable {
+struct WorkerMessage: Sendable {
     /// `hello`, `invoke`, `result`, `log`.
     var type: String
     var id: UInt64?
@@ -24,9 +24,9 @@ struct WorkerMessage: Codable, Sendable {
     /// `invoke`: the request as JSON (see `InvocationRequest`).
     var request: String?
     var timeoutMs: Int?
-    /// `result`: the normalized response (status, `name\nvalue` header lines, body bytes), or `failure`.
+    /// `result`, `fetched`: the response (status, header fields in order, body bytes), or `failure`.
     var status: Int?
-    var headers: String?
+    var headers: [(String, String)]?
     var body: [UInt8]?
     var failure: InvocationFailure?
     var level: String?
@@ -216,7 +216,8 @@ enum FrameCodec {
         case sources
         case problems
         case status
-        case headers
+        /// One header field: a 4-byte big-endian name length, the name, then the value.
+        case header
         case body
         case op
         case arg
@@ -254,7 +255,12 @@ enum FrameCodec {
         put(.level, message.level)
         put(.message, message.message)
         put(.status, message.status)
-        put(.headers, message.headers)
+        for (name, value) in message.headers ?? [] {
+            var field = bigEndian(name.utf8.count)
+            field.append(contentsOf: name.utf8)
+            field.append(contentsOf: value.utf8)
+            put(.header, field)
+        }
         if let body = message.body { put(.body, body) }
         put(.op, message.op)
         for arg in message.args ?? [] { put(.arg, arg.utf8) }
@@ -295,7 +301,16 @@ enum FrameCodec {
             case .level: message.level = text()
             case .message: message.message = text()
             case .status: message.status = Int(text())
-            case .headers: message.headers = text()
+            case .header:
+                guard bytes.count >= 4 else { throw malformed }
+                let base = bytes.startIndex
+                let nameLength =
+                    Int(bytes[base]) << 24 | Int(bytes[base + 1]) << 16 | Int(bytes[base + 2]) << 8
+                    | Int(bytes[base + 3])
+                guard nameLength <= bytes.count - 4 else { throw malformed }
+                let name = String(decoding: bytes[(base + 4)..<(base + 4 + nameLength)], as: UTF8.self)
+                let value = String(decoding: bytes[(base + 4 + nameLength)...], as: UTF8.self)
+                message.headers = (message.headers ?? []) + [(name, value)]
             case .body: message.body = Array(bytes)
             case .op: message.op = text()
             case .arg:
@@ -314,6 +329,10 @@ enum FrameCodec {
         }
         guard !message.type.isEmpty else { throw malformed }
         return message
+    }
+
+    private static func bigEndian(_ count: Int) -> [UInt8] {
+        [UInt8(count >> 24 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)]
     }
 
     private static let malformed = InvocationFailure(kind: .internal, message: "malformed frame")

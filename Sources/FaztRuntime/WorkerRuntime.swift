@@ -113,7 +113,7 @@ final class WorkerRuntime {
         file: String,
         request: String,
         deadline: UInt64
-    ) -> Result<(status: Int, headers: String, body: [UInt8]), InvocationFailure> {
+    ) -> Result<(status: Int, headers: [(String, String)], body: [UInt8]), InvocationFailure> {
         guard let invoke = context.invokeFunction else {
             return .failure(InvocationFailure(kind: .internal, message: "the runtime prelude is missing"))
         }
@@ -176,7 +176,8 @@ final class WorkerRuntime {
                         done,
                         [
                             ctx.number(Double(id)), ctx.number(Double(message.status ?? 0)),
-                            ctx.string(message.headers ?? ""),
+                            // JavaScript takes the fields as `name\nvalue` lines.
+                            ctx.string((message.headers ?? []).map { "\($0.0)\n\($0.1)" }.joined(separator: "\n")),
                             ctx.string(Data(message.body ?? []).base64EncodedString()), ctx.string(message.file ?? ""),
                             message.message.map { ctx.string($0) } ?? ctx.null,
                         ]
