@@ -7,7 +7,7 @@ import Foundation
 final class AppContext {
     /// How an invocation ended, as reported by the prelude.
     enum Outcome {
-        case response(status: Int, headers: String, body: [UInt8])
+        case response(status: Int, headers: [(String, String)], body: [UInt8])
         case failure(message: String, location: String?, stack: String?, code: String?)
     }
 

@@ -143,7 +143,7 @@ enum HostFunctions {
                     }
                     app.outcome = .response(
                         status: Int(number(app, args, count, 0)),
-                        headers: string(app, args, count, 1),
+                        headers: HostFunctions.headerPairs(string(app, args, count, 1)),
                         body: body
                     )
                 }
@@ -221,6 +221,19 @@ enum HostFunctions {
             }
         ),
     ]
+
+    /// The response header fields JavaScript hands over as `name\nvalue` lines (a name and a
+    /// value never hold a newline: the prelude refuses them), as pairs for the wire.
+    static func headerPairs(_ text: String) -> [(String, String)] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var pairs: [(String, String)] = []
+        var index = 0
+        while index + 1 < lines.count {
+            pairs.append((String(lines[index]), String(lines[index + 1])))
+            index += 2
+        }
+        return pairs
+    }
 
     static func argument(_ args: Arguments, _ count: Int, _ index: Int) -> JSValueRef? {
         guard let args, index < count else { return nil }

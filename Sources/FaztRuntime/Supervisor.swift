@@ -127,7 +127,7 @@ public final class Supervisor: Sendable {
             guard let worker else {
                 completion(
                     .failure(
-                        InvocationFailure(kind: "unavailable", message: "the JavaScript runtime is not available")
+                        InvocationFailure(kind: .unavailable, message: "the JavaScript runtime is not available")
                     ),
                     nil
                 )
@@ -154,7 +154,7 @@ public final class Supervisor: Sendable {
                     // Failures go to the app's log too, with the stack when the app threw.
                     var line = "\(file): \(failure.message)" + (failure.location.map { " (\($0))" } ?? "")
                     if let stack = failure.stack, !stack.isEmpty { line += "\n" + stack }
-                    configuration.logSink(app, failure.kind == "exception" ? "error" : "warn", line)
+                    configuration.logSink(app, failure.kind == .exception ? "error" : "warn", line)
                 }
                 // A response that wrote (or read) storage waits until its pipelined writes are applied
                 // (this runs on the worker's reader thread before it reads the next frame, so the
@@ -173,7 +173,7 @@ public final class Supervisor: Sendable {
                         configuration.logSink(app, "error", "\(file): a storage write failed: \(error)")
                         result = .failure(
                             InvocationFailure(
-                                kind: error.code == .busy ? "busy" : "storage",
+                                kind: error.code == .busy ? .busy : .storage,
                                 message: "a storage write failed: \(error.message) (\(error.code.rawValue))",
                                 code: error.code.rawValue
                             )
@@ -227,7 +227,7 @@ public final class Supervisor: Sendable {
             acquire { [self] worker in
                 guard let worker else {
                     continuation.resume(
-                        returning: .lost(kind: "unavailable", message: "the JavaScript runtime is not available")
+                        returning: .lost(kind: .unavailable, message: "the JavaScript runtime is not available")
                     )
                     return
                 }
@@ -398,11 +398,11 @@ public final class Supervisor: Sendable {
         for worker in workers {
             if let deadline = worker.busyDeadline {
                 if now > deadline {
-                    worker.kill(reason: "timeout", message: "invocation passed its deadline")
+                    worker.kill(reason: .timeout, message: "invocation passed its deadline")
                 } else {
                     let limit = worker.busyMemoryLimit ?? configuration.workerMemoryLimit
                     if worker.residentBytes > limit {
-                        worker.kill(reason: "memory", message: "RSS passed \(limit >> 20) MB")
+                        worker.kill(reason: .memory, message: "RSS passed \(limit >> 20) MB")
                     }
                 }
             }
@@ -430,7 +430,7 @@ public final class Supervisor: Sendable {
             return result
         }
         for waiter in waiters { waiter(nil) }
-        for worker in workers { worker.kill(reason: "unavailable", message: "server shutdown") }
+        for worker in workers { worker.kill(reason: .unavailable, message: "server shutdown") }
     }
 }
 

@@ -7,7 +7,7 @@ import Logging
 
 /// One `fazt __worker` child process, seen from the daemon.
 final class WorkerHandle: @unchecked Sendable {
-    // Safe: mutable state (`pending`, `killReason`, `dead`, `lastUsed`) is guarded by `lock`;
+    // Safe: mutable state (`pending`, `killReason`, `dead`, `lastUsedAt`) is guarded by `lock`;
     // `process`, `writer` and `pid` are set in `init` and never change.
     private struct Pending {
         var id: UInt64
@@ -21,7 +21,7 @@ final class WorkerHandle: @unchecked Sendable {
     /// What came back for one request: the worker's message, or why the worker is gone.
     enum Reply {
         case message(WorkerMessage)
-        case lost(kind: String, message: String)
+        case lost(kind: InvocationFailure.Kind, message: String)
     }
 
     let pid: Int32
@@ -31,7 +31,7 @@ final class WorkerHandle: @unchecked Sendable {
     private let input: FileHandle
     private let lock = NSLock()
     private var pending: [Pending] = []
-    private var killReason: String?
+    private var killReason: InvocationFailure.Kind?
     private(set) var dead = false
     /// The worker asked to be replaced: it takes no new work and retires once idle.
     private var draining = false
@@ -112,14 +112,14 @@ final class WorkerHandle: @unchecked Sendable {
             do {
                 message = try reader.next()
             } catch {
-                kill(reason: "crash", message: "the worker spoke garbage: \(error)")
+                kill(reason: .crash, message: "the worker spoke garbage: \(error)")
                 break
             }
             guard let message else { break }
             switch message.type {
             case "hello":
                 guard message.protocolVersion == WorkerProtocol.version else {
-                    kill(reason: "crash", message: "the worker speaks protocol \(message.protocolVersion ?? -1)")
+                    kill(reason: .crash, message: "the worker speaks protocol \(message.protocolVersion ?? -1)")
                     break
                 }
                 greeted = true
@@ -139,7 +139,7 @@ final class WorkerHandle: @unchecked Sendable {
                 lock.unlock()
                 onRecycle(self)
             default:
-                kill(reason: "crash", message: "unexpected \(message.type) frame from the worker")
+                kill(reason: .crash, message: "unexpected \(message.type) frame from the worker")
             }
         }
         // The process is gone (or its channel is): roll back its open transaction, fail whatever it
@@ -154,15 +154,15 @@ final class WorkerHandle: @unchecked Sendable {
         process.waitUntilExit()
         // Requests queued behind the one that was running never started: 503, not the app's fault.
         for waiting in queued.dropFirst() {
-            waiting.completion(.lost(kind: "unavailable", message: "the JavaScript worker was restarted; try again"))
+            waiting.completion(.lost(kind: .unavailable, message: "the JavaScript worker was restarted; try again"))
         }
         if let inFlight = queued.first {
-            let kind = reason ?? "crash"
+            let kind = reason ?? .crash
             let message: String
             switch kind {
-            case "timeout": message = "the handler ran past its time limit"
-            case "memory": message = "the handler used more memory than allowed"
-            case "unavailable": message = "the server is shutting down; try again"
+            case .timeout: message = "the handler ran past its time limit"
+            case .memory: message = "the handler used more memory than allowed"
+            case .unavailable: message = "the server is shutting down; try again"
             default: message = "the JavaScript worker crashed"
             }
             inFlight.completion(.lost(kind: kind, message: message))
@@ -189,14 +189,21 @@ final class WorkerHandle: @unchecked Sendable {
         let done: @Sendable (StorageError?) -> Void = { error in
             reply(error.map { .failure($0) } ?? .success(StorageResult(json: "null")))
         }
-        guard let storage, let app = message.app, let op = message.op else {
+        guard let storage, let app = message.app, let name = message.op else {
             reply(.failure(StorageError(.internalError, "storage is not available")))
+            return
+        }
+        let op: StorageOp
+        do throws(StorageError) {
+            op = try StorageOp(named: name)
+        } catch {
+            reply(.failure(error))
             return
         }
         let call = StorageCall(op: op, app: app, args: message.args ?? [], data: message.body)
         if call.isKernel {
             guard let kernelCalls else {
-                reply(.failure(StorageError(.internalError, "\(op) is not available")))
+                reply(.failure(StorageError(.internalError, "\(name) is not available")))
                 return
             }
             kernelCalls(call, reply)
@@ -223,10 +230,10 @@ final class WorkerHandle: @unchecked Sendable {
             return
         }
         switch (op, message.session) {
-        case ("tx.begin", let session?):
+        case (.txBegin, let session?):
             storage.begin(owner: pid, session: session, timeoutMs: message.timeoutMs ?? 5000, begun: done)
-        case ("tx.commit", let session?), ("tx.rollback", let session?):
-            storage.end(owner: pid, session: session, commit: op == "tx.commit", done: done)
+        case (.txCommit, let session?), (.txRollback, let session?):
+            storage.end(owner: pid, session: session, commit: op == .txCommit, done: done)
         case (_, let session?):
             storage.perform(call, owner: pid, session: session, reply: reply)
         case (_, nil):
@@ -292,7 +299,7 @@ final class WorkerHandle: @unchecked Sendable {
             switch result {
             case .success(let response):
                 reply.status = response.status
-                reply.headers = response.headers.map { "\($0.0)\n\($0.1)" }.joined(separator: "\n")
+                reply.headers = response.headers
                 reply.body = response.body
                 reply.file = response.url
             case .failure(let error):
@@ -306,23 +313,15 @@ final class WorkerHandle: @unchecked Sendable {
     static func result(_ reply: Reply) -> InvocationResult {
         guard case .message(let message) = reply else {
             if case .lost(let kind, let text) = reply { return .failure(InvocationFailure(kind: kind, message: text)) }
-            return .failure(InvocationFailure(kind: "internal", message: "no reply"))
+            return .failure(InvocationFailure(kind: .internal, message: "no reply"))
         }
         if let failure = message.failure {
             return .failure(failure)
         }
         guard let status = message.status else {
-            return .failure(InvocationFailure(kind: "internal", message: "the worker sent a malformed response"))
+            return .failure(InvocationFailure(kind: .internal, message: "the worker sent a malformed response"))
         }
-        var headers: [(String, String)] = []
-        let lines = (message.headers ?? "").split(separator: "\n", omittingEmptySubsequences: false)
-        var index = 0
-        while index + 1 < lines.count {
-            headers.append((String(lines[index]), String(lines[index + 1])))
-            index += 2
-        }
-        let body = message.body ?? []
-        return .response(InvocationResponse(status: status, headers: headers, body: body))
+        return .response(InvocationResponse(status: status, headers: message.headers ?? [], body: message.body ?? []))
     }
 
     private func complete(id: UInt64?, reply: Reply) {
@@ -349,7 +348,7 @@ final class WorkerHandle: @unchecked Sendable {
         lock.lock()
         if dead {
             lock.unlock()
-            completion(.lost(kind: "crash", message: "the JavaScript worker exited"))
+            completion(.lost(kind: .crash, message: "the JavaScript worker exited"))
             return
         }
         lock.unlock()
@@ -377,20 +376,20 @@ final class WorkerHandle: @unchecked Sendable {
                 lock.unlock()
             }
         } catch {
-            kill(reason: "crash", message: "cannot reach the worker: \(error)")
+            kill(reason: .crash, message: "cannot reach the worker: \(error)")
         }
         // The worker died before this request was queued: nobody else will answer it.
-        if !queued { completion(.lost(kind: "crash", message: "the JavaScript worker exited")) }
+        if !queued { completion(.lost(kind: .crash, message: "the JavaScript worker exited")) }
     }
 
     /// Kills the process (SIGKILL); the reader thread then fails the in-flight invocation with `reason`.
-    func kill(reason: String, message: String) {
+    func kill(reason: InvocationFailure.Kind, message: String) {
         lock.lock()
         if killReason == nil { killReason = reason }
         let alreadyDead = dead
         lock.unlock()
         guard !alreadyDead else { return }
-        if reason == "unavailable" {
+        if reason == .unavailable {
             // An ordered stop (server shutdown), not a fault.
             logger.info("stopping JavaScript worker", metadata: ["worker.pid": "\(pid)", "detail": "\(message)"])
         } else {

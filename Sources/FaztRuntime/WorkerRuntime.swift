@@ -72,7 +72,7 @@ final class WorkerRuntime {
         guard let app = message.app, let version = message.version, let file = message.file,
             let request = message.request
         else {
-            reply.failure = InvocationFailure(kind: "internal", message: "malformed invoke message")
+            reply.failure = InvocationFailure(kind: .internal, message: "malformed invoke message")
             return reply
         }
         let timeout = Double(message.timeoutMs ?? 5000) / 1000
@@ -99,10 +99,10 @@ final class WorkerRuntime {
         } catch let failure as InvocationFailure {
             reply.failure = failure
         } catch {
-            reply.failure = InvocationFailure(kind: "internal", message: "\(error)")
+            reply.failure = InvocationFailure(kind: .internal, message: "\(error)")
         }
         // A transaction the handler left open (it threw past it or timed out) is rolled back.
-        if session != nil { _ = storage(StorageCall(op: "tx.rollback", app: app, args: [])) }
+        if session != nil { _ = storage(StorageCall(op: .txRollback, app: app, args: [])) }
         reply.storage = touchedStorage ? true : nil
         reply.output = captured
         return reply
@@ -113,9 +113,9 @@ final class WorkerRuntime {
         file: String,
         request: String,
         deadline: UInt64
-    ) -> Result<(status: Int, headers: String, body: [UInt8]), InvocationFailure> {
+    ) -> Result<(status: Int, headers: [(String, String)], body: [UInt8]), InvocationFailure> {
         guard let invoke = context.invokeFunction else {
-            return .failure(InvocationFailure(kind: "internal", message: "the runtime prelude is missing"))
+            return .failure(InvocationFailure(kind: .internal, message: "the runtime prelude is missing"))
         }
         context.outcome = nil
         context.timers.removeAll()
@@ -141,7 +141,7 @@ final class WorkerRuntime {
                 guard next != nil || !context.pendingFetches.isEmpty else {
                     return .failure(
                         InvocationFailure(
-                            kind: "exception",
+                            kind: .exception,
                             message: "the handler never finished: its promise never settled and nothing is pending"
                         )
                     )
@@ -176,7 +176,8 @@ final class WorkerRuntime {
                         done,
                         [
                             ctx.number(Double(id)), ctx.number(Double(message.status ?? 0)),
-                            ctx.string(message.headers ?? ""),
+                            // JavaScript takes the fields as `name\nvalue` lines.
+                            ctx.string((message.headers ?? []).map { "\($0.0)\n\($0.1)" }.joined(separator: "\n")),
                             ctx.string(Data(message.body ?? []).base64EncodedString()), ctx.string(message.file ?? ""),
                             message.message.map { ctx.string($0) } ?? ctx.null,
                         ]
@@ -187,7 +188,7 @@ final class WorkerRuntime {
             if error.timedOut || JSEngine.terminated { return .failure(Self.timeout) }
             return .failure(
                 InvocationFailure(
-                    kind: "exception",
+                    kind: .exception,
                     message: error.message,
                     location: error.location,
                     stack: error.stack
@@ -212,7 +213,7 @@ final class WorkerRuntime {
                 )
             )
         case nil:
-            return .failure(InvocationFailure(kind: "internal", message: "no outcome"))
+            return .failure(InvocationFailure(kind: .internal, message: "no outcome"))
         }
     }
 
@@ -220,7 +221,7 @@ final class WorkerRuntime {
     func warm(_ message: WorkerMessage) -> WorkerMessage {
         var reply = WorkerMessage(type: "result", id: message.id)
         guard let app = message.app, let version = message.version else {
-            reply.failure = InvocationFailure(kind: "internal", message: "malformed warm message")
+            reply.failure = InvocationFailure(kind: .internal, message: "malformed warm message")
             return reply
         }
         do {
@@ -229,7 +230,7 @@ final class WorkerRuntime {
         } catch let failure as InvocationFailure {
             reply.failure = failure
         } catch {
-            reply.failure = InvocationFailure(kind: "internal", message: "\(error)")
+            reply.failure = InvocationFailure(kind: .internal, message: "\(error)")
         }
         return reply
     }
@@ -276,10 +277,10 @@ final class WorkerRuntime {
     /// everything inside a transaction in the daemon (the single writer), waiting for its answer.
     private func storage(_ call: StorageCall) -> Result<StorageResult, StorageError> {
         touchedStorage = true
-        if call.isKernel { return remote(call) }
-        if call.op == "kv.set" && session == nil { return pipelinedSet(call) }
-        var local = session == nil && !call.isWrite && !call.op.hasPrefix("tx.")
-        if local && call.op == "sql.query" {
+        let route = session == nil || call.op.route == .kernel ? call.op.route : .remote
+        if route == .pipelined { return pipelinedSet(call) }
+        var local = route == .local
+        if local && call.op == .sqlQuery {
             do {
                 local = try SQLStore(connection: database, app: call.app).isReadOnly(call.args.first ?? "")
             } catch {
@@ -287,7 +288,7 @@ final class WorkerRuntime {
             }
         }
         if local {
-            if pipelinedWrites, case .failure(let error) = remote(StorageCall(op: "sync", app: call.app, args: [])) {
+            if pipelinedWrites, case .failure(let error) = remote(StorageCall(op: .sync, app: call.app, args: [])) {
                 return .failure(error)
             }
             do {
@@ -310,7 +311,7 @@ final class WorkerRuntime {
         } catch {
             return .failure(error)
         }
-        var frame = WorkerMessage(type: "store", app: call.app, op: call.op, args: call.args)
+        var frame = WorkerMessage(type: "store", app: call.app, op: call.op.rawValue, args: call.args)
         frame.storage = true
         do {
             // Goes out with the next frame (the result, or a call that waits): one write, one
@@ -335,7 +336,7 @@ final class WorkerRuntime {
             return
         }
         // Count this worker's own pipelined writes in the usage it reads.
-        if pipelinedWrites, case .failure(let error) = remote(StorageCall(op: "sync", app: app, args: [])) {
+        if pipelinedWrites, case .failure(let error) = remote(StorageCall(op: .sync, app: app, args: [])) {
             throw error
         }
         let headroom = try StorageService.quotaHeadroom(database, app: app, defaultQuota: quotaBytes)
@@ -349,11 +350,11 @@ final class WorkerRuntime {
     /// Sends a call to the daemon and waits for its answer (deferring other frames meanwhile).
     private func remote(_ call: StorageCall) -> Result<StorageResult, StorageError> {
         switch call.op {
-        case "tx.begin":
+        case .txBegin:
             guard session == nil else { return .failure(StorageError(.transaction, "a transaction is already open")) }
             storageSequence += 1
             session = storageSequence
-        case "tx.commit", "tx.rollback":
+        case .txCommit, .txRollback:
             guard session != nil else { return .failure(StorageError(.transaction, "no transaction is open")) }
         default:
             break
@@ -367,11 +368,11 @@ final class WorkerRuntime {
             app: call.app,
             timeoutMs: Int(invocationDeadline > now ? (invocationDeadline - now) / 1_000_000 : 1),
             body: call.data,
-            op: call.op,
+            op: call.op.rawValue,
             args: call.args,
             session: call.isKernel ? nil : session
         )
-        if call.op == "tx.commit" || call.op == "tx.rollback" { session = nil }
+        if call.op == .txCommit || call.op == .txRollback { session = nil }
         do {
             try writer.send(request)
             while true {
@@ -383,7 +384,7 @@ final class WorkerRuntime {
                     // Everything sent before this call has been applied by now.
                     pipelinedWrites = false
                     if let code = message.code {
-                        if call.op == "tx.begin" { session = nil }
+                        if call.op == .txBegin { session = nil }
                         return .failure(StorageError(StorageError.Code(rawValue: code), message.message ?? code))
                     }
                     return .success(StorageResult(json: message.request ?? "null", data: message.body))
@@ -406,7 +407,7 @@ final class WorkerRuntime {
             guard poll(&descriptor, 1, milliseconds) > 0 else { return nil }
         }
         guard let message = try reader.next() else {
-            throw InvocationFailure(kind: "internal", message: "the daemon closed the channel")
+            throw InvocationFailure(kind: .internal, message: "the daemon closed the channel")
         }
         return message
     }
@@ -414,15 +415,15 @@ final class WorkerRuntime {
     /// The failure kind for a JavaScript error's `code`: `busy` (storage back-pressure), `handler`
     /// (the code cannot run: it does not compile, a module is missing, it exports no handler;
     /// jobs that fail so are not retried) or `exception`.
-    static func failureKind(code: String?) -> String {
+    static func failureKind(code: String?) -> InvocationFailure.Kind {
         switch code {
-        case "BUSY": return "busy"
-        case "BAD_HANDLER", "MODULE_NOT_FOUND": return "handler"
-        default: return "exception"
+        case "BUSY": return .busy
+        case "BAD_HANDLER", "MODULE_NOT_FOUND": return .handler
+        default: return .exception
         }
     }
 
-    private static let timeout = InvocationFailure(kind: "timeout", message: "the handler ran past its time limit")
+    private static let timeout = InvocationFailure(kind: .timeout, message: "the handler ran past its time limit")
 
     private func context(app: String, version: Int) throws -> AppContext {
         let key = "\(app)@\(version)"
@@ -441,7 +442,7 @@ final class WorkerRuntime {
             [.text(app), .int(version)]
         ) { $0.string(0) }
         guard !files.isEmpty else {
-            throw InvocationFailure(kind: "internal", message: "app \(app) has no version \(version)")
+            throw InvocationFailure(kind: .internal, message: "app \(app) has no version \(version)")
         }
         let database = self.database
         let writer = self.writer
@@ -472,13 +473,19 @@ final class WorkerRuntime {
                 }
             )
         } catch {
-            throw InvocationFailure(kind: "internal", message: "cannot start the app context: \(error)")
+            throw InvocationFailure(kind: .internal, message: "cannot start the app context: \(error)")
         }
         context.sendFetch = { id, json in
             try? writer.send(WorkerMessage(type: "fetch", id: UInt64(id), app: app, request: json))
         }
         context.storageCall = { [unowned self, unowned context] op, args, data in
-            switch storage(StorageCall(op: op, app: app, args: args, data: data)) {
+            let result: Result<StorageResult, StorageError>
+            do throws(StorageError) {
+                result = storage(StorageCall(op: try StorageOp(named: op), app: app, args: args, data: data))
+            } catch {
+                result = .failure(error)
+            }
+            switch result {
             case .success(let result):
                 context.storageData = result.data
                 return result.json

@@ -3,13 +3,13 @@ import FaztStore
 
 /// `fazt.events.emit/on/off/query` from app JavaScript, and the owner's grants.
 extension EventBus {
-    public static let ops: Set<String> = ["events.emit", "events.on", "events.off", "events.query"]
+    public static let ops: Set<StorageOp> = [.eventsEmit, .eventsOn, .eventsOff, .eventsQuery]
 
     public func perform(_ call: StorageCall, reply: @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) {
         let app = call.app
         do {
             switch call.op {
-            case "events.emit":
+            case .eventsEmit:
                 let type = try Self.checked { () throws(EventError) in try EventType.namespaced(call.arg(0), app: app) }
                 let data = try call.jsonText(1, "events.emit: data", limit: Self.maxDataBytes)
                 let options = try call.options(2)
@@ -29,7 +29,7 @@ extension EventBus {
                         reply(.failure(StorageError(.internalError, "cannot emit the event: \(error)")))
                     }
                 }
-            case "events.on":
+            case .eventsOn:
                 let pattern = try Self.checked { () throws(EventError) in try EventPattern(call.arg(0), app: app) }
                 let handler = try Scheduler.handlerPath(call.arg(1))
                 if let exists = scheduler.handlerExists, !exists(app, handler) {
@@ -46,7 +46,7 @@ extension EventBus {
                     },
                     applied: { result, _ in reply(Self.answer(result.map { _ in "true" })) }
                 )
-            case "events.off":
+            case .eventsOff:
                 let pattern = try Self.checked { () throws(EventError) in try EventPattern(call.arg(0), app: app) }
                 let handler = call.arg(1).isEmpty ? nil : try Scheduler.handlerPath(call.arg(1))
                 store.apply(
@@ -58,7 +58,7 @@ extension EventBus {
                     },
                     applied: { result, _ in reply(Self.answer(result.map { $0 > 0 ? "true" : "false" })) }
                 )
-            case "events.query":
+            case .eventsQuery:
                 let options = try call.options(0)
                 let pattern = try options["type"]?.stringValue.map { text throws(StorageError) in
                     try Self.checked { () throws(EventError) in try EventPattern(text, app: app) }
@@ -70,7 +70,7 @@ extension EventBus {
                 }
                 reply(.success(StorageResult(json: "[" + events.map(\.json).joined(separator: ",") + "]")))
             default:
-                throw StorageError(.invalidArgument, "unknown call \(call.op)")
+                throw StorageError(.invalidArgument, "unknown call \(call.op.rawValue)")
             }
         } catch {
             reply(.failure(StorageError.wrapping(error)))

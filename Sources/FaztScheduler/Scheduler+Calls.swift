@@ -4,7 +4,7 @@ import FaztStore
 /// `fazt.schedule(...)`, `.cancel`, `.get`, `.list` as calls from app JavaScript.
 extension Scheduler {
     /// Ops this extension answers.
-    public static let ops: Set<String> = ["schedule.add", "schedule.cancel", "schedule.get", "schedule.list"]
+    public static let ops: Set<StorageOp> = [.scheduleAdd, .scheduleCancel, .scheduleGet, .scheduleList]
 
     /// Runs one call from app JavaScript; `reply` gets JSON once any change is committed (the
     /// invocation's response or completion waits until everything it wrote is durable, like a
@@ -12,10 +12,10 @@ extension Scheduler {
     public func perform(_ call: StorageCall, reply: @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) {
         do {
             switch call.op {
-            case "schedule.add":
+            case .scheduleAdd:
                 let job = try parseJob(call)
                 add(job, reply: reply)
-            case "schedule.cancel":
+            case .scheduleCancel:
                 let (id, key) = try target(call.arg(0))
                 let app = call.app
                 store.apply(
@@ -31,17 +31,17 @@ extension Scheduler {
                         }
                     }
                 )
-            case "schedule.get":
+            case .scheduleGet:
                 let (id, key) = try target(call.arg(0))
                 let job = try store.read { try JobStore.find($0, app: call.app, id: id, key: key) }
                 reply(.success(StorageResult(json: job.map { Self.json($0).text } ?? "null")))
-            case "schedule.list":
+            case .scheduleList:
                 let limit = min(max(Int(call.arg(0)) ?? 100, 1), 1000)
                 let status = call.arg(1).isEmpty ? nil : call.arg(1)
                 let jobs = try store.read { try JobStore.list($0, app: call.app, status: status, limit: limit) }
                 reply(.success(StorageResult(json: JSONValue.array(jobs.map(Self.json)).text)))
             default:
-                throw StorageError(.invalidArgument, "unknown call \(call.op)")
+                throw StorageError(.invalidArgument, "unknown call \(call.op.rawValue)")
             }
         } catch {
             reply(.failure(StorageError.wrapping(error)))

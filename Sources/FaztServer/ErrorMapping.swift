@@ -1,3 +1,4 @@
+import FaztRuntime
 import FaztStorage
 import FaztStore
 import FaztVFS
@@ -25,6 +26,12 @@ enum ErrorMapping {
         default:
             return .error(.internalServerError, code: "internal", message: "internal error")
         }
+    }
+
+    /// The status of an `/api` invocation that produced no response: 503 for the server's own
+    /// limits (busy, timeout, memory, unavailable), else 500.
+    static func status(for kind: InvocationFailure.Kind) -> HTTPResponseStatus {
+        kind.isServerLimit ? .serviceUnavailable : .internalServerError
     }
 
     static func status(for code: VFSError.Code) -> HTTPResponseStatus {

@@ -205,23 +205,17 @@ enum APIResponseMapping {
             return Response(status: status, headers: headers, body: ByteBuffer(bytes: answer.body))
         case .failure(let failure):
             var body: [(String, JSONValue)] = []
-            let status: HTTPResponseStatus
-            switch failure.kind {
-            case "busy", "timeout", "memory", "unavailable":
-                // The server's own words about a limit: nothing of the app's is in them.
-                status = .serviceUnavailable
-                body.append(("error", .string(failure.message)))
-            default:
-                status = .internalServerError
-                body.append(("error", .string(debug ? failure.message : "internal error")))
-            }
+            let status = ErrorMapping.status(for: failure.kind)
+            // The server's own words about a limit show; the app's own text only with debug.
+            let shown = failure.kind.isServerLimit || debug
+            body.append(("error", .string(shown ? failure.message : "internal error")))
             if debug || status == .serviceUnavailable {
                 if let location = failure.location { body.append(("where", .string(location))) }
                 if let code = failure.code { body.append(("code", .string(code))) }
             }
             if let run { body.append(("run", .number(Double(run)))) }
             var response = ControlAPI.rawJSON(JSONValue.object(body).text, status: status)
-            if failure.kind == "busy" { response.headers.add(name: "Retry-After", value: "1") }
+            if failure.kind == .busy { response.headers.add(name: "Retry-After", value: "1") }
             return response
         }
     }

@@ -29,20 +29,27 @@ enum JobFiring {
             return
         }
         guard let supervisor else {
-            done(JobOutcome(failure: ("unavailable", "the JavaScript runtime is not running")))
+            done(
+                JobOutcome(
+                    failure: (InvocationFailure.Kind.unavailable.rawValue, "the JavaScript runtime is not running")
+                )
+            )
             return
         }
         // Loading a snapshot reads the database: off the thread that reported the claim.
         DispatchQueue.global().async {
             guard let app = served(job.app, catalog: catalog) else {
-                done(JobOutcome(failure: ("missing", "app \(job.app) has no live version")))
+                done(
+                    JobOutcome(failure: (InvocationFailure.Kind.missing.rawValue, "app \(job.app) has no live version"))
+                )
                 return
             }
             guard app.snapshot.files[job.handler] != nil else {
                 done(
                     JobOutcome(
                         failure: (
-                            "missing", "the handler \(job.handler) is not a file of version \(app.snapshot.version)"
+                            InvocationFailure.Kind.missing.rawValue,
+                            "the handler \(job.handler) is not a file of version \(app.snapshot.version)"
                         )
                     )
                 )
@@ -60,7 +67,7 @@ enum JobFiring {
                     done(JobOutcome(output: output))
                 case .failure(let failure):
                     let location = failure.location.map { " (\($0))" } ?? ""
-                    done(JobOutcome(failure: (failure.kind, failure.message + location), output: output))
+                    done(JobOutcome(failure: (failure.kind.rawValue, failure.message + location), output: output))
                 }
             }
         }
@@ -134,7 +141,7 @@ final class FailureRecorder: Sendable {
             durationMs: durationMs,
             outcome: "failed"
         )
-        var error = failure.kind == "exception" ? failure.message : "\(failure.kind): \(failure.message)"
+        var error = failure.kind == .exception ? failure.message : "\(failure.kind.rawValue): \(failure.message)"
         if let code = failure.code { error += " [\(code)]" }
         if let location = failure.location { error += " (\(location))" }
         if let stack = failure.stack, !stack.isEmpty { error += "\n" + stack }

@@ -11,7 +11,7 @@ import Synchronization
 /// Every notification lands in the owner's inbox and is delivered to the configured channels as `notify` jobs (retries, history; a last failure emits
 /// `system.notify.failed`). Channel settings are encrypted at rest like secrets.
 final class Notifier: Sendable {
-    static let ops: Set<String> = ["notify"]
+    static let ops: Set<StorageOp> = [.notify]
     let store: Store
     let box: SecretBox
     let scheduler: Scheduler

@@ -148,7 +148,7 @@ final class ServerServices: Sendable {
             } else if Notifier.ops.contains(call.op) {
                 notifier.perform(call, reply: reply)
             } else {
-                reply(.failure(StorageError(.invalidArgument, "\(call.op) is not available")))
+                reply(.failure(StorageError(.invalidArgument, "\(call.op.rawValue) is not available")))
             }
         }
         self.supervisor = Supervisor(configuration: runtime, logger: logger)

@@ -1,44 +1,30 @@
 import FaztStore
 import Foundation
 
-/// One storage call from JavaScript: `op` (`kv.set`, `docs.find`, …), string arguments and, for
+/// One storage call from JavaScript: `op` (`.kvSet`, `.docsFind`, …), string arguments and, for
 /// blobs, bytes.
 ///
 /// The same code runs it in the worker (reads, on its read-only connection) and in the daemon
 /// (writes, on the single writer).
 public struct StorageCall: Sendable {
-    public var op: String
+    public var op: StorageOp
     public var app: String
     public var args: [String]
     public var data: [UInt8]?
 
-    public init(op: String, app: String, args: [String], data: [UInt8]? = nil) {
+    public init(op: StorageOp, app: String, args: [String], data: [UInt8]? = nil) {
         self.op = op
         self.app = app
         self.args = args
         self.data = data
     }
 
-    /// Ops that change data and therefore go to the daemon's writer.
-    public static let writes: Set<String> = [
-        "kv.set", "kv.delete", "kv.incr", "docs.insert", "docs.insertMany", "docs.update", "docs.delete",
-        "docs.createIndex", "sql.exec", "sql.batch", "blobs.put", "blobs.delete",
-    ]
+    /// Changes data, so it goes to the daemon's writer.
+    public var isWrite: Bool { op.isWrite }
 
-    /// Writes that change the database with one statement (reads aside), so the writer can skip
-    /// their savepoint.
-    public static let singleStatement: Set<String> = ["kv.set", "kv.delete", "kv.incr", "sync"]
-
-    /// Ops that add data (refused once the app is over its quota).
-    static let grows: Set<String> = [
-        "kv.set", "kv.incr", "docs.insert", "docs.insertMany", "docs.update", "sql.exec", "sql.batch", "blobs.put",
-    ]
-
-    public var isWrite: Bool { Self.writes.contains(op) }
-
-    /// Calls the kernel answers rather than app storage (`schedule.*`, `events.*`, `notify`):
-    /// always sent to the daemon, never part of a storage transaction.
-    public var isKernel: Bool { op.hasPrefix("schedule.") || op.hasPrefix("events.") || op == "notify" }
+    /// Answered by the kernel rather than app storage: always sent to the daemon, never part of a
+    /// storage transaction.
+    public var isKernel: Bool { op.isKernel }
 
     public func arg(_ index: Int) -> String { index < args.count ? args[index] : "" }
 
@@ -101,87 +87,88 @@ public struct StorageExecutor {
     public func run(_ call: StorageCall) throws(StorageError) -> StorageResult {
         let app = call.app
         switch call.op {
-        case "kv.get":
+        case .kvGet:
             return StorageResult(json: try kv(app).get(call.arg(0)) ?? "null")
-        case "kv.has":
+        case .kvHas:
             return StorageResult(json: try kv(app).has(call.arg(0)) ? "true" : "false")
-        case "kv.set":
+        case .kvSet:
             try kv(app).set(call.arg(0), json: call.arg(1), ttl: try call.ttl(2))
             return StorageResult(json: "null")
-        case "sync":
+        case .sync:
             return StorageResult(json: "null")
-        case "kv.delete":
+        case .kvDelete:
             return StorageResult(json: try kv(app).delete(call.arg(0)) ? "true" : "false")
-        case "kv.incr":
+        case .kvIncr:
             let by = call.arg(1).isEmpty ? 1 : Double(call.arg(1)) ?? .nan
             guard by.isFinite else { throw StorageError(.invalidArgument, "kv.incr: `by` must be a finite number") }
             return StorageResult(json: JSONValue.format(try kv(app).increment(call.arg(0), by: by)))
-        case "kv.list":
+        case .kvList:
             let page = try kv(app).list(
                 prefix: call.arg(0),
                 limit: Int(call.arg(1)) ?? StorageLimits.defaultListLimit,
                 after: call.arg(2).isEmpty ? nil : call.arg(2)
             )
             return StorageResult(json: page.json)
-        case "docs.insert":
+        case .docsInsert:
             return StorageResult(json: JSONValue.quoted(try docs(app).insert(call.arg(0), try call.json(1) ?? .null)))
-        case "docs.insertMany":
+        case .docsInsertMany:
             guard case .array(let documents)? = try call.json(1) else {
                 throw StorageError(.invalidArgument, "docs.insertMany takes an array of documents")
             }
             var ids: [String] = []
             for document in documents { ids.append(JSONValue.quoted(try docs(app).insert(call.arg(0), document))) }
             return StorageResult(json: "[" + ids.joined(separator: ",") + "]")
-        case "docs.get":
+        case .docsGet:
             return StorageResult(json: try docs(app).get(call.arg(0), id: call.arg(1)) ?? "null")
-        case "docs.find":
+        case .docsFind:
             let options = try FindOptions(try call.json(2), newestFirst: call.arg(3) == "newest")
             let found = try docs(app).find(call.arg(0), try call.json(1) ?? .null, options: options)
             return StorageResult(json: "[" + found.joined(separator: ",") + "]")
-        case "docs.count":
+        case .docsCount:
             return StorageResult(json: String(try docs(app).count(call.arg(0), try call.json(1) ?? .null)))
-        case "docs.update":
+        case .docsUpdate:
             return StorageResult(
                 json: String(try docs(app).update(call.arg(0), try call.json(1) ?? .null, try call.json(2) ?? .null))
             )
-        case "docs.delete":
+        case .docsDelete:
             return StorageResult(json: String(try docs(app).delete(call.arg(0), try call.json(1) ?? .null)))
-        case "docs.createIndex":
+        case .docsCreateIndex:
             try docs(app).createIndex(call.arg(0), field: call.arg(1))
             return StorageResult(json: "null")
-        case "docs.collections":
+        case .docsCollections:
             return StorageResult(
                 json: "[" + (try docs(app).collections().map(JSONValue.quoted).joined(separator: ",")) + "]"
             )
-        case "sql.query":
+        case .sqlQuery:
             return StorageResult(
                 json: try SQLStore(connection: connection, app: app).query(call.arg(0), try call.json(1))
             )
-        case "sql.exec":
+        case .sqlExec:
             return StorageResult(
                 json: try SQLStore(connection: connection, app: app).exec(call.arg(0), try call.json(1))
             )
-        case "sql.batch":
+        case .sqlBatch:
             return StorageResult(json: try batch(app, try call.json(0)))
-        case "sql.tables":
+        case .sqlTables:
             let names = try SQLStore(connection: connection, app: app).tables()
             return StorageResult(json: "[" + names.map(JSONValue.quoted).joined(separator: ",") + "]")
-        case "blobs.put":
+        case .blobsPut:
             let data = call.data ?? []
             return StorageResult(
                 json: try blobs(app).put(call.arg(0), data: data, type: call.arg(1), etag: call.arg(2))
             )
-        case "blobs.get":
+        case .blobsGet:
             guard let (meta, data) = try blobs(app).get(call.arg(0)) else { return StorageResult(json: "null") }
             return StorageResult(json: meta, data: data)
-        case "blobs.delete":
+        case .blobsDelete:
             return StorageResult(json: try blobs(app).delete(call.arg(0)) ? "true" : "false")
-        case "blobs.list":
+        case .blobsList:
             return StorageResult(
                 json: try blobs(app).list(prefix: call.arg(0), limit: Int(call.arg(1)) ?? StorageLimits.listLimit)
             )
-        default:
-            throw StorageError(.invalidArgument, "unknown storage call \(call.op)")
+        case .txBegin, .txCommit, .txRollback, .scheduleAdd, .scheduleCancel, .scheduleGet, .scheduleList, .eventsEmit,
+            .eventsOn, .eventsOff, .eventsQuery, .notify:
+            throw StorageError(.invalidArgument, "\(call.op.rawValue) is not a storage call")
         }
     }
 

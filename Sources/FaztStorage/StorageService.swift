@@ -43,7 +43,7 @@ public final class StorageService: Sendable {
             return
         }
         store.apply(
-            singleStatement: StorageCall.singleStatement.contains(call.op),
+            singleStatement: call.op.isSingleStatement,
             { [self] connection in try execute(call, on: connection) },
             applied: { result, _ in reply(result.mapError { StorageError.wrapping($0) }) }
         )
@@ -60,9 +60,9 @@ public final class StorageService: Sendable {
     }
 
     private func execute(_ call: StorageCall, on connection: Connection) throws -> StorageResult {
-        if StorageCall.grows.contains(call.op) { try checkQuota(call.app, connection) }
+        if call.op.grows { try checkQuota(call.app, connection) }
         let result = try StorageExecutor(connection: connection, now: now).run(call)
-        if call.isWrite && call.op.hasPrefix("sql.") { sqlBytes.withLock { $0[call.app]?.dirty = true } }
+        if call.op == .sqlExec || call.op == .sqlBatch { sqlBytes.withLock { $0[call.app]?.dirty = true } }
         return result
     }
 

@@ -41,14 +41,9 @@ enum PreludeHarness {
             guard let invoke = app.invokeFunction else { throw Failure.noOutcome }
             try app.context.call(invoke, [app.context.string(file), app.context.string(json)])
             switch app.outcome {
-            case .response(let status, let headerLines, let body)?:
+            case .response(let status, let pairs, let body)?:
                 var headers: [String: String] = [:]
-                let lines = headerLines.split(separator: "\n", omittingEmptySubsequences: false)
-                var index = 0
-                while index + 1 < lines.count {
-                    headers[String(lines[index])] = String(lines[index + 1])
-                    index += 2
-                }
+                for (name, value) in pairs { headers[name] = value }
                 return Answer(status: status, headers: headers, body: body)
             case .failure(let message, let location, _, _)?:
                 throw Failure.exception(message: message, location: location)

@@ -32,6 +32,6 @@ import Testing
             Issue.record("a misbehaving worker produced a response")
             return
         }
-        #expect(failure.kind == "crash")
+        #expect(failure.kind == .crash)
     }
 }

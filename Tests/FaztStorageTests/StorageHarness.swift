@@ -25,7 +25,7 @@ final class StorageHarness: @unchecked Sendable {
     }
 
     func result(_ app: String, _ op: String, _ args: [String], data: [UInt8]? = nil) throws -> StorageResult {
-        let call = StorageCall(op: op, app: app, args: args, data: data)
+        let call = StorageCall(op: try StorageOp(named: op), app: app, args: args, data: data)
         return try store.writeBlocking { [self] connection in
             try StorageExecutor(connection: connection, now: { self.clock }).run(call)
         }

@@ -1,0 +1,111 @@
+/// Every call app JavaScript can make through `host.store`, by its wire name.
+///
+/// The properties here are the only place that says which calls write, which grow the app's data
+/// and where each one runs (`route`); the worker, the daemon's reader and the writer all ask them.
+public enum StorageOp: String, Sendable, CaseIterable {
+    case kvGet = "kv.get"
+    case kvHas = "kv.has"
+    case kvSet = "kv.set"
+    case kvDelete = "kv.delete"
+    case kvIncr = "kv.incr"
+    case kvList = "kv.list"
+    case docsInsert = "docs.insert"
+    case docsInsertMany = "docs.insertMany"
+    case docsGet = "docs.get"
+    case docsFind = "docs.find"
+    case docsCount = "docs.count"
+    case docsUpdate = "docs.update"
+    case docsDelete = "docs.delete"
+    case docsCreateIndex = "docs.createIndex"
+    case docsCollections = "docs.collections"
+    case sqlQuery = "sql.query"
+    case sqlExec = "sql.exec"
+    case sqlBatch = "sql.batch"
+    case sqlTables = "sql.tables"
+    case blobsPut = "blobs.put"
+    case blobsGet = "blobs.get"
+    case blobsDelete = "blobs.delete"
+    case blobsList = "blobs.list"
+    /// Waits until the worker's pipelined writes are applied (read your own writes).
+    case sync
+    case txBegin = "tx.begin"
+    case txCommit = "tx.commit"
+    case txRollback = "tx.rollback"
+    case scheduleAdd = "schedule.add"
+    case scheduleCancel = "schedule.cancel"
+    case scheduleGet = "schedule.get"
+    case scheduleList = "schedule.list"
+    case eventsEmit = "events.emit"
+    case eventsOn = "events.on"
+    case eventsOff = "events.off"
+    case eventsQuery = "events.query"
+    case notify
+
+    /// Where a call runs when no transaction is open (inside one, every non-kernel call is `remote`).
+    public enum Route: Sendable {
+        /// In the worker, on its read-only connection (`sql.query` only when the SQL reads).
+        case local
+        /// Sent to the writer without waiting (`kv.set`); the response waits for it instead.
+        case pipelined
+        /// Sent to the daemon's writer; the worker waits for the answer.
+        case remote
+        /// Answered by the kernel (scheduler, events, notifier), never in a storage transaction.
+        case kernel
+    }
+
+    /// The op named `name` (from JavaScript or the wire), or an `INVALID_ARGUMENT` error.
+    public init(named name: String) throws(StorageError) {
+        guard let op = StorageOp(rawValue: name) else {
+            throw StorageError(.invalidArgument, "unknown storage call \(name)")
+        }
+        self = op
+    }
+
+    /// Changes app data, so it runs on the daemon's writer.
+    public var isWrite: Bool {
+        switch self {
+        case .kvSet, .kvDelete, .kvIncr, .docsInsert, .docsInsertMany, .docsUpdate, .docsDelete, .docsCreateIndex,
+            .sqlExec, .sqlBatch, .blobsPut, .blobsDelete:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Changes the database with one statement (reads aside), so the writer can skip its savepoint.
+    public var isSingleStatement: Bool {
+        switch self {
+        case .kvSet, .kvDelete, .kvIncr, .sync: return true
+        default: return false
+        }
+    }
+
+    /// Adds data (refused once the app is over its quota).
+    public var grows: Bool {
+        switch self {
+        case .kvSet, .kvIncr, .docsInsert, .docsInsertMany, .docsUpdate, .sqlExec, .sqlBatch, .blobsPut: return true
+        default: return false
+        }
+    }
+
+    /// Opens or ends a storage transaction.
+    public var isTransactionControl: Bool { self == .txBegin || self == .txCommit || self == .txRollback }
+
+    /// Answered by the kernel rather than app storage (`schedule.*`, `events.*`, `notify`).
+    public var isKernel: Bool { route == .kernel }
+
+    /// Where the call runs outside a transaction.
+    public var route: Route {
+        switch self {
+        case .scheduleAdd, .scheduleCancel, .scheduleGet, .scheduleList, .eventsEmit, .eventsOn, .eventsOff,
+            .eventsQuery, .notify:
+            return .kernel
+        case .kvSet:
+            return .pipelined
+        case .sync, .txBegin, .txCommit, .txRollback:
+            return .remote
+        default:
+            return isWrite ? .remote : .local
+        }
+    }
+}
