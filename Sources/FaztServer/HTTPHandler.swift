@@ -7,8 +7,8 @@ import NIOHTTP1
 
 /// The per-connection request handler: applies body limits, routes, and answers in order.
 ///
-/// It writes one response per request, strictly in order. Requests pipelined behind one still being answered wait in `queued`
-/// (reads pause meanwhile), and responses are serialized by `ResponseEncoding` straight to bytes.
+/// It writes one response per request, strictly in order. `HTTPConnectionStateMachine` holds the protocol state: requests pipelined
+/// behind one still being answered wait in its queue (reads pause meanwhile); responses are serialized by `ResponseEncoding`.
 final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = ByteBuffer
@@ -26,26 +26,14 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var query: String?
         var route: Route
         var body: Body
-        var bytes = 0
-        var limit: Int
     }
 
     let services: ServerServices
     private let connectionGuard: ConnectionGuard
     let dateCache: DateCache
+    /// The request whose body is being read; its protocol state lives in `machine`.
     private var request: Request?
-    /// Set after an early final response (413): the rest of the request is ignored, then we close.
-    private var abandoned = false
-    /// True from a request head until its response is written.
-    private var inFlight = false
-    /// Spool bytes handed to the thread pool but not yet written; reads pause above a threshold.
-    private var spoolBacklog = 0
-    private var heldRead = false
-    /// True after a request's end until its response is written: later parts wait in `queued`.
-    private var awaitingResponse = false
-    private var queued = CircularBuffer<HTTPServerRequestPart>()
-    private var closing = false
-    private var requestCount: UInt64 = 0
+    private var machine = HTTPConnectionStateMachine<HTTPServerRequestPart>()
 
     private let activity: MemoryTrimmer.Activity
 
@@ -65,30 +53,28 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if awaitingResponse || !queued.isEmpty {
-            queued.append(part)
-            return
+        var isHead = false
+        if case .head = part { isHead = true }
+        if case .process(let part) = machine.read(part, isHead: isHead) {
+            handle(context: context, part)
         }
-        handle(context: context, part)
     }
 
     private func handle(context: ChannelHandlerContext, _ part: HTTPServerRequestPart) {
-        guard !closing else { return }
         switch part {
         case .head(let head):
             connectionGuard.requestStarted()
             activity.touch()
-            abandoned = false
-            inFlight = true
             begin(context: context, head: head)
         case .body(let chunk):
-            guard !abandoned, var current = request else { return }
-            current.bytes += chunk.readableBytes
-            if current.bytes > current.limit {
+            let action = machine.body(bytes: chunk.readableBytes)
+            guard var current = request else { return }
+            if case .rejectTooLarge(let limit) = action {
                 request = nil
-                reject(context: context, tooLarge: current.limit, head: current.head, spool: current.body)
+                reject(context: context, tooLarge: limit, head: current.head, spool: current.body)
                 return
             }
+            guard action == .accept else { return }
             switch current.body {
             case .discard: break
             case .collect(var buffer):
@@ -100,21 +86,19 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             request = current
         case .end:
-            guard !abandoned, let current = request else { return }
+            guard machine.end(), let current = request else { return }
             request = nil
             connectionGuard.requestComplete()
-            awaitingResponse = true
             dispatch(context: context, current)
         }
     }
 
     /// Replays pipelined parts that arrived while the previous response was being produced.
     private func drainQueue(context: ChannelHandlerContext) {
-        while !awaitingResponse, !closing, let part = queued.popFirst() {
+        while let part = machine.nextQueued() {
             handle(context: context, part)
         }
-        if heldRead && queued.isEmpty && spoolBacklog < 1 << 20 {
-            heldRead = false
+        if machine.drained() {
             context.read()
         }
     }
@@ -138,12 +122,12 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             upload
             ? services.configuration.deployLimits.maxUploadBytes
             : hook ? WebhookReceiver.maxBodyBytes : services.configuration.maxBodyBytes
-        if let declared = head.headers.first(name: "Content-Length").flatMap(Int.init), declared > limit {
+        let declared = head.headers.first(name: "Content-Length").flatMap(Int.init)
+        guard case .receive(let id) = machine.head(declaredLength: declared, limit: limit) else {
             rejectBeforeBody(context: context, head: head, route: route, limit: limit)
             return
         }
         var body = Body.discard
-        requestCount &+= 1
         let expectsContinue = head.headers.first(name: "Expect")?.lowercased() == "100-continue"
         if upload {
             // Uploads are authenticated before their body is accepted: nobody without a token gets
@@ -161,7 +145,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             authenticateUpload(
                 context: context,
-                id: requestCount,
+                id: id,
                 head: head,
                 token: token,
                 sendContinue: expectsContinue
@@ -176,7 +160,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if expectsContinue && !upload {
             context.writeAndFlush(wrapOutboundOut(ResponseEncoding.continueResponse), promise: nil)
         }
-        request = Request(id: requestCount, head: head, query: query, route: route, body: body, limit: limit)
+        request = Request(id: id, head: head, query: query, route: route, body: body)
     }
 
     /// Checks an upload's token off the loop; a bad token ends the upload with 401 at once.
@@ -191,7 +175,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         services.threadPool.runIfActive(eventLoop: context.eventLoop) { try tokens.verify(token) != nil }
             .assumeIsolated().whenComplete { [self] result in
                 // Only act while this very request is still receiving its body.
-                guard let current = self.request, current.id == id, !self.abandoned else { return }
+                guard self.machine.isReceiving(id), let current = self.request else { return }
                 if case .success(true) = result {
                     if sendContinue {
                         context.writeAndFlush(self.wrapOutboundOut(ResponseEncoding.continueResponse), promise: nil)
@@ -206,7 +190,8 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Answers an error before the request body was read, then closes the connection.
     private func refuse(context: ChannelHandlerContext, head: HTTPRequestHead, with error: Error) {
-        abandoned = true
+        machine.abandon()
+        request = nil
         respond(context: context, head: head, response: ErrorMapping.response(for: error), close: true)
     }
 
@@ -231,12 +216,10 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     {
         let pool = services.threadPool
         let loop = context.eventLoop
-        spoolBacklog += chunk.readableBytes
+        machine.spoolQueued(bytes: chunk.readableBytes)
         let next = tail.flatMap { pool.runIfActive(eventLoop: loop) { try file.write(chunk) } }
         next.assumeIsolated().whenComplete { [self] _ in
-            self.spoolBacklog -= chunk.readableBytes
-            if self.heldRead && self.spoolBacklog < 1 << 20 {
-                self.heldRead = false
+            if self.machine.spoolWritten(bytes: chunk.readableBytes) {
                 context.read()
             }
         }
@@ -246,9 +229,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Outbound backpressure
 
     func read(context: ChannelHandlerContext) {
-        if spoolBacklog >= 4 << 20 || queued.count >= 16 {
-            heldRead = true
-        } else {
+        if machine.readRequested() {
             context.read()
         }
     }
@@ -303,7 +284,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func reject(context: ChannelHandlerContext, tooLarge limit: Int, head: HTTPRequestHead, spool: Body?) {
         discardSpool(spool)
-        abandoned = true
+        machine.abandon()
         let route = Route.resolve(
             host: head.headers.first(name: "Host"),
             path: String(head.uri.prefix { $0 != "?" }),
@@ -319,7 +300,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             reject(context: context, tooLarge: limit, head: head, spool: nil)
             return
         }
-        abandoned = true
+        machine.abandon()
         guard let token = APIRequest.bearerToken(in: head.headers) else {
             refuse(context: context, head: head, with: APIError.unauthorized)
             return
@@ -377,7 +358,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         response: Response,
         close: Bool = false
     ) {
-        guard !closing else { return }
+        guard machine.state != .closing else { return }
         if let follow = response.follow {
             stream(context: context, head: request, target: follow)
             return
@@ -389,7 +370,6 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             connection: !keepAlive ? "close" : (request.version.minor == 0 ? "keep-alive" : nil),
             includeBody: request.method != .HEAD
         )
-        inFlight = false
         activity.touch()
         let (head, separateBody) = ResponseEncoding.encode(
             response,
@@ -403,13 +383,11 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             done = context.writeAndFlush(wrapOutboundOut(head))
         }
-        awaitingResponse = false
-        if connectionGuard.responseComplete() && keepAlive {
-            drainQueue(context: context)
-        } else {
-            closing = true
-            queued.removeAll()
-            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        let reusable = connectionGuard.responseComplete() && keepAlive
+        switch machine.responseWritten(keepAlive: reusable) {
+        case .drain: drainQueue(context: context)
+        case .close: done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        case .ignore: break
         }
     }
 
@@ -418,7 +396,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // Answer a malformed request only when no response is being produced for this connection,
         // so the error text can never interleave with another response's bytes.
-        if let parserError = error as? HTTPParserError, !inFlight {
+        if let parserError = error as? HTTPParserError, !machine.requestInFlight {
             if parserError == .headerOverflow {
                 connectionGuard.rejectAndClose(.requestHeaderFieldsTooLarge, message: "request headers are too large")
             } else {
