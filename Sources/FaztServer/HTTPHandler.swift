@@ -395,8 +395,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // Answer a malformed request only when no response is being produced for this connection,
-        // so the error text can never interleave with another response's bytes.
-        if let parserError = error as? HTTPParserError, !machine.requestInFlight {
+        // so the error text can never interleave with another response's bytes, and never after a
+        // `Connection: close` response (the bytes after a rejected body are not a request).
+        if let parserError = error as? HTTPParserError, machine.state == .idle {
             if parserError == .headerOverflow {
                 connectionGuard.rejectAndClose(.requestHeaderFieldsTooLarge, message: "request headers are too large")
             } else {
