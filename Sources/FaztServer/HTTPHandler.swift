@@ -23,8 +23,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private struct Request {
         var id: UInt64
         var head: HTTPRequestHead
-        var query: String?
-        var route: Route
+        var policy: RequestPolicy
         var body: Body
     }
 
@@ -69,9 +68,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .body(let chunk):
             let action = machine.body(bytes: chunk.readableBytes)
             guard var current = request else { return }
-            if case .rejectTooLarge(let limit) = action {
+            if case .rejectTooLarge = action {
                 request = nil
-                reject(context: context, tooLarge: limit, head: current.head, spool: current.body)
+                reject(context: context, head: current.head, policy: current.policy, spool: current.body)
                 return
             }
             guard action == .accept else { return }
@@ -104,32 +103,17 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func begin(context: ChannelHandlerContext, head: HTTPRequestHead) {
-        var path = head.uri
-        var query: String?
-        if let mark = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            path = String(head.uri[..<mark])
-            query = String(head.uri[head.uri.index(after: mark)...])
-        }
-        let route = Route.resolve(
-            host: head.headers.first(name: "Host"),
-            path: path,
-            domain: services.configuration.domain
-        )
-        let upload = isUpload(route: route, method: head.method)
-        var hook = false
-        if case .app(_, let appPath) = route { hook = WebhookReceiver.isHookPath(appPath) }
-        let limit =
-            upload
-            ? services.configuration.deployLimits.maxUploadBytes
-            : hook ? WebhookReceiver.maxBodyBytes : services.configuration.maxBodyBytes
+        let policy = RequestPolicy(head: head, configuration: services.configuration)
         let declared = head.headers.first(name: "Content-Length").flatMap(Int.init)
-        guard case .receive(let id) = machine.head(declaredLength: declared, limit: limit) else {
-            rejectBeforeBody(context: context, head: head, route: route, limit: limit)
+        guard case .receive(let id) = machine.head(declaredLength: declared, limit: policy.limit) else {
+            rejectBeforeBody(context: context, head: head, policy: policy)
             return
         }
         var body = Body.discard
         let expectsContinue = head.headers.first(name: "Expect")?.lowercased() == "100-continue"
-        if upload {
+        let upload = policy.body == .spool
+        switch policy.body {
+        case .spool:
             // Uploads are authenticated before their body is accepted: nobody without a token gets
             // to make the server spool up to 100 MB to disk.
             guard let token = APIRequest.bearerToken(in: head.headers) else {
@@ -150,17 +134,15 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 token: token,
                 sendContinue: expectsContinue
             )
-        } else if case .control = route {
+        case .collect:
             body = .collect(context.channel.allocator.buffer(capacity: 0))
-        } else if case .app(_, let appPath) = route,
-            HandlerRouter.isAPIPath(appPath) || hook || appPath == OwnerLoginPage.sessionPath
-        {
-            body = .collect(context.channel.allocator.buffer(capacity: 0))
+        case .discard:
+            break
         }
         if expectsContinue && !upload {
             context.writeAndFlush(wrapOutboundOut(ResponseEncoding.continueResponse), promise: nil)
         }
-        request = Request(id: id, head: head, query: query, route: route, body: body)
+        request = Request(id: id, head: head, policy: policy, body: body)
     }
 
     /// Checks an upload's token off the loop; a bad token ends the upload with 401 at once.
@@ -201,11 +183,6 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func isUpload(route: Route, method: HTTPMethod) -> Bool {
-        guard case .control(let path) = route, method == .POST else { return false }
-        return ControlAPI.isDeployPath(path)
-    }
-
     private func append(
         context: ChannelHandlerContext,
         _ chunk: ByteBuffer,
@@ -238,11 +215,12 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func dispatch(context: ChannelHandlerContext, _ request: Request) {
         let head = request.head
-        switch request.route {
+        let query = request.policy.query
+        switch request.policy.route {
         case .app(let name, let path) where HandlerRouter.isAPIPath(path):
             var body = ByteBuffer()
             if case .collect(let buffer) = request.body { body = buffer }
-            serveAPI(context: context, head: head, app: name, path: path, query: request.query, body: body)
+            serveAPI(context: context, head: head, app: name, path: path, query: query, body: body)
         case .app(let name, OwnerLoginPage.sessionPath):
             var body = ByteBuffer()
             if case .collect(let buffer) = request.body { body = buffer }
@@ -250,9 +228,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .app(let name, let path) where WebhookReceiver.isHookPath(path):
             var body = ByteBuffer()
             if case .collect(let buffer) = request.body { body = buffer }
-            serveHook(context: context, head: head, app: name, path: path, query: request.query, body: body)
+            serveHook(context: context, head: head, app: name, path: path, query: query, body: body)
         case .app(let name, let path):
-            serveApp(context: context, head: head, app: name, path: path, query: request.query)
+            serveApp(context: context, head: head, app: name, path: path, query: query)
         case .control(let path):
             var upload: APIRequest.Upload?
             var body = ByteBuffer()
@@ -282,22 +260,17 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         respond(context: context, head: head, response: Response.text(.internalServerError, "internal error\n"))
     }
 
-    private func reject(context: ChannelHandlerContext, tooLarge limit: Int, head: HTTPRequestHead, spool: Body?) {
+    private func reject(context: ChannelHandlerContext, head: HTTPRequestHead, policy: RequestPolicy, spool: Body?) {
         discardSpool(spool)
         machine.abandon()
-        let route = Route.resolve(
-            host: head.headers.first(name: "Host"),
-            path: String(head.uri.prefix { $0 != "?" }),
-            domain: services.configuration.domain
-        )
-        respond(context: context, head: head, response: tooLarge(route: route, head: head, limit: limit), close: true)
+        respond(context: context, head: head, response: policy.tooLarge, close: true)
     }
 
     /// A declared body over the limit: control routes check the token first (a stranger learns
     /// nothing about limits, and a wrong token is a 401 whatever the size), then 413.
-    private func rejectBeforeBody(context: ChannelHandlerContext, head: HTTPRequestHead, route: Route, limit: Int) {
-        guard case .control(let path) = route, path != "/health" else {
-            reject(context: context, tooLarge: limit, head: head, spool: nil)
+    private func rejectBeforeBody(context: ChannelHandlerContext, head: HTTPRequestHead, policy: RequestPolicy) {
+        guard policy.checksTokenBeforeTooLarge else {
+            reject(context: context, head: head, policy: policy, spool: nil)
             return
         }
         machine.abandon()
@@ -320,36 +293,10 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 self.respond(
                     context: context,
                     head: head,
-                    response: self.tooLarge(route: route, head: head, limit: limit),
+                    response: policy.tooLarge,
                     close: true
                 )
             }
-    }
-
-    /// The 413 for `route`, naming the flag that raises the limit, in the shape the route uses.
-    private func tooLarge(route: Route, head: HTTPRequestHead, limit: Int) -> Response {
-        let megabytes = max(1, limit / 1_048_576)
-        switch route {
-        case .control(let path) where head.method == .POST && ControlAPI.isDeployPath(path):
-            let message =
-                "the upload is larger than the \(megabytes) MB limit (fazt serve --max-upload-mb raises it)"
-            return .error(.payloadTooLarge, code: "too_large", message: message)
-        case .control:
-            let message =
-                "the request body is larger than the \(megabytes) MB limit (fazt serve --max-body-mb raises it)"
-            return .error(.payloadTooLarge, code: "too_large", message: message)
-        case .app(_, let path) where WebhookReceiver.isHookPath(path):
-            return .json(["error": "webhook bodies are limited to \(megabytes) MB"], status: .payloadTooLarge)
-        case .app(_, let path) where HandlerRouter.isAPIPath(path):
-            let message =
-                "the request body is larger than the \(megabytes) MB limit (fazt serve --max-body-mb raises it)"
-            return .json(["error": message], status: .payloadTooLarge)
-        default:
-            return .text(
-                .payloadTooLarge,
-                "the request body is larger than the \(megabytes) MB limit (fazt serve --max-body-mb raises it)\n"
-            )
-        }
     }
 
     func respond(
