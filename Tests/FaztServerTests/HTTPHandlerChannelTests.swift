@@ -121,4 +121,39 @@ import Testing
         #expect(!harness.channel.isActive)
         #expect(try harness.channel.readOutbound(as: ByteBuffer.self) == nil)
     }
+
+    @Test func expectContinueGets100BeforeTheBodyThenTheResponse() throws {
+        let harness = try Harness()
+        defer { harness.finish() }
+        let interim = try harness.exchange(
+            "POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"
+        )
+        #expect(statusLines(interim) == ["HTTP/1.1 100"])
+        let final = try harness.exchange("abc")
+        #expect(statusLines(final).count == 1)
+        #expect(statusLines(final).first != "HTTP/1.1 100")
+        #expect(harness.channel.isActive)
+    }
+
+    @Test func controlRouteWithoutTokenGets401BeforeTheSizeCheck() throws {
+        let harness = try Harness(maxBodyBytes: 10)
+        defer { harness.finish() }
+        let output = try harness.exchange(
+            "POST /_fazt/api/v1/apps HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n"
+        )
+        #expect(statusLines(output) == ["HTTP/1.1 401"])
+        harness.channel.embeddedEventLoop.run()
+        #expect(!harness.channel.isActive)
+    }
+
+    @Test func uploadWithoutTokenGets401BeforeItsBody() throws {
+        let harness = try Harness()
+        defer { harness.finish() }
+        let output = try harness.exchange(
+            "POST /_fazt/api/v1/apps/blog/deploy HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+                + "Expect: 100-continue\r\n\r\n"
+        )
+        #expect(statusLines(output) == ["HTTP/1.1 401"])
+        #expect(try harness.exchange("hello").isEmpty)
+    }
 }
