@@ -7,8 +7,8 @@ import NIOHTTP1
 
 /// The per-connection request handler: applies body limits, routes, and answers in order.
 ///
-/// It writes one response per request, strictly in order. Requests pipelined behind one still being answered wait in `queued`
-/// (reads pause meanwhile), and responses are serialized by `ResponseEncoding` straight to bytes.
+/// It writes one response per request, strictly in order. `HTTPConnectionStateMachine` holds the protocol state: requests pipelined
+/// behind one still being answered wait in its queue (reads pause meanwhile); responses are serialized by `ResponseEncoding`.
 final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = ByteBuffer
@@ -23,29 +23,16 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private struct Request {
         var id: UInt64
         var head: HTTPRequestHead
-        var query: String?
-        var route: Route
+        var policy: RequestPolicy
         var body: Body
-        var bytes = 0
-        var limit: Int
     }
 
     let services: ServerServices
     private let connectionGuard: ConnectionGuard
     let dateCache: DateCache
+    /// The request whose body is being read; its protocol state lives in `machine`.
     private var request: Request?
-    /// Set after an early final response (413): the rest of the request is ignored, then we close.
-    private var abandoned = false
-    /// True from a request head until its response is written.
-    private var inFlight = false
-    /// Spool bytes handed to the thread pool but not yet written; reads pause above a threshold.
-    private var spoolBacklog = 0
-    private var heldRead = false
-    /// True after a request's end until its response is written: later parts wait in `queued`.
-    private var awaitingResponse = false
-    private var queued = CircularBuffer<HTTPServerRequestPart>()
-    private var closing = false
-    private var requestCount: UInt64 = 0
+    private var machine = HTTPConnectionStateMachine<HTTPServerRequestPart>()
 
     private let activity: MemoryTrimmer.Activity
 
@@ -65,30 +52,28 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if awaitingResponse || !queued.isEmpty {
-            queued.append(part)
-            return
+        var isHead = false
+        if case .head = part { isHead = true }
+        if case .process(let part) = machine.read(part, isHead: isHead) {
+            handle(context: context, part)
         }
-        handle(context: context, part)
     }
 
     private func handle(context: ChannelHandlerContext, _ part: HTTPServerRequestPart) {
-        guard !closing else { return }
         switch part {
         case .head(let head):
             connectionGuard.requestStarted()
             activity.touch()
-            abandoned = false
-            inFlight = true
             begin(context: context, head: head)
         case .body(let chunk):
-            guard !abandoned, var current = request else { return }
-            current.bytes += chunk.readableBytes
-            if current.bytes > current.limit {
+            let action = machine.body(bytes: chunk.readableBytes)
+            guard var current = request else { return }
+            if case .rejectTooLarge = action {
                 request = nil
-                reject(context: context, tooLarge: current.limit, head: current.head, spool: current.body)
+                reject(context: context, head: current.head, policy: current.policy, spool: current.body)
                 return
             }
+            guard action == .accept else { return }
             switch current.body {
             case .discard: break
             case .collect(var buffer):
@@ -100,52 +85,35 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             request = current
         case .end:
-            guard !abandoned, let current = request else { return }
+            guard machine.end(), let current = request else { return }
             request = nil
             connectionGuard.requestComplete()
-            awaitingResponse = true
             dispatch(context: context, current)
         }
     }
 
     /// Replays pipelined parts that arrived while the previous response was being produced.
     private func drainQueue(context: ChannelHandlerContext) {
-        while !awaitingResponse, !closing, let part = queued.popFirst() {
+        while let part = machine.nextQueued() {
             handle(context: context, part)
         }
-        if heldRead && queued.isEmpty && spoolBacklog < 1 << 20 {
-            heldRead = false
+        if machine.drained() {
             context.read()
         }
     }
 
     private func begin(context: ChannelHandlerContext, head: HTTPRequestHead) {
-        var path = head.uri
-        var query: String?
-        if let mark = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            path = String(head.uri[..<mark])
-            query = String(head.uri[head.uri.index(after: mark)...])
-        }
-        let route = Route.resolve(
-            host: head.headers.first(name: "Host"),
-            path: path,
-            domain: services.configuration.domain
-        )
-        let upload = isUpload(route: route, method: head.method)
-        var hook = false
-        if case .app(_, let appPath) = route { hook = WebhookReceiver.isHookPath(appPath) }
-        let limit =
-            upload
-            ? services.configuration.deployLimits.maxUploadBytes
-            : hook ? WebhookReceiver.maxBodyBytes : services.configuration.maxBodyBytes
-        if let declared = head.headers.first(name: "Content-Length").flatMap(Int.init), declared > limit {
-            rejectBeforeBody(context: context, head: head, route: route, limit: limit)
+        let policy = RequestPolicy(head: head, configuration: services.configuration)
+        let declared = head.headers.first(name: "Content-Length").flatMap(Int.init)
+        guard case .receive(let id) = machine.head(declaredLength: declared, limit: policy.limit) else {
+            rejectBeforeBody(context: context, head: head, policy: policy)
             return
         }
         var body = Body.discard
-        requestCount &+= 1
         let expectsContinue = head.headers.first(name: "Expect")?.lowercased() == "100-continue"
-        if upload {
+        let upload = policy.body == .spool
+        switch policy.body {
+        case .spool:
             // Uploads are authenticated before their body is accepted: nobody without a token gets
             // to make the server spool up to 100 MB to disk.
             guard let token = APIRequest.bearerToken(in: head.headers) else {
@@ -161,22 +129,20 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             authenticateUpload(
                 context: context,
-                id: requestCount,
+                id: id,
                 head: head,
                 token: token,
                 sendContinue: expectsContinue
             )
-        } else if case .control = route {
+        case .collect:
             body = .collect(context.channel.allocator.buffer(capacity: 0))
-        } else if case .app(_, let appPath) = route,
-            HandlerRouter.isAPIPath(appPath) || hook || appPath == OwnerLoginPage.sessionPath
-        {
-            body = .collect(context.channel.allocator.buffer(capacity: 0))
+        case .discard:
+            break
         }
         if expectsContinue && !upload {
             context.writeAndFlush(wrapOutboundOut(ResponseEncoding.continueResponse), promise: nil)
         }
-        request = Request(id: requestCount, head: head, query: query, route: route, body: body, limit: limit)
+        request = Request(id: id, head: head, policy: policy, body: body)
     }
 
     /// Checks an upload's token off the loop; a bad token ends the upload with 401 at once.
@@ -191,7 +157,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         services.threadPool.runIfActive(eventLoop: context.eventLoop) { try tokens.verify(token) != nil }
             .assumeIsolated().whenComplete { [self] result in
                 // Only act while this very request is still receiving its body.
-                guard let current = self.request, current.id == id, !self.abandoned else { return }
+                guard self.machine.isReceiving(id), let current = self.request else { return }
                 if case .success(true) = result {
                     if sendContinue {
                         context.writeAndFlush(self.wrapOutboundOut(ResponseEncoding.continueResponse), promise: nil)
@@ -206,7 +172,8 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Answers an error before the request body was read, then closes the connection.
     private func refuse(context: ChannelHandlerContext, head: HTTPRequestHead, with error: Error) {
-        abandoned = true
+        machine.abandon()
+        request = nil
         respond(context: context, head: head, response: ErrorMapping.response(for: error), close: true)
     }
 
@@ -214,11 +181,6 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .spool(let file, let tail)? = body {
             tail.whenComplete { _ in file.discard() }
         }
-    }
-
-    private func isUpload(route: Route, method: HTTPMethod) -> Bool {
-        guard case .control(let path) = route, method == .POST else { return false }
-        return ControlAPI.isDeployPath(path)
     }
 
     private func append(
@@ -231,12 +193,10 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     {
         let pool = services.threadPool
         let loop = context.eventLoop
-        spoolBacklog += chunk.readableBytes
+        machine.spoolQueued(bytes: chunk.readableBytes)
         let next = tail.flatMap { pool.runIfActive(eventLoop: loop) { try file.write(chunk) } }
         next.assumeIsolated().whenComplete { [self] _ in
-            self.spoolBacklog -= chunk.readableBytes
-            if self.heldRead && self.spoolBacklog < 1 << 20 {
-                self.heldRead = false
+            if self.machine.spoolWritten(bytes: chunk.readableBytes) {
                 context.read()
             }
         }
@@ -246,9 +206,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Outbound backpressure
 
     func read(context: ChannelHandlerContext) {
-        if spoolBacklog >= 4 << 20 || queued.count >= 16 {
-            heldRead = true
-        } else {
+        if machine.readRequested() {
             context.read()
         }
     }
@@ -257,11 +215,12 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func dispatch(context: ChannelHandlerContext, _ request: Request) {
         let head = request.head
-        switch request.route {
+        let query = request.policy.query
+        switch request.policy.route {
         case .app(let name, let path) where HandlerRouter.isAPIPath(path):
             var body = ByteBuffer()
             if case .collect(let buffer) = request.body { body = buffer }
-            serveAPI(context: context, head: head, app: name, path: path, query: request.query, body: body)
+            serveAPI(context: context, head: head, app: name, path: path, query: query, body: body)
         case .app(let name, OwnerLoginPage.sessionPath):
             var body = ByteBuffer()
             if case .collect(let buffer) = request.body { body = buffer }
@@ -269,9 +228,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .app(let name, let path) where WebhookReceiver.isHookPath(path):
             var body = ByteBuffer()
             if case .collect(let buffer) = request.body { body = buffer }
-            serveHook(context: context, head: head, app: name, path: path, query: request.query, body: body)
+            serveHook(context: context, head: head, app: name, path: path, query: query, body: body)
         case .app(let name, let path):
-            serveApp(context: context, head: head, app: name, path: path, query: request.query)
+            serveApp(context: context, head: head, app: name, path: path, query: query)
         case .control(let path):
             var upload: APIRequest.Upload?
             var body = ByteBuffer()
@@ -301,25 +260,20 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         respond(context: context, head: head, response: Response.text(.internalServerError, "internal error\n"))
     }
 
-    private func reject(context: ChannelHandlerContext, tooLarge limit: Int, head: HTTPRequestHead, spool: Body?) {
+    private func reject(context: ChannelHandlerContext, head: HTTPRequestHead, policy: RequestPolicy, spool: Body?) {
         discardSpool(spool)
-        abandoned = true
-        let route = Route.resolve(
-            host: head.headers.first(name: "Host"),
-            path: String(head.uri.prefix { $0 != "?" }),
-            domain: services.configuration.domain
-        )
-        respond(context: context, head: head, response: tooLarge(route: route, head: head, limit: limit), close: true)
+        machine.abandon()
+        respond(context: context, head: head, response: policy.tooLarge, close: true)
     }
 
     /// A declared body over the limit: control routes check the token first (a stranger learns
     /// nothing about limits, and a wrong token is a 401 whatever the size), then 413.
-    private func rejectBeforeBody(context: ChannelHandlerContext, head: HTTPRequestHead, route: Route, limit: Int) {
-        guard case .control(let path) = route, path != "/health" else {
-            reject(context: context, tooLarge: limit, head: head, spool: nil)
+    private func rejectBeforeBody(context: ChannelHandlerContext, head: HTTPRequestHead, policy: RequestPolicy) {
+        guard policy.checksTokenBeforeTooLarge else {
+            reject(context: context, head: head, policy: policy, spool: nil)
             return
         }
-        abandoned = true
+        machine.abandon()
         guard let token = APIRequest.bearerToken(in: head.headers) else {
             refuse(context: context, head: head, with: APIError.unauthorized)
             return
@@ -339,36 +293,10 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 self.respond(
                     context: context,
                     head: head,
-                    response: self.tooLarge(route: route, head: head, limit: limit),
+                    response: policy.tooLarge,
                     close: true
                 )
             }
-    }
-
-    /// The 413 for `route`, naming the flag that raises the limit, in the shape the route uses.
-    private func tooLarge(route: Route, head: HTTPRequestHead, limit: Int) -> Response {
-        let megabytes = max(1, limit / 1_048_576)
-        switch route {
-        case .control(let path) where head.method == .POST && ControlAPI.isDeployPath(path):
-            let message =
-                "the upload is larger than the \(megabytes) MB limit (fazt serve --max-upload-mb raises it)"
-            return .error(.payloadTooLarge, code: "too_large", message: message)
-        case .control:
-            let message =
-                "the request body is larger than the \(megabytes) MB limit (fazt serve --max-body-mb raises it)"
-            return .error(.payloadTooLarge, code: "too_large", message: message)
-        case .app(_, let path) where WebhookReceiver.isHookPath(path):
-            return .json(["error": "webhook bodies are limited to \(megabytes) MB"], status: .payloadTooLarge)
-        case .app(_, let path) where HandlerRouter.isAPIPath(path):
-            let message =
-                "the request body is larger than the \(megabytes) MB limit (fazt serve --max-body-mb raises it)"
-            return .json(["error": message], status: .payloadTooLarge)
-        default:
-            return .text(
-                .payloadTooLarge,
-                "the request body is larger than the \(megabytes) MB limit (fazt serve --max-body-mb raises it)\n"
-            )
-        }
     }
 
     func respond(
@@ -377,7 +305,7 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         response: Response,
         close: Bool = false
     ) {
-        guard !closing else { return }
+        guard machine.state != .closing else { return }
         if let follow = response.follow {
             stream(context: context, head: request, target: follow)
             return
@@ -389,7 +317,6 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             connection: !keepAlive ? "close" : (request.version.minor == 0 ? "keep-alive" : nil),
             includeBody: request.method != .HEAD
         )
-        inFlight = false
         activity.touch()
         let (head, separateBody) = ResponseEncoding.encode(
             response,
@@ -403,13 +330,11 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             done = context.writeAndFlush(wrapOutboundOut(head))
         }
-        awaitingResponse = false
-        if connectionGuard.responseComplete() && keepAlive {
-            drainQueue(context: context)
-        } else {
-            closing = true
-            queued.removeAll()
-            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        let reusable = connectionGuard.responseComplete() && keepAlive
+        switch machine.responseWritten(keepAlive: reusable) {
+        case .drain: drainQueue(context: context)
+        case .close: done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        case .ignore: break
         }
     }
 
@@ -417,8 +342,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // Answer a malformed request only when no response is being produced for this connection,
-        // so the error text can never interleave with another response's bytes.
-        if let parserError = error as? HTTPParserError, !inFlight {
+        // so the error text can never interleave with another response's bytes, and never after a
+        // `Connection: close` response (the bytes after a rejected body are not a request).
+        if let parserError = error as? HTTPParserError, machine.state == .idle {
             if parserError == .headerOverflow {
                 connectionGuard.rejectAndClose(.requestHeaderFieldsTooLarge, message: "request headers are too large")
             } else {

@@ -1,0 +1,78 @@
+import FaztRuntime
+import NIOHTTP1
+
+/// What the server decides about a request from its head alone, once: route, body handling and limit.
+struct RequestPolicy {
+    /// How the request body is kept.
+    enum BodyHandling: Equatable {
+        /// The route has no use for a body.
+        case discard
+        /// Held in memory for the route (control API, app handlers, webhooks, owner login).
+        case collect
+        /// Streamed to a spool file (deploy uploads), after the token is checked.
+        case spool
+    }
+
+    let route: Route
+    let query: String?
+    let method: HTTPMethod
+    /// The largest body the route accepts, in bytes.
+    let limit: Int
+    let body: BodyHandling
+
+    init(head: HTTPRequestHead, configuration: ServerConfiguration) {
+        var path = head.uri
+        var query: String?
+        if let mark = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            path = String(head.uri[..<mark])
+            query = String(head.uri[head.uri.index(after: mark)...])
+        }
+        let route = Route.resolve(host: head.headers.first(name: "Host"), path: path, domain: configuration.domain)
+        self.route = route
+        self.query = query
+        self.method = head.method
+        switch route {
+        case .control(let path) where head.method == .POST && ControlAPI.isDeployPath(path):
+            limit = configuration.deployLimits.maxUploadBytes
+            body = .spool
+        case .control:
+            limit = configuration.maxBodyBytes
+            body = .collect
+        case .app(_, let path) where WebhookReceiver.isHookPath(path):
+            limit = WebhookReceiver.maxBodyBytes
+            body = .collect
+        case .app(_, let path) where HandlerRouter.isAPIPath(path) || path == OwnerLoginPage.sessionPath:
+            limit = configuration.maxBodyBytes
+            body = .collect
+        default:
+            limit = configuration.maxBodyBytes
+            body = .discard
+        }
+    }
+
+    /// Whether a declared body over the limit is answered only after the token check (401 before 413).
+    var checksTokenBeforeTooLarge: Bool {
+        guard case .control(let path) = route else { return false }
+        return path != "/health"
+    }
+
+    /// The 413, naming the flag that raises the limit, in the shape the route uses.
+    var tooLarge: Response {
+        let megabytes = max(1, limit / 1_048_576)
+        let generic = "the request body is larger than the \(megabytes) MB limit (fazt serve --max-body-mb raises it)"
+        switch route {
+        case .control where body == .spool:
+            let message =
+                "the upload is larger than the \(megabytes) MB limit (fazt serve --max-upload-mb raises it)"
+            return .error(.payloadTooLarge, code: "too_large", message: message)
+        case .control:
+            return .error(.payloadTooLarge, code: "too_large", message: generic)
+        case .app(_, let path) where WebhookReceiver.isHookPath(path):
+            return .json(["error": "webhook bodies are limited to \(megabytes) MB"], status: .payloadTooLarge)
+        case .app(_, let path) where HandlerRouter.isAPIPath(path):
+            return .json(["error": generic], status: .payloadTooLarge)
+        default:
+            return .text(.payloadTooLarge, generic + "\n")
+        }
+    }
+}
