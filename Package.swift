@@ -33,6 +33,7 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        .target(name: "FaztAPI", exclude: ["README.md"]),
         .target(
             name: "FaztStorage",
             dependencies: ["FaztStore"],
@@ -76,6 +77,7 @@ let package = Package(
         .target(
             name: "FaztServer",
             dependencies: [
+                "FaztAPI",
                 "FaztStore",
                 "FaztScheduler",
                 "FaztStorage",
@@ -94,6 +96,7 @@ let package = Package(
         .target(
             name: "FaztCLI",
             dependencies: [
+                "FaztAPI",
                 "FaztServer",
                 "FaztScheduler",
                 "FaztStore",
@@ -131,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "FaztServerTests",
             dependencies: [
-                "FaztServer", "FaztTestSupport",
+                "FaztAPI", "FaztServer", "FaztTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import FaztAPI
 import FaztScheduler
 import FaztStorage
 import FaztVFS

@@ -1,14 +1,7 @@
+import FaztAPI
 import FaztStore
 import FaztVFS
 import Glibc
-
-/// An owner token as listed (the secret itself is never stored, only its SHA-256).
-public struct TokenInfo: Codable, Sendable, Equatable {
-    public var id: String
-    public var name: String
-    /// Milliseconds since 1970.
-    public var createdAt: Int64
-}
 
 /// Owner tokens: creation, listing, revocation and verification against stored hashes.
 public struct Tokens: Sendable {
