@@ -2,7 +2,7 @@ import Foundation
 
 // The control API's JSON shapes that depend on no server module, shared by the server and the
 // CLI (one definition per contract). Shapes that embed domain types (`AppBody`, `VersionList`,
-// `RunList`, `NotificationList`, `DeployBody`) still live in FaztServer.
+// `RunList`, `NotificationList`) still live in FaztServer.
 
 /// JSON body of every control API error.
 public struct ErrorBody: Codable, Sendable {
@@ -120,5 +120,26 @@ public struct GrantList: Codable, Sendable {
     public init(app: String, grants: [String]) {
         self.app = app
         self.grants = grants
+    }
+}
+
+/// `POST /apps/{name}/deploy` → 201.
+public struct DeployBody: Codable, Sendable {
+    public var app: String
+    public var version: Int
+    public var files: Int
+    public var bytes: Int
+    public var url: String
+    /// What the deploy set up and what still needs the owner (nil from servers before it).
+    public var summary: DeploySummary?
+
+    /// Creates a deploy answer.
+    public init(app: String, version: Int, files: Int, bytes: Int, url: String, summary: DeploySummary?) {
+        self.app = app
+        self.version = version
+        self.files = files
+        self.bytes = bytes
+        self.url = url
+        self.summary = summary
     }
 }

@@ -4,17 +4,6 @@ import FaztVFS
 
 // The control API's JSON shapes, shared by the server and the CLI (one definition per contract).
 
-/// `POST /apps/{name}/deploy` → 201.
-public struct DeployBody: Codable, Sendable {
-    public var app: String
-    public var version: Int
-    public var files: Int
-    public var bytes: Int
-    public var url: String
-    /// What the deploy set up and what still needs the owner (nil from servers before it).
-    public var summary: DeploySummary?
-}
-
 /// One app in API responses: `AppInfo`'s fields plus `url`, in one flat JSON object.
 @dynamicMemberLookup
 public struct AppBody: Codable, Sendable {
