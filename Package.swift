@@ -35,6 +35,11 @@ let package = Package(
         ),
         .target(name: "FaztAPI", exclude: ["README.md"]),
         .target(
+            name: "FaztKernel",
+            dependencies: ["FaztAPI", "FaztStore", "FaztVFS"],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "FaztStorage",
             dependencies: ["FaztStore"],
             exclude: ["README.md"]
@@ -78,6 +83,7 @@ let package = Package(
             name: "FaztServer",
             dependencies: [
                 "FaztAPI",
+                "FaztKernel",
                 "FaztStore",
                 "FaztScheduler",
                 "FaztStorage",
@@ -97,6 +103,7 @@ let package = Package(
             name: "FaztCLI",
             dependencies: [
                 "FaztAPI",
+                "FaztKernel",
                 "FaztServer",
                 "FaztScheduler",
                 "FaztStore",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaztKernel
 import FaztScheduler
 import FaztServer
 import FaztStore

@@ -1,4 +1,5 @@
 import FaztAPI
+import FaztKernel
 import FaztScheduler
 import FaztStorage
 import FaztVFS
