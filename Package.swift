@@ -33,6 +33,12 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        .target(name: "FaztAPI", exclude: ["README.md"]),
+        .target(
+            name: "FaztKernel",
+            dependencies: ["FaztAPI", "FaztStore", "FaztVFS"],
+            exclude: ["README.md"]
+        ),
         .target(
             name: "FaztStorage",
             dependencies: ["FaztStore"],
@@ -76,6 +82,8 @@ let package = Package(
         .target(
             name: "FaztServer",
             dependencies: [
+                "FaztAPI",
+                "FaztKernel",
                 "FaztStore",
                 "FaztScheduler",
                 "FaztStorage",
@@ -94,6 +102,8 @@ let package = Package(
         .target(
             name: "FaztCLI",
             dependencies: [
+                "FaztAPI",
+                "FaztKernel",
                 "FaztServer",
                 "FaztScheduler",
                 "FaztStore",
@@ -131,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "FaztServerTests",
             dependencies: [
-                "FaztServer", "FaztTestSupport",
+                "FaztAPI", "FaztServer", "FaztTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,6 +1,6 @@
 import ArgumentParser
+import FaztAPI
 import FaztNet
-import FaztServer
 import Foundation
 
 /// Where the client commands find the server: flags, then environment, then `fazt login`'s config.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FaztServer
+import FaztAPI
 import FaztVFS
 import Foundation
 

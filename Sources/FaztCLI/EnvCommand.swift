@@ -1,5 +1,5 @@
 import ArgumentParser
-import FaztServer
+import FaztAPI
 import Foundation
 
 /// `fazt env set|unset|list`: owner-set values that apps read with `fazt.env.get`.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FaztServer
+import FaztAPI
 import Foundation
 
 /// `fazt events APP`: persisted events the app can see.

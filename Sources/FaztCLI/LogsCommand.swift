@@ -1,5 +1,5 @@
 import ArgumentParser
-import FaztServer
+import FaztAPI
 import Foundation
 
 /// `fazt logs APP [-f]`: an app's console output and errors.

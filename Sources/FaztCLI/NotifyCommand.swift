@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaztAPI
 import FaztNet
 import FaztServer
 import Foundation

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FaztServer
+import FaztAPI
 import Foundation
 
 /// `fazt secret set|unset|list`: owner secrets (webhook signing keys, …), encrypted at rest and

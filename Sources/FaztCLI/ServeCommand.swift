@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaztKernel
 import FaztScheduler
 import FaztServer
 import FaztStore
@@ -6,7 +7,6 @@ import FaztVFS
 import Foundation
 import Logging
 import NIOCore
-import ServiceLifecycle
 
 /// `fazt serve`: runs the server in this process.
 struct ServeCommand: AsyncParsableCommand {
@@ -168,28 +168,19 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.webhookRatePerMinutePerIP = webhookRatePerIP
         configuration.notifyRetries = max(0, min(notifyRetries, 20))
         let host = domain.lowercased()
-        let server = FaztServer(configuration: configuration, store: store, logger: logger) { port in
+        let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {
                 FileHandle.standardError.write(Data(Self.welcome(token: firstToken, host: host, port: port).utf8))
             }
             // Written with one write(2) so the line is never buffered or split.
             FileHandle.standardOutput.write(Data(#"{"event":"listening","port":\#(port)}"#.utf8 + [0x0A]))
         }
-        let group = ServiceGroup(
-            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        )
+        // The daemon checkpoints the WAL and closes the store as its last shutdown step.
         do {
-            try await group.run()
+            try await daemon.run()
         } catch {
-            store.close()
             throw CLIError("server failed: \(error)")
         }
-        do {
-            try store.checkpoint()
-        } catch {
-            logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
-        }
-        store.close()
     }
 
     /// The first-start message: the only time the first owner token is shown.

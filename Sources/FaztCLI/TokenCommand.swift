@@ -1,5 +1,5 @@
 import ArgumentParser
-import FaztServer
+import FaztKernel
 import FaztStore
 import Foundation
 

@@ -21,6 +21,8 @@ public final class Supervisor: Sendable {
         var backgroundRunning = 0
         var closed = false
         var nextID: UInt64 = 0
+        /// Run once no worker process is left (shutdown waits on this).
+        var goneWaiters: [@Sendable () -> Void] = []
     }
 
     private let configuration: RuntimeConfiguration
@@ -40,6 +42,15 @@ public final class Supervisor: Sendable {
 
     /// Number of live worker processes.
     public var workerCount: Int { state.withLock { $0.workers.count } }
+
+    /// Runs `body` once no worker process is left (at once when none is).
+    public func whenAllWorkersGone(_ body: @escaping @Sendable () -> Void) {
+        let none = state.withLock { state in
+            if !state.workers.isEmpty { state.goneWaiters.append(body) }
+            return state.workers.isEmpty
+        }
+        if none { body() }
+    }
 
     /// Runs `file` of `app`@`version` for `request` (JSON, see docs/api.md) and returns its answer.
     public func invoke(
@@ -339,14 +350,21 @@ public final class Supervisor: Sendable {
 
     private func workerExited(_ worker: WorkerHandle) {
         var noneLeft = false
+        var gone: [@Sendable () -> Void] = []
         let handoff: (@Sendable (WorkerHandle?) -> Void, WorkerHandle?)? = state.withLock { state in
             state.workers.removeAll { $0 === worker }
             state.idle.removeAll { $0 === worker }
             noneLeft = state.workers.isEmpty && state.waiters.isEmpty && state.backgroundWaiters.isEmpty
-            return replacement(&state)
+            let handoff = replacement(&state)
+            if state.workers.isEmpty {
+                gone = state.goneWaiters
+                state.goneWaiters.removeAll()
+            }
+            return handoff
         }
         logger.debug("JavaScript worker exited", metadata: ["worker.pid": "\(worker.pid)"])
         if let (waiter, replacement) = handoff { waiter(replacement) }
+        for body in gone { body() }
         if noneLeft { configuration.onAllWorkersGone() }
     }
 
@@ -431,35 +449,5 @@ public final class Supervisor: Sendable {
         }
         for waiter in waiters { waiter(nil) }
         for worker in workers { worker.kill(reason: .unavailable, message: "server shutdown") }
-    }
-}
-
-/// A thread that runs `Supervisor.patrol` every 25 ms while workers exist, and sleeps otherwise.
-final class Watchdog: @unchecked Sendable {
-    // Safe: `running` is guarded by `condition`.
-    private let condition = NSCondition()
-    private var running = false
-
-    /// Makes sure the patrol thread runs.
-    func wake(_ supervisor: Supervisor) {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !running else { return }
-        running = true
-        let thread = Thread { [weak supervisor, self] in
-            while true {
-                usleep(25_000)
-                let keepGoing = supervisor?.patrol() ?? false
-                self.condition.lock()
-                if !keepGoing {
-                    self.running = false
-                    self.condition.unlock()
-                    return
-                }
-                self.condition.unlock()
-            }
-        }
-        thread.name = "fazt-watchdog"
-        thread.start()
     }
 }

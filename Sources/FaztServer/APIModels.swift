@@ -1,25 +1,8 @@
+import FaztAPI
 import FaztStorage
 import FaztVFS
 
 // The control API's JSON shapes, shared by the server and the CLI (one definition per contract).
-
-/// `POST /apps/{name}/deploy` → 201.
-public struct DeployBody: Codable, Sendable {
-    public var app: String
-    public var version: Int
-    public var files: Int
-    public var bytes: Int
-    public var url: String
-    /// What the deploy set up and what still needs the owner (nil from servers before it).
-    public var summary: DeploySummary?
-}
-
-/// `POST /apps/{name}/rollback` request.
-public struct RollbackBody: Codable, Sendable {
-    public var version: Int
-
-    public init(version: Int) { self.version = version }
-}
 
 /// One app in API responses: `AppInfo`'s fields plus `url`, in one flat JSON object.
 @dynamicMemberLookup
@@ -68,52 +51,16 @@ public struct VersionList: Codable, Sendable {
     public var versions: [VersionInfo]
 }
 
-/// `GET /tokens`.
-public struct TokenList: Codable, Sendable {
-    public var tokens: [TokenInfo]
-}
-
-/// `POST /tokens` request.
-public struct TokenRequest: Codable, Sendable {
-    public var name: String?
-}
-
-/// `POST /tokens` → 201 (the only time a secret is shown).
-public struct CreatedToken: Codable, Sendable {
-    public var id: String
-    public var name: String
-    public var token: String
-}
-
-/// An app's storage use: `bytes` in total and per store, and its quota.
-public struct StorageBody: Codable, Sendable {
-    public var bytes: Int64
-    public var kv: Int64
-    public var docs: Int64
-    public var sql: Int64
-    public var blobs: Int64
-    /// Persisted events (webhooks, `persist: true`, system events about the app).
-    public var events: Int64?
-    public var quota: Int64
-
+extension StorageBody {
     init(_ usage: StorageUsage, defaultQuota: Int64) {
-        bytes = usage.total
-        kv = usage.kv
-        docs = usage.docs
-        sql = usage.sql
-        blobs = usage.blobs
-        events = usage.events
-        quota = usage.quota.map(Int64.init) ?? defaultQuota
-    }
-}
-
-/// `PUT /apps/{name}/quota`: the app's own storage quota in bytes (null: back to the default).
-public struct QuotaBody: Codable, Sendable {
-    public var app: String?
-    public var bytes: Int64?
-
-    public init(app: String? = nil, bytes: Int64?) {
-        self.app = app
-        self.bytes = bytes
+        self.init(
+            bytes: usage.total,
+            kv: usage.kv,
+            docs: usage.docs,
+            sql: usage.sql,
+            blobs: usage.blobs,
+            events: usage.events,
+            quota: usage.quota.map(Int64.init) ?? defaultQuota
+        )
     }
 }

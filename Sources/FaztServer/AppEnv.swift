@@ -1,19 +1,6 @@
 import FaztStore
 import FaztVFS
 
-/// `GET /apps/{name}/env`.
-public struct EnvList: Codable, Sendable {
-    public var app: String
-    public var env: [String: String]
-}
-
-/// `PUT /apps/{name}/env/{key}` request.
-public struct EnvValue: Codable, Sendable {
-    public var value: String
-
-    public init(value: String) { self.value = value }
-}
-
 /// Owner-set environment values of apps (`fazt env set`); `fazt.env.get` sees them at once.
 struct AppEnv: Sendable {
     static let maxValueBytes = 64 * 1024

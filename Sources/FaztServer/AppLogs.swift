@@ -1,21 +1,7 @@
+import FaztAPI
 import FaztStore
 import Foundation
 import Synchronization
-
-/// One stored app log line.
-public struct LogEntry: Codable, Sendable {
-    public var id: Int64
-    /// Milliseconds since 1970.
-    public var at: Int64
-    public var level: String
-    public var message: String
-}
-
-/// `GET /apps/{name}/logs`.
-public struct LogList: Codable, Sendable {
-    public var app: String
-    public var logs: [LogEntry]
-}
 
 /// App logs in `data.db`: appended in batches through the writer, trimmed to a ring per app.
 final class AppLogs: Sendable {

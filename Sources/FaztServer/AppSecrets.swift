@@ -1,17 +1,7 @@
+import FaztAPI
 import FaztStorage
 import FaztStore
 import FaztVFS
-
-/// `GET /apps/{name}/secrets`: names and when they were set, never values.
-public struct SecretList: Codable, Sendable {
-    public struct Item: Codable, Sendable {
-        public var name: String
-        public var updatedAt: Int64
-    }
-
-    public var app: String
-    public var secrets: [Item]
-}
 
 /// Owner-set secrets of apps (`fazt secret set`), encrypted at rest by `SecretBox`.
 ///

@@ -3,29 +3,50 @@ import Synchronization
 
 /// Open connections, so shutdown can ask each to finish its request and close.
 final class ConnectionRegistry: Sendable {
-    private let connections = Mutex([ObjectIdentifier: (Channel, NIOLoopBound<ConnectionGuard>)]())
+    private struct State {
+        var connections: [ObjectIdentifier: (Channel, NIOLoopBound<ConnectionGuard>)] = [:]
+        /// Run once no connection is open (shutdown waits on this).
+        var emptyWaiters: [@Sendable () -> Void] = []
+    }
+
+    private let state = Mutex(State())
 
     func add(_ channel: Channel, _ connectionGuard: ConnectionGuard) {
         let key = ObjectIdentifier(channel)
         let bound = NIOLoopBound(connectionGuard, eventLoop: channel.eventLoop)
-        connections.withLock { $0[key] = (channel, bound) }
+        state.withLock { $0.connections[key] = (channel, bound) }
         channel.closeFuture.whenComplete { [weak self] _ in
-            _ = self?.connections.withLock { $0.removeValue(forKey: key) }
+            let waiters = self?.state.withLock { state -> [@Sendable () -> Void] in
+                state.connections.removeValue(forKey: key)
+                guard state.connections.isEmpty else { return [] }
+                defer { state.emptyWaiters.removeAll() }
+                return state.emptyWaiters
+            }
+            for body in waiters ?? [] { body() }
         }
     }
 
-    var count: Int { connections.withLock { $0.count } }
+    var count: Int { state.withLock { $0.connections.count } }
+
+    /// Runs `body` once no connection is open (at once when none is).
+    func whenEmpty(_ body: @escaping @Sendable () -> Void) {
+        let empty = state.withLock { state in
+            if !state.connections.isEmpty { state.emptyWaiters.append(body) }
+            return state.connections.isEmpty
+        }
+        if empty { body() }
+    }
 
     /// Closes idle connections now and busy ones after their current response.
     func drainAll() {
-        for (channel, bound) in connections.withLock({ Array($0.values) }) {
+        for (channel, bound) in state.withLock({ Array($0.connections.values) }) {
             channel.eventLoop.execute { bound.value.drain() }
         }
     }
 
     /// Closes whatever is still open (after the grace period).
     func closeAll() {
-        for (channel, _) in connections.withLock({ Array($0.values) }) {
+        for (channel, _) in state.withLock({ Array($0.connections.values) }) {
             channel.close(promise: nil)
         }
     }

@@ -1,3 +1,4 @@
+import FaztAPI
 import FaztScheduler
 import FaztStorage
 import FaztVFS
@@ -52,12 +53,6 @@ extension ControlAPI {
             throw APIError.methodNotAllowed(request.method)
         }
     }
-}
-
-/// `GET /apps/{name}/grants`.
-public struct GrantList: Codable, Sendable {
-    public var app: String
-    public var grants: [String]
 }
 
 /// `POST /apps/{name}/grants`.

@@ -1,3 +1,4 @@
+import FaztAPI
 import FaztNet
 import FaztStorage
 import NIOHTTP1
@@ -76,9 +77,4 @@ extension ControlAPI {
             return nil
         }
     }
-}
-
-/// `GET /notify/channels`.
-public struct ChannelList: Codable, Sendable {
-    public var channels: [ChannelInfo]
 }

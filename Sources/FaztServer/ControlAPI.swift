@@ -1,3 +1,5 @@
+import FaztAPI
+import FaztKernel
 import FaztScheduler
 import FaztStorage
 import FaztVFS
@@ -120,9 +122,12 @@ struct ControlAPI: Sendable {
             let entries = try await blocking { try logs.read(app: name, after: after, limit: limit) }
             return .json(LogList(app: name, logs: entries))
         case (.GET, "apps", 3) where segments[2] == "env":
-            let name = try vfs.info(app: segments[1]).name
             let env = AppEnv(store: services.store)
-            return .json(EnvList(app: name, env: try await blocking { try env.list(app: name) }))
+            let (name, values) = try await blocking {
+                let name = try vfs.info(app: segments[1]).name
+                return (name, try env.list(app: name))
+            }
+            return .json(EnvList(app: name, env: values))
         case (.GET, "apps", 3) where segments[2] == "secrets":
             let name = try await blocking { try vfs.info(app: segments[1]).name }
             let secrets = services.secrets

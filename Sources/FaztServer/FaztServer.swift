@@ -9,54 +9,54 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// The HTTP server: binds, prints the ready line, serves until graceful shutdown, then drains.
-public final class FaztServer: Service {
-    private let configuration: ServerConfiguration
-    private let store: Store
-    private let logger: Logger
-    private let ready: @Sendable (Int) -> Void
+/// Per-event-loop caches and the idle memory trimmer that watches them.
+struct EventLoopResources: Sendable {
+    let group: MultiThreadedEventLoopGroup
+    let perLoop: [ObjectIdentifier: (DateCache, MemoryTrimmer.Activity)]
+    let trimmer: MemoryTrimmer
 
-    /// `ready` is called once with the bound port when the server accepts connections.
-    public init(
-        configuration: ServerConfiguration,
-        store: Store,
-        logger: Logger,
-        ready: @escaping @Sendable (Int) -> Void
-    ) {
-        self.configuration = configuration
-        self.store = store
-        self.logger = logger
-        self.ready = ready
-    }
-
-    public func run() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
-        let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
-        pool.start()
+    init(group: MultiThreadedEventLoopGroup, store: Store, configuration: ServerConfiguration, logger: Logger) {
         var caches: [ObjectIdentifier: (DateCache, MemoryTrimmer.Activity)] = [:]
         for loop in group.makeIterator() {
             caches[ObjectIdentifier(loop)] = (DateCache(), MemoryTrimmer.Activity())
         }
-        let perLoop = caches
-        let trimmer = MemoryTrimmer(
+        self.group = group
+        self.perLoop = caches
+        self.trimmer = MemoryTrimmer(
             store: store,
-            activities: perLoop.values.map(\.1),
+            activities: caches.values.map(\.1),
             idleAfter: configuration.trimAfterIdle,
             logger: logger
         )
-        let services = try ServerServices(
-            configuration: configuration,
-            store: store,
-            threadPool: pool,
-            logger: logger,
-            trimmer: trimmer
-        )
+    }
+}
+
+/// The HTTP server: binds, prints the ready line, serves until graceful shutdown, then drains.
+final class FaztServer: Service {
+    private let services: ServerServices
+    private let loops: EventLoopResources
+    private let ready: @Sendable (Int) -> Void
+
+    /// `ready` is called once with the bound port when the server accepts connections.
+    init(services: ServerServices, loops: EventLoopResources, ready: @escaping @Sendable (Int) -> Void) {
+        self.services = services
+        self.loops = loops
+        self.ready = ready
+    }
+
+    func run() async throws {
+        let services = self.services
+        let configuration = services.configuration
+        let logger = services.logger
+        let group = loops.group
+        let pool = services.threadPool
+        let perLoop = loops.perLoop
+        let trimmer = loops.trimmer
         let registry = ConnectionRegistry()
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = configuration.maxHeaderBytes
         limits.maxHeaderFieldSize = configuration.maxHeaderBytes
         let decoderLimits = limits
-        let configuration = self.configuration
 
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -94,14 +94,7 @@ public final class FaztServer: Service {
                 }
             }
 
-        let channel: Channel
-        do {
-            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
-        } catch {
-            try? await group.shutdownGracefully()
-            try? await pool.shutdownGracefully()
-            throw error
-        }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         let port = channel.localAddress?.port ?? configuration.port
         services.boundPort = port
         logger.info(
@@ -110,11 +103,6 @@ public final class FaztServer: Service {
                 "http.host": "\(configuration.host)", "http.port": "\(port)", "fazt.domain": "\(configuration.domain)",
             ]
         )
-        do {
-            try services.scheduler.start()
-        } catch {
-            logger.error("cannot start the scheduler", metadata: ["error": "\(error)"])
-        }
         ready(port)
         // Expired KV keys are invisible at once; this deletes them in bounded batches.
         let sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(30), delay: .seconds(60)) { _ in
@@ -148,33 +136,9 @@ public final class FaztServer: Service {
         trimCheck.cancel()
         logger.info("draining connections", metadata: ["connections": "\(registry.count)"])
         registry.drainAll()
-        let deadline = ContinuousClock.now + .nanoseconds(configuration.shutdownGrace.nanoseconds)
-        while registry.count > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await waitForCallback(timeout: .nanoseconds(configuration.shutdownGrace.nanoseconds)) { registry.whenEmpty($0) }
         registry.closeAll()
         sweep.cancel()
-        // Running jobs finish first (their workers are still there); jobs not done by then stay
-        // `running` and run again at the next start.
-        services.scheduler.stop(grace: Double(configuration.shutdownGrace.nanoseconds) / 1e9)
-        logger.debug("scheduler stopped", metadata: ["jobs.running": "\(services.scheduler.runningCount)"])
-        services.supervisor.shutdown()
-        // Let the last answers land while the event loops still run: worker reader threads finish
-        // once their processes are gone, and responses held for durability are released once the
-        // writes queued so far are applied and synced.
-        let workersGone = ContinuousClock.now + .seconds(2)
-        while services.supervisor.workerCount > 0 && ContinuousClock.now < workersGone {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        logger.debug("workers stopped", metadata: ["workers": "\(services.supervisor.workerCount)"])
-        let storage = services.storage
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            storage.barrier { storage.whenAllDurable { continuation.resume() } }
-        }
-        logger.debug("storage settled")
-        try? await group.shutdownGracefully()
-        logger.debug("event loops stopped")
-        try? await pool.shutdownGracefully()
-        logger.info("stopped")
+        logger.debug("connections closed")
     }
 }

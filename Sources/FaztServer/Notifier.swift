@@ -1,3 +1,4 @@
+import FaztAPI
 import FaztNet
 import FaztScheduler
 import FaztStorage
@@ -281,13 +282,6 @@ final class Notifier: Sendable {
             from: Data(try box.open(sealed, context: "channel\u{0}\(name)"))
         )
     }
-}
-
-/// `GET /notify/channels`.
-public struct ChannelInfo: Codable, Sendable {
-    public var name: String
-    public var type: String
-    public var createdAt: Int64
 }
 
 /// `GET /notifications`.

@@ -1,3 +1,4 @@
+import FaztKernel
 import FaztVFS
 import NIOHTTP1
 

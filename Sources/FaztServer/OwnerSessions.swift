@@ -1,3 +1,4 @@
+import FaztKernel
 import FaztStore
 import FaztVFS
 

@@ -1,3 +1,4 @@
+import FaztAPI
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -48,17 +49,6 @@ struct Response: Sendable {
         headers.add(name: "Content-Type", value: contentType)
         return Response(status: status, headers: headers, body: ByteBuffer(string: text))
     }
-}
-
-/// JSON body of every control API error.
-public struct ErrorBody: Codable, Sendable {
-    /// The error's stable code and human message.
-    public struct Detail: Codable, Sendable {
-        public var code: String
-        public var message: String
-    }
-
-    public var error: Detail
 }
 
 /// Shared JSON coders (sorted keys keep output stable for tools and tests).

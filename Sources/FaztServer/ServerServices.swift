@@ -1,3 +1,4 @@
+import FaztKernel
 import FaztRuntime
 import FaztScheduler
 import FaztStorage

@@ -1,14 +1,7 @@
+import FaztAPI
 import FaztStore
 import FaztVFS
 import Glibc
-
-/// An owner token as listed (the secret itself is never stored, only its SHA-256).
-public struct TokenInfo: Codable, Sendable, Equatable {
-    public var id: String
-    public var name: String
-    /// Milliseconds since 1970.
-    public var createdAt: Int64
-}
 
 /// Owner tokens: creation, listing, revocation and verification against stored hashes.
 public struct Tokens: Sendable {
@@ -18,7 +11,8 @@ public struct Tokens: Sendable {
 
     static func hash(_ token: String) -> [UInt8] { ContentHash(of: Array(token.utf8)).bytes }
 
-    static func randomHex(bytes count: Int) -> String {
+    /// `count` random bytes from the system CSPRNG, as lowercase hex.
+    public static func randomHex(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return ContentHash(bytes: bytes).hex
@@ -27,7 +21,7 @@ public struct Tokens: Sendable {
     /// Creates a token; returns the secret (shown once) and its record.
     public func create(name: String) throws -> (token: String, info: TokenInfo) {
         let token = "fzt_" + Self.randomHex(bytes: 24)
-        let info = TokenInfo(id: "tok_" + Self.randomHex(bytes: 4), name: name, createdAt: Clock.nowMilliseconds())
+        let info = TokenInfo(id: "tok_" + Self.randomHex(bytes: 4), name: name, createdAt: WallClock.nowMilliseconds())
         let hash = Self.hash(token)
         _ = try store.writeBlocking { connection in
             try connection.run(
@@ -71,7 +65,7 @@ public struct Tokens: Sendable {
 }
 
 /// Wall-clock time in the units the database stores.
-enum Clock {
+enum WallClock {
     static func nowMilliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

@@ -1,0 +1,145 @@
+import Foundation
+
+// The control API's JSON shapes that depend on no server module, shared by the server and the
+// CLI (one definition per contract). Shapes that embed domain types (`AppBody`, `VersionList`,
+// `RunList`, `NotificationList`) still live in FaztServer.
+
+/// JSON body of every control API error.
+public struct ErrorBody: Codable, Sendable {
+    /// The error's stable code and human message.
+    public struct Detail: Codable, Sendable {
+        public var code: String
+        public var message: String
+
+        /// Creates a detail.
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+
+    public var error: Detail
+
+    /// Creates an error body.
+    public init(error: Detail) { self.error = error }
+}
+
+/// `POST /apps/{name}/rollback` request.
+public struct RollbackBody: Codable, Sendable {
+    public var version: Int
+
+    /// Creates a rollback request.
+    public init(version: Int) { self.version = version }
+}
+
+/// An app's storage use: `bytes` in total and per store, and its quota.
+public struct StorageBody: Codable, Sendable {
+    public var bytes: Int64
+    public var kv: Int64
+    public var docs: Int64
+    public var sql: Int64
+    public var blobs: Int64
+    /// Persisted events (webhooks, `persist: true`, system events about the app).
+    public var events: Int64?
+    public var quota: Int64
+
+    /// Creates a storage body.
+    public init(bytes: Int64, kv: Int64, docs: Int64, sql: Int64, blobs: Int64, events: Int64?, quota: Int64) {
+        self.bytes = bytes
+        self.kv = kv
+        self.docs = docs
+        self.sql = sql
+        self.blobs = blobs
+        self.events = events
+        self.quota = quota
+    }
+}
+
+/// `PUT /apps/{name}/quota`: the app's own storage quota in bytes (null: back to the default).
+public struct QuotaBody: Codable, Sendable {
+    public var app: String?
+    public var bytes: Int64?
+
+    /// Creates a quota body.
+    public init(app: String? = nil, bytes: Int64?) {
+        self.app = app
+        self.bytes = bytes
+    }
+}
+
+/// `GET /apps/{name}/env`.
+public struct EnvList: Codable, Sendable {
+    public var app: String
+    public var env: [String: String]
+
+    /// Creates an env list.
+    public init(app: String, env: [String: String]) {
+        self.app = app
+        self.env = env
+    }
+}
+
+/// `PUT /apps/{name}/env/{key}` request.
+public struct EnvValue: Codable, Sendable {
+    public var value: String
+
+    /// Creates an env value.
+    public init(value: String) { self.value = value }
+}
+
+/// `GET /apps/{name}/secrets`: names and when they were set, never values.
+public struct SecretList: Codable, Sendable {
+    /// One secret's name and when it was set.
+    public struct Item: Codable, Sendable {
+        public var name: String
+        public var updatedAt: Int64
+
+        /// Creates an item.
+        public init(name: String, updatedAt: Int64) {
+            self.name = name
+            self.updatedAt = updatedAt
+        }
+    }
+
+    public var app: String
+    public var secrets: [Item]
+
+    /// Creates a secret list.
+    public init(app: String, secrets: [Item]) {
+        self.app = app
+        self.secrets = secrets
+    }
+}
+
+/// `GET /apps/{name}/grants`.
+public struct GrantList: Codable, Sendable {
+    public var app: String
+    public var grants: [String]
+
+    /// Creates a grant list.
+    public init(app: String, grants: [String]) {
+        self.app = app
+        self.grants = grants
+    }
+}
+
+/// `POST /apps/{name}/deploy` → 201.
+public struct DeployBody: Codable, Sendable {
+    public var app: String
+    public var version: Int
+    public var files: Int
+    public var bytes: Int
+    public var url: String
+    /// What the deploy set up and what still needs the owner (nil from servers before it).
+    public var summary: DeploySummary?
+
+    /// Creates a deploy answer.
+    public init(app: String, version: Int, files: Int, bytes: Int, url: String, summary: DeploySummary?) {
+        self.app = app
+        self.version = version
+        self.files = files
+        self.bytes = bytes
+        self.url = url
+        self.summary = summary
+    }
+}

@@ -1,0 +1,93 @@
+import FaztStore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The composition root: builds every long-running part and runs each as a `Service` in one
+/// `ServiceGroup`, listed so that the group's reverse order is the shutdown order.
+///
+/// Start order (shutdown runs it backwards, each step finishing before the next begins):
+/// store → event loops and thread pool → app storage writes → workers → scheduler → HTTP server.
+/// So on SIGTERM/SIGINT the HTTP server stops accepting and drains first, then running jobs
+/// finish, then the workers go, then queued writes become durable, then the event loops stop,
+/// and the WAL is checkpointed and the database closed last. See docs/architecture.md.
+public struct FaztDaemon: Sendable {
+    private let configuration: ServerConfiguration
+    private let store: Store
+    private let logger: Logger
+    private let ready: @Sendable (Int) -> Void
+
+    /// Builds a daemon whose `ready` is called once with the bound port when it accepts connections.
+    ///
+    /// The daemon owns `store` from here on: it checkpoints and closes it when it stops.
+    public init(
+        configuration: ServerConfiguration,
+        store: Store,
+        logger: Logger,
+        ready: @escaping @Sendable (Int) -> Void
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.ready = ready
+    }
+
+    /// Runs until SIGTERM or SIGINT (or a part fails), then stops every part in order.
+    public func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
+        let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
+        pool.start()
+        let loops = EventLoopResources(group: group, store: store, configuration: configuration, logger: logger)
+        let services: ServerServices
+        do {
+            services = try ServerServices(
+                configuration: configuration,
+                store: store,
+                threadPool: pool,
+                logger: logger,
+                trimmer: loops.trimmer
+            )
+        } catch {
+            try? await group.shutdownGracefully()
+            try? await pool.shutdownGracefully()
+            store.close()
+            throw error
+        }
+        // Recovery of jobs a crash left running happens before anything listens.
+        do {
+            try services.scheduler.start()
+        } catch {
+            logger.error("cannot start the scheduler", metadata: ["error": "\(error)"])
+        }
+        let grace = Double(configuration.shutdownGrace.nanoseconds) / 1e9
+        let parts: [(any Service, String)] = [
+            (StoreLifecycle(store: store, logger: logger), "store"),
+            (EventLoopLifecycle(group: group, pool: pool, logger: logger), "event-loops"),
+            (StorageLifecycle(storage: services.storage, logger: logger), "storage"),
+            (SupervisorLifecycle(supervisor: services.supervisor, logger: logger), "workers"),
+            (
+                SchedulerLifecycle(scheduler: services.scheduler, graceSeconds: grace, pool: pool, logger: logger),
+                "scheduler"
+            ),
+            (FaztServer(services: services, loops: loops, ready: ready), "http"),
+        ]
+        let serviceGroup = ServiceGroup(
+            configuration: .init(
+                services: parts.map { service, name in
+                    // Any part ending (or failing) stops the others in order, never by cancellation.
+                    .init(
+                        service: service,
+                        successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup,
+                        serviceName: name
+                    )
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await serviceGroup.run()
+        logger.info("stopped")
+    }
+}
