@@ -19,6 +19,8 @@ public final class Supervisor: Sendable {
         var backgroundWaiters: [@Sendable (WorkerHandle?) -> Void] = []
         /// Job invocations running now (at most `backgroundLimit`).
         var backgroundRunning = 0
+        /// Worker processes being launched (off the caller's thread): they count against the cap.
+        var starting = 0
         var closed = false
         var nextID: UInt64 = 0
         /// Run once no worker process is left (shutdown waits on this).
@@ -265,56 +267,91 @@ public final class Supervisor: Sendable {
     /// `backgroundLimit` workers at once (one worker stays free for HTTP), and waits behind every
     /// waiting HTTP request, so a backlog of jobs cannot starve requests.
     private func acquire(background: Bool = false, _ completion: @escaping @Sendable (WorkerHandle?) -> Void) {
-        let immediate: WorkerHandle?? = state.withLock { state in
-            if state.closed { return .some(nil) }
+        enum Decision {
+            case now(WorkerHandle?)
+            case start
+            case wait
+        }
+        let decision: Decision = state.withLock { state in
+            if state.closed { return .now(nil) }
             if background {
                 guard state.backgroundRunning < backgroundLimit, state.waiters.isEmpty else {
                     state.backgroundWaiters.append(completion)
-                    return .none
+                    return .wait
                 }
                 if let worker = state.idle.popLast() {
                     state.backgroundRunning += 1
-                    return .some(worker)
+                    return .now(worker)
                 }
-                if state.workers.count < configuration.maxWorkers, let worker = spawn(&state) {
+                if reserveStart(&state) {
                     state.backgroundRunning += 1
-                    return .some(worker)
+                    return .start
                 }
                 state.backgroundWaiters.append(completion)
-                return .none
+                return .wait
             }
-            if let worker = state.idle.popLast() { return .some(worker) }
-            if state.workers.count < configuration.maxWorkers {
-                return .some(spawn(&state))
-            }
+            if let worker = state.idle.popLast() { return .now(worker) }
+            if reserveStart(&state) { return .start }
             // All workers busy: queue a little behind a request that is going fast.
             let candidates = state.workers.filter {
                 $0.canQueue(limit: Self.pipelineDepth, freshness: Self.pipelineFreshness)
             }
-            if let worker = candidates.min(by: { $0.queued < $1.queued }) { return .some(worker) }
+            if let worker = candidates.min(by: { $0.queued < $1.queued }) { return .now(worker) }
             state.waiters.append(completion)
-            return .none
+            return .wait
         }
-        if let immediate { completion(immediate) }
+        switch decision {
+        case .now(let worker): completion(worker)
+        case .start: startWorker(background: background, for: completion)
+        case .wait: break
+        }
     }
 
-    /// Starts a worker and registers it; nil when the process cannot start.
-    private func spawn(_ state: inout State) -> WorkerHandle? {
-        do {
-            let worker = try WorkerHandle(
-                configuration: configuration,
-                logger: logger,
-                onRecycle: { [weak self] worker in self?.recycle(worker) },
-                onExit: { [weak self] worker in self?.workerExited(worker) }
-            )
-            state.workers.append(worker)
-            logger.debug("started JavaScript worker", metadata: ["worker.pid": "\(worker.pid)"])
-            return worker
-        } catch {
-            logger.error("cannot start a JavaScript worker", metadata: ["error": "\(error)"])
-            return nil
+    /// Takes a slot for a new worker when the cap allows one.
+    private func reserveStart(_ state: inout State) -> Bool {
+        guard state.workers.count + state.starting < configuration.maxWorkers else { return false }
+        state.starting += 1
+        return true
+    }
+
+    /// Launches a worker for a slot taken with `reserveStart` and hands it to `completion`.
+    ///
+    /// The launch (`fork`/`exec` through Foundation, and the pipes) runs on its own queue: never on
+    /// the caller's thread, which may be an event loop, and never under the supervisor's lock.
+    private func startWorker(background: Bool, for completion: @escaping @Sendable (WorkerHandle?) -> Void) {
+        Self.launcher.async { [self] in
+            var launched: WorkerHandle?
+            do {
+                launched = try WorkerHandle(
+                    configuration: configuration,
+                    logger: logger,
+                    onRecycle: { [weak self] worker in self?.recycle(worker) },
+                    onExit: { [weak self] worker in self?.workerExited(worker) }
+                )
+            } catch {
+                logger.error("cannot start a JavaScript worker", metadata: ["error": "\(error)"])
+            }
+            let accepted = state.withLock { state -> Bool in
+                state.starting -= 1
+                guard let launched, !state.closed else {
+                    if background { state.backgroundRunning -= 1 }
+                    return false
+                }
+                state.workers.append(launched)
+                return true
+            }
+            guard let launched, accepted else {
+                // Closed meanwhile: the new process goes at once (its exit is handled as usual).
+                launched?.kill(reason: .unavailable, message: "server shutdown")
+                completion(nil)
+                return
+            }
+            logger.debug("started JavaScript worker", metadata: ["worker.pid": "\(launched.pid)"])
+            completion(launched)
         }
     }
+
+    private static let launcher = DispatchQueue(label: "fazt-worker-launcher")
 
     /// Most requests sent to one worker at once (one running, the rest queued in its pipe).
     static let pipelineDepth = 4
@@ -351,7 +388,7 @@ public final class Supervisor: Sendable {
     private func workerExited(_ worker: WorkerHandle) {
         var noneLeft = false
         var gone: [@Sendable () -> Void] = []
-        let handoff: (@Sendable (WorkerHandle?) -> Void, WorkerHandle?)? = state.withLock { state in
+        let handoff: Handoff? = state.withLock { state in
             state.workers.removeAll { $0 === worker }
             state.idle.removeAll { $0 === worker }
             noneLeft = state.workers.isEmpty && state.waiters.isEmpty && state.backgroundWaiters.isEmpty
@@ -363,21 +400,28 @@ public final class Supervisor: Sendable {
             return handoff
         }
         logger.debug("JavaScript worker exited", metadata: ["worker.pid": "\(worker.pid)"])
-        if let (waiter, replacement) = handoff { waiter(replacement) }
+        if let handoff { startWorker(background: handoff.background, for: handoff.waiter) }
         for body in gone { body() }
         if noneLeft { configuration.onAllWorkersGone() }
     }
 
-    /// A slot just opened: the first waiter (HTTP before jobs) and a new worker for it, if any.
-    private func replacement(
-        _ state: inout State
-    ) -> (@Sendable (WorkerHandle?) -> Void, WorkerHandle?)? {
-        guard !state.closed, state.workers.count < configuration.maxWorkers else { return nil }
-        if !state.waiters.isEmpty { return (state.waiters.removeFirst(), spawn(&state)) }
-        guard !state.backgroundWaiters.isEmpty, state.backgroundRunning < backgroundLimit else { return nil }
-        let replacement = spawn(&state)
-        if replacement != nil { state.backgroundRunning += 1 }
-        return (state.backgroundWaiters.removeFirst(), replacement)
+    /// A slot just opened: the first waiter (HTTP before jobs), with a worker slot reserved for it
+    /// (the caller launches it with `startWorker`, outside the lock).
+    private func replacement(_ state: inout State) -> Handoff? {
+        guard !state.closed, !state.waiters.isEmpty || !state.backgroundWaiters.isEmpty else { return nil }
+        if !state.waiters.isEmpty {
+            guard reserveStart(&state) else { return nil }
+            return Handoff(waiter: state.waiters.removeFirst(), background: false)
+        }
+        guard state.backgroundRunning < backgroundLimit, reserveStart(&state) else { return nil }
+        state.backgroundRunning += 1
+        return Handoff(waiter: state.backgroundWaiters.removeFirst(), background: true)
+    }
+
+    /// A waiter that gets the next worker to start.
+    private struct Handoff {
+        var waiter: @Sendable (WorkerHandle?) -> Void
+        var background: Bool
     }
 
     /// A worker over its memory budget asked to be replaced: it gets no new work, and leaves as
@@ -398,7 +442,7 @@ public final class Supervisor: Sendable {
             guard worker.queued == 0, state.workers.contains(where: { $0 === worker }),
                 !fromIdleListOnly || state.idle.contains(where: { $0 === worker })
             else {
-                return (false, (@Sendable (WorkerHandle?) -> Void, WorkerHandle?)?.none)
+                return (false, Handoff?.none)
             }
             state.workers.removeAll { $0 === worker }
             state.idle.removeAll { $0 === worker }
@@ -406,7 +450,7 @@ public final class Supervisor: Sendable {
         }
         // Closing its input lets it finish and exit; `workerExited` then finds it already gone.
         if retire { worker.retire() }
-        if let (waiter, replacement) = handoff { waiter(replacement) }
+        if let handoff { startWorker(background: handoff.background, for: handoff.waiter) }
     }
 
     /// One watchdog pass (deadlines, memory, idle exits); returns true while workers exist.

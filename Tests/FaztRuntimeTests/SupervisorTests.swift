@@ -35,3 +35,33 @@ import Testing
         #expect(failure.kind == .crash)
     }
 }
+
+@Suite struct SupervisorLaunchTests {
+    /// A worker that cannot start answers `unavailable` and gives its slot back: with one slot,
+    /// every later invocation still gets a fresh try (and the same clear answer), none waits forever.
+    @Test func aWorkerThatCannotStartGivesItsSlotBack() async throws {
+        let directory = try TemporaryDirectory()
+        var configuration = RuntimeConfiguration(
+            executable: directory.path + "/no-such-executable",
+            dataPath: directory.path + "/none.db"
+        )
+        configuration.maxWorkers = 1
+        let supervisor = Supervisor(configuration: configuration, logger: Logger(label: "test"))
+        defer { supervisor.shutdown() }
+        for _ in 0..<3 {
+            let result = await supervisor.invoke(
+                app: "a",
+                version: 1,
+                file: "api/main.js",
+                requestJSON: "{}",
+                timeoutMs: 1000
+            )
+            guard case .failure(let failure) = result else {
+                Issue.record("no worker can start, yet a response came")
+                return
+            }
+            #expect(failure.kind == .unavailable)
+        }
+        #expect(supervisor.workerCount == 0)
+    }
+}
