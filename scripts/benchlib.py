@@ -17,7 +17,7 @@ object per line: {"type": "section", ...}, {"type": "run", ...} or {"type": "val
     benchlib.py selftest                      checks the pure helpers on made-up numbers
 
 Environment: BENCH_NOISY_LOAD (default 0.5): a section whose 1-minute load is above it is marked
-noisy. BENCH_PEER_FLOOR (default 0.6): a round whose peer figure is below this fraction of the
+noisy (after waiting up to BENCH_SETTLE_SECONDS, default 150, for it to fall below). BENCH_PEER_FLOOR (default 0.6): a round whose peer figure is below this fraction of the
 peer's best round in the session is flagged and left out of the ratio.
 """
 import glob, json, os, statistics, subprocess, sys, time
@@ -67,11 +67,24 @@ def is_noisy(load1, limit=None):
     return load1 > (NOISY_LOAD if limit is None else limit)
 
 
+def settle(limit=None, wait_seconds=None):
+    """Waits (up to BENCH_SETTLE_SECONDS, default 150) for the 1-minute load to fall to the noisy
+    limit: the previous section's own load would otherwise mark every section noisy. Returns the
+    seconds waited."""
+    limit = NOISY_LOAD if limit is None else limit
+    wait_seconds = float(os.environ.get("BENCH_SETTLE_SECONDS", "150")) if wait_seconds is None else wait_seconds
+    started = time.monotonic()
+    while loadavg()[0] > limit and time.monotonic() - started < wait_seconds:
+        time.sleep(2)
+    return round(time.monotonic() - started)
+
+
 def section_record(name):
+    waited = settle()
     one, five, fifteen = loadavg()
     model, cores = cpu_model()
     return {"type": "section", "name": name, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "load": [one, five, fifteen], "noisy": is_noisy(one), "noisy_limit": NOISY_LOAD,
+            "load": [one, five, fifteen], "noisy": is_noisy(one), "noisy_limit": NOISY_LOAD, "settled_s": waited,
             "cpu_model": model, "cores": cores}
 
 
