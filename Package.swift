@@ -39,9 +39,10 @@ let package = Package(
             dependencies: ["FaztAPI", "FaztStore", "FaztVFS"],
             exclude: ["README.md"]
         ),
+        .target(name: "FaztJSON"),
         .target(
             name: "FaztStorage",
-            dependencies: ["FaztStore"],
+            dependencies: ["FaztStore", "FaztJSON"],
             exclude: ["README.md"]
         ),
         .target(
@@ -55,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "FaztVFS",
-            dependencies: ["FaztStore", "CArchive", "CCrypto", "CZlib"],
+            dependencies: ["FaztStore", "FaztJSON", "CArchive", "CCrypto", "CZlib"],
             exclude: ["README.md"]
         ),
         .target(
@@ -124,7 +125,7 @@ let package = Package(
             path: "Tests/FaztTestSupport"
         ),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztTestSupport"]),
-        .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztTestSupport"]),
+        .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztJSON", "FaztTestSupport"]),
         .testTarget(name: "FaztStorageTests", dependencies: ["FaztStorage", "FaztStore", "FaztTestSupport"]),
         .testTarget(
             name: "FaztRuntimeTests",

@@ -1,3 +1,5 @@
+import FaztJSON
+
 /// The parts of an app's `fazt.json` that the VFS and static server use.
 public struct Manifest: Sendable, Equatable {
     /// The app name the manifest asks for (used by `fazt deploy` when `--app` is not given).
@@ -60,7 +62,7 @@ public struct Manifest: Sendable, Equatable {
         let root = try ManifestJSON.parse(data)
         guard case .object = root else { throw VFSError(.badManifest, "fazt.json must be a JSON object") }
         if strict { try ManifestSchema.check(root) }
-        func value(_ key: String, in object: ManifestJSON = root) -> ManifestJSON? {
+        func value(_ key: String, in object: JSONValue = root) -> JSONValue? {
             guard let found = object[key], found != .null else { return nil }
             return found
         }
@@ -118,7 +120,7 @@ public struct Manifest: Sendable, Equatable {
             }
     }
 
-    private static func parseWebhooks(_ value: ManifestJSON) throws(VFSError) -> [String: Webhook] {
+    private static func parseWebhooks(_ value: JSONValue) throws(VFSError) -> [String: Webhook] {
         guard case .object(let members) = value else {
             throw VFSError(.badManifest, "fazt.json: \"webhooks\" must be an object of name → {secret, signature}")
         }
@@ -158,7 +160,7 @@ public struct Manifest: Sendable, Equatable {
         return hooks
     }
 
-    private static func parseCORS(_ object: ManifestJSON) throws(VFSError) -> CORSOptions {
+    private static func parseCORS(_ object: JSONValue) throws(VFSError) -> CORSOptions {
         guard case .object = object else {
             throw VFSError(.badManifest, "fazt.json: \"cors\" must be an object")
         }

@@ -1,13 +1,15 @@
+import FaztJSON
+
 /// Checks a parsed `fazt.json` against the catalogue: unknown keys and wrong types at every level.
 extension ManifestSchema {
     /// Throws `badManifest` for the first unknown key (with a suggestion when one is close) or
     /// value of the wrong type, naming its path (`cors.origins`, `schedules[0].cron`).
-    public static func check(_ root: ManifestJSON) throws(VFSError) {
+    public static func check(_ root: JSONValue) throws(VFSError) {
         guard case .object = root else { throw VFSError(.badManifest, "fazt.json must be a JSON object") }
         try check(root, keys: keys, path: "")
     }
 
-    private static func check(_ value: ManifestJSON, keys: [Key], path: String) throws(VFSError) {
+    private static func check(_ value: JSONValue, keys: [Key], path: String) throws(VFSError) {
         guard case .object(let members) = value else { return }
         for (name, member) in members {
             let at = path.isEmpty ? name : "\(path).\(name)"
@@ -21,7 +23,7 @@ extension ManifestSchema {
         }
     }
 
-    private static func check(_ value: ManifestJSON, kind: Kind, path: String) throws(VFSError) {
+    private static func check(_ value: JSONValue, kind: Kind, path: String) throws(VFSError) {
         func wrong() -> VFSError {
             VFSError(.badManifest, "fazt.json: \"\(path)\" must be \(kind.expectation)")
         }

@@ -1,3 +1,4 @@
+import FaztJSON
 import Testing
 
 @testable import FaztVFS
