@@ -76,6 +76,8 @@ let package = Package(
                 "FaztStorage",
                 "FaztVFS",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["README.md"],
             plugins: ["BundleJSPlugin"]
@@ -129,7 +131,12 @@ let package = Package(
         .testTarget(name: "FaztStorageTests", dependencies: ["FaztStorage", "FaztStore", "FaztTestSupport"]),
         .testTarget(
             name: "FaztRuntimeTests",
-            dependencies: ["FaztRuntime", "FaztTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "FaztRuntime", "FaztStorage", "FaztTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "FaztNetTests", dependencies: ["FaztNet", "CCurl"]),
         .testTarget(

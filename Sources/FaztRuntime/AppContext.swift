@@ -18,8 +18,8 @@ final class AppContext {
     private let readSource: (String) -> String?
     private let readEnv: (String) -> String?
     let log: (String, String) -> Void
-    /// Sends a `fetch` request to the daemon (id, request JSON).
-    var sendFetch: (Int, String) -> Void = { _, _ in }
+    /// Sends a `fetch` request to the daemon.
+    var sendFetch: (WorkerFrame.Fetch) -> Void = { _ in }
     /// Runs a storage call (op, arguments, bytes) and returns its JSON, or `"\u{1}CODE\u{1}message"`.
     var storageCall: (String, [String], [UInt8]?) -> String = { _, _, _ in "\u{1}INTERNAL\u{1}storage is not available"
     }

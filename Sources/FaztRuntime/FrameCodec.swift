@@ -1,140 +1,432 @@
+import FaztStorage
 import Foundation
 
-/// The binary field encoding of `WorkerMessage` (tag, length, bytes per field).
+/// The binary encoding of `WorkerFrame`: one byte for the case, then its fields (`FieldWriter`).
+///
+/// Every case has its own tags; a tag a case does not know, a missing required field or a number
+/// that is not 8 bytes makes the frame malformed (the daemon then kills the worker).
 enum FrameCodec {
-    private enum Tag: UInt8 {
-        case type = 1
-        case id
-        case protocolVersion
-        case app
-        case version
-        case file
-        case request
-        case timeoutMs
-        case failure
-        case level
-        case message
-        case sources
+    private enum Kind: UInt8 {
+        case hello = 1
+        case invoke, warm, check, result, checked, store, stored, fetch, fetched, log, recycle
+    }
+
+    private enum HelloTag: UInt8 { case protocolVersion = 1 }
+    private enum InvokeTag: UInt8 { case id = 1, app, version, file, request, timeoutMs, capture }
+    private enum WarmTag: UInt8 { case id = 1, app, version }
+    private enum CheckTag: UInt8 {
+        case id = 1
+        /// The path and the source (`FieldWriter.put(_:_:_:)`), once per script.
+        case source
+    }
+    private enum ResultTag: UInt8 {
+        case id = 1, status, header, body, failureKind, failureMessage, failureLocation, failureStack, failureCode
+        case usedStorage, output
+    }
+    private enum CheckedTag: UInt8 {
+        case id = 1
+        /// The problems as JSON (deploy time only).
         case problems
-        case status
-        /// One header field: a 4-byte big-endian name length, the name, then the value.
-        case header
-        case body
-        case op
-        case arg
-        case session
-        case code
-        case storage
-        case capture
-        case output
+    }
+    private enum StoreTag: UInt8 { case id = 1, app, op, arg, data, session, timeoutMs, pipelined }
+    private enum StoredTag: UInt8 { case id = 1, json, data, code, message }
+    private enum FetchTag: UInt8 { case id = 1, app, url, method, header, body }
+    private enum FetchedTag: UInt8 { case id = 1, status, header, body, url, error }
+    private enum LogTag: UInt8 { case app = 1, level, message }
+
+    static func encode(_ frame: WorkerFrame) throws -> [UInt8] {
+        switch frame {
+        case .hello(let hello):
+            var out = FieldWriter(kind: Kind.hello.rawValue)
+            out.put(HelloTag.protocolVersion, hello.protocolVersion)
+            return out.bytes
+        case .invoke(let invoke):
+            var out = FieldWriter(kind: Kind.invoke.rawValue, capacity: 96 + invoke.request.utf8.count)
+            out.put(InvokeTag.id, invoke.id)
+            out.put(InvokeTag.app, invoke.app)
+            out.put(InvokeTag.version, invoke.version)
+            out.put(InvokeTag.file, invoke.file)
+            out.put(InvokeTag.request, invoke.request)
+            out.put(InvokeTag.timeoutMs, invoke.timeoutMs)
+            out.put(InvokeTag.capture, flag: invoke.capture)
+            return out.bytes
+        case .warm(let warm):
+            var out = FieldWriter(kind: Kind.warm.rawValue)
+            out.put(WarmTag.id, warm.id)
+            out.put(WarmTag.app, warm.app)
+            out.put(WarmTag.version, warm.version)
+            return out.bytes
+        case .check(let check):
+            var out = FieldWriter(kind: Kind.check.rawValue)
+            out.put(CheckTag.id, check.id)
+            for source in check.sources { out.put(CheckTag.source, source.path, source.source) }
+            return out.bytes
+        case .result(let result):
+            return encode(result)
+        case .checked(let checked):
+            var out = FieldWriter(kind: Kind.checked.rawValue)
+            out.put(CheckedTag.id, checked.id)
+            out.put(CheckedTag.problems, try JSONEncoder().encode(checked.problems))
+            return out.bytes
+        case .store(let store):
+            var out = FieldWriter(kind: Kind.store.rawValue, capacity: 64 + (store.data?.count ?? 0))
+            out.put(StoreTag.id, store.id)
+            out.put(StoreTag.app, store.app)
+            out.put(StoreTag.op, store.op.rawValue)
+            for arg in store.args { out.put(StoreTag.arg, arg) }
+            if let data = store.data { out.put(StoreTag.data, data) }
+            out.put(StoreTag.session, store.session)
+            out.put(StoreTag.timeoutMs, store.timeoutMs)
+            out.put(StoreTag.pipelined, flag: store.pipelined)
+            return out.bytes
+        case .stored(let stored):
+            var out = FieldWriter(kind: Kind.stored.rawValue)
+            out.put(StoredTag.id, stored.id)
+            switch stored.outcome {
+            case .success(let json, let data):
+                out.put(StoredTag.json, json)
+                if let data { out.put(StoredTag.data, data) }
+            case .failure(let code, let message):
+                out.put(StoredTag.code, code)
+                out.put(StoredTag.message, message)
+            }
+            return out.bytes
+        case .fetch(let fetch):
+            var out = FieldWriter(kind: Kind.fetch.rawValue, capacity: 128 + (fetch.body?.count ?? 0))
+            out.put(FetchTag.id, fetch.id)
+            out.put(FetchTag.app, fetch.app)
+            out.put(FetchTag.url, fetch.url)
+            out.put(FetchTag.method, fetch.method)
+            for field in fetch.headers { out.put(FetchTag.header, field.name, field.value) }
+            if let body = fetch.body { out.put(FetchTag.body, body) }
+            return out.bytes
+        case .fetched(let fetched):
+            var out = FieldWriter(kind: Kind.fetched.rawValue)
+            out.put(FetchedTag.id, fetched.id)
+            switch fetched.outcome {
+            case .response(let status, let headers, let body, let url):
+                out.put(FetchedTag.status, status)
+                for field in headers { out.put(FetchedTag.header, field.name, field.value) }
+                out.put(FetchedTag.body, body)
+                out.put(FetchedTag.url, url)
+            case .failure(let message):
+                out.put(FetchedTag.error, message)
+            }
+            return out.bytes
+        case .log(let log):
+            var out = FieldWriter(kind: Kind.log.rawValue)
+            out.put(LogTag.app, log.app)
+            out.put(LogTag.level, log.level)
+            out.put(LogTag.message, log.message)
+            return out.bytes
+        case .recycle:
+            return FieldWriter(kind: Kind.recycle.rawValue).bytes
+        }
     }
 
-    static func encode(_ message: WorkerMessage) throws -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(64 + (message.request?.utf8.count ?? 0) + (message.body?.count ?? 0))
-        func put(_ tag: Tag, _ bytes: some Collection<UInt8>) {
-            let count = bytes.count
-            out.append(tag.rawValue)
-            out.append(contentsOf: [
-                UInt8(count >> 24 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF),
-            ])
-            out.append(contentsOf: bytes)
+    private static func encode(_ result: WorkerFrame.InvokeResult) -> [UInt8] {
+        var out = FieldWriter(kind: Kind.result.rawValue)
+        out.put(ResultTag.id, result.id)
+        switch result.outcome {
+        case .response(let status, let headers, let body):
+            out.put(ResultTag.status, status)
+            for field in headers { out.put(ResultTag.header, field.name, field.value) }
+            out.put(ResultTag.body, body)
+        case .failure(let failure):
+            out.put(ResultTag.failureKind, failure.kind.rawValue)
+            out.put(ResultTag.failureMessage, failure.message)
+            out.put(ResultTag.failureLocation, failure.location)
+            out.put(ResultTag.failureStack, failure.stack)
+            out.put(ResultTag.failureCode, failure.code)
         }
-        func put(_ tag: Tag, _ text: String?) { if let text { put(tag, text.utf8) } }
-        func put(_ tag: Tag, _ number: (some BinaryInteger)?) { if let number { put(tag, String(number).utf8) } }
-        func put(_ tag: Tag, json value: (some Encodable)?) throws {
-            if let value { put(tag, try JSONEncoder().encode(value)) }
-        }
-        put(.type, message.type)
-        put(.id, message.id)
-        put(.protocolVersion, message.protocolVersion)
-        put(.app, message.app)
-        put(.version, message.version)
-        put(.file, message.file)
-        put(.request, message.request)
-        put(.timeoutMs, message.timeoutMs)
-        put(.level, message.level)
-        put(.message, message.message)
-        put(.status, message.status)
-        for (name, value) in message.headers ?? [] {
-            var field = bigEndian(name.utf8.count)
-            field.append(contentsOf: name.utf8)
-            field.append(contentsOf: value.utf8)
-            put(.header, field)
-        }
-        if let body = message.body { put(.body, body) }
-        put(.op, message.op)
-        for arg in message.args ?? [] { put(.arg, arg.utf8) }
-        put(.session, message.session)
-        put(.code, message.code)
-        if message.storage == true { put(.storage, "1") }
-        if message.capture == true { put(.capture, "1") }
-        put(.output, message.output)
-        try put(.failure, json: message.failure)
-        try put(.sources, json: message.sources)
-        try put(.problems, json: message.problems)
-        return out
+        out.put(ResultTag.usedStorage, flag: result.usedStorage)
+        out.put(ResultTag.output, result.output)
+        return out.bytes
     }
 
-    static func decode(_ payload: [UInt8]) throws -> WorkerMessage {
-        var message = WorkerMessage(type: "")
-        var index = 0
-        while index < payload.count {
-            guard index + 5 <= payload.count else { throw malformed }
-            let tag = payload[index]
-            let length =
-                Int(payload[index + 1]) << 24 | Int(payload[index + 2]) << 16 | Int(payload[index + 3]) << 8
-                | Int(payload[index + 4])
-            let start = index + 5
-            guard length >= 0, start + length <= payload.count else { throw malformed }
-            let bytes = payload[start..<start + length]
-            index = start + length
-            let text = { String(decoding: bytes, as: UTF8.self) }
-            switch Tag(rawValue: tag) {
-            case .type: message.type = text()
-            case .id: message.id = UInt64(text())
-            case .protocolVersion: message.protocolVersion = Int(text())
-            case .app: message.app = text()
-            case .version: message.version = Int(text())
-            case .file: message.file = text()
-            case .request: message.request = text()
-            case .timeoutMs: message.timeoutMs = Int(text())
-            case .level: message.level = text()
-            case .message: message.message = text()
-            case .status: message.status = Int(text())
-            case .header:
-                guard bytes.count >= 4 else { throw malformed }
-                let base = bytes.startIndex
-                let nameLength =
-                    Int(bytes[base]) << 24 | Int(bytes[base + 1]) << 16 | Int(bytes[base + 2]) << 8
-                    | Int(bytes[base + 3])
-                guard nameLength <= bytes.count - 4 else { throw malformed }
-                let name = String(decoding: bytes[(base + 4)..<(base + 4 + nameLength)], as: UTF8.self)
-                let value = String(decoding: bytes[(base + 4 + nameLength)...], as: UTF8.self)
-                message.headers = (message.headers ?? []) + [(name, value)]
-            case .body: message.body = Array(bytes)
-            case .op: message.op = text()
-            case .arg:
-                if message.args == nil { message.args = [] }
-                message.args?.append(text())
-            case .session: message.session = UInt64(text())
-            case .code: message.code = text()
-            case .storage: message.storage = true
-            case .capture: message.capture = true
-            case .output: message.output = text()
-            case .failure: message.failure = try JSONDecoder().decode(InvocationFailure.self, from: Data(bytes))
-            case .sources: message.sources = try JSONDecoder().decode([ScriptSource].self, from: Data(bytes))
-            case .problems: message.problems = try JSONDecoder().decode([ScriptProblem].self, from: Data(bytes))
+    static func decode(_ payload: [UInt8]) throws(InvocationFailure) -> WorkerFrame {
+        var fields = try FieldReader(payload)
+        switch Kind(rawValue: fields.kind) {
+        case .hello:
+            var version: Int?
+            while let (tag, bytes) = try fields.next() {
+                guard HelloTag(rawValue: tag) == .protocolVersion else { throw malformed }
+                version = try FieldReader.int(bytes)
+            }
+            return .hello(WorkerFrame.Hello(protocolVersion: try required(version)))
+        case .invoke: return .invoke(try decodeInvoke(&fields))
+        case .warm:
+            var id: UInt64?
+            var app: String?
+            var version: Int?
+            while let (tag, bytes) = try fields.next() {
+                switch WarmTag(rawValue: tag) {
+                case .id: id = try FieldReader.uint(bytes)
+                case .app: app = FieldReader.text(bytes)
+                case .version: version = try FieldReader.int(bytes)
+                case nil: throw malformed
+                }
+            }
+            return .warm(WorkerFrame.Warm(id: try required(id), app: try required(app), version: try required(version)))
+        case .check:
+            var id: UInt64?
+            var sources: [ScriptSource] = []
+            while let (tag, bytes) = try fields.next() {
+                switch CheckTag(rawValue: tag) {
+                case .id: id = try FieldReader.uint(bytes)
+                case .source:
+                    let (path, source) = try FieldReader.pair(bytes)
+                    sources.append(ScriptSource(path: path, source: source))
+                case nil: throw malformed
+                }
+            }
+            return .check(WorkerFrame.Check(id: try required(id), sources: sources))
+        case .result: return .result(try decodeResult(&fields))
+        case .checked:
+            var id: UInt64?
+            var problems: [ScriptProblem]?
+            while let (tag, bytes) = try fields.next() {
+                switch CheckedTag(rawValue: tag) {
+                case .id: id = try FieldReader.uint(bytes)
+                case .problems:
+                    guard let list = try? JSONDecoder().decode([ScriptProblem].self, from: Data(bytes)) else {
+                        throw malformed
+                    }
+                    problems = list
+                case nil: throw malformed
+                }
+            }
+            return .checked(WorkerFrame.Checked(id: try required(id), problems: try required(problems)))
+        case .store: return .store(try decodeStore(&fields))
+        case .stored: return .stored(try decodeStored(&fields))
+        case .fetch: return .fetch(try decodeFetch(&fields))
+        case .fetched: return .fetched(try decodeFetched(&fields))
+        case .log:
+            var app: String?
+            var level: String?
+            var message: String?
+            while let (tag, bytes) = try fields.next() {
+                switch LogTag(rawValue: tag) {
+                case .app: app = FieldReader.text(bytes)
+                case .level: level = FieldReader.text(bytes)
+                case .message: message = FieldReader.text(bytes)
+                case nil: throw malformed
+                }
+            }
+            return .log(
+                WorkerFrame.Log(app: try required(app), level: try required(level), message: try required(message))
+            )
+        case .recycle:
+            guard try fields.next() == nil else { throw malformed }
+            return .recycle
+        case nil:
+            throw malformed
+        }
+    }
+
+    private static func decodeInvoke(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.Invoke {
+        var id: UInt64?
+        var app: String?
+        var version: Int?
+        var file: String?
+        var request: String?
+        var timeoutMs: Int?
+        var capture = false
+        while let (tag, bytes) = try fields.next() {
+            switch InvokeTag(rawValue: tag) {
+            case .id: id = try FieldReader.uint(bytes)
+            case .app: app = FieldReader.text(bytes)
+            case .version: version = try FieldReader.int(bytes)
+            case .file: file = FieldReader.text(bytes)
+            case .request: request = FieldReader.text(bytes)
+            case .timeoutMs: timeoutMs = try FieldReader.int(bytes)
+            case .capture: capture = true
             case nil: throw malformed
             }
         }
-        guard !message.type.isEmpty else { throw malformed }
-        return message
+        return WorkerFrame.Invoke(
+            id: try required(id),
+            app: try required(app),
+            version: try required(version),
+            file: try required(file),
+            request: try required(request),
+            timeoutMs: try required(timeoutMs),
+            capture: capture
+        )
     }
 
-    private static func bigEndian(_ count: Int) -> [UInt8] {
-        [UInt8(count >> 24 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)]
+    private static func decodeResult(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.InvokeResult
+    {
+        var id: UInt64?
+        var status: Int?
+        var headers: [HeaderField] = []
+        var body: [UInt8] = []
+        var kind: InvocationFailure.Kind?
+        var message: String?
+        var location: String?
+        var stack: String?
+        var code: String?
+        var usedStorage = false
+        var output: String?
+        while let (tag, bytes) = try fields.next() {
+            switch ResultTag(rawValue: tag) {
+            case .id: id = try FieldReader.uint(bytes)
+            case .status: status = try FieldReader.int(bytes)
+            case .header: headers.append(try FieldReader.header(bytes))
+            case .body: body = Array(bytes)
+            case .failureKind:
+                guard let value = InvocationFailure.Kind(rawValue: FieldReader.text(bytes)) else { throw malformed }
+                kind = value
+            case .failureMessage: message = FieldReader.text(bytes)
+            case .failureLocation: location = FieldReader.text(bytes)
+            case .failureStack: stack = FieldReader.text(bytes)
+            case .failureCode: code = FieldReader.text(bytes)
+            case .usedStorage: usedStorage = true
+            case .output: output = FieldReader.text(bytes)
+            case nil: throw malformed
+            }
+        }
+        let outcome: WorkerFrame.InvokeResult.Outcome
+        if let kind {
+            let failure = InvocationFailure(
+                kind: kind,
+                message: try required(message),
+                location: location,
+                stack: stack,
+                code: code
+            )
+            outcome = .failure(failure)
+        } else {
+            outcome = .response(status: try required(status), headers: headers, body: body)
+        }
+        return WorkerFrame.InvokeResult(
+            id: try required(id),
+            outcome: outcome,
+            usedStorage: usedStorage,
+            output: output
+        )
     }
 
-    private static let malformed = InvocationFailure(kind: .internal, message: "malformed frame")
+    private static func decodeStore(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.Store {
+        var id: UInt64?
+        var app: String?
+        var op: StorageOp?
+        var args: [String] = []
+        var data: [UInt8]?
+        var session: UInt64?
+        var timeoutMs: Int?
+        var pipelined = false
+        while let (tag, bytes) = try fields.next() {
+            switch StoreTag(rawValue: tag) {
+            case .id: id = try FieldReader.uint(bytes)
+            case .app: app = FieldReader.text(bytes)
+            case .op:
+                guard let value = StorageOp(rawValue: FieldReader.text(bytes)) else { throw malformed }
+                op = value
+            case .arg: args.append(FieldReader.text(bytes))
+            case .data: data = Array(bytes)
+            case .session: session = try FieldReader.uint(bytes)
+            case .timeoutMs: timeoutMs = try FieldReader.int(bytes)
+            case .pipelined: pipelined = true
+            case nil: throw malformed
+            }
+        }
+        return WorkerFrame.Store(
+            id: id,
+            app: try required(app),
+            op: try required(op),
+            args: args,
+            data: data,
+            session: session,
+            timeoutMs: timeoutMs,
+            pipelined: pipelined
+        )
+    }
+
+    private static func decodeStored(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.Stored {
+        var id: UInt64?
+        var json: String?
+        var data: [UInt8]?
+        var code: String?
+        var message: String?
+        while let (tag, bytes) = try fields.next() {
+            switch StoredTag(rawValue: tag) {
+            case .id: id = try FieldReader.uint(bytes)
+            case .json: json = FieldReader.text(bytes)
+            case .data: data = Array(bytes)
+            case .code: code = FieldReader.text(bytes)
+            case .message: message = FieldReader.text(bytes)
+            case nil: throw malformed
+            }
+        }
+        let outcome: WorkerFrame.Stored.Outcome
+        if let code {
+            outcome = .failure(code: code, message: message ?? code)
+        } else {
+            outcome = .success(json: try required(json), data: data)
+        }
+        return WorkerFrame.Stored(id: try required(id), outcome: outcome)
+    }
+
+    private static func decodeFetch(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.Fetch {
+        var id: UInt64?
+        var app: String?
+        var url: String?
+        var method: String?
+        var headers: [HeaderField] = []
+        var body: [UInt8]?
+        while let (tag, bytes) = try fields.next() {
+            switch FetchTag(rawValue: tag) {
+            case .id: id = try FieldReader.uint(bytes)
+            case .app: app = FieldReader.text(bytes)
+            case .url: url = FieldReader.text(bytes)
+            case .method: method = FieldReader.text(bytes)
+            case .header: headers.append(try FieldReader.header(bytes))
+            case .body: body = Array(bytes)
+            case nil: throw malformed
+            }
+        }
+        return WorkerFrame.Fetch(
+            id: try required(id),
+            app: try required(app),
+            url: try required(url),
+            method: try required(method),
+            headers: headers,
+            body: body
+        )
+    }
+
+    private static func decodeFetched(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.Fetched {
+        var id: UInt64?
+        var status: Int?
+        var headers: [HeaderField] = []
+        var body: [UInt8] = []
+        var url: String?
+        var error: String?
+        while let (tag, bytes) = try fields.next() {
+            switch FetchedTag(rawValue: tag) {
+            case .id: id = try FieldReader.uint(bytes)
+            case .status: status = try FieldReader.int(bytes)
+            case .header: headers.append(try FieldReader.header(bytes))
+            case .body: body = Array(bytes)
+            case .url: url = FieldReader.text(bytes)
+            case .error: error = FieldReader.text(bytes)
+            case nil: throw malformed
+            }
+        }
+        let outcome: WorkerFrame.Fetched.Outcome
+        if let error {
+            outcome = .failure(message: error)
+        } else {
+            outcome = .response(status: try required(status), headers: headers, body: body, url: url ?? "")
+        }
+        return WorkerFrame.Fetched(id: try required(id), outcome: outcome)
+    }
+
+    private static func required<Value>(_ value: Value?) throws(InvocationFailure) -> Value {
+        guard let value else { throw malformed }
+        return value
+    }
+
+    private static let malformed = FieldReader.malformed
 }

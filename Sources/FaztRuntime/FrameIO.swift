@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
 
-/// Reads frames from a file descriptor (blocking), through a buffer: frames that arrive together
-/// cost one `read(2)`.
+/// The worker's side of the pipe: reads frames from a file descriptor (blocking), through a
+/// buffer, so frames that arrive together cost one `read(2)`. (The daemon's side is a NIO channel,
+/// `WorkerChannel`.)
 final class FrameReader {
     private let fd: Int32
     private var buffer = [UInt8](repeating: 0, count: 64 << 10)
@@ -14,8 +15,8 @@ final class FrameReader {
     /// True when bytes are already buffered (poll(2) on the descriptor would not see them).
     var hasBufferedBytes: Bool { end > start }
 
-    /// The next message; nil at end of stream; throws on a malformed frame.
-    func next() throws -> WorkerMessage? {
+    /// The next frame; nil at end of stream; throws on a malformed frame.
+    func next() throws -> WorkerFrame? {
         var header = [UInt8](repeating: 0, count: 4)
         guard try readFully(&header) else { return nil }
         let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
@@ -70,7 +71,7 @@ final class FrameReader {
     }
 }
 
-/// Writes frames to a file descriptor; safe to call from several threads.
+/// Writes frames to a file descriptor (the worker's stdout); safe to call from several threads.
 final class FrameWriter: @unchecked Sendable {
     // Safe: every write happens under `lock`, so frames never interleave.
     private let fd: Int32
@@ -82,14 +83,14 @@ final class FrameWriter: @unchecked Sendable {
     private var held: [UInt8] = []
 
     /// Queues one frame to go out with the next `send`, in order (one `write(2)` for both).
-    func hold(_ message: WorkerMessage) throws {
+    func hold(_ message: WorkerFrame) throws {
         let frame = try Self.frame(message)
         lock.lock()
         held.append(contentsOf: frame)
         lock.unlock()
     }
 
-    private static func frame(_ message: WorkerMessage) throws -> [UInt8] {
+    private static func frame(_ message: WorkerFrame) throws -> [UInt8] {
         let payload = try FrameCodec.encode(message)
         let length = payload.count
         var frame: [UInt8] = [
@@ -99,9 +100,8 @@ final class FrameWriter: @unchecked Sendable {
         return frame
     }
 
-    /// Writes one frame (after any held ones); `whileLocked` runs first under the same lock, so
-    /// bookkeeping done there happens in exactly the order the frames go out.
-    func send(_ message: WorkerMessage, whileLocked: () -> Void = {}) throws {
+    /// Writes one frame (after any held ones).
+    func send(_ message: WorkerFrame) throws {
         var frame = try Self.frame(message)
         lock.lock()
         defer { lock.unlock() }
@@ -109,7 +109,6 @@ final class FrameWriter: @unchecked Sendable {
             frame = held + frame
             held.removeAll(keepingCapacity: true)
         }
-        whileLocked()
         var offset = 0
         while offset < frame.count {
             let written = frame.withUnsafeBytes { raw in

@@ -61,11 +61,29 @@ enum HostFunctions {
         ),
         (
             "fetch",
-            { ctx, _, _, count, args, _ in
+            { ctx, _, _, count, args, exception in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }
+                // (id, url, method, header lines, body: a string, a Uint8Array or null)
                 let id = Int(number(app, args, count, 0))
+                let body: [UInt8]?
+                if app.context.isUndefinedOrNull(argument(args, count, 4)) {
+                    body = nil
+                } else if let bytes = bytes(app, args, count, 4, exception) {
+                    body = bytes
+                } else {
+                    body = Array(string(app, args, count, 4).utf8)
+                }
                 app.pendingFetches.insert(id)
-                app.sendFetch(id, string(app, args, count, 1))
+                app.sendFetch(
+                    WorkerFrame.Fetch(
+                        id: UInt64(id),
+                        app: app.app,
+                        url: string(app, args, count, 1),
+                        method: string(app, args, count, 2),
+                        headers: .init(pairs: headerPairs(string(app, args, count, 3))),
+                        body: body
+                    )
+                )
                 return app.context.undefined
             }
         ),
@@ -131,15 +149,15 @@ enum HostFunctions {
         ),
         (
             "done",
-            { ctx, _, _, count, args, _ in
+            { ctx, _, _, count, args, exception in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }
                 if app.outcome == nil {
-                    let text = string(app, args, count, 2)
+                    // (status, header lines, body, isBytes): the body is a Uint8Array or a string.
                     let body: [UInt8]
                     if app.context.toBoolean(argument(args, count, 3)) {
-                        body = Data(base64Encoded: text).map { [UInt8]($0) } ?? []
+                        body = bytes(app, args, count, 2, exception) ?? []
                     } else {
-                        body = Array(text.utf8)
+                        body = Array(string(app, args, count, 2).utf8)
                     }
                     app.outcome = .response(
                         status: Int(number(app, args, count, 0)),
@@ -233,6 +251,22 @@ enum HostFunctions {
             index += 2
         }
         return pairs
+    }
+
+    /// A copy of the bytes of a typed array argument; nil when it is not one.
+    static func bytes(
+        _ app: AppContext,
+        _ args: Arguments,
+        _ count: Int,
+        _ index: Int,
+        _ exception: UnsafeMutablePointer<JSValueRef?>?
+    ) -> [UInt8]? {
+        guard let object = app.context.object(argument(args, count, index)),
+            JSValueGetTypedArrayType(app.context.ref, object, nil) != kJSTypedArrayTypeNone,
+            let data = JSObjectGetTypedArrayBytesPtr(app.context.ref, object, exception)
+        else { return nil }
+        let length = JSObjectGetTypedArrayByteLength(app.context.ref, object, exception)
+        return [UInt8](UnsafeRawBufferPointer(start: data, count: length))
     }
 
     static func argument(_ args: Arguments, _ count: Int, _ index: Int) -> JSValueRef? {

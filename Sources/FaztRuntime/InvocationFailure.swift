@@ -1,5 +1,5 @@
 /// Why an invocation produced no response.
-public struct InvocationFailure: Codable, Sendable, Error {
+public struct InvocationFailure: Codable, Sendable, Error, Equatable {
     /// What went wrong; it decides the HTTP status (`Kind.isServerLimit`) and whether a job retries.
     public var kind: Kind
     public var message: String

@@ -230,11 +230,11 @@ extension Prelude {
             let request;
             try { request = new Request(input, init); } catch (error) { return Promise.reject(error); }
             const headers = Array.from(request.headers.entries());
-            let body = null, encoded = false;
+            let body = null;
             const raw = request._body;
             if (raw !== undefined && raw !== null) {
               if (typeof raw === "string") body = raw;
-              else if (isBinary(raw)) { body = base64(bytesOf(raw)); encoded = true; }
+              else if (isBinary(raw)) body = bytesOf(raw);
               else if (raw instanceof URLSearchParams) {
                 body = raw.toString();
                 if (!request.headers.has("content-type")) headers.push(["content-type", "application/x-www-form-urlencoded;charset=UTF-8"]);
@@ -243,11 +243,12 @@ extension Prelude {
             const id = nextFetch++;
             return new Promise((resolve, reject) => {
               fetches.set(id, { resolve, reject });
-              host.fetch(id, JSON.stringify({ url: request.url, method: request.method, headers, body, base64: encoded }));
+              const lines = headers.map(([k, v]) => String(k).replace(/[\r\n]/g, "") + "\n" + String(v).replace(/[\r\n]/g, " "));
+              host.fetch(id, request.url, request.method, lines.join("\n"), body);
             });
           }
           Object.defineProperty(globalThis, "__fazt_fetchDone", {
-            value: function (id, status, headerLines, bodyBase64, url, error) {
+            value: function (id, status, headerLines, body, url, error) {
               const pending = fetches.get(id);
               if (!pending) return;
               fetches.delete(id);
@@ -256,7 +257,7 @@ extension Prelude {
               const headers = new Headers();
               for (let i = 0; i + 1 < lines.length; i += 2) headers.append(lines[i], lines[i + 1]);
               const response = new Response(null, { status, headers });
-              response._bytes = base64Bytes(bodyBase64 || "");
+              response._bytes = body ? new Uint8Array(body) : new Uint8Array(0);
               response.url = url;
               pending.resolve(response);
             },

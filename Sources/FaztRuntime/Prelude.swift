@@ -228,17 +228,17 @@ enum Prelude {
           }
           function finish(status, headers, body) {
             const has = (name) => headers.some(([k]) => k === name);
-            if (body === undefined || body === null) return { status, headers, body: "", base64: false };
+            if (body === undefined || body === null) return { status, headers, body: "", bytes: false };
             if (typeof body === "string") {
               if (!has("content-type")) headers.push(["content-type", "text/plain; charset=utf-8"]);
-              return { status, headers, body, base64: false };
+              return { status, headers, body, bytes: false };
             }
             if (isBinary(body)) {
               if (!has("content-type")) headers.push(["content-type", "application/octet-stream"]);
-              return { status, headers, body: base64(bytesOf(body)), base64: true };
+              return { status, headers, body: bytesOf(body), bytes: true };
             }
             if (!has("content-type")) headers.push(["content-type", "application/json"]);
-            return { status, headers, body: JSON.stringify(body), base64: false };
+            return { status, headers, body: JSON.stringify(body), bytes: false };
           }
           // {status, headers, body} is a response only when it has nothing but those keys; any other
           // object is JSON data (so { body: …, method: … } is sent as JSON, not unwrapped).
@@ -251,7 +251,7 @@ enum Prelude {
           }
           function toResponse(value) {
             if (value instanceof Response) return finish(value.status, headerList(value.headers), value._body);
-            if (value === undefined) return { status: 204, headers: [], body: "", base64: false };
+            if (value === undefined) return { status: 204, headers: [], body: "", bytes: false };
             if (typeof value === "string" || isBinary(value)) return finish(200, [], value);
             if (isResponseShape(value)) {
               const status = value.status === undefined ? 200 : value.status;
@@ -366,7 +366,7 @@ enum Prelude {
                   let response;
                   try { response = toResponse(value); } catch (error) { host.fail(`cannot send the response: ${error}`, null, null); return; }
                   const lines = response.headers.map(([k, v]) => String(k).replace(/[\r\n]/g, "") + "\n" + String(v).replace(/[\r\n]/g, " "));
-                  host.done(response.status, lines.join("\n"), response.body, response.base64);
+                  host.done(response.status, lines.join("\n"), response.body, response.bytes);
                 },
                 (error) => host.fail(error instanceof Error ? error.message : show(error), where(error, file), error && error.stack ? appStack(String(error.stack), file) : null, error && typeof error.code === "string" ? error.code : null),
               );

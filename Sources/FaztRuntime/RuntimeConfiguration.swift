@@ -1,5 +1,6 @@
 import FaztNet
 import FaztStorage
+import NIOCore
 
 /// Limits and placement of JavaScript workers (ARCHITECTURE.md §3, §7).
 public struct RuntimeConfiguration: Sendable {
@@ -26,6 +27,9 @@ public struct RuntimeConfiguration: Sendable {
         (@Sendable (StorageCall, @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) -> Void)?
     /// What `fetch` may reach.
     public var egress = EgressPolicy()
+    /// The event loops that own workers' pipes (the server's, so a reply completes on the loop of
+    /// the request that waits for it); nil: NIO's shared group.
+    public var eventLoopGroup: (any EventLoopGroup)?
     /// Called when the last worker process has exited (the server then trims its memory again:
     /// pages it shared with the workers, the same binary, can only be released now).
     public var onAllWorkersGone: @Sendable () -> Void = {}

@@ -2,6 +2,8 @@ import FaztStorage
 import Foundation
 import Glibc
 import Logging
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Runs JavaScript invocations in worker processes and enforces limits from outside.
@@ -146,20 +148,20 @@ public final class Supervisor: Sendable {
                 )
                 return
             }
-            var message = WorkerMessage(
-                type: "invoke",
-                id: nextID(),
+            let id = nextID()
+            let invoke = WorkerFrame.Invoke(
+                id: id,
                 app: app,
                 version: version,
                 file: file,
                 request: requestJSON,
-                timeoutMs: timeout
+                timeoutMs: timeout,
+                capture: capture
             )
-            message.capture = capture ? true : nil
             watchdog.wake(self)
             // The worker enforces the deadline itself where it can (sync loops, timers); the
             // watchdog kills it a little later if it cannot (promise chains, allocation bombs).
-            worker.exchange(message, timeoutMs: timeout + 250, memoryLimit: memory) { [self] reply in
+            worker.exchange(.invoke(invoke), id: id, timeoutMs: timeout + 250, memoryLimit: memory) { [self] reply in
                 if background { state.withLock { $0.backgroundRunning -= 1 } }
                 release(worker)
                 let result = WorkerHandle.result(reply)
@@ -170,12 +172,12 @@ public final class Supervisor: Sendable {
                     configuration.logSink(app, failure.kind == .exception ? "error" : "warn", line)
                 }
                 // A response that wrote (or read) storage waits until its pipelined writes are applied
-                // (this runs on the worker's reader thread before it reads the next frame, so the
+                // (this runs on the worker's event loop before it decodes the next frame, so the
                 // count covers exactly the writes sent before the result) and everything committed
                 // is synced: nothing reaches a client before it is durable.
                 let output: String?
-                if case .message(let answer) = reply { output = answer.output } else { output = nil }
-                guard case .message(let answer) = reply, answer.storage == true, let storage = configuration.storage
+                if case .result(let answer) = reply { output = answer.output } else { output = nil }
+                guard case .result(let answer) = reply, answer.usedStorage, let storage = configuration.storage
                 else {
                     completion(result, output)
                     return
@@ -217,14 +219,18 @@ public final class Supervisor: Sendable {
     /// at once when no worker is idle: nothing is started for this).
     public func warm(app: String, version: Int) async {
         let worker: WorkerHandle? = state.withLock { state in
-            guard !state.closed, state.waiters.isEmpty, let worker = state.idle.popLast() else { return nil }
+            guard !state.closed, state.waiters.isEmpty, let worker = Self.takeIdle(&state, near: nil) else {
+                return nil
+            }
             return worker
         }
         guard let worker else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             watchdog.wake(self)
+            let id = nextID()
             worker.exchange(
-                WorkerMessage(type: "warm", id: nextID(), app: app, version: version),
+                .warm(WorkerFrame.Warm(id: id, app: app, version: version)),
+                id: id,
                 timeoutMs: configuration.invocationTimeoutMs
             ) { [self] _ in
                 release(worker)
@@ -245,8 +251,10 @@ public final class Supervisor: Sendable {
                     return
                 }
                 watchdog.wake(self)
+                let id = nextID()
                 worker.exchange(
-                    WorkerMessage(type: "check", id: nextID(), sources: sources),
+                    .check(WorkerFrame.Check(id: id, sources: sources)),
+                    id: id,
                     timeoutMs: configuration.invocationTimeoutMs * 2
                 ) { [self] reply in
                     release(worker)
@@ -255,7 +263,8 @@ public final class Supervisor: Sendable {
             }
         }
         switch reply {
-        case .message(let message): return message.problems ?? []
+        case .checked(let checked): return checked.problems
+        case .result: throw InvocationFailure(kind: .internal, message: "the worker answered a check with a result")
         case .lost(let kind, let text): throw InvocationFailure(kind: kind, message: text)
         }
     }
@@ -272,6 +281,8 @@ public final class Supervisor: Sendable {
             case start
             case wait
         }
+        // A worker on the caller's event loop answers there: no hop back to the caller's thread.
+        let loop = localEventLoop()
         let decision: Decision = state.withLock { state in
             if state.closed { return .now(nil) }
             if background {
@@ -279,7 +290,7 @@ public final class Supervisor: Sendable {
                     state.backgroundWaiters.append(completion)
                     return .wait
                 }
-                if let worker = state.idle.popLast() {
+                if let worker = Self.takeIdle(&state, near: loop) {
                     state.backgroundRunning += 1
                     return .now(worker)
                 }
@@ -290,7 +301,7 @@ public final class Supervisor: Sendable {
                 state.backgroundWaiters.append(completion)
                 return .wait
             }
-            if let worker = state.idle.popLast() { return .now(worker) }
+            if let worker = Self.takeIdle(&state, near: loop) { return .now(worker) }
             if reserveStart(&state) { return .start }
             // All workers busy: queue a little behind a request that is going fast.
             let candidates = state.workers.filter {
@@ -302,9 +313,28 @@ public final class Supervisor: Sendable {
         }
         switch decision {
         case .now(let worker): completion(worker)
-        case .start: startWorker(background: background, for: completion)
+        case .start: startWorker(background: background, near: loop, for: completion)
         case .wait: break
         }
+    }
+
+    /// An idle worker, preferably one on `loop`; never one that died meanwhile.
+    private static func takeIdle(_ state: inout State, near loop: (any EventLoop)?) -> WorkerHandle? {
+        state.idle.removeAll { $0.dead }
+        if let loop, let index = state.idle.lastIndex(where: { $0.eventLoop === loop }) {
+            return state.idle.remove(at: index)
+        }
+        return state.idle.popLast()
+    }
+
+    private var eventLoopGroup: any EventLoopGroup {
+        configuration.eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+    }
+
+    /// The caller's event loop when it is one of the workers' group.
+    private func localEventLoop() -> (any EventLoop)? {
+        guard let current = MultiThreadedEventLoopGroup.currentEventLoop else { return nil }
+        return eventLoopGroup.makeIterator().contains { $0 === current } ? current : nil
     }
 
     /// Takes a slot for a new worker when the cap allows one.
@@ -318,12 +348,18 @@ public final class Supervisor: Sendable {
     ///
     /// The launch (`fork`/`exec` through Foundation, and the pipes) runs on its own queue: never on
     /// the caller's thread, which may be an event loop, and never under the supervisor's lock.
-    private func startWorker(background: Bool, for completion: @escaping @Sendable (WorkerHandle?) -> Void) {
+    private func startWorker(
+        background: Bool,
+        near loop: (any EventLoop)? = nil,
+        for completion: @escaping @Sendable (WorkerHandle?) -> Void
+    ) {
+        let eventLoop = loop ?? eventLoopGroup.next()
         Self.launcher.async { [self] in
             var launched: WorkerHandle?
             do {
                 launched = try WorkerHandle(
                     configuration: configuration,
+                    eventLoop: eventLoop,
                     logger: logger,
                     onRecycle: { [weak self] worker in self?.recycle(worker) },
                     onExit: { [weak self] worker in self?.workerExited(worker) }

@@ -4,11 +4,18 @@ import FaztStore
 import Foundation
 import Glibc
 import Logging
+import NIOCore
+import NIOPosix
 
 /// One `fazt __worker` child process, seen from the daemon.
+///
+/// Its pipes are a NIO channel on one event loop (`WorkerChannel`): frames go out without blocking
+/// any thread (a large body waits in the channel's buffer, not in `write(2)`), and replies are read
+/// and completed on that loop, with no reader thread in between.
 final class WorkerHandle: @unchecked Sendable {
-    // Safe: mutable state (`pending`, `killReason`, `dead`, `lastUsedAt`) is guarded by `lock`;
-    // `process`, `writer` and `pid` are set in `init` and never change.
+    // Safe: mutable state (`pending`, `killReason`, `dead`, `draining`, `lastUsedAt`, the pipelined
+    // counters) is guarded by `lock`; `greeted` is only touched on `eventLoop`; the rest is set in
+    // `init` and never changes.
     private struct Pending {
         var id: UInt64
         var timeout: UInt64
@@ -18,30 +25,34 @@ final class WorkerHandle: @unchecked Sendable {
         var completion: @Sendable (Reply) -> Void
     }
 
-    /// What came back for one request: the worker's message, or why the worker is gone.
-    enum Reply {
-        case message(WorkerMessage)
+    /// What came back for one request: the worker's answer, or why the worker is gone.
+    enum Reply: Sendable {
+        case result(WorkerFrame.InvokeResult)
+        case checked(WorkerFrame.Checked)
         case lost(kind: InvocationFailure.Kind, message: String)
     }
 
     let pid: Int32
+    /// The loop that owns the worker's channel (its replies complete there).
+    let eventLoop: any EventLoop
     private static let launchLock = NSLock()
     private let process: Process
-    private let writer: FrameWriter
-    private let input: FileHandle
+    private let channel: any Channel
     private let lock = NSLock()
     private var pending: [Pending] = []
     private var killReason: InvocationFailure.Kind?
     private(set) var dead = false
+    private var greeted = false
     /// The worker asked to be replaced: it takes no new work and retires once idle.
     private var draining = false
     private let onRecycle: @Sendable (WorkerHandle) -> Void
+    private let onExit: @Sendable (WorkerHandle) -> Void
     private var lastUsedAt = DispatchTime.now().uptimeNanoseconds
     private let logger: Logger
     private let logSink: @Sendable (String, String, String) -> Void
-    private let egress: EgressPolicy
-    private let storage: StorageService?
-    private let kernelCalls:
+    let egress: EgressPolicy
+    let storage: StorageService?
+    let kernelCalls:
         (@Sendable (StorageCall, @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) -> Void)?
     /// Failures of pipelined writes (`kv.set`) by number, until the invocation that sent them ends.
     private var pipelinedErrors: [UInt64: StorageError] = [:]
@@ -54,10 +65,12 @@ final class WorkerHandle: @unchecked Sendable {
     private var pipelinedApplied: UInt64 = 0
     private var pipelinedWaiters = WaiterList()
 
-    /// Starts the process and its reader thread; `onExit` runs once when the worker is gone,
-    /// `onRecycle` when it asks to be replaced.
+    /// Starts the process and its channel on `eventLoop`; `onExit` runs once when the worker is
+    /// gone, `onRecycle` when it asks to be replaced. Blocks while the process launches: call it
+    /// off event loops.
     init(
         configuration: RuntimeConfiguration,
+        eventLoop: any EventLoop,
         logger: Logger,
         onRecycle: @escaping @Sendable (WorkerHandle) -> Void,
         onExit: @escaping @Sendable (WorkerHandle) -> Void
@@ -87,71 +100,114 @@ final class WorkerHandle: @unchecked Sendable {
         let process = self.process
         try Self.launchLock.withLock { try process.run() }
         pid = process.processIdentifier
-        input = toWorker.fileHandleForWriting
-        writer = FrameWriter(fd: input.fileDescriptor)
+        self.eventLoop = eventLoop
         self.logger = logger
         self.onRecycle = onRecycle
+        self.onExit = onExit
         self.logSink = configuration.logSink
         self.egress = configuration.egress
         self.storage = configuration.storage
         self.kernelCalls = configuration.kernelCalls
-        let output = fromWorker.fileHandleForReading
-        let thread = Thread { [self] in
-            self.readLoop(FrameReader(fd: output.fileDescriptor))
-            try? output.close()
-            onExit(self)
+        // The channel takes its own copies of the daemon's ends; Foundation's handles close theirs.
+        let input = fcntl(fromWorker.fileHandleForReading.fileDescriptor, F_DUPFD_CLOEXEC, 0)
+        let output = fcntl(toWorker.fileHandleForWriting.fileDescriptor, F_DUPFD_CLOEXEC, 0)
+        try? fromWorker.fileHandleForReading.close()
+        try? toWorker.fileHandleForWriting.close()
+        let inbound = WorkerInboundBox()
+        do {
+            guard input >= 0, output >= 0 else {
+                throw InvocationFailure(kind: .internal, message: "dup: errno \(errno)")
+            }
+            channel = try NIOPipeBootstrap(group: eventLoop)
+                .channelOption(.autoRead, value: false)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            ByteToMessageHandler(
+                                WorkerFrameDecoder(),
+                                maximumBufferSize: WorkerProtocol.maxFrameBytes + 4
+                            ),
+                            WorkerInboundHandler(
+                                received: { inbound.worker?.received($0) },
+                                failed: {
+                                    inbound.worker?.kill(reason: .crash, message: "the worker spoke garbage: \($0)")
+                                },
+                                closed: {
+                                    if let worker = inbound.worker {
+                                        worker.channelClosed()
+                                    } else {
+                                        inbound.closedEarly = true
+                                    }
+                                }
+                            )
+                        )
+                    }
+                }
+                .takingOwnershipOfDescriptors(input: input, output: output)
+                .wait()
+        } catch {
+            if input >= 0 { close(input) }
+            if output >= 0 { close(output) }
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw error
         }
-        thread.name = "fazt-worker-\(pid)"
-        thread.start()
+        // Reading starts only now that frames have somewhere to go. The channel may already be
+        // closed (a worker that exits at once closes its stdin, which the channel also watches).
+        let channel = self.channel
+        eventLoop.execute { [self] in
+            inbound.worker = self
+            if inbound.closedEarly {
+                channelClosed()
+                return
+            }
+            do {
+                try channel.syncOptions?.setOption(.autoRead, value: true)
+            } catch {
+                kill(reason: .crash, message: "cannot read from the worker: \(error)")
+            }
+        }
     }
 
-    private func readLoop(_ reader: FrameReader) {
-        var greeted = false
-        while true {
-            let message: WorkerMessage?
-            do {
-                message = try reader.next()
-            } catch {
-                kill(reason: .crash, message: "the worker spoke garbage: \(error)")
-                break
+    // MARK: Frames from the worker (on `eventLoop`)
+
+    private func received(_ frame: WorkerFrame) {
+        if case .hello(let hello) = frame {
+            guard hello.protocolVersion == WorkerProtocol.version else {
+                kill(reason: .crash, message: "the worker speaks protocol \(hello.protocolVersion)")
+                return
             }
-            guard let message else { break }
-            switch message.type {
-            case "hello":
-                guard message.protocolVersion == WorkerProtocol.version else {
-                    kill(reason: .crash, message: "the worker speaks protocol \(message.protocolVersion ?? -1)")
-                    break
-                }
-                greeted = true
-            case "result" where greeted:
-                complete(id: message.id, reply: .message(message))
-            case "fetch" where greeted:
-                let writer = self.writer
-                Self.startFetch(message, policy: egress) { reply in try? writer.send(reply) }
-            case "store" where greeted:
-                handleStore(message)
-            case "log" where greeted:
-                logSink(message.app ?? "?", message.level ?? "info", message.message ?? "")
-            case "recycle" where greeted:
-                // Over its memory budget: finish what it has, then be replaced (see `Supervisor`).
-                lock.lock()
-                draining = true
-                lock.unlock()
-                onRecycle(self)
-            default:
-                kill(reason: .crash, message: "unexpected \(message.type) frame from the worker")
-            }
+            greeted = true
+            return
         }
-        // The process is gone (or its channel is): roll back its open transaction, fail whatever it
-        // was doing.
+        guard greeted else {
+            kill(reason: .crash, message: "the worker did not say hello first")
+            return
+        }
+        switch frame {
+        case .result(let result): complete(id: result.id, reply: .result(result))
+        case .checked(let checked): complete(id: checked.id, reply: .checked(checked))
+        case .fetch(let fetch): Self.startFetch(fetch, policy: egress) { [self] in send(.fetched($0)) }
+        case .store(let store): handleStore(store)
+        case .log(let log): logSink(log.app, log.level, log.message)
+        case .recycle:
+            // Over its memory budget: finish what it has, then be replaced (see `Supervisor`).
+            lock.withLock { draining = true }
+            onRecycle(self)
+        case .hello, .invoke, .warm, .check, .stored, .fetched:
+            kill(reason: .crash, message: "unexpected \(frame.name) frame from the worker")
+        }
+    }
+
+    /// The process is gone (or its channel is): roll back its open transaction, fail whatever it
+    /// was doing, and report the exit once the process is reaped.
+    private func channelClosed() {
         storage?.abandon(owner: pid)
-        lock.lock()
-        dead = true
-        let queued = pending
-        pending.removeAll()
-        let reason = killReason
-        lock.unlock()
-        process.waitUntilExit()
+        let (queued, reason) = lock.withLock {
+            dead = true
+            defer { pending.removeAll() }
+            return (pending, killReason)
+        }
         // Requests queued behind the one that was running never started: 503, not the app's fault.
         for waiting in queued.dropFirst() {
             waiting.completion(.lost(kind: .unavailable, message: "the JavaScript worker was restarted; try again"))
@@ -167,164 +223,16 @@ final class WorkerHandle: @unchecked Sendable {
             }
             inFlight.completion(.lost(kind: kind, message: message))
         }
-    }
-
-    /// Runs a worker's storage write or transaction step on the daemon's writer; the `stored`
-    /// reply goes straight back to the worker from the writer thread.
-    private func handleStore(_ message: WorkerMessage) {
-        let writer = self.writer
-        let id = message.id
-        let reply: @Sendable (Result<StorageResult, StorageError>) -> Void = { result in
-            var answer = WorkerMessage(type: "stored", id: id)
-            switch result {
-            case .success(let value):
-                answer.request = value.json
-                answer.body = value.data
-            case .failure(let error):
-                answer.code = error.code.rawValue
-                answer.message = error.message
-            }
-            try? writer.send(answer)
-        }
-        let done: @Sendable (StorageError?) -> Void = { error in
-            reply(error.map { .failure($0) } ?? .success(StorageResult(json: "null")))
-        }
-        guard let storage, let app = message.app, let name = message.op else {
-            reply(.failure(StorageError(.internalError, "storage is not available")))
-            return
-        }
-        let op: StorageOp
-        do throws(StorageError) {
-            op = try StorageOp(named: name)
-        } catch {
-            reply(.failure(error))
-            return
-        }
-        let call = StorageCall(op: op, app: app, args: message.args ?? [], data: message.body)
-        if call.isKernel {
-            guard let kernelCalls else {
-                reply(.failure(StorageError(.internalError, "\(name) is not available")))
-                return
-            }
-            kernelCalls(call, reply)
-            return
-        }
-        if message.storage == true {
-            // Pipelined: the worker did not wait. A failure fails the invocation's response instead
-            // (see `afterPipelinedWrites`).
-            lock.lock()
-            pipelinedSent += 1
-            let number = pipelinedSent
-            lock.unlock()
-            storage.perform(call) { [self] result in
-                lock.lock()
-                if case .failure(let error) = result { pipelinedErrors[number] = error }
-                // Applied writes finish in order; a refused one may finish early. Advance only
-                // over numbers that are all finished.
-                pipelinedFinishedEarly.insert(number)
-                while pipelinedFinishedEarly.remove(pipelinedApplied + 1) != nil { pipelinedApplied += 1 }
-                let ready = pipelinedWaiters.take(upTo: pipelinedApplied)
-                lock.unlock()
-                for body in ready { body() }
-            }
-            return
-        }
-        switch (op, message.session) {
-        case (.txBegin, let session?):
-            storage.begin(owner: pid, session: session, timeoutMs: message.timeoutMs ?? 5000, begun: done)
-        case (.txCommit, let session?), (.txRollback, let session?):
-            storage.end(owner: pid, session: session, commit: op == .txCommit, done: done)
-        case (_, let session?):
-            storage.perform(call, owner: pid, session: session, reply: reply)
-        case (_, nil):
-            storage.perform(call, reply: reply)
+        let process = self.process
+        Self.reaper.async { [self] in
+            process.waitUntilExit()
+            onExit(self)
         }
     }
 
-    /// Runs `body` once every pipelined write received so far has finished, with the first
-    /// failure among them (if any).
-    ///
-    /// Called on the reader thread when a result arrives, so it covers exactly the writes sent
-    /// before that result: that invocation's, and earlier ones' (whose failures earlier results
-    /// already took).
-    func afterPipelinedWrites(_ body: @escaping @Sendable (StorageError?) -> Void) {
-        lock.lock()
-        let through = pipelinedSent
-        let run: @Sendable () -> Void = { [self] in
-            lock.lock()
-            let failed = pipelinedErrors.keys.filter { $0 <= through }.sorted()
-            let error = failed.first.flatMap { pipelinedErrors[$0] }
-            for number in failed { pipelinedErrors[number] = nil }
-            lock.unlock()
-            body(error)
-        }
-        guard pipelinedApplied < through else {
-            lock.unlock()
-            run()
-            return
-        }
-        pipelinedWaiters.add(through: through, run)
-        lock.unlock()
-    }
+    private static let reaper = DispatchQueue(label: "fazt-worker-reaper")
 
-    /// Starts a worker's `fetch` on the daemon's egress loop; `send` gets the `fetched` reply.
-    static func startFetch(
-        _ message: WorkerMessage,
-        policy: EgressPolicy,
-        send: @escaping @Sendable (WorkerMessage) -> Void
-    ) {
-        var reply = WorkerMessage(type: "fetched", id: message.id)
-        guard let json = message.request?.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
-            let url = object["url"] as? String
-        else {
-            reply.message = "fetch: malformed request"
-            send(reply)
-            return
-        }
-        let headers = (object["headers"] as? [[String]] ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
-        var body: [UInt8]?
-        if let text = object["body"] as? String {
-            body = object["base64"] as? Bool == true ? Data(base64Encoded: text).map { [UInt8]($0) } : Array(text.utf8)
-        }
-        let request = EgressRequest(
-            url: url,
-            method: object["method"] as? String ?? "GET",
-            headers: headers,
-            body: body
-        )
-        let id = message.id
-        EgressLoop.shared.submit(request, policy: policy) { result in
-            var reply = WorkerMessage(type: "fetched", id: id)
-            switch result {
-            case .success(let response):
-                reply.status = response.status
-                reply.headers = response.headers
-                reply.body = response.body
-                reply.file = response.url
-            case .failure(let error):
-                reply.message = error.message
-            }
-            send(reply)
-        }
-    }
-
-    /// Turns an invocation's reply into its result.
-    static func result(_ reply: Reply) -> InvocationResult {
-        guard case .message(let message) = reply else {
-            if case .lost(let kind, let text) = reply { return .failure(InvocationFailure(kind: kind, message: text)) }
-            return .failure(InvocationFailure(kind: .internal, message: "no reply"))
-        }
-        if let failure = message.failure {
-            return .failure(failure)
-        }
-        guard let status = message.status else {
-            return .failure(InvocationFailure(kind: .internal, message: "the worker sent a malformed response"))
-        }
-        return .response(InvocationResponse(status: status, headers: message.headers ?? [], body: message.body ?? []))
-    }
-
-    private func complete(id: UInt64?, reply: Reply) {
+    private func complete(id: UInt64, reply: Reply) {
         lock.lock()
         guard let current = pending.first, current.id == id else {
             lock.unlock()
@@ -338,56 +246,65 @@ final class WorkerHandle: @unchecked Sendable {
         current.completion(reply)
     }
 
-    /// Sends one request; `completion` gets its reply (or the worker's death), on the reader thread.
+    // MARK: Frames to the worker
+
+    /// Queues a frame on the channel (from any thread; frames leave in the order of the calls
+    /// made under `lock`, see `exchange`).
+    func send(_ frame: WorkerFrame) {
+        guard let buffer = encoded(frame) else { return }
+        let channel = self.channel
+        eventLoop.execute { channel.writeAndFlush(buffer, promise: nil) }
+    }
+
+    private func encoded(_ frame: WorkerFrame) -> ByteBuffer? {
+        do {
+            return try WorkerFrameDecoder.frame(frame, allocator: channel.allocator)
+        } catch {
+            kill(reason: .crash, message: "cannot encode a frame: \(error)")
+            return nil
+        }
+    }
+
+    /// Sends one request; `completion` gets its reply (or the worker's death) on `eventLoop`.
     func exchange(
-        _ message: WorkerMessage,
+        _ frame: WorkerFrame,
+        id: UInt64,
         timeoutMs: Int,
         memoryLimit: Int? = nil,
         completion: @escaping @Sendable (Reply) -> Void
     ) {
-        lock.lock()
-        if dead {
-            lock.unlock()
+        guard let buffer = encoded(frame) else {
             completion(.lost(kind: .crash, message: "the JavaScript worker exited"))
             return
         }
-        lock.unlock()
-        var queued = false
-        do {
-            // The queue must match the order frames reach the worker (it answers in order), so the
-            // request is queued under the writer's lock; the reader thread never needs that lock.
-            try writer.send(message) { [self] in
-                lock.lock()
-                guard !dead else {
-                    lock.unlock()
-                    return
-                }
-                queued = true
-                let now = DispatchTime.now().uptimeNanoseconds
-                pending.append(
-                    Pending(
-                        id: message.id ?? 0,
-                        timeout: UInt64(timeoutMs) * 1_000_000,
-                        memoryLimit: memoryLimit,
-                        startedAt: pending.isEmpty ? now : nil,
-                        completion: completion
-                    )
+        let channel = self.channel
+        let queued: Bool = lock.withLock {
+            guard !dead else { return false }
+            let now = DispatchTime.now().uptimeNanoseconds
+            pending.append(
+                Pending(
+                    id: id,
+                    timeout: UInt64(timeoutMs) * 1_000_000,
+                    memoryLimit: memoryLimit,
+                    startedAt: pending.isEmpty ? now : nil,
+                    completion: completion
                 )
-                lock.unlock()
-            }
-        } catch {
-            kill(reason: .crash, message: "cannot reach the worker: \(error)")
+            )
+            // The queue must match the order frames reach the worker (it answers in order): the
+            // write is submitted under the same lock, and the loop runs submitted tasks in order.
+            eventLoop.execute { channel.writeAndFlush(buffer, promise: nil) }
+            return true
         }
         // The worker died before this request was queued: nobody else will answer it.
         if !queued { completion(.lost(kind: .crash, message: "the JavaScript worker exited")) }
     }
 
-    /// Kills the process (SIGKILL); the reader thread then fails the in-flight invocation with `reason`.
+    /// Kills the process (SIGKILL); the channel's close then fails the in-flight invocation with `reason`.
     func kill(reason: InvocationFailure.Kind, message: String) {
-        lock.lock()
-        if killReason == nil { killReason = reason }
-        let alreadyDead = dead
-        lock.unlock()
+        let alreadyDead = lock.withLock {
+            if killReason == nil { killReason = reason }
+            return dead
+        }
         guard !alreadyDead else { return }
         if reason == .unavailable {
             // An ordered stop (server shutdown), not a fault.
@@ -401,57 +318,100 @@ final class WorkerHandle: @unchecked Sendable {
         Glibc.kill(pid, SIGKILL)
     }
 
-    /// Asks an idle worker to exit by closing its input.
+    /// Asks an idle worker to exit by closing its input (after anything already queued).
     func retire() {
-        try? input.close()
+        let channel = self.channel
+        eventLoop.execute { channel.close(mode: .output, promise: nil) }
     }
+
+    // MARK: Pipelined writes
+
+    /// Numbers a pipelined write and returns a callback for its outcome.
+    func pipelinedWriteSent() -> @Sendable (Result<StorageResult, StorageError>) -> Void {
+        let number = lock.withLock {
+            pipelinedSent += 1
+            return pipelinedSent
+        }
+        return { [self] result in
+            let ready = lock.withLock {
+                if case .failure(let error) = result { pipelinedErrors[number] = error }
+                // Applied writes finish in order; a refused one may finish early. Advance only
+                // over numbers that are all finished.
+                pipelinedFinishedEarly.insert(number)
+                while pipelinedFinishedEarly.remove(pipelinedApplied + 1) != nil { pipelinedApplied += 1 }
+                return pipelinedWaiters.take(upTo: pipelinedApplied)
+            }
+            for body in ready { body() }
+        }
+    }
+
+    /// Runs `body` once every pipelined write received so far has finished, with the first
+    /// failure among them (if any).
+    ///
+    /// Called on `eventLoop` when a result arrives, so it covers exactly the writes sent before
+    /// that result: that invocation's, and earlier ones' (whose failures earlier results already took).
+    func afterPipelinedWrites(_ body: @escaping @Sendable (StorageError?) -> Void) {
+        lock.lock()
+        let through = pipelinedSent
+        let run: @Sendable () -> Void = { [self] in
+            let error = lock.withLock {
+                let failed = pipelinedErrors.keys.filter { $0 <= through }.sorted()
+                let error = failed.first.flatMap { pipelinedErrors[$0] }
+                for number in failed { pipelinedErrors[number] = nil }
+                return error
+            }
+            body(error)
+        }
+        guard pipelinedApplied < through else {
+            lock.unlock()
+            run()
+            return
+        }
+        pipelinedWaiters.add(through: through, run)
+        lock.unlock()
+    }
+
+    // MARK: State for the supervisor
 
     /// Deadline of the running request, if any.
     var busyDeadline: UInt64? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let head = pending.first, let started = head.startedAt else { return nil }
-        return started + head.timeout
+        lock.withLock {
+            guard let head = pending.first, let started = head.startedAt else { return nil }
+            return started + head.timeout
+        }
     }
 
     /// The RSS cap of the running request, if it has its own.
-    var busyMemoryLimit: Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        return pending.first?.memoryLimit
-    }
+    var busyMemoryLimit: Int? { lock.withLock { pending.first?.memoryLimit } }
 
     /// True when another request may queue behind the running one: fewer than `limit` queued and
     /// the running one started less than `freshness` ago (never queue behind a slow handler).
     func canQueue(limit: Int, freshness: UInt64) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !dead, !draining, pending.count < limit else { return false }
-        guard let started = pending.first?.startedAt else { return true }
-        let now = DispatchTime.now().uptimeNanoseconds
-        return now < started || now - started < freshness
+        lock.withLock {
+            guard !dead, !draining, pending.count < limit else { return false }
+            guard let started = pending.first?.startedAt else { return true }
+            let now = DispatchTime.now().uptimeNanoseconds
+            return now < started || now - started < freshness
+        }
     }
 
     /// Whether the worker asked to be replaced.
-    var isDraining: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return draining
-    }
+    var isDraining: Bool { lock.withLock { draining } }
 
     /// Requests sent and not yet answered.
-    var queued: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return pending.count
-    }
+    var queued: Int { lock.withLock { pending.count } }
 
-    var idleSince: UInt64 {
-        lock.lock()
-        defer { lock.unlock() }
-        return lastUsedAt
-    }
+    var idleSince: UInt64 { lock.withLock { lastUsedAt } }
 
     /// Resident memory in bytes, or 0 when unknown.
     var residentBytes: Int { ProcessMemory.residentBytes(of: pid) }
+}
+
+/// Lets the channel's handler reach its `WorkerHandle`, which exists only after the channel does.
+private final class WorkerInboundBox: @unchecked Sendable {
+    // Safe: both are only touched on the channel's event loop.
+    // Strong: the channel keeps its worker until it closes (its pipeline is then torn down).
+    var worker: WorkerHandle?
+    /// The channel closed before `worker` was set.
+    var closedEarly = false
 }

@@ -11,9 +11,9 @@ final class WorkerRuntime {
     private let writer: FrameWriter
     private let reader: FrameReader
     /// Frames that arrived while an invocation waited for a fetch (pipelined requests): served next.
-    var deferred: [WorkerMessage] = []
+    var deferred: [WorkerFrame] = []
     /// `fetched` frames that arrived while a storage call waited for the daemon.
-    private var inbox: [WorkerMessage] = []
+    private var inbox: [WorkerFrame.Fetched] = []
     private var storageSequence: UInt64 = 0
     /// The open `fazt.storage.transaction` session, if any.
     private var session: UInt64?
@@ -67,45 +67,45 @@ final class WorkerRuntime {
     }
 
     /// Runs one invocation to completion (or failure) and returns the reply.
-    func invoke(_ message: WorkerMessage) -> WorkerMessage {
-        var reply = WorkerMessage(type: "result", id: message.id)
-        guard let app = message.app, let version = message.version, let file = message.file,
-            let request = message.request
-        else {
-            reply.failure = InvocationFailure(kind: .internal, message: "malformed invoke message")
-            return reply
-        }
-        let timeout = Double(message.timeoutMs ?? 5000) / 1000
+    func invoke(_ message: WorkerFrame.Invoke) -> WorkerFrame {
+        let app = message.app
+        var reply = WorkerFrame.InvokeResult(
+            id: message.id,
+            outcome: .failure(InvocationFailure(kind: .internal, message: "no outcome"))
+        )
+        let timeout = Double(message.timeoutMs) / 1000
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1_000_000_000)
         invocationDeadline = deadline
         touchedStorage = false
         // Read-your-writes is per invocation: an earlier invocation's pipelined writes are applied
         // before its response leaves, so no client can have seen them yet when this one reads.
         pipelinedWrites = false
-        captured = message.capture == true ? "" : nil
+        captured = message.capture ? "" : nil
         defer { captured = nil }
         do {
-            let context = try self.context(app: app, version: version)
-            let outcome = run(context, file: file, request: request, deadline: deadline)
+            let context = try self.context(app: app, version: message.version)
+            let outcome = run(context, file: message.file, request: message.request, deadline: deadline)
             switch outcome {
             case .success(let answer):
-                reply.status = answer.status
-                reply.headers = answer.headers
-                reply.body = answer.body
+                reply.outcome = .response(
+                    status: answer.status,
+                    headers: .init(pairs: answer.headers),
+                    body: answer.body
+                )
             case .failure(let failure):
-                reply.failure = failure
+                reply.outcome = .failure(failure)
                 if JSEngine.terminated { resetEngine() }
             }
         } catch let failure as InvocationFailure {
-            reply.failure = failure
+            reply.outcome = .failure(failure)
         } catch {
-            reply.failure = InvocationFailure(kind: .internal, message: "\(error)")
+            reply.outcome = .failure(InvocationFailure(kind: .internal, message: "\(error)"))
         }
         // A transaction the handler left open (it threw past it or timed out) is rolled back.
         if session != nil { _ = storage(StorageCall(op: .txRollback, app: app, args: [])) }
-        reply.storage = touchedStorage ? true : nil
+        reply.usedStorage = touchedStorage
         reply.output = captured
-        return reply
+        return .result(reply)
     }
 
     private func run(
@@ -162,26 +162,37 @@ final class WorkerRuntime {
                 let until = min(next?.value ?? deadline, deadline)
                 if context.pendingFetches.isEmpty {
                     usleep(UInt32(min(1_000_000, (until - now) / 1000)))
-                } else if let message = inbox.isEmpty ? try? awaitFrame(until: until) : inbox.removeFirst() {
-                    guard message.type == "fetched" else {
-                        deferred.append(message)
+                } else if let frame = inbox.isEmpty ? try? awaitFrame(until: until) : .fetched(inbox.removeFirst()) {
+                    guard case .fetched(let fetched) = frame else {
+                        deferred.append(frame)
                         continue
                     }
-                    guard let id = message.id.map(Int.init), context.pendingFetches.remove(id) != nil,
-                        let done = context.fetchDoneFunction
-                    else { continue }
+                    let id = Int(clamping: fetched.id)
+                    guard context.pendingFetches.remove(id) != nil, let done = context.fetchDoneFunction else {
+                        continue
+                    }
                     let ctx = context.context
                     engine.setTimeLimit(seconds: max(0.001, remaining()))
-                    try ctx.call(
-                        done,
-                        [
-                            ctx.number(Double(id)), ctx.number(Double(message.status ?? 0)),
-                            // JavaScript takes the fields as `name\nvalue` lines.
-                            ctx.string((message.headers ?? []).map { "\($0.0)\n\($0.1)" }.joined(separator: "\n")),
-                            ctx.string(Data(message.body ?? []).base64EncodedString()), ctx.string(message.file ?? ""),
-                            message.message.map { ctx.string($0) } ?? ctx.null,
-                        ]
-                    )
+                    switch fetched.outcome {
+                    case .response(let status, let headers, let body, let url):
+                        try ctx.call(
+                            done,
+                            [
+                                ctx.number(Double(id)), ctx.number(Double(status)),
+                                // JavaScript takes the fields as `name\nvalue` lines.
+                                ctx.string(headers.map { "\($0.name)\n\($0.value)" }.joined(separator: "\n")),
+                                ctx.arrayBuffer(body), ctx.string(url), ctx.null,
+                            ]
+                        )
+                    case .failure(let message):
+                        try ctx.call(
+                            done,
+                            [
+                                ctx.number(Double(id)), ctx.number(0), ctx.string(""), ctx.null, ctx.string(""),
+                                ctx.string(message),
+                            ]
+                        )
+                    }
                 }
             }
         } catch {
@@ -218,21 +229,17 @@ final class WorkerRuntime {
     }
 
     /// Creates the context of `app`@`version` ahead of its first request (after a deploy).
-    func warm(_ message: WorkerMessage) -> WorkerMessage {
-        var reply = WorkerMessage(type: "result", id: message.id)
-        guard let app = message.app, let version = message.version else {
-            reply.failure = InvocationFailure(kind: .internal, message: "malformed warm message")
-            return reply
-        }
+    func warm(_ message: WorkerFrame.Warm) -> WorkerFrame {
+        let outcome: WorkerFrame.InvokeResult.Outcome
         do {
-            _ = try context(app: app, version: version)
-            reply.status = 204
+            _ = try context(app: message.app, version: message.version)
+            outcome = .response(status: 204, headers: [], body: [])
         } catch let failure as InvocationFailure {
-            reply.failure = failure
+            outcome = .failure(failure)
         } catch {
-            reply.failure = InvocationFailure(kind: .internal, message: "\(error)")
+            outcome = .failure(InvocationFailure(kind: .internal, message: "\(error)"))
         }
-        return reply
+        return .result(WorkerFrame.InvokeResult(id: message.id, outcome: outcome))
     }
 
     /// Parses each source as a script, or else as a function body; reports what parses as neither
@@ -241,11 +248,10 @@ final class WorkerRuntime {
     /// Script-form handlers may `return` and `await` at top level, hence the function-body tries.
     /// Runs nothing: the exports are read from the source (`HandlerShape`). Files and folders
     /// starting with `_` are helpers, not routes, so only their syntax is checked.
-    func check(_ message: WorkerMessage) -> WorkerMessage {
-        var reply = WorkerMessage(type: "result", id: message.id)
+    func check(_ message: WorkerFrame.Check) -> WorkerFrame {
         let context = JSContext(engine: engine, name: "fazt:check")
         var problems: [ScriptProblem] = []
-        for script in message.sources ?? [] {
+        for script in message.sources {
             let isRoute = script.path.split(separator: "/").dropFirst().allSatisfy {
                 !$0.hasPrefix("_") && !$0.hasPrefix(".")
             }
@@ -269,8 +275,7 @@ final class WorkerRuntime {
                 problems.append(ScriptProblem(path: script.path, message: problem, code: "bad_handler"))
             }
         }
-        reply.problems = problems
-        return reply
+        return .checked(WorkerFrame.Checked(id: message.id, problems: problems))
     }
 
     /// Runs one storage call: reads here, on the read-only connection; writes, SQL that writes and
@@ -311,8 +316,9 @@ final class WorkerRuntime {
         } catch {
             return .failure(error)
         }
-        var frame = WorkerMessage(type: "store", app: call.app, op: call.op.rawValue, args: call.args)
-        frame.storage = true
+        let frame = WorkerFrame.store(
+            WorkerFrame.Store(id: nil, app: call.app, op: call.op, args: call.args, pipelined: true)
+        )
         do {
             // Goes out with the next frame (the result, or a call that waits): one write, one
             // wake-up of the daemon's reader for both.
@@ -362,34 +368,37 @@ final class WorkerRuntime {
         storageSequence += 1
         let id = storageSequence
         let now = DispatchTime.now().uptimeNanoseconds
-        let request = WorkerMessage(
-            type: "store",
-            id: id,
-            app: call.app,
-            timeoutMs: Int(invocationDeadline > now ? (invocationDeadline - now) / 1_000_000 : 1),
-            body: call.data,
-            op: call.op.rawValue,
-            args: call.args,
-            session: call.isKernel ? nil : session
+        let request = WorkerFrame.store(
+            WorkerFrame.Store(
+                id: id,
+                app: call.app,
+                op: call.op,
+                args: call.args,
+                data: call.data,
+                session: call.isKernel ? nil : session,
+                timeoutMs: Int(invocationDeadline > now ? (invocationDeadline - now) / 1_000_000 : 1)
+            )
         )
         if call.op == .txCommit || call.op == .txRollback { session = nil }
         do {
             try writer.send(request)
             while true {
-                guard let message = try reader.next() else {
+                guard let frame = try reader.next() else {
                     return .failure(StorageError(.internalError, "the daemon closed the channel"))
                 }
-                switch message.type {
-                case "stored" where message.id == id:
+                switch frame {
+                case .stored(let stored) where stored.id == id:
                     // Everything sent before this call has been applied by now.
                     pipelinedWrites = false
-                    if let code = message.code {
+                    switch stored.outcome {
+                    case .success(let json, let data):
+                        return .success(StorageResult(json: json, data: data))
+                    case .failure(let code, let message):
                         if call.op == .txBegin { session = nil }
-                        return .failure(StorageError(StorageError.Code(rawValue: code), message.message ?? code))
+                        return .failure(StorageError(StorageError.Code(rawValue: code), message))
                     }
-                    return .success(StorageResult(json: message.request ?? "null", data: message.body))
-                case "fetched": inbox.append(message)
-                default: deferred.append(message)
+                case .fetched(let fetched): inbox.append(fetched)
+                default: deferred.append(frame)
                 }
             }
         } catch {
@@ -398,7 +407,7 @@ final class WorkerRuntime {
     }
 
     /// Waits (at most until `until`) for the next frame from the daemon; nil when none came.
-    private func awaitFrame(until: UInt64) throws -> WorkerMessage? {
+    private func awaitFrame(until: UInt64) throws -> WorkerFrame? {
         let now = DispatchTime.now().uptimeNanoseconds
         guard until > now else { return nil }
         if !reader.hasBufferedBytes {
@@ -406,10 +415,10 @@ final class WorkerRuntime {
             let milliseconds = Int32(min(1000, (until - now) / 1_000_000 + 1))
             guard poll(&descriptor, 1, milliseconds) > 0 else { return nil }
         }
-        guard let message = try reader.next() else {
+        guard let frame = try reader.next() else {
             throw InvocationFailure(kind: .internal, message: "the daemon closed the channel")
         }
-        return message
+        return frame
     }
 
     /// The failure kind for a JavaScript error's `code`: `busy` (storage back-pressure), `handler`
@@ -469,15 +478,13 @@ final class WorkerRuntime {
                 },
                 log: { [unowned self] level, text in
                     capture(level, text)
-                    try? writer.send(WorkerMessage(type: "log", app: app, level: level, message: text))
+                    try? writer.send(.log(WorkerFrame.Log(app: app, level: level, message: text)))
                 }
             )
         } catch {
             throw InvocationFailure(kind: .internal, message: "cannot start the app context: \(error)")
         }
-        context.sendFetch = { id, json in
-            try? writer.send(WorkerMessage(type: "fetch", id: UInt64(id), app: app, request: json))
-        }
+        context.sendFetch = { fetch in try? writer.send(.fetch(fetch)) }
         context.storageCall = { [unowned self, unowned context] op, args, data in
             let result: Result<StorageResult, StorageError>
             do throws(StorageError) {
@@ -532,7 +539,7 @@ final class WorkerRuntime {
         if memoryBaseline == 0 { memoryBaseline = resident }
         guard resident > max(memoryBudget, memoryBaseline + memoryBudget / 4) else { return }
         recycleRequested = true
-        try? writer.send(WorkerMessage(type: "recycle"))
+        try? writer.send(.recycle)
     }
 
     private func evict(_ key: String) {
@@ -556,25 +563,25 @@ public enum WorkerMain {
                 quotaBytes: quotaBytes,
                 memoryBudget: memoryBudget
             )
-            try writer.send(WorkerMessage(type: "hello", protocolVersion: WorkerProtocol.version))
+            try writer.send(.hello(WorkerFrame.Hello(protocolVersion: WorkerProtocol.version)))
         } catch {
             FileHandle.standardError.write(Data("fazt worker: cannot start: \(error)\n".utf8))
             return 1
         }
         while true {
-            let message: WorkerMessage?
+            let frame: WorkerFrame?
             do {
-                message = runtime.deferred.isEmpty ? try reader.next() : runtime.deferred.removeFirst()
+                frame = runtime.deferred.isEmpty ? try reader.next() : runtime.deferred.removeFirst()
             } catch {
                 FileHandle.standardError.write(Data("fazt worker: bad frame: \(error)\n".utf8))
                 return 2
             }
-            guard let message else { return 0 }
-            let reply: WorkerMessage
-            switch message.type {
-            case "invoke": reply = runtime.invoke(message)
-            case "check": reply = runtime.check(message)
-            case "warm": reply = runtime.warm(message)
+            guard let frame else { return 0 }
+            let reply: WorkerFrame
+            switch frame {
+            case .invoke(let invoke): reply = runtime.invoke(invoke)
+            case .check(let check): reply = runtime.check(check)
+            case .warm(let warm): reply = runtime.warm(warm)
             default: continue
             }
             do {

@@ -46,7 +46,8 @@ public struct FaztDaemon: Sendable {
                 store: store,
                 threadPool: pool,
                 logger: logger,
-                trimmer: loops.trimmer
+                trimmer: loops.trimmer,
+                eventLoopGroup: group
             )
         } catch {
             try? await group.shutdownGracefully()

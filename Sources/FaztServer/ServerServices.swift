@@ -6,6 +6,7 @@ import FaztStore
 import FaztVFS
 import Foundation
 import Logging
+import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -52,7 +53,8 @@ final class ServerServices: Sendable {
         store: Store,
         threadPool: NIOThreadPool,
         logger: Logger,
-        trimmer: MemoryTrimmer
+        trimmer: MemoryTrimmer,
+        eventLoopGroup: (any EventLoopGroup)? = nil
     ) throws {
         self.configuration = configuration
         self.store = store
@@ -76,6 +78,7 @@ final class ServerServices: Sendable {
         )
         var runtime = RuntimeConfiguration(executable: configuration.executablePath, dataPath: store.path)
         runtime.invocationTimeoutMs = configuration.invocationTimeoutMs
+        runtime.eventLoopGroup = eventLoopGroup
         runtime.workerMemoryLimit = configuration.workerMemoryLimit
         runtime.workerIdleSeconds = configuration.workerIdleSeconds
         runtime.maxWorkers = configuration.maxWorkers

@@ -1,0 +1,139 @@
+import FaztStorage
+
+/// One frame on the daemon ↔ worker pipe: each case its own struct with its own field tags
+/// (`FrameCodec`), so nothing is reused for two meanings and a new case cannot break an old one.
+///
+/// Daemon → worker: `invoke`, `warm`, `check`, `stored`, `fetched`.
+/// Worker → daemon: `hello`, `result`, `checked`, `store`, `fetch`, `log`, `recycle`.
+enum WorkerFrame: Sendable, Equatable {
+    case hello(Hello)
+    case invoke(Invoke)
+    case warm(Warm)
+    case check(Check)
+    case result(InvokeResult)
+    case checked(Checked)
+    case store(Store)
+    case stored(Stored)
+    case fetch(Fetch)
+    case fetched(Fetched)
+    case log(Log)
+    case recycle
+
+    /// The first frame a worker sends: the protocol it speaks.
+    struct Hello: Sendable, Equatable {
+        var protocolVersion: Int
+    }
+
+    /// Run `file` of `app`@`version` for `request` (the request's JSON, see `InvocationRequest`).
+    struct Invoke: Sendable, Equatable {
+        var id: UInt64
+        var app: String
+        var version: Int
+        var file: String
+        var request: String
+        var timeoutMs: Int
+        /// Keep the console output and send it back in the result's `output` (jobs, events).
+        var capture = false
+    }
+
+    /// Prepare the context of `app`@`version` ahead of its first request.
+    struct Warm: Sendable, Equatable {
+        var id: UInt64
+        var app: String
+        var version: Int
+    }
+
+    /// Syntax-check scripts at deploy time; answered by `checked`.
+    struct Check: Sendable, Equatable {
+        var id: UInt64
+        var sources: [ScriptSource]
+    }
+
+    /// The answer to `invoke` or `warm`.
+    struct InvokeResult: Sendable, Equatable {
+        enum Outcome: Sendable, Equatable {
+            case response(status: Int, headers: [HeaderField], body: [UInt8])
+            case failure(InvocationFailure)
+        }
+        var id: UInt64
+        var outcome: Outcome
+        /// The invocation used storage: the daemon holds the response until that is durable.
+        var usedStorage = false
+        /// The captured console output (when `Invoke.capture` asked for it).
+        var output: String?
+    }
+
+    /// The answer to `check`.
+    struct Checked: Sendable, Equatable {
+        var id: UInt64
+        var problems: [ScriptProblem]
+    }
+
+    /// A storage call the worker cannot run itself (writes, transactions, kernel calls).
+    struct Store: Sendable, Equatable {
+        /// Nil for a pipelined write (`kv.set`): nobody waits for its `stored`.
+        var id: UInt64?
+        var app: String
+        var op: StorageOp
+        var args: [String]
+        var data: [UInt8]?
+        /// The transaction session the call belongs to.
+        var session: UInt64?
+        var timeoutMs: Int?
+        /// Pipelined: the worker did not wait; a failure fails the invocation's response instead.
+        var pipelined = false
+    }
+
+    /// The answer to a `store` with an id.
+    struct Stored: Sendable, Equatable {
+        enum Outcome: Sendable, Equatable {
+            case success(json: String, data: [UInt8]?)
+            case failure(code: String, message: String)
+        }
+        var id: UInt64
+        var outcome: Outcome
+    }
+
+    /// A `fetch()` the daemon performs under the egress policy.
+    struct Fetch: Sendable, Equatable {
+        var id: UInt64
+        var app: String
+        var url: String
+        var method: String
+        var headers: [HeaderField]
+        var body: [UInt8]?
+    }
+
+    /// The answer to `fetch`.
+    struct Fetched: Sendable, Equatable {
+        enum Outcome: Sendable, Equatable {
+            case response(status: Int, headers: [HeaderField], body: [UInt8], url: String)
+            case failure(message: String)
+        }
+        var id: UInt64
+        var outcome: Outcome
+    }
+
+    /// A line of an app's console output.
+    struct Log: Sendable, Equatable {
+        var app: String
+        var level: String
+        var message: String
+    }
+}
+
+/// One header field, in order (names may repeat).
+struct HeaderField: Sendable, Equatable {
+    var name: String
+    var value: String
+
+    init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+extension [HeaderField] {
+    init(pairs: [(String, String)]) { self = pairs.map { HeaderField($0.0, $0.1) } }
+    var pairs: [(String, String)] { map { ($0.name, $0.value) } }
+}
