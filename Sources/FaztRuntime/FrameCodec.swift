@@ -12,15 +12,22 @@ enum FrameCodec {
     }
 
     private enum HelloTag: UInt8 { case protocolVersion = 1 }
-    private enum InvokeTag: UInt8 { case id = 1, app, version, file, request, timeoutMs, capture }
-    private enum WarmTag: UInt8 { case id = 1, app, version }
+    private enum InvokeTag: UInt8 {
+        case id = 1
+        case app, version, file, request, timeoutMs, capture
+    }
+    private enum WarmTag: UInt8 {
+        case id = 1
+        case app, version
+    }
     private enum CheckTag: UInt8 {
         case id = 1
         /// The path and the source (`FieldWriter.put(_:_:_:)`), once per script.
         case source
     }
     private enum ResultTag: UInt8 {
-        case id = 1, status, header, body, failureKind, failureMessage, failureLocation, failureStack, failureCode
+        case id = 1
+        case status, header, body, failureKind, failureMessage, failureLocation, failureStack, failureCode
         case usedStorage, output
     }
     private enum CheckedTag: UInt8 {
@@ -28,11 +35,26 @@ enum FrameCodec {
         /// The problems as JSON (deploy time only).
         case problems
     }
-    private enum StoreTag: UInt8 { case id = 1, app, op, arg, data, session, timeoutMs, pipelined }
-    private enum StoredTag: UInt8 { case id = 1, json, data, code, message }
-    private enum FetchTag: UInt8 { case id = 1, app, url, method, header, body }
-    private enum FetchedTag: UInt8 { case id = 1, status, header, body, url, error }
-    private enum LogTag: UInt8 { case app = 1, level, message }
+    private enum StoreTag: UInt8 {
+        case id = 1
+        case app, op, arg, data, session, timeoutMs, pipelined
+    }
+    private enum StoredTag: UInt8 {
+        case id = 1
+        case json, data, code, message
+    }
+    private enum FetchTag: UInt8 {
+        case id = 1
+        case app, url, method, header, body
+    }
+    private enum FetchedTag: UInt8 {
+        case id = 1
+        case status, header, body, url, error
+    }
+    private enum LogTag: UInt8 {
+        case app = 1
+        case level, message
+    }
 
     static func encode(_ frame: WorkerFrame) throws -> [UInt8] {
         switch frame {

@@ -65,9 +65,10 @@ final class WorkerHandle: @unchecked Sendable {
     private var pipelinedApplied: UInt64 = 0
     private var pipelinedWaiters = WaiterList()
 
-    /// Starts the process and its channel on `eventLoop`; `onExit` runs once when the worker is
-    /// gone, `onRecycle` when it asks to be replaced. Blocks while the process launches: call it
-    /// off event loops.
+    /// Starts the process and its channel on `eventLoop`.
+    ///
+    /// `onExit` runs once when the worker is gone, `onRecycle` when it asks to be replaced. Blocks
+    /// while the process launches: call it off event loops.
     init(
         configuration: RuntimeConfiguration,
         eventLoop: any EventLoop,
