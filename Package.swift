@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "FaztAPI", exclude: ["README.md"]),
         .target(
             name: "FaztKernel",
-            dependencies: ["FaztAPI", "FaztStore", "FaztVFS"],
+            dependencies: [
+                "FaztAPI", "FaztJSON", "FaztNet", "FaztScheduler", "FaztStorage", "FaztStore", "FaztVFS", "CCrypto",
+            ],
             exclude: ["README.md"]
         ),
         .target(name: "FaztJSON"),
@@ -132,6 +134,7 @@ let package = Package(
             dependencies: ["FaztRuntime", "FaztTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "FaztNetTests", dependencies: ["FaztNet", "CCurl"]),
+        .testTarget(name: "FaztKernelTests", dependencies: ["FaztKernel", "FaztStore", "FaztTestSupport"]),
         .testTarget(
             name: "FaztSchedulerTests",
             dependencies: [

@@ -78,3 +78,8 @@ extension ControlAPI {
         }
     }
 }
+
+/// `GET /notifications`.
+public struct NotificationList: Codable, Sendable {
+    public var notifications: [NotificationMessage]
+}
