@@ -107,7 +107,7 @@ struct ControlAPI: Sendable {
             return .json(["deleted": name.lowercased()])
         case (.GET, "apps", 3) where segments[2] == "versions":
             let versions = try await blocking { try vfs.versions(app: segments[1]) }
-            return .json(VersionList(app: segments[1].lowercased(), versions: versions))
+            return .json(VersionList(app: segments[1].lowercased(), versions: versions.map(VersionBody.init)))
         case (.GET, "apps", 3) where segments[2] == "logs":
             let name = try await blocking { try vfs.info(app: segments[1]).name }
             let query = request.query
