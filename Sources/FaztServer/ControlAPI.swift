@@ -28,6 +28,7 @@ struct ControlAPI: Sendable {
             let expected =
                 error is APIError || error is VFSError
                 || ((error as? StorageError).map { $0.code != .internalError } ?? false)
+                || ((error as? KernelError).map { $0.code == .invalidArgument || $0.code == .tooLarge } ?? false)
             if !expected {
                 services.logger.error(
                     "control API request failed",
