@@ -134,7 +134,13 @@ let package = Package(
             dependencies: ["FaztRuntime", "FaztTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "FaztNetTests", dependencies: ["FaztNet", "CCurl"]),
-        .testTarget(name: "FaztKernelTests", dependencies: ["FaztKernel", "FaztStore", "FaztTestSupport"]),
+        .testTarget(
+            name: "FaztKernelTests",
+            dependencies: [
+                "FaztKernel", "FaztNet", "FaztScheduler", "FaztStore", "FaztTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "FaztSchedulerTests",
             dependencies: [
