@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "FaztAPI", exclude: ["README.md"]),
         .target(
             name: "FaztKernel",
-            dependencies: ["FaztAPI", "FaztStore", "FaztVFS"],
+            dependencies: [
+                "FaztAPI", "FaztJSON", "FaztNet", "FaztScheduler", "FaztStorage", "FaztStore", "FaztVFS", "CCrypto",
+            ],
             exclude: ["README.md"]
         ),
         .target(name: "FaztJSON"),
@@ -139,6 +141,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FaztNetTests", dependencies: ["FaztNet", "CCurl"]),
+        .testTarget(
+            name: "FaztKernelTests",
+            dependencies: [
+                "FaztKernel", "FaztNet", "FaztScheduler", "FaztStore", "FaztTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "FaztSchedulerTests",
             dependencies: [

@@ -1,8 +1,8 @@
 import Foundation
 
-// The control API's JSON shapes that depend on no server module, shared by the server and the
-// CLI (one definition per contract). Shapes that embed domain types (`AppBody`, `VersionList`,
-// `RunList`, `NotificationList`) still live in FaztServer.
+// The control API's JSON shapes, shared by the server and the CLI (one definition per contract).
+// Bodies that show a domain record (`AppBody`, `VersionBody`, `RunBody`, `NotificationBody`) have
+// their own files; FaztServer builds them from the records (`APIModels+Domain.swift`).
 
 /// JSON body of every control API error.
 public struct ErrorBody: Codable, Sendable {

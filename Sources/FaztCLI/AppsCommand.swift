@@ -1,6 +1,5 @@
 import ArgumentParser
 import FaztAPI
-import FaztServer
 import Foundation
 
 /// `fazt apps [list|info|delete]`.

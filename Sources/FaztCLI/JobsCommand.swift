@@ -1,6 +1,5 @@
 import ArgumentParser
-import FaztScheduler
-import FaztServer
+import FaztAPI
 import Foundation
 
 /// `fazt runs APP`: execution history (jobs, cron, event deliveries, failed HTTP invocations).

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FaztServer
+import FaztAPI
 import Foundation
 
 /// `fazt login URL TOKEN`: checks the token against the server and saves both.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import FaztAPI
 import FaztNet
-import FaztServer
 import Foundation
 
 /// `fazt notifications [-f]`: the owner's inbox.

@@ -1,7 +1,6 @@
 import FaztAPI
 import FaztStore
 import FaztVFS
-import Glibc
 
 /// Owner tokens: creation, listing, revocation and verification against stored hashes.
 public struct Tokens: Sendable {
@@ -61,14 +60,5 @@ public struct Tokens: Sendable {
     /// How many tokens exist.
     public func count() throws -> Int {
         try store.read { try $0.queryOne("SELECT COUNT(*) FROM tokens") { $0.int(0) } ?? 0 }
-    }
-}
-
-/// Wall-clock time in the units the database stores.
-enum WallClock {
-    static func nowMilliseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 }

@@ -1,3 +1,4 @@
+import FaztAPI
 import FaztScheduler
 import FaztStorage
 import FaztStore
@@ -29,7 +30,7 @@ extension ControlAPI {
             let runs = try await blocking {
                 try store.read { try RunLog.list($0, app: app, kind: kind, limit: limit, before: before) }
             }
-            return .json(RunList(app: app, runs: runs))
+            return .json(RunList(app: app, runs: runs.map(RunBody.init)))
         case (.GET, "jobs", 3):
             let limit = try request.limit(default: 100, maximum: 1000)
             let status = query["status"]
@@ -70,10 +71,4 @@ extension ControlAPI {
         headers.add(name: "Cache-Control", value: "no-store")
         return Response(status: status, headers: headers, body: ByteBuffer(string: text))
     }
-}
-
-/// `GET /apps/{name}/runs`.
-public struct RunList: Codable, Sendable {
-    public var app: String
-    public var runs: [Run]
 }

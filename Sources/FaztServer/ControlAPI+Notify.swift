@@ -1,4 +1,5 @@
 import FaztAPI
+import FaztKernel
 import FaztNet
 import FaztStorage
 import NIOHTTP1
@@ -27,7 +28,9 @@ extension ControlAPI {
             }
             return .json(
                 NotificationList(
-                    notifications: try await blocking { try notifier.list(after: after, limit: limit, app: app) }
+                    notifications: try await blocking { try notifier.list(after: after, limit: limit, app: app) }.map(
+                        NotificationBody.init
+                    )
                 )
             )
         case (.GET, "notify", 2) where segments[1] == "channels":

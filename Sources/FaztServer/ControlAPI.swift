@@ -28,6 +28,7 @@ struct ControlAPI: Sendable {
             let expected =
                 error is APIError || error is VFSError
                 || ((error as? StorageError).map { $0.code != .internalError } ?? false)
+                || ((error as? KernelError).map { $0.code == .invalidArgument || $0.code == .tooLarge } ?? false)
             if !expected {
                 services.logger.error(
                     "control API request failed",
@@ -107,7 +108,7 @@ struct ControlAPI: Sendable {
             return .json(["deleted": name.lowercased()])
         case (.GET, "apps", 3) where segments[2] == "versions":
             let versions = try await blocking { try vfs.versions(app: segments[1]) }
-            return .json(VersionList(app: segments[1].lowercased(), versions: versions))
+            return .json(VersionList(app: segments[1].lowercased(), versions: versions.map(VersionBody.init)))
         case (.GET, "apps", 3) where segments[2] == "logs":
             let name = try await blocking { try vfs.info(app: segments[1]).name }
             let query = request.query

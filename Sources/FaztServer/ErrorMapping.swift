@@ -1,3 +1,4 @@
+import FaztKernel
 import FaztRuntime
 import FaztStorage
 import FaztStore
@@ -10,6 +11,13 @@ enum ErrorMapping {
         switch error {
         case let error as APIError:
             return .error(error.status, code: error.code, message: error.message)
+        case let error as KernelError:
+            switch error.code {
+            case .invalidArgument: return .error(.badRequest, code: error.code.rawValue, message: error.message)
+            case .tooLarge: return .error(.payloadTooLarge, code: error.code.rawValue, message: error.message)
+            // Key and delivery failures may name files or hosts: details stay in the logs.
+            case .secret, .delivery: return .error(.internalServerError, code: "internal", message: "internal error")
+            }
         case let error as VFSError:
             return .error(status(for: error.code), code: error.code.rawValue, message: error.message)
         case let error as StorageError:

@@ -1,3 +1,4 @@
+import FaztKernel
 import FaztRuntime
 import FaztScheduler
 import FaztStore
@@ -19,7 +20,7 @@ enum JobFiring {
             // A channel delivery: done by the daemon (libcurl), never by app JavaScript.
             DispatchQueue.global().async {
                 do {
-                    guard let notifier else { throw SecretError("notifications are not running") }
+                    guard let notifier else { throw KernelError(.delivery, "notifications are not running") }
                     try notifier.deliver(job)
                     done(JobOutcome())
                 } catch {

@@ -1,3 +1,4 @@
+import FaztKernel
 import Foundation
 import NIOCore
 import NIOHTTP1

@@ -1,3 +1,4 @@
+import FaztKernel
 import FaztScheduler
 import FaztStorage
 import FaztVFS

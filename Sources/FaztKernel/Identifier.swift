@@ -1,9 +1,10 @@
 /// Names owners give to env keys and secrets: `[A-Za-z_][A-Za-z0-9_]*`, at most `maxBytes` long.
 enum Identifier {
-    /// `text` when valid, else a 400 naming it as `kind` ("env key", "secret name").
+    /// `text` when valid, else an `invalidArgument` error naming it as `kind` ("env key", "secret name").
     static func checked(_ text: String, maxBytes: Int, kind: String) throws -> String {
         guard isValid(text, maxBytes: maxBytes) else {
-            throw APIError.badRequest(
+            throw KernelError(
+                .invalidArgument,
                 "invalid \(kind) '\(text)': use letters, digits and '_', not starting with a digit"
             )
         }

@@ -1,10 +1,9 @@
 import FaztAPI
 import FaztStore
-import Foundation
 import Synchronization
 
 /// App logs in `data.db`: appended in batches through the writer, trimmed to a ring per app.
-final class AppLogs: Sendable {
+public final class AppLogs: Sendable {
     /// Lines kept per app (oldest dropped first).
     static let keepPerApp = 2_000
     /// Oldest line kept, in milliseconds (7 days).
@@ -16,15 +15,16 @@ final class AppLogs: Sendable {
     private let pending = Mutex<[(app: String, at: Int64, level: String, message: String)]>([])
     private let flushing = Atomic<Bool>(false)
 
-    init(store: Store) { self.store = store }
+    /// A log store over `store`.
+    public init(store: Store) { self.store = store }
 
     /// Queues a line; a flush writes everything queued in one transaction.
-    func append(app: String, level: String, message: String) {
+    public func append(app: String, level: String, message: String) {
         var text = message
         if text.utf8.count > Self.maxMessageBytes {
             text = String(decoding: text.utf8.prefix(Self.maxMessageBytes), as: UTF8.self) + " …(truncated)"
         }
-        let entry = (app, Clock.nowMilliseconds(), level, text)
+        let entry = (app, WallClock.nowMilliseconds(), level, text)
         pending.withLock { $0.append(entry) }
         guard !flushing.exchange(true, ordering: .acquiringAndReleasing) else { return }
         Task { await self.flush() }
@@ -45,7 +45,7 @@ final class AppLogs: Sendable {
                 continue
             }
             let apps = Set(batch.map(\.app))
-            let cutoff = Clock.nowMilliseconds() - Self.maxAge
+            let cutoff = WallClock.nowMilliseconds() - Self.maxAge
             _ = try? await store.write { connection in
                 for line in batch {
                     try connection.run(
@@ -68,13 +68,13 @@ final class AppLogs: Sendable {
     }
 
     /// Forgets every line of `app` (app deletion).
-    func delete(app: String) async throws {
+    public func delete(app: String) async throws {
         _ = try await store.write { try $0.run("DELETE FROM logs WHERE app = ?", [.text(app)]) }
     }
 
     /// Lines of `app` after `after` (an id), oldest first, at most `limit`; the newest `limit`
     /// when `after` is nil.
-    func read(app: String, after: Int64?, limit: Int) throws -> [LogEntry] {
+    public func read(app: String, after: Int64?, limit: Int) throws -> [LogEntry] {
         try store.read { connection in
             let map: (Row) -> LogEntry = {
                 LogEntry(id: $0.int64(0), at: $0.int64(1), level: $0.string(2), message: $0.string(3))

@@ -1,4 +1,3 @@
-import FaztKernel
 import FaztStore
 import FaztVFS
 
@@ -7,18 +6,21 @@ import FaztVFS
 /// A session id is a random secret shown once, in the `fazt_session` cookie; only its SHA-256 is
 /// stored, with the app it was created on, so a copied database yields no usable cookie and a
 /// session of one app opens no other.
-struct OwnerSessions: Sendable {
+public struct OwnerSessions: Sendable {
     /// How long a session lasts, in milliseconds (30 days).
-    static let lifetimeMs: Int64 = 30 * 24 * 3600 * 1000
+    public static let lifetimeMs: Int64 = 30 * 24 * 3600 * 1000
 
     let store: Store
+
+    /// A session store over `store`.
+    public init(store: Store) { self.store = store }
 
     static func hash(_ id: String) -> [UInt8] { ContentHash(of: Array(id.utf8)).bytes }
 
     /// Starts a session on `app` and returns its id (the cookie value), dropping expired sessions.
-    func create(app: String) throws -> String {
+    public func create(app: String) throws -> String {
         let id = "fzs_" + Tokens.randomHex(bytes: 32)
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let row: [SQLiteValue] = [.blob(Self.hash(id)), .text(app), .integer(now), .integer(now + Self.lifetimeMs)]
         _ = try store.writeBlocking { connection in
             try connection.run("DELETE FROM owner_sessions WHERE expires_at <= ?", [.integer(now)])
@@ -31,9 +33,9 @@ struct OwnerSessions: Sendable {
     }
 
     /// True when `id` names an unexpired session created on `app`.
-    func isValid(_ id: String, app: String) throws -> Bool {
+    public func isValid(_ id: String, app: String) throws -> Bool {
         guard id.hasPrefix("fzs_"), id.utf8.count < 200 else { return false }
-        let values: [SQLiteValue] = [.blob(Self.hash(id)), .text(app), .integer(Clock.nowMilliseconds())]
+        let values: [SQLiteValue] = [.blob(Self.hash(id)), .text(app), .integer(WallClock.nowMilliseconds())]
         return try store.read { connection in
             try connection.queryOne(
                 "SELECT 1 FROM owner_sessions WHERE hash = ? AND app = ? AND expires_at > ?",

@@ -1,4 +1,5 @@
 import FaztAPI
+import FaztJSON
 import FaztNet
 import FaztScheduler
 import FaztStorage
@@ -11,8 +12,9 @@ import Synchronization
 ///
 /// Every notification lands in the owner's inbox and is delivered to the configured channels as `notify` jobs (retries, history; a last failure emits
 /// `system.notify.failed`). Channel settings are encrypted at rest like secrets.
-final class Notifier: Sendable {
-    static let ops: Set<StorageOp> = [.notify]
+public final class Notifier: Sendable {
+    /// The storage operations it answers (`fazt.notify`).
+    public static let ops: Set<StorageOp> = [.notify]
     let store: Store
     let box: SecretBox
     let scheduler: Scheduler
@@ -22,7 +24,9 @@ final class Notifier: Sendable {
     let retries: Int
     private let budget = Mutex<[String: (minute: Int64, count: Int)]>([:])
 
-    init(store: Store, box: SecretBox, scheduler: Scheduler, ratePerMinute: Int, retries: Int) {
+    /// A notifier over `store`, sealing channel settings with `box` and queueing deliveries on
+    /// `scheduler`.
+    public init(store: Store, box: SecretBox, scheduler: Scheduler, ratePerMinute: Int, retries: Int) {
         self.store = store
         self.box = box
         self.scheduler = scheduler
@@ -32,7 +36,8 @@ final class Notifier: Sendable {
 
     // MARK: - From JavaScript
 
-    func perform(_ call: StorageCall, reply: @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) {
+    /// Answers a `fazt.notify(...)` call: stores the notification and queues its deliveries.
+    public func perform(_ call: StorageCall, reply: @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) {
         do {
             let item = try parse(call)
             try checkRate(app: call.app, now: item.createdAt)
@@ -173,21 +178,23 @@ final class Notifier: Sendable {
     // MARK: - Delivery (a fired `notify` job)
 
     /// Delivers the job's notification to its channel (blocking); throws with the reason.
-    func deliver(_ job: Job) throws {
+    public func deliver(_ job: Job) throws {
         guard let state = try? JSONValue.parse(job.state), let id = state["notification"]?.numberValue,
             let name = state["channel"]?.stringValue
-        else { throw SecretError("a notification job is damaged") }
+        else { throw KernelError(.delivery, "a notification job is damaged") }
         guard let item = try store.read({ try Self.item($0, id: Int64(id)) }) else {
-            throw SecretError("notification \(Int64(id)) is gone")
+            throw KernelError(.delivery, "notification \(Int64(id)) is gone")
         }
-        guard let channel = try channel(named: name) else { throw SecretError("the channel \"\(name)\" was removed") }
+        guard let channel = try channel(named: name) else {
+            throw KernelError(.delivery, "the channel \"\(name)\" was removed")
+        }
         try channel.deliver(item)
     }
 
     // MARK: - Inbox
 
     /// Notifications after `after` (oldest first), or the newest `limit` when `after` is nil.
-    func list(after: Int64?, limit: Int, app: String? = nil) throws -> [NotificationMessage] {
+    public func list(after: Int64?, limit: Int, app: String? = nil) throws -> [NotificationMessage] {
         try store.read { connection in
             var sql = "SELECT id, app, title, body, url, priority, tags, channel, created_at FROM notifications WHERE 1"
             var values: [SQLiteValue] = []
@@ -232,59 +239,10 @@ final class Notifier: Sendable {
         )
     }
 
-    static func json(_ item: NotificationMessage) -> String {
+    /// The notification as compact JSON (the live stream's `data:` line).
+    public static func json(_ item: NotificationMessage) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(item)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
-
-    // MARK: - Channels
-
-    func addChannel(_ channel: NotificationChannel) throws {
-        guard Manifest.isWebhookName(channel.name) else {
-            throw APIError.badRequest("a channel name is 1-64 letters, digits, '_' or '-'")
-        }
-        if let problem = channel.problem() { throw APIError.badRequest(problem) }
-        let sealed = try box.seal(Array(try JSONEncoder().encode(channel)), context: "channel\u{0}\(channel.name)")
-        let now = scheduler.clock()
-        _ = try store.writeBlocking { connection in
-            try connection.run(
-                """
-                INSERT INTO channels (name, type, config, created_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (name) DO UPDATE SET type = excluded.type, config = excluded.config
-                """,
-                [.text(channel.name), .text(channel.type), .blob(sealed), .integer(now)]
-            )
-        }
-    }
-
-    func removeChannel(_ name: String) throws -> Bool {
-        try store.writeBlocking { try $0.run("DELETE FROM channels WHERE name = ?", [.text(name)]) > 0 }
-    }
-
-    /// Names and types only: settings hold tokens and are never shown again.
-    func channels() throws -> [ChannelInfo] {
-        try store.read { connection in
-            try connection.query("SELECT name, type, created_at FROM channels ORDER BY name") {
-                ChannelInfo(name: $0.string(0), type: $0.string(1), createdAt: $0.int64(2))
-            }
-        }
-    }
-
-    func channel(named name: String) throws -> NotificationChannel? {
-        guard
-            let sealed = try store.read({
-                try $0.queryOne("SELECT config FROM channels WHERE name = ?", [.text(name)]) { $0.bytes(0) }
-            })
-        else { return nil }
-        return try JSONDecoder().decode(
-            NotificationChannel.self,
-            from: Data(try box.open(sealed, context: "channel\u{0}\(name)"))
-        )
-    }
-}
-
-/// `GET /notifications`.
-public struct NotificationList: Codable, Sendable {
-    public var notifications: [NotificationMessage]
 }

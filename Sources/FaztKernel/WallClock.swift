@@ -1,7 +1,7 @@
 import Glibc
 
 /// Wall-clock time in the units the database stores.
-enum Clock {
+enum WallClock {
     static func nowMilliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

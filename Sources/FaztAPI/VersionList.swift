@@ -1,0 +1,47 @@
+/// One immutable version of an app, as `GET /apps/{name}/versions` lists it.
+public struct VersionBody: Codable, Sendable, Equatable {
+    public var version: Int
+    public var parent: Int?
+    public var files: Int
+    public var bytes: Int
+    /// How it was made (`upload`, `cli`, `git`, …).
+    public var source: String
+    public var message: String?
+    /// Milliseconds since 1970.
+    public var createdAt: Int64
+    /// Whether it is the version being served.
+    public var live: Bool
+
+    /// Creates a version body.
+    public init(
+        version: Int,
+        parent: Int?,
+        files: Int,
+        bytes: Int,
+        source: String,
+        message: String?,
+        createdAt: Int64,
+        live: Bool
+    ) {
+        self.version = version
+        self.parent = parent
+        self.files = files
+        self.bytes = bytes
+        self.source = source
+        self.message = message
+        self.createdAt = createdAt
+        self.live = live
+    }
+}
+
+/// `GET /apps/{name}/versions`.
+public struct VersionList: Codable, Sendable {
+    public var app: String
+    public var versions: [VersionBody]
+
+    /// Creates a list.
+    public init(app: String, versions: [VersionBody]) {
+        self.app = app
+        self.versions = versions
+    }
+}
