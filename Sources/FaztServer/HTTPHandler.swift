@@ -31,14 +31,14 @@ final class HTTPHandler<Responder: HTTPResponder>: ChannelDuplexHandler, Removab
 
     let responder: Responder
     let connectionGuard: ConnectionGuard
-    private let dateCache: DateCache
-    private let activity: MemoryTrimmer.Activity
+    let dateCache: DateCache
+    let activity: MemoryTrimmer.Activity
     /// The request whose body is being read; its protocol state lives in `machine`.
     var request: Request?
     var machine: HTTPConnectionStateMachine<HTTPServerRequestPart>
     private var remoteAddress: SocketAddress?
     /// The streamed reply that owns the connection, if one does.
-    private var activeStream: (any ResponseStream)?
+    var activeStream: (any ResponseStream)?
 
     init(
         responder: Responder,
@@ -82,7 +82,7 @@ final class HTTPHandler<Responder: HTTPResponder>: ChannelDuplexHandler, Removab
     }
 
     /// Replays pipelined parts that arrived while the previous response was being produced.
-    private func drainQueue(context: ChannelHandlerContext) {
+    func drainQueue(context: ChannelHandlerContext) {
         while let part = machine.nextQueued() {
             handle(context: context, part)
         }
@@ -111,61 +111,6 @@ final class HTTPHandler<Responder: HTTPResponder>: ChannelDuplexHandler, Removab
                 self.respond(context: context, head: head, response: .text(.internalServerError, "internal error\n"))
             }
         }
-    }
-
-    // MARK: Outbound
-
-    /// Writes the response to `request`, then reads on (or closes, or replays queued requests).
-    func respond(context: ChannelHandlerContext, head request: HTTPRequestHead, response: Response, close: Bool = false)
-    {
-        guard machine.state != .closing else { return }
-        let keepAlive = request.isKeepAlive && !close && !connectionGuard.draining
-        let connection = !keepAlive ? "close" : (request.version.minor == 0 ? "keep-alive" : nil)
-        let done = write(context: context, response, to: request, connection: connection)
-        let reusable = connectionGuard.responseComplete() && keepAlive
-        switch machine.responseWritten(keepAlive: reusable) {
-        case .drain: drainQueue(context: context)
-        case .close: done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        case .ignore: break
-        }
-    }
-
-    /// Writes a streamed reply's head, then its pieces until the connection closes.
-    ///
-    /// The connection belongs to the stream from here: later requests stay queued (reads pause once
-    /// the queue is full) and nothing else is written.
-    private func stream(
-        context: ChannelHandlerContext,
-        head request: HTTPRequestHead,
-        response: Response,
-        stream: any ResponseStream
-    ) {
-        guard machine.state != .closing else { return }
-        _ = write(context: context, response, to: request, connection: "close", includeBody: true)
-        activeStream = stream
-        stream.start(on: context.eventLoop) { [self] piece in
-            context.writeAndFlush(self.wrapOutboundOut(piece), promise: nil)
-        }
-    }
-
-    private func write(
-        context: ChannelHandlerContext,
-        _ response: Response,
-        to request: HTTPRequestHead,
-        connection: String?,
-        includeBody: Bool? = nil
-    ) -> EventLoopFuture<Void> {
-        let framing = ResponseEncoding.Framing(
-            version: request.version,
-            date: dateCache.value,
-            connection: connection,
-            includeBody: includeBody ?? (request.method != .HEAD)
-        )
-        activity.touch()
-        let (head, body) = ResponseEncoding.encode(response, framing: framing, allocator: context.channel.allocator)
-        guard let body else { return context.writeAndFlush(wrapOutboundOut(head)) }
-        context.write(wrapOutboundOut(head), promise: nil)
-        return context.writeAndFlush(wrapOutboundOut(body))
     }
 
     // MARK: Backpressure
