@@ -32,7 +32,7 @@ extension HTTPHandler {
         _ = write(context: context, response, to: request, connection: "close", includeBody: true)
         activeStream = stream
         stream.start(on: context.eventLoop) { [self] piece in
-            context.writeAndFlush(self.wrapOutboundOut(piece), promise: nil)
+            context.writeAndFlush(self.wrapOutboundOut(piece))
         }
     }
 

@@ -14,7 +14,10 @@ enum Reply: Sendable {
 /// A response body produced piece by piece after the head, until the connection closes.
 protocol ResponseStream: Sendable {
     /// Starts producing on `loop`; `write` sends one piece and must only be called on `loop`.
-    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> Void)
+    ///
+    /// The future `write` returns completes once the piece is handed to the socket: a producer that
+    /// could outpace the client (a git pack) waits for it before producing more.
+    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>)
 
     /// The connection closed: produce nothing more.
     func stop()

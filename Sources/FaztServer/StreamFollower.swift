@@ -26,8 +26,9 @@ final class StreamFollower: ResponseStream, @unchecked Sendable {
         self.read = read
     }
 
-    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> Void) {
-        poll(on: loop) { text in write(ByteBuffer(string: text)) }
+    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>) {
+        // Pieces are small and paced by the poll: no need to wait for each write.
+        poll(on: loop) { text in _ = write(ByteBuffer(string: text)) }
     }
 
     func stop() { stopped = true }

@@ -91,16 +91,17 @@ final class ReadCounter: ChannelOutboundHandler, @unchecked Sendable {
 /// A stream the test writes pieces through.
 final class ManualStream: ResponseStream, @unchecked Sendable {
     // Safe: used on one `EmbeddedChannel`'s thread only.
-    private var write: ((ByteBuffer) -> Void)?
+    private var write: ((ByteBuffer) -> EventLoopFuture<Void>)?
     private(set) var stopped = false
 
-    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> Void) {
+    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>) {
         self.write = write
     }
 
     func stop() { stopped = true }
 
-    func send(_ text: String) {
+    /// Writes `text`; the future completes once it is handed to the channel.
+    func send(_ text: String) -> EventLoopFuture<Void>? {
         write?(ByteBuffer(string: text))
     }
 }
