@@ -46,6 +46,7 @@ final class FaztServer: Service {
 
     func run() async throws {
         let services = self.services
+        let responder = FaztResponder(services: services)
         let configuration = services.configuration
         let logger = services.logger
         let group = loops.group
@@ -84,7 +85,7 @@ final class FaztServer: Service {
                     }
                     try operations.addHandler(
                         HTTPHandler(
-                            services: services,
+                            responder: responder,
                             connectionGuard: connectionGuard,
                             dateCache: dateCache,
                             activity: activity

@@ -4,6 +4,8 @@ import NIOCore
 ///
 /// Events go in (a request part, a body chunk, a response written, spool progress, a read requested);
 /// decisions come out (process or queue a part, dispatch, reject with 413, pause or resume reads, close).
+/// Reads pause while the channel is unwritable, while pipelined parts pile up, and while an upload's
+/// bytes wait for the disk; a held read is issued again once all three allow it.
 /// `Part` is whatever the caller queues for pipelined replay; the machine never looks inside it.
 struct HTTPConnectionStateMachine<Part> {
     /// Where the connection is between requests.
@@ -16,7 +18,7 @@ struct HTTPConnectionStateMachine<Part> {
         case abandoned
         /// The request ended and its response is being produced; later parts wait in the queue.
         case awaitingResponse
-        /// A response said `Connection: close`; nothing more is read or written.
+        /// A response said `Connection: close`, or the channel closed; nothing more is read or written.
         case closing
     }
 
@@ -77,6 +79,7 @@ struct HTTPConnectionStateMachine<Part> {
     private var queue = CircularBuffer<Part>()
     private var spoolBacklog = 0
     private var heldRead = false
+    private var writable = true
     private var requestCount: UInt64 = 0
     let limits: Limits
 
@@ -177,6 +180,12 @@ struct HTTPConnectionStateMachine<Part> {
         return .close
     }
 
+    /// The channel closed: nothing more is read or written, whatever is still pending.
+    mutating func closed() {
+        state = .closing
+        queue.removeAll()
+    }
+
     /// The next queued part to replay, while no response is pending.
     mutating func nextQueued() -> Part? {
         switch state {
@@ -194,11 +203,20 @@ struct HTTPConnectionStateMachine<Part> {
 
     /// The channel wants to read: true to pass the read on, false to hold it.
     mutating func readRequested() -> Bool {
-        if spoolBacklog >= limits.pauseSpoolBytes || queue.count >= limits.maxQueuedParts {
+        if !writable || spoolBacklog >= limits.pauseSpoolBytes || queue.count >= limits.maxQueuedParts {
             heldRead = true
             return false
         }
         return true
+    }
+
+    /// The channel's writability changed: true when a held read should be issued now.
+    ///
+    /// A client that sends requests but does not read the answers fills the outbound buffer; reads
+    /// pause until it drains, so pipelined requests cannot pile up responses without bound.
+    mutating func writabilityChanged(isWritable: Bool) -> Bool {
+        writable = isWritable
+        return resumeIfPossible(queueEmpty: queue.isEmpty)
     }
 
     /// `bytes` were handed to the disk.
@@ -213,7 +231,7 @@ struct HTTPConnectionStateMachine<Part> {
     }
 
     private mutating func resumeIfPossible(queueEmpty: Bool) -> Bool {
-        guard heldRead, queueEmpty, spoolBacklog < limits.resumeSpoolBytes else { return false }
+        guard heldRead, writable, queueEmpty, spoolBacklog < limits.resumeSpoolBytes else { return false }
         heldRead = false
         return true
     }

@@ -13,7 +13,8 @@ struct Response: Sendable {
     var declaredLength: Int?
     /// Send no `Content-Length` at all (304 answers).
     var omitsLength = false
-    /// Instead of a body: stream new entries as server-sent events (`?follow=1`).
+    /// Instead of a body: stream new entries as server-sent events (`?follow=1`); `FaztResponder`
+    /// answers such a response with `Reply.stream`.
     var follow: FollowTarget?
     var body: ByteBuffer?
 

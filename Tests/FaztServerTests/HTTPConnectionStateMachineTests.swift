@@ -213,6 +213,73 @@ import Testing
         }
     }
 
+    @Test func readsPauseWhileTheChannelIsUnwritableAndResumeWhenItDrains() {
+        var machine = Machine(limits: .init(maxQueuedParts: 2))
+        do {
+            let value = machine.writabilityChanged(isWritable: false)
+            #expect(!value)
+        }
+        do {
+            let value = machine.readRequested()
+            #expect(!value)
+        }
+        #expect(machine.readsPaused)
+        do {
+            let value = machine.writabilityChanged(isWritable: true)
+            #expect(value)
+        }
+        #expect(!machine.readsPaused)
+        do {
+            // Writable again, but the queue is full: the read stays held until the queue drains.
+            _ = feed(&machine, "head1")
+            _ = feed(&machine, "end1")
+            _ = feed(&machine, "head2")
+            _ = feed(&machine, "end2")
+            _ = machine.writabilityChanged(isWritable: false)
+            let held = machine.readRequested()
+            #expect(!held)
+            let resumed = machine.writabilityChanged(isWritable: true)
+            #expect(!resumed)
+            #expect(machine.readsPaused)
+        }
+    }
+
+    @Test func aDrainedQueueDoesNotResumeReadsWhileUnwritable() {
+        var machine = Machine(limits: .init(maxQueuedParts: 2))
+        _ = feed(&machine, "head1")
+        _ = feed(&machine, "end1")
+        _ = feed(&machine, "head2")
+        _ = feed(&machine, "end2")
+        _ = machine.readRequested()
+        _ = machine.writabilityChanged(isWritable: false)
+        _ = machine.responseWritten(keepAlive: true)
+        while let part = machine.nextQueued() {
+            if part.hasPrefix("head") { _ = machine.head(declaredLength: nil, limit: 10) } else { _ = machine.end() }
+        }
+        do {
+            let value = machine.drained()
+            #expect(!value)
+        }
+        do {
+            let value = machine.writabilityChanged(isWritable: true)
+            #expect(value)
+        }
+    }
+
+    @Test func aClosedChannelDropsTheResponseBeingProducedAndTheQueue() {
+        var machine = Machine()
+        _ = feed(&machine, "head1")
+        _ = feed(&machine, "end1")
+        _ = feed(&machine, "head2")
+        machine.closed()
+        #expect(machine.queuedParts == 0)
+        do {
+            let value = machine.responseWritten(keepAlive: true)
+            #expect(value == .ignore)
+        }
+        #expect(machine.nextQueued() == nil)
+    }
+
     @Test func closingDropsEverything() {
         var machine = Machine()
         _ = feed(&machine, "head1")

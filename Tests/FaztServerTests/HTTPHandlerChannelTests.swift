@@ -42,7 +42,7 @@ import Testing
             try operations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
             try operations.addHandler(
                 HTTPHandler(
-                    services: services,
+                    responder: FaztResponder(services: services),
                     connectionGuard: connectionGuard,
                     dateCache: DateCache(),
                     activity: MemoryTrimmer.Activity()

@@ -1,0 +1,103 @@
+import FaztRuntime
+import NIOCore
+import NIOHTTP1
+
+/// The server's responder: maps each routed request to its reply.
+///
+/// `route(_:)` is the one dispatch point: every route of the server is a case of its switch over
+/// `Route`, and each case's code lives in a `FaztResponder+Concern.swift` file. Routes never see the
+/// channel; they complete their `Exchange` once, on its event loop.
+struct FaztResponder: HTTPResponder {
+    let services: ServerServices
+
+    func policy(for head: HTTPRequestHead) -> RequestPolicy {
+        RequestPolicy(head: head, configuration: services.configuration)
+    }
+
+    func authorize(token: String, on loop: any EventLoop) -> EventLoopFuture<Bool> {
+        let tokens = services.tokens
+        return services.threadPool.runIfActive(eventLoop: loop) { try tokens.verify(token) != nil }
+    }
+
+    func makeSpoolFile() throws -> SpoolFile {
+        try SpoolFile(path: services.temporaryPath(prefix: "upload"))
+    }
+
+    func write(_ chunk: ByteBuffer, to file: SpoolFile, on loop: any EventLoop) -> EventLoopFuture<Void> {
+        services.threadPool.runIfActive(eventLoop: loop) { try file.write(chunk) }
+    }
+
+    func reply(to request: RoutedRequest, on loop: any EventLoop) -> EventLoopFuture<Reply> {
+        let promise = loop.makePromise(of: Reply.self)
+        route(Exchange(request: request, loop: loop, promise: promise))
+        return promise.futureResult
+    }
+
+    /// Dispatches a request to its route.
+    ///
+    /// New routes (WebSocket upgrades on `/_ws`, MCP, git smart HTTP) are new cases here, with their
+    /// body handling and limit in `RequestPolicy`.
+    private func route(_ exchange: Exchange) {
+        let request = exchange.request
+        let query = request.policy.query
+        switch request.policy.route {
+        case .app(let name, let path) where HandlerRouter.isAPIPath(path):
+            serveAPI(exchange, app: name, path: path, query: query)
+        case .app(let name, OwnerLoginPage.sessionPath):
+            serveOwnerSession(exchange, app: name)
+        case .app(let name, let path) where WebhookReceiver.isHookPath(path):
+            serveHook(exchange, app: name, path: path, query: query)
+        case .app(let name, let path):
+            serveApp(exchange, app: name, path: path, query: query)
+        case .control(let path):
+            serveControl(exchange, path: path)
+        case .dashboard(let path):
+            exchange.respond(Dashboard.response(path: path, method: request.head.method))
+        case .unknownHost:
+            exchange.respond(Dashboard.unknownHost())
+        }
+    }
+
+    /// `/_fazt/api/v1/*`: the control API, off the loop; `?follow=1` answers become event streams.
+    private func serveControl(_ exchange: Exchange, path: String) {
+        var upload: APIRequest.Upload?
+        if case .upload(let spooled) = exchange.request.body { upload = spooled }
+        let head = exchange.request.head
+        let body = exchange.request.bodyBuffer
+        let apiRequest = APIRequest(head: head, path: path, body: body, upload: upload)
+        let api = services.api
+        exchange.loop.makeFutureWithTask { await api.handle(apiRequest) }
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let response):
+                    guard let follow = response.follow else { return exchange.respond(response) }
+                    exchange.promise.succeed(self.eventStream(following: follow))
+                case .failure(let error):
+                    self.fail(exchange, error: error)
+                }
+            }
+    }
+
+    /// Answers 500 for an unexpected failure; the details go to the log, never to the client.
+    func fail(_ exchange: Exchange, error: Error) {
+        let uri = exchange.request.head.uri
+        services.logger.error("request failed", metadata: ["http.uri": "\(uri)", "error": "\(error)"])
+        exchange.respond(Response.text(.internalServerError, "internal error\n"))
+    }
+}
+
+extension FaztResponder {
+    /// One request being answered: the request, the loop it lives on, and the promise of its reply,
+    /// which exactly one route completes exactly once.
+    struct Exchange: Sendable {
+        let request: RoutedRequest
+        let loop: any EventLoop
+        let promise: EventLoopPromise<Reply>
+
+        var head: HTTPRequestHead { request.head }
+
+        func respond(_ response: Response) {
+            promise.succeed(.full(response))
+        }
+    }
+}

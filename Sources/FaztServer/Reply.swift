@@ -1,0 +1,24 @@
+import NIOCore
+
+/// What a responder answers a request with; `HTTPHandler` writes it.
+enum Reply: Sendable {
+    /// A complete response; the connection stays open when the request allows it.
+    case full(Response)
+    /// A head (with an optional first piece of body), then a body produced over time by the stream;
+    /// the connection is dedicated to it and closes with it (server-sent events).
+    case stream(Response, any ResponseStream)
+    // A WebSocket upgrade plugs in here as a further case: the handler writes the 101 and hands the
+    // channel over to the WebSocket handlers instead of going back to reading requests.
+}
+
+/// A response body produced piece by piece after the head, until the connection closes.
+protocol ResponseStream: Sendable {
+    /// Starts producing on `loop`; `write` sends one piece and must only be called on `loop`.
+    ///
+    /// The future `write` returns completes once the piece is handed to the socket: a producer that
+    /// could outpace the client (a git pack) waits for it before producing more.
+    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>)
+
+    /// The connection closed: produce nothing more.
+    func stop()
+}
