@@ -1,3 +1,4 @@
+import FaztKernel
 import NIOCore
 import NIOHTTP1
 
