@@ -14,7 +14,7 @@ enum FrameCodec {
     private enum HelloTag: UInt8 { case protocolVersion = 1 }
     private enum InvokeTag: UInt8 {
         case id = 1
-        case app, version, file, request, timeoutMs, capture
+        case app, version, file, request, timeoutMs, capture, body
     }
     private enum WarmTag: UInt8 {
         case id = 1
@@ -71,6 +71,7 @@ enum FrameCodec {
             out.put(InvokeTag.request, invoke.request)
             out.put(InvokeTag.timeoutMs, invoke.timeoutMs)
             out.put(InvokeTag.capture, flag: invoke.capture)
+            if let body = invoke.body { out.put(InvokeTag.body, body) }
             return out.bytes
         case .warm(let warm):
             var out = FieldWriter(kind: Kind.warm.rawValue)
@@ -254,6 +255,7 @@ enum FrameCodec {
         var request: String?
         var timeoutMs: Int?
         var capture = false
+        var body: [UInt8]?
         while let (tag, bytes) = try fields.next() {
             switch InvokeTag(rawValue: tag) {
             case .id: id = try FieldReader.uint(bytes)
@@ -263,6 +265,7 @@ enum FrameCodec {
             case .request: request = FieldReader.text(bytes)
             case .timeoutMs: timeoutMs = try FieldReader.int(bytes)
             case .capture: capture = true
+            case .body: body = Array(bytes)
             case nil: throw malformed
             }
         }
@@ -272,6 +275,7 @@ enum FrameCodec {
             version: try required(version),
             file: try required(file),
             request: try required(request),
+            body: body,
             timeoutMs: try required(timeoutMs),
             capture: capture
         )

@@ -170,12 +170,6 @@ enum Prelude {
             }
             return { fields, files };
           }
-          function base64Bytes(text) {
-            const binary = atob(text);
-            const bytes = new Uint8Array(binary.length);
-            for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-            return bytes;
-          }
           // Bodies of these types are text; any other declared type (octet-stream, images, archives,
           // …), or bytes that are not UTF-8 without a type, arrive as a Uint8Array.
           function isBinaryType(type, notUTF8) {
@@ -184,10 +178,10 @@ enum Prelude {
             return !["application/json", "application/xml", "application/javascript", "application/x-ndjson",
               "application/graphql", "application/x-www-form-urlencoded", "multipart/form-data"].includes(type);
           }
-          function makeRequest(raw) {
+          function makeRequest(raw, rawBytes) {
             let bytes = null;
             let text = raw.body || "";
-            if (raw.bodyBase64 !== undefined) { bytes = base64Bytes(raw.bodyBase64); text = utf8Decode(bytes); }
+            if (rawBytes) { bytes = new Uint8Array(rawBytes); text = utf8Decode(bytes); }
             const getBytes = () => (bytes === null ? (bytes = utf8Encode(text)) : bytes);
             const contentType = raw.headers["content-type"] || "";
             const type = contentType.split(";")[0].trim().toLowerCase();
@@ -352,14 +346,14 @@ enum Prelude {
           }
 
           Object.defineProperty(globalThis, "__fazt_invoke", {
-            value: function (file, json) {
+            value: function (file, json, rawBytes) {
               let request;
               let kernel = null;
               currentFile = file;
               try {
                 const parsed = JSON.parse(json);
                 if (parsed && typeof parsed.__fazt === "string") kernel = parsed;
-                else request = makeRequest(parsed);
+                else request = makeRequest(parsed, rawBytes);
               } catch (error) { host.fail(String(error), null, null); return; }
               Promise.resolve().then(() => (kernel ? invokeKernel(file, kernel.__fazt, kernel) : invoke(file, request))).then(
                 (value) => {

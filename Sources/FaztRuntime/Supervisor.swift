@@ -75,11 +75,15 @@ public final class Supervisor: Sendable {
 
     /// Callback form of `invoke`: `completion` runs once, on a supervisor thread (no task hops;
     /// the HTTP path completes an event-loop promise from it).
+    ///
+    /// `body`: the request body as bytes, when it is not UTF-8 text (the JSON then has none); it
+    /// reaches JavaScript as a `Uint8Array`.
     public func invoke(
         app: String,
         version: Int,
         file: String,
         requestJSON: String,
+        body: [UInt8]? = nil,
         timeoutMs: Int? = nil,
         memoryLimit: Int? = nil,
         completion: @escaping @Sendable (InvocationResult) -> Void
@@ -89,6 +93,7 @@ public final class Supervisor: Sendable {
             version: version,
             file: file,
             requestJSON: requestJSON,
+            body: body,
             timeoutMs: timeoutMs,
             memoryLimit: memoryLimit,
             capture: false
@@ -129,6 +134,7 @@ public final class Supervisor: Sendable {
         version: Int,
         file: String,
         requestJSON: String,
+        body: [UInt8]? = nil,
         timeoutMs: Int?,
         memoryLimit: Int?,
         capture: Bool,
@@ -155,6 +161,7 @@ public final class Supervisor: Sendable {
                 version: version,
                 file: file,
                 request: requestJSON,
+                body: body,
                 timeoutMs: timeout,
                 capture: capture
             )

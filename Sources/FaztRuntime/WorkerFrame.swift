@@ -31,6 +31,8 @@ enum WorkerFrame: Sendable, Equatable {
         var version: Int
         var file: String
         var request: String
+        /// The request body as bytes when it is not UTF-8 text (the JSON then carries none).
+        var body: [UInt8]? = nil
         var timeoutMs: Int
         /// Keep the console output and send it back in the result's `output` (jobs, events).
         var capture = false

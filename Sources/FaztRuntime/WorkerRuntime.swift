@@ -84,7 +84,13 @@ final class WorkerRuntime {
         defer { captured = nil }
         do {
             let context = try self.context(app: app, version: message.version)
-            let outcome = run(context, file: message.file, request: message.request, deadline: deadline)
+            let outcome = run(
+                context,
+                file: message.file,
+                request: message.request,
+                body: message.body,
+                deadline: deadline
+            )
             switch outcome {
             case .success(let answer):
                 reply.outcome = .response(
@@ -112,6 +118,7 @@ final class WorkerRuntime {
         _ context: AppContext,
         file: String,
         request: String,
+        body: [UInt8]?,
         deadline: UInt64
     ) -> Result<(status: Int, headers: [(String, String)], body: [UInt8]), InvocationFailure> {
         guard let invoke = context.invokeFunction else {
@@ -134,7 +141,8 @@ final class WorkerRuntime {
         }
         do throws(JSException) {
             engine.setTimeLimit(seconds: max(0.001, remaining()))
-            try context.context.call(invoke, [context.context.string(file), context.context.string(request)])
+            let ctx = context.context
+            try ctx.call(invoke, [ctx.string(file), ctx.string(request), body.map { ctx.arrayBuffer($0) } ?? ctx.null])
             while context.outcome == nil {
                 if JSEngine.terminated { return .failure(Self.timeout) }
                 let next = context.timers.min(by: { $0.value < $1.value })

@@ -5,12 +5,27 @@ import NIOHTTP1
 /// The request as the JavaScript runtime receives it, as JSON written by hand (Foundation's
 /// serializer cost more than the rest of an invocation).
 enum APIRequestEncoding {
-    static func json(
+    /// The request's JSON, and its body as bytes when it is not UTF-8 text (uploads, images): those
+    /// travel to the worker as raw bytes beside the JSON and reach JavaScript as a `Uint8Array`.
+    static func encode(
         head: HTTPRequestHead,
         path: String,
         params: [String: String] = [:],
         query: String?,
         body: ByteBuffer,
+        ip: String
+    ) -> (json: String, bytes: [UInt8]?) {
+        let text = String(validating: body.readableBytesView, as: UTF8.self)
+        let json = json(head: head, path: path, params: params, query: query, text: text, ip: ip)
+        return (json, text == nil ? Array(body.readableBytesView) : nil)
+    }
+
+    private static func json(
+        head: HTTPRequestHead,
+        path: String,
+        params: [String: String] = [:],
+        query: String?,
+        text: String?,
         ip: String
     ) -> String {
         var headers: [(String, String)] = []
@@ -81,13 +96,10 @@ enum APIRequestEncoding {
         }
         out.raw("},\"ip\":")
         out.string(ip)
-        // Text bodies travel as they are; anything that is not valid UTF-8 (uploads) as base64.
-        if let text = String(validating: body.readableBytesView, as: UTF8.self) {
+        // Text bodies travel in the JSON; anything that is not valid UTF-8 beside it, as bytes.
+        if let text {
             out.raw(",\"body\":")
             out.string(text)
-        } else {
-            out.raw(",\"bodyBase64\":")
-            out.string(Data(body.readableBytesView).base64EncodedString())
         }
         out.raw("}")
         return out.text

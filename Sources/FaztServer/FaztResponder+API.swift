@@ -23,7 +23,7 @@ extension FaztResponder {
                 exchange.respond(response)
                 return
             }
-            let requestJSON = APIRequestEncoding.json(
+            let encoded = APIRequestEncoding.encode(
                 head: owner ? OwnerCredential.hidden(from: head) : head,
                 path: decoded,
                 params: route.params,
@@ -49,7 +49,8 @@ extension FaztResponder {
                 app: appName,
                 version: app.snapshot.version,
                 file: route.file,
-                requestJSON: requestJSON,
+                requestJSON: encoded.json,
+                body: encoded.bytes,
                 timeoutMs: timeout,
                 memoryLimit: memory
             ) { result in

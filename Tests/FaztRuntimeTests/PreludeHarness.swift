@@ -20,8 +20,14 @@ enum PreludeHarness {
         case noOutcome
     }
 
-    /// Invokes `file` of an app made of `files` with `request` (the JSON the daemon would send).
-    static func invoke(files: [String: String], file: String, request: [String: Any]) throws -> Answer {
+    /// Invokes `file` of an app made of `files` with `request` (the JSON the daemon would send) and
+    /// `bytes`, the body when it is not text (sent beside the JSON).
+    static func invoke(
+        files: [String: String],
+        file: String,
+        request: [String: Any],
+        bytes: [UInt8]? = nil
+    ) throws -> Answer {
         var merged: [String: Any] = [
             "method": "GET", "path": "/api", "url": "http://x/api", "query": [:], "headers": [:], "ip": "",
         ]
@@ -39,7 +45,8 @@ enum PreludeHarness {
                 log: { _, _ in }
             )
             guard let invoke = app.invokeFunction else { throw Failure.noOutcome }
-            try app.context.call(invoke, [app.context.string(file), app.context.string(json)])
+            let ctx = app.context
+            try ctx.call(invoke, [ctx.string(file), ctx.string(json), bytes.map { ctx.arrayBuffer($0) } ?? ctx.null])
             switch app.outcome {
             case .response(let status, let pairs, let body)?:
                 var headers: [String: String] = [:]

@@ -9,11 +9,12 @@ import Testing
     func run(
         _ files: [String: String],
         file: String = "api/main.js",
-        _ request: [String: Any] = [:]
+        _ request: [String: Any] = [:],
+        bytes: [UInt8]? = nil
     ) throws
         -> PreludeHarness.Answer
     {
-        try PreludeHarness.invoke(files: files, file: file, request: request)
+        try PreludeHarness.invoke(files: files, file: file, request: request, bytes: bytes)
     }
 
     // MARK: Module loader
@@ -109,10 +110,8 @@ import Testing
                 "api/main.js":
                     "module.exports = (req) => ({ t: req.body.t, f: req.files.map((f) => [f.name, f.filename, f.type, f.size, Array.from(new Uint8Array(f.data))]) });"
             ],
-            [
-                "method": "POST", "bodyBase64": Data(body).base64EncodedString(),
-                "headers": ["content-type": "multipart/form-data; boundary=B"],
-            ]
+            ["method": "POST", "headers": ["content-type": "multipart/form-data; boundary=B"]],
+            bytes: body
         )
         #expect(answer.text == #"{"t":"hi","f":[["f","x.bin","image/png",3,[0,255,1]]]}"#)
     }
