@@ -338,6 +338,20 @@ public final class Supervisor: Sendable {
         configuration.eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
     }
 
+    /// The loop for a new worker: the one with the fewest workers, the caller's among equals, so
+    /// workers spread over the loops and most requests find an idle worker on their own loop.
+    private func placement(preferring preferred: (any EventLoop)?) -> any EventLoop {
+        let loops = Array(eventLoopGroup.makeIterator())
+        let counts = state.withLock { state in
+            loops.map { loop in state.workers.filter { $0.eventLoop === loop }.count }
+        }
+        guard let fewest = counts.min() else { return preferred ?? eventLoopGroup.next() }
+        if let preferred, let index = loops.firstIndex(where: { $0 === preferred }), counts[index] == fewest {
+            return preferred
+        }
+        return loops[counts.firstIndex(of: fewest) ?? 0]
+    }
+
     /// The caller's event loop when it is one of the workers' group.
     private func localEventLoop() -> (any EventLoop)? {
         guard let current = MultiThreadedEventLoopGroup.currentEventLoop else { return nil }
@@ -360,7 +374,7 @@ public final class Supervisor: Sendable {
         near loop: (any EventLoop)? = nil,
         for completion: @escaping @Sendable (WorkerHandle?) -> Void
     ) {
-        let eventLoop = loop ?? eventLoopGroup.next()
+        let eventLoop = placement(preferring: loop)
         Self.launcher.async { [self] in
             var launched: WorkerHandle?
             do {
