@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(name: "fazt", dependencies: ["FaztCLI"]),
         .target(
             name: "FaztTestSupport",
-            dependencies: ["FaztStore", "FaztVFS", "CArchive", "CZlib"],
+            dependencies: ["FaztRuntime", "FaztStore", "FaztVFS", "CArchive", "CZlib"],
             path: "Tests/FaztTestSupport"
         ),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztTestSupport"]),

@@ -159,7 +159,10 @@ def main():
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        if os.environ.get("KEEP_PROFILE"):
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

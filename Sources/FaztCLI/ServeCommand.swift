@@ -47,6 +47,11 @@ struct ServeCommand: AsyncParsableCommand {
     var workerIdleSeconds: Int = 60
     @Option(name: .customLong("max-workers"), help: "Most JavaScript worker processes (default: cores, at least 2).")
     var maxWorkers: Int?
+    @Option(
+        name: .customLong("event-loops"),
+        help: "Event-loop threads for HTTP and the workers' pipes (default: cores)."
+    )
+    var eventLoops: Int?
     @Flag(name: .customLong("allow-private-egress"), help: "Let app fetch() reach loopback and private addresses.")
     var allowPrivateEgress = false
     @Option(
@@ -100,7 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("max-connections-per-ip", maxConnectionsPerIP), ("header-timeout", headerTimeout),
             ("idle-timeout", idleTimeout), ("trim-after-idle", trimAfterIdle), ("js-timeout-ms", jsTimeoutMs),
             ("worker-memory-mb", workerMemoryMB), ("worker-idle-seconds", workerIdleSeconds),
-            ("max-workers", maxWorkers ?? 1), ("storage-quota-mb", storageQuotaMB),
+            ("max-workers", maxWorkers ?? 1), ("event-loops", eventLoops ?? 1), ("storage-quota-mb", storageQuotaMB),
             ("storage-max-queued-writes", storageMaxQueuedWrites), ("job-concurrency", jobConcurrency),
             ("job-concurrency-per-app", jobConcurrencyPerApp), ("runs-keep", runsKeep),
             ("runs-max-age-days", runsMaxAgeDays), ("events-max-age-days", eventsMaxAgeDays),
@@ -155,6 +160,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.workerMemoryLimit = workerMemoryMB << 20
         configuration.workerIdleSeconds = Double(workerIdleSeconds)
         if let maxWorkers { configuration.maxWorkers = maxWorkers }
+        if let eventLoops { configuration.eventLoopThreads = eventLoops }
         configuration.allowPrivateEgress = allowPrivateEgress
         configuration.storageQuotaBytes = Int64(storageQuotaMB) << 20
         configuration.storageMaxQueuedWrites = storageMaxQueuedWrites

@@ -16,7 +16,8 @@ public final class Supervisor: Sendable {
     private struct State {
         var workers: [WorkerHandle] = []
         var idle: [WorkerHandle] = []
-        var waiters: [@Sendable (WorkerHandle?) -> Void] = []
+        /// HTTP requests waiting for a worker, oldest first.
+        var waiters: [Waiter] = []
         /// Jobs waiting for a worker: served only when no HTTP request waits.
         var backgroundWaiters: [@Sendable (WorkerHandle?) -> Void] = []
         /// Job invocations running now (at most `backgroundLimit`).
@@ -33,6 +34,8 @@ public final class Supervisor: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     private let watchdog: Watchdog
+    /// The event loops that own workers' pipes.
+    private let loops: [any EventLoop]
 
     public init(configuration: RuntimeConfiguration, logger: Logger) {
         // Writing to the pipe of a worker that just died must fail with EPIPE (handled as a crash
@@ -42,6 +45,7 @@ public final class Supervisor: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.watchdog = Watchdog()
+        self.loops = Array((configuration.eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton).makeIterator())
     }
 
     /// Number of live worker processes.
@@ -308,14 +312,19 @@ public final class Supervisor: Sendable {
                 state.backgroundWaiters.append(completion)
                 return .wait
             }
+            // An idle worker (on this loop if one is: its answer then needs no hop), else a new
+            // one (never while one is idle: each costs memory), else a short queue behind a
+            // request that is going fast, on this loop first.
             if let worker = Self.takeIdle(&state, near: loop) { return .now(worker) }
             if reserveStart(&state) { return .start }
-            // All workers busy: queue a little behind a request that is going fast.
             let candidates = state.workers.filter {
                 $0.canQueue(limit: Self.pipelineDepth, freshness: Self.pipelineFreshness)
             }
-            if let worker = candidates.min(by: { $0.queued < $1.queued }) { return .now(worker) }
-            state.waiters.append(completion)
+            let local = candidates.filter { $0.eventLoop === loop }
+            if let worker = (local.isEmpty ? candidates : local).min(by: { $0.queued < $1.queued }) {
+                return .now(worker)
+            }
+            state.waiters.append(Waiter(loop: loop, since: DispatchTime.now().uptimeNanoseconds, take: completion))
             return .wait
         }
         switch decision {
@@ -327,25 +336,24 @@ public final class Supervisor: Sendable {
 
     /// An idle worker, preferably one on `loop`; never one that died meanwhile.
     private static func takeIdle(_ state: inout State, near loop: (any EventLoop)?) -> WorkerHandle? {
-        state.idle.removeAll { $0.dead }
-        if let loop, let index = state.idle.lastIndex(where: { $0.eventLoop === loop }) {
-            return state.idle.remove(at: index)
-        }
-        return state.idle.popLast()
+        if let loop, let worker = takeIdle(&state, on: loop) { return worker }
+        return takeIdle(&state, on: nil)
     }
 
-    private var eventLoopGroup: any EventLoopGroup {
-        configuration.eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+    /// An idle worker on `loop` (any loop when nil); never one that died meanwhile.
+    private static func takeIdle(_ state: inout State, on loop: (any EventLoop)?) -> WorkerHandle? {
+        state.idle.removeAll { $0.dead }
+        guard let index = state.idle.lastIndex(where: { loop == nil || $0.eventLoop === loop }) else { return nil }
+        return state.idle.remove(at: index)
     }
 
     /// The loop for a new worker: the one with the fewest workers, the caller's among equals, so
     /// workers spread over the loops and most requests find an idle worker on their own loop.
     private func placement(preferring preferred: (any EventLoop)?) -> any EventLoop {
-        let loops = Array(eventLoopGroup.makeIterator())
         let counts = state.withLock { state in
             loops.map { loop in state.workers.filter { $0.eventLoop === loop }.count }
         }
-        guard let fewest = counts.min() else { return preferred ?? eventLoopGroup.next() }
+        guard let fewest = counts.min() else { return preferred ?? MultiThreadedEventLoopGroup.singleton.next() }
         if let preferred, let index = loops.firstIndex(where: { $0 === preferred }), counts[index] == fewest {
             return preferred
         }
@@ -355,7 +363,7 @@ public final class Supervisor: Sendable {
     /// The caller's event loop when it is one of the workers' group.
     private func localEventLoop() -> (any EventLoop)? {
         guard let current = MultiThreadedEventLoopGroup.currentEventLoop else { return nil }
-        return eventLoopGroup.makeIterator().contains { $0 === current } ? current : nil
+        return loops.contains { $0 === current } ? current : nil
     }
 
     /// Takes a slot for a new worker when the cap allows one.
@@ -428,7 +436,7 @@ public final class Supervisor: Sendable {
             guard !worker.dead, state.workers.contains(where: { $0 === worker }) else { return nil }
             if !state.waiters.isEmpty {
                 if worker.queued == 0 || worker.canQueue(limit: Self.pipelineDepth, freshness: Self.pipelineFreshness) {
-                    return state.waiters.removeFirst()
+                    return Self.nextWaiter(&state, for: worker).take
                 }
                 return nil
             }
@@ -468,12 +476,37 @@ public final class Supervisor: Sendable {
         guard !state.closed, !state.waiters.isEmpty || !state.backgroundWaiters.isEmpty else { return nil }
         if !state.waiters.isEmpty {
             guard reserveStart(&state) else { return nil }
-            return Handoff(waiter: state.waiters.removeFirst(), background: false)
+            return Handoff(waiter: state.waiters.removeFirst().take, background: false)
         }
         guard state.backgroundRunning < backgroundLimit, reserveStart(&state) else { return nil }
         state.backgroundRunning += 1
         return Handoff(waiter: state.backgroundWaiters.removeFirst(), background: true)
     }
+
+    /// An HTTP request waiting for a worker: the loop it came from, and since when.
+    struct Waiter {
+        var loop: (any EventLoop)?
+        var since: UInt64
+        var take: @Sendable (WorkerHandle?) -> Void
+    }
+
+    /// The waiter a freed worker serves: the oldest from the worker's own loop (its answer then
+    /// needs no hop between loops), unless the oldest of all has waited past `waiterPatience`.
+    private static func nextWaiter(_ state: inout State, for worker: WorkerHandle) -> Waiter {
+        let oldest = state.waiters[0]
+        if oldest.loop === worker.eventLoop
+            || DispatchTime.now().uptimeNanoseconds - oldest.since > waiterPatience
+        {
+            return state.waiters.removeFirst()
+        }
+        guard let index = state.waiters.firstIndex(where: { $0.loop === worker.eventLoop }) else {
+            return state.waiters.removeFirst()
+        }
+        return state.waiters.remove(at: index)
+    }
+
+    /// How long a waiter may be passed over for requests of the freed worker's loop (5 ms).
+    static let waiterPatience: UInt64 = 5_000_000
 
     /// A waiter that gets the next worker to start.
     private struct Handoff {
@@ -543,7 +576,7 @@ public final class Supervisor: Sendable {
     public func shutdown() {
         let (workers, waiters) = state.withLock { state in
             state.closed = true
-            let result = (state.workers, state.waiters + state.backgroundWaiters)
+            let result = (state.workers, state.waiters.map(\.take) + state.backgroundWaiters)
             state.waiters.removeAll()
             state.backgroundWaiters.removeAll()
             return result

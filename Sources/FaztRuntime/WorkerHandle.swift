@@ -35,7 +35,6 @@ final class WorkerHandle: @unchecked Sendable {
     let pid: Int32
     /// The loop that owns the worker's channel (its replies complete there).
     let eventLoop: any EventLoop
-    private static let launchLock = NSLock()
     private let process: Process
     private let channel: any Channel
     private let lock = NSLock()
@@ -97,9 +96,8 @@ final class WorkerHandle: @unchecked Sendable {
         process.standardInput = toWorker
         process.standardOutput = fromWorker
         process.standardError = FileHandle.standardError
-        // One launch at a time: Foundation's `Process.run` is not safe against concurrent launches.
         let process = self.process
-        try Self.launchLock.withLock { try process.run() }
+        try ProcessLauncher.run(process)
         pid = process.processIdentifier
         self.eventLoop = eventLoop
         self.logger = logger
@@ -249,12 +247,11 @@ final class WorkerHandle: @unchecked Sendable {
 
     // MARK: Frames to the worker
 
-    /// Queues a frame on the channel (from any thread; frames leave in the order of the calls
-    /// made under `lock`, see `exchange`).
+    /// Writes a frame that answers the worker (`stored`, `fetched`), from any thread.
     func send(_ frame: WorkerFrame) {
         guard let buffer = encoded(frame) else { return }
-        let channel = self.channel
-        eventLoop.execute { channel.writeAndFlush(buffer, promise: nil) }
+        // At once on the loop, else as a task (NIO's own rule for writes from other threads).
+        channel.writeAndFlush(buffer, promise: nil)
     }
 
     private func encoded(_ frame: WorkerFrame) -> ByteBuffer? {
@@ -278,26 +275,38 @@ final class WorkerHandle: @unchecked Sendable {
             completion(.lost(kind: .crash, message: "the JavaScript worker exited"))
             return
         }
-        let channel = self.channel
+        let request = Pending(
+            id: id,
+            timeout: UInt64(timeoutMs) * 1_000_000,
+            memoryLimit: memoryLimit,
+            startedAt: nil,
+            completion: completion
+        )
+        // The queue must match the order frames reach the worker (it answers in order), so both
+        // happen on the channel's loop: at once when called there (the frame leaves now, not after
+        // the loop's other work), else as a task.
+        if eventLoop.inEventLoop {
+            enqueue(request, buffer)
+        } else {
+            eventLoop.execute { [self] in enqueue(request, buffer) }
+        }
+    }
+
+    /// Queues a request and writes its frame; on `eventLoop`.
+    private func enqueue(_ request: Pending, _ buffer: ByteBuffer) {
         let queued: Bool = lock.withLock {
             guard !dead else { return false }
-            let now = DispatchTime.now().uptimeNanoseconds
-            pending.append(
-                Pending(
-                    id: id,
-                    timeout: UInt64(timeoutMs) * 1_000_000,
-                    memoryLimit: memoryLimit,
-                    startedAt: pending.isEmpty ? now : nil,
-                    completion: completion
-                )
-            )
-            // The queue must match the order frames reach the worker (it answers in order): the
-            // write is submitted under the same lock, and the loop runs submitted tasks in order.
-            eventLoop.execute { channel.writeAndFlush(buffer, promise: nil) }
+            var request = request
+            if pending.isEmpty { request.startedAt = DispatchTime.now().uptimeNanoseconds }
+            pending.append(request)
             return true
         }
-        // The worker died before this request was queued: nobody else will answer it.
-        if !queued { completion(.lost(kind: .crash, message: "the JavaScript worker exited")) }
+        guard queued else {
+            // The worker died before this request was queued: nobody else will answer it.
+            request.completion(.lost(kind: .crash, message: "the JavaScript worker exited"))
+            return
+        }
+        channel.writeAndFlush(buffer, promise: nil)
     }
 
     /// Kills the process (SIGKILL); the channel's close then fails the in-flight invocation with `reason`.

@@ -1,3 +1,4 @@
+import FaztRuntime
 import Foundation
 import Glibc
 
@@ -163,13 +164,10 @@ public final class TemporaryDirectory: @unchecked Sendable {
 }
 
 extension ServerProcess {
-    private static let launchLock = NSLock()
 
     /// Starts `process`, one launch at a time: Foundation's `Process.run` on Linux is not safe
     /// against launches racing on other threads (seen as EBADF in `synchronizeFile`).
     public static func launch(_ process: Process) throws {
-        launchLock.lock()
-        defer { launchLock.unlock() }
-        try process.run()
+        try ProcessLauncher.run(process)
     }
 }
