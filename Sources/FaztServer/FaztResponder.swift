@@ -27,10 +27,8 @@ struct FaztResponder: HTTPResponder {
         services.threadPool.runIfActive(eventLoop: loop) { try file.write(chunk) }
     }
 
-    func reply(to request: RoutedRequest, on loop: any EventLoop) -> EventLoopFuture<Reply> {
-        let promise = loop.makePromise(of: Reply.self)
-        route(Exchange(request: request, loop: loop, promise: promise))
-        return promise.futureResult
+    func reply(to request: RoutedRequest, on loop: any EventLoop, done: @escaping @Sendable (Reply) -> Void) {
+        route(Exchange(request: request, loop: loop, done: done))
     }
 
     /// Dispatches a request to its route.
@@ -71,7 +69,7 @@ struct FaztResponder: HTTPResponder {
                 switch result {
                 case .success(let response):
                     guard let follow = response.follow else { return exchange.respond(response) }
-                    exchange.promise.succeed(self.eventStream(following: follow))
+                    exchange.complete(self.eventStream(following: follow))
                 case .failure(let error):
                     self.fail(exchange, error: error)
                 }
@@ -87,17 +85,27 @@ struct FaztResponder: HTTPResponder {
 }
 
 extension FaztResponder {
-    /// One request being answered: the request, the loop it lives on, and the promise of its reply,
-    /// which exactly one route completes exactly once.
+    /// One request being answered: the request, the loop it lives on, and where its reply goes;
+    /// exactly one route completes it, exactly once, from any thread.
     struct Exchange: Sendable {
         let request: RoutedRequest
         let loop: any EventLoop
-        let promise: EventLoopPromise<Reply>
+        let done: @Sendable (Reply) -> Void
 
         var head: HTTPRequestHead { request.head }
 
         func respond(_ response: Response) {
-            promise.succeed(.full(response))
+            complete(.full(response))
+        }
+
+        /// Hands the reply to the connection, on its loop (at once when already there).
+        func complete(_ reply: Reply) {
+            if loop.inEventLoop {
+                done(reply)
+            } else {
+                let done = self.done
+                loop.execute { done(reply) }
+            }
         }
     }
 }

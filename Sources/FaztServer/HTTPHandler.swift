@@ -105,14 +105,14 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if remoteAddress == nil { remoteAddress = context.channel.remoteAddress }
         let head = current.head
         let routed = RoutedRequest(head: head, policy: current.policy, body: body, remoteAddress: remoteAddress)
-        responder.reply(to: routed, on: context.eventLoop).assumeIsolated().whenComplete { [self] result in
-            switch result {
-            case .success(.full(let response)):
-                self.respond(context: context, head: head, response: response)
-            case .success(.stream(let response, let stream)):
-                self.stream(context: context, head: head, response: response, stream: stream)
-            case .failure:
-                self.respond(context: context, head: head, response: .text(.internalServerError, "internal error\n"))
+        let connection = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        responder.reply(to: routed, on: context.eventLoop) { reply in
+            let (handler, context) = connection.value
+            switch reply {
+            case .full(let response):
+                handler.respond(context: context, head: head, response: response)
+            case .stream(let response, let stream):
+                handler.stream(context: context, head: head, response: response, stream: stream)
             }
         }
     }

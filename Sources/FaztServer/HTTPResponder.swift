@@ -20,8 +20,10 @@ protocol HTTPResponder: Sendable {
     /// Appends `chunk` to `file` off the event loop; completes on `loop` once it is on disk.
     func write(_ chunk: ByteBuffer, to file: SpoolFile, on loop: any EventLoop) -> EventLoopFuture<Void>
 
-    /// The reply to a fully received request, completed on `loop`.
+    /// Answers a fully received request: `done` runs exactly once, on `loop`.
     ///
-    /// Called once per request, in order: the next pipelined request waits until this reply is written.
-    func reply(to request: RoutedRequest, on loop: any EventLoop) -> EventLoopFuture<Reply>
+    /// Called once per request, in order: the next pipelined request waits until this reply is
+    /// written. A callback rather than a future: no promise per request, and no generic metadata
+    /// of `EventLoopFuture<Reply>` looked up on the hot path (measured: ~1.5 µs of a static hit).
+    func reply(to request: RoutedRequest, on loop: any EventLoop, done: @escaping @Sendable (Reply) -> Void)
 }

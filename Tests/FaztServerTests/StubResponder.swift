@@ -21,7 +21,7 @@ final class StubResponder: HTTPResponder, @unchecked Sendable {
     /// Every request that reached `reply(to:on:)`, in order.
     private(set) var requests: [RoutedRequest] = []
     /// Replies being held, oldest first.
-    private(set) var pending: [(request: RoutedRequest, promise: EventLoopPromise<Reply>)] = []
+    private(set) var pending: [(request: RoutedRequest, done: @Sendable (Reply) -> Void)] = []
     /// Every spool file handed out.
     private(set) var spoolPaths: [String] = []
 
@@ -52,18 +52,16 @@ final class StubResponder: HTTPResponder, @unchecked Sendable {
         loop.makeCompletedFuture { try file.write(chunk) }
     }
 
-    func reply(to request: RoutedRequest, on loop: any EventLoop) -> EventLoopFuture<Reply> {
+    func reply(to request: RoutedRequest, on loop: any EventLoop, done: @escaping @Sendable (Reply) -> Void) {
         requests.append(request)
-        guard holdsReplies else { return loop.makeSucceededFuture(answer(request)) }
-        let promise = loop.makePromise(of: Reply.self)
-        pending.append((request, promise))
-        return promise.futureResult
+        guard holdsReplies else { return done(answer(request)) }
+        pending.append((request, done))
     }
 
     /// Completes the oldest held reply with the default answer.
     func completeOldest() {
-        let (request, promise) = pending.removeFirst()
-        promise.succeed(answer(request))
+        let (request, done) = pending.removeFirst()
+        done(answer(request))
     }
 
     /// Whether a file exists at `path`.
