@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One request, end to end: counts that do not depend on the machine's load.
 
-Usage: scripts/profile-request.py FAZT [--requests N] [--callgrind]
+Usage: scripts/profile-request.py FAZT [--requests N] [--callgrind] [--serve-arg ARG ...]
 
 Starts a server on a temporary data directory, deploys an app with `/api/hello` (JSON) and
 `/api/set` (a durable `kv.set`), warms a worker, then sends N requests one after another on one
@@ -11,6 +11,8 @@ keep-alive connection to each route. For each route it prints, per request:
 - with `--callgrind`: instructions executed by the daemon process (`valgrind --tool=callgrind`,
   zeroed after the warm-up and dumped after the run with `callgrind_control`). Workers are not
   under valgrind (JavaScriptCore's JIT makes that meaningless); their share is the strace part.
+  Needs a valgrind that reads the binary's DWARF 5 (Debian 12's 3.19 gives up on Swift 6.3's: run
+  it on a copy made with `objcopy --strip-debug`).
 
 Loopback only, bounded: N requests per route (default 2,000; 300 under callgrind).
 """
@@ -20,8 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
 
-def start_server(fazt, data, callgrind, out_dir):
-    command = [fazt, "serve", "--port", "0", "--host", "127.0.0.1", "--data", data]
+def start_server(fazt, data, callgrind, out_dir, extra=()):
+    command = [fazt, "serve", "--port", "0", "--host", "127.0.0.1", "--data", data, *extra]
     if callgrind:
         command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_dir}/callgrind.%p",
                    "--trace-children=no"] + command
@@ -142,11 +144,13 @@ def main():
     parser.add_argument("fazt")
     parser.add_argument("--requests", type=int)
     parser.add_argument("--callgrind", action="store_true")
+    parser.add_argument("--serve-arg", action="append", default=[],
+                        help="passed to `fazt serve` (e.g. --serve-arg=--event-loops=1)")
     options = parser.parse_args()
     count = options.requests or (300 if options.callgrind else 2000)
     work = tempfile.mkdtemp(prefix="fazt-profile-")
     process, port, token = start_server(os.path.abspath(options.fazt), os.path.join(work, "data.db"),
-                                        options.callgrind, work)
+                                        options.callgrind, work, options.serve_arg)
     try:
         deploy(options.fazt, port, token, work)
         for path in ("/api/hello", "/api/set"):

@@ -87,10 +87,19 @@ struct FaztResponder: HTTPResponder {
 extension FaztResponder {
     /// One request being answered: the request, the loop it lives on, and where its reply goes;
     /// exactly one route completes it, exactly once, from any thread.
-    struct Exchange: Sendable {
+    ///
+    /// A class: routes capture it in several closures (app lookup, admission, blob load), and a
+    /// struct of this size costs a retain per field at every capture.
+    final class Exchange: Sendable {
         let request: RoutedRequest
         let loop: any EventLoop
         let done: @Sendable (Reply) -> Void
+
+        init(request: RoutedRequest, loop: any EventLoop, done: @escaping @Sendable (Reply) -> Void) {
+            self.request = request
+            self.loop = loop
+            self.done = done
+        }
 
         var head: HTTPRequestHead { request.head }
 
