@@ -560,8 +560,11 @@ public final class Supervisor: Sendable {
             }
         }
         let idleLimit = UInt64(configuration.workerIdleSeconds * 1e9)
-        // Saturating: a reply may land (and move `idleSince`) after `now` was read.
-        for worker in idle where now > worker.idleSince && now - worker.idleSince > idleLimit {
+        // Read once: a reply may land (and move `idleSince` past `now`) between two reads, and
+        // `now - idleSince` would then trap on underflow (seen once under load).
+        for worker in idle {
+            let since = worker.idleSince
+            guard now > since, now - since > idleLimit else { continue }
             let retired = state.withLock { state -> Bool in
                 guard let index = state.idle.firstIndex(where: { $0 === worker }) else { return false }
                 state.idle.remove(at: index)

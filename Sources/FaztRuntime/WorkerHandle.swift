@@ -315,7 +315,9 @@ final class WorkerHandle: @unchecked Sendable {
             if killReason == nil { killReason = reason }
             return dead
         }
-        guard !alreadyDead else { return }
+        // A process already reaped may have lent its pid to another process (pid_max is 32768 on
+        // small VMs): never signal one that is not running any more.
+        guard !alreadyDead, process.isRunning else { return }
         if reason == .unavailable {
             // An ordered stop (server shutdown), not a fault.
             logger.info("stopping JavaScript worker", metadata: ["worker.pid": "\(pid)", "detail": "\(message)"])
