@@ -306,8 +306,19 @@ final class WorkerHandle: @unchecked Sendable {
             request.completion(.lost(kind: .crash, message: "the JavaScript worker exited"))
             return
         }
-        channel.writeAndFlush(buffer, promise: nil)
+        // One flush per loop tick: requests dispatched while the loop handles a batch of sockets
+        // leave in one write (one wake-up of the worker, which reads them together).
+        channel.write(buffer, promise: nil)
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        eventLoop.execute { [self] in
+            flushScheduled = false
+            channel.flush()
+        }
     }
+
+    /// A flush of queued requests is scheduled for the end of this loop tick (on `eventLoop`).
+    private var flushScheduled = false
 
     /// Kills the process (SIGKILL); the channel's close then fails the in-flight invocation with `reason`.
     func kill(reason: InvocationFailure.Kind, message: String) {
