@@ -29,4 +29,29 @@ enum ProcessMemory {
     }
 
     private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Whether `pid` is a live child of this process (`/proc/PID/stat`: not a zombie, parent is us).
+    ///
+    /// A pid a reaped worker left behind may already belong to another process (`pid_max` can be
+    /// 32768); its parent then is not this process.
+    static func isOwnChild(_ pid: Int32) -> Bool {
+        let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512) { buffer in
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            guard count > 0 else { return false }
+            // "pid (comm) state ppid …": the comm may hold spaces and parentheses, so start after
+            // the last ')'.
+            guard let close = buffer[..<count].lastIndex(of: UInt8(ascii: ")")) else { return false }
+            let fields = buffer[(close + 1)..<count].split(separator: UInt8(ascii: " "), maxSplits: 3)
+            guard fields.count >= 2, fields[0].first != UInt8(ascii: "Z") else { return false }
+            var parent: Int32 = 0
+            for byte in fields[1] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return false }
+                parent = parent * 10 + Int32(byte - UInt8(ascii: "0"))
+            }
+            return parent == getpid()
+        }
+    }
 }

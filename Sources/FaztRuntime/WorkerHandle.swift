@@ -327,8 +327,8 @@ final class WorkerHandle: @unchecked Sendable {
             return dead
         }
         // A process already reaped may have lent its pid to another process (pid_max is 32768 on
-        // small VMs): never signal one that is not running any more.
-        guard !alreadyDead, process.isRunning else { return }
+        // small VMs): signal it only while it is still our child.
+        guard !alreadyDead, ProcessMemory.isOwnChild(pid) else { return }
         if reason == .unavailable {
             // An ordered stop (server shutdown), not a fault.
             logger.info("stopping JavaScript worker", metadata: ["worker.pid": "\(pid)", "detail": "\(message)"])
