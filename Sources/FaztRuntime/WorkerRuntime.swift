@@ -7,26 +7,26 @@ import Foundation
 final class WorkerRuntime {
     /// Replaced after a termination: JavaScriptCore leaves a terminated VM unusable.
     private var engine = JSEngine()
-    private let database: Connection
-    private let writer: FrameWriter
-    private let reader: FrameReader
+    let database: Connection
+    let writer: FrameWriter
+    let reader: FrameReader
     /// Frames that arrived while an invocation waited for a fetch (pipelined requests): served next.
     var deferred: [WorkerFrame] = []
     /// `fetched` frames that arrived while a storage call waited for the daemon.
-    private var inbox: [WorkerFrame.Fetched] = []
-    private var storageSequence: UInt64 = 0
+    var inbox: [WorkerFrame.Fetched] = []
+    var storageSequence: UInt64 = 0
     /// The open `fazt.storage.transaction` session, if any.
-    private var session: UInt64?
+    var session: UInt64?
     /// Whether the current invocation used storage (its response waits until that is durable).
-    private var touchedStorage = false
-    private var invocationDeadline: UInt64 = 0
+    var touchedStorage = false
+    var invocationDeadline: UInt64 = 0
     /// This invocation sent pipelined writes (`kv.set`) not yet confirmed applied: a local read
     /// first waits for them (read your own writes).
-    private var pipelinedWrites = false
+    var pipelinedWrites = false
     /// The server's default per-app storage quota (checked before pipelined writes).
-    private let quotaBytes: Int64
+    let quotaBytes: Int64
     /// Per app: headroom under the quota at the last check, bytes written since, and when.
-    private var quotaChecks: [String: (headroom: Int64, written: Int64, at: UInt64)] = [:]
+    var quotaChecks: [String: (headroom: Int64, written: Int64, at: UInt64)] = [:]
     /// Console output of the current invocation, when the daemon asked for it (jobs, events).
     private var captured: String?
     /// Most bytes of console output kept per invocation.
@@ -284,134 +284,6 @@ final class WorkerRuntime {
             }
         }
         return .checked(WorkerFrame.Checked(id: message.id, problems: problems))
-    }
-
-    /// Runs one storage call: reads here, on the read-only connection; writes, SQL that writes and
-    /// everything inside a transaction in the daemon (the single writer), waiting for its answer.
-    private func storage(_ call: StorageCall) -> Result<StorageResult, StorageError> {
-        touchedStorage = true
-        let route = session == nil || call.op.route == .kernel ? call.op.route : .remote
-        if route == .pipelined { return pipelinedSet(call) }
-        var local = route == .local
-        if local && call.op == .sqlQuery {
-            do {
-                local = try SQLStore(connection: database, app: call.app).isReadOnly(call.args.first ?? "")
-            } catch {
-                return .failure(error)
-            }
-        }
-        if local {
-            if pipelinedWrites, case .failure(let error) = remote(StorageCall(op: .sync, app: call.app, args: [])) {
-                return .failure(error)
-            }
-            do {
-                return .success(try StorageExecutor(connection: database).run(call))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return remote(call)
-    }
-
-    /// `kv.set` without waiting: checked here (sizes, TTL, quota), applied by the writer in order;
-    /// the daemon holds the invocation's response until it is applied and durable, and fails the
-    /// response if the write failed.
-    private func pipelinedSet(_ call: StorageCall) -> Result<StorageResult, StorageError> {
-        do {
-            try KVStore.validateSet(call.arg(0), json: call.arg(1))
-            _ = try call.ttl(2)
-            try checkQuota(call.app, adding: Int64(call.arg(0).utf8.count + call.arg(1).utf8.count))
-        } catch {
-            return .failure(error)
-        }
-        let frame = WorkerFrame.store(
-            WorkerFrame.Store(id: nil, app: call.app, op: call.op, args: call.args, pipelined: true)
-        )
-        do {
-            // Goes out with the next frame (the result, or a call that waits): one write, one
-            // wake-up of the daemon's reader for both.
-            try writer.hold(frame)
-        } catch {
-            return .failure(StorageError(.internalError, "storage is unreachable: \(error)"))
-        }
-        pipelinedWrites = true
-        return .success(StorageResult(json: "null"))
-    }
-
-    /// The quota check before a pipelined write, read from `storage_usage` at most every 250 ms per
-    /// app and again whenever half the headroom seen then has been written since.
-    ///
-    /// The writer checks every write again; this one lets the app see the error at the call.
-    private func checkQuota(_ app: String, adding bytes: Int64) throws(StorageError) {
-        let now = DispatchTime.now().uptimeNanoseconds
-        if var check = quotaChecks[app], now - check.at < 250_000_000, check.written + bytes < check.headroom / 2 {
-            check.written += bytes
-            quotaChecks[app] = check
-            return
-        }
-        // Count this worker's own pipelined writes in the usage it reads.
-        if pipelinedWrites, case .failure(let error) = remote(StorageCall(op: .sync, app: app, args: [])) {
-            throw error
-        }
-        let headroom = try StorageService.quotaHeadroom(database, app: app, defaultQuota: quotaBytes)
-        guard headroom > 0 else {
-            quotaChecks[app] = nil
-            throw StorageService.quotaError(headroom: headroom)
-        }
-        quotaChecks[app] = (headroom, bytes, now)
-    }
-
-    /// Sends a call to the daemon and waits for its answer (deferring other frames meanwhile).
-    private func remote(_ call: StorageCall) -> Result<StorageResult, StorageError> {
-        switch call.op {
-        case .txBegin:
-            guard session == nil else { return .failure(StorageError(.transaction, "a transaction is already open")) }
-            storageSequence += 1
-            session = storageSequence
-        case .txCommit, .txRollback:
-            guard session != nil else { return .failure(StorageError(.transaction, "no transaction is open")) }
-        default:
-            break
-        }
-        storageSequence += 1
-        let id = storageSequence
-        let now = DispatchTime.now().uptimeNanoseconds
-        let request = WorkerFrame.store(
-            WorkerFrame.Store(
-                id: id,
-                app: call.app,
-                op: call.op,
-                args: call.args,
-                data: call.data,
-                session: call.isKernel ? nil : session,
-                timeoutMs: Int(invocationDeadline > now ? (invocationDeadline - now) / 1_000_000 : 1)
-            )
-        )
-        if call.op == .txCommit || call.op == .txRollback { session = nil }
-        do {
-            try writer.send(request)
-            while true {
-                guard let frame = try reader.next() else {
-                    return .failure(StorageError(.internalError, "the daemon closed the channel"))
-                }
-                switch frame {
-                case .stored(let stored) where stored.id == id:
-                    // Everything sent before this call has been applied by now.
-                    pipelinedWrites = false
-                    switch stored.outcome {
-                    case .success(let json, let data):
-                        return .success(StorageResult(json: json, data: data))
-                    case .failure(let code, let message):
-                        if call.op == .txBegin { session = nil }
-                        return .failure(StorageError(StorageError.Code(rawValue: code), message))
-                    }
-                case .fetched(let fetched): inbox.append(fetched)
-                default: deferred.append(frame)
-                }
-            }
-        } catch {
-            return .failure(StorageError(.internalError, "storage is unreachable: \(error)"))
-        }
     }
 
     /// Waits (at most until `until`) for the next frame from the daemon; nil when none came.
