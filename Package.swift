@@ -85,6 +85,16 @@ let package = Package(
             plugins: ["BundleJSPlugin"]
         ),
         .target(
+            name: "FaztRealtime",
+            dependencies: [
+                "FaztJSON",
+                "CCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "FaztServer",
             dependencies: [
                 "FaztAPI",
@@ -94,6 +104,7 @@ let package = Package(
                 "FaztStorage",
                 "FaztVFS",
                 "FaztRuntime",
+                "FaztRealtime",
                 "CFaztSystem",
                 "CCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -142,6 +153,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FaztNetTests", dependencies: ["FaztNet", "CCurl"]),
+        .testTarget(
+            name: "FaztRealtimeTests",
+            dependencies: [
+                "FaztRealtime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "FaztKernelTests",
             dependencies: [
