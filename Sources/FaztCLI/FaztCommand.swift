@@ -15,7 +15,8 @@ public struct FaztCommand: AsyncParsableCommand {
             ServeCommand.self, TokenCommand.self, LoginCommand.self, DeployCommand.self, AppsCommand.self,
             VersionsCommand.self, RollbackCommand.self, LogsCommand.self, EnvCommand.self, RunsCommand.self,
             JobsCommand.self, EventsCommand.self, SQLCommand.self, KVCommand.self, GrantCommand.self,
-            SecretCommand.self, NotificationsCommand.self, NotifyCommand.self, WorkerCommand.self,
+            SecretCommand.self, NotificationsCommand.self, NotifyCommand.self, PublishCommand.self,
+            WorkerCommand.self,
         ]
     )
 

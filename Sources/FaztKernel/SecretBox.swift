@@ -37,6 +37,12 @@ public final class SecretBox: Sendable {
         key = fresh
     }
 
+    /// A key for another purpose derived from this one (HMAC-SHA256 of `purpose`): the key itself
+    /// never leaves this type.
+    public func derivedKey(purpose: String) -> [UInt8] {
+        Self.hmacSHA256(key: key, message: Array("fazt-derived-key:\(purpose)".utf8))
+    }
+
     /// Encrypts `plaintext` as `nonce (12) ‖ ciphertext ‖ tag (16)`.
     ///
     /// `context` (e.g. app and name) is authenticated too, so a value cannot be moved to another

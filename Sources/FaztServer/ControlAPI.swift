@@ -60,6 +60,7 @@ struct ControlAPI: Sendable {
         if let response = try await eventsRoute(request, segments) { return response }
         if let response = try await notifyRoute(request, segments) { return response }
         if let response = try await dataRoute(request, segments) { return response }
+        if let response = try await realtimeRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }
@@ -104,6 +105,7 @@ struct ControlAPI: Sendable {
                 now: StorageExecutor.wallClock()
             )
             services.catalog.invalidate(name.lowercased())
+            services.realtime.hub.closeApp(name.lowercased(), reason: "the app was deleted")
             try await services.logs.delete(app: name.lowercased())
             return .json(["deleted": name.lowercased()])
         case (.GET, "apps", 3) where segments[2] == "versions":

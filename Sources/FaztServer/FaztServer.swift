@@ -75,10 +75,12 @@ final class FaztServer: Service {
                     channel.closeFuture.whenComplete { _ in services.limiter.release(address) }
                     let connectionGuard = ConnectionGuard(configuration: configuration)
                     try operations.addHandler(connectionGuard)
+                    // Bytes after an upgrade request belong to the WebSocket handlers that replace it.
                     try operations.addHandler(
                         ByteToMessageHandler(
-                            HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)
-                        )
+                            HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: decoderLimits)
+                        ),
+                        name: HTTPHandler.decoderName
                     )
                     guard let (dateCache, activity) = perLoop[ObjectIdentifier(channel.eventLoop)] else {
                         preconditionFailure("every event loop of the group has a date cache")
@@ -120,6 +122,7 @@ final class FaztServer: Service {
                 },
                 applied: { _, _ in }
             )
+            services.realtime.hub.prune(now: RealtimeServices.nowMs())
         }
         let trimLoop = group.next()
         let trimCheck = trimLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(2)) { _ in
@@ -135,6 +138,7 @@ final class FaztServer: Service {
         }
 
         trimCheck.cancel()
+        services.realtime.hub.closeAll(reason: "the server is shutting down")
         logger.info("draining connections", metadata: ["connections": "\(registry.count)"])
         registry.drainAll()
         await waitForCallback(timeout: .nanoseconds(configuration.shutdownGrace.nanoseconds)) { registry.whenEmpty($0) }

@@ -33,6 +33,9 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var body: Body
     }
 
+    /// The name of the HTTP request decoder in the pipeline (removed when a socket takes over).
+    static let decoderName = "http-decoder"
+
     let responder: any HTTPResponder
     let connectionGuard: ConnectionGuard
     let dateCache: DateCache
@@ -113,6 +116,8 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 handler.respond(context: context, head: head, response: response)
             case .stream(let response, let stream):
                 handler.stream(context: context, head: head, response: response, stream: stream)
+            case .upgrade(let upgrade):
+                handler.upgrade(context: context, upgrade)
             }
         }
     }

@@ -7,8 +7,9 @@ enum Reply: Sendable {
     /// A head (with an optional first piece of body), then a body produced over time by the stream;
     /// the connection is dedicated to it and closes with it (server-sent events).
     case stream(Response, any ResponseStream)
-    // A WebSocket upgrade plugs in here as a further case: the handler writes the 101 and hands the
-    // channel over to the WebSocket handlers instead of going back to reading requests.
+    /// A WebSocket handshake accepted: the handler writes the 101 and hands the channel over to the
+    /// WebSocket handlers instead of going back to reading requests.
+    case upgrade(SocketUpgrade)
 }
 
 /// A response body produced piece by piece after the head, until the connection closes.

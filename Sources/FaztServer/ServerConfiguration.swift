@@ -1,3 +1,4 @@
+import FaztRealtime
 import FaztScheduler
 import FaztVFS
 import Glibc
@@ -23,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: TimeAmount = .seconds(30)
     /// Concurrent connections allowed from one client address.
     public var maxConnectionsPerIP: Int = 50
+    /// Limits of WebSockets and channels (`/_ws`, `/_sse`).
+    public var realtime = RealtimeLimits()
     /// Byte budget of the in-memory hot-file cache.
     public var cacheBytes: Int = 64 * 1024 * 1024
     /// How long shutdown waits for in-flight requests.

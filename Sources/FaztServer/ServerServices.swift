@@ -1,4 +1,5 @@
 import FaztKernel
+import FaztRealtime
 import FaztRuntime
 import FaztScheduler
 import FaztStorage
@@ -43,6 +44,8 @@ final class ServerServices: Sendable {
     let failures: FailureRecorder
     /// Inbound webhooks per app, and per app and client address.
     let webhookLimits: (app: RateLimiter, client: RateLimiter)
+    /// WebSockets, channels and connection tokens.
+    let realtime: RealtimeServices
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -117,6 +120,11 @@ final class ServerServices: Sendable {
         self.events = events
         let box = try SecretBox(databasePath: store.path)
         self.secrets = AppSecrets(store: store, box: box)
+        self.realtime = RealtimeServices(
+            limits: configuration.realtime,
+            tokenMaster: box.derivedKey(purpose: "socket-tokens"),
+            catalog: catalog
+        )
         let notifier = Notifier(
             store: store,
             box: box,

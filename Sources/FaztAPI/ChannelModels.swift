@@ -1,0 +1,41 @@
+/// The answer to `POST /apps/{name}/channels/{channel}/messages`.
+public struct PublishedBody: Codable, Sendable, Equatable {
+    public var app: String
+    public var channel: String
+    /// The message's offset in the channel (recovery counts from it).
+    public var offset: UInt64
+
+    public init(app: String, channel: String, offset: UInt64) {
+        self.app = app
+        self.channel = channel
+        self.offset = offset
+    }
+}
+
+/// `GET /apps/{name}/channels/{channel}`: who is listening.
+public struct ChannelBody: Codable, Sendable, Equatable {
+    /// One present client (deduplicated by user id).
+    public struct Member: Codable, Sendable, Equatable {
+        public var id: String
+        public var user: String?
+        public var connections: Int
+
+        public init(id: String, user: String?, connections: Int) {
+            self.id = id
+            self.user = user
+            self.connections = connections
+        }
+    }
+
+    public var app: String
+    public var channel: String
+    public var subscribers: Int
+    public var presence: [Member]
+
+    public init(app: String, channel: String, subscribers: Int, presence: [Member]) {
+        self.app = app
+        self.channel = channel
+        self.subscribers = subscribers
+        self.presence = presence
+    }
+}

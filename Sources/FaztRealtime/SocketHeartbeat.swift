@@ -1,0 +1,63 @@
+import NIOCore
+import NIOWebSocket
+import Synchronization
+
+/// Pings every socket of one event loop and closes those that went silent: one repeating task per
+/// loop instead of two timers per socket.
+final class SocketHeartbeat: @unchecked Sendable {
+    // Safe: `sockets` is only touched on `loop`.
+    private let loop: any EventLoop
+    private let limits: RealtimeLimits
+    private var sockets: [ObjectIdentifier: SocketConnection] = [:]
+    private var task: RepeatedTask?
+
+    private init(loop: any EventLoop, limits: RealtimeLimits) {
+        self.loop = loop
+        self.limits = limits
+    }
+
+    private static let all = Mutex<[ObjectIdentifier: SocketHeartbeat]>([:])
+
+    /// The heartbeat of `loop` (created on first use).
+    static func on(_ loop: any EventLoop, limits: RealtimeLimits) -> SocketHeartbeat {
+        all.withLock { all in
+            if let existing = all[ObjectIdentifier(loop)] { return existing }
+            let created = SocketHeartbeat(loop: loop, limits: limits)
+            all[ObjectIdentifier(loop)] = created
+            return created
+        }
+    }
+
+    func add(_ socket: SocketConnection) {
+        loop.assertInEventLoop()
+        sockets[ObjectIdentifier(socket)] = socket
+        if task == nil {
+            let interval = TimeAmount.seconds(Int64(limits.pingIntervalSeconds))
+            task = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in beat() }
+        }
+    }
+
+    func remove(_ socket: SocketConnection) {
+        loop.assertInEventLoop()
+        sockets[ObjectIdentifier(socket)] = nil
+        if sockets.isEmpty {
+            task?.cancel()
+            task = nil
+        }
+    }
+
+    private func beat() {
+        let silentSince = NIODeadline.now() - .seconds(Int64(limits.readTimeoutSeconds))
+        let allocator = ByteBufferAllocator()
+        let json = WebSocketFrameBytes.text(ServerMessage.ping(), allocator: allocator)
+        let ping = WebSocketFrameBytes.ping(payload: [UInt8](), allocator: allocator)
+        for socket in Array(sockets.values) {
+            if socket.lastHeard < silentSince {
+                socket.closeSilent()
+            } else {
+                socket.write(json)
+                socket.write(ping)
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import FaztAPI
+import FaztJSON
+import FaztRealtime
+import FaztVFS
+import Foundation
+import NIOHTTP1
+
+/// `/apps/{name}/channels/{channel}/messages` (publish from outside JavaScript) and
+/// `/apps/{name}/channels/{channel}` (subscribers and presence).
+extension ControlAPI {
+    func realtimeRoute(_ request: APIRequest, _ segments: [String]) async throws -> Response? {
+        guard segments.count >= 4, segments[0] == "apps", segments[2] == "channels" else { return nil }
+        let channel = segments[3].removingPercentEncoding ?? segments[3]
+        guard ChannelPattern.isValidChannelName(channel) else {
+            throw APIError.badRequest("channel names are 1-255 printable ASCII characters without '*' (got \(channel))")
+        }
+        let (app, manifest) = try await liveManifest(segments[1])
+        let hub = services.realtime.hub
+        switch (request.method, segments.count) {
+        case (.POST, 5) where segments[4] == "messages":
+            let bytes = Array(request.body.readableBytesView)
+            guard bytes.count <= hub.limits.maxMessageBytes else {
+                throw APIError.badRequest("the message is larger than \(hub.limits.maxMessageBytes) bytes")
+            }
+            let data: JSONValue
+            do {
+                data = try JSONValue.decode(bytes)
+            } catch {
+                throw APIError.badRequest("the body must be the message as JSON: \(error)")
+            }
+            let offset = hub.publish(
+                app: app,
+                channel: channel,
+                data: data.text,
+                rule: manifest.realtime.rule(for: channel),
+                now: RealtimeServices.nowMs()
+            )
+            return .json(PublishedBody(app: app, channel: channel, offset: offset), status: .created)
+        case (.GET, 4):
+            return .json(
+                ChannelBody(
+                    app: app,
+                    channel: channel,
+                    subscribers: hub.count(app: app, channel: channel),
+                    presence: hub.presence(app: app, channel: channel).map {
+                        ChannelBody.Member(id: $0.identity, user: $0.user, connections: $0.connections)
+                    }
+                )
+            )
+        default:
+            return nil
+        }
+    }
+
+    /// The app's canonical name and live manifest; 404 for unknown apps.
+    private func liveManifest(_ name: String) async throws -> (String, Manifest) {
+        let catalog = services.catalog
+        if case .live(let served) = catalog.lookup(name.lowercased()) {
+            return (served.snapshot.app, served.snapshot.manifest)
+        }
+        let served = try await blocking { try catalog.load(name.lowercased()) }
+        guard let served else { throw VFSError(.notFound, "app \(name) not found") }
+        return (served.snapshot.app, served.snapshot.manifest)
+    }
+}

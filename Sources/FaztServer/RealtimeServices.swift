@@ -1,0 +1,66 @@
+import FaztRealtime
+import FaztVFS
+import Glibc
+import Synchronization
+
+/// The server's side of realtime: the hub, the key that signs connection tokens, and how a socket
+/// reads its app's current options.
+final class RealtimeServices: Sendable {
+    let hub: RealtimeHub
+    private let tokenMaster: [UInt8]
+    private let catalog: AppCatalog
+
+    init(limits: RealtimeLimits, tokenMaster: [UInt8], catalog: AppCatalog) {
+        self.hub = RealtimeHub(limits: limits)
+        self.tokenMaster = tokenMaster
+        self.catalog = catalog
+    }
+
+    /// The key that signs `app`'s connection tokens (never handed to JavaScript).
+    func tokenKey(app: String) -> [UInt8] {
+        SocketToken.appKey(master: tokenMaster, app: app)
+    }
+
+    /// A socket's settings: its app's realtime options are read from the catalog at each use (a
+    /// deploy changes them), falling back to the last ones seen while the catalog reloads.
+    func settings(app: String, address: String, token: SocketToken?, initial: RealtimeOptions) -> SocketConnection.Settings {
+        let catalog = self.catalog
+        let last = Mutex(initial)
+        return SocketConnection.Settings(
+            app: app,
+            address: address,
+            token: token,
+            tokenKey: tokenKey(app: app),
+            options: {
+                switch catalog.lookup(app) {
+                case .live(let served):
+                    let options = served.snapshot.manifest.realtime
+                    last.withLock { $0 = options }
+                    return options
+                case .missing: return nil
+                case .unknown: return last.withLock { $0 }
+                }
+            },
+            clock: { RealtimeServices.nowMs() }
+        )
+    }
+
+    /// The current rule of `channel` in `app`'s live manifest, or nil when the app is unknown.
+    func rule(app: String, channel: String) -> ChannelRule? {
+        guard case .live(let served) = catalog.lookup(app) else { return nil }
+        return served.snapshot.manifest.realtime.rule(for: channel)
+    }
+
+    static func nowMs() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    /// A socket id: 16 random hex digits after `ws_` (unguessable: app code addresses sockets by it).
+    static func newSocketID() -> String {
+        let value = UInt64.random(in: 0...UInt64.max)
+        let hex = String(value, radix: 16)
+        return "ws_" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
