@@ -39,7 +39,26 @@ extension FaztResponder {
             if let reason = realtime.hub.admit(app: name, address: address) {
                 return exchange.respond(.text(.tooManyRequests, "\(reason)\n"))
             }
-            let settings = realtime.settings(app: name, address: address, token: token, initial: options)
+            // Socket events only for a version with a handler; each event then runs in the
+            // version live when it starts.
+            var events: AppSocketEvents?
+            if AppSocketEvents.handler(of: app.snapshot) != nil {
+                let request = APIRequestEncoding.encode(
+                    head: head,
+                    path: "/_ws",
+                    query: query,
+                    body: ByteBuffer(),
+                    ip: address
+                )
+                events = AppSocketEvents(app: name, request: request.json, services: services)
+            }
+            let settings = realtime.settings(
+                app: name,
+                address: address,
+                token: token,
+                initial: options,
+                events: events
+            )
             let hub = realtime.hub
             let upgrade = SocketUpgrade(
                 accept: accept,

@@ -23,7 +23,13 @@ final class RealtimeServices: Sendable {
 
     /// A socket's settings: its app's realtime options are read from the catalog at each use (a
     /// deploy changes them), falling back to the last ones seen while the catalog reloads.
-    func settings(app: String, address: String, token: SocketToken?, initial: RealtimeOptions) -> SocketConnection.Settings {
+    func settings(
+        app: String,
+        address: String,
+        token: SocketToken?,
+        initial: RealtimeOptions,
+        events: (any SocketEvents)? = nil
+    ) -> SocketConnection.Settings {
         let catalog = self.catalog
         let last = Mutex(initial)
         return SocketConnection.Settings(
@@ -41,15 +47,29 @@ final class RealtimeServices: Sendable {
                 case .unknown: return last.withLock { $0 }
                 }
             },
-            clock: { RealtimeServices.nowMs() }
+            clock: { RealtimeServices.nowMs() },
+            events: events
         )
     }
 
     /// The current rule of `channel` in `app`'s live manifest, or nil when the app is unknown.
+    /// Reads the database when the catalog does not hold the app: never call it on an event loop.
     func rule(app: String, channel: String) -> ChannelRule? {
-        guard case .live(let served) = catalog.lookup(app) else { return nil }
-        return served.snapshot.manifest.realtime.rule(for: channel)
+        served(app)?.snapshot.manifest.realtime.rule(for: channel)
     }
+
+    /// `app`'s live version, loaded when the catalog does not hold it (reads the database: never
+    /// on an event loop).
+    func served(_ app: String) -> ServedApp? {
+        switch catalog.lookup(app) {
+        case .live(let served): return served
+        case .missing: return nil
+        case .unknown: return try? catalog.load(app)
+        }
+    }
+
+    /// `app`'s live version as the catalog holds it now (on an event loop), or `.unknown`.
+    func lookup(_ app: String) -> AppCatalog.Lookup { catalog.lookup(app) }
 
     static func nowMs() -> Int64 {
         var spec = timespec()
