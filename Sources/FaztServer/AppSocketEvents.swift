@@ -166,9 +166,7 @@ final class AppSocketEvents: SocketEvents {
             record = RealtimeKernel.json(live)
         } else {
             // Closed meanwhile (its close event comes next): what is known without the hub.
-            record = RealtimeKernel.json(
-                RealtimeHub.SocketInfo(id: socket.socketID, tags: [], attachment: nil, user: socket.user, channels: [])
-            )
+            record = RealtimeKernel.json(id: socket.socketID, tags: [], attachment: nil, user: socket.user)
         }
         var bytes: [UInt8]?
         switch event {

@@ -34,7 +34,7 @@ struct RealtimeKernel: Sendable {
                 reply(.success(StorageResult(json: try answer(call))))
             }
         } catch {
-            reply(.failure(error))
+            reply(.failure(StorageError.wrapping(error)))
         }
     }
 
@@ -57,9 +57,10 @@ struct RealtimeKernel: Sendable {
             )
             return String(offset)
         case .socketSend:
-            return hub.send(app: app, socketID: call.arg(0), text: try text(call, 1, "socket.send")) ? "true" : "false"
+            let text = try messageText(call, 1, "socket.send")
+            return hub.send(app: app, socketID: call.arg(0), text: text) ? "true" : "false"
         case .socketSendAll:
-            let text = try text(call, 0, "realtime.broadcastAll")
+            let text = try messageText(call, 0, "realtime.broadcastAll")
             var sent = 0
             for socket in hub.sockets(app: app) where hub.send(app: app, socketID: socket.id, text: text) {
                 sent += 1
@@ -98,7 +99,8 @@ struct RealtimeKernel: Sendable {
             let stored: String? = attachment == "null" ? nil : attachment
             return hub.update(app: app, socketID: call.arg(0), attachment: .some(stored)) ? "true" : "false"
         case .socketTags:
-            return hub.update(app: app, socketID: call.arg(0), tags: try Self.tags(call.arg(1))) ? "true" : "false"
+            let tags = try Self.tags(call.arg(1))
+            return hub.update(app: app, socketID: call.arg(0), tags: tags) ? "true" : "false"
         default:
             throw StorageError(.invalidArgument, "\(call.op.rawValue) is not a socket call")
         }
@@ -184,7 +186,7 @@ struct RealtimeKernel: Sendable {
 
     // MARK: Arguments
 
-    private func text(_ call: StorageCall, _ index: Int, _ what: String) throws(StorageError) -> String {
+    private func messageText(_ call: StorageCall, _ index: Int, _ what: String) throws(StorageError) -> String {
         let text = call.arg(index)
         guard text.utf8.count <= hub.limits.maxMessageBytes else {
             throw StorageError(
@@ -244,18 +246,22 @@ struct RealtimeKernel: Sendable {
     /// A socket as JavaScript sees it: `{id, tags, attachment, user}` (the attachment is stored as
     /// JSON text and written as is).
     static func json(_ socket: RealtimeHub.SocketInfo) -> String {
+        json(id: socket.id, tags: socket.tags, attachment: socket.attachment, user: socket.user)
+    }
+
+    static func json(id: String, tags: [String], attachment: String?, user: String?) -> String {
         var out = JSONText()
         out.raw("{\"id\":")
-        out.string(socket.id)
+        out.string(id)
         out.raw(",\"tags\":[")
-        for (index, tag) in socket.tags.enumerated() {
+        for (index, tag) in tags.enumerated() {
             if index > 0 { out.raw(",") }
             out.string(tag)
         }
         out.raw("],\"attachment\":")
-        out.raw(socket.attachment ?? "null")
+        out.raw(attachment ?? "null")
         out.raw(",\"user\":")
-        if let user = socket.user { out.string(user) } else { out.raw("null") }
+        if let user { out.string(user) } else { out.raw("null") }
         out.raw("}")
         return out.text
     }
