@@ -26,10 +26,12 @@ extension PreludeTests {
         )
     }
 
-    static let handshake: [String: Any] = [
-        "method": "GET", "path": "/_ws", "url": "http://chat.localhost/_ws?room=1", "query": ["room": "1"],
-        "headers": ["origin": "http://chat.localhost"], "ip": "127.0.0.1",
-    ]
+    static var handshake: [String: Any] {
+        [
+            "method": "GET", "path": "/_ws", "url": "http://chat.localhost/_ws?room=1", "query": ["room": "1"],
+            "headers": ["origin": "http://chat.localhost"], "ip": "127.0.0.1",
+        ]
+    }
 
     @Test func socketOpenSeesTheSocketAndTheHandshake() throws {
         let storage = StorageRecorder()
