@@ -88,6 +88,7 @@ let package = Package(
             name: "FaztRealtime",
             dependencies: [
                 "FaztJSON",
+                "FaztVFS",
                 "CCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -157,6 +158,8 @@ let package = Package(
             name: "FaztRealtimeTests",
             dependencies: [
                 "FaztRealtime",
+                "FaztJSON",
+                "FaztVFS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
