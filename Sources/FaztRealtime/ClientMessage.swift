@@ -51,22 +51,22 @@ public enum ClientMessage: Sendable, Equatable {
         }
         switch type {
         case "subscribe":
-            let channel = try channel(in: message)
+            let channel = try readChannel(in: message)
             return .subscribe(
                 channel: channel,
-                since: try since(in: message, channel: channel),
-                token: try token(in: message, channel: channel)
+                since: try readSince(in: message, channel: channel),
+                token: try readToken(in: message, channel: channel)
             )
         case "unsubscribe":
-            return .unsubscribe(channel: try channel(in: message))
+            return .unsubscribe(channel: try readChannel(in: message))
         case "publish":
-            let channel = try channel(in: message)
+            let channel = try readChannel(in: message)
             guard let data = message["data"] else {
                 throw ClientMessageError(.badField, "publish needs \"data\": the JSON value to send", channel: channel)
             }
             return .publish(channel: channel, data: data.text)
         case "presence":
-            return .presence(channel: try channel(in: message))
+            return .presence(channel: try readChannel(in: message))
         case "ping":
             return .ping
         case "pong":
@@ -80,7 +80,7 @@ public enum ClientMessage: Sendable, Equatable {
         }
     }
 
-    private static func channel(in message: JSONValue) throws(ClientMessageError) -> String {
+    private static func readChannel(in message: JSONValue) throws(ClientMessageError) -> String {
         guard case .string(let channel)? = message["channel"] else {
             throw ClientMessageError(.badChannel, "the message needs \"channel\": the channel's name as a string")
         }
@@ -94,7 +94,7 @@ public enum ClientMessage: Sendable, Equatable {
         return channel
     }
 
-    private static func since(in message: JSONValue, channel: String) throws(ClientMessageError) -> Since? {
+    private static func readSince(in message: JSONValue, channel: String) throws(ClientMessageError) -> Since? {
         guard let since = message["since"], since != .null else { return nil }
         let fix = "\"since\" must be {\"offset\": N, \"epoch\": E} from the last message or subscribed reply"
         guard case .object = since else { throw ClientMessageError(.badField, fix, channel: channel) }
@@ -109,7 +109,7 @@ public enum ClientMessage: Sendable, Equatable {
         return Since(offset: UInt64(offset), epoch: epoch)
     }
 
-    private static func token(in message: JSONValue, channel: String) throws(ClientMessageError) -> String? {
+    private static func readToken(in message: JSONValue, channel: String) throws(ClientMessageError) -> String? {
         switch message["token"] {
         case nil, .null?: return nil
         case .string(let token)?: return token
