@@ -159,6 +159,7 @@ let package = Package(
             name: "FaztRealtimeTests",
             dependencies: [
                 "FaztRealtime",
+                "FaztJSON",
                 "FaztVFS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
