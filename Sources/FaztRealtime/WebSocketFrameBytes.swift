@@ -72,13 +72,13 @@ public enum WebSocketFrameBytes {
     /// The longest prefix of `string` that fits `maxUTF8Bytes` without splitting a character's bytes.
     static func prefix(of string: String, maxUTF8Bytes: Int) -> Substring.UTF8View {
         let utf8 = string.utf8
-        guard utf8.count > maxUTF8Bytes else { return string[...].utf8 }
+        guard utf8.count > maxUTF8Bytes else { return utf8[...] }
         var end = utf8.index(utf8.startIndex, offsetBy: maxUTF8Bytes)
         // A continuation byte (10xxxxxx) at the cut means the cut is inside a scalar: move back to its lead byte.
         while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 {
             end = utf8.index(before: end)
         }
-        return string[..<end].utf8
+        return utf8[..<end]
     }
 
     /// 2, 4 or 10 bytes: the length is in the second byte, or in a 16-bit or 64-bit integer after it.

@@ -122,7 +122,7 @@ public struct WebSocketSession {
     }
 
     /// Fails the connection for an error of the frame decoder: 1009 for a frame over the size limit,
-    /// 1002 for anything else.
+    /// 1002 for anything else (a fragmented or long control frame).
     public mutating func failed(_ error: any Error, into actions: inout [Action]) {
         switch self.state {
         case .closed:
@@ -133,12 +133,19 @@ public struct WebSocketSession {
             self.state = .closed
             actions.append(.closeAfterWrite)
         case .open:
-            if let error = error as? NIOWebSocketError, error == .invalidFrameLength {
+            if Self.isTooBig(error) {
                 self.fail(code: CloseCode.messageTooBig, reason: "frame too big", into: &actions)
             } else {
                 self.fail(code: CloseCode.protocolError, reason: "invalid frame", into: &actions)
             }
         }
+    }
+
+    /// Whether a decoder error means a frame over the size limit: the frame decoder's length check,
+    /// or the byte-to-message handler's buffer limit if one is set.
+    private static func isTooBig(_ error: any Error) -> Bool {
+        if let error = error as? NIOWebSocketError { return error == .invalidFrameLength }
+        return error is ByteToMessageDecoderError.PayloadTooLargeError
     }
 
     /// The peer did not answer our close frame in time: give up on the handshake.

@@ -129,7 +129,7 @@ import Testing
     private static func isPrefixOfValidText(_ bytes: ArraySlice<UInt8>) -> Bool {
         for missing in 0...3 {
             for next: UInt8 in [0x80, 0x90, 0xA0] {
-                let completion = missing == 0 ? [] : [next] + Array(repeating: 0x80, count: missing - 1)
+                let completion: [UInt8] = missing == 0 ? [] : [next] + Array(repeating: 0x80, count: missing - 1)
                 if self.swiftAccepts(Array(bytes) + completion) { return true }
             }
         }

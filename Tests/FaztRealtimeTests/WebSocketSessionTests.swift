@@ -361,6 +361,13 @@ import Testing
         #expect(session.state == .closed)
     }
 
+    @Test func aBufferOverTheHandlersLimitCloses1009() throws {
+        var session = WebSocketSession()
+        var actions: [WebSocketSession.Action] = []
+        session.failed(ByteToMessageDecoderError.PayloadTooLargeError(), into: &actions)
+        #expect(try SessionEvent.of(actions) == [.close(1009), .closeAfterWrite])
+    }
+
     @Test(arguments: [NIOWebSocketError.fragmentedControlFrame, .multiByteControlFrameLength])
     func otherDecoderErrorsClose1002(error: NIOWebSocketError) throws {
         var session = WebSocketSession()
