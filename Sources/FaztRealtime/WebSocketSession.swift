@@ -66,6 +66,9 @@ public struct WebSocketSession {
     private var messageBytes = 0
     private var validator = UTF8Validator()
 
+    /// Whether a buffer is held for a fragmented message (never between messages).
+    var holdsReassemblyBuffer: Bool { self.reassembly != nil }
+
     /// Creates the session of a socket that has just been upgraded.
     public init(limits: RealtimeLimits = .init(), allocator: ByteBufferAllocator = .init()) {
         self.maxMessageBytes = limits.maxMessageBytes
