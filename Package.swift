@@ -88,6 +88,7 @@ let package = Package(
             name: "FaztRealtime",
             dependencies: [
                 "FaztJSON",
+                "FaztVFS",
                 "CCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -126,6 +127,7 @@ let package = Package(
                 "FaztVFS",
                 "FaztNet",
                 "FaztRuntime",
+                "FaztRealtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,6 +159,8 @@ let package = Package(
             name: "FaztRealtimeTests",
             dependencies: [
                 "FaztRealtime",
+                "FaztJSON",
+                "FaztVFS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaztKernel
+import FaztRealtime
 import FaztScheduler
 import FaztServer
 import FaztStore
@@ -91,11 +92,31 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Delivery attempts per channel after the first (backoff from 2 s)."
     )
     var notifyRetries: Int = 4
+    @Option(name: .customLong("max-sockets-per-ip"), help: "Open WebSockets and event streams from one address.")
+    var maxSocketsPerIP: Int = 256
+    @Option(name: .customLong("max-sockets-per-app"), help: "Open WebSockets and event streams of one app.")
+    var maxSocketsPerApp: Int = 10_000
+    @Option(
+        name: .customLong("socket-message-kb"),
+        help: "Largest WebSocket message a client may send, in KB (close 1009 above it)."
+    )
+    var socketMessageKB: Int = 512
+    @Option(
+        name: .customLong("socket-buffer-kb"),
+        help: "Unread bytes queued for one socket before it is closed as a slow consumer (4008), in KB."
+    )
+    var socketBufferKB: Int = 1024
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        for (flag, value) in [
+            ("--max-sockets-per-ip", maxSocketsPerIP), ("--max-sockets-per-app", maxSocketsPerApp),
+            ("--socket-message-kb", socketMessageKB), ("--socket-buffer-kb", socketBufferKB),
+        ] where value < 1 {
+            throw ValidationError("\(flag) must be at least 1")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown --log-level '\(logLevel)'")
         }
@@ -153,6 +174,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.deployLimits.maxFileBytes = maxFileMB << 20
         configuration.deployLimits.maxEntries = maxEntries
         configuration.maxConnectionsPerIP = maxConnectionsPerIP
+        configuration.realtime.maxSocketsPerIP = maxSocketsPerIP
+        configuration.realtime.maxSocketsPerApp = maxSocketsPerApp
+        configuration.realtime.maxMessageBytes = socketMessageKB << 10
+        configuration.realtime.outboundBudgetBytes = socketBufferKB << 10
         configuration.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.idleTimeout = .seconds(Int64(idleTimeout))
         configuration.trimAfterIdle = .seconds(Int64(trimAfterIdle))

@@ -16,6 +16,8 @@ public struct Manifest: Sendable, Equatable {
     public var access: Access = .public
     /// Send exception text, `where` and stack to clients in a 500 (default: only a run id).
     public var debug = false
+    /// WebSockets at `/_ws`: allowed origins, channel rules, the socket event handler.
+    public var realtime = RealtimeOptions()
 
     /// The manifest's `access` value.
     public enum Access: String, Sendable, Equatable {
@@ -93,6 +95,9 @@ public struct Manifest: Sendable, Equatable {
         if let debug = value("debug") {
             guard case .bool(let flag) = debug else { throw wrong("debug", "true or false") }
             manifest.debug = flag
+        }
+        if let realtime = value("realtime") {
+            manifest.realtime = try parseRealtime(realtime)
         }
         if let limits = value("limits") {
             guard case .object = limits else { throw wrong("limits", "an object") }

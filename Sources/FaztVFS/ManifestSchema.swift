@@ -80,6 +80,7 @@ public enum ManifestSchema {
         Key("events", .stringMap("pattern → handler file"), "Event subscriptions kept with the live version."),
         Key("permissions", .strings, default: "[]", "Permissions the app asks the owner for (`events:app:<other>.*`)."),
         Key("webhooks", .named("name → {secret, signature}", webhook), "Inbound webhooks at `/_hooks/<name>`."),
+        Key("realtime", .object(realtime), default: "sockets from the app's own origin", "WebSockets at `/_ws`."),
     ]
 
     static let cors: [Key] = [
@@ -116,6 +117,37 @@ public enum ManifestSchema {
         ),
     ]
 
+    static let realtime: [Key] = [
+        Key(
+            "origins",
+            .stringOrStrings,
+            default: "the app's own origin",
+            "Origins allowed to open a socket (`scheme://host[:port]`); `*` is any."
+        ),
+        Key("requireOrigin", .boolean, default: "false", "Refuse handshakes without an `Origin` header."),
+        Key(
+            "channels",
+            .named("channel pattern → {publish, presence, history, historySeconds, auth}", channel),
+            default: "{}",
+            "Channel rules; `*` matches any run of characters, the most specific pattern wins."
+        ),
+        Key("handler", .string, default: "\"api/_socket.js\" when it exists", "The socket event handler file."),
+        Key("deflate", .boolean, default: "false", "Offer permessage-deflate compression."),
+    ]
+
+    static let channel: [Key] = [
+        Key("publish", .boolean, default: "false", "Clients may publish (otherwise only the app's code)."),
+        Key("presence", .boolean, default: "false", "Join/leave messages and the presence list."),
+        Key("history", .integer(minimum: 0), default: "100", "Messages kept for recovery (0…10000)."),
+        Key("historySeconds", .integer(minimum: 1), default: "120", "Seconds a message stays recoverable (1…86400)."),
+        Key(
+            "auth",
+            .choice(["none", "token"]),
+            default: "\"none\"",
+            "`token`: subscribing needs a connection token naming the channel."
+        ),
+    ]
+
     /// Names often written instead of a key (checked before edit distance).
     static let commonMistakes: [String: String] = [
         "schedule": "schedules", "cron": "schedules", "crons": "schedules", "jobs": "schedules",
@@ -125,6 +157,8 @@ public enum ManifestSchema {
         "method": "methods", "header": "headers", "credential": "credentials", "max_age": "maxAge",
         "timeout_ms": "timeoutMs", "memory_mb": "memoryMB", "timezone": "tz", "handlers": "handler",
         "retry": "retries", "secretName": "secret", "algorithm": "signature",
+        "websocket": "realtime", "websockets": "realtime", "sockets": "realtime", "ws": "realtime",
+        "channel": "channels", "rooms": "channels", "compression": "deflate", "permessageDeflate": "deflate",
     ]
 
     /// The listed key closest to `key` (a known mistake, a case slip, or within a small edit distance).
