@@ -23,7 +23,12 @@ final class RealtimeServices: Sendable {
 
     /// A socket's settings: its app's realtime options are read from the catalog at each use (a
     /// deploy changes them), falling back to the last ones seen while the catalog reloads.
-    func settings(app: String, address: String, token: SocketToken?, initial: RealtimeOptions) -> SocketConnection.Settings {
+    func settings(
+        app: String,
+        address: String,
+        token: SocketToken?,
+        initial: RealtimeOptions
+    ) -> SocketConnection.Settings {
         let catalog = self.catalog
         let last = Mutex(initial)
         return SocketConnection.Settings(
