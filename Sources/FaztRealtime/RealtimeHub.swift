@@ -170,7 +170,9 @@ public final class RealtimeHub: Sendable {
                     let key = ObjectIdentifier(subscriber.eventLoop)
                     channelState.loops[key, default: LoopGroup(loop: subscriber.eventLoop)].members[id] = subscriber
                     channelState.subscribers += 1
-                    if rule.presence, case .join(let member)? = channelState.presence.add(socketID: id, user: record.user) {
+                    if rule.presence,
+                        case .join(let member)? = channelState.presence.add(socketID: id, user: record.user)
+                    {
                         join = member
                     }
                 }
@@ -227,8 +229,9 @@ public final class RealtimeHub: Sendable {
         }
     }
 
-    /// Publishes `data` (JSON text) on a channel: kept in its history and sent to every subscriber
-    /// but `except`. Returns the message's offset.
+    /// Publishes `data` (JSON text) on a channel and returns the message's offset.
+    ///
+    /// The message joins the channel's history and goes to every subscriber but `except`.
     @discardableResult
     public func publish(
         app: String,

@@ -2,8 +2,10 @@ import FaztVFS
 import NIOCore
 import NIOWebSocket
 
-/// One upgraded WebSocket: frames in → protocol (`WebSocketSession`) → channel protocol and app
-/// events; channel messages out. Lives on its channel's event loop; no task, thread or JS context.
+/// One upgraded WebSocket, on its channel's event loop: no task, thread or JS context of its own.
+///
+/// Frames in go through the protocol (`WebSocketSession`) to the channel protocol and the app's
+/// events; channel messages go out.
 ///
 /// What it keeps while idle is small on purpose (ids, a subscription table, the session's state):
 /// buffers exist only while a message is being read or written.
@@ -139,7 +141,10 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         if !context.channel.isWritable, !closing {
             // More than the budget is waiting for this client: it cannot keep up.
             hub.countSlowConsumerClose()
-            shutdown(code: CloseCode.slowConsumer, reason: "slow consumer: more than \(hub.limits.outboundBudgetBytes) bytes unread")
+            shutdown(
+                code: CloseCode.slowConsumer,
+                reason: "slow consumer: more than \(hub.limits.outboundBudgetBytes) bytes unread"
+            )
         }
         context.fireChannelWritabilityChanged()
     }
@@ -177,10 +182,10 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         do {
             message = try ClientMessage.parse(text)
         } catch {
-            if let events = settings.events, error.code == "bad_json" || error.code == "unknown_type" {
+            if let events = settings.events, error.code == .badJSON || error.code == .unknownType {
                 events.message(self, text: text, binary: nil)
             } else {
-                reply(ServerMessage.error(code: error.code, message: error.message, channel: nil))
+                reply(ServerMessage.error(code: error.code.rawValue, message: error.message, channel: error.channel))
             }
             return
         }
@@ -195,7 +200,11 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         case .ping: reply(ServerMessage.pong())
         case .presence(let channel):
             guard let rule = rule(for: channel), rule.presence else {
-                return refuse("presence_disabled", "presence is off for \(channel) (fazt.json realtime.channels: \"presence\": true)", channel)
+                return refuse(
+                    "presence_disabled",
+                    "presence is off for \(channel) (fazt.json realtime.channels: \"presence\": true)",
+                    channel
+                )
             }
             guard subscriptions[channel] != nil else {
                 return refuse("not_subscribed", "subscribe to \(channel) before asking who is present", channel)
@@ -219,7 +228,11 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
 
     private func subscribe(_ channel: String, since: ClientMessage.Since?, token: String?) {
         guard spendSubscribeAllowance() else {
-            return refuse("rate_limited", "more than \(hub.limits.subscribesPerSecond) subscribes a second; slow down", channel)
+            return refuse(
+                "rate_limited",
+                "more than \(hub.limits.subscribesPerSecond) subscribes a second; slow down",
+                channel
+            )
         }
         guard let rule = rule(for: channel) else {
             return refuse("app_gone", "the app was deleted", channel)
@@ -278,7 +291,8 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
             }
         }
         guard let token else {
-            return "\(channel) needs a connection token: pass ?token= on connect or \"token\" in subscribe (fazt.socket.token)"
+            return
+                "\(channel) needs a connection token: pass ?token= on connect or \"token\" in subscribe (fazt.socket.token)"
         }
         guard token.allows(channel: channel) else {
             return "the connection token does not name \(channel)"
@@ -319,7 +333,10 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     /// Writes one server message now.
     private func reply(_ text: String) {
         guard let context, !closing else { return }
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrameBytes.text(text, allocator: context.channel.allocator)), promise: nil)
+        context.writeAndFlush(
+            wrapOutboundOut(WebSocketFrameBytes.text(text, allocator: context.channel.allocator)),
+            promise: nil
+        )
     }
 
     // MARK: Calls from the app's code (`ws.subscribe`, `ws.unsubscribe`)

@@ -50,7 +50,7 @@ final class SocketHeartbeat: @unchecked Sendable {
         let silentSince = NIODeadline.now() - .seconds(Int64(limits.readTimeoutSeconds))
         let allocator = ByteBufferAllocator()
         let json = WebSocketFrameBytes.text(ServerMessage.ping(), allocator: allocator)
-        let ping = WebSocketFrameBytes.ping(payload: [UInt8](), allocator: allocator)
+        let ping = WebSocketFrameBytes.ping(allocator: allocator)
         for socket in Array(sockets.values) {
             if socket.lastHeard < silentSince {
                 socket.closeSilent()

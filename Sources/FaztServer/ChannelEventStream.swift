@@ -79,7 +79,17 @@ final class ChannelEventStream: ResponseStream, ChannelSubscriber, @unchecked Se
             positions[subscription.channel] = (result.offset, result.epoch)
             if case .recovered(let missed)? = result.recovery {
                 for entry in missed {
-                    text += event(channel: subscription.channel, offset: entry.offset, epoch: result.epoch, json: ServerMessage.message(channel: subscription.channel, data: entry.data, offset: entry.offset, timestampMs: entry.timestampMs))
+                    text += event(
+                        channel: subscription.channel,
+                        offset: entry.offset,
+                        epoch: result.epoch,
+                        json: ServerMessage.message(
+                            channel: subscription.channel,
+                            data: entry.data,
+                            offset: entry.offset,
+                            timestampMs: entry.timestampMs
+                        )
+                    )
                 }
             } else if case .notRecovered? = result.recovery {
                 var json = JSONText()
@@ -115,7 +125,16 @@ final class ChannelEventStream: ResponseStream, ChannelSubscriber, @unchecked Se
             return
         }
         guard delivery.offset > position.0 else { return }
-        _ = write(ByteBuffer(string: event(channel: delivery.channel, offset: delivery.offset, epoch: position.1, json: delivery.text)))
+        _ = write(
+            ByteBuffer(
+                string: event(
+                    channel: delivery.channel,
+                    offset: delivery.offset,
+                    epoch: position.1,
+                    json: delivery.text
+                )
+            )
+        )
     }
 
     func sendDirect(_ frame: ByteBuffer, text: String) {

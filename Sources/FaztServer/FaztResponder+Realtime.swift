@@ -1,7 +1,7 @@
-import FaztRealtime
 import FaztKernel
-import Foundation
+import FaztRealtime
 import FaztVFS
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -16,23 +16,34 @@ extension FaztResponder {
             return exchange.respond(response)
         }
         let accept: String
-        switch SocketHandshake.accept(header: { head.headers[$0].isEmpty ? nil : head.headers[$0].joined(separator: ",") }) {
+        switch SocketHandshake.accept(header: {
+            head.headers[$0].isEmpty ? nil : head.headers[$0].joined(separator: ",")
+        }) {
         case .success(let value): accept = value
         case .failure(let refusal): return exchange.respond(Self.response(for: refusal))
         }
         withLiveApp(exchange, name: name) { app in
             let options = app.snapshot.manifest.realtime
             let host = head.headers.first(name: "Host") ?? "\(name).\(services.configuration.domain)"
-            if let refusal = SocketHandshake.check(origin: head.headers.first(name: "Origin"), host: host, options: options) {
+            if let refusal = SocketHandshake.check(
+                origin: head.headers.first(name: "Origin"),
+                host: host,
+                options: options
+            ) {
                 return exchange.respond(Self.response(for: refusal))
             }
             let realtime = services.realtime
             var token: SocketToken?
             if let text = Self.queryValue("token", in: query) {
                 do {
-                    token = try SocketToken.verify(text, key: realtime.tokenKey(app: name), app: name, now: RealtimeServices.nowMs())
+                    token = try SocketToken.verify(
+                        text,
+                        key: realtime.tokenKey(app: name),
+                        app: name,
+                        now: RealtimeServices.nowMs()
+                    )
                 } catch {
-                    return exchange.respond(.text(.forbidden, "\(error.message)\n"))
+                    return exchange.respond(.text(.forbidden, "\(error)\n"))
                 }
             }
             let address = exchange.request.clientIP ?? "unknown"
@@ -64,7 +75,12 @@ extension FaztResponder {
                 accept: accept,
                 maxFrameBytes: hub.limits.maxMessageBytes,
                 makeHandler: { loop in
-                    SocketConnection(socketID: RealtimeServices.newSocketID(), eventLoop: loop, hub: hub, settings: settings)
+                    SocketConnection(
+                        socketID: RealtimeServices.newSocketID(),
+                        eventLoop: loop,
+                        hub: hub,
+                        settings: settings
+                    )
                 },
                 abandoned: { hub.release(app: name, address: address) }
             )
@@ -130,9 +146,14 @@ extension FaztResponder {
             var token: SocketToken?
             if let text = Self.queryValue("token", in: query) {
                 do {
-                    token = try SocketToken.verify(text, key: realtime.tokenKey(app: name), app: name, now: RealtimeServices.nowMs())
+                    token = try SocketToken.verify(
+                        text,
+                        key: realtime.tokenKey(app: name),
+                        app: name,
+                        now: RealtimeServices.nowMs()
+                    )
                 } catch {
-                    return exchange.respond(.text(.forbidden, "\(error.message)\n"))
+                    return exchange.respond(.text(.forbidden, "\(error)\n"))
                 }
             }
             let since = ChannelEventStream.positions(lastEventID: head.headers.first(name: "Last-Event-ID"))

@@ -30,7 +30,13 @@ final class RecordingSubscriber: ChannelSubscriber, @unchecked Sendable {
     let loopB = EmbeddedEventLoop()
     let rule = ChannelRule(pattern: ChannelPattern("*")!)
 
-    private func connect(_ hub: RealtimeHub, _ id: String, app: String = "chat", loop: EmbeddedEventLoop, user: String? = nil) -> RecordingSubscriber {
+    private func connect(
+        _ hub: RealtimeHub,
+        _ id: String,
+        app: String = "chat",
+        loop: EmbeddedEventLoop,
+        user: String? = nil
+    ) -> RecordingSubscriber {
         let subscriber = RecordingSubscriber(id, loop: loop)
         #expect(hub.admit(app: app, address: "127.0.0.1") == nil)
         hub.register(subscriber, app: app, address: "127.0.0.1", user: user)
@@ -90,7 +96,14 @@ final class RecordingSubscriber: ChannelSubscriber, @unchecked Sendable {
         let hub = RealtimeHub()
         let a = connect(hub, "a", loop: loopA)
         hub.publish(app: "chat", channel: "room", data: "1", rule: rule, now: 1)
-        let result = hub.subscribe(a, app: "chat", channel: "room", rule: rule, since: .init(offset: 0, epoch: "nope"), now: 2)
+        let result = hub.subscribe(
+            a,
+            app: "chat",
+            channel: "room",
+            rule: rule,
+            since: .init(offset: 0, epoch: "nope"),
+            now: 2
+        )
         #expect(result?.recovery == .notRecovered)
     }
 

@@ -44,16 +44,31 @@ import Testing
 
     @Test func originsMatchExactlyAndLookAlikesAreRefused() {
         let own = RealtimeOptions()
-        #expect(SocketHandshake.check(origin: "http://app.localhost:8080", host: "app.localhost:8080", options: own) == nil)
-        #expect(SocketHandshake.check(origin: "https://app.localhost:8080", host: "app.localhost:8080", options: own) == nil)
-        #expect(SocketHandshake.check(origin: "http://evil-app.localhost:8080", host: "app.localhost:8080", options: own) != nil)
-        #expect(SocketHandshake.check(origin: "http://app.localhost:8080.evil.example", host: "app.localhost:8080", options: own) != nil)
+        #expect(
+            SocketHandshake.check(origin: "http://app.localhost:8080", host: "app.localhost:8080", options: own) == nil
+        )
+        #expect(
+            SocketHandshake.check(origin: "https://app.localhost:8080", host: "app.localhost:8080", options: own) == nil
+        )
+        #expect(
+            SocketHandshake.check(origin: "http://evil-app.localhost:8080", host: "app.localhost:8080", options: own)
+                != nil
+        )
+        #expect(
+            SocketHandshake.check(
+                origin: "http://app.localhost:8080.evil.example",
+                host: "app.localhost:8080",
+                options: own
+            ) != nil
+        )
         #expect(SocketHandshake.check(origin: "http://app.localhost", host: "app.localhost:8080", options: own) != nil)
         #expect(SocketHandshake.check(origin: nil, host: "app.localhost:8080", options: own) == nil)
         var listed = RealtimeOptions()
         listed.origins = ["https://shop.example"]
         #expect(SocketHandshake.check(origin: "https://shop.example", host: "app.localhost", options: listed) == nil)
-        #expect(SocketHandshake.check(origin: "https://shop.example.evil", host: "app.localhost", options: listed) != nil)
+        #expect(
+            SocketHandshake.check(origin: "https://shop.example.evil", host: "app.localhost", options: listed) != nil
+        )
         #expect(SocketHandshake.check(origin: "http://app.localhost", host: "app.localhost", options: listed) != nil)
         var any = RealtimeOptions()
         any.origins = ["*"]
