@@ -47,7 +47,7 @@ extension Prelude {
             kick(id, reason) { return storageCall("socket.kick", socketIDText(id), optionalText(reason)) === "true"; },
             token(options) {
               const o = optionsObject(options, "socket.token");
-              return storageCall("socket.token", jsonText({ user: o.user, channels: o.channels, ttl: o.ttl }, "the options"));
+              return JSON.parse(storageCall("socket.token", jsonText({ user: o.user, channels: o.channels, ttl: o.ttl }, "the options")));
             },
           });
           // The original Fazt's names.

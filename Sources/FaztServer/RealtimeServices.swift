@@ -53,6 +53,7 @@ final class RealtimeServices: Sendable {
     }
 
     /// The current rule of `channel` in `app`'s live manifest, or nil when the app is unknown.
+    ///
     /// Reads the database when the catalog does not hold the app: never call it on an event loop.
     func rule(app: String, channel: String) -> ChannelRule? {
         served(app)?.snapshot.manifest.realtime.rule(for: channel)

@@ -84,14 +84,13 @@ extension PreludeTests {
               ws.unsubscribe('room-2');
               ws.close(4000, 'done');
               fazt.socket.broadcast('room-1', 'hello', { except: ws });
-              globalThis.after = [ws.attachment, ws.tags, JSON.stringify(ws)];
+              ws.send([ws.attachment, ws.tags, JSON.stringify(ws)]);
             };
-            exports.open = () => globalThis.after;
             """,
             ["event": "message", "data": "x"],
             storage: storage
         )
-        #expect(answer.status == 204)
+        #expect(answer.text == "null")
         #expect(
             storage.calls.map { [$0.op] + $0.args } == [
                 ["socket.attach", "ws_1", #"{"user":"ann","n":2}"#],
@@ -100,6 +99,10 @@ extension PreludeTests {
                 ["socket.unsubscribe", "ws_1", "room-2"],
                 ["socket.close", "ws_1", "4000", "done"],
                 ["socket.broadcast", "room-1", #""hello""#, "ws_1"],
+                [
+                    "socket.send", "ws_1",
+                    #"[{"user":"ann","n":2},["x","y"],"{\"id\":\"ws_1\",\"user\":\"ann\",\"tags\":[\"x\",\"y\"],\"attachment\":{\"user\":\"ann\",\"n\":2}}"]"#,
+                ],
             ]
         )
     }
@@ -119,7 +122,7 @@ extension PreludeTests {
             case "socket.broadcast": return "7"
             case "socket.count", "socket.sendAll": return "3"
             case "socket.sockets": return #"[{"id":"ws_1","tags":[],"attachment":null,"user":null}]"#
-            case "socket.token": return "v1.a.b"
+            case "socket.token": return #""v1.a.b""#
             default: return "true"
             }
         }
