@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
+import Synchronization
 
 /// A WebSocket handshake the responder accepted: the `Sec-WebSocket-Accept` value and the handler
 /// that takes the connection over.
@@ -44,9 +45,25 @@ extension HTTPHandler {
             operations.removeHandler(self, promise: nil)
             operations.removeHandler(connectionGuard, promise: nil)
             operations.removeHandler(name: Self.decoderName, promise: nil)
+            upgraded()
         } catch {
             upgrade.abandoned()
             context.close(promise: nil)
         }
+    }
+}
+
+/// Gives a connection slot back once, whoever calls first (a slot released at upgrade or at close).
+final class SlotRelease: Sendable {
+    private let done = Atomic<Bool>(false)
+    private let action: @Sendable () -> Void
+
+    init(_ action: @escaping @Sendable () -> Void) {
+        self.action = action
+    }
+
+    func run() {
+        guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        action()
     }
 }
