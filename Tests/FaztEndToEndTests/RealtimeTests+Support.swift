@@ -18,8 +18,7 @@ extension WebSocketTestClient {
     func mustSubscribe(
         _ channel: String,
         since: [String: Any]? = nil,
-        token: String? = nil,
-        sourceLocation: SourceLocation = #_sourceLocation
+        token: String? = nil
     ) throws -> [String: Any] {
         let reply = try subscribe(channel, since: since, token: token)
         guard reply["type"] as? String == "subscribed", reply["channel"] as? String == channel else {
@@ -63,8 +62,7 @@ extension ServerProcess {
     func deployRealtimeApp(
         _ app: String,
         manifest: String,
-        files: [ArchiveFixtures.Entry] = [],
-        sourceLocation: SourceLocation = #_sourceLocation
+        files: [ArchiveFixtures.Entry] = []
     ) throws {
         let entries = [ArchiveFixtures.file("fazt.json", manifest), ArchiveFixtures.file("index.html", "<p>live</p>")]
         let response = try deploy(app, try ArchiveFixtures.zip(entries + files))

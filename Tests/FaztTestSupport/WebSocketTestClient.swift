@@ -57,7 +57,7 @@ public final class WebSocketTestClient {
             isOpen = false
             throw TestError("socket failed: errno \(errno)")
         }
-        if var size = receiveBufferSize.map(Int32.init(clamping:)) {
+        if var size = receiveBufferSize.map({ Int32(clamping: $0) }) {
             // Before connect, so the advertised window is small from the first segment.
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
@@ -114,9 +114,10 @@ public final class WebSocketTestClient {
     /// The `Sec-WebSocket-Accept` value a server must answer to `key`.
     public static func acceptValue(forKey key: String) -> String {
         let input = Array((key + acceptGUID).utf8)
-        var digest = [UInt8](repeating: 0, count: Int(SHA_DIGEST_LENGTH))
-        _ = SHA1(input, input.count, &digest)
-        return Data(digest).base64EncodedString()
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        guard EVP_Digest(input, input.count, &digest, &length, EVP_sha1(), nil) == 1 else { return "" }
+        return Data(digest.prefix(Int(length))).base64EncodedString()
     }
 
     private func handshake(host: String, path: String, headers: [(String, String)], omitting: Set<String>) throws {
@@ -175,14 +176,29 @@ public final class WebSocketTestClient {
         return (status, headers)
     }
 
-    /// The body of a refusal: by `Content-Length`, else whatever arrives before the server closes
-    /// or the deadline (a refusal body is informative only).
+    /// The body of a refusal: by `Content-Length` or chunks, else whatever arrives before the server
+    /// closes or the deadline (a refusal body is informative only).
     private func readRefusalBody(headers: [String: String], until deadline: ContinuousClock.Instant) throws -> [UInt8] {
+        let chunked = headers["transfer-encoding"]?.lowercased().contains("chunked") == true
         let length = headers["content-length"].flatMap { Int($0) }
-        while length.map({ buffer.count < $0 }) ?? true {
+        func complete() -> Bool {
+            if chunked { return buffer.firstRange(of: Array("0\r\n\r\n".utf8)) != nil }
+            return length.map { buffer.count >= $0 } ?? false
+        }
+        while !complete() {
             guard (try? fill(until: deadline, waitingFor: "the refusal body")) == true else { break }
         }
-        return Array(buffer.prefix(length ?? buffer.count))
+        guard chunked else { return Array(buffer.prefix(length ?? buffer.count)) }
+        var rest = buffer[...]
+        var body: [UInt8] = []
+        while let lineEnd = rest.firstRange(of: [13, 10]),
+            let size = Int(String(decoding: rest[..<lineEnd.lowerBound], as: UTF8.self), radix: 16), size > 0,
+            rest.endIndex - lineEnd.upperBound >= size
+        {
+            body += rest[lineEnd.upperBound..<lineEnd.upperBound + size]
+            rest = rest[min(rest.endIndex, lineEnd.upperBound + size + 2)...]
+        }
+        return body
     }
 
     // MARK: - Socket I/O
@@ -233,7 +249,7 @@ public final class WebSocketTestClient {
         while offset < bytes.count {
             try wait(for: Int16(POLLOUT), until: deadline, waitingFor: "room to send")
             let sent = bytes[offset...].withUnsafeBytes {
-                send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
             }
             if sent > 0 {
                 offset += sent
