@@ -20,7 +20,7 @@ extension WebSocketTestClient {
             case Opcode.pong:
                 continue
             case Opcode.close:
-                let code = frame.closeCode.map(String.init) ?? "none"
+                let code = frame.closeCode.map { "\($0)" } ?? "none"
                 throw TestError(
                     "the server closed the socket (code \(code), reason '\(frame.closeReason)') while waiting for \(what)"
                 )
