@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(name: "fazt", dependencies: ["FaztCLI"]),
         .target(
             name: "FaztTestSupport",
-            dependencies: ["FaztRuntime", "FaztStore", "FaztVFS", "CArchive", "CZlib"],
+            dependencies: ["FaztRuntime", "FaztStore", "FaztVFS", "CArchive", "CCrypto", "CZlib"],
             path: "Tests/FaztTestSupport"
         ),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztTestSupport"]),
