@@ -51,7 +51,7 @@ public struct SocketToken: Sendable, Equatable {
             ("exp", .number(Double(expiresAtMs))),
         ])
         let unsigned = "v1." + Base64URL.encode(Array(payload.text.utf8))
-        return unsigned + "." + Base64URL.encode(hmacSHA256(key: key, message: Array(unsigned.utf8)))
+        return unsigned + "." + Base64URL.encode(Self.hmacSHA256(key: key, message: Array(unsigned.utf8)))
     }
 
     /// The token `text` stands for, if `key` signed it, it names `app` and it is valid at `now` (ms).
