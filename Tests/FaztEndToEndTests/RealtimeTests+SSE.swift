@@ -50,7 +50,8 @@ extension RealtimeTests {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Opens `/_sse` on `app` with `query` and reads until the response head is complete.
+    /// Opens `/_sse` on `app` with `query` and reads until the stream says it is subscribed
+    /// (`event: ready`, after the catch-up of any missed messages).
     static func openEventStream(
         _ server: ServerProcess,
         _ app: String,
@@ -64,7 +65,7 @@ extension RealtimeTests {
             host: "\(app).localhost:\(server.port)",
             headers: [("Accept", "text/event-stream"), ("Accept-Encoding", "gzip, br")] + headers
         )
-        _ = try stream.readUntil("\r\n\r\n")
+        _ = try stream.readUntil("event: ready")
         return stream
     }
 
@@ -72,8 +73,7 @@ extension RealtimeTests {
         let server = try ServerProcess()
         try server.deployRealtimeApp("board", manifest: #"{"realtime": {}}"#)
         let stream = try Self.openEventStream(server, "board", query: "channel=a&channel=b")
-        // The head arriving is the readiness signal (the subscriptions are made before it is sent).
-        let (head, _) = Self.parseEventStream(try stream.readUntil("\r\n\r\n"))
+        let (head, _) = Self.parseEventStream(try stream.readUntil("event: ready"))
         let lowered = head.lowercased()
         #expect(head.hasPrefix("HTTP/1.1 200"), "\(head)")
         #expect(lowered.contains("content-type: text/event-stream"), "\(head)")
@@ -88,19 +88,42 @@ extension RealtimeTests {
         let (_, events) = Self.parseEventStream(try stream.readUntil("sse-a-2"))
         let notes = events.map(\.data).filter { $0.contains("sse-") }
         #expect(notes.count == 3 && !notes.joined().contains("sse-c-1"), "only the asked channels: \(events)")
-        let a2 = events.first { $0.data.contains("sse-a-2") }
-        #expect(a2?.id == "2", "the event id is the channel offset: \(events)")
-        #expect(events.first { $0.data.contains("sse-b-1") }?.id == "1", "\(events)")
+        // The id is the stream's position in every channel: "offset:epoch:channel", space-separated.
+        let a2 = try #require(events.first { $0.data.contains("sse-a-2") }?.id, "\(events)")
+        let positions = a2.split(separator: " ").map { $0.split(separator: ":").map(String.init) }
+        #expect(positions.map { [$0[0], $0[2]] } == [["2", "a"], ["1", "b"]], "\(a2)")
 
-        // Resume channel a from its offset 2 after missing 3 and 4.
-        let single = try Self.openEventStream(server, "board", query: "channel=a")
+        // Both channels miss messages; one reconnect with the last id resumes each where it stopped.
         _ = try server.mustPublish("board", "a", json: #"{"note":"sse-a-3"}"#)
-        _ = try single.readUntil("sse-a-3")
+        _ = try server.mustPublish("board", "b", json: #"{"note":"sse-b-2"}"#)
         _ = try server.mustPublish("board", "a", json: #"{"note":"sse-a-4"}"#)
-        let resumed = try Self.openEventStream(server, "board", query: "channel=a", headers: [("Last-Event-ID", "2")])
+        let resumed = try Self.openEventStream(
+            server,
+            "board",
+            query: "channel=a&channel=b",
+            headers: [("Last-Event-ID", a2)]
+        )
         _ = try server.mustPublish("board", "a", json: #"{"note":"sse-a-5"}"#)
         let (_, replay) = Self.parseEventStream(try resumed.readUntil("sse-a-5"))
-        let replayed = replay.filter { $0.data.contains("sse-a-") }
-        #expect(replayed.map(\.id) == ["3", "4", "5"], "the missed ones, in order, then live: \(replay)")
+        let replayed = replay.map(\.data).compactMap { data -> String? in
+            guard let range = data.range(of: #"sse-[ab]-\d"#, options: .regularExpression) else { return nil }
+            return String(data[range])
+        }
+        #expect(
+            replayed == ["sse-a-3", "sse-a-4", "sse-b-2", "sse-a-5"],
+            "missed ones per channel, then live: \(replay)"
+        )
+
+        // An id from another epoch (history lost) cannot be resumed: the stream says so.
+        let stale = try Self.openEventStream(
+            server,
+            "board",
+            query: "channel=a",
+            headers: [("Last-Event-ID", "1:0000000000000000:a")]
+        )
+        _ = try server.mustPublish("board", "a", json: #"{"note":"sse-a-6"}"#)
+        let (_, after) = Self.parseEventStream(try stale.readUntil("sse-a-6"))
+        #expect(after.contains { $0.fields["event"] == "reset" }, "\(after)")
+        #expect(!after.contains { $0.data.contains("sse-a-5") }, "nothing is replayed across epochs: \(after)")
     }
 }
