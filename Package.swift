@@ -90,6 +90,7 @@ let package = Package(
                 "FaztJSON",
                 "FaztVFS",
                 "CCrypto",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],

@@ -7,6 +7,8 @@ import Synchronization
 /// that takes the connection over.
 struct SocketUpgrade: Sendable {
     let accept: String
+    /// The `Sec-WebSocket-Extensions` answer (permessage-deflate), when one was negotiated.
+    let extensions: String?
     /// Largest frame the decoder accepts (the message limit: a single frame cannot exceed it).
     let maxFrameBytes: Int
     /// Builds the socket's handler on the connection's loop.
@@ -29,7 +31,8 @@ extension HTTPHandler {
         var head = context.channel.allocator.buffer(capacity: 160)
         head.writeString(
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: \(upgrade.accept)\r\n\r\n"
+                + "Sec-WebSocket-Accept: \(upgrade.accept)\r\n"
+                + (upgrade.extensions.map { "Sec-WebSocket-Extensions: \($0)\r\n" } ?? "") + "\r\n"
         )
         context.writeAndFlush(wrapOutboundOut(head), promise: nil)
         machine.closed()
