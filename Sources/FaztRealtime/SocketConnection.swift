@@ -363,9 +363,10 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         case refused(String)
     }
 
-    /// Subscribes this socket because its app's server code asked (`ws.subscribe`): no token or
-    /// rate check (the app vouches), the channel limit still holds, and the client gets the usual
-    /// `subscribed` message. Call on `eventLoop`.
+    /// Subscribes this socket for its app's server code (`ws.subscribe`); call on `eventLoop`.
+    ///
+    /// No token or rate check (the app vouches); the channel limit still holds, and the client
+    /// gets the usual `subscribed` message.
     public func subscribeForApp(_ channel: String) -> AppSubscription {
         guard registered, !closing else { return .closed }
         guard let rule = rule(for: channel) else { return .refused("the app was deleted") }
@@ -397,8 +398,9 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         return .subscribed
     }
 
-    /// Unsubscribes this socket because its app's server code asked (`ws.unsubscribe`); false when
-    /// it was not subscribed. Call on `eventLoop`.
+    /// Unsubscribes this socket for its app's server code (`ws.unsubscribe`); call on `eventLoop`.
+    ///
+    /// False when it was not subscribed; the client gets the usual `unsubscribed` message.
     public func unsubscribeForApp(_ channel: String) -> Bool {
         guard registered, subscriptions.removeValue(forKey: channel) != nil else { return false }
         hub.unsubscribe(socketID: socketID, app: settings.app, channel: channel)
