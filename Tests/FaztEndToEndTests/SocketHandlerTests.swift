@@ -38,12 +38,16 @@ import Testing
             case 'count': return { count: fazt.socket.count(q.channel), all: fazt.realtime.count() };
             case 'sockets': return fazt.socket.sockets({ tag: q.tag });
             case 'close': return { close: fazt.kv.get('close:' + q.id), closes: fazt.kv.get('closes:' + q.id) };
+            case 'presence': return fazt.socket.presence(q.channel);
+            case 'all': return { sent: fazt.realtime.broadcastAll({ to: 'everyone' }) };
           }
           return 'ops: broadcast send kick token count sockets close';
         };
         """
 
-    static let manifest = #"{"realtime": {"channels": {"private-*": {"auth": "token"}}}}"#
+    static let manifest = #"""
+        {"realtime": {"channels": {"private-*": {"auth": "token"}, "room-*": {"presence": true}}}}
+        """#
 
     static func files(handler: String = handler) -> [ArchiveFixtures.Entry] {
         [
@@ -206,6 +210,31 @@ import Testing
         }
         let tagged = try server.app("live", "/api?op=sockets&tag=room-lobby")
         #expect((tagged.jsonArray?.count ?? 0) == 2, "\(tagged.text)")
+    }
+
+    @Test func presenceAndBroadcastAllFromAnHTTPHandler() throws {
+        let server = try Self.server()
+        let token = try #require(server.app("live", "/api?op=token&user=ann").json["token"] as? String)
+        let ann = try server.openSocket("live", query: "token=\(token)")
+        _ = try ann.helloID()
+        try ann.send(text: "join room-1")
+        #expect(try ann.nextJSON()["type"] as? String == "subscribed")
+        let other = try server.openSocket("live")
+        _ = try other.helloID()
+
+        let presence = try server.app("live", "/api?op=presence&channel=room-1")
+        let members = try JSONSerialization.jsonObject(with: Data(presence.body)) as? [[String: Any]]
+        #expect(members?.count == 1, "\(presence.text)")
+        #expect(members?.first?["user"] as? String == "ann")
+        #expect(members?.first?["connections"] as? Int == 1)
+
+        #expect(try server.app("live", "/api?op=all").json["sent"] as? Int == 2)
+        for socket in [ann, other] {
+            // Ann also hears her own presence join first.
+            var message = try socket.nextJSON()
+            while message["type"] as? String == "join" { message = try socket.nextJSON() }
+            #expect(message["to"] as? String == "everyone", "\(message)")
+        }
     }
 
     @Test func socketSendReachesTheClient() throws {
