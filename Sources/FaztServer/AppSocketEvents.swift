@@ -66,10 +66,11 @@ final class AppSocketEvents: SocketEvents {
         case .start(let event): start(event, socket)
         case .queued, .dropped: break
         case .overflow:
-            let limit = SocketEventQueue().maxPending
+            let limits = SocketEventQueue()
             socket.shutdown(
                 code: CloseCode.policyViolation,
-                reason: "more than \(limit) messages wait for the socket handler"
+                reason:
+                    "more than \(limits.maxPending) messages or \(limits.maxPendingBytes >> 20) MB wait for the socket handler"
             )
         }
     }

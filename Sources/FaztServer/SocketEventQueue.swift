@@ -4,7 +4,9 @@
 /// A pure value owned by the socket's `AppSocketEvents` and changed only on the socket's loop.
 /// Once the app refused the socket at `open`, nothing more of it runs (not even `close`: the app
 /// never accepted it). Waiting messages are bounded in number and bytes; past either bound the
-/// caller closes the socket (a client that sends faster than its handler runs).
+/// waiting messages and every later one are dropped, and the caller closes the socket (a client
+/// that sends faster than its handler runs must not keep workers busy after it is gone); its
+/// `close` still runs.
 struct SocketEventQueue: Equatable {
     enum Event: Equatable {
         case open
@@ -27,7 +29,7 @@ struct SocketEventQueue: Equatable {
         case queued
         /// The app refused the socket, or its close was already queued: it never runs.
         case dropped
-        /// Too many messages wait already: it was dropped, and the socket should be closed.
+        /// Too many messages wait already: it and the waiting ones were dropped; close the socket.
         case overflow
     }
 
@@ -40,6 +42,7 @@ struct SocketEventQueue: Equatable {
     private(set) var running = false
     private(set) var refused = false
     private var closeAdded = false
+    private(set) var overflowed = false
 
     /// Adds an event that just happened to the socket.
     mutating func add(_ event: Event) -> Admission {
@@ -48,6 +51,7 @@ struct SocketEventQueue: Equatable {
             closeAdded = true
         }
         if refused { return .dropped }
+        if overflowed, case .message = event { return .dropped }
         if !running {
             running = true
             return .start(event)
@@ -55,6 +59,9 @@ struct SocketEventQueue: Equatable {
         if case .message = event,
             pending.count >= maxPending || pendingBytes + event.bytes > maxPendingBytes
         {
+            overflowed = true
+            pending.removeAll { if case .message = $0 { true } else { false } }
+            pendingBytes = 0
             return .overflow
         }
         pending.append(event)

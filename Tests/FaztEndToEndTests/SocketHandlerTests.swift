@@ -19,6 +19,7 @@ import Testing
           if (data.startsWith('join ')) { ws.subscribe(data.slice(5)); return; }
           if (data.startsWith('note ')) { ws.setAttachment({ note: data.slice(5) }); return ws.send('noted'); }
           if (data === 'bye') return ws.close(4001, 'asked to leave');
+          if (data === 'slow') { const end = Date.now() + 30; while (Date.now() < end) {} return; }
           ws.send('echo:' + data);
         };
         exports.close = (ws, code, reason) => {
@@ -132,6 +133,20 @@ import Testing
         let runs = try server.api("GET", "/apps/live/runs?kind=socket")
         #expect(runs.status == 200)
         #expect(runs.text.contains("not today"), "\(runs.text)")
+    }
+
+    @Test func aClientThatOutrunsItsHandlerIsClosed() throws {
+        let server = try Self.server()
+        let socket = try server.openSocket("live")
+        let id = try socket.helloID()
+        // Each message keeps the handler busy for 30 ms; 150 sent at once overflow the 100 that
+        // may wait. Those are dropped, so close runs soon after.
+        for _ in 0..<150 { try socket.send(text: "slow") }
+        let close = try socket.expectClose(timeout: .seconds(10))
+        #expect(close.code == 1008)
+        #expect(close.reason.contains("wait for the socket handler"), "\(close.reason)")
+        #expect(try server.waitForClose("live", id)["code"] as? Int == 1008)
+        try server.expectOneClose("live", id)
     }
 
     // MARK: State that survives workers
@@ -298,7 +313,7 @@ extension ServerProcess {
 
     /// What the test app's close handler stored for socket `id`, once it ran (bounded wait).
     fileprivate func waitForClose(_ app: String, _ id: String) throws -> [String: Any] {
-        for _ in 0..<250 {
+        for _ in 0..<500 {
             if let close = try self.app(app, "/api?op=close&id=\(id)").json["close"] as? [String: Any] {
                 return close
             }

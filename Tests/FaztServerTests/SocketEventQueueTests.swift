@@ -42,19 +42,30 @@ import Testing
         #expect(queue.add(.close(code: 1000, reason: "", socket: nil)) == .dropped)
     }
 
-    @Test func boundsWaitingMessagesByCountAndBytes() {
+    @Test func boundsWaitingMessagesByCount() {
         var queue = SocketEventQueue()
         queue.maxPending = 2
         queue.maxPendingBytes = 10
         #expect(queue.add(.open) == .start(.open))
         #expect(queue.add(Self.message("12345")) == .queued)
-        #expect(queue.add(Self.message("123456")) == .overflow, "over the byte bound")
         #expect(queue.add(.message(text: nil, binary: [1, 2, 3])) == .queued)
-        #expect(queue.add(Self.message("x")) == .overflow, "over the count bound")
-        // A close is never refused for room: the handler must hear it.
-        #expect(queue.add(.close(code: 1000, reason: "", socket: nil)) == .queued)
         #expect(queue.pendingBytes == 8)
-        #expect(queue.finished() == Self.message("12345"))
-        #expect(queue.pendingBytes == 3)
+        #expect(queue.add(Self.message("x")) == .overflow, "over the count bound")
+        // The waiting messages go too, and every later one: the socket is being closed.
+        #expect(queue.pending.isEmpty && queue.pendingBytes == 0)
+        #expect(queue.add(Self.message("y")) == .dropped)
+        // A close is never refused: the handler must hear it.
+        #expect(queue.add(.close(code: 1008, reason: "", socket: nil)) == .queued)
+        #expect(queue.finished() == .close(code: 1008, reason: "", socket: nil))
+        #expect(queue.finished() == nil)
+    }
+
+    @Test func boundsWaitingMessagesByBytes() {
+        var queue = SocketEventQueue()
+        queue.maxPendingBytes = 10
+        #expect(queue.add(.open) == .start(.open))
+        #expect(queue.add(Self.message("12345")) == .queued)
+        #expect(queue.add(Self.message("123456")) == .overflow)
+        #expect(queue.finished() == nil)
     }
 }
