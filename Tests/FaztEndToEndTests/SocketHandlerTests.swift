@@ -149,6 +149,19 @@ import Testing
         try server.expectOneClose("live", id)
     }
 
+    @Test func stopsCleanlyWithHandledSocketsOpen() throws {
+        let server = try Self.server()
+        var sockets: [WebSocketTestClient] = []
+        for _ in 0..<3 {
+            let socket = try server.openSocket("live")
+            _ = try socket.helloID()
+            sockets.append(socket)
+        }
+        try sockets[0].send(text: "slow")
+        #expect(server.stop() == 0, "\(server.stderr)")
+        for socket in sockets { _ = try socket.expectClose() }
+    }
+
     // MARK: State that survives workers
 
     @Test func attachmentSurvivesAKilledWorker() throws {
