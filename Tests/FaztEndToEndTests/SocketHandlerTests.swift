@@ -212,6 +212,19 @@ import Testing
         #expect(try socket.nextText() == "v2:hi")
     }
 
+    @Test func theManifestMayNameTheHandlerFile() throws {
+        let server = try ServerProcess()
+        let files = [
+            ArchiveFixtures.file("fazt.json", #"{"realtime": {"handler": "sockets/chat.js"}}"#),
+            ArchiveFixtures.file("sockets/chat.js", "exports.message = (ws, data) => ws.send('chat:' + data);"),
+            ArchiveFixtures.file("api/_socket.js", "exports.message = (ws, data) => ws.send('default:' + data);"),
+        ]
+        #expect(try server.deploy("named", try ArchiveFixtures.zip(files)).status == 201)
+        let socket = try server.openSocket("named")
+        try socket.send(text: "hi")
+        #expect(try socket.nextText() == "chat:hi")
+    }
+
     // MARK: fazt.socket from HTTP handlers
 
     @Test func broadcastFromAnHTTPHandlerReachesSubscribedSockets() throws {
