@@ -78,10 +78,10 @@ final class RealtimeServices: Sendable {
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
-    /// A socket id: 16 random hex digits after `ws_` (unguessable: app code addresses sockets by it).
+    /// A socket id: `ws` and 13 random hex digits (52 bits: unguessable, and short enough to be
+    /// stored inline in a Swift string, so an idle socket's id costs no allocation).
     static func newSocketID() -> String {
-        let value = UInt64.random(in: 0...UInt64.max)
-        let hex = String(value, radix: 16)
-        return "ws_" + String(repeating: "0", count: 16 - hex.count) + hex
+        let hex = String(UInt64.random(in: 0..<(1 << 52)), radix: 16)
+        return "ws" + String(repeating: "0", count: 13 - hex.count) + hex
     }
 }
