@@ -68,6 +68,8 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     private var subscribeAllowance: Double
     private var allowanceCheckedAt = NIODeadline.now()
     private var closeReported = false
+    /// The last valid token a `subscribe` carried.
+    private var provenToken: SocketToken?
 
     public init(socketID: String, eventLoop: any EventLoop, hub: RealtimeHub, settings: Settings) {
         self.socketID = socketID
@@ -79,7 +81,8 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         self.subscribeAllowance = Double(hub.limits.subscribesPerSecond)
     }
 
-    public var user: String? { settings.token?.user }
+    /// The user the socket proved with a token (on connect, or later in a `subscribe`).
+    public var user: String? { settings.token?.user ?? provenToken?.user }
 
     public var deflateWindowBits: Int32? { settings.deflateWindowBits }
 
@@ -257,10 +260,25 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
                 channel
             )
         }
-        if rule.auth == .token {
-            if let problem = tokenProblem(channel: channel, token: token) {
-                return refuse("unauthorized", problem, channel)
+        if let token {
+            // A token passed here also proves who the socket is (presence counts by its user).
+            do {
+                let proven = try SocketToken.verify(
+                    token,
+                    key: settings.tokenKey,
+                    app: settings.app,
+                    now: settings.clock()
+                )
+                if let user = proven.user, self.user == nil {
+                    hub.setUser(app: settings.app, socketID: socketID, user: user)
+                }
+                provenToken = proven
+            } catch {
+                return refuse("unauthorized", error.message, channel)
             }
+        }
+        if rule.auth == .token, let problem = tokenProblem(channel: channel) {
+            return refuse("unauthorized", problem, channel)
         }
         guard
             let subscription = hub.subscribe(
@@ -294,18 +312,13 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     }
 
     /// Why a token-gated channel refuses this socket, or nil when its token names the channel.
-    private func tokenProblem(channel: String, token text: String?) -> String? {
-        var token = settings.token
-        if let text {
-            do {
-                token = try SocketToken.verify(text, key: settings.tokenKey, app: settings.app, now: settings.clock())
-            } catch {
-                return error.message
-            }
-        }
-        guard let token else {
+    private func tokenProblem(channel: String) -> String? {
+        guard let token = provenToken ?? settings.token else {
             return
                 "\(channel) needs a connection token: pass ?token= on connect or \"token\" in subscribe (fazt.socket.token)"
+        }
+        guard token.expiresAtMs > settings.clock() else {
+            return "the connection token expired; ask the app for a new one (fazt.socket.token)"
         }
         guard token.allows(channel: channel) else {
             return "the connection token does not name \(channel)"
@@ -322,7 +335,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
                 channel
             )
         }
-        if rule.auth == .token, let problem = tokenProblem(channel: channel, token: nil) {
+        if rule.auth == .token, let problem = tokenProblem(channel: channel) {
             return refuse("unauthorized", problem, channel)
         }
         hub.publish(app: settings.app, channel: channel, data: data, rule: rule, now: settings.clock())
@@ -418,10 +431,12 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 
-    public func sendDirect(_ frame: ByteBuffer, text: String) {
+    public func sendDirect(_ frame: ByteBuffer, text: String?) {
         guard let context, !closing else { return }
-        let frame =
-            settings.deflateWindowBits == nil ? frame : self.frame(text: text, allocator: context.channel.allocator)
+        var frame = frame
+        if settings.deflateWindowBits != nil, let text {
+            frame = self.frame(text: text, allocator: context.channel.allocator)
+        }
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 
