@@ -52,6 +52,16 @@ final class RealtimeServices: Sendable {
         )
     }
 
+    /// The connection token of a `/_ws` or `/_sse` request (`?token=`), verified; nil when none came.
+    func token(app: String, query: String?) -> Result<SocketToken?, SocketTokenError> {
+        guard let text = FaztResponder.queryValue("token", in: query) else { return .success(nil) }
+        do {
+            return .success(try SocketToken.verify(text, key: tokenKey(app: app), app: app, now: Self.nowMs()))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// The current rule of `channel` in `app`'s live manifest, or nil when the app is unknown.
     ///
     /// Reads the database when the catalog does not hold the app: never call it on an event loop.
