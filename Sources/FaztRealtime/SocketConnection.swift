@@ -253,13 +253,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         guard let rule = rule(for: channel) else {
             return refuse("app_gone", "the app was deleted", channel)
         }
-        if subscriptions[channel] == nil, subscriptions.count >= hub.limits.maxChannelsPerSocket {
-            return refuse(
-                "too_many_channels",
-                "a socket may subscribe to \(hub.limits.maxChannelsPerSocket) channels; unsubscribe from one first",
-                channel
-            )
-        }
+        if let problem = channelLimitProblem(channel) { return refuse("too_many_channels", problem, channel) }
         if let token {
             // A token passed here also proves who the socket is (presence counts by its user).
             do {
@@ -280,6 +274,12 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         if rule.auth == .token, let problem = tokenProblem(channel: channel) {
             return refuse("unauthorized", problem, channel)
         }
+        _ = join(channel, rule: rule, since: since)
+    }
+
+    /// Subscribes on the hub, records the subscription and answers `subscribed` (with the missed
+    /// messages when `since` was given); false when the socket closed meanwhile.
+    private func join(_ channel: String, rule: ChannelRule, since: ClientMessage.Since?) -> Bool {
         guard
             let subscription = hub.subscribe(
                 self,
@@ -289,7 +289,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
                 since: since,
                 now: settings.clock()
             )
-        else { return }
+        else { return false }
         if subscriptions[channel] == nil { subscriptions[channel] = subscription.offset }
         var recovered: Bool?
         var missed: [ChannelHistory.Entry] = []
@@ -309,6 +309,13 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
                 messages: missed
             )
         )
+        return true
+    }
+
+    /// Why this socket may not take one more channel, or nil.
+    private func channelLimitProblem(_ channel: String) -> String? {
+        guard subscriptions[channel] == nil, subscriptions.count >= hub.limits.maxChannelsPerSocket else { return nil }
+        return "a socket may subscribe to \(hub.limits.maxChannelsPerSocket) channels; unsubscribe from one first"
     }
 
     /// Why a token-gated channel refuses this socket, or nil when its token names the channel.
@@ -383,31 +390,8 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     public func subscribeForApp(_ channel: String) -> AppSubscription {
         guard registered, !closing else { return .closed }
         guard let rule = rule(for: channel) else { return .refused("the app was deleted") }
-        if subscriptions[channel] == nil, subscriptions.count >= hub.limits.maxChannelsPerSocket {
-            return .refused(
-                "a socket may subscribe to \(hub.limits.maxChannelsPerSocket) channels; unsubscribe from one first"
-            )
-        }
-        guard
-            let subscription = hub.subscribe(
-                self,
-                app: settings.app,
-                channel: channel,
-                rule: rule,
-                since: nil,
-                now: settings.clock()
-            )
-        else { return .closed }
-        if subscriptions[channel] == nil { subscriptions[channel] = subscription.offset }
-        reply(
-            ServerMessage.subscribed(
-                channel: channel,
-                offset: subscription.offset,
-                epoch: subscription.epoch,
-                recovered: nil,
-                messages: []
-            )
-        )
+        if let problem = channelLimitProblem(channel) { return .refused(problem) }
+        guard join(channel, rule: rule, since: nil) else { return .closed }
         return .subscribed
     }
 
