@@ -68,6 +68,10 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     private var subscribeAllowance: Double
     private var allowanceCheckedAt = NIODeadline.now()
     private var closeReported = false
+    /// This loop's socket registry (pings, batched flushes); set while the socket is open.
+    private var heartbeat: SocketHeartbeat?
+    /// Broadcast frames were written and wait for the end-of-tick flush.
+    private var awaitingFlush = false
     /// The last valid token a `subscribe` carried.
     private var provenToken: SocketToken?
 
@@ -105,7 +109,8 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         )
         hub.register(self, app: settings.app, address: settings.address, user: user)
         registered = true
-        SocketHeartbeat.on(eventLoop, limits: hub.limits).add(self)
+        heartbeat = SocketHeartbeat.on(eventLoop, limits: hub.limits)
+        heartbeat?.add(self)
         if let events = settings.events {
             events.opened(self) { [self] accepted in
                 eventLoop.assertInEventLoop()
@@ -136,7 +141,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
             events.closed(self, code: code, reason: reason)
         }
         hub.unregister(socketID: socketID, app: settings.app)
-        SocketHeartbeat.on(eventLoop, limits: hub.limits).remove(self)
+        heartbeat?.remove(self)
     }
 
     // MARK: Frames in
@@ -412,7 +417,21 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         // Offset 0: an event outside the history (presence); else only what came after subscribing.
         guard delivery.offset == 0 || delivery.offset > since, delivery.except != socketID else { return }
         let frame = settings.deflateWindowBits == 15 ? delivery.compressedFrame ?? delivery.frame : delivery.frame
-        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        context.write(wrapOutboundOut(frame), promise: nil)
+        // Flushed once at the end of the loop tick: messages queued together leave together.
+        if !awaitingFlush, let heartbeat {
+            awaitingFlush = true
+            heartbeat.flushLater(self)
+        } else if heartbeat == nil {
+            context.flush()
+        }
+    }
+
+    /// Flushes what `deliver` wrote (called by this loop's `SocketHeartbeat`).
+    func flushPending() {
+        guard awaitingFlush else { return }
+        awaitingFlush = false
+        context?.flush()
     }
 
     public func sendDirect(_ frame: ByteBuffer, text: String?) {
