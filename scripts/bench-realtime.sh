@@ -69,10 +69,25 @@ for flag in max-sockets-per-ip max-sockets-per-app; do
     if grep -q -- "--$flag" <<<"$HELP"; then FLAGS+=("--$flag" 20000); else MISSING+=("--$flag"); fi
 done
 if ((${#MISSING[@]})); then echo "bench-realtime: $FAZT serve has no ${MISSING[*]}; running with its defaults" >&2; fi
-"$FAZT" serve --port 0 --host 127.0.0.1 --data "$WORK/rt.db" "${FLAGS[@]}" >"$WORK/fazt.out" 2>"$WORK/fazt.err" &
-FAZT_PID=$!
-for _ in $(seq 200); do grep -q listening "$WORK/fazt.out" 2>/dev/null && break; sleep 0.05; done
-PORT=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' "$WORK/fazt.out")
+# start_fazt / start_peer: a fresh server (same data file for fazt); sets FAZT_PID, PORT / PEER_PID, PEER_PORT.
+start_fazt() {
+    : >"$WORK/fazt.out"
+    "$FAZT" serve --port 0 --host 127.0.0.1 --data "$WORK/rt.db" "${FLAGS[@]}" >"$WORK/fazt.out" 2>>"$WORK/fazt.err" &
+    FAZT_PID=$!
+    for _ in $(seq 200); do grep -q listening "$WORK/fazt.out" 2>/dev/null && break; sleep 0.05; done
+    PORT=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' "$WORK/fazt.out")
+}
+stop_fazt() { kill "$FAZT_PID" 2>/dev/null || true; wait "$FAZT_PID" 2>/dev/null || true; FAZT_PID=""; }
+start_peer() {
+    : >"$WORK/peer.out"
+    node scripts/ws-peer.js 0 >"$WORK/peer.out" 2>>"$WORK/peer.err" &
+    PEER_PID=$!
+    for _ in $(seq 200); do [[ -s "$WORK/peer.out" ]] && break; sleep 0.05; done
+    PEER_PORT=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' "$WORK/peer.out")
+}
+stop_peer() { kill "$PEER_PID" 2>/dev/null || true; wait "$PEER_PID" 2>/dev/null || true; PEER_PID=""; }
+
+start_fazt
 TOKEN=$(grep -ao 'fzt_[0-9a-f]*' "$WORK/fazt.err" | head -1)
 export FAZT_SERVER="http://127.0.0.1:$PORT" FAZT_TOKEN="$TOKEN" XDG_CONFIG_HOME="$WORK/config"
 
@@ -92,11 +107,6 @@ module.exports = {
 JS
 "$FAZT" deploy "$WORK/rtecho" --app rtecho >/dev/null
 
-node scripts/ws-peer.js 0 >"$WORK/peer.out" 2>"$WORK/peer.err" &
-PEER_PID=$!
-for _ in $(seq 200); do [[ -s "$WORK/peer.out" ]] && break; sleep 0.05; done
-PEER_PORT=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' "$WORK/peer.out")
-
 WS_VERSION=$(node -e "let p; try { p = require.resolve('ws/package.json') } catch (e) { p = '/usr/share/nodejs/ws/package.json' } console.log(require(p).version)")
 record rt_rounds "$ROUNDS"
 record rt_date "\"$(date -u +%Y-%m-%d)\""
@@ -108,24 +118,37 @@ record rt_threads "${RT_THREADS:-2}"
 record rt_publish "\"${RT_PUBLISH:-ws}\""
 record rt_idle_sockets "$RT_IDLE_SOCKETS"
 
-PEER="node=$PEER_PID:$PEER_PORT:127.0.0.1:$PEER_PORT"
-FAZT_SIDE="fazt=$FAZT_PID:$PORT:rt.localhost:$PORT"
 export RT_TOKEN="$TOKEN"
+sides() { echo "node=$PEER_PID:$PEER_PORT:127.0.0.1:$PEER_PORT" "fazt=$FAZT_PID:$PORT:$1.localhost:$PORT"; }
 
-# Before the idle section: the server has served nothing but two deploys; give it its idle trim.
-sleep 6
+# Idle sockets: each round on fresh processes (a heap that grew in an earlier round would hide the
+# growth), each measured after its start-up and idle trim.
+stop_fazt
 section realtime-idle
-rt idle "$RESULTS" "$WSLOAD" "$ROUNDS" "$RT_IDLE_SOCKETS" "$RT_HOLD_S" "$PEER" "$FAZT_SIDE"
+for round in $(seq "$ROUNDS"); do
+    start_peer
+    start_fazt
+    sleep 6
+    # shellcheck disable=SC2046
+    rt idle "$RESULTS" "$WSLOAD" "$round" "$RT_IDLE_SOCKETS" "$RT_HOLD_S" $(sides rt)
+    stop_peer
+    stop_fazt
+done
 
+start_peer
+start_fazt
 for n in $RT_BROADCAST_SUBSCRIBERS; do
     section "realtime-broadcast-$n"
-    rt broadcast "$RESULTS" "$WSLOAD" "$ROUNDS" "$n" "$PEER" "$FAZT_SIDE"
+    # shellcheck disable=SC2046
+    rt broadcast "$RESULTS" "$WSLOAD" "$ROUNDS" "$n" $(sides rt)
     lib compare "$RESULTS" realtime "broadcast-$n" node fazt
 done
 
 section realtime-wake
-rt wake "$RESULTS" "$WSLOAD" "$ROUNDS" "node=$PEER_PID:$PEER_PORT:127.0.0.1:$PEER_PORT" \
-    "fazt=$FAZT_PID:$PORT:rtecho.localhost:$PORT"
+# shellcheck disable=SC2046
+rt wake "$RESULTS" "$WSLOAD" "$ROUNDS" $(sides rtecho)
+stop_peer
+stop_fazt
 
 if [[ $ALONE == 1 ]]; then
     OUT=${BENCH_RT_RESULTS:-docs/performance-realtime.jsonl}

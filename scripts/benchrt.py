@@ -3,7 +3,8 @@
 against the Node + ws peer and fazt in alternating rounds, samples the servers from /proc, and appends
 JSON lines in benchlib's format ({"type": "run", "section": "realtime", "row": ..., "who": ...}).
 
-    benchrt.py idle RESULTS WSLOAD ROUNDS N HOLD_S SIDE...        idle subscribed sockets
+    benchrt.py idle RESULTS WSLOAD ROUND N HOLD_S SIDE...         idle subscribed sockets, one round
+                                                                  (the caller starts fresh servers each round)
     benchrt.py broadcast RESULTS WSLOAD ROUNDS N SIDE...          fan-out throughput and latency
     benchrt.py wake RESULTS WSLOAD ROUNDS SIDE...                 message → handler → send round trip
     benchrt.py selftest
@@ -135,59 +136,58 @@ def wait_sockets_gone(port, limit_s=15):
 
 
 # --- idle sockets ---------------------------------------------------------------------------
-def idle(results, wsload, rounds, n, hold, sides):
-    for round_ in range(1, rounds + 1):
-        for side in sides:
-            wait_sockets_gone(side["port"])
-            time.sleep(1)
-            pid = side["pid"]
-            rss_before, slab_before = rss_kb(pid), meminfo_kb("Slab")
-            unreclaim_before = meminfo_kb("SUnreclaim")
-            args = wsload_args(wsload, side, "idle", conns=n, threads=THREADS, seconds=hold + SETTLE_S + 2)
-            proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            line = read_line(proc, 180)
-            if line is None:
-                proc.kill()
-                err = proc.stderr.read().decode(errors="replace")
-                raise SystemExit(f"benchrt: wsload idle never became ready: {err}")
-            ready = json.loads(line)
-            time.sleep(SETTLE_S)
-            samples = []
-            end = time.monotonic() + hold
-            while time.monotonic() < end:
-                samples.append(rss_kb(pid))
-                time.sleep(0.5)
-            rss_after, slab_after = rss_kb(pid), meminfo_kb("Slab")
-            unreclaim_after = meminfo_kb("SUnreclaim")
-            workers = worker_processes(pid)
-            tree_children = len(benchlib.children(pid))
-            out, err = proc.communicate(timeout=60)
-            if err.strip():
-                print(err.decode(errors="replace").strip(), file=sys.stderr)
-            summary = json.loads([l for l in out.decode().splitlines() if l.startswith("{")][-1])
-            subscribed = ready["subscribed"]
-            per_socket = (rss_after - rss_before) * 1024 / subscribed if subscribed else None
-            slab_per = (slab_after - slab_before) * 1024 / subscribed if subscribed else None
-            record = {"type": "run", "section": "realtime", "row": "idle", "who": side["who"], "round": round_,
-                      "n": n, "subscribed": subscribed, "failed": ready["failed"], "setup_ms": ready["setup_ms"],
-                      "closed_by_server": summary.get("closed_by_server"), "rss_before_kb": rss_before,
-                      "rss_after_kb": rss_after, "rss_peak_kb": max(samples + [rss_after]),
-                      "rss_per_socket_b": per_socket, "slab_delta_kb": slab_after - slab_before,
-                      "slab_per_conn_b": slab_per, "sunreclaim_delta_kb": unreclaim_after - unreclaim_before,
-                      "workers": workers, "children": tree_children}
-            benchlib.append(results, record)
-            print(f"realtime idle round {round_}: {side['who']} {subscribed:,} subscribed ({ready['failed']} failed) in "
-                  f"{ready['setup_ms'] / 1000:.1f} s; RSS {rss_before / 1024:.1f} → {rss_after / 1024:.1f} MB = "
-                  f"{per_socket or 0:,.0f} B/socket; Slab +{(slab_after - slab_before) / 1024:.1f} MB = "
-                  f"{slab_per or 0:,.0f} B/connection (both ends); JS workers {workers}", file=sys.stderr)
-            if ready["failed"]:
-                print(f"benchrt: {ready['failed']} of {n} sockets failed to subscribe ({side['who']})", file=sys.stderr)
+def idle(results, wsload, round_, n, hold, sides):
+    for side in sides:
+        wait_sockets_gone(side["port"])
+        time.sleep(1)
+        pid = side["pid"]
+        rss_before, slab_before = rss_kb(pid), meminfo_kb("Slab")
+        unreclaim_before = meminfo_kb("SUnreclaim")
+        args = wsload_args(wsload, side, "idle", conns=n, threads=THREADS, seconds=hold + SETTLE_S + 2)
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        line = read_line(proc, 180)
+        if line is None:
+            proc.kill()
+            err = proc.stderr.read().decode(errors="replace")
+            raise SystemExit(f"benchrt: wsload idle never became ready: {err}")
+        ready = json.loads(line)
+        time.sleep(SETTLE_S)
+        samples = []
+        end = time.monotonic() + hold
+        while time.monotonic() < end:
+            samples.append(rss_kb(pid))
+            time.sleep(0.5)
+        rss_after, slab_after = rss_kb(pid), meminfo_kb("Slab")
+        unreclaim_after = meminfo_kb("SUnreclaim")
+        workers = worker_processes(pid)
+        tree_children = len(benchlib.children(pid))
+        out, err = proc.communicate(timeout=60)
+        if err.strip():
+            print(err.decode(errors="replace").strip(), file=sys.stderr)
+        summary = json.loads([l for l in out.decode().splitlines() if l.startswith("{")][-1])
+        subscribed = ready["subscribed"]
+        per_socket = (rss_after - rss_before) * 1024 / subscribed if subscribed else None
+        slab_per = (slab_after - slab_before) * 1024 / subscribed if subscribed else None
+        record = {"type": "run", "section": "realtime", "row": "idle", "who": side["who"], "round": round_,
+                  "n": n, "subscribed": subscribed, "failed": ready["failed"], "setup_ms": ready["setup_ms"],
+                  "closed_by_server": summary.get("closed_by_server"), "rss_before_kb": rss_before,
+                  "rss_after_kb": rss_after, "rss_peak_kb": max(samples + [rss_after]),
+                  "rss_per_socket_b": per_socket, "slab_delta_kb": slab_after - slab_before,
+                  "slab_per_conn_b": slab_per, "sunreclaim_delta_kb": unreclaim_after - unreclaim_before,
+                  "workers": workers, "children": tree_children}
+        benchlib.append(results, record)
+        print(f"realtime idle round {round_}: {side['who']} {subscribed:,} subscribed ({ready['failed']} failed) in "
+              f"{ready['setup_ms'] / 1000:.1f} s; RSS {rss_before / 1024:.1f} → {rss_after / 1024:.1f} MB = "
+              f"{per_socket or 0:,.0f} B/socket; Slab +{(slab_after - slab_before) / 1024:.1f} MB = "
+              f"{slab_per or 0:,.0f} B/connection (both ends); JS workers {workers}", file=sys.stderr)
+        if ready["failed"]:
+            print(f"benchrt: {ready['failed']} of {n} sockets failed to subscribe ({side['who']})", file=sys.stderr)
 
 
 # --- broadcast ------------------------------------------------------------------------------
 def fanout(wsload, side, n, messages, window, rate, warmup):
     options = dict(conns=n, threads=THREADS, messages=messages, window=window, rate=rate, warmup=warmup,
-                   size=SIZE, publish=PUBLISH, seconds=120)
+                   size=SIZE, publish=PUBLISH, seconds=90)
     if PUBLISH == "http":
         options["app"] = side["host"].split(".")[0]
         if side["who"] == "fazt" and TOKEN:
@@ -246,7 +246,7 @@ def wake(results, wsload, rounds, sides):
 def main(argv):
     command = argv[1] if len(argv) > 1 else ""
     if command == "idle":
-        idle(argv[2], argv[3], int(argv[4]), int(argv[5]), float(argv[6]), parse_sides(argv[7:]))
+        idle(argv[2], argv[3], int(argv[4]), int(argv[5]), float(argv[6]), parse_sides(argv[7:]))  # one round
     elif command == "broadcast":
         broadcast(argv[2], argv[3], int(argv[4]), int(argv[5]), parse_sides(argv[6:]))
     elif command == "wake":

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -107,6 +108,7 @@ static atomic_long g_completed;        /* broadcasts delivered to every subscrib
 static uint64_t *g_sent_ns;            /* send time per sequence number */
 static uint64_t *g_complete_ns;        /* time the last subscriber got it */
 static int g_total_messages;
+static int g_efd = -1;                 /* signalled when a broadcast completes (the publisher waits on it) */
 static struct sockaddr_in g_sa;
 static char g_host_header[256];
 
@@ -271,6 +273,9 @@ static void on_text(conn *c, const uint8_t *p, size_t len, uint64_t t) {
     if (n == atomic_load(&g_target)) {
         g_complete_ns[sq] = t;
         atomic_fetch_add(&g_completed, 1);
+        uint64_t one = 1;
+        ssize_t wr = write(g_efd, &one, sizeof one);
+        (void)wr;
     }
     if (sq >= (uint64_t)opt_warmup) {
         if (w->nlat == w->caplat) {
@@ -578,6 +583,19 @@ static void main_conn_pump(conn *c, int timeout_ms) {
     }
 }
 
+/* Waits up to timeout_ms for a completed broadcast or input on the publisher socket (no spinning:
+ * the publisher shares the cores with the server and the subscribers). */
+static void wait_progress(conn *pub, int http, int timeout_ms) {
+    struct pollfd pfd[2] = {{.fd = g_efd, .events = POLLIN}, {.fd = http ? -1 : pub->fd, .events = POLLIN}};
+    if (poll(pfd, 2, timeout_ms) <= 0) return;
+    if (pfd[0].revents & POLLIN) {
+        uint64_t v;
+        ssize_t r = read(g_efd, &v, sizeof v);
+        (void)r;
+    }
+    if (pfd[1].revents & POLLIN) main_conn_pump(pub, 0);
+}
+
 /* One HTTP POST on the keep-alive connection; returns the status. */
 static int http_publish(conn *c, const char *body) {
     char head[1024];
@@ -620,11 +638,13 @@ static double pct_ms(uint64_t *v, size_t n, double p) {
     return (double)v[i] / 1e6;
 }
 
-static double cpu_seconds(void) {
+static double cpu_seconds_of(int who) {
     struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
+    getrusage(who, &ru);
     return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
+
+static double cpu_seconds(void) { return cpu_seconds_of(RUSAGE_SELF); }
 
 static void raise_nofile(int need) {
     struct rlimit rl;
@@ -730,6 +750,8 @@ int main(int argc, char **argv) {
         g_counts = calloc((size_t)g_total_messages, sizeof *g_counts);
         g_sent_ns = calloc((size_t)g_total_messages, sizeof *g_sent_ns);
         g_complete_ns = calloc((size_t)g_total_messages, sizeof *g_complete_ns);
+        g_efd = eventfd(0, EFD_NONBLOCK);
+        if (g_efd < 0) die("eventfd: %s", strerror(errno));
     }
 
     worker *ws = calloc((size_t)opt_threads, sizeof *ws);
@@ -775,17 +797,25 @@ int main(int argc, char **argv) {
     uint64_t deadline = t_ready + (uint64_t)(opt_seconds * 1e9);
     uint64_t t_first = 0;
     int sent = 0, bad_status = 0;
-    double cpu_pub0 = cpu_seconds();
+    double cpu_pub0 = cpu_seconds_of(RUSAGE_THREAD);
     for (int i = 0; i < g_total_messages && now_ns() < deadline; i++) {
         if (i == opt_warmup) { /* warm-up broadcasts are delivered before the timed part starts */
             while (atomic_load(&g_completed) < opt_warmup && now_ns() < deadline) {
-                if (http) usleep(200);
-                else main_conn_pump(pub, 1);
+                wait_progress(pub, http, 100);
             }
         }
+        long seen = atomic_load(&g_completed);
+        uint64_t progress_at = now_ns();
         while (i - atomic_load(&g_completed) >= opt_window && now_ns() < deadline) {
-            if (http) usleep(50);
-            else main_conn_pump(pub, 0);
+            wait_progress(pub, http, 100);
+            long c = atomic_load(&g_completed);
+            if (c != seen) {
+                seen = c;
+                progress_at = now_ns();
+            } else if (now_ns() - progress_at > 10000000000ull) { /* a lost delivery: stop waiting */
+                fprintf(stderr, "wsload: broadcast %ld not delivered to every subscriber within 10 s; stopping\n", c);
+                deadline = now_ns();
+            }
         }
         if (opt_rate > 0 && i >= opt_warmup && t_first) {
             uint64_t due = t_first + (uint64_t)((double)(i - opt_warmup) * 1e9 / opt_rate);
@@ -814,12 +844,11 @@ int main(int argc, char **argv) {
         }
         sent++;
     }
-    double cpu_pub = cpu_seconds() - cpu_pub0;
+    double cpu_pub = cpu_seconds_of(RUSAGE_THREAD) - cpu_pub0;
     uint64_t drain_until = now_ns() + 10000000000ull;
     if (drain_until > deadline + 10000000000ull) drain_until = deadline + 10000000000ull;
     while (atomic_load(&g_completed) < sent && now_ns() < drain_until) {
-        if (http) usleep(1000);
-        else main_conn_pump(pub, 1);
+        wait_progress(pub, http, 100);
     }
     usleep(20000);
     atomic_store(&g_stop, 1);
