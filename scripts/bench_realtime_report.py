@@ -45,8 +45,10 @@ def render(records, values, sections, out):
         f"subscriber). The client is `scripts/wsload.c` (epoll, {values.get('rt_threads', '?')} threads, one source "
         f"address, on the same 2 cores as the server), {rounds} alternating rounds (Node, fazt, …). fazt runs with "
         f"`{values.get('rt_fazt_flags', '')}`" + (f"; it had no {missing} flag, so those limits kept their defaults." if missing else ".")
-        + " Messages are published by the client over one extra socket (`{\"type\":\"publish\"}`; fazt's app opens "
-        f"`bench*` with `fazt.json`) — publish path `{values.get('rt_publish', 'ws')}`.")
+        + (" Messages are published by the client over one extra socket (`{\"type\":\"publish\"}`; fazt's app opens "
+           "`bench*` to clients with `fazt.json`)." if values.get("rt_publish", "ws") == "ws" else
+           " Messages are published by HTTP `POST …/channels/bench/messages` on one keep-alive connection (fazt: "
+           "with the owner token)."))
     out("")
 
     # --- idle ---------------------------------------------------------------------------

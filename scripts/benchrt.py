@@ -14,7 +14,7 @@ whose memory and CPU are sampled). Rows: "idle", "broadcast-N" (deliveries/s in 
 benchlib.compare gives the ratio), "broadcast-N-latency" (window 1, paced), "wake".
 
 Environment: RT_THREADS (wsload threads, default 2), RT_DELIVERIES (deliveries per throughput run,
-default 1,000,000), RT_WINDOW (broadcasts in flight in the throughput run, default 8), RT_LAT_MESSAGES
+default 500,000), RT_WINDOW (broadcasts in flight in the throughput run, default 8), RT_LAT_MESSAGES
 (default 30) and RT_LAT_RATE (messages/s, default 10) for the latency run, RT_SIZE (message data bytes,
 default 100), RT_PUBLISH (ws or http, default ws), RT_TOKEN (fazt owner token, for http publishing),
 RT_WAKE_MESSAGES (default 200), RT_SETTLE_S (seconds between all sockets subscribed and reading the
@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
 THREADS = int(os.environ.get("RT_THREADS", "2"))
-DELIVERIES = int(os.environ.get("RT_DELIVERIES", "1000000"))
+DELIVERIES = int(os.environ.get("RT_DELIVERIES", "500000"))
 WINDOW = int(os.environ.get("RT_WINDOW", "8"))
 LAT_MESSAGES = int(os.environ.get("RT_LAT_MESSAGES", "30"))
 LAT_RATE = float(os.environ.get("RT_LAT_RATE", "10"))
