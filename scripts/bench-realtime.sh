@@ -59,6 +59,7 @@ rt() { python3 scripts/benchrt.py "$@"; }
 
 gcc -O2 -Wall -pthread -o "$WORK/wsload" scripts/wsload.c
 WSLOAD="$WORK/wsload"
+python3 scripts/wsload-selftest.py "$WSLOAD" >&2 # its frame parser against awkward framings
 
 # fazt with the socket limits raised for 10,000 sockets from one address (flags the binary lacks are
 # reported, and the run goes on with its defaults).

@@ -229,16 +229,31 @@ static int find_num(const uint8_t *p, size_t len, const char *key, uint64_t *out
     return 0;
 }
 
-static int contains(const uint8_t *p, size_t len, const char *s) { return memmem(p, len, s, strlen(s)) != NULL; }
+/* Whether the JSON text has "type" (anywhere, whitespace allowed around the colon) equal to TYPE. */
+static int type_is(const uint8_t *p, size_t len, const char *type) {
+    size_t tl = strlen(type);
+    const uint8_t *at = p, *end = p + len;
+    while ((at = memmem(at, (size_t)(end - at), "\"type\"", 6)) != NULL) {
+        const uint8_t *q = at + 6;
+        while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) q++;
+        if (q < end && *q == ':') {
+            q++;
+            while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) q++;
+            if ((size_t)(end - q) >= tl + 2 && q[0] == '"' && memcmp(q + 1, type, tl) == 0 && q[tl + 1] == '"') return 1;
+        }
+        at += 6;
+    }
+    return 0;
+}
 
 static void conn_failed(conn *c, const char *why);
 
 static void on_text(conn *c, const uint8_t *p, size_t len, uint64_t t) {
-    if (contains(p, len, "\"type\":\"ping\"")) {
+    if (type_is(p, len, "ping")) {
         send_text(c, "{\"type\":\"pong\"}");
         return;
     }
-    if (contains(p, len, "\"type\":\"error\"")) {
+    if (type_is(p, len, "error")) {
         atomic_fetch_add(&g_errors, 1);
         if (atomic_fetch_add(&g_errors_printed, 1) < 5) fprintf(stderr, "wsload: server error: %.*s\n", (int)(len > 300 ? 300 : len), p);
         if (c->state == ST_OPEN) conn_failed(c, NULL);
@@ -254,7 +269,7 @@ static void on_text(conn *c, const uint8_t *p, size_t len, uint64_t t) {
     }
     if (c->role == ROLE_PUBLISHER) return;
     if (c->state == ST_OPEN) {
-        if (contains(p, len, "\"type\":\"subscribed\"")) {
+        if (type_is(p, len, "subscribed")) {
             c->state = ST_SUBSCRIBED;
             c->w->inflight--;
             c->w->done++;
