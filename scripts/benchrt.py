@@ -62,6 +62,24 @@ def meminfo_kb(key):
     return 0
 
 
+SOCKET_CACHES = ("TCP", "sock_inode_cache", "eventpoll_epi", "eventpoll_pwq", "filp", "dentry")
+
+
+def socket_slab_bytes():
+    """Bytes held by active objects of the slab caches a TCP socket uses (/proc/slabinfo, root only;
+    None when unreadable). Less disturbed than the Slab total by builds running meanwhile."""
+    try:
+        with open("/proc/slabinfo") as f:
+            total = 0
+            for line in f:
+                fields = line.split()
+                if fields and fields[0] in SOCKET_CACHES:
+                    total += int(fields[1]) * int(fields[3])
+            return total
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def worker_processes(pid):
     """Children of pid running `fazt __worker` (JS worker processes)."""
     count = 0
@@ -141,7 +159,7 @@ def idle(results, wsload, round_, n, hold, sides):
         wait_sockets_gone(side["port"])
         time.sleep(1)
         pid = side["pid"]
-        rss_before, slab_before = rss_kb(pid), meminfo_kb("Slab")
+        rss_before, slab_before, caches_before = rss_kb(pid), meminfo_kb("Slab"), socket_slab_bytes()
         unreclaim_before = meminfo_kb("SUnreclaim")
         args = wsload_args(wsload, side, "idle", conns=n, threads=THREADS, seconds=hold + SETTLE_S + 2)
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -157,7 +175,7 @@ def idle(results, wsload, round_, n, hold, sides):
         while time.monotonic() < end:
             samples.append(rss_kb(pid))
             time.sleep(0.5)
-        rss_after, slab_after = rss_kb(pid), meminfo_kb("Slab")
+        rss_after, slab_after, caches_after = rss_kb(pid), meminfo_kb("Slab"), socket_slab_bytes()
         unreclaim_after = meminfo_kb("SUnreclaim")
         workers = worker_processes(pid)
         tree_children = len(benchlib.children(pid))
@@ -168,18 +186,21 @@ def idle(results, wsload, round_, n, hold, sides):
         subscribed = ready["subscribed"]
         per_socket = (rss_after - rss_before) * 1024 / subscribed if subscribed else None
         slab_per = (slab_after - slab_before) * 1024 / subscribed if subscribed else None
+        caches_per = ((caches_after - caches_before) / subscribed
+                      if subscribed and caches_before is not None and caches_after is not None else None)
         record = {"type": "run", "section": "realtime", "row": "idle", "who": side["who"], "round": round_,
                   "n": n, "subscribed": subscribed, "failed": ready["failed"], "setup_ms": ready["setup_ms"],
                   "closed_by_server": summary.get("closed_by_server"), "rss_before_kb": rss_before,
                   "rss_after_kb": rss_after, "rss_peak_kb": max(samples + [rss_after]),
                   "rss_per_socket_b": per_socket, "slab_delta_kb": slab_after - slab_before,
-                  "slab_per_conn_b": slab_per, "sunreclaim_delta_kb": unreclaim_after - unreclaim_before,
+                  "slab_per_conn_b": slab_per, "socket_caches_per_conn_b": caches_per, "sunreclaim_delta_kb": unreclaim_after - unreclaim_before,
                   "workers": workers, "children": tree_children}
         benchlib.append(results, record)
         print(f"realtime idle round {round_}: {side['who']} {subscribed:,} subscribed ({ready['failed']} failed) in "
               f"{ready['setup_ms'] / 1000:.1f} s; RSS {rss_before / 1024:.1f} → {rss_after / 1024:.1f} MB = "
               f"{per_socket or 0:,.0f} B/socket; Slab +{(slab_after - slab_before) / 1024:.1f} MB = "
-              f"{slab_per or 0:,.0f} B/connection (both ends); JS workers {workers}", file=sys.stderr)
+              f"{slab_per or 0:,.0f} B/connection (both ends; socket caches {caches_per or 0:,.0f} B); JS workers {workers}",
+              file=sys.stderr)
         if ready["failed"]:
             print(f"benchrt: {ready['failed']} of {n} sockets failed to subscribe ({side['who']})", file=sys.stderr)
 
