@@ -100,10 +100,8 @@ echo '{"realtime": {"channels": {"bench*": {"publish": true}}}}' >"$WORK/rt/fazt
 # rtecho: api/_socket.js sends every non-protocol message back.
 echo '<!doctype html><title>rtecho</title>' >"$WORK/rtecho/index.html"
 cat >"$WORK/rtecho/api/_socket.js" <<'JS'
-module.exports = {
-  message(ws, data) {
-    ws.send(data);
-  },
+exports.message = (ws, data) => {
+  ws.send(data);
 };
 JS
 "$FAZT" deploy "$WORK/rtecho" --app rtecho >/dev/null
