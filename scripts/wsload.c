@@ -65,6 +65,7 @@ static int opt_size = 100;
 static const char *opt_publish = "ws";   /* ws | http */
 static const char *opt_app = "bench";
 static const char *opt_token = NULL;
+static int opt_echo_json = 0;            /* echo: send {"echo":1,"ts":..,"sq":..} instead of plain text */
 static int opt_inflight = 64;            /* handshakes in progress per thread */
 static double opt_setup_seconds = 120;
 
@@ -128,6 +129,7 @@ typedef struct conn {
     uint32_t mlen, mcap;
     int mop;             /* its opcode, 0 when none */
     int echo_got;        /* echo: a reply arrived */
+    int echo_err;        /* echo: the server answered with an error */
     uint64_t echo_ts;
 } conn;
 
@@ -255,8 +257,9 @@ static void on_text(conn *c, const uint8_t *p, size_t len, uint64_t t) {
     }
     if (type_is(p, len, "error")) {
         atomic_fetch_add(&g_errors, 1);
+        c->echo_err = 1;
         if (atomic_fetch_add(&g_errors_printed, 1) < 5) fprintf(stderr, "wsload: server error: %.*s\n", (int)(len > 300 ? 300 : len), p);
-        if (c->state == ST_OPEN) conn_failed(c, NULL);
+        if (c->state == ST_OPEN && c->role == ROLE_SUBSCRIBER) conn_failed(c, NULL);
         return;
     }
     if (c->role == ROLE_ECHO) {
@@ -674,7 +677,8 @@ static void usage(void) {
     fprintf(stderr,
             "usage: wsload --mode idle|fanout|echo --port P [--addr 127.0.0.1] [--host app.localhost:P]\n"
             "  [--path /_ws] [--channel bench] [--conns N] [--threads T] [--seconds S] [--messages M]\n"
-            "  [--warmup W] [--rate R] [--window W] [--size B] [--publish ws|http] [--app A] [--token T]\n");
+            "  [--warmup W] [--rate R] [--window W] [--size B] [--publish ws|http] [--app A] [--token T]\n"
+            "  [--echo-json]\n");
     exit(2);
 }
 
@@ -684,7 +688,7 @@ int main(int argc, char **argv) {
         {"path", 1, 0, 'P'},     {"channel", 1, 0, 'c'}, {"conns", 1, 0, 'n'},    {"threads", 1, 0, 't'},
         {"seconds", 1, 0, 's'},  {"messages", 1, 0, 'M'}, {"warmup", 1, 0, 'W'},  {"rate", 1, 0, 'r'},
         {"window", 1, 0, 'w'},   {"size", 1, 0, 'z'},    {"publish", 1, 0, 'b'},  {"app", 1, 0, 'A'},
-        {"token", 1, 0, 'T'},    {"inflight", 1, 0, 'i'}, {"setup-seconds", 1, 0, 'S'}, {0, 0, 0, 0}};
+        {"token", 1, 0, 'T'},    {"inflight", 1, 0, 'i'}, {"setup-seconds", 1, 0, 'S'}, {"echo-json", 0, 0, 'J'}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
@@ -707,6 +711,7 @@ int main(int argc, char **argv) {
         case 'T': opt_token = optarg; break;
         case 'i': opt_inflight = atoi(optarg); break;
         case 'S': opt_setup_seconds = atof(optarg); break;
+        case 'J': opt_echo_json = 1; break;
         default: usage();
         }
     }
@@ -738,11 +743,14 @@ int main(int argc, char **argv) {
         for (int i = 0; i < total && now_ns() < deadline; i++) {
             char msg[128];
             uint64_t sent = now_ns();
-            snprintf(msg, sizeof msg, "wsload echo ts:%llu sq:%d", (unsigned long long)sent, i);
+            if (opt_echo_json) snprintf(msg, sizeof msg, "{\"echo\":1,\"ts\":%llu,\"sq\":%d}", (unsigned long long)sent, i);
+            else snprintf(msg, sizeof msg, "wsload echo ts:%llu sq:%d", (unsigned long long)sent, i);
             c->echo_got = 0;
+            c->echo_err = 0;
             if (send_text(c, msg) < 0) die("echo: send");
             uint64_t wait_until = sent + 5000000000ull;
-            while (!(c->echo_got && c->echo_ts == sent) && now_ns() < wait_until && now_ns() < deadline) main_conn_pump(c, 100);
+            while (!(c->echo_got && c->echo_ts == sent) && !c->echo_err && now_ns() < wait_until && now_ns() < deadline)
+                main_conn_pump(c, 100);
             if (c->echo_got && c->echo_ts == sent) rtt[got++] = now_ns() - sent;
             else timeouts++;
             if (opt_rate > 0) {
