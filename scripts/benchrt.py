@@ -214,9 +214,23 @@ def fanout(wsload, side, n, messages, window, rate, warmup):
         if side["who"] == "fazt" and TOKEN:
             options["token"] = TOKEN
     wait_sockets_gone(side["port"])
+    # The server's CPU is sampled from "ready" (all subscribed) to the end: connection set-up is not counted.
+    args = wsload_args(wsload, side, "fanout", **options) + ["--wait-go"]
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if read_line(proc, 180) is None:
+        proc.kill()
+        raise SystemExit(f"benchrt: wsload fanout never became ready: {proc.stderr.read().decode(errors='replace')}")
     before = benchlib.cpu_ms([side["pid"]])
-    result = run_wsload(wsload_args(wsload, side, "fanout", **options), timeout=300)
+    proc.stdin.write(b"go\n")
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=300)
     used = benchlib.cpu_ms([side["pid"]]) - before
+    if err.strip():
+        print(err.decode(errors="replace").strip(), file=sys.stderr)
+    lines = [l for l in out.decode().splitlines() if l.startswith("{")]
+    if not lines:
+        raise SystemExit(f"benchrt: wsload printed nothing (rc {proc.returncode}): {' '.join(args)}")
+    result = json.loads(lines[-1])
     result["cpu_ms"] = used
     result["cpu_us_per_delivery"] = used * 1000 / result["deliveries"] if result["deliveries"] else None
     return result

@@ -65,6 +65,7 @@ static int opt_size = 100;
 static const char *opt_publish = "ws";   /* ws | http */
 static const char *opt_app = "bench";
 static const char *opt_token = NULL;
+static int opt_wait_go = 0;              /* after the ready line, wait for a line on stdin before the mode runs */
 static int opt_echo_json = 0;            /* echo: send {"echo":1,"ts":..,"sq":..} instead of plain text */
 static int opt_inflight = 64;            /* handshakes in progress per thread */
 static double opt_setup_seconds = 120;
@@ -678,7 +679,7 @@ static void usage(void) {
             "usage: wsload --mode idle|fanout|echo --port P [--addr 127.0.0.1] [--host app.localhost:P]\n"
             "  [--path /_ws] [--channel bench] [--conns N] [--threads T] [--seconds S] [--messages M]\n"
             "  [--warmup W] [--rate R] [--window W] [--size B] [--publish ws|http] [--app A] [--token T]\n"
-            "  [--echo-json]\n");
+            "  [--echo-json] [--wait-go]\n");
     exit(2);
 }
 
@@ -688,7 +689,7 @@ int main(int argc, char **argv) {
         {"path", 1, 0, 'P'},     {"channel", 1, 0, 'c'}, {"conns", 1, 0, 'n'},    {"threads", 1, 0, 't'},
         {"seconds", 1, 0, 's'},  {"messages", 1, 0, 'M'}, {"warmup", 1, 0, 'W'},  {"rate", 1, 0, 'r'},
         {"window", 1, 0, 'w'},   {"size", 1, 0, 'z'},    {"publish", 1, 0, 'b'},  {"app", 1, 0, 'A'},
-        {"token", 1, 0, 'T'},    {"inflight", 1, 0, 'i'}, {"setup-seconds", 1, 0, 'S'}, {"echo-json", 0, 0, 'J'}, {0, 0, 0, 0}};
+        {"token", 1, 0, 'T'},    {"inflight", 1, 0, 'i'}, {"setup-seconds", 1, 0, 'S'}, {"echo-json", 0, 0, 'J'}, {"wait-go", 0, 0, 'G'}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
@@ -712,6 +713,7 @@ int main(int argc, char **argv) {
         case 'i': opt_inflight = atoi(optarg); break;
         case 'S': opt_setup_seconds = atof(optarg); break;
         case 'J': opt_echo_json = 1; break;
+        case 'G': opt_wait_go = 1; break;
         default: usage();
         }
     }
@@ -799,6 +801,11 @@ int main(int argc, char **argv) {
     int subscribed = atomic_load(&g_subscribed), failed = atomic_load(&g_failed);
     printf("{\"event\":\"ready\",\"subscribed\":%d,\"failed\":%d,\"setup_ms\":%.1f}\n", subscribed, failed, (double)(t_ready - t0) / 1e6);
     fflush(stdout);
+    if (opt_wait_go) { /* the caller samples the server between set-up and the measured part */
+        char line[64];
+        if (!fgets(line, sizeof line, stdin)) die("stdin closed before go");
+        t_ready = now_ns();
+    }
 
     if (mode_idle) {
         uint64_t until = t_ready + (uint64_t)(opt_seconds * 1e9);
