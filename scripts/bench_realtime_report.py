@@ -122,6 +122,13 @@ def render(records, values, sections, out):
             f"{us(med(node, 'cpu_us_per_request'))} | {us(med(fazt, 'cpu_us_per_request'))} | {ms(med(node_lat, 'p99_ms'))} | "
             f"{ms(med(fazt_lat, 'p50_ms'))} / {ms(med(fazt_lat, 'p99_ms'))} | {ms(med(fazt_lat, 'complete_p99_ms'))} | |")
         out("")
+        client = benchlib.median(r["client_cpu_s"] * 1e6 / r["requests"] for r in node + fazt
+                                 if r.get("client_cpu_s") is not None and r.get("requests"))
+        if client is not None:
+            out(f"The client (wsload) used {client:.1f} µs of CPU per delivery (median of the throughput runs) on the "
+                "same cores; on loopback the kernel's receive path runs inside the sender's `write`, so the server's "
+                "CPU per delivery includes most of the kernel work for the subscriber's side too.")
+            out("")
 
     # --- wake ---------------------------------------------------------------------------
     node_wake, fazt_wake = rows("wake", "node"), rows("wake", "fazt")
