@@ -104,8 +104,8 @@ static atomic_int g_closed_after_setup;
 static atomic_int g_threads_ready;
 static atomic_int g_errors_printed;
 static atomic_long g_errors;           /* {"type":"error"} messages received */
-static atomic_int g_target;            /* subscribers each broadcast must reach */
-static atomic_int *g_counts;           /* deliveries per sequence number */
+static atomic_int g_target;            /* threads whose subscribers must all have a broadcast */
+static atomic_int *g_counts;           /* per sequence number: threads whose subscribers all have it */
 static atomic_long g_completed;        /* broadcasts delivered to every subscriber */
 static uint64_t *g_sent_ns;            /* send time per sequence number */
 static uint64_t *g_complete_ns;        /* time the last subscriber got it */
@@ -142,6 +142,8 @@ struct worker {
     int next;            /* next connection to start */
     int inflight;
     int done;            /* subscribed or failed */
+    int subscribed;      /* its connections subscribed */
+    int *counts;         /* fanout: deliveries per sequence number to this thread's connections */
     pthread_t th;
     /* fan-out results */
     uint64_t deliveries;
@@ -277,6 +279,7 @@ static void on_text(conn *c, const uint8_t *p, size_t len, uint64_t t) {
             c->state = ST_SUBSCRIBED;
             c->w->inflight--;
             c->w->done++;
+            c->w->subscribed++;
             atomic_fetch_add(&g_subscribed, 1);
         }
         return;
@@ -288,8 +291,8 @@ static void on_text(conn *c, const uint8_t *p, size_t len, uint64_t t) {
     worker *w = c->w;
     w->deliveries++;
     w->last_recv_ns = t;
-    int n = atomic_fetch_add(&g_counts[sq], 1) + 1;
-    if (n == atomic_load(&g_target)) {
+    /* Counted per thread; one atomic per thread and broadcast (not per delivery) says when all have it. */
+    if (++w->counts[sq] == w->subscribed && atomic_fetch_add(&g_counts[sq], 1) + 1 == atomic_load(&g_target)) {
         g_complete_ns[sq] = t;
         atomic_fetch_add(&g_completed, 1);
         uint64_t one = 1;
@@ -789,6 +792,7 @@ int main(int argc, char **argv) {
         w->conns = all + at;
         at += w->n;
         w->epfd = epoll_create1(0);
+        if (mode_fanout) w->counts = calloc((size_t)g_total_messages, sizeof *w->counts);
         for (int j = 0; j < w->n; j++) {
             w->conns[j].fd = -1;
             w->conns[j].w = w;
@@ -822,7 +826,9 @@ int main(int argc, char **argv) {
     }
 
     /* fanout */
-    atomic_store(&g_target, subscribed);
+    int busy_threads = 0;
+    for (int i = 0; i < opt_threads; i++) busy_threads += ws[i].subscribed > 0;
+    atomic_store(&g_target, busy_threads);
     conn *pub = main_conn(ROLE_PUBLISHER);
     int http = !strcmp(opt_publish, "http");
     char *data = malloc((size_t)opt_size + 1), *msg = malloc((size_t)opt_size + 256);
