@@ -90,6 +90,7 @@ let package = Package(
                 "FaztJSON",
                 "FaztVFS",
                 "CCrypto",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
@@ -138,7 +139,7 @@ let package = Package(
         .executableTarget(name: "fazt", dependencies: ["FaztCLI"]),
         .target(
             name: "FaztTestSupport",
-            dependencies: ["FaztRuntime", "FaztStore", "FaztVFS", "CArchive", "CZlib"],
+            dependencies: ["FaztRuntime", "FaztStore", "FaztVFS", "CArchive", "CCrypto", "CZlib"],
             path: "Tests/FaztTestSupport"
         ),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztTestSupport"]),

@@ -9,3 +9,12 @@ static inline int fazt_deflate_init_gzip(z_stream *stream, int level) {
 static inline int fazt_inflate_init_auto(z_stream *stream) {
     return inflateInit2(stream, 15 + 32);
 }
+
+// Raw deflate (no zlib or gzip header), for WebSocket permessage-deflate (RFC 7692).
+static inline int fazt_deflate_init_raw(z_stream *stream, int level, int window_bits) {
+    return deflateInit2(stream, level, Z_DEFLATED, -window_bits, 8, Z_DEFAULT_STRATEGY);
+}
+
+static inline int fazt_inflate_init_raw(z_stream *stream) {
+    return inflateInit2(stream, -15);
+}

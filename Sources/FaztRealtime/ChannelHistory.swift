@@ -1,3 +1,5 @@
+import FaztVFS
+
 /// One channel's recent messages, for clients that reconnect and ask for what they missed.
 ///
 /// Every message gets the next `offset` (1, 2, 3, …: no gaps). The history keeps the newest messages
@@ -37,6 +39,11 @@ public struct ChannelHistory: Sendable {
             self.maxMessages = max(0, maxMessages)
             self.maxBytes = max(0, maxBytes)
             self.maxAgeMs = max(0, maxAgeMs)
+        }
+
+        /// The limits a manifest channel rule asks for (`history` messages, `historySeconds`).
+        public init(_ rule: ChannelRule, maxBytes: Int = 1 << 20) {
+            self.init(maxMessages: rule.history, maxBytes: maxBytes, maxAgeMs: Int64(rule.historySeconds) * 1000)
         }
     }
 

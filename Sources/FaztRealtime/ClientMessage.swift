@@ -104,7 +104,11 @@ public enum ClientMessage: Sendable, Equatable {
             throw ClientMessageError(.badField, "\(fix); \"since.offset\" must be a whole number ≥ 0", channel: channel)
         }
         guard case .string(let epoch)? = since["epoch"], epoch.utf8.count <= 64 else {
-            throw ClientMessageError(.badField, "\(fix); \"since.epoch\" must be a string", channel: channel)
+            throw ClientMessageError(
+                .badField,
+                "\(fix); \"since.epoch\" must be a string of at most 64 characters",
+                channel: channel
+            )
         }
         return Since(offset: UInt64(offset), epoch: epoch)
     }

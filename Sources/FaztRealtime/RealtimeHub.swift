@@ -1,5 +1,6 @@
 import FaztVFS
 import NIOCore
+import NIOWebSocket
 import Synchronization
 
 /// Every app's channels and sockets: subscriptions, history, presence, and delivery.
@@ -28,6 +29,9 @@ public final class RealtimeHub: Sendable {
         /// Subscribers grouped by event loop.
         var loops: [ObjectIdentifier: LoopGroup] = [:]
         var subscribers = 0
+        /// Subscribers that take permessage-deflate frames (window 15): messages are compressed
+        /// once for them.
+        var compressing = 0
         var presence = PresenceTable()
 
         init(rule: ChannelRule) {
@@ -170,6 +174,7 @@ public final class RealtimeHub: Sendable {
                     let key = ObjectIdentifier(subscriber.eventLoop)
                     channelState.loops[key, default: LoopGroup(loop: subscriber.eventLoop)].members[id] = subscriber
                     channelState.subscribers += 1
+                    if subscriber.deflateWindowBits == 15 { channelState.compressing += 1 }
                     if rule.presence,
                         case .join(let member)? = channelState.presence.add(socketID: id, user: record.user)
                     {
@@ -216,6 +221,7 @@ public final class RealtimeHub: Sendable {
         let key = ObjectIdentifier(record.subscriber.eventLoop)
         if channelState.loops[key]?.members.removeValue(forKey: socketID) != nil {
             channelState.subscribers -= 1
+            if record.subscriber.deflateWindowBits == 15 { channelState.compressing -= 1 }
             if channelState.loops[key]?.members.isEmpty == true { channelState.loops[key] = nil }
         }
         let leave = record.present.contains(channel) ? channelState.presence.remove(socketID: socketID) : nil
@@ -379,12 +385,20 @@ public final class RealtimeHub: Sendable {
         offset: UInt64 = 0,
         except: String? = nil
     ) {
-        guard let groups = state.apps[app]?.channels[channel]?.loops, !groups.isEmpty else { return }
+        guard let channelState = state.apps[app]?.channels[channel], !channelState.loops.isEmpty else { return }
+        let groups = channelState.loops
+        var compressed: ByteBuffer?
+        if channelState.compressing > 0, text.utf8.count >= PerMessageDeflate.minimumBytes {
+            compressed = PerMessageDeflate.compress(ByteBuffer(string: text)).map {
+                WebSocketFrameBytes.encode(opcode: .text, payload: $0, rsv1: true, allocator: allocator)
+            }
+        }
         let delivery = Delivery(
             channel: channel,
             offset: offset,
             text: text,
             frame: WebSocketFrameBytes.text(text, allocator: allocator),
+            compressedFrame: compressed,
             except: except
         )
         for group in groups.values {
@@ -410,6 +424,9 @@ public struct Delivery: Sendable {
     public let text: String
     /// The complete WebSocket text frame (sockets write this buffer as is).
     public let frame: ByteBuffer
+    /// The same message compressed (permessage-deflate, window 15), when a subscriber takes it and
+    /// compression pays.
+    public let compressedFrame: ByteBuffer?
     /// A socket that must not receive it (the publisher, when it asked).
     public let except: String?
 }
@@ -418,10 +435,16 @@ public struct Delivery: Sendable {
 public protocol ChannelSubscriber: AnyObject, Sendable {
     var socketID: String { get }
     var eventLoop: any EventLoop { get }
+    /// The permessage-deflate window it takes compressed frames with, or nil.
+    var deflateWindowBits: Int32? { get }
     /// A channel message or event; called on `eventLoop`.
     func deliver(_ delivery: Delivery)
     /// A message for this socket alone (`fazt.socket.send`); called on `eventLoop`.
     func sendDirect(_ frame: ByteBuffer, text: String)
     /// Closes with `code` (kick, app deleted); called on `eventLoop`.
     func shutdown(code: UInt16, reason: String)
+}
+
+extension ChannelSubscriber {
+    public var deflateWindowBits: Int32? { nil }
 }

@@ -29,6 +29,8 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         public var tokenKey: [UInt8]
         /// The app's socket handler (`api/_socket.js`), when it has one.
         public var events: (any SocketEvents)?
+        /// The window permessage-deflate compresses with, when the handshake negotiated it.
+        public var deflateWindowBits: Int32?
 
         public init(
             app: String,
@@ -73,10 +75,21 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         self.hub = hub
         self.settings = settings
         self.session = WebSocketSession(limits: hub.limits)
+        self.session.allowsRSV1 = settings.deflateWindowBits != nil
         self.subscribeAllowance = Double(hub.limits.subscribesPerSecond)
     }
 
     public var user: String? { settings.token?.user }
+
+    public var deflateWindowBits: Int32? { settings.deflateWindowBits }
+
+    /// One message's frame for this socket: compressed when deflate was negotiated and it pays.
+    private func frame(text: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        guard let bits = settings.deflateWindowBits, text.utf8.count >= PerMessageDeflate.minimumBytes else {
+            return WebSocketFrameBytes.text(text, allocator: allocator)
+        }
+        return PerMessageDeflate.frame(.text, ByteBuffer(string: text), windowBits: bits, allocator: allocator)
+    }
 
     // MARK: Lifecycle
 
@@ -344,11 +357,14 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         guard let context, !closing, let since = subscriptions[delivery.channel] else { return }
         // Offset 0: an event outside the history (presence); else only what came after subscribing.
         guard delivery.offset == 0 || delivery.offset > since, delivery.except != socketID else { return }
-        context.writeAndFlush(wrapOutboundOut(delivery.frame), promise: nil)
+        let frame = settings.deflateWindowBits == 15 ? delivery.compressedFrame ?? delivery.frame : delivery.frame
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 
     public func sendDirect(_ frame: ByteBuffer, text: String) {
         guard let context, !closing else { return }
+        let frame =
+            settings.deflateWindowBits == nil ? frame : self.frame(text: text, allocator: context.channel.allocator)
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 

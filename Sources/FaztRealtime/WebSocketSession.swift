@@ -45,11 +45,8 @@ public struct WebSocketSession {
     public private(set) var closeCode: UInt16?
     /// The reason that came with `closeCode`.
     public private(set) var closeReason = ""
-    /// Whether frames may set RSV1.
-    ///
-    /// Hook for permessage-deflate (RFC 7692), not negotiated in this
-    /// version: once it is, the upgrade sets this, RSV1 on the first frame of a message means the
-    /// message is compressed, and `receiveData` must inflate it before the size and UTF-8 checks.
+    /// Whether frames may set RSV1: permessage-deflate (RFC 7692) was negotiated, and RSV1 on the
+    /// first frame of a message means the message is compressed (inflated before the UTF-8 check).
     public var allowsRSV1 = false
 
     private let maxMessageBytes: Int
@@ -64,6 +61,8 @@ public struct WebSocketSession {
     private var reassembly: ByteBuffer?
     private var messageFrames = 0
     private var messageBytes = 0
+    /// The message in progress is compressed (its first frame set RSV1).
+    private var compressed = false
     private var validator = UTF8Validator()
 
     /// Whether a buffer is held for a fragmented message (never between messages).
@@ -189,6 +188,7 @@ public struct WebSocketSession {
                 return
             }
             self.message = starting
+            self.compressed = frame.rsv1
         } else if self.message == nil {
             self.fail(code: CloseCode.protocolError, reason: "no message to continue", into: &actions)
             return
@@ -203,9 +203,8 @@ public struct WebSocketSession {
             self.fail(code: CloseCode.messageTooBig, reason: "message too big", into: &actions)
             return
         }
-        // permessage-deflate (see `allowsRSV1`) would inflate the payload here.
         var payload = frame.unmaskedData
-        if self.message == .text {
+        if self.message == .text, !self.compressed {
             // Checked per fragment, so invalid text fails on the fragment that makes it invalid.
             guard self.validator.feed(payload), !frame.fin || self.validator.isComplete else {
                 self.fail(code: CloseCode.invalidPayload, reason: "invalid UTF-8", into: &actions)
@@ -224,6 +223,21 @@ public struct WebSocketSession {
             payload = self.reassembly ?? payload
         }
         let kind = self.message
+        if self.compressed {
+            switch PerMessageDeflate.decompress(payload, limit: self.maxMessageBytes) {
+            case .message(let inflated): payload = inflated
+            case .tooLarge:
+                self.fail(code: CloseCode.messageTooBig, reason: "message too big", into: &actions)
+                return
+            case .invalid:
+                self.fail(code: CloseCode.invalidPayload, reason: "invalid compressed data", into: &actions)
+                return
+            }
+            if kind == .text, !UTF8Validator.isValid(payload) {
+                self.fail(code: CloseCode.invalidPayload, reason: "invalid UTF-8", into: &actions)
+                return
+            }
+        }
         self.endMessage()
         if kind == .text {
             actions.append(.text(String(buffer: payload)))
@@ -285,6 +299,7 @@ public struct WebSocketSession {
         self.reassembly = nil
         self.messageFrames = 0
         self.messageBytes = 0
+        self.compressed = false
         self.validator = UTF8Validator()
     }
 

@@ -114,7 +114,8 @@ final class ChannelEventStream: ResponseStream, ChannelSubscriber, @unchecked Se
 
     private func event(channel: String, offset: UInt64, epoch: String, json: String) -> String {
         positions[channel] = (offset, epoch)
-        let id = positions.map { "\($0.value.0):\($0.value.1):\($0.key)" }.sorted().joined(separator: " ")
+        let id = positions.sorted { $0.key < $1.key }.map { "\($0.value.0):\($0.value.1):\($0.key)" }
+            .joined(separator: " ")
         return "id: \(id)\nevent: message\ndata: \(json)\n\n"
     }
 

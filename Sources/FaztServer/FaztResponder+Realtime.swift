@@ -50,17 +50,27 @@ extension FaztResponder {
             if let reason = realtime.hub.admit(app: name, address: address) {
                 return exchange.respond(.text(.tooManyRequests, "\(reason)\n"))
             }
-            let settings = realtime.settings(app: name, address: address, token: token, initial: options)
+            // permessage-deflate only when the app opts in, and only without context takeover.
+            let extensions =
+                options.deflate
+                ? PerMessageDeflate.negotiate(
+                    offers: head.headers[canonicalForm: "Sec-WebSocket-Extensions"].joined(separator: ",")
+                )
+                : nil
+            var settings = realtime.settings(app: name, address: address, token: token, initial: options)
+            settings.deflateWindowBits = extensions.map(PerMessageDeflate.serverWindowBits(answer:))
+            let socketSettings = settings
             let hub = realtime.hub
             let upgrade = SocketUpgrade(
                 accept: accept,
+                extensions: extensions,
                 maxFrameBytes: hub.limits.maxMessageBytes,
                 makeHandler: { loop in
                     SocketConnection(
                         socketID: RealtimeServices.newSocketID(),
                         eventLoop: loop,
                         hub: hub,
-                        settings: settings
+                        settings: socketSettings
                     )
                 },
                 abandoned: { hub.release(app: name, address: address) }

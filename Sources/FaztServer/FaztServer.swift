@@ -72,7 +72,10 @@ final class FaztServer: Service {
                         try operations.addHandler(TooManyConnectionsHandler())
                         return
                     }
-                    channel.closeFuture.whenComplete { _ in services.limiter.release(address) }
+                    // A WebSocket gives its connection slot back when it takes the connection
+                    // over (it counts against the socket limits instead): released exactly once.
+                    let slot = SlotRelease { services.limiter.release(address) }
+                    channel.closeFuture.whenComplete { _ in slot.run() }
                     let connectionGuard = ConnectionGuard(configuration: configuration)
                     try operations.addHandler(connectionGuard)
                     // Bytes after an upgrade request belong to the WebSocket handlers that replace it.
@@ -90,7 +93,8 @@ final class FaztServer: Service {
                             responder: responder,
                             connectionGuard: connectionGuard,
                             dateCache: dateCache,
-                            activity: activity
+                            activity: activity,
+                            upgraded: { slot.run() }
                         )
                     )
                     registry.add(channel, connectionGuard)

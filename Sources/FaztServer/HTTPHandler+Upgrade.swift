@@ -1,11 +1,14 @@
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
+import Synchronization
 
 /// A WebSocket handshake the responder accepted: the `Sec-WebSocket-Accept` value and the handler
 /// that takes the connection over.
 struct SocketUpgrade: Sendable {
     let accept: String
+    /// The `Sec-WebSocket-Extensions` answer (permessage-deflate), when one was negotiated.
+    let extensions: String?
     /// Largest frame the decoder accepts (the message limit: a single frame cannot exceed it).
     let maxFrameBytes: Int
     /// Builds the socket's handler on the connection's loop.
@@ -28,7 +31,8 @@ extension HTTPHandler {
         var head = context.channel.allocator.buffer(capacity: 160)
         head.writeString(
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: \(upgrade.accept)\r\n\r\n"
+                + "Sec-WebSocket-Accept: \(upgrade.accept)\r\n"
+                + (upgrade.extensions.map { "Sec-WebSocket-Extensions: \($0)\r\n" } ?? "") + "\r\n"
         )
         context.writeAndFlush(wrapOutboundOut(head), promise: nil)
         machine.closed()
@@ -44,9 +48,25 @@ extension HTTPHandler {
             operations.removeHandler(self, promise: nil)
             operations.removeHandler(connectionGuard, promise: nil)
             operations.removeHandler(name: Self.decoderName, promise: nil)
+            upgraded()
         } catch {
             upgrade.abandoned()
             context.close(promise: nil)
         }
+    }
+}
+
+/// Gives a connection slot back once, whoever calls first (a slot released at upgrade or at close).
+final class SlotRelease: Sendable {
+    private let done = Atomic<Bool>(false)
+    private let action: @Sendable () -> Void
+
+    init(_ action: @escaping @Sendable () -> Void) {
+        self.action = action
+    }
+
+    func run() {
+        guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        action()
     }
 }

@@ -1,3 +1,4 @@
+import FaztVFS
 import Testing
 
 @testable import FaztRealtime
@@ -123,5 +124,11 @@ import Testing
         #expect(epochs.allSatisfy { $0.count == 16 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
         #expect(Set(epochs).count == 20)
         #expect(ChannelHistory().epoch != ChannelHistory().epoch)
+    }
+
+    @Test func limitsFollowAManifestRule() throws {
+        let rule = ChannelRule(pattern: try #require(ChannelPattern("chat-*")), history: 7, historySeconds: 30)
+        #expect(ChannelHistory.Limits(rule) == .init(maxMessages: 7, maxBytes: 1 << 20, maxAgeMs: 30_000))
+        #expect(ChannelHistory.Limits(.default) == .init())
     }
 }

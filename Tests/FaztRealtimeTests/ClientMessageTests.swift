@@ -170,4 +170,19 @@ import Testing
             try json(ServerMessage.presence(channel: "c", members: [member]))["clients"]?.text.contains("😀") == true
         )
     }
+
+    @Test func randomTextNeverCrashesTheParser() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "{", "}", "[", "]", ":", ",", "\"", "\\", "type", "subscribe", "publish", "channel", "since", "offset",
+            "epoch", "data", "token", "1", "-1", "1e999", "null", "true", " ", "é", "\u{0}", "\\u00",
+        ]
+        for _ in 0..<500 {
+            let text = (0..<Int.random(in: 0..<24, using: &generator)).map { _ in
+                pieces[Int.random(in: 0..<pieces.count, using: &generator)]
+            }.joined()
+            _ = try? ClientMessage.parse(text)
+        }
+        #expect(error(#"{"type":"subscribe","channel":"a","since":{"offset":1e999,"epoch":"e"}}"#)?.code == .badField)
+    }
 }

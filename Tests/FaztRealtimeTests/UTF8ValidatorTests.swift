@@ -48,9 +48,9 @@ import Testing
 
     @Test func aTruncatedSequenceIsValidSoFarButNotComplete() {
         var validator = UTF8Validator()
-        #expect(validator.feed([0x61, 0xE2, 0x82] as [UInt8]))
+        #expect(validator.feed([0x61, 0xE2, 0x82] as [UInt8]) == true)
         #expect(!validator.isComplete)
-        #expect(validator.feed([0xAC] as [UInt8]))
+        #expect(validator.feed([0xAC] as [UInt8]) == true)
         #expect(validator.isComplete)
         #expect(!UTF8Validator.isValid([0xE2, 0x82] as [UInt8]))
     }
@@ -60,9 +60,9 @@ import Testing
         for first in 0...bytes.count {
             for second in first...bytes.count {
                 var validator = UTF8Validator()
-                #expect(validator.feed(bytes[..<first]))
-                #expect(validator.feed(bytes[first..<second]))
-                #expect(validator.feed(bytes[second...]))
+                #expect(validator.feed(bytes[..<first]) == true)
+                #expect(validator.feed(bytes[first..<second]) == true)
+                #expect(validator.feed(bytes[second...]) == true)
                 #expect(validator.isComplete)
             }
         }
@@ -70,26 +70,26 @@ import Testing
 
     @Test func failsOnTheChunkThatMakesTheTextInvalid() {
         var validator = UTF8Validator()
-        #expect(validator.feed([0xCE, 0xBA] as [UInt8]))
-        #expect(validator.feed([0xE1] as [UInt8]))
+        #expect(validator.feed([0xCE, 0xBA] as [UInt8]) == true)
+        #expect(validator.feed([0xE1] as [UInt8]) == true)
         // E1 can still start a valid scalar and BD continues it; C0 cannot.
-        #expect(!validator.feed([0xBD, 0xC0] as [UInt8]))
+        #expect(validator.feed([0xBD, 0xC0] as [UInt8]) == false)
         #expect(!validator.isComplete)
         // Once failed, it stays failed whatever comes next.
-        #expect(!validator.feed(Array("valid".utf8)))
+        #expect(validator.feed(Array("valid".utf8)) == false)
     }
 
     @Test func failsAtTheFirstByteOfASurrogateOrOverlong() {
         // ED A0 is already a surrogate: no third byte is needed to know.
         var surrogate = UTF8Validator()
-        #expect(surrogate.feed([0xED] as [UInt8]))
-        #expect(!surrogate.feed([0xA0] as [UInt8]))
+        #expect(surrogate.feed([0xED] as [UInt8]) == true)
+        #expect(surrogate.feed([0xA0] as [UInt8]) == false)
         var overlong = UTF8Validator()
-        #expect(overlong.feed([0xE0] as [UInt8]))
-        #expect(!overlong.feed([0x9F] as [UInt8]))
+        #expect(overlong.feed([0xE0] as [UInt8]) == true)
+        #expect(overlong.feed([0x9F] as [UInt8]) == false)
         var tooHigh = UTF8Validator()
-        #expect(tooHigh.feed([0xF4] as [UInt8]))
-        #expect(!tooHigh.feed([0x90] as [UInt8]))
+        #expect(tooHigh.feed([0xF4] as [UInt8]) == true)
+        #expect(tooHigh.feed([0x90] as [UInt8]) == false)
     }
 
     @Test func agreesWithSwiftOnRandomBytes() {

@@ -65,7 +65,7 @@ import Testing
         #expect(swapped.rule(for: "aa").history == 2)
     }
 
-    @Test func refusesBadOrigins() {
+    @Test func refusesBadOrigins() throws {
         for origin in [
             "example.com", "https://a.example/", "https://a.example/path", "https://", "https://a b",
             "https://a.example:0", "https://a.example:99999", "https://a.example:x", "1http://a", "*.example.com",
