@@ -8,10 +8,10 @@ prints a summary per group and every case that did not pass, with what Autobahn 
 Usage: scripts/conformance.py [--fazt PATH] [--all] [--cases GLOB ...] [-p N] [--report DIR]
 
 By default groups 1-7 and 10 run and must all be OK, NON-STRICT or INFORMATIONAL (exit 1 otherwise).
-`--all` adds 9.* (performance, run one case at a time, minutes) and 12-13 (permessage-deflate;
-UNIMPLEMENTED is accepted there while Fazt does not negotiate it). The large 9.* messages (up to
-16 MiB) need the socket limits raised: `--all` serves with --socket-message-kb and --socket-buffer-kb
-set for that.
+`--all` adds 9.* (performance, run one case at a time, minutes) and 12-13 (permessage-deflate, which
+the echo app turns on with `realtime.deflate` in its fazt.json; with `--no-deflate` it does not, and
+UNIMPLEMENTED is then the accepted verdict there). The large 9.* messages (up to 16 MiB) need the
+socket limits raised: `--all` serves with --socket-message-kb and --socket-buffer-kb set for that.
 
 kosoku cannot send a Host header of its own: it sends the URL's. Fazt routes apps by Host, so the
 app's host name must reach 127.0.0.1. `--connect auto` (the default) uses, in order: the name as it
@@ -44,8 +44,8 @@ DEFAULT_GROUPS = ["1", "2", "3", "4", "5", "6", "7", "10"]
 ALL_EXTRA_GROUPS = ["9", "12", "13"]
 # Groups run one case at a time: their cases measure throughput and time out when they share the CPU.
 SERIAL_GROUPS = {"9", "12", "13"}
-# Groups where UNIMPLEMENTED is an accepted verdict (permessage-deflate is not negotiated).
-UNIMPLEMENTED_ALLOWED = {"12", "13"}
+# The permessage-deflate groups: UNIMPLEMENTED is their accepted verdict when the app does not offer it.
+DEFLATE_GROUPS = {"12", "13"}
 PASSING = {"OK", "NON-STRICT", "INFORMATIONAL"}
 PASSING_CLOSE = {"OK", "INFORMATIONAL"}
 # `--all`: 9.1.6/9.2.6 send 16 MiB messages; the echo queues as much again.
@@ -68,6 +68,8 @@ def main() -> int:
     parser.add_argument("--report", help="keep kosoku's reports in this directory (default: a temp dir)")
     parser.add_argument("--connect", choices=["auto", "direct", "namespace", "relay"], default="auto",
                         help="how kosoku reaches <app>.localhost (see above)")
+    parser.add_argument("--no-deflate", action="store_true",
+                        help="deploy the echo app without realtime.deflate (12-13 then expect UNIMPLEMENTED)")
     parser.add_argument("--url", help="test this running echo server instead of starting fazt")
     parser.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for `fazt serve` (repeatable)")
@@ -97,7 +99,7 @@ def main() -> int:
             else:
                 process, port, token = faztserver.start(args.fazt, str(work_path / "data.db"), *serve_arguments,
                                                         first_start=True)
-                deploy(args.fazt, work_path, port, token)
+                deploy(args.fazt, work_path, port, token, deflate=not args.no_deflate)
                 host = f"{APP}.localhost"
                 mode = choose_connection(args.connect, host, work_path)
                 if mode == "relay":
@@ -136,7 +138,9 @@ def main() -> int:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
-        failing = summarize(results)
+        # An external server (--url) may or may not offer permessage-deflate.
+        allowed = DEFLATE_GROUPS if args.no_deflate or args.url else set()
+        failing = summarize(results, unimplemented_allowed=allowed)
         if args.report:
             print(f"conformance: reports in {report_root}/phase*/index.html")
     return 1 if failing else 0
@@ -151,10 +155,12 @@ def plan(groups: list[str], cases: list[str] | None, parallelism: int) -> list[t
     return [(globs, p) for globs, p in [(fast, parallelism), (serial, 1)] if globs]
 
 
-def deploy(fazt: str, work: Path, port: int, token: str) -> None:
+def deploy(fazt: str, work: Path, port: int, token: str, deflate: bool) -> None:
     """Deploys the echo app with the CLI, as a user would."""
     app = work / "app"
     (app / "api").mkdir(parents=True)
+    if deflate:
+        (app / "fazt.json").write_text(json.dumps({"realtime": {"deflate": True}}) + "\n")
     (app / "index.html").write_text("<!doctype html><title>echo</title>\n")
     (app / "api" / "_socket.js").write_text(SOCKET_JS)
     environment = dict(os.environ, FAZT_SERVER=f"http://127.0.0.1:{port}", FAZT_TOKEN=token,
@@ -255,9 +261,9 @@ def group_of(case_id: str) -> str:
     return case_id.split(".")[0]
 
 
-def passes(case_id: str, entry: dict) -> bool:
+def passes(case_id: str, entry: dict, unimplemented_allowed: set[str]) -> bool:
     behavior, close = entry["behavior"], entry["behaviorClose"]
-    if behavior == "UNIMPLEMENTED" and group_of(case_id) in UNIMPLEMENTED_ALLOWED:
+    if behavior == "UNIMPLEMENTED" and group_of(case_id) in unimplemented_allowed:
         return True
     return behavior in PASSING and close in PASSING_CLOSE
 
@@ -266,7 +272,7 @@ def case_key(case_id: str) -> tuple:
     return tuple(int(part) if part.isdigit() else 0 for part in case_id.split("."))
 
 
-def summarize(results: dict[str, tuple[dict, Path]]) -> list[str]:
+def summarize(results: dict[str, tuple[dict, Path]], unimplemented_allowed: set[str]) -> list[str]:
     """Prints the per-group table and each failing case; returns the failing case ids."""
     by_group: dict[str, dict[str, int]] = {}
     failing = []
@@ -277,7 +283,7 @@ def summarize(results: dict[str, tuple[dict, Path]]) -> list[str]:
         if entry["behaviorClose"] not in PASSING_CLOSE:
             label = f"close {entry['behaviorClose']}"
             counts[label] = counts.get(label, 0) + 1
-        if not passes(case_id, entry):
+        if not passes(case_id, entry, unimplemented_allowed):
             failing.append(case_id)
     print(f"\n{'group':>5}  {'cases':>5}  verdicts")
     for group in sorted(by_group, key=int):
