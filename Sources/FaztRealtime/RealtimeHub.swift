@@ -296,7 +296,21 @@ public final class RealtimeHub: Sendable {
 
     /// One socket's registry entry.
     public func socket(app: String, id: String) -> SocketInfo? {
-        sockets(app: app).first { $0.id == id }
+        state.withLock { state in
+            guard let record = state.apps[app]?.sockets[id] else { return nil }
+            return SocketInfo(
+                id: id,
+                tags: record.tags,
+                attachment: record.attachment,
+                user: record.user,
+                channels: record.channels.sorted()
+            )
+        }
+    }
+
+    /// The connection behind one of the app's socket ids (app code subscribing a socket).
+    public func subscriber(app: String, socketID: String) -> (any ChannelSubscriber)? {
+        state.withLock { $0.apps[app]?.sockets[socketID]?.subscriber }
     }
 
     /// Sends a text message to one socket; false when the app has no such socket.

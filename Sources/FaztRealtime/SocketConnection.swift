@@ -127,12 +127,13 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         guard registered else { return }
         registered = false
         subscriptions = [:]
-        hub.unregister(socketID: socketID, app: settings.app)
-        SocketHeartbeat.on(eventLoop, limits: hub.limits).remove(self)
+        // Before unregistering: the app's close event reads the socket's last tags and attachment.
         if !closeReported, let events = settings.events {
             closeReported = true
             events.closed(self, code: code, reason: reason)
         }
+        hub.unregister(socketID: socketID, app: settings.app)
+        SocketHeartbeat.on(eventLoop, limits: hub.limits).remove(self)
     }
 
     // MARK: Frames in
@@ -349,6 +350,62 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
             wrapOutboundOut(WebSocketFrameBytes.text(text, allocator: context.channel.allocator)),
             promise: nil
         )
+    }
+
+    // MARK: Calls from the app's code (`ws.subscribe`, `ws.unsubscribe`)
+
+    /// What `subscribeForApp` did.
+    public enum AppSubscription: Sendable, Equatable {
+        case subscribed
+        /// The socket has closed.
+        case closed
+        /// A limit or the app's state refused it; the message says why.
+        case refused(String)
+    }
+
+    /// Subscribes this socket for its app's server code (`ws.subscribe`); call on `eventLoop`.
+    ///
+    /// No token or rate check (the app vouches); the channel limit still holds, and the client
+    /// gets the usual `subscribed` message.
+    public func subscribeForApp(_ channel: String) -> AppSubscription {
+        guard registered, !closing else { return .closed }
+        guard let rule = rule(for: channel) else { return .refused("the app was deleted") }
+        if subscriptions[channel] == nil, subscriptions.count >= hub.limits.maxChannelsPerSocket {
+            return .refused(
+                "a socket may subscribe to \(hub.limits.maxChannelsPerSocket) channels; unsubscribe from one first"
+            )
+        }
+        guard
+            let subscription = hub.subscribe(
+                self,
+                app: settings.app,
+                channel: channel,
+                rule: rule,
+                since: nil,
+                now: settings.clock()
+            )
+        else { return .closed }
+        if subscriptions[channel] == nil { subscriptions[channel] = subscription.offset }
+        reply(
+            ServerMessage.subscribed(
+                channel: channel,
+                offset: subscription.offset,
+                epoch: subscription.epoch,
+                recovered: nil,
+                messages: []
+            )
+        )
+        return .subscribed
+    }
+
+    /// Unsubscribes this socket for its app's server code (`ws.unsubscribe`); call on `eventLoop`.
+    ///
+    /// False when it was not subscribed; the client gets the usual `unsubscribed` message.
+    public func unsubscribeForApp(_ channel: String) -> Bool {
+        guard registered, subscriptions.removeValue(forKey: channel) != nil else { return false }
+        hub.unsubscribe(socketID: socketID, app: settings.app, channel: channel)
+        reply(ServerMessage.unsubscribed(channel: channel))
+        return true
     }
 
     // MARK: Frames out (ChannelSubscriber)

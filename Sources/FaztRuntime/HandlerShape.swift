@@ -43,6 +43,16 @@ struct HandlerShape: Equatable {
         return "\(path): module.exports has no handler: export a function, or GET/POST/… functions"
     }
 
+    /// The socket handler's events (`api/_socket.js`).
+    static let socketEvents = ["open", "message", "close"]
+
+    /// Exports that surely hold none of the socket handler's events (for `api/_socket.js`).
+    func socketProblem(path: String) -> String? {
+        guard touchesExports, !scriptForm, !exportsFunction, !unknown else { return nil }
+        if Self.socketEvents.contains(where: names.contains) { return nil }
+        return "\(path): a socket handler exports open(ws, req), message(ws, data) or close(ws, code, reason)"
+    }
+
     /// A problem with `path` as a job (`scheduled`) or event (`event`) handler, or nil.
     static func kernelProblem(path: String, source: String, function: String) -> String? {
         let shape = HandlerShape(source: source)

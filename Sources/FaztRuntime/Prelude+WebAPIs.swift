@@ -301,6 +301,8 @@ extension Prelude {
             schedule,
             events,
             notify,
+            socket,
+            realtime,
             env: Object.freeze({
               get(name, fallback) {
                 const owned = host.env(String(name));

@@ -6,7 +6,7 @@
 /// `host.done(json)` / `host.fail(message, where, stack)`.
 enum Prelude {
     /// The whole prelude: the runtime core around the web APIs, in one function scope.
-    static let source = core + storage + scheduler + events + notify + webAPIs + invocation
+    static let source = core + storage + scheduler + events + notify + realtime + webAPIs + invocation
 
     private static let core = #"""
         (function (host) {
@@ -355,7 +355,9 @@ enum Prelude {
                 if (parsed && typeof parsed.__fazt === "string") kernel = parsed;
                 else request = makeRequest(parsed, rawBytes);
               } catch (error) { host.fail(String(error), null, null); return; }
-              Promise.resolve().then(() => (kernel ? invokeKernel(file, kernel.__fazt, kernel) : invoke(file, request))).then(
+              const run = () => (kernel === null ? invoke(file, request)
+                : kernel.__fazt === "socket" ? invokeSocket(file, kernel, rawBytes) : invokeKernel(file, kernel.__fazt, kernel));
+              Promise.resolve().then(run).then(
                 (value) => {
                   let response;
                   try { response = toResponse(value); } catch (error) { host.fail(`cannot send the response: ${error}`, null, null); return; }

@@ -21,8 +21,8 @@ public struct RuntimeConfiguration: Sendable {
     public var logSink: @Sendable (String, String, String) -> Void = { _, _, _ in }
     /// Applies workers' storage writes and transactions (nil: storage calls fail with INTERNAL).
     public var storage: StorageService?
-    /// Answers kernel calls from app JavaScript (`schedule.*`, `events.*`, `notify`): the call and
-    /// a reply to run once with JSON (nil: such calls fail with INTERNAL).
+    /// Answers kernel calls from app JavaScript (`schedule.*`, `events.*`, `notify`, `socket.*`):
+    /// the call and a reply to run once with JSON (nil: such calls fail with INTERNAL).
     public var kernelCalls:
         (@Sendable (StorageCall, @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) -> Void)?
     /// What `fetch` may reach.

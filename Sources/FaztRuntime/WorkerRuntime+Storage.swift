@@ -8,7 +8,8 @@ extension WorkerRuntime {
     /// Runs one storage call: reads here, on the read-only connection; writes, SQL that writes and
     /// everything inside a transaction in the daemon (the single writer), waiting for its answer.
     func storage(_ call: StorageCall) -> Result<StorageResult, StorageError> {
-        touchedStorage = true
+        // Socket calls change no stored data: a response that made only those needs no disk wait.
+        if !call.op.isRealtime { touchedStorage = true }
         let route = session == nil || call.op.route == .kernel ? call.op.route : .remote
         if route == .pipelined { return pipelinedSet(call) }
         var local = route == .local

@@ -251,7 +251,8 @@ final class WorkerRuntime {
     }
 
     /// Parses each source as a script, or else as a function body; reports what parses as neither
-    /// (`syntax_error`), and route files whose exports are surely not a handler (`bad_handler`).
+    /// (`syntax_error`), and route files (and `api/_socket.js`) whose exports are surely not a
+    /// handler (`bad_handler`).
     ///
     /// Script-form handlers may `return` and `await` at top level, hence the function-body tries.
     /// Runs nothing: the exports are read from the source (`HandlerShape`). Files and folders
@@ -280,6 +281,9 @@ final class WorkerRuntime {
                 continue
             }
             if isRoute, let problem = shape.handlerProblem(path: script.path) {
+                problems.append(ScriptProblem(path: script.path, message: problem, code: "bad_handler"))
+            }
+            if script.path == "api/_socket.js", let problem = shape.socketProblem(path: script.path) {
                 problems.append(ScriptProblem(path: script.path, message: problem, code: "bad_handler"))
             }
         }

@@ -50,6 +50,19 @@ extension FaztResponder {
             if let reason = realtime.hub.admit(app: name, address: address) {
                 return exchange.respond(.text(.tooManyRequests, "\(reason)\n"))
             }
+            // Socket events only for a version with a handler; each event then runs in the
+            // version live when it starts.
+            var events: AppSocketEvents?
+            if AppSocketEvents.handler(of: app.snapshot) != nil {
+                let request = APIRequestEncoding.encode(
+                    head: head,
+                    path: "/_ws",
+                    query: query,
+                    body: ByteBuffer(),
+                    ip: address
+                )
+                events = AppSocketEvents(app: name, request: request.json, services: services)
+            }
             // permessage-deflate only when the app opts in, and only without context takeover.
             let extensions =
                 options.deflate
@@ -57,7 +70,13 @@ extension FaztResponder {
                     offers: head.headers[canonicalForm: "Sec-WebSocket-Extensions"].joined(separator: ",")
                 )
                 : nil
-            var settings = realtime.settings(app: name, address: address, token: token, initial: options)
+            var settings = realtime.settings(
+                app: name,
+                address: address,
+                token: token,
+                initial: options,
+                events: events
+            )
             settings.deflateWindowBits = extensions.map(PerMessageDeflate.serverWindowBits(answer:))
             let socketSettings = settings
             let hub = realtime.hub

@@ -97,8 +97,8 @@ final class LateBox<Value: Sendable>: Sendable {
     }
 }
 
-/// Records failed HTTP invocations in the run history, at most 10 per app per second (a handler
-/// failing under load must not turn every request into a write).
+/// Records failed HTTP invocations and socket events in the run history, at most 10 per app per
+/// second (a handler failing under load must not turn every request into a write).
 final class FailureRecorder: Sendable {
     private let store: Store
     private let budget = Mutex<[String: (second: Int64, count: Int)]>([:])
@@ -111,10 +111,12 @@ final class FailureRecorder: Sendable {
         self.keep = keep
     }
 
-    /// Records a failed HTTP invocation (message, `where`, code and stack) and hands `recorded`
-    /// its run id once the writer applied it; nil when the app passed its 10 records a second.
+    /// Records a failed invocation of `kind` (`http` or `socket`: message, `where`, code and
+    /// stack) and hands `recorded` its run id once the writer applied it; nil when the app passed
+    /// its 10 records a second.
     func record(
         app: String,
+        kind: String = "http",
         file: String,
         failure: InvocationFailure,
         startedAt: Int64,
@@ -136,7 +138,7 @@ final class FailureRecorder: Sendable {
         }
         var run = Run(
             app: app,
-            kind: "http",
+            kind: kind,
             handler: file,
             startedAt: startedAt,
             durationMs: durationMs,

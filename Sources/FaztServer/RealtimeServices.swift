@@ -27,7 +27,8 @@ final class RealtimeServices: Sendable {
         app: String,
         address: String,
         token: SocketToken?,
-        initial: RealtimeOptions
+        initial: RealtimeOptions,
+        events: (any SocketEvents)? = nil
     ) -> SocketConnection.Settings {
         let catalog = self.catalog
         let last = Mutex(initial)
@@ -46,15 +47,30 @@ final class RealtimeServices: Sendable {
                 case .unknown: return last.withLock { $0 }
                 }
             },
-            clock: { RealtimeServices.nowMs() }
+            clock: { RealtimeServices.nowMs() },
+            events: events
         )
     }
 
     /// The current rule of `channel` in `app`'s live manifest, or nil when the app is unknown.
+    ///
+    /// Reads the database when the catalog does not hold the app: never call it on an event loop.
     func rule(app: String, channel: String) -> ChannelRule? {
-        guard case .live(let served) = catalog.lookup(app) else { return nil }
-        return served.snapshot.manifest.realtime.rule(for: channel)
+        served(app)?.snapshot.manifest.realtime.rule(for: channel)
     }
+
+    /// `app`'s live version, loaded when the catalog does not hold it (reads the database: never
+    /// on an event loop).
+    func served(_ app: String) -> ServedApp? {
+        switch catalog.lookup(app) {
+        case .live(let served): return served
+        case .missing: return nil
+        case .unknown: return try? catalog.load(app)
+        }
+    }
+
+    /// `app`'s live version as the catalog holds it now (on an event loop), or `.unknown`.
+    func lookup(_ app: String) -> AppCatalog.Lookup { catalog.lookup(app) }
 
     static func nowMs() -> Int64 {
         var spec = timespec()
@@ -62,10 +78,10 @@ final class RealtimeServices: Sendable {
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
-    /// A socket id: 16 random hex digits after `ws_` (unguessable: app code addresses sockets by it).
+    /// A socket id: `ws` and 13 random hex digits (52 bits: unguessable, and short enough to be
+    /// stored inline in a Swift string, so an idle socket's id costs no allocation).
     static func newSocketID() -> String {
-        let value = UInt64.random(in: 0...UInt64.max)
-        let hex = String(value, radix: 16)
-        return "ws_" + String(repeating: "0", count: 16 - hex.count) + hex
+        let hex = String(UInt64.random(in: 0..<(1 << 52)), radix: 16)
+        return "ws" + String(repeating: "0", count: 13 - hex.count) + hex
     }
 }

@@ -120,11 +120,12 @@ final class ServerServices: Sendable {
         self.events = events
         let box = try SecretBox(databasePath: store.path)
         self.secrets = AppSecrets(store: store, box: box)
-        self.realtime = RealtimeServices(
+        let realtime = RealtimeServices(
             limits: configuration.realtime,
             tokenMaster: box.derivedKey(purpose: "socket-tokens"),
             catalog: catalog
         )
+        self.realtime = realtime
         let notifier = Notifier(
             store: store,
             box: box,
@@ -152,6 +153,7 @@ final class ServerServices: Sendable {
             if let name = job.name { data.append(("name", .string(name))) }
             events.emitSystem("system.job.failed", app: job.app, data: data, now: StorageExecutor.wallClock())
         }
+        let realtimeKernel = RealtimeKernel(realtime: realtime)
         runtime.kernelCalls = { call, reply in
             if Scheduler.ops.contains(call.op) {
                 scheduler.perform(call, reply: reply)
@@ -159,6 +161,8 @@ final class ServerServices: Sendable {
                 events.perform(call, reply: reply)
             } else if Notifier.ops.contains(call.op) {
                 notifier.perform(call, reply: reply)
+            } else if RealtimeKernel.ops.contains(call.op) {
+                realtimeKernel.perform(call, reply: reply)
             } else {
                 reply(.failure(StorageError(.invalidArgument, "\(call.op.rawValue) is not available")))
             }

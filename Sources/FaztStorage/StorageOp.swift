@@ -40,6 +40,20 @@ public enum StorageOp: String, Sendable, CaseIterable {
     case eventsOff = "events.off"
     case eventsQuery = "events.query"
     case notify
+    case socketBroadcast = "socket.broadcast"
+    case socketSend = "socket.send"
+    /// `fazt.realtime.broadcastAll`: a direct send to every socket of the app.
+    case socketSendAll = "socket.sendAll"
+    case socketSockets = "socket.sockets"
+    case socketCount = "socket.count"
+    case socketPresence = "socket.presence"
+    case socketKick = "socket.kick"
+    case socketToken = "socket.token"
+    case socketSubscribe = "socket.subscribe"
+    case socketUnsubscribe = "socket.unsubscribe"
+    case socketAttach = "socket.attach"
+    case socketTags = "socket.tags"
+    case socketClose = "socket.close"
 
     /// Where a call runs when no transaction is open (inside one, every non-kernel call is `remote`).
     public enum Route: Sendable {
@@ -91,14 +105,20 @@ public enum StorageOp: String, Sendable, CaseIterable {
     /// Opens or ends a storage transaction.
     public var isTransactionControl: Bool { self == .txBegin || self == .txCommit || self == .txRollback }
 
-    /// Answered by the kernel rather than app storage (`schedule.*`, `events.*`, `notify`).
+    /// Answered by the kernel rather than app storage (`schedule.*`, `events.*`, `notify`, `socket.*`).
     public var isKernel: Bool { route == .kernel }
+
+    /// A `fazt.socket.*` call: answered by the realtime hub, touching no stored data (an HTTP
+    /// response that made only these calls does not wait for the disk).
+    public var isRealtime: Bool { rawValue.hasPrefix("socket.") }
 
     /// Where the call runs outside a transaction.
     public var route: Route {
         switch self {
         case .scheduleAdd, .scheduleCancel, .scheduleGet, .scheduleList, .eventsEmit, .eventsOn, .eventsOff,
             .eventsQuery, .notify:
+            return .kernel
+        case _ where isRealtime:
             return .kernel
         case .kvSet:
             return .pipelined

@@ -60,6 +60,19 @@ import Testing
         #expect(route("const s = \"export default\"; module.exports = { GET: () => s };") == nil)
     }
 
+    @Test func socketHandlersMustExportAnEvent() {
+        func socket(_ source: String) -> String? {
+            HandlerShape(source: source).socketProblem(path: "api/_socket.js")
+        }
+        #expect(socket("exports.open = (ws) => true;") == nil)
+        #expect(socket("module.exports = { message(ws, data) {}, close() {} };") == nil)
+        #expect(socket("module.exports = handlers;") == nil, "cannot follow: passes")
+        #expect(
+            socket("module.exports = { onMessage(ws) {} };")
+                == "api/_socket.js: a socket handler exports open(ws, req), message(ws, data) or close(ws, code, reason)"
+        )
+    }
+
     @Test func jobHandlersMustExportScheduled() {
         func job(_ source: String) -> String? {
             HandlerShape.kernelProblem(path: "jobs/x.js", source: source, function: "scheduled")

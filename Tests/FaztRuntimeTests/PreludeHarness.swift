@@ -26,12 +26,17 @@ enum PreludeHarness {
         files: [String: String],
         file: String,
         request: [String: Any],
-        bytes: [UInt8]? = nil
+        bytes: [UInt8]? = nil,
+        storage: StorageRecorder? = nil
     ) throws -> Answer {
         var merged: [String: Any] = [
             "method": "GET", "path": "/api", "url": "http://x/api", "query": [:], "headers": [:], "ip": "",
         ]
         merged.merge(request) { _, new in new }
+        if merged["__fazt"] != nil {
+            // A kernel payload (job, event, socket event) is not shaped like a request.
+            merged = request
+        }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: merged), as: UTF8.self)
         return try onJavaScriptThread {
             let engine = JSEngine()
@@ -44,6 +49,9 @@ enum PreludeHarness {
                 readEnv: { _ in nil },
                 log: { _, _ in }
             )
+            if let storage {
+                app.storageCall = { op, args, _ in storage.answer(op, args) }
+            }
             guard let invoke = app.invokeFunction else { throw Failure.noOutcome }
             let ctx = app.context
             try ctx.call(invoke, [ctx.string(file), ctx.string(json), bytes.map { ctx.arrayBuffer($0) } ?? ctx.null])
@@ -80,5 +88,23 @@ enum PreludeHarness {
         done.wait()
         guard let result = box.result else { throw Failure.noOutcome }
         return try result.get()
+    }
+}
+
+/// Stands in for the daemon in prelude tests: records each storage or kernel call (`op` and its
+/// arguments) and answers it with `respond` (text, or `"\u{1}CODE\u{1}message"` for an error).
+final class StorageRecorder: @unchecked Sendable {
+    // Safe: written on the harness's JavaScript thread, read after `invoke` returned (it waits
+    // for that thread).
+    private(set) var calls: [(op: String, args: [String])] = []
+    private let respond: (String, [String]) -> String
+
+    init(respond: @escaping (String, [String]) -> String = { _, _ in "true" }) {
+        self.respond = respond
+    }
+
+    func answer(_ op: String, _ args: [String]) -> String {
+        calls.append((op, args))
+        return respond(op, args)
     }
 }
