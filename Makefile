@@ -41,8 +41,9 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests Plugins
 
-## make conformance: every Autobahn case (RFC 6455) against an echo app on the debug build, 9.* and
-## the compression groups included (minutes); `make test` runs groups 1-7 and 10 (ConformanceTests)
+## make conformance: every Autobahn case (RFC 6455, RFC 7692) against an echo app on the debug build,
+## 9.* and the compression groups 12-13 included (about 20 minutes on 2 cores; results in
+## docs/conformance.md); `make test` runs groups 1-7 and 10 (ConformanceTests, about 15 s)
 conformance: build venv
 	python3 scripts/conformance.py --all --report .build/conformance
 
