@@ -6,7 +6,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=
 DATA ?= ./data.db
 PORT ?= 8080
 
-.PHONY: run build release test lint format bench bench-report deps venv conformance clean
+.PHONY: run build release test lint format bench bench-realtime bench-report deps venv conformance clean
 
 ## make run: install missing packages, build release, serve ./data.db on port 8080
 run: release
@@ -47,11 +47,17 @@ format:
 conformance: build venv
 	python3 scripts/conformance.py --all --report .build/conformance
 
-## make bench: nginx vs fazt on static files, Node vs fazt, storage, RSS, deploy time; writes
+## make bench: nginx vs fazt on static files, Node vs fazt, storage, RSS, deploy time, realtime; writes
 ## docs/performance.jsonl (raw figures) and docs/performance.md. BENCH_ROUNDS=3, DURATION=10s by default.
 bench: release
 	@scripts/install-deps.sh bench
 	scripts/bench.sh
+
+## make bench-realtime: only the realtime part (idle sockets, broadcast, wake latency vs Node + ws);
+## writes docs/performance-realtime.jsonl and prints its report. `make bench` runs it too (BENCH_REALTIME=0 skips).
+bench-realtime: release
+	@scripts/install-deps.sh bench
+	scripts/bench-realtime.sh
 
 ## make bench-report: rewrite docs/performance.md from docs/performance.jsonl (no measuring)
 bench-report:

@@ -2,6 +2,7 @@
 """Writes docs/performance.md from the raw results of scripts/bench.sh.
 
 Usage: bench-report.py RESULTS.jsonl [NOTES.md] > docs/performance.md   (or `make bench-report`)
+       bench-report.py --realtime-only RESULTS.jsonl   (the realtime part alone: scripts/bench-realtime.sh)
 
 RESULTS is the JSON-lines file bench.sh leaves in docs/performance.jsonl; NOTES (the hand-written
 "How to read these numbers") is appended unchanged. Nothing here measures: re-running it on the same
@@ -11,13 +12,21 @@ import os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
+import bench_realtime_report  # noqa: E402
 
+realtime_only = len(sys.argv) > 1 and sys.argv[1] == "--realtime-only"
+if realtime_only:
+    del sys.argv[1]
 records = benchlib.load_results(sys.argv[1])
 notes = sys.argv[2] if len(sys.argv) > 2 else None
 values = {r["key"]: r["value"] for r in records if r["type"] == "value"}
 sections = {r["name"]: r for r in records if r["type"] == "section"}
 lines = []
 out = lines.append
+if realtime_only:
+    bench_realtime_report.render(records, values, sections, out)
+    print("\n".join(lines))
+    sys.exit(0)
 
 
 def mb(kb): return f"{int(kb) / 1024:.1f} MB"
@@ -204,6 +213,9 @@ out("Anchors (documented behaviour, not measured here): PocketBase ticks its cro
     "Val Town runs crons at most every 15 min (free) or 1 min; a Cloudflare Durable Object holds one "
     "alarm at a time. Fazt timers have millisecond resolution and any number per app.")
 out("")
+
+if bench_realtime_report.has_realtime(records):
+    bench_realtime_report.render(records, values, sections, out)
 
 print("\n".join(lines))
 if notes and os.path.exists(notes):

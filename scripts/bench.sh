@@ -12,7 +12,8 @@
 # Environment: FAZT (binary), DURATION (each wrk run, default 10s), BENCH_ROUNDS (default 3; ROUNDS
 # is read as a fallback), BENCH_PEER_FLOOR (default 0.6), BENCH_NOISY_LOAD (default 0.5),
 # CRASH_RUNS (default 30), SCHED_SECONDS (default 30), BENCH_RESULTS (default docs/performance.jsonl),
-# BENCH_REPORT (default docs/performance.md), NGINX_PORT, NODE_PORT.
+# BENCH_REPORT (default docs/performance.md), NGINX_PORT, NODE_PORT, BENCH_REALTIME (0 skips
+# scripts/bench-realtime.sh; its own knobs are described there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -342,6 +343,12 @@ section scheduler
 SCHED_RESULT=$(python3 scripts/bench-scheduler.py "$FAZT" "$WORK/sched" "$SCHED_SECONDS")
 echo "scheduler: $SCHED_RESULT" >&2
 record scheduler "$SCHED_RESULT"
+
+# --- Realtime (issue #12) ---------------------------------------------------------------------
+# Idle sockets, broadcast and wake latency against Node + ws; appends to the same results file.
+if [[ "${BENCH_REALTIME:-1}" != 0 ]]; then
+    FAZT="$FAZT" scripts/bench-realtime.sh "$RESULTS"
+fi
 
 # --- report -------------------------------------------------------------------------------
 mkdir -p "$(dirname "$BENCH_RESULTS")" "$(dirname "$BENCH_REPORT")"

@@ -322,6 +322,22 @@ public final class RealtimeHub: Sendable {
         return true
     }
 
+    /// Sends a binary message to one socket; false when the app has no such socket.
+    @discardableResult
+    public func send(app: String, socketID: String, binary: [UInt8]) -> Bool {
+        guard let subscriber = state.withLock({ $0.apps[app]?.sockets[socketID]?.subscriber }) else { return false }
+        let frame = WebSocketFrameBytes.encode(opcode: .binary, payload: binary, allocator: allocator)
+        subscriber.eventLoop.execute { subscriber.sendDirect(frame, text: nil) }
+        return true
+    }
+
+    /// Records the user a socket proved with a token after connecting (presence identifies it by it).
+    func setUser(app: String, socketID: String, user: String) {
+        state.withLock { state in
+            if state.apps[app]?.sockets[socketID]?.user == nil { state.apps[app]?.sockets[socketID]?.user = user }
+        }
+    }
+
     /// Closes one socket with `code`; false when the app has no such socket.
     @discardableResult
     public func close(app: String, socketID: String, code: UInt16, reason: String) -> Bool {
@@ -454,7 +470,8 @@ public protocol ChannelSubscriber: AnyObject, Sendable {
     /// A channel message or event; called on `eventLoop`.
     func deliver(_ delivery: Delivery)
     /// A message for this socket alone (`fazt.socket.send`); called on `eventLoop`.
-    func sendDirect(_ frame: ByteBuffer, text: String)
+    /// `text` is nil for a binary message.
+    func sendDirect(_ frame: ByteBuffer, text: String?)
     /// Closes with `code` (kick, app deleted); called on `eventLoop`.
     func shutdown(code: UInt16, reason: String)
 }

@@ -68,6 +68,12 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     private var subscribeAllowance: Double
     private var allowanceCheckedAt = NIODeadline.now()
     private var closeReported = false
+    /// This loop's socket registry (pings, batched flushes); set while the socket is open.
+    private var heartbeat: SocketHeartbeat?
+    /// Broadcast frames were written and wait for the end-of-tick flush.
+    private var awaitingFlush = false
+    /// The last valid token a `subscribe` carried.
+    private var provenToken: SocketToken?
 
     public init(socketID: String, eventLoop: any EventLoop, hub: RealtimeHub, settings: Settings) {
         self.socketID = socketID
@@ -79,7 +85,8 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         self.subscribeAllowance = Double(hub.limits.subscribesPerSecond)
     }
 
-    public var user: String? { settings.token?.user }
+    /// The user the socket proved with a token (on connect, or later in a `subscribe`).
+    public var user: String? { settings.token?.user ?? provenToken?.user }
 
     public var deflateWindowBits: Int32? { settings.deflateWindowBits }
 
@@ -102,7 +109,8 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         )
         hub.register(self, app: settings.app, address: settings.address, user: user)
         registered = true
-        SocketHeartbeat.on(eventLoop, limits: hub.limits).add(self)
+        heartbeat = SocketHeartbeat.on(eventLoop, limits: hub.limits)
+        heartbeat?.add(self)
         if let events = settings.events {
             events.opened(self) { [self] accepted in
                 eventLoop.assertInEventLoop()
@@ -133,7 +141,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
             events.closed(self, code: code, reason: reason)
         }
         hub.unregister(socketID: socketID, app: settings.app)
-        SocketHeartbeat.on(eventLoop, limits: hub.limits).remove(self)
+        heartbeat?.remove(self)
     }
 
     // MARK: Frames in
@@ -250,18 +258,33 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         guard let rule = rule(for: channel) else {
             return refuse("app_gone", "the app was deleted", channel)
         }
-        if subscriptions[channel] == nil, subscriptions.count >= hub.limits.maxChannelsPerSocket {
-            return refuse(
-                "too_many_channels",
-                "a socket may subscribe to \(hub.limits.maxChannelsPerSocket) channels; unsubscribe from one first",
-                channel
-            )
-        }
-        if rule.auth == .token {
-            if let problem = tokenProblem(channel: channel, token: token) {
-                return refuse("unauthorized", problem, channel)
+        if let problem = channelLimitProblem(channel) { return refuse("too_many_channels", problem, channel) }
+        if let token {
+            // A token passed here also proves who the socket is (presence counts by its user).
+            do {
+                let proven = try SocketToken.verify(
+                    token,
+                    key: settings.tokenKey,
+                    app: settings.app,
+                    now: settings.clock()
+                )
+                if let user = proven.user, self.user == nil {
+                    hub.setUser(app: settings.app, socketID: socketID, user: user)
+                }
+                provenToken = proven
+            } catch {
+                return refuse("unauthorized", error.message, channel)
             }
         }
+        if rule.auth == .token, let problem = tokenProblem(channel: channel) {
+            return refuse("unauthorized", problem, channel)
+        }
+        _ = join(channel, rule: rule, since: since)
+    }
+
+    /// Subscribes on the hub, records the subscription and answers `subscribed` (with the missed
+    /// messages when `since` was given); false when the socket closed meanwhile.
+    private func join(_ channel: String, rule: ChannelRule, since: ClientMessage.Since?) -> Bool {
         guard
             let subscription = hub.subscribe(
                 self,
@@ -271,7 +294,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
                 since: since,
                 now: settings.clock()
             )
-        else { return }
+        else { return false }
         if subscriptions[channel] == nil { subscriptions[channel] = subscription.offset }
         var recovered: Bool?
         var missed: [ChannelHistory.Entry] = []
@@ -291,21 +314,23 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
                 messages: missed
             )
         )
+        return true
+    }
+
+    /// Why this socket may not take one more channel, or nil.
+    private func channelLimitProblem(_ channel: String) -> String? {
+        guard subscriptions[channel] == nil, subscriptions.count >= hub.limits.maxChannelsPerSocket else { return nil }
+        return "a socket may subscribe to \(hub.limits.maxChannelsPerSocket) channels; unsubscribe from one first"
     }
 
     /// Why a token-gated channel refuses this socket, or nil when its token names the channel.
-    private func tokenProblem(channel: String, token text: String?) -> String? {
-        var token = settings.token
-        if let text {
-            do {
-                token = try SocketToken.verify(text, key: settings.tokenKey, app: settings.app, now: settings.clock())
-            } catch {
-                return error.message
-            }
-        }
-        guard let token else {
+    private func tokenProblem(channel: String) -> String? {
+        guard let token = provenToken ?? settings.token else {
             return
                 "\(channel) needs a connection token: pass ?token= on connect or \"token\" in subscribe (fazt.socket.token)"
+        }
+        guard token.expiresAtMs > settings.clock() else {
+            return "the connection token expired; ask the app for a new one (fazt.socket.token)"
         }
         guard token.allows(channel: channel) else {
             return "the connection token does not name \(channel)"
@@ -322,7 +347,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
                 channel
             )
         }
-        if rule.auth == .token, let problem = tokenProblem(channel: channel, token: nil) {
+        if rule.auth == .token, let problem = tokenProblem(channel: channel) {
             return refuse("unauthorized", problem, channel)
         }
         hub.publish(app: settings.app, channel: channel, data: data, rule: rule, now: settings.clock())
@@ -370,31 +395,8 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     public func subscribeForApp(_ channel: String) -> AppSubscription {
         guard registered, !closing else { return .closed }
         guard let rule = rule(for: channel) else { return .refused("the app was deleted") }
-        if subscriptions[channel] == nil, subscriptions.count >= hub.limits.maxChannelsPerSocket {
-            return .refused(
-                "a socket may subscribe to \(hub.limits.maxChannelsPerSocket) channels; unsubscribe from one first"
-            )
-        }
-        guard
-            let subscription = hub.subscribe(
-                self,
-                app: settings.app,
-                channel: channel,
-                rule: rule,
-                since: nil,
-                now: settings.clock()
-            )
-        else { return .closed }
-        if subscriptions[channel] == nil { subscriptions[channel] = subscription.offset }
-        reply(
-            ServerMessage.subscribed(
-                channel: channel,
-                offset: subscription.offset,
-                epoch: subscription.epoch,
-                recovered: nil,
-                messages: []
-            )
-        )
+        if let problem = channelLimitProblem(channel) { return .refused(problem) }
+        guard join(channel, rule: rule, since: nil) else { return .closed }
         return .subscribed
     }
 
@@ -415,13 +417,29 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         // Offset 0: an event outside the history (presence); else only what came after subscribing.
         guard delivery.offset == 0 || delivery.offset > since, delivery.except != socketID else { return }
         let frame = settings.deflateWindowBits == 15 ? delivery.compressedFrame ?? delivery.frame : delivery.frame
-        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        context.write(wrapOutboundOut(frame), promise: nil)
+        // Flushed once at the end of the loop tick: messages queued together leave together.
+        if !awaitingFlush, let heartbeat {
+            awaitingFlush = true
+            heartbeat.flushLater(self)
+        } else if heartbeat == nil {
+            context.flush()
+        }
     }
 
-    public func sendDirect(_ frame: ByteBuffer, text: String) {
+    /// Flushes what `deliver` wrote (called by this loop's `SocketHeartbeat`).
+    func flushPending() {
+        guard awaitingFlush else { return }
+        awaitingFlush = false
+        context?.flush()
+    }
+
+    public func sendDirect(_ frame: ByteBuffer, text: String?) {
         guard let context, !closing else { return }
-        let frame =
-            settings.deflateWindowBits == nil ? frame : self.frame(text: text, allocator: context.channel.allocator)
+        var frame = frame
+        if settings.deflateWindowBits != nil, let text {
+            frame = self.frame(text: text, allocator: context.channel.allocator)
+        }
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 

@@ -2,14 +2,18 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 
-/// Pings every socket of one event loop and closes those that went silent: one repeating task per
-/// loop instead of two timers per socket.
+/// The sockets of one event loop: pings them and closes those that went silent (one repeating task
+/// per loop instead of two timers per socket), and flushes what broadcasts wrote to them once per
+/// loop tick (a burst of messages leaves each socket in one `writev`, not one per message).
 final class SocketHeartbeat: @unchecked Sendable {
     // Safe: `sockets` is only touched on `loop`.
     private let loop: any EventLoop
     private let limits: RealtimeLimits
     private var sockets: [ObjectIdentifier: SocketConnection] = [:]
     private var task: RepeatedTask?
+    /// Sockets written to since the last flush, and whether that flush is queued.
+    private var dirty: [SocketConnection] = []
+    private var flushQueued = false
 
     private init(loop: any EventLoop, limits: RealtimeLimits) {
         self.loop = loop
@@ -43,6 +47,20 @@ final class SocketHeartbeat: @unchecked Sendable {
         if sockets.isEmpty {
             task?.cancel()
             task = nil
+        }
+    }
+
+    /// Flushes `socket` at the end of this loop tick (after the other tasks already queued).
+    func flushLater(_ socket: SocketConnection) {
+        dirty.append(socket)
+        guard !flushQueued else { return }
+        flushQueued = true
+        loop.execute { [self] in
+            flushQueued = false
+            let sockets = dirty
+            dirty.removeAll(keepingCapacity: true)
+            for socket in sockets { socket.flushPending() }
+            if dirty.capacity > 1024, dirty.isEmpty { dirty = [] }
         }
     }
 

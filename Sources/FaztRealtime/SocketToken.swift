@@ -88,7 +88,7 @@ public struct SocketToken: Sendable, Equatable {
         guard now < token.expiresAtMs else {
             throw SocketTokenError(
                 .expired,
-                "expired at \(UTCTime.format(ms: token.expiresAtMs)); ask the app for a new one (fazt.socket.token)"
+                "expired \((now - token.expiresAtMs) / 1000) s ago; ask the app for a new one (fazt.socket.token)"
             )
         }
         return token

@@ -99,15 +99,17 @@ enum HostFunctions {
         (
             "storeBytes",
             { ctx, _, _, count, args, exception in
-                // (op, path, type, Uint8Array): blobs.put; the etag is the data's SHA-256.
+                // (op, arg, arg, Uint8Array): blobs.put (path, type; the etag is the data's SHA-256) and
+                // socket.sendBinary (socket id).
                 guard let app = HostRegistry.lookup(ctx), let object = app.context.object(argument(args, count, 3)),
                     let data = JSObjectGetTypedArrayBytesPtr(app.context.ref, object, exception)
                 else { return nil }
                 let length = JSObjectGetTypedArrayByteLength(app.context.ref, object, exception)
                 let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: length))
-                let etag = String(ContentHash(of: bytes).hex.prefix(32))
-                let arguments = [string(app, args, count, 1), string(app, args, count, 2), etag]
-                return app.context.string(app.storageCall(string(app, args, count, 0), arguments, bytes))
+                let op = string(app, args, count, 0)
+                var arguments = [string(app, args, count, 1), string(app, args, count, 2)]
+                if op == "blobs.put" { arguments.append(String(ContentHash(of: bytes).hex.prefix(32))) }
+                return app.context.string(app.storageCall(op, arguments, bytes))
             }
         ),
         (

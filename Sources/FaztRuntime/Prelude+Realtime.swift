@@ -32,7 +32,11 @@ extension Prelude {
               const except = o.except === undefined || o.except === null ? "" : socketIDText(o.except);
               return Number(storageCall("socket.broadcast", channelText(channel), jsonText(data, "the data"), except));
             },
-            send(id, data) { return storageCall("socket.send", socketIDText(id), frameText(data)) === "true"; },
+            send(id, data) {
+              // Bytes (ArrayBuffer, typed array) go as a binary message, anything else as text.
+              if (isBinary(data)) return host.storeBytes("socket.sendBinary", socketIDText(id), "", new Uint8Array(bytesOf(data))) === "true";
+              return storageCall("socket.send", socketIDText(id), frameText(data)) === "true";
+            },
             sockets(options) {
               const o = optionsObject(options, "socket.sockets");
               const filter = {};

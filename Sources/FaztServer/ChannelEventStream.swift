@@ -138,8 +138,9 @@ final class ChannelEventStream: ResponseStream, ChannelSubscriber, @unchecked Se
         )
     }
 
-    func sendDirect(_ frame: ByteBuffer, text: String) {
-        guard open, let write else { return }
+    func sendDirect(_ frame: ByteBuffer, text: String?) {
+        // Binary messages have no place in an event stream.
+        guard open, let write, let text else { return }
         _ = write(ByteBuffer(string: "event: direct\ndata: \(text)\n\n"))
     }
 

@@ -22,7 +22,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case processing
     }
 
-    private let configuration: ServerConfiguration
+    /// The three deadlines, not the whole configuration: one guard per connection, so its size
+    /// counts (a copy of `ServerConfiguration` made each guard ~550 bytes).
+    private struct Timeouts {
+        var idle: TimeAmount
+        var header: TimeAmount
+        var body: TimeAmount
+    }
+
+    private let timeouts: Timeouts
     private var phase = Phase.idle
     /// When the current phase times out; nil while processing.
     private var deadline: NIODeadline?
@@ -36,7 +44,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private(set) var draining = false
 
     init(configuration: ServerConfiguration) {
-        self.configuration = configuration
+        self.timeouts = Timeouts(
+            idle: configuration.idleTimeout,
+            header: configuration.headerTimeout,
+            body: configuration.bodyTimeout
+        )
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -69,7 +81,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .head:
             scanForHeaderEnd(unwrapInboundIn(data))
         case .body:
-            deadline = .now() + configuration.bodyTimeout
+            deadline = .now() + timeouts.body
         case .processing:
             break
         }
@@ -111,9 +123,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func enter(_ next: Phase) {
         phase = next
         switch next {
-        case .idle: deadline = .now() + configuration.idleTimeout
-        case .head: deadline = .now() + configuration.headerTimeout
-        case .body: deadline = .now() + configuration.bodyTimeout
+        case .idle: deadline = .now() + timeouts.idle
+        case .head: deadline = .now() + timeouts.header
+        case .body: deadline = .now() + timeouts.body
         case .processing: deadline = nil
         }
         if let deadline, timerFiresAt.map({ $0 > deadline }) ?? true { schedule(at: deadline) }

@@ -106,6 +106,7 @@ struct ControlAPI: Sendable {
             )
             services.catalog.invalidate(name.lowercased())
             services.realtime.hub.closeApp(name.lowercased(), reason: "the app was deleted")
+            services.realtime.forget(app: name.lowercased())
             try await services.logs.delete(app: name.lowercased())
             return .json(["deleted": name.lowercased()])
         case (.GET, "apps", 3) where segments[2] == "versions":

@@ -33,18 +33,10 @@ extension FaztResponder {
                 return exchange.respond(Self.response(for: refusal))
             }
             let realtime = services.realtime
-            var token: SocketToken?
-            if let text = Self.queryValue("token", in: query) {
-                do {
-                    token = try SocketToken.verify(
-                        text,
-                        key: realtime.tokenKey(app: name),
-                        app: name,
-                        now: RealtimeServices.nowMs()
-                    )
-                } catch {
-                    return exchange.respond(.text(.forbidden, "\(error)\n"))
-                }
+            let token: SocketToken?
+            switch realtime.token(app: name, query: query) {
+            case .success(let verified): token = verified
+            case .failure(let error): return exchange.respond(.text(.forbidden, "\(error)\n"))
             }
             let address = exchange.request.clientIP ?? "unknown"
             if let reason = realtime.hub.admit(app: name, address: address) {
@@ -153,18 +145,10 @@ extension FaztResponder {
         }
         withLiveApp(exchange, name: name) { app in
             let options = app.snapshot.manifest.realtime
-            var token: SocketToken?
-            if let text = Self.queryValue("token", in: query) {
-                do {
-                    token = try SocketToken.verify(
-                        text,
-                        key: realtime.tokenKey(app: name),
-                        app: name,
-                        now: RealtimeServices.nowMs()
-                    )
-                } catch {
-                    return exchange.respond(.text(.forbidden, "\(error)\n"))
-                }
+            let token: SocketToken?
+            switch realtime.token(app: name, query: query) {
+            case .success(let verified): token = verified
+            case .failure(let error): return exchange.respond(.text(.forbidden, "\(error)\n"))
             }
             let since = ChannelEventStream.positions(lastEventID: head.headers.first(name: "Last-Event-ID"))
             var subscriptions: [ChannelEventStream.Subscription] = []

@@ -59,6 +59,15 @@ struct RealtimeKernel: Sendable {
         case .socketSend:
             let text = try messageText(call, 1, "socket.send")
             return hub.send(app: app, socketID: call.arg(0), text: text) ? "true" : "false"
+        case .socketSendBinary:
+            let bytes = call.data ?? []
+            guard bytes.count <= hub.limits.maxMessageBytes else {
+                throw StorageError(
+                    .tooLarge,
+                    "socket.send: the message is \(bytes.count) bytes (limit \(hub.limits.maxMessageBytes >> 10) KB)"
+                )
+            }
+            return hub.send(app: app, socketID: call.arg(0), binary: bytes) ? "true" : "false"
         case .socketSendAll:
             let text = try messageText(call, 0, "realtime.broadcastAll")
             var sent = 0

@@ -16,27 +16,28 @@ final class RealtimeServices: Sendable {
         self.catalog = catalog
     }
 
-    /// The key that signs `app`'s connection tokens (never handed to JavaScript).
-    func tokenKey(app: String) -> [UInt8] {
-        SocketToken.appKey(master: tokenMaster, app: app)
+    /// What every socket of one app shares: the token key and the options lookup (one allocation
+    /// per app, not per socket).
+    private struct AppShared {
+        let tokenKey: [UInt8]
+        let options: @Sendable () -> RealtimeOptions?
     }
 
-    /// A socket's settings: its app's realtime options are read from the catalog at each use (a
-    /// deploy changes them), falling back to the last ones seen while the catalog reloads.
-    func settings(
-        app: String,
-        address: String,
-        token: SocketToken?,
-        initial: RealtimeOptions,
-        events: (any SocketEvents)? = nil
-    ) -> SocketConnection.Settings {
+    private let shared = Mutex<[String: AppShared]>([:])
+
+    /// The key that signs `app`'s connection tokens (never handed to JavaScript).
+    func tokenKey(app: String) -> [UInt8] {
+        appShared(app, initial: nil).tokenKey
+    }
+
+    /// `app`'s shared parts; its options are read from the catalog at each use (a deploy changes
+    /// them), falling back to the last ones seen while the catalog reloads.
+    private func appShared(_ app: String, initial: RealtimeOptions?) -> AppShared {
+        if let found = shared.withLock({ $0[app] }) { return found }
         let catalog = self.catalog
-        let last = Mutex(initial)
-        return SocketConnection.Settings(
-            app: app,
-            address: address,
-            token: token,
-            tokenKey: tokenKey(app: app),
+        let last = Mutex(initial ?? RealtimeOptions())
+        let created = AppShared(
+            tokenKey: SocketToken.appKey(master: tokenMaster, app: app),
             options: {
                 switch catalog.lookup(app) {
                 case .live(let served):
@@ -46,10 +47,50 @@ final class RealtimeServices: Sendable {
                 case .missing: return nil
                 case .unknown: return last.withLock { $0 }
                 }
-            },
+            }
+        )
+        return shared.withLock { shared in
+            if let raced = shared[app] { return raced }
+            // Bounded: an entry per app that ever had a socket (apps are few; deleted ones go).
+            if shared.count >= 4096 { shared.removeAll() }
+            shared[app] = created
+            return created
+        }
+    }
+
+    /// A socket's settings.
+    func settings(
+        app: String,
+        address: String,
+        token: SocketToken?,
+        initial: RealtimeOptions,
+        events: (any SocketEvents)? = nil
+    ) -> SocketConnection.Settings {
+        let parts = appShared(app, initial: initial)
+        return SocketConnection.Settings(
+            app: app,
+            address: address,
+            token: token,
+            tokenKey: parts.tokenKey,
+            options: parts.options,
             clock: { RealtimeServices.nowMs() },
             events: events
         )
+    }
+
+    /// Forgets an app's shared socket parts (the app was deleted).
+    func forget(app: String) {
+        _ = shared.withLock { $0.removeValue(forKey: app) }
+    }
+
+    /// The connection token of a `/_ws` or `/_sse` request (`?token=`), verified; nil when none came.
+    func token(app: String, query: String?) -> Result<SocketToken?, SocketTokenError> {
+        guard let text = FaztResponder.queryValue("token", in: query) else { return .success(nil) }
+        do {
+            return .success(try SocketToken.verify(text, key: tokenKey(app: app), app: app, now: Self.nowMs()))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The current rule of `channel` in `app`'s live manifest, or nil when the app is unknown.

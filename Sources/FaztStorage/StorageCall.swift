@@ -167,7 +167,8 @@ public struct StorageExecutor {
                 json: try blobs(app).list(prefix: call.arg(0), limit: Int(call.arg(1)) ?? StorageLimits.listLimit)
             )
         case .txBegin, .txCommit, .txRollback, .scheduleAdd, .scheduleCancel, .scheduleGet, .scheduleList, .eventsEmit,
-            .eventsOn, .eventsOff, .eventsQuery, .notify, .socketBroadcast, .socketSend, .socketSendAll, .socketSockets,
+            .eventsOn, .eventsOff, .eventsQuery, .notify, .socketBroadcast, .socketSend, .socketSendAll,
+            .socketSendBinary, .socketSockets,
             .socketCount, .socketPresence, .socketKick, .socketToken, .socketSubscribe, .socketUnsubscribe,
             .socketAttach,
             .socketTags, .socketClose:

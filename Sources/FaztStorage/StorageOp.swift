@@ -44,6 +44,8 @@ public enum StorageOp: String, Sendable, CaseIterable {
     case socketSend = "socket.send"
     /// `fazt.realtime.broadcastAll`: a direct send to every socket of the app.
     case socketSendAll = "socket.sendAll"
+    /// `ws.send(bytes)` / `fazt.socket.send(id, bytes)`: a binary message (the bytes travel as the call's data).
+    case socketSendBinary = "socket.sendBinary"
     case socketSockets = "socket.sockets"
     case socketCount = "socket.count"
     case socketPresence = "socket.presence"

@@ -208,3 +208,21 @@ import Testing
         #expect(server.isRunning)
     }
 }
+
+extension RealtimeTests {
+    @Test func deletingTheAppClosesItsSocketsWith1001AndADeployKeepsThem() throws {
+        let server = try ServerProcess()
+        try server.deployRealtimeApp("gone", manifest: Self.chatManifest)
+        let socket = try server.socket("gone")
+        try socket.mustSubscribe("chat-1")
+        // A new version keeps the socket and its subscription.
+        try server.deployRealtimeApp("gone", manifest: Self.chatManifest)
+        _ = try server.mustPublish("gone", "chat-1", json: #"{"after":"deploy"}"#)
+        let message = try socket.receiveJSON(type: "message")
+        #expect((message["data"] as? [String: Any])?["after"] as? String == "deploy", "\(message)")
+        let deleted = try server.api("DELETE", "/apps/gone")
+        #expect(deleted.status == 200, "\(deleted.text)")
+        let close = try socket.expectClose()
+        #expect(close.code == 1001, "\(close)")
+    }
+}

@@ -19,6 +19,7 @@ import Testing
           if (data.startsWith('join ')) { ws.subscribe(data.slice(5)); return; }
           if (data.startsWith('note ')) { ws.setAttachment({ note: data.slice(5) }); return ws.send('noted'); }
           if (data === 'bye') return ws.close(4001, 'asked to leave');
+          if (data === 'bin') return ws.send(new Uint8Array([1, 2, 255]));
           if (data === 'slow') { const end = Date.now() + 30; while (Date.now() < end) {} return; }
           ws.send('echo:' + data);
         };
@@ -285,6 +286,17 @@ import Testing
         #expect(try server.app("live", "/api?op=send&id=\(id)&text=yo").json["sent"] as? Bool == true)
         #expect(try socket.nextText() == "direct:yo")
         #expect(try server.app("live", "/api?op=send&id=ws_0000000000000000&text=yo").json["sent"] as? Bool == false)
+    }
+
+    @Test func bytesAreSentAsABinaryMessage() throws {
+        let server = try Self.server()
+        let socket = try server.openSocket("live")
+        _ = try socket.helloID()
+        try socket.send(text: "bin")
+        var frame = try socket.receive()
+        while frame.opcode == WebSocketTestClient.Opcode.ping { frame = try socket.receive() }
+        #expect(frame.opcode == WebSocketTestClient.Opcode.binary)
+        #expect(frame.payload == [1, 2, 255])
     }
 
     @Test func aTokenFromTheAppOpensATokenGatedChannel() throws {

@@ -18,7 +18,7 @@ final class RecordingSubscriber: ChannelSubscriber, @unchecked Sendable {
     }
 
     func deliver(_ delivery: Delivery) { delivered.append(delivery) }
-    func sendDirect(_ frame: ByteBuffer, text: String) { direct.append(text) }
+    func sendDirect(_ frame: ByteBuffer, text: String?) { direct.append(text ?? "<binary>") }
     func shutdown(code: UInt16, reason: String) { closed.append((code, reason)) }
 
     var offsets: [UInt64] { delivered.map(\.offset).filter { $0 > 0 } }
