@@ -6,7 +6,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=
 DATA ?= ./data.db
 PORT ?= 8080
 
-.PHONY: run build release test lint format bench bench-realtime bench-report deps clean
+.PHONY: run build release test lint format bench bench-realtime bench-report deps venv conformance clean
 
 ## make run: install missing packages, build release, serve ./data.db on port 8080
 run: release
@@ -21,8 +21,16 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
+## make venv: a Python virtualenv (.venv, not in git) with kosoku, the Autobahn WebSocket suite runner
+venv: .venv/bin/kosoku
+
+KOSOKU_VERSION := 0.1.0
+.venv/bin/kosoku:
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check kosoku==$(KOSOKU_VERSION)
+
 ## make test: install what tests need, build, run every test and the format check
-test: deps
+test: deps venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Plugins
@@ -32,6 +40,12 @@ lint:
 
 format:
 	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests Plugins
+
+## make conformance: every Autobahn case (RFC 6455, RFC 7692) against an echo app on the debug build,
+## 9.* and the compression groups 12-13 included (about 20 minutes on 2 cores; results in
+## docs/conformance.md); `make test` runs groups 1-7 and 10 (ConformanceTests, about 15 s)
+conformance: build venv
+	python3 scripts/conformance.py --all --report .build/conformance
 
 ## make bench: nginx vs fazt on static files, Node vs fazt, storage, RSS, deploy time, realtime; writes
 ## docs/performance.jsonl (raw figures) and docs/performance.md. BENCH_ROUNDS=3, DURATION=10s by default.

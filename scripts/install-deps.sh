@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libarchive-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libjavascriptcoregtk-4.1-dev
-          libjs-lodash node-cheerio libjs-marked esbuild)
+          libjs-lodash node-cheerio libjs-marked esbuild python3-venv)
 if [[ "${1:-build}" == "bench" ]]; then
     packages+=(nginx-light wrk gcc node-ws) # gcc builds scripts/wsload.c; node-ws is the realtime peer's ws
 fi
