@@ -28,6 +28,7 @@ final class ChannelEventStream: ResponseStream, ChannelSubscriber, @unchecked Se
     /// Channel → (offset, epoch) of the last message sent.
     private var positions: [String: (UInt64, String)] = [:]
     private var open = false
+    private var stopped = false
 
     init(
         app: String,
@@ -60,6 +61,7 @@ final class ChannelEventStream: ResponseStream, ChannelSubscriber, @unchecked Se
     }
 
     func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>) {
+        guard !stopped else { return }
         eventLoop = loop
         self.write = write
         open = true
@@ -105,10 +107,16 @@ final class ChannelEventStream: ResponseStream, ChannelSubscriber, @unchecked Se
 
     func stop() {
         eventLoop.execute { [self] in
-            guard open else { return }
-            open = false
-            write = nil
-            hub.unregister(socketID: socketID, app: app)
+            guard !stopped else { return }
+            stopped = true
+            if open {
+                open = false
+                write = nil
+                hub.unregister(socketID: socketID, app: app)
+            } else {
+                // Stopped before it started (the connection closed first): give the slot back.
+                hub.release(app: app, address: address)
+            }
         }
     }
 

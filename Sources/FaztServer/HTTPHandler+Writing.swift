@@ -28,7 +28,11 @@ extension HTTPHandler {
         response: Response,
         stream: any ResponseStream
     ) {
-        guard machine.state != .closing else { return }
+        guard machine.state != .closing else {
+            // Never started: let it release what it holds (a channel stream's socket slot).
+            stream.stop()
+            return
+        }
         _ = write(context: context, response, to: request, connection: "close", includeBody: true)
         activeStream = stream
         stream.start(on: context.eventLoop) { [self] piece in
