@@ -63,13 +63,16 @@ public enum PerMessageDeflate {
         return Int32(answer[range.upperBound...].prefix { $0.isNumber }) ?? 15
     }
 
-    /// Messages shorter than this are sent uncompressed (compression would not pay).
+    /// Below this size `compress` leaves a message alone unless forced.
     public static let minimumBytes = 256
 
-    /// `payload` deflated for one message (the final empty block's `00 00 ff ff` removed), or nil
-    /// when it would not be smaller.
-    public static func compress(_ payload: ByteBuffer, windowBits: Int32 = 15) -> ByteBuffer? {
-        guard payload.readableBytes >= minimumBytes else { return nil }
+    /// `payload` deflated for one message (the final empty block's `00 00 ff ff` removed).
+    ///
+    /// Nil when it would not be smaller, unless `force`: a socket that negotiated the extension gets
+    /// every data message compressed (RFC 7692 allows either; some clients mishandle an
+    /// uncompressed message once `no_context_takeover` is agreed, kosoku 0.1.0 among them).
+    public static func compress(_ payload: ByteBuffer, windowBits: Int32 = 15, force: Bool = false) -> ByteBuffer? {
+        guard force || payload.readableBytes >= minimumBytes else { return nil }
         return deflaters.withStream(windowBits: windowBits) { stream -> ByteBuffer? in
             var output = ByteBuffer()
             let capacity = Int(deflateBound(&stream, UInt(payload.readableBytes))) + 16
@@ -85,7 +88,7 @@ public enum PerMessageDeflate {
                 }
             }
             guard status == Z_OK, stream.avail_in == 0, output.readableBytes >= 4,
-                output.readableBytes - 4 < payload.readableBytes
+                force || output.readableBytes - 4 < payload.readableBytes
             else { return nil }
             output.moveWriterIndex(to: output.writerIndex - 4)
             return output
@@ -109,14 +112,14 @@ public enum PerMessageDeflate {
         return output.map { .message($0) } ?? .invalid
     }
 
-    /// A message's frame: compressed (RSV1) when that makes it smaller, else plain.
+    /// A message's frame, compressed (RSV1).
     public static func frame(
         _ opcode: WebSocketOpcode,
         _ payload: ByteBuffer,
         windowBits: Int32,
         allocator: ByteBufferAllocator
     ) -> ByteBuffer {
-        if let compressed = compress(payload, windowBits: windowBits) {
+        if let compressed = compress(payload, windowBits: windowBits, force: true) {
             return WebSocketFrameBytes.encode(opcode: opcode, payload: compressed, rsv1: true, allocator: allocator)
         }
         return WebSocketFrameBytes.encode(opcode: opcode, payload: payload, allocator: allocator)

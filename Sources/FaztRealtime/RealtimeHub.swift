@@ -418,8 +418,8 @@ public final class RealtimeHub: Sendable {
         guard let channelState = state.apps[app]?.channels[channel], !channelState.loops.isEmpty else { return }
         let groups = channelState.loops
         var compressed: ByteBuffer?
-        if channelState.compressing > 0, text.utf8.count >= PerMessageDeflate.minimumBytes {
-            compressed = PerMessageDeflate.compress(ByteBuffer(string: text)).map {
+        if channelState.compressing > 0 {
+            compressed = PerMessageDeflate.compress(ByteBuffer(string: text), force: true).map {
                 WebSocketFrameBytes.encode(opcode: .text, payload: $0, rsv1: true, allocator: allocator)
             }
         }
@@ -454,8 +454,7 @@ public struct Delivery: Sendable {
     public let text: String
     /// The complete WebSocket text frame (sockets write this buffer as is).
     public let frame: ByteBuffer
-    /// The same message compressed (permessage-deflate, window 15), when a subscriber takes it and
-    /// compression pays.
+    /// The same message compressed (permessage-deflate, window 15), when a subscriber takes it.
     public let compressedFrame: ByteBuffer?
     /// A socket that must not receive it (the publisher, when it asked).
     public let except: String?

@@ -90,11 +90,9 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
 
     public var deflateWindowBits: Int32? { settings.deflateWindowBits }
 
-    /// One message's frame for this socket: compressed when deflate was negotiated and it pays.
+    /// One message's frame for this socket: compressed when deflate was negotiated.
     private func frame(text: String, allocator: ByteBufferAllocator) -> ByteBuffer {
-        guard let bits = settings.deflateWindowBits, text.utf8.count >= PerMessageDeflate.minimumBytes else {
-            return WebSocketFrameBytes.text(text, allocator: allocator)
-        }
+        guard let bits = settings.deflateWindowBits else { return WebSocketFrameBytes.text(text, allocator: allocator) }
         return PerMessageDeflate.frame(.text, ByteBuffer(string: text), windowBits: bits, allocator: allocator)
     }
 
@@ -437,8 +435,17 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     public func sendDirect(_ frame: ByteBuffer, text: String?) {
         guard let context, !closing else { return }
         var frame = frame
-        if settings.deflateWindowBits != nil, let text {
-            frame = self.frame(text: text, allocator: context.channel.allocator)
+        if let bits = settings.deflateWindowBits {
+            if let text {
+                frame = self.frame(text: text, allocator: context.channel.allocator)
+            } else {
+                frame = PerMessageDeflate.frame(
+                    .binary,
+                    WebSocketFrameBytes.payload(of: frame),
+                    windowBits: bits,
+                    allocator: context.channel.allocator
+                )
+            }
         }
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }

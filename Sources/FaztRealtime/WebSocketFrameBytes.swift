@@ -39,6 +39,18 @@ public enum WebSocketFrameBytes {
         return buffer
     }
 
+    /// The payload of a frame this type encoded (server frames are never masked).
+    public static func payload(of frame: ByteBuffer) -> ByteBuffer {
+        guard let second = frame.getInteger(at: frame.readerIndex + 1, as: UInt8.self) else { return ByteBuffer() }
+        let header: Int
+        switch second & 0x7F {
+        case 126: header = 4
+        case 127: header = 10
+        default: header = 2
+        }
+        return frame.getSlice(at: frame.readerIndex + header, length: frame.readableBytes - header) ?? ByteBuffer()
+    }
+
     /// A complete text message.
     public static func text(_ string: String, allocator: ByteBufferAllocator) -> ByteBuffer {
         let length = string.utf8.count

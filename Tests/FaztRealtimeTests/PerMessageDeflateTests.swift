@@ -46,6 +46,21 @@ import Testing
         #expect(PerMessageDeflate.compress(random) == nil)
     }
 
+    @Test func aForcedCompressionOfATinyOrEmptyMessageRoundTrips() throws {
+        for text in ["", "a", "hello"] {
+            let compressed = try #require(PerMessageDeflate.compress(ByteBuffer(string: text), force: true))
+            #expect(PerMessageDeflate.decompress(compressed, limit: 1024) == .message(ByteBuffer(string: text)))
+        }
+        let frame = PerMessageDeflate.frame(.binary, ByteBuffer(bytes: [1, 2, 3]), windowBits: 15, allocator: .init())
+        let decoded = try WebSocketTestFrames.decode(frame)
+        #expect(decoded.rsv1 && decoded.opcode == .binary)
+        #expect(
+            WebSocketFrameBytes.payload(
+                of: WebSocketFrameBytes.encode(opcode: .binary, payload: [9, 8], allocator: .init())
+            ) == ByteBuffer(bytes: [9, 8])
+        )
+    }
+
     @Test func refusesBombsAndGarbage() throws {
         let bomb = try #require(PerMessageDeflate.compress(ByteBuffer(repeating: 0x61, count: 4 << 20)))
         #expect(bomb.readableBytes < 64 * 1024)
