@@ -62,7 +62,11 @@ KOSOKU_DEFECTS = {
 PASSING = {"OK", "NON-STRICT", "INFORMATIONAL"}
 PASSING_CLOSE = {"OK", "INFORMATIONAL"}
 # `--all`: 9.1.6/9.2.6 send 16 MiB messages; the echo queues as much again.
-ALL_SERVE_ARGUMENTS = ["--socket-message-kb", str(16 * 1024 + 64), "--socket-buffer-kb", str(64 * 1024)]
+ALL_SERVE_ARGUMENTS = [
+    "--socket-message-kb", str(16 * 1024 + 64), "--socket-buffer-kb", str(64 * 1024),
+    # 9.3/9.4 send 4 MiB in 64-byte fragments: 65,536 frames (the default refuses floods past 1,024).
+    "--socket-max-fragments", "65536",
+]
 
 SOCKET_JS = """// Echo: text stays text, binary stays binary.
 exports.message = (ws, data) => {

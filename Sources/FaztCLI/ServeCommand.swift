@@ -106,6 +106,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Unread bytes queued for one socket before it is closed as a slow consumer (4008), in KB."
     )
     var socketBufferKB: Int = 1024
+    @Option(
+        name: .customLong("socket-max-fragments"),
+        help: "Most frames one fragmented WebSocket message may have (close 1009 above it: a fragment flood)."
+    )
+    var socketMaxFragments: Int = 1024
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -114,6 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
         for (flag, value) in [
             ("--max-sockets-per-ip", maxSocketsPerIP), ("--max-sockets-per-app", maxSocketsPerApp),
             ("--socket-message-kb", socketMessageKB), ("--socket-buffer-kb", socketBufferKB),
+            ("--socket-max-fragments", socketMaxFragments),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1")
         }
@@ -178,6 +184,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.realtime.maxSocketsPerApp = maxSocketsPerApp
         configuration.realtime.maxMessageBytes = socketMessageKB << 10
         configuration.realtime.outboundBudgetBytes = socketBufferKB << 10
+        configuration.realtime.maxFragments = socketMaxFragments
         configuration.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.idleTimeout = .seconds(Int64(idleTimeout))
         configuration.trimAfterIdle = .seconds(Int64(trimAfterIdle))
