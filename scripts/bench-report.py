@@ -39,15 +39,8 @@ def ratio(x): return "—" if x is None else f"{x:.2f}×"
 
 def environment(*names):
     """One line per section: when it started, load average, noisy mark, CPU model."""
-    for name in names:
-        s = sections.get(name)
-        if not s:
-            continue
-        load = " / ".join(f"{x:.2f}" for x in s["load"])
-        mark = (f" — **noisy** (1-minute load above {s['noisy_limit']} at the start; measured anyway)"
-                if s["noisy"] else " — quiet")
-        out(f"- `{name}` at {s['time']}: load {load} (1 / 5 / 15 min){mark}; {s['cpu_model']}, {s['cores']} cores")
-    out("")
+    for line in benchlib.environment_lines(sections, names):
+        out(line)
 
 
 def comparison(section, row, peer_who, fazt_who, peer_name, fazt_name="fazt"):

@@ -26,15 +26,8 @@ def render(records, values, sections, out):
     def rows(row, who): return benchlib.runs_of(records, "realtime", row, who)
 
     def environment(*names):
-        for name in names:
-            s = sections.get(name)
-            if not s:
-                continue
-            load = " / ".join(f"{x:.2f}" for x in s["load"])
-            mark = (f" — **noisy** (1-minute load above {s['noisy_limit']} at the start; measured anyway)"
-                    if s["noisy"] else " — quiet")
-            out(f"- `{name}` at {s['time']}: load {load} (1 / 5 / 15 min){mark}; {s['cpu_model']}, {s['cores']} cores")
-        out("")
+        for line in benchlib.environment_lines(sections, names):
+            out(line)
 
     rounds = values.get("rt_rounds", "?")
     missing = values.get("rt_missing_flags") or ""

@@ -281,6 +281,21 @@ Transfer/sec:     55.10MB
           f"→ {after_reap:.0f} ms)")
 
 
+def environment_lines(sections, names):
+    """Report lines for sections: when each started, load average, noisy mark, CPU model; then a blank."""
+    lines = []
+    for name in names:
+        s = sections.get(name)
+        if not s:
+            continue
+        load = " / ".join(f"{x:.2f}" for x in s["load"])
+        mark = (f" — **noisy** (1-minute load above {s['noisy_limit']} at the start; measured anyway)"
+                if s["noisy"] else " — quiet")
+        lines.append(f"- `{name}` at {s['time']}: load {load} (1 / 5 / 15 min){mark}; {s['cpu_model']}, {s['cores']} cores")
+    lines.append("")
+    return lines
+
+
 def main(argv):
     command = argv[1] if len(argv) > 1 else ""
     if command == "section":
