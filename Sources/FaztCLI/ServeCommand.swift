@@ -111,6 +111,16 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Most frames one fragmented WebSocket message may have (close 1009 above it: a fragment flood)."
     )
     var socketMaxFragments: Int = 1024
+    @Option(
+        name: .customLong("socket-ping-seconds"),
+        help: "Seconds between the server's pings to each socket (a JSON ping and a protocol ping)."
+    )
+    var socketPingSeconds: Int = 30
+    @Option(
+        name: .customLong("socket-timeout-seconds"),
+        help: "Seconds a socket may send nothing (not even a pong) before it is closed with 4012."
+    )
+    var socketTimeoutSeconds: Int = 40
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -119,7 +129,8 @@ struct ServeCommand: AsyncParsableCommand {
         for (flag, value) in [
             ("--max-sockets-per-ip", maxSocketsPerIP), ("--max-sockets-per-app", maxSocketsPerApp),
             ("--socket-message-kb", socketMessageKB), ("--socket-buffer-kb", socketBufferKB),
-            ("--socket-max-fragments", socketMaxFragments),
+            ("--socket-max-fragments", socketMaxFragments), ("--socket-ping-seconds", socketPingSeconds),
+            ("--socket-timeout-seconds", socketTimeoutSeconds),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1")
         }
@@ -185,6 +196,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.realtime.maxMessageBytes = socketMessageKB << 10
         configuration.realtime.outboundBudgetBytes = socketBufferKB << 10
         configuration.realtime.maxFragments = socketMaxFragments
+        configuration.realtime.pingIntervalSeconds = socketPingSeconds
+        configuration.realtime.readTimeoutSeconds = socketTimeoutSeconds
         configuration.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.idleTimeout = .seconds(Int64(idleTimeout))
         configuration.trimAfterIdle = .seconds(Int64(trimAfterIdle))

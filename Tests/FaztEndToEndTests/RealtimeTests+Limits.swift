@@ -121,3 +121,32 @@ extension RealtimeTests {
         #expect(server.isRunning)
     }
 }
+
+extension RealtimeTests {
+    @Test func pingsEverySocketAndClosesOneThatStaysSilent() throws {
+        let server = try ServerProcess(arguments: ["--socket-ping-seconds", "1", "--socket-timeout-seconds", "2"])
+        try server.deployRealtimeApp("beat", manifest: Self.chatManifest)
+        let socket = try server.socket("beat")
+        try socket.mustSubscribe("chat-1")
+        // The heartbeat sends a JSON ping and a protocol ping; reading them is not an answer.
+        var sawJSONPing = false
+        var sawProtocolPing = false
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !(sawJSONPing && sawProtocolPing), ContinuousClock.now < deadline {
+            let frame = try socket.receive(timeout: .seconds(3))
+            if frame.opcode == WebSocketTestClient.Opcode.ping { sawProtocolPing = true }
+            if frame.opcode == WebSocketTestClient.Opcode.text, frame.text == #"{"type":"ping"}"# { sawJSONPing = true }
+        }
+        #expect(sawJSONPing && sawProtocolPing)
+        // Nothing sent back: closed with 4012 once the timeout passes.
+        var code: UInt16?
+        while ContinuousClock.now < deadline + .seconds(5) {
+            let frame = try socket.receive(timeout: .seconds(4))
+            if frame.opcode == WebSocketTestClient.Opcode.close {
+                code = frame.closeCode
+                break
+            }
+        }
+        #expect(code == 4012)
+    }
+}
