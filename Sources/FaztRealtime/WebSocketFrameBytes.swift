@@ -17,11 +17,9 @@ public enum WebSocketFrameBytes {
         rsv1: Bool = false,
         allocator: ByteBufferAllocator
     ) -> ByteBuffer {
-        let length = payload.count
-        var buffer = allocator.buffer(capacity: self.headerLength(payloadLength: length) + length)
-        self.writeHeader(opcode: opcode, fin: fin, rsv1: rsv1, payloadLength: length, into: &buffer)
-        buffer.writeBytes(payload)
-        return buffer
+        self.frame(opcode, fin: fin, rsv1: rsv1, length: payload.count, allocator: allocator) {
+            $0.writeBytes(payload)
+        }
     }
 
     /// Encodes one frame whose payload is the readable bytes of `payload`.
@@ -32,10 +30,23 @@ public enum WebSocketFrameBytes {
         rsv1: Bool = false,
         allocator: ByteBufferAllocator
     ) -> ByteBuffer {
-        let length = payload.readableBytes
+        self.frame(opcode, fin: fin, rsv1: rsv1, length: payload.readableBytes, allocator: allocator) {
+            $0.writeImmutableBuffer(payload)
+        }
+    }
+
+    /// One buffer sized for the frame: the header, then what `body` writes (`length` bytes).
+    private static func frame(
+        _ opcode: WebSocketOpcode,
+        fin: Bool,
+        rsv1: Bool,
+        length: Int,
+        allocator: ByteBufferAllocator,
+        _ body: (inout ByteBuffer) -> Void
+    ) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: self.headerLength(payloadLength: length) + length)
         self.writeHeader(opcode: opcode, fin: fin, rsv1: rsv1, payloadLength: length, into: &buffer)
-        buffer.writeImmutableBuffer(payload)
+        body(&buffer)
         return buffer
     }
 
@@ -53,11 +64,9 @@ public enum WebSocketFrameBytes {
 
     /// A complete text message.
     public static func text(_ string: String, allocator: ByteBufferAllocator) -> ByteBuffer {
-        let length = string.utf8.count
-        var buffer = allocator.buffer(capacity: self.headerLength(payloadLength: length) + length)
-        self.writeHeader(opcode: .text, fin: true, rsv1: false, payloadLength: length, into: &buffer)
-        buffer.writeString(string)
-        return buffer
+        self.frame(.text, fin: true, rsv1: false, length: string.utf8.count, allocator: allocator) {
+            $0.writeString(string)
+        }
     }
 
     /// A close frame with `code` and `reason`, the reason cut to 123 bytes on a character boundary.

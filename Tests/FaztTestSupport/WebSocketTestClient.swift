@@ -65,15 +65,7 @@ public final class WebSocketTestClient {
         let seconds = timeout.components.seconds
         var limit = timeval(tv_sec: Int(seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
+        let result = connectLoopback(fd, port: port)
         // deinit closes the descriptor when this throws (once: see TestConnection).
         guard result == 0 else { throw TestError("connect to 127.0.0.1:\(port) failed: errno \(errno)") }
         // Every later wait is a poll with a deadline.

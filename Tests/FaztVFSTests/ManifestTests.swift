@@ -6,15 +6,7 @@ import Testing
 /// `fazt.json` is strict: unknown keys, wrong types and invalid JSON fail with a message that
 /// names the place and, where one is close, the key that was meant.
 @Suite struct ManifestTests {
-    func failure(_ text: String) -> String? {
-        do {
-            _ = try Manifest.parse(Array(text.utf8))
-            return nil
-        } catch {
-            #expect(error.code == .badManifest)
-            return error.message
-        }
-    }
+    func failure(_ text: String) -> String? { manifestFailure(text) }
 
     @Test func acceptsEveryDocumentedKey() throws {
         let text = """
@@ -123,3 +115,15 @@ import Testing
         #expect(try Manifest.parse(Array(text.utf8), strict: false).access == .owner)
     }
 }
+
+/// The `badManifest` message `text` is refused with, or nil when it parses.
+func manifestFailure(_ text: String) -> String? {
+    do {
+        _ = try Manifest.parse(Array(text.utf8))
+        return nil
+    } catch {
+        #expect(error.code == .badManifest)
+        return error.message
+    }
+}
+
