@@ -126,4 +126,3 @@ func manifestFailure(_ text: String) -> String? {
         return error.message
     }
 }
-
