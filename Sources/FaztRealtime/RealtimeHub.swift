@@ -13,6 +13,10 @@ public final class RealtimeHub: Sendable {
     private struct State {
         var apps: [String: AppState] = [:]
         var socketsPerAddress: [String: Int] = [:]
+        /// Registered sockets of every app.
+        var socketCount = 0
+        /// Run once no socket is registered (shutdown waits on this).
+        var emptyWaiters: [@Sendable () -> Void] = []
     }
 
     private struct AppState {
@@ -134,18 +138,33 @@ public final class RealtimeHub: Sendable {
                 address: address,
                 user: user
             )
+            state.socketCount += 1
         }
     }
 
     /// Removes a closed socket from its channels (announcing presence leaves) and frees its slot.
     public func unregister(socketID: String, app: String) {
-        state.withLock { state in
-            guard let record = state.apps[app]?.sockets.removeValue(forKey: socketID) else { return }
+        let waiters = state.withLock { state -> [@Sendable () -> Void] in
+            guard let record = state.apps[app]?.sockets.removeValue(forKey: socketID) else { return [] }
             for channel in record.channels {
                 removeMember(&state, app: app, channel: channel, record: record, socketID: socketID)
             }
             Self.releaseSlot(&state, app: app, address: record.address)
+            state.socketCount -= 1
+            guard state.socketCount == 0 else { return [] }
+            defer { state.emptyWaiters.removeAll() }
+            return state.emptyWaiters
         }
+        for body in waiters { body() }
+    }
+
+    /// Runs `body` once no socket is open (at once when none is).
+    public func whenNoSockets(_ body: @escaping @Sendable () -> Void) {
+        let empty = state.withLock { state in
+            if state.socketCount > 0 { state.emptyWaiters.append(body) }
+            return state.socketCount == 0
+        }
+        if empty { body() }
     }
 
     // MARK: Channels

@@ -12,7 +12,7 @@ import NIOWebSocket
 public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @unchecked Sendable {
     // Safe: every mutable field is touched only on `eventLoop` (NIO calls handlers there; the hub
     // calls `deliver`, `sendDirect` and `shutdown` through tasks on it).
-    public typealias InboundIn = WebSocketFrame
+    public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
     /// Everything a socket is given at the handshake.
@@ -55,6 +55,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     public let eventLoop: any EventLoop
     private let settings: Settings
     private let hub: RealtimeHub
+    private var parser: WebSocketFrameParser
     private var session: WebSocketSession
     private var context: ChannelHandlerContext?
     /// Channel → the channel's last offset when this socket subscribed (older deliveries still
@@ -80,6 +81,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         self.eventLoop = eventLoop
         self.hub = hub
         self.settings = settings
+        self.parser = WebSocketFrameParser(maxFrameBytes: hub.limits.maxMessageBytes)
         self.session = WebSocketSession(limits: hub.limits)
         self.session.allowsRSV1 = settings.deflateWindowBits != nil
         self.subscribeAllowance = Double(hub.limits.subscribesPerSecond)
@@ -145,15 +147,22 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     // MARK: Frames in
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
         var actions: [WebSocketSession.Action] = []
-        session.receive(unwrapInboundIn(data), into: &actions)
+        do {
+            try parser.parse(&bytes) { frame in
+                session.receive(frame, into: &actions)
+                return session.state != .closed
+            }
+        } catch {
+            session.failed(error, into: &actions)
+        }
         perform(actions)
     }
 
+    /// An I/O error: the connection is gone (the close code reported is 1006).
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        var actions: [WebSocketSession.Action] = []
-        session.failed(error, into: &actions)
-        perform(actions)
+        context.close(promise: nil)
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -185,9 +194,9 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         }
         if closeAfter {
             closing = true
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-                context.close(promise: nil)
-            }
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)))
+                .assumeIsolated()
+                .whenComplete { _ in context.close(promise: nil) }
         } else if wrote {
             context.flush()
         }

@@ -1,9 +1,9 @@
 import NIOCore
 import NIOWebSocket
 
-/// The RFC 6455 protocol state of one socket, after NIO's frame decoder.
+/// The RFC 6455 protocol state of one socket, after the frame parser.
 ///
-/// NIO's `WebSocketFrameDecoder` checks frame lengths and that control frames are short and whole;
+/// `WebSocketFrameParser` checks frame lengths and that control frames are short and whole;
 /// everything else is here: masking, reserved bits and opcodes, fragment reassembly and its
 /// limits, UTF-8 of text and close reasons, ping answers and the close handshake. The session does
 /// no I/O: each call appends what the connection handler must do to `actions`.
@@ -123,9 +123,9 @@ public struct WebSocketSession {
         actions.append(.write(WebSocketFrameBytes.close(code: code, reason: reason, allocator: self.allocator)))
     }
 
-    /// Fails the connection for an error of the frame decoder: 1009 for a frame over the size limit,
-    /// 1002 for anything else (a fragmented or long control frame).
-    public mutating func failed(_ error: any Error, into actions: inout [Action]) {
+    /// Fails the connection for bytes the frame parser refused: 1009 for a frame over the size
+    /// limit, 1002 for a malformed header (a fragmented or long control frame, a bad length).
+    public mutating func failed(_ failure: WebSocketFrameParser.Failure, into actions: inout [Action]) {
         switch self.state {
         case .closed:
             return
@@ -135,19 +135,11 @@ public struct WebSocketSession {
             self.state = .closed
             actions.append(.closeAfterWrite)
         case .open:
-            if Self.isTooBig(error) {
-                self.fail(code: CloseCode.messageTooBig, reason: "frame too big", into: &actions)
-            } else {
-                self.fail(code: CloseCode.protocolError, reason: "invalid frame", into: &actions)
+            switch failure {
+            case .tooBig: self.fail(code: CloseCode.messageTooBig, reason: "frame too big", into: &actions)
+            case .invalidHeader: self.fail(code: CloseCode.protocolError, reason: "invalid frame", into: &actions)
             }
         }
-    }
-
-    /// Whether a decoder error means a frame over the size limit: the frame decoder's length check,
-    /// or the byte-to-message handler's buffer limit if one is set.
-    private static func isTooBig(_ error: any Error) -> Bool {
-        if let error = error as? NIOWebSocketError { return error == .invalidFrameLength }
-        return error is ByteToMessageDecoderError.PayloadTooLargeError
     }
 
     /// The peer did not answer our close frame in time: give up on the handshake.
@@ -173,7 +165,7 @@ public struct WebSocketSession {
         default:
             return "reserved opcode"
         }
-        // §5.5: NIO's decoder already refuses these; checked again so the rule does not depend on it.
+        // §5.5: the frame parser already refuses these; checked again so the rule does not depend on it.
         if frame.opcode.isControlOpcode, !frame.fin || frame.length > 125 {
             return "invalid control frame"
         }

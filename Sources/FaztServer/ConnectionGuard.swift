@@ -5,6 +5,10 @@ import NIOHTTP1
 ///
 /// It applies the header read timeout (from a request's first byte to the end of its headers), the
 /// body progress timeout and the keep-alive idle timeout. It also closes idle connections when the server drains for shutdown.
+///
+/// The HTTP connection ends when its guard leaves the pipeline — at close, or when a WebSocket
+/// takes the connection over — and `onRemoved` runs then, once (the server forgets the connection
+/// and gives its slot back), so an upgraded socket keeps nothing of the HTTP connection.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -42,13 +46,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     /// True once shutdown asked this connection to finish its current request and close.
     private(set) var draining = false
+    private var onRemoved: (@Sendable () -> Void)?
 
-    init(configuration: ServerConfiguration) {
+    init(configuration: ServerConfiguration, onRemoved: (@Sendable () -> Void)? = nil) {
         self.timeouts = Timeouts(
             idle: configuration.idleTimeout,
             header: configuration.headerTimeout,
             body: configuration.bodyTimeout
         )
+        self.onRemoved = onRemoved
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -63,7 +69,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
+        timer = nil
         self.context = nil
+        let removed = onRemoved
+        onRemoved = nil
+        removed?()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

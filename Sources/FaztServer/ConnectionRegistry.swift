@@ -1,7 +1,7 @@
 import NIOCore
 import Synchronization
 
-/// Open connections, so shutdown can ask each to finish its request and close.
+/// Open HTTP connections, so shutdown can ask each to finish its request and close.
 final class ConnectionRegistry: Sendable {
     private struct State {
         var connections: [ObjectIdentifier: (Channel, NIOLoopBound<ConnectionGuard>)] = [:]
@@ -11,19 +11,20 @@ final class ConnectionRegistry: Sendable {
 
     private let state = Mutex(State())
 
+    /// Tracks an HTTP connection until `remove` (its guard leaving the pipeline).
     func add(_ channel: Channel, _ connectionGuard: ConnectionGuard) {
-        let key = ObjectIdentifier(channel)
         let bound = NIOLoopBound(connectionGuard, eventLoop: channel.eventLoop)
-        state.withLock { $0.connections[key] = (channel, bound) }
-        channel.closeFuture.whenComplete { [weak self] _ in
-            let waiters = self?.state.withLock { state -> [@Sendable () -> Void] in
-                state.connections.removeValue(forKey: key)
-                guard state.connections.isEmpty else { return [] }
-                defer { state.emptyWaiters.removeAll() }
-                return state.emptyWaiters
-            }
-            for body in waiters ?? [] { body() }
+        state.withLock { $0.connections[ObjectIdentifier(channel)] = (channel, bound) }
+    }
+
+    /// Forgets a connection: it closed, or a WebSocket took it over (the realtime hub tracks those).
+    func remove(_ key: ObjectIdentifier) {
+        let waiters = state.withLock { state -> [@Sendable () -> Void] in
+            guard state.connections.removeValue(forKey: key) != nil, state.connections.isEmpty else { return [] }
+            defer { state.emptyWaiters.removeAll() }
+            return state.emptyWaiters
         }
+        for body in waiters { body() }
     }
 
     var count: Int { state.withLock { $0.connections.count } }

@@ -75,7 +75,6 @@ extension FaztResponder {
             let upgrade = SocketUpgrade(
                 accept: accept,
                 extensions: extensions,
-                maxFrameBytes: hub.limits.maxMessageBytes,
                 makeHandler: { loop in
                     SocketConnection(
                         socketID: RealtimeServices.newSocketID(),

@@ -79,12 +79,22 @@ final class FaztServer: Service {
                         try operations.addHandler(TooManyConnectionsHandler())
                         return
                     }
-                    // A WebSocket gives its connection slot back when it takes the connection
-                    // over (it counts against the socket limits instead): released exactly once.
-                    let slot = SlotRelease { services.limiter.release(address) }
-                    channel.closeFuture.whenComplete { _ in slot.run() }
-                    let connectionGuard = ConnectionGuard(configuration: configuration)
-                    try operations.addHandler(connectionGuard)
+                    // The connection's slot and registry entry go when its guard leaves the
+                    // pipeline: at close, or when a WebSocket takes the connection over (it counts
+                    // against the socket limits and the realtime hub tracks it instead).
+                    let key = ObjectIdentifier(channel)
+                    let connectionGuard = ConnectionGuard(configuration: configuration) {
+                        registry.remove(key)
+                        services.limiter.release(address)
+                    }
+                    registry.add(channel, connectionGuard)
+                    do {
+                        try operations.addHandler(connectionGuard)
+                    } catch {
+                        registry.remove(key)
+                        services.limiter.release(address)
+                        throw error
+                    }
                     // Bytes after an upgrade request belong to the WebSocket handlers that replace it.
                     try operations.addHandler(
                         ByteToMessageHandler(
@@ -100,11 +110,9 @@ final class FaztServer: Service {
                             responder: responder,
                             connectionGuard: connectionGuard,
                             dateCache: dateCache,
-                            activity: activity,
-                            upgraded: { slot.run() }
+                            activity: activity
                         )
                     )
-                    registry.add(channel, connectionGuard)
                 }
             }
 
@@ -152,7 +160,10 @@ final class FaztServer: Service {
         services.realtime.hub.closeAll(reason: "the server is shutting down")
         logger.info("draining connections", metadata: ["connections": "\(registry.count)"])
         registry.drainAll()
-        await waitForCallback(timeout: .nanoseconds(configuration.shutdownGrace.nanoseconds)) { registry.whenEmpty($0) }
+        // HTTP connections finish their requests; sockets answer the close frame (or time out).
+        await waitForCallback(timeout: .nanoseconds(configuration.shutdownGrace.nanoseconds)) { done in
+            registry.whenEmpty { services.realtime.hub.whenNoSockets(done) }
+        }
         registry.closeAll()
         sweep.cancel()
         logger.debug("connections closed")

@@ -1,7 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOWebSocket
-import Synchronization
 
 /// A WebSocket handshake the responder accepted: the `Sec-WebSocket-Accept` value and the handler
 /// that takes the connection over.
@@ -9,8 +7,6 @@ struct SocketUpgrade: Sendable {
     let accept: String
     /// The `Sec-WebSocket-Extensions` answer (permessage-deflate), when one was negotiated.
     let extensions: String?
-    /// Largest frame the decoder accepts (the message limit: a single frame cannot exceed it).
-    let maxFrameBytes: Int
     /// Builds the socket's handler on the connection's loop.
     let makeHandler: @Sendable (any EventLoop) -> any ChannelHandler & Sendable
     /// The connection closed before the socket took over: gives back the slot taken for it.
@@ -19,7 +15,7 @@ struct SocketUpgrade: Sendable {
 
 extension HTTPHandler {
     /// Writes the 101 and replaces the HTTP handlers (decoder, connection guard, this handler) with
-    /// the WebSocket frame decoder and the socket's handler.
+    /// the socket's handler, which parses the frames itself (`WebSocketFrameParser`).
     ///
     /// A handshake is never pipelined behind other requests' replies in practice, but if requests
     /// were queued behind it they are dropped: the bytes after it are WebSocket frames.
@@ -39,34 +35,15 @@ extension HTTPHandler {
         activity.touch()
         let operations = context.pipeline.syncOperations
         do {
-            try operations.addHandler(
-                ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: upgrade.maxFrameBytes)),
-                position: .after(self)
-            )
             let socket = upgrade.makeHandler(context.eventLoop)
             try operations.addHandler(socket, position: .last)
             operations.removeHandler(self, promise: nil)
             operations.removeHandler(connectionGuard, promise: nil)
+            // The guard's removal forgets the HTTP connection and gives its slot back.
             operations.removeHandler(name: Self.decoderName, promise: nil)
-            upgraded()
         } catch {
             upgrade.abandoned()
             context.close(promise: nil)
         }
-    }
-}
-
-/// Gives a connection slot back once, whoever calls first (a slot released at upgrade or at close).
-final class SlotRelease: Sendable {
-    private let done = Atomic<Bool>(false)
-    private let action: @Sendable () -> Void
-
-    init(_ action: @escaping @Sendable () -> Void) {
-        self.action = action
-    }
-
-    func run() {
-        guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        action()
     }
 }

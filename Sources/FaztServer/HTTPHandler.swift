@@ -46,18 +46,14 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var remoteAddress: SocketAddress?
     /// The streamed reply that owns the connection, if one does.
     var activeStream: (any ResponseStream)?
-    /// Called once a WebSocket has taken the connection over.
-    let upgraded: @Sendable () -> Void
 
     init(
         responder: any HTTPResponder,
         connectionGuard: ConnectionGuard,
         dateCache: DateCache,
         activity: MemoryTrimmer.Activity,
-        limits: HTTPConnectionStateMachine<HTTPServerRequestPart>.Limits = .init(),
-        upgraded: @escaping @Sendable () -> Void = {}
+        limits: HTTPConnectionStateMachine<HTTPServerRequestPart>.Limits = .init()
     ) {
-        self.upgraded = upgraded
         self.responder = responder
         self.connectionGuard = connectionGuard
         self.dateCache = dateCache

@@ -43,7 +43,7 @@ import Testing
         static let key = SocketToken.appKey(master: Array(repeating: 7, count: 32), app: "chat")
 
         func send(_ text: String) throws {
-            try channel.writeInbound(WebSocketTestFrames.client(.text, text))
+            try channel.writeInbound(WebSocketTestFrames.wire(WebSocketTestFrames.client(.text, text)))
         }
 
         /// Every frame the socket wrote so far.
@@ -128,7 +128,9 @@ import Testing
         try harness.send(#"{"type":"subscribe","channel":"chat-1"}"#)
         #expect(harness.hub.count(app: "chat", channel: "chat-1") == 1)
         try harness.channel.writeInbound(
-            WebSocketTestFrames.client(.connectionClose, WebSocketTestFrames.closePayload(code: 1000))
+            WebSocketTestFrames.wire(
+                WebSocketTestFrames.client(.connectionClose, WebSocketTestFrames.closePayload(code: 1000))
+            )
         )
         harness.channel.embeddedEventLoop.run()
         let closes = try harness.frames().filter { $0.opcode == .connectionClose }
@@ -142,7 +144,7 @@ import Testing
         let harness = try Harness()
         try harness.send(#"{"type":"ping"}"#)
         #expect(try harness.messages() == [#"{"type":"pong"}"#])
-        try harness.channel.writeInbound(WebSocketTestFrames.client(.binary, [1, 2, 3]))
+        try harness.channel.writeInbound(WebSocketTestFrames.wire(WebSocketTestFrames.client(.binary, [1, 2, 3])))
         #expect(try harness.messages().last?.contains(#""code":"unsupported""#) == true)
         try harness.send(#"{"type":"presence","channel":"chat-1"}"#)
         #expect(try harness.messages().last?.contains(#""code":"not_subscribed""#) == true)

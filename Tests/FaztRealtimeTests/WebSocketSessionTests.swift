@@ -351,37 +351,29 @@ import Testing
         #expect(actions.isEmpty)
     }
 
-    // MARK: Decoder errors and the closed state
+    // MARK: Parser errors and the closed state
 
-    @Test func aFrameOverTheDecodersLimitCloses1009() throws {
+    @Test func aFrameOverTheParsersLimitCloses1009() throws {
         var session = WebSocketSession()
         var actions: [WebSocketSession.Action] = []
-        session.failed(NIOWebSocketError.invalidFrameLength, into: &actions)
+        session.failed(.tooBig, into: &actions)
         #expect(try SessionEvent.of(actions) == [.close(1009), .closeAfterWrite])
         #expect(session.state == .closed)
     }
 
-    @Test func aBufferOverTheHandlersLimitCloses1009() throws {
+    @Test func aMalformedHeaderCloses1002() throws {
         var session = WebSocketSession()
         var actions: [WebSocketSession.Action] = []
-        session.failed(ByteToMessageDecoderError.PayloadTooLargeError(), into: &actions)
-        #expect(try SessionEvent.of(actions) == [.close(1009), .closeAfterWrite])
-    }
-
-    @Test(arguments: [NIOWebSocketError.fragmentedControlFrame, .multiByteControlFrameLength])
-    func otherDecoderErrorsClose1002(error: NIOWebSocketError) throws {
-        var session = WebSocketSession()
-        var actions: [WebSocketSession.Action] = []
-        session.failed(error, into: &actions)
+        session.failed(.invalidHeader, into: &actions)
         #expect(try SessionEvent.of(actions) == [.close(1002), .closeAfterWrite])
     }
 
-    @Test func aDecoderErrorWhileClosingClosesWithoutASecondCloseFrame() {
+    @Test func aParserErrorWhileClosingClosesWithoutASecondCloseFrame() {
         var session = WebSocketSession()
         var actions: [WebSocketSession.Action] = []
         session.close(code: 1000, reason: "", into: &actions)
         actions.removeAll()
-        session.failed(NIOWebSocketError.invalidFrameLength, into: &actions)
+        session.failed(.tooBig, into: &actions)
         #expect(actions == [.closeAfterWrite])
         #expect(session.closeCode == 1000)
     }
@@ -395,7 +387,7 @@ import Testing
         #expect(try session.receive(Frames.client(.ping)) == [])
         #expect(try session.receive(Frames.client(.connectionClose)) == [])
         var actions: [WebSocketSession.Action] = []
-        session.failed(NIOWebSocketError.invalidFrameLength, into: &actions)
+        session.failed(.tooBig, into: &actions)
         #expect(actions.isEmpty)
         #expect(session.closeCode == 1002)
     }

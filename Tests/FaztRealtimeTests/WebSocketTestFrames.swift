@@ -31,6 +31,30 @@ enum WebSocketTestFrames {
         )
     }
 
+    /// `frame` as bytes on the wire (RFC 6455 §5.2): header, masking key, payload as stored.
+    static func wire(_ frame: WebSocketFrame) -> ByteBuffer {
+        var bytes = ByteBuffer()
+        var first = UInt8(webSocketOpcode: frame.opcode)
+        if frame.fin { first |= 0x80 }
+        if frame.rsv1 { first |= 0x40 }
+        if frame.rsv2 { first |= 0x20 }
+        if frame.rsv3 { first |= 0x10 }
+        bytes.writeInteger(first)
+        let mask: UInt8 = frame.maskKey == nil ? 0 : 0x80
+        switch frame.length {
+        case ..<126: bytes.writeInteger(mask | UInt8(frame.length))
+        case ...0xFFFF:
+            bytes.writeInteger(mask | 126)
+            bytes.writeInteger(UInt16(frame.length))
+        default:
+            bytes.writeInteger(mask | 127)
+            bytes.writeInteger(UInt64(frame.length))
+        }
+        if let key = frame.maskKey { bytes.writeBytes(key) }
+        bytes.writeImmutableBuffer(frame.data)
+        return bytes
+    }
+
     static func client(_ opcode: WebSocketOpcode, _ text: String, fin: Bool = true) -> WebSocketFrame {
         self.client(opcode, Array(text.utf8), fin: fin)
     }
