@@ -34,8 +34,9 @@ public struct WebSocketFrameParser {
     /// Whether bytes of an incomplete frame are held.
     public var holdsPartialFrame: Bool { self.partial != nil }
 
-    /// Parses every complete frame in what was held plus `bytes`, calling `body` with each in order;
-    /// an incomplete frame at the end is kept for the next call. `body` returns false to stop (the
+    /// Parses every complete frame in what was held plus `bytes`, calling `body` with each in order.
+    ///
+    /// An incomplete frame at the end is kept for the next call. `body` returns false to stop (the
     /// connection is closing): the rest is dropped.
     public mutating func parse(
         _ bytes: inout ByteBuffer,
@@ -71,7 +72,7 @@ public struct WebSocketFrameParser {
         else { return nil }
         let fin = first & 0x80 != 0
         // Four bits always make an opcode; reserved ones are refused by the session.
-        let opcode = WebSocketOpcode(encodedWebSocketOpcode: first & 0x0F)!
+        guard let opcode = WebSocketOpcode(encodedWebSocketOpcode: first & 0x0F) else { throw .invalidHeader }
         let masked = second & 0x80 != 0
         var offset = start + 2
         var length = Int(second & 0x7F)

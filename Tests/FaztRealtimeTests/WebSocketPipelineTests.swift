@@ -48,7 +48,12 @@ import Testing
     @Test func framesSplitAtEveryByteComeOutWhole() throws {
         var bytes = ByteBuffer()
         Self.appendClientFrame(opcode: 0x1, payload: Array("hé".utf8), fin: false, to: &bytes)
-        Self.appendClientFrame(opcode: 0x0, payload: Array(repeating: UInt8(ascii: "x"), count: 300), fin: true, to: &bytes)
+        Self.appendClientFrame(
+            opcode: 0x0,
+            payload: Array(repeating: UInt8(ascii: "x"), count: 300),
+            fin: true,
+            to: &bytes
+        )
         Self.appendClientFrame(opcode: 0x8, payload: [0x03, 0xE8], fin: true, to: &bytes)
         let whole = try Connection().readAll(bytes)
         for cut in 1..<bytes.readableBytes {
