@@ -75,6 +75,11 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     private var awaitingFlush = false
     /// The last valid token a `subscribe` carried.
     private var provenToken: SocketToken?
+    /// The client speaks the JSON channel protocol, so it gets the heartbeat's JSON `ping`: every
+    /// socket of an app without a socket handler, and a handler's socket once it subscribed or sent
+    /// a protocol message. A handler's socket that never did keeps its stream to the app's own
+    /// messages (protocol pings keep it alive).
+    private(set) var usesChannelProtocol: Bool
 
     public init(socketID: String, eventLoop: any EventLoop, hub: RealtimeHub, settings: Settings) {
         self.socketID = socketID
@@ -85,6 +90,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
         self.session = WebSocketSession(limits: hub.limits)
         self.session.allowsRSV1 = settings.deflateWindowBits != nil
         self.subscribeAllowance = Double(hub.limits.subscribesPerSecond)
+        self.usesChannelProtocol = settings.events == nil
     }
 
     /// The user the socket proved with a token (on connect, or later in a `subscribe`).
@@ -217,6 +223,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
             }
             return
         }
+        usesChannelProtocol = true
         switch message {
         case .subscribe(let channel, let since, let token): subscribe(channel, since: since, token: token)
         case .unsubscribe(let channel):
@@ -302,6 +309,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
                 now: settings.clock()
             )
         else { return false }
+        usesChannelProtocol = true
         if subscriptions[channel] == nil { subscriptions[channel] = subscription.offset }
         var recovered: Bool?
         var missed: [ChannelHistory.Entry] = []

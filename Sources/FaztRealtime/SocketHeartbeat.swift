@@ -73,7 +73,7 @@ final class SocketHeartbeat: @unchecked Sendable {
             if socket.lastHeard < silentSince {
                 socket.closeSilent()
             } else {
-                socket.write(json)
+                if socket.usesChannelProtocol { socket.write(json) }
                 socket.write(ping)
             }
         }

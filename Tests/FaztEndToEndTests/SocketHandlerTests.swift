@@ -163,6 +163,31 @@ import Testing
         for socket in sockets { _ = try socket.expectClose() }
     }
 
+    /// A handler's socket that never used the channel protocol gets only protocol pings: nothing
+    /// unasked-for in the app's own message stream; once subscribed it gets the JSON ping too.
+    @Test func jsonPingsOnlyOnceTheSocketUsesTheChannelProtocol() throws {
+        let server = try Self.server(["--socket-ping-seconds", "1"])
+        let socket = try server.openSocket("live")
+        _ = try socket.helloID()
+        var protocolPings = 0
+        while protocolPings < 2 {
+            let frame = try socket.receive(timeout: .seconds(5))
+            #expect(frame.opcode != WebSocketTestClient.Opcode.text, "unasked-for: \(frame.text ?? "")")
+            if frame.opcode == WebSocketTestClient.Opcode.ping { protocolPings += 1 }
+        }
+        try socket.send(text: "join room-x")
+        var sawSubscribed = false
+        var sawJSONPing = false
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !sawJSONPing, ContinuousClock.now < deadline {
+            let frame = try socket.receive(timeout: .seconds(5))
+            guard frame.opcode == WebSocketTestClient.Opcode.text, let text = frame.text else { continue }
+            if text.contains(#""type":"subscribed""#) { sawSubscribed = true }
+            if text == #"{"type":"ping"}"# { sawJSONPing = true }
+        }
+        #expect(sawSubscribed && sawJSONPing)
+    }
+
     // MARK: State that survives workers
 
     @Test func attachmentSurvivesAKilledWorker() throws {
