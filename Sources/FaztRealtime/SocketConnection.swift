@@ -75,10 +75,11 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     private var awaitingFlush = false
     /// The last valid token a `subscribe` carried.
     private var provenToken: SocketToken?
-    /// The client speaks the JSON channel protocol, so it gets the heartbeat's JSON `ping`: every
-    /// socket of an app without a socket handler, and a handler's socket once it subscribed or sent
-    /// a protocol message. A handler's socket that never did keeps its stream to the app's own
-    /// messages (protocol pings keep it alive).
+    /// The client speaks the JSON channel protocol, so it gets the heartbeat's JSON `ping`.
+    ///
+    /// True for every socket of an app without a socket handler, and for a handler's socket once it
+    /// subscribed or sent a protocol message. A handler's socket that never did keeps its stream to
+    /// the app's own messages (protocol pings keep it alive).
     private(set) var usesChannelProtocol: Bool
 
     public init(socketID: String, eventLoop: any EventLoop, hub: RealtimeHub, settings: Settings) {
