@@ -15,23 +15,53 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
+    /// What every socket of one app shares: one object per app, not a copy in each socket.
+    public final class AppShared: Sendable {
+        public let app: String
+        /// The master key's per-app derivation, for tokens passed in `subscribe`.
+        public let tokenKey: [UInt8]
+        /// The app's realtime options now (read at each subscribe: a deploy changes them).
+        public let options: @Sendable () -> RealtimeOptions?
+        /// Milliseconds since 1970.
+        public let clock: @Sendable () -> Int64
+
+        public init(
+            app: String,
+            tokenKey: [UInt8],
+            options: @escaping @Sendable () -> RealtimeOptions?,
+            clock: @escaping @Sendable () -> Int64
+        ) {
+            self.app = app
+            self.tokenKey = tokenKey
+            self.options = options
+            self.clock = clock
+        }
+    }
+
     /// Everything a socket is given at the handshake.
     public struct Settings: Sendable {
-        public var app: String
+        public var shared: AppShared
         public var address: String
         /// The verified connection token's user, if a token came with the handshake.
         public var token: SocketToken?
-        /// The app's realtime options now (read at each subscribe: a deploy changes them).
-        public var options: @Sendable () -> RealtimeOptions?
-        /// Milliseconds since 1970.
-        public var clock: @Sendable () -> Int64
-        /// The master key's per-app derivation, for tokens passed in `subscribe`.
-        public var tokenKey: [UInt8]
         /// The app's socket handler (`api/_socket.js`), when it has one.
         public var events: (any SocketEvents)?
         /// The window permessage-deflate compresses with, when the handshake negotiated it.
         public var deflateWindowBits: Int32?
 
+        public var app: String { shared.app }
+        public var options: @Sendable () -> RealtimeOptions? { shared.options }
+        public var clock: @Sendable () -> Int64 { shared.clock }
+        public var tokenKey: [UInt8] { shared.tokenKey }
+
+        public init(shared: AppShared, address: String, token: SocketToken?, events: (any SocketEvents)? = nil) {
+            self.shared = shared
+            self.address = address
+            self.token = token
+            self.events = events
+        }
+
+        /// Settings with parts of their own (tests; the server shares one `AppShared` per app).
         public init(
             app: String,
             address: String,
@@ -41,13 +71,12 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
             clock: @escaping @Sendable () -> Int64,
             events: (any SocketEvents)? = nil
         ) {
-            self.app = app
-            self.address = address
-            self.token = token
-            self.tokenKey = tokenKey
-            self.options = options
-            self.clock = clock
-            self.events = events
+            self.init(
+                shared: AppShared(app: app, tokenKey: tokenKey, options: options, clock: clock),
+                address: address,
+                token: token,
+                events: events
+            )
         }
     }
 
@@ -502,7 +531,7 @@ public final class SocketConnection: ChannelInboundHandler, ChannelSubscriber, @
 }
 
 /// The app's side of its sockets (`api/_socket.js`): each call is an ordinary invocation in a worker.
-public protocol SocketEvents: Sendable {
+public protocol SocketEvents: AnyObject, Sendable {
     /// A socket opened; `decide(false)` (on the socket's loop) closes it with 1008.
     func opened(_ socket: SocketConnection, decide: @escaping @Sendable (Bool) -> Void)
     /// A message the channel protocol does not handle (text that is not a protocol message, or binary).

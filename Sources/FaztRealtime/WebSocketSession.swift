@@ -49,9 +49,10 @@ public struct WebSocketSession {
     /// first frame of a message means the message is compressed (inflated before the UTF-8 check).
     public var allowsRSV1 = false
 
-    private let maxMessageBytes: Int
-    private let maxFragments: Int
-    private let allocator: ByteBufferAllocator
+    // 32-bit and no allocator copy: the session is part of every idle socket, so its size counts.
+    private let maxMessageBytes: Int32
+    private let maxFragments: Int32
+    private var allocator: ByteBufferAllocator { ByteBufferAllocator() }
 
     /// The data message in progress, nil between messages.
     private var message: MessageKind?
@@ -69,10 +70,9 @@ public struct WebSocketSession {
     var holdsReassemblyBuffer: Bool { self.reassembly != nil }
 
     /// Creates the session of a socket that has just been upgraded.
-    public init(limits: RealtimeLimits = .init(), allocator: ByteBufferAllocator = .init()) {
-        self.maxMessageBytes = limits.maxMessageBytes
-        self.maxFragments = limits.maxFragments
-        self.allocator = allocator
+    public init(limits: RealtimeLimits = .init()) {
+        self.maxMessageBytes = Int32(clamping: limits.maxMessageBytes)
+        self.maxFragments = Int32(clamping: limits.maxFragments)
     }
 
     /// Takes one decoded frame from the peer.
@@ -187,11 +187,11 @@ public struct WebSocketSession {
         }
         self.messageFrames += 1
         self.messageBytes += frame.length
-        guard self.messageFrames <= self.maxFragments else {
+        guard self.messageFrames <= Int(self.maxFragments) else {
             self.fail(code: CloseCode.messageTooBig, reason: "too many fragments", into: &actions)
             return
         }
-        guard self.messageBytes <= self.maxMessageBytes else {
+        guard self.messageBytes <= Int(self.maxMessageBytes) else {
             self.fail(code: CloseCode.messageTooBig, reason: "message too big", into: &actions)
             return
         }
@@ -216,7 +216,7 @@ public struct WebSocketSession {
         }
         let kind = self.message
         if self.compressed {
-            switch PerMessageDeflate.decompress(payload, limit: self.maxMessageBytes) {
+            switch PerMessageDeflate.decompress(payload, limit: Int(self.maxMessageBytes)) {
             case .message(let inflated): payload = inflated
             case .tooLarge:
                 self.fail(code: CloseCode.messageTooBig, reason: "message too big", into: &actions)

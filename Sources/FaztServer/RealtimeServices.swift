@@ -16,12 +16,9 @@ final class RealtimeServices: Sendable {
         self.catalog = catalog
     }
 
-    /// What every socket of one app shares: the token key and the options lookup (one allocation
-    /// per app, not per socket).
-    private struct AppShared {
-        let tokenKey: [UInt8]
-        let options: @Sendable () -> RealtimeOptions?
-    }
+    /// What every socket of one app shares (the token key, the options lookup, the clock): one
+    /// object per app, not per socket.
+    private typealias AppShared = SocketConnection.AppShared
 
     private let shared = Mutex<[String: AppShared]>([:])
 
@@ -37,6 +34,7 @@ final class RealtimeServices: Sendable {
         let catalog = self.catalog
         let last = Mutex(initial ?? RealtimeOptions())
         let created = AppShared(
+            app: app,
             tokenKey: SocketToken.appKey(master: tokenMaster, app: app),
             options: {
                 switch catalog.lookup(app) {
@@ -47,7 +45,8 @@ final class RealtimeServices: Sendable {
                 case .missing: return nil
                 case .unknown: return last.withLock { $0 }
                 }
-            }
+            },
+            clock: { RealtimeServices.nowMs() }
         )
         return shared.withLock { shared in
             if let raced = shared[app] { return raced }
@@ -66,14 +65,10 @@ final class RealtimeServices: Sendable {
         initial: RealtimeOptions,
         events: (any SocketEvents)? = nil
     ) -> SocketConnection.Settings {
-        let parts = appShared(app, initial: initial)
-        return SocketConnection.Settings(
-            app: app,
+        SocketConnection.Settings(
+            shared: appShared(app, initial: initial),
             address: address,
             token: token,
-            tokenKey: parts.tokenKey,
-            options: parts.options,
-            clock: { RealtimeServices.nowMs() },
             events: events
         )
     }
