@@ -84,6 +84,7 @@ let package = Package(
             exclude: ["README.md"],
             plugins: ["BundleJSPlugin"]
         ),
+        .target(name: "FaztAI", dependencies: ["FaztJSON"], exclude: ["README.md"]),
         .target(
             name: "FaztRealtime",
             dependencies: [
@@ -156,6 +157,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FaztNetTests", dependencies: ["FaztNet", "CCurl"]),
+        .testTarget(name: "FaztAITests", dependencies: ["FaztAI", "FaztJSON"]),
         .testTarget(
             name: "FaztRealtimeTests",
             dependencies: [

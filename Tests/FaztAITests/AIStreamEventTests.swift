@@ -1,0 +1,8 @@
+import FaztAI
+import Testing
+
+@Suite struct AIStreamEventTests {
+    @Test func textDeltasCompare() {
+        #expect(AIStreamEvent.textDelta("a") == .textDelta("a"))
+    }
+}
