@@ -29,7 +29,14 @@ public struct EgressResponse: Sendable {
 /// Why an egress request failed (shown to the app as the `fetch` rejection message).
 public struct EgressError: Error, CustomStringConvertible, Sendable {
     public var message: String
+    /// The transfer ran out of time (connect, total, or a stall).
+    public var timedOut = false
     public var description: String { message }
+
+    public init(message: String, timedOut: Bool = false) {
+        self.message = message
+        self.timedOut = timedOut
+    }
 }
 
 /// What app code may reach: http/https only, bounded time and size, no private addresses.
@@ -41,6 +48,13 @@ public struct EgressPolicy: Sendable {
     public var timeoutSeconds = 10
     public var maxResponseBytes = 5 << 20
     public var maxRedirects = 5
+    /// Seconds to establish the connection (within `timeoutSeconds`).
+    public var connectTimeoutSeconds = 10
+    /// A transfer that receives nothing for this many seconds fails (0: only `timeoutSeconds`
+    /// applies). For streams, where the whole answer may take minutes but silence means a stall.
+    public var stallSeconds = 0
+    /// What error messages start with (`fetch` for app requests).
+    public var label = "fetch"
 
     public init(allowPrivate: Bool = false) { self.allowPrivate = allowPrivate }
 
@@ -86,16 +100,24 @@ final class EgressTransfer {
     var tooLarge = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     var completion: ((Result<EgressResponse, EgressError>) -> Void)?
+    /// Set for a streamed transfer: the body goes to it as it arrives instead of into `body`.
+    var stream: EgressStream?
+    private var headSent = false
+    private var streamedBytes = 0
+    /// When bytes last arrived (or the transfer started), for `EgressPolicy.stallSeconds`.
+    private(set) var lastActivity = ContinuousClock.now
+    /// The loop ended the transfer because nothing arrived for `stallSeconds`.
+    var stalled = false
 
     init(request: EgressRequest, policy: EgressPolicy) throws(EgressError) {
         let lower = request.url.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
-            throw EgressError(message: "fetch: only http and https URLs are allowed")
+            throw EgressError(message: "\(policy.label): only http and https URLs are allowed")
         }
         do {
             easy = try CurlEasy()
         } catch {
-            throw EgressError(message: "fetch: \(error.message)")
+            throw EgressError(message: "\(policy.label): \(error.message)")
         }
         self.policy = policy
         self.url = request.url
@@ -107,7 +129,7 @@ final class EgressTransfer {
             try configure(request)
         } catch {
             // Fail closed: a transfer missing any option (above all the policy's) is never made.
-            throw EgressError(message: "fetch: \(error.message); the request was not made")
+            throw EgressError(message: "\(policy.label): \(error.message); the request was not made")
         }
     }
 
@@ -125,6 +147,7 @@ final class EgressTransfer {
         try easy.set(CURLOPT_MAXREDIRS, policy.maxRedirects)
         try easy.set(CURLOPT_NOSIGNAL, 1)
         try easy.set(CURLOPT_TIMEOUT, policy.timeoutSeconds)
+        try easy.set(CURLOPT_CONNECTTIMEOUT, policy.connectTimeoutSeconds)
         try easy.set(CURLOPT_ACCEPT_ENCODING, "")
         try easy.set(CURLOPT_USERAGENT, "fazt")
         if request.method.uppercased() == "HEAD" { try easy.set(CURLOPT_NOBODY, 1) }
@@ -147,11 +170,14 @@ final class EgressTransfer {
             guard let context, let data else { return 0 }
             let transfer = Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
+            transfer.lastActivity = .now
+            let bytes = UnsafeRawBufferPointer(start: data, count: length)
+            if let stream = transfer.stream { return transfer.forward(bytes, to: stream) ? length : 0 }
             guard transfer.body.count + length <= transfer.policy.maxResponseBytes else {
                 transfer.tooLarge = true
                 return 0
             }
-            transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+            transfer.body.append(contentsOf: bytes)
             return length
         }
         try easy.set(CURLOPT_WRITEDATA, pointer: context)
@@ -159,6 +185,7 @@ final class EgressTransfer {
             guard let context, let data else { return 0 }
             let transfer = Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
+            transfer.lastActivity = .now
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             if line.hasPrefix("HTTP/") {
@@ -193,23 +220,69 @@ final class EgressTransfer {
         try easy.set(CURLOPT_OPENSOCKETDATA, pointer: context)
     }
 
+    /// Hands a piece of a streamed body over (the head first); false stops the transfer.
+    private func forward(_ bytes: UnsafeRawBufferPointer, to stream: EgressStream) -> Bool {
+        guard !stream.isCancelled else { return false }
+        sendHead(to: stream)
+        streamedBytes += bytes.count
+        guard streamedBytes <= policy.maxResponseBytes else {
+            tooLarge = true
+            return false
+        }
+        stream.onData(Array(bytes))
+        return true
+    }
+
+    private func sendHead(to stream: EgressStream) {
+        guard !headSent else { return }
+        headSent = true
+        var status = 0
+        fazt_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        stream.onHead(status, headers)
+    }
+
+    /// Ends a streamed transfer once libcurl reports `code` (or it was cancelled): `onEnd` once.
+    func finishStream(_ code: CURLcode) {
+        guard let stream else { return }
+        self.stream = nil
+        if stream.isCancelled {
+            stream.onEnd(.failure(EgressError(message: "\(policy.label): cancelled")))
+            return
+        }
+        switch finish(code) {
+        case .success:
+            sendHead(to: stream)
+            stream.onEnd(.success(()))
+        case .failure(let error):
+            stream.onEnd(.failure(error))
+        }
+    }
+
     /// The outcome once libcurl reports `code` for this transfer.
     func finish(_ code: CURLcode) -> Result<EgressResponse, EgressError> {
         if blocked {
             return .failure(
                 EgressError(
                     message:
-                        "fetch: refused to connect to a private or loopback address (the owner can allow it: fazt serve --allow-private-egress)"
+                        "\(policy.label): refused to connect to a private or loopback address (the owner can allow it: fazt serve --allow-private-egress)"
                 )
             )
         }
         if tooLarge {
             return .failure(
-                EgressError(message: "fetch: the response is larger than \(policy.maxResponseBytes >> 20) MB")
+                EgressError(
+                    message: "\(policy.label): the response is larger than \(policy.maxResponseBytes >> 20) MB"
+                )
+            )
+        }
+        if stalled {
+            return .failure(
+                EgressError(message: "\(policy.label): nothing received for \(policy.stallSeconds) s", timedOut: true)
             )
         }
         guard code == CURLE_OK else {
-            return .failure(EgressError(message: "fetch: \(String(cString: curl_easy_strerror(code)))"))
+            let reason = String(cString: curl_easy_strerror(code))
+            return .failure(EgressError(message: "\(policy.label): \(reason)", timedOut: code == CURLE_OPERATION_TIMEDOUT))
         }
         var status = 0
         fazt_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)

@@ -14,6 +14,7 @@ public final class EgressLoop: Sendable {
         var request: EgressRequest
         var policy: EgressPolicy
         var completion: @Sendable (Result<EgressResponse, EgressError>) -> Void
+        var stream: EgressStream?
     }
 
     private let queue = Mutex<[Submission]>([])
@@ -30,16 +31,42 @@ public final class EgressLoop: Sendable {
         policy: EgressPolicy,
         completion: @escaping @Sendable (Result<EgressResponse, EgressError>) -> Void
     ) {
+        enqueue(Submission(request: request, policy: policy, completion: completion, stream: nil))
+    }
+
+    /// Starts `request` with its body read as it arrives: `stream`'s callbacks run on the loop's
+    /// thread (see `EgressStream`); `stream.cancel()` stops it from any thread.
+    public func start(_ request: EgressRequest, policy: EgressPolicy, stream: EgressStream) {
+        stream.loop.withLock { $0 = self }
+        let submission = Submission(
+            request: request,
+            policy: policy,
+            completion: { result in
+                if case .failure(let error) = result { stream.onEnd(.failure(error)) }
+            },
+            stream: stream
+        )
+        enqueue(submission)
+    }
+
+    private func enqueue(_ submission: Submission) {
         guard multi.pointer != nil else {
-            completion(.failure(EgressError(message: "fetch: libcurl is not available")))
+            submission.completion(
+                .failure(EgressError(message: "\(submission.policy.label): libcurl is not available"))
+            )
             return
         }
-        queue.withLock { $0.append(Submission(request: request, policy: policy, completion: completion)) }
+        queue.withLock { $0.append(submission) }
         if !started.exchange(true, ordering: .acquiringAndReleasing) {
             let thread = Thread { [self] in self.run() }
             thread.name = "fazt-egress"
             thread.start()
         }
+        wake()
+    }
+
+    /// Makes the loop look at its queue and its cancelled streams now.
+    func wake() {
         curl_multi_wakeup(multi.pointer)
     }
 
@@ -56,16 +83,30 @@ public final class EgressLoop: Sendable {
                     let transfer = try EgressTransfer(request: submission.request, policy: submission.policy)
                     let completion = submission.completion
                     transfer.completion = { completion($0) }
+                    transfer.stream = submission.stream
                     let added = curl_multi_add_handle(multi, transfer.handle)
                     guard added == CURLM_OK else {
                         let error = CurlError(multi: "curl_multi_add_handle", code: added)
-                        completion(.failure(EgressError(message: "fetch: \(error.message); the request was not made")))
+                        let label = submission.policy.label
+                        completion(
+                            .failure(EgressError(message: "\(label): \(error.message); the request was not made"))
+                        )
                         continue
                     }
                     transfers[transfer.handle] = transfer
                 } catch {
                     submission.completion(.failure(error))
                 }
+            }
+            // Cancelled and stalled streams end now, even when their upstream sends nothing.
+            let now = ContinuousClock.now
+            for (easy, transfer) in transfers where transfer.stream != nil {
+                let stall = transfer.policy.stallSeconds
+                if stall > 0, now - transfer.lastActivity > .seconds(stall) { transfer.stalled = true }
+                guard transfer.stalled || transfer.stream?.isCancelled == true else { continue }
+                transfers.removeValue(forKey: easy)
+                curl_multi_remove_handle(multi, easy)
+                transfer.finishStream(CURLE_OPERATION_TIMEDOUT)
             }
             var running: Int32 = 0
             let performed = curl_multi_perform(multi, &running)
@@ -80,10 +121,15 @@ public final class EgressLoop: Sendable {
                 else { continue }
                 let code = message.pointee.data.result
                 curl_multi_remove_handle(multi, easy)
-                transfer.completion?(transfer.finish(code))
+                if transfer.stream != nil {
+                    transfer.finishStream(code)
+                } else {
+                    transfer.completion?(transfer.finish(code))
+                }
             }
             var ready: Int32 = 0
-            let polled = curl_multi_poll(multi, nil, 0, 1000, &ready)
+            // At most 250 ms between looks at stalled streams.
+            let polled = curl_multi_poll(multi, nil, 0, transfers.isEmpty ? 1000 : 250, &ready)
             if polled != CURLM_OK {
                 Self.failAll(&transfers, multi, CurlError(multi: "curl_multi_poll", code: polled))
                 Thread.sleep(forTimeInterval: 0.01)  // never spin on a failing poll
@@ -98,7 +144,13 @@ public final class EgressLoop: Sendable {
     ) {
         for (easy, transfer) in transfers {
             curl_multi_remove_handle(multi, easy)
-            transfer.completion?(.failure(EgressError(message: "fetch: \(error.message)")))
+            let failure = EgressError(message: "\(transfer.policy.label): \(error.message)")
+            if let stream = transfer.stream {
+                transfer.stream = nil
+                stream.onEnd(.failure(failure))
+            } else {
+                transfer.completion?(.failure(failure))
+            }
         }
         transfers.removeAll()
     }

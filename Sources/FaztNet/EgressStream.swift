@@ -1,0 +1,38 @@
+import Synchronization
+
+/// A response read as it arrives (a model's server-sent events), started with `EgressLoop.start`.
+///
+/// The callbacks run on the egress loop's thread, in order: `onHead` once when the status and
+/// headers are known (just before the first body bytes, or at the end for an empty body), `onData`
+/// for each piece of the body as libcurl hands it over, and `onEnd` exactly once — `.success` when
+/// the body is complete, a failure for a timeout, a reset, a policy refusal or `cancel()`. They
+/// must be quick: hand the bytes to another queue or an event loop.
+public final class EgressStream: Sendable {
+    public typealias Head = @Sendable (_ status: Int, _ headers: [(String, String)]) -> Void
+
+    let onHead: Head
+    let onData: @Sendable ([UInt8]) -> Void
+    let onEnd: @Sendable (Result<Void, EgressError>) -> Void
+    private let cancelled = Atomic<Bool>(false)
+    /// The loop that runs the transfer (set by `EgressLoop.start`), to wake it on `cancel()`.
+    let loop = Mutex<EgressLoop?>(nil)
+
+    public init(
+        onHead: @escaping Head,
+        onData: @escaping @Sendable ([UInt8]) -> Void,
+        onEnd: @escaping @Sendable (Result<Void, EgressError>) -> Void
+    ) {
+        self.onHead = onHead
+        self.onData = onData
+        self.onEnd = onEnd
+    }
+
+    /// Stops the transfer and closes its connection (from any thread): the loop wakes at once,
+    /// removes it and calls `onEnd` with a "cancelled" failure, unless it already ended.
+    public func cancel() {
+        guard !cancelled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        loop.withLock { $0 }?.wake()
+    }
+
+    public var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
+}
