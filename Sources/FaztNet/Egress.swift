@@ -50,8 +50,9 @@ public struct EgressPolicy: Sendable {
     public var maxRedirects = 5
     /// Seconds to establish the connection (within `timeoutSeconds`).
     public var connectTimeoutSeconds = 10
-    /// A transfer that receives nothing for this many seconds fails (0: only `timeoutSeconds`
-    /// applies). For streams, where the whole answer may take minutes but silence means a stall.
+    /// A stream that receives nothing for this many seconds fails (0: only `timeoutSeconds` applies).
+    ///
+    /// For streams, where the whole answer may take minutes but silence means a stall.
     public var stallSeconds = 0
     /// What error messages start with (`fetch` for app requests).
     public var label = "fetch"
@@ -282,7 +283,9 @@ final class EgressTransfer {
         }
         guard code == CURLE_OK else {
             let reason = String(cString: curl_easy_strerror(code))
-            return .failure(EgressError(message: "\(policy.label): \(reason)", timedOut: code == CURLE_OPERATION_TIMEDOUT))
+            return .failure(
+                EgressError(message: "\(policy.label): \(reason)", timedOut: code == CURLE_OPERATION_TIMEDOUT)
+            )
         }
         var status = 0
         fazt_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
