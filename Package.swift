@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "FaztRuntimeTests",
             dependencies: [
-                "FaztRuntime", "FaztStorage", "FaztTestSupport",
+                "FaztRuntime", "FaztStorage", "FaztStore", "FaztTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

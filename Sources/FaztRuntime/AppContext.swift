@@ -28,6 +28,15 @@ final class AppContext {
     /// Fetches started by the current invocation and not answered yet.
     var pendingFetches = Set<Int>()
     private(set) var fetchDoneFunction: JSObjectRef?
+    /// Sends a `fazt.ai` call to the daemon.
+    var sendAI: (WorkerFrame.AIStart) -> Void = { _ in }
+    /// `fazt.ai` calls started by the current invocation and not ended yet.
+    var pendingAI = Set<Int>()
+    private(set) var aiEventFunction: JSObjectRef?
+    private(set) var aiDoneFunction: JSObjectRef?
+
+    /// The invocation waits for the daemon (a fetch or an AI call), not only for timers.
+    var awaitsDaemon: Bool { !pendingFetches.isEmpty || !pendingAI.isEmpty }
     private(set) var invokeFunction: JSObjectRef?
     private(set) var fireTimerFunction: JSObjectRef?
     private(set) var clearTimersFunction: JSObjectRef?
@@ -62,7 +71,10 @@ final class AppContext {
     deinit {
         // Protected values are GC roots of the whole group: left protected, they would keep this
         // context's entire global object graph alive after it is dropped.
-        for function in [evalFactory, invokeFunction, fireTimerFunction, clearTimersFunction, fetchDoneFunction] {
+        for function in [
+            evalFactory, invokeFunction, fireTimerFunction, clearTimersFunction, fetchDoneFunction, aiEventFunction,
+            aiDoneFunction,
+        ] {
             if let function { JSValueUnprotect(context.ref, function) }
         }
         HostRegistry.unregister(context.ref)
@@ -88,7 +100,11 @@ final class AppContext {
         fireTimerFunction = context.object(context.global("__fazt_fireTimer"))
         clearTimersFunction = context.object(context.global("__fazt_clearTimers"))
         fetchDoneFunction = context.object(context.global("__fazt_fetchDone"))
-        for function in [invokeFunction, fireTimerFunction, clearTimersFunction, fetchDoneFunction] {
+        aiEventFunction = context.object(context.global("__fazt_aiEvent"))
+        aiDoneFunction = context.object(context.global("__fazt_aiDone"))
+        for function in [
+            invokeFunction, fireTimerFunction, clearTimersFunction, fetchDoneFunction, aiEventFunction, aiDoneFunction,
+        ] {
             if let function { JSValueProtect(context.ref, function) }
         }
     }

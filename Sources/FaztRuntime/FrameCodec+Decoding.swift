@@ -60,6 +60,19 @@ extension FrameCodec {
         case .stored: return .stored(try decodeStored(&fields))
         case .fetch: return .fetch(try decodeFetch(&fields))
         case .fetched: return .fetched(try decodeFetched(&fields))
+        case .ai: return .ai(try decodeAIStart(&fields))
+        case .aiEvent:
+            var id: UInt64?
+            var event: String?
+            while let (tag, bytes) = try fields.next() {
+                switch AIEventTag(rawValue: tag) {
+                case .id: id = try FieldReader.uint(bytes)
+                case .event: event = FieldReader.text(bytes)
+                case nil: throw malformed
+                }
+            }
+            return .aiEvent(WorkerFrame.AIEvent(id: try required(id), event: try required(event)))
+        case .aiDone: return .aiDone(try decodeAIDone(&fields))
         case .log:
             var app: String?
             var level: String?
@@ -285,5 +298,53 @@ extension FrameCodec {
             outcome = .response(status: try required(status), headers: headers, body: body, url: url ?? "")
         }
         return WorkerFrame.Fetched(id: try required(id), outcome: outcome)
+    }
+
+    fileprivate static func decodeAIStart(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.AIStart
+    {
+        var id: UInt64?
+        var app: String?
+        var mode: AICallMode?
+        var options: String?
+        while let (tag, bytes) = try fields.next() {
+            switch AIStartTag(rawValue: tag) {
+            case .id: id = try FieldReader.uint(bytes)
+            case .app: app = FieldReader.text(bytes)
+            case .mode:
+                guard let known = AICallMode(rawValue: FieldReader.text(bytes)) else { throw malformed }
+                mode = known
+            case .options: options = FieldReader.text(bytes)
+            case nil: throw malformed
+            }
+        }
+        return WorkerFrame.AIStart(
+            id: try required(id),
+            app: try required(app),
+            mode: try required(mode),
+            options: try required(options)
+        )
+    }
+
+    fileprivate static func decodeAIDone(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.AIDone {
+        var id: UInt64?
+        var json: String?
+        var code: String?
+        var message: String?
+        while let (tag, bytes) = try fields.next() {
+            switch AIDoneTag(rawValue: tag) {
+            case .id: id = try FieldReader.uint(bytes)
+            case .json: json = FieldReader.text(bytes)
+            case .code: code = FieldReader.text(bytes)
+            case .message: message = FieldReader.text(bytes)
+            case nil: throw malformed
+            }
+        }
+        let outcome: WorkerFrame.AIDone.Outcome
+        if let code {
+            outcome = .failure(code: code, message: message ?? code)
+        } else {
+            outcome = .result(json: try required(json))
+        }
+        return WorkerFrame.AIDone(id: try required(id), outcome: outcome)
     }
 }

@@ -9,6 +9,7 @@ enum FrameCodec {
     enum Kind: UInt8 {
         case hello = 1
         case invoke, warm, check, result, checked, store, stored, fetch, fetched, log, recycle
+        case ai, aiEvent, aiDone
     }
 
     enum HelloTag: UInt8 { case protocolVersion = 1 }
@@ -54,6 +55,18 @@ enum FrameCodec {
     enum LogTag: UInt8 {
         case app = 1
         case level, message
+    }
+    enum AIStartTag: UInt8 {
+        case id = 1
+        case app, mode, options
+    }
+    enum AIEventTag: UInt8 {
+        case id = 1
+        case event
+    }
+    enum AIDoneTag: UInt8 {
+        case id = 1
+        case json, code, message
     }
 
     static func encode(_ frame: WorkerFrame) throws -> [UInt8] {
@@ -144,6 +157,28 @@ enum FrameCodec {
             return out.bytes
         case .recycle:
             return FieldWriter(kind: Kind.recycle.rawValue).bytes
+        case .ai(let start):
+            var out = FieldWriter(kind: Kind.ai.rawValue, capacity: 64 + start.options.utf8.count)
+            out.put(AIStartTag.id, start.id)
+            out.put(AIStartTag.app, start.app)
+            out.put(AIStartTag.mode, start.mode.rawValue)
+            out.put(AIStartTag.options, start.options)
+            return out.bytes
+        case .aiEvent(let event):
+            var out = FieldWriter(kind: Kind.aiEvent.rawValue, capacity: 32 + event.event.utf8.count)
+            out.put(AIEventTag.id, event.id)
+            out.put(AIEventTag.event, event.event)
+            return out.bytes
+        case .aiDone(let done):
+            var out = FieldWriter(kind: Kind.aiDone.rawValue)
+            out.put(AIDoneTag.id, done.id)
+            switch done.outcome {
+            case .result(let json): out.put(AIDoneTag.json, json)
+            case .failure(let code, let message):
+                out.put(AIDoneTag.code, code)
+                out.put(AIDoneTag.message, message)
+            }
+            return out.bytes
         }
     }
 

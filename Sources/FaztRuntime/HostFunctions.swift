@@ -88,6 +88,20 @@ enum HostFunctions {
             }
         ),
         (
+            "ai",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                // (id, mode, options as JSON text)
+                let id = Int(number(app, args, count, 0))
+                guard let mode = AICallMode(rawValue: string(app, args, count, 1)) else { return app.context.undefined }
+                app.pendingAI.insert(id)
+                app.sendAI(
+                    WorkerFrame.AIStart(id: UInt64(id), app: app.app, mode: mode, options: string(app, args, count, 2))
+                )
+                return app.context.undefined
+            }
+        ),
+        (
             "store",
             { ctx, _, _, count, args, _ in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }

@@ -303,6 +303,7 @@ extension Prelude {
             notify,
             socket,
             realtime,
+            ai,
             env: Object.freeze({
               get(name, fallback) {
                 const owned = host.env(String(name));

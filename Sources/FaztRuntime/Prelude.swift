@@ -6,7 +6,7 @@
 /// `host.done(json)` / `host.fail(message, where, stack)`.
 enum Prelude {
     /// The whole prelude: the runtime core around the web APIs, in one function scope.
-    static let source = core + storage + scheduler + events + notify + realtime + webAPIs + invocation
+    static let source = core + storage + scheduler + events + notify + realtime + ai + webAPIs + invocation
 
     private static let core = #"""
         (function (host) {

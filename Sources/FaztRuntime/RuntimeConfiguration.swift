@@ -27,6 +27,8 @@ public struct RuntimeConfiguration: Sendable {
         (@Sendable (StorageCall, @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) -> Void)?
     /// What `fetch` may reach.
     public var egress = EgressPolicy()
+    /// Makes `fazt.ai` calls (nil: they fail with `AI_NOT_CONFIGURED`).
+    public var ai: (any AIService)?
     /// The event loops that own workers' pipes (the server's, so a reply completes on the loop of
     /// the request that waits for it); nil: NIO's shared group.
     public var eventLoopGroup: (any EventLoopGroup)?

@@ -3,8 +3,8 @@ import FaztStorage
 /// One frame on the daemon ↔ worker pipe: each case its own struct with its own field tags
 /// (`FrameCodec`), so nothing is reused for two meanings and a new case cannot break an old one.
 ///
-/// Daemon → worker: `invoke`, `warm`, `check`, `stored`, `fetched`.
-/// Worker → daemon: `hello`, `result`, `checked`, `store`, `fetch`, `log`, `recycle`.
+/// Daemon → worker: `invoke`, `warm`, `check`, `stored`, `fetched`, `aiEvent`, `aiDone`.
+/// Worker → daemon: `hello`, `result`, `checked`, `store`, `fetch`, `log`, `recycle`, `ai`.
 enum WorkerFrame: Sendable, Equatable {
     case hello(Hello)
     case invoke(Invoke)
@@ -18,6 +18,9 @@ enum WorkerFrame: Sendable, Equatable {
     case fetched(Fetched)
     case log(Log)
     case recycle
+    case ai(AIStart)
+    case aiEvent(AIEvent)
+    case aiDone(AIDone)
 
     /// The first frame a worker sends: the protocol it speaks.
     struct Hello: Sendable, Equatable {
@@ -138,4 +141,34 @@ struct HeaderField: Sendable, Equatable {
 extension [HeaderField] {
     init(pairs: [(String, String)]) { self = pairs.map { HeaderField($0.0, $0.1) } }
     var pairs: [(String, String)] { map { ($0.name, $0.value) } }
+}
+
+extension WorkerFrame {
+    /// A `fazt.ai` call the daemon makes with the owner's provider keys (JavaScript never sees
+    /// them); answered by `aiEvent`s (streamed calls) and one `aiDone`.
+    struct AIStart: Sendable, Equatable {
+        var id: UInt64
+        var app: String
+        var mode: AICallMode
+        /// The call's options as JSON text (`{model, messages | prompt, …}`).
+        var options: String
+    }
+
+    /// One event of a streamed call, as the JSON object JavaScript receives.
+    struct AIEvent: Sendable, Equatable {
+        var id: UInt64
+        var event: String
+    }
+
+    /// The end of a `fazt.ai` call.
+    struct AIDone: Sendable, Equatable {
+        enum Outcome: Sendable, Equatable {
+            /// The result as JSON text (`{text, toolCalls, …}`, `{vectors}`, or `{streamId}`).
+            case result(json: String)
+            /// A `FaztError` code (`AI_BUDGET`, …) and its message.
+            case failure(code: String, message: String)
+        }
+        var id: UInt64
+        var outcome: Outcome
+    }
 }

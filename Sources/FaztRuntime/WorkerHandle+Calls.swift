@@ -54,6 +54,29 @@ extension WorkerHandle {
 
     private static let kernelQueue = DispatchQueue(label: "fazt-kernel-calls", attributes: .concurrent)
 
+    /// Starts a worker's `fazt.ai` call on the daemon's AI service; its events and its end go back
+    /// to the worker as `aiEvent` and `aiDone` frames.
+    func startAI(_ start: WorkerFrame.AIStart) {
+        let id = start.id
+        guard let ai else {
+            let message = "fazt.ai is not available in this process (the server has no AI service)"
+            send(.aiDone(WorkerFrame.AIDone(id: id, outcome: .failure(code: "AI_NOT_CONFIGURED", message: message))))
+            return
+        }
+        ai.start(
+            AICallRequest(app: start.app, mode: start.mode, options: start.options),
+            event: { [self] event in send(.aiEvent(WorkerFrame.AIEvent(id: id, event: event))) },
+            done: { [self] result in
+                let outcome: WorkerFrame.AIDone.Outcome
+                switch result {
+                case .success(let json): outcome = .result(json: json)
+                case .failure(let error): outcome = .failure(code: error.code, message: error.message)
+                }
+                send(.aiDone(WorkerFrame.AIDone(id: id, outcome: outcome)))
+            }
+        )
+    }
+
     /// Starts a worker's `fetch` on the daemon's egress loop; `send` gets the `fetched` reply.
     static func startFetch(
         _ fetch: WorkerFrame.Fetch,
@@ -121,6 +144,9 @@ extension WorkerFrame {
         case .fetched: "fetched"
         case .log: "log"
         case .recycle: "recycle"
+        case .ai: "ai"
+        case .aiEvent: "aiEvent"
+        case .aiDone: "aiDone"
         }
     }
 }

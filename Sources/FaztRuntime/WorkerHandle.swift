@@ -50,6 +50,7 @@ final class WorkerHandle: @unchecked Sendable {
     private let logger: Logger
     private let logSink: @Sendable (String, String, String) -> Void
     let egress: EgressPolicy
+    let ai: (any AIService)?
     let storage: StorageService?
     let kernelCalls:
         (@Sendable (StorageCall, @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) -> Void)?
@@ -105,6 +106,7 @@ final class WorkerHandle: @unchecked Sendable {
         self.onExit = onExit
         self.logSink = configuration.logSink
         self.egress = configuration.egress
+        self.ai = configuration.ai
         self.storage = configuration.storage
         self.kernelCalls = configuration.kernelCalls
         // The channel takes its own copies of the daemon's ends; Foundation's handles close theirs.
@@ -188,12 +190,13 @@ final class WorkerHandle: @unchecked Sendable {
         case .checked(let checked): complete(id: checked.id, reply: .checked(checked))
         case .fetch(let fetch): Self.startFetch(fetch, policy: egress) { [self] in send(.fetched($0)) }
         case .store(let store): handleStore(store)
+        case .ai(let start): startAI(start)
         case .log(let log): logSink(log.app, log.level, log.message)
         case .recycle:
             // Over its memory budget: finish what it has, then be replaced (see `Supervisor`).
             lock.withLock { draining = true }
             onRecycle(self)
-        case .hello, .invoke, .warm, .check, .stored, .fetched:
+        case .hello, .invoke, .warm, .check, .stored, .fetched, .aiEvent, .aiDone:
             kill(reason: .crash, message: "unexpected \(frame.name) frame from the worker")
         }
     }

@@ -125,12 +125,35 @@ extension WorkerRuntime {
                         if call.op == .txBegin { session = nil }
                         return .failure(StorageError(StorageError.Code(rawValue: code), message))
                     }
-                case .fetched(let fetched): inbox.append(fetched)
+                case .fetched, .aiEvent, .aiDone: inbox.append(frame)
                 default: deferred.append(frame)
                 }
             }
         } catch {
             return .failure(StorageError(.internalError, "storage is unreachable: \(error)"))
+        }
+    }
+}
+
+extension WorkerRuntime {
+    /// Hands one event of a streamed `fazt.ai` call to the prelude (`__fazt_aiEvent`).
+    func deliverAIEvent(_ event: WorkerFrame.AIEvent, to context: AppContext) throws(JSException) {
+        let id = Int(clamping: event.id)
+        guard context.pendingAI.contains(id), let function = context.aiEventFunction else { return }
+        let ctx = context.context
+        try ctx.call(function, [ctx.number(Double(id)), ctx.string(event.event)])
+    }
+
+    /// Ends a `fazt.ai` call in the prelude (`__fazt_aiDone`): its result JSON, or a `FaztError`.
+    func deliverAIDone(_ done: WorkerFrame.AIDone, to context: AppContext) throws(JSException) {
+        let id = Int(clamping: done.id)
+        guard context.pendingAI.remove(id) != nil, let function = context.aiDoneFunction else { return }
+        let ctx = context.context
+        switch done.outcome {
+        case .result(let json):
+            try ctx.call(function, [ctx.number(Double(id)), ctx.string(json), ctx.null, ctx.null])
+        case .failure(let code, let message):
+            try ctx.call(function, [ctx.number(Double(id)), ctx.null, ctx.string(code), ctx.string(message)])
         }
     }
 }

@@ -12,8 +12,9 @@ final class WorkerRuntime {
     let reader: FrameReader
     /// Frames that arrived while an invocation waited for a fetch (pipelined requests): served next.
     var deferred: [WorkerFrame] = []
-    /// `fetched` frames that arrived while a storage call waited for the daemon.
-    var inbox: [WorkerFrame.Fetched] = []
+    /// Answers to `fetch` and `fazt.ai` (`fetched`, `aiEvent`, `aiDone`) that arrived while a
+    /// storage call waited for the daemon.
+    var inbox: [WorkerFrame] = []
     var storageSequence: UInt64 = 0
     /// The open `fazt.storage.transaction` session, if any.
     var session: UInt64?
@@ -126,6 +127,9 @@ final class WorkerRuntime {
         }
         context.outcome = nil
         context.timers.removeAll()
+        // Answers to an earlier invocation's unawaited fetch or AI call are not this one's to wait for.
+        context.pendingFetches.removeAll()
+        context.pendingAI.removeAll()
         defer {
             context.timers.removeAll()
             // Never re-enter a context that JavaScriptCore just terminated: it aborts the process.
@@ -146,7 +150,7 @@ final class WorkerRuntime {
             while context.outcome == nil {
                 if JSEngine.terminated { return .failure(Self.timeout) }
                 let next = context.timers.min(by: { $0.value < $1.value })
-                guard next != nil || !context.pendingFetches.isEmpty else {
+                guard next != nil || context.awaitsDaemon else {
                     return .failure(
                         InvocationFailure(
                             kind: .exception,
@@ -163,14 +167,23 @@ final class WorkerRuntime {
                     }
                     continue
                 }
-                guard now < deadline, next.map({ $0.value < deadline }) ?? true || !context.pendingFetches.isEmpty
-                else {
+                guard now < deadline, next.map({ $0.value < deadline }) ?? true || context.awaitsDaemon else {
                     return .failure(Self.timeout)
                 }
                 let until = min(next?.value ?? deadline, deadline)
-                if context.pendingFetches.isEmpty {
+                if !context.awaitsDaemon {
                     usleep(UInt32(min(1_000_000, (until - now) / 1000)))
-                } else if let frame = inbox.isEmpty ? try? awaitFrame(until: until) : .fetched(inbox.removeFirst()) {
+                } else if let frame = inbox.isEmpty ? try? awaitFrame(until: until) : inbox.removeFirst() {
+                    if case .aiEvent(let event) = frame {
+                        engine.setTimeLimit(seconds: max(0.001, remaining()))
+                        try deliverAIEvent(event, to: context)
+                        continue
+                    }
+                    if case .aiDone(let done) = frame {
+                        engine.setTimeLimit(seconds: max(0.001, remaining()))
+                        try deliverAIDone(done, to: context)
+                        continue
+                    }
                     guard case .fetched(let fetched) = frame else {
                         deferred.append(frame)
                         continue
@@ -369,6 +382,7 @@ final class WorkerRuntime {
             throw InvocationFailure(kind: .internal, message: "cannot start the app context: \(error)")
         }
         context.sendFetch = { fetch in try? writer.send(.fetch(fetch)) }
+        context.sendAI = { start in try? writer.send(.ai(start)) }
         context.storageCall = { [unowned self, unowned context] op, args, data in
             let result: Result<StorageResult, StorageError>
             do throws(StorageError) {

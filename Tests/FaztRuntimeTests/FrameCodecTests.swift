@@ -91,6 +91,10 @@ import Testing
         .fetched(.init(id: 12, outcome: .failure(message: "refused by the egress policy"))),
         .log(.init(app: "blog", level: "warn", message: "careful\nnow")),
         .recycle,
+        .ai(.init(id: 13, app: "blog", mode: .stream, options: #"{"prompt":"héllo"}"#)),
+        .aiEvent(.init(id: 13, event: #"{"type":"text-delta","text":"hi"}"#)),
+        .aiDone(.init(id: 13, outcome: .result(json: #"{"text":"hi"}"#))),
+        .aiDone(.init(id: 14, outcome: .failure(code: "AI_BUDGET", message: "over the day's budget"))),
     ]
 
     @Test(arguments: frames)

@@ -1,0 +1,52 @@
+/// How a `fazt.ai` call runs, as JavaScript chose it.
+public enum AICallMode: String, Sendable, Equatable, CaseIterable {
+    /// `await fazt.ai({…})`: one result.
+    case call
+    /// `fazt.ai.stream({…})` iterated in the handler: events, then the result.
+    case stream
+    /// `fazt.ai.stream({…, channel})`: the daemon publishes the events to a channel and keeps going
+    /// after the handler returns; the result is `{streamId}` at once.
+    case channel
+    /// `fazt.ai.embed({model, input})`: vectors.
+    case embed
+}
+
+/// One `fazt.ai` call as the daemon receives it from a worker.
+public struct AICallRequest: Sendable, Equatable {
+    /// The calling app: set by the daemon from the invocation, never by JavaScript.
+    public var app: String
+    public var mode: AICallMode
+    /// The options JavaScript passed, as JSON text.
+    public var options: String
+
+    public init(app: String, mode: AICallMode, options: String) {
+        self.app = app
+        self.mode = mode
+        self.options = options
+    }
+}
+
+/// Why a `fazt.ai` call failed, as JavaScript's `FaztError` shows it.
+public struct AICallError: Error, Sendable, Equatable {
+    /// The `FaztError` code: `AI_NOT_CONFIGURED`, `AI_DENIED`, `AI_BUDGET`, `AI_RATE_LIMITED`,
+    /// `AI_PROVIDER`, `AI_TIMEOUT`, `INVALID_ARGUMENT`, and so on.
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// The daemon's side of `fazt.ai` (provider keys, budgets, streaming): the server provides it.
+///
+/// `start` must return at once; `event` (streamed calls) and then `done` exactly once are called
+/// later from any thread. Provider keys never appear in anything passed to them.
+public protocol AIService: Sendable {
+    func start(
+        _ call: AICallRequest,
+        event: @escaping @Sendable (String) -> Void,
+        done: @escaping @Sendable (Result<String, AICallError>) -> Void
+    )
+}

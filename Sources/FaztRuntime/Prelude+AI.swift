@@ -1,0 +1,93 @@
+/// The prelude's `fazt.ai`: calls to language models that the daemon makes with the owner's
+/// provider keys (JavaScript only ever names a model alias). Each call is an `ai` frame to the
+/// daemon; a streamed call's events come back as `aiEvent` frames and every call ends with one
+/// `aiDone` (`__fazt_aiEvent`, `__fazt_aiDone`). Evaluated inside the prelude's function scope
+/// (after the storage part, whose `FaztError` it uses).
+extension Prelude {
+    static let ai = #"""
+          // ---- fazt.ai ------------------------------------------------------------------------
+          const aiCalls = new Map();
+          let nextAI = 1;
+          const aiOptionsText = (options, what) => {
+            if (!options || typeof options !== "object" || Array.isArray(options)) {
+              throw new FaztError("INVALID_ARGUMENT", `${what}: pass an options object, e.g. {model: "default", prompt: "Hello"}`);
+            }
+            try { return JSON.stringify(options); }
+            catch (error) { throw new FaztError("INVALID_ARGUMENT", `${what}: the options are not JSON (${error.message})`); }
+          };
+          // Starts a call; `onEvent` gets each event of a streamed call (as an object).
+          const aiStart = (mode, options, what, onEvent) => new Promise((resolve, reject) => {
+            const text = aiOptionsText(options, what);
+            const id = nextAI++;
+            aiCalls.set(id, { resolve, reject, onEvent });
+            host.ai(id, mode, text);
+          });
+          Object.defineProperty(globalThis, "__fazt_aiEvent", {
+            value: function (id, text) {
+              const call = aiCalls.get(id);
+              if (call && call.onEvent) call.onEvent(JSON.parse(text));
+            },
+          });
+          Object.defineProperty(globalThis, "__fazt_aiDone", {
+            value: function (id, text, code, message) {
+              const call = aiCalls.get(id);
+              if (!call) return;
+              aiCalls.delete(id);
+              if (code !== null) call.reject(new FaztError(code, message));
+              else call.resolve(JSON.parse(text));
+            },
+          });
+          // A streamed answer: `for await (const event of stream)` in the handler, `stream.result`
+          // for the whole answer (text, tool calls, usage, cost) once it ends.
+          class AIStream {
+            constructor(options) {
+              this._events = [];
+              this._waiting = null;
+              this._ended = false;
+              this._failure = null;
+              this.result = aiStart("stream", options, "fazt.ai.stream", (event) => {
+                if (this._waiting) { const wake = this._waiting; this._waiting = null; wake({ value: event, done: false }); }
+                else this._events.push(event);
+              }).then(
+                (result) => { this._end(null); return result; },
+                (error) => { this._end(error); throw error; },
+              );
+              // Unobserved failures surface through the iterator instead.
+              this.result.catch(() => {});
+            }
+            _end(error) {
+              this._ended = true;
+              this._failure = error;
+              if (this._waiting) {
+                const wake = this._waiting;
+                this._waiting = null;
+                if (error) wake(Promise.reject(error)); else wake({ value: undefined, done: true });
+              }
+            }
+            [Symbol.asyncIterator]() {
+              return {
+                next: () => {
+                  if (this._events.length) return Promise.resolve({ value: this._events.shift(), done: false });
+                  if (this._ended) return this._failure ? Promise.reject(this._failure) : Promise.resolve({ value: undefined, done: true });
+                  return new Promise((resolve) => { this._waiting = resolve; });
+                },
+              };
+            }
+          }
+          const ai = Object.freeze(Object.assign(
+            (options) => aiStart("call", options, "fazt.ai"),
+            {
+              // With `channel`, the daemon publishes the events to that channel and keeps going after
+              // the handler returns: resolves at once with {streamId}.
+              stream(options) {
+                if (options && typeof options === "object" && typeof options.channel === "string") {
+                  return aiStart("channel", options, "fazt.ai.stream");
+                }
+                return new AIStream(options);
+              },
+              embed: (options) => aiStart("embed", options, "fazt.ai.embed"),
+            },
+          ));
+
+        """#
+}
