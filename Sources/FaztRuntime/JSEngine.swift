@@ -89,7 +89,33 @@ final class JSContext {
         return exception.map(self.exception) ?? JSException(message: "syntax error", location: sourceURL)
     }
 
-    /// Calls `function` with `arguments`.
+    /// Calls `function` with arguments created one at a time by `makers`, each kept from the
+    /// garbage collector until the call returns.
+    ///
+    /// JavaScriptCore finds live values by scanning the native stack; a value held only in Swift
+    /// memory (an array of arguments) is invisible to it, so creating a later argument (a large
+    /// string allocates) could collect an earlier one, and the callee would read freed memory.
+    @discardableResult
+    func call(
+        _ function: JSObjectRef,
+        this: JSObjectRef? = nil,
+        making makers: () -> JSValueRef?...
+    ) throws(JSException) -> JSValueRef? {
+        var arguments: [JSValueRef?] = []
+        arguments.reserveCapacity(makers.count)
+        defer {
+            for case let value? in arguments { JSValueUnprotect(ref, value) }
+        }
+        for make in makers {
+            let value = make()
+            if let value { JSValueProtect(ref, value) }
+            arguments.append(value)
+        }
+        return try call(function, this: this, arguments)
+    }
+
+    /// Calls `function` with `arguments`, which must be reachable by the garbage collector already
+    /// (protected, or properties of live objects): see `call(_:this:making:)`.
     @discardableResult
     func call(
         _ function: JSObjectRef,

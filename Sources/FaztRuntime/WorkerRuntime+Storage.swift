@@ -141,7 +141,7 @@ extension WorkerRuntime {
         let id = Int(clamping: event.id)
         guard context.pendingAI.contains(id), let function = context.aiEventFunction else { return }
         let ctx = context.context
-        try ctx.call(function, [ctx.number(Double(id)), ctx.string(event.event)])
+        try ctx.call(function, making: { ctx.number(Double(id)) }, { ctx.string(event.event) })
     }
 
     /// Ends a `fazt.ai` call in the prelude (`__fazt_aiDone`): its result JSON, or a `FaztError`.
@@ -151,9 +151,15 @@ extension WorkerRuntime {
         let ctx = context.context
         switch done.outcome {
         case .result(let json):
-            try ctx.call(function, [ctx.number(Double(id)), ctx.string(json), ctx.null, ctx.null])
+            try ctx.call(function, making: { ctx.number(Double(id)) }, { ctx.string(json) }, { ctx.null }, { ctx.null })
         case .failure(let code, let message):
-            try ctx.call(function, [ctx.number(Double(id)), ctx.null, ctx.string(code), ctx.string(message)])
+            try ctx.call(
+                function,
+                making: { ctx.number(Double(id)) },
+                { ctx.null },
+                { ctx.string(code) },
+                { ctx.string(message) }
+            )
         }
     }
 }

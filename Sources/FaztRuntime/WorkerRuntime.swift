@@ -146,7 +146,12 @@ final class WorkerRuntime {
         do throws(JSException) {
             engine.setTimeLimit(seconds: max(0.001, remaining()))
             let ctx = context.context
-            try ctx.call(invoke, [ctx.string(file), ctx.string(request), body.map { ctx.arrayBuffer($0) } ?? ctx.null])
+            try ctx.call(
+                invoke,
+                making: { ctx.string(file) },
+                { ctx.string(request) },
+                { body.map { ctx.arrayBuffer($0) } ?? ctx.null }
+            )
             while context.outcome == nil {
                 if JSEngine.terminated { return .failure(Self.timeout) }
                 let next = context.timers.min(by: { $0.value < $1.value })
@@ -196,22 +201,26 @@ final class WorkerRuntime {
                     engine.setTimeLimit(seconds: max(0.001, remaining()))
                     switch fetched.outcome {
                     case .response(let status, let headers, let body, let url):
+                        // JavaScript takes the fields as `name\nvalue` lines.
+                        let lines = headers.map { "\($0.name)\n\($0.value)" }.joined(separator: "\n")
                         try ctx.call(
                             done,
-                            [
-                                ctx.number(Double(id)), ctx.number(Double(status)),
-                                // JavaScript takes the fields as `name\nvalue` lines.
-                                ctx.string(headers.map { "\($0.name)\n\($0.value)" }.joined(separator: "\n")),
-                                ctx.arrayBuffer(body), ctx.string(url), ctx.null,
-                            ]
+                            making: { ctx.number(Double(id)) },
+                            { ctx.number(Double(status)) },
+                            { ctx.string(lines) },
+                            { ctx.arrayBuffer(body) },
+                            { ctx.string(url) },
+                            { ctx.null }
                         )
                     case .failure(let message):
                         try ctx.call(
                             done,
-                            [
-                                ctx.number(Double(id)), ctx.number(0), ctx.string(""), ctx.null, ctx.string(""),
-                                ctx.string(message),
-                            ]
+                            making: { ctx.number(Double(id)) },
+                            { ctx.number(0) },
+                            { ctx.string("") },
+                            { ctx.null },
+                            { ctx.string("") },
+                            { ctx.string(message) }
                         )
                     }
                 }

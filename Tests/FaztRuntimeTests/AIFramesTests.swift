@@ -34,7 +34,7 @@ import Testing
     func callsStreamsAndFailuresCrossTheFrames() async throws {
         let directory = try TemporaryDirectory()
         let dataPath = directory.path + "/data.db"
-        try Self.deploy(["api/main.js": Self.handler], to: dataPath)
+        try WorkerFixture.deploy(["api/main.js": Self.handler], to: dataPath)
         let service = FakeAIService()
         var configuration = RuntimeConfiguration(executable: ServerProcess.binaryPath, dataPath: dataPath)
         configuration.ai = service
@@ -74,7 +74,7 @@ import Testing
     func withoutAServiceTheCallFailsWithNotConfigured() async throws {
         let directory = try TemporaryDirectory()
         let dataPath = directory.path + "/data.db"
-        try Self.deploy(["api/main.js": Self.handler], to: dataPath)
+        try WorkerFixture.deploy(["api/main.js": Self.handler], to: dataPath)
         let configuration = RuntimeConfiguration(executable: ServerProcess.binaryPath, dataPath: dataPath)
         let supervisor = Supervisor(configuration: configuration, logger: Logger(label: "test"))
         defer { supervisor.shutdown() }
@@ -98,30 +98,6 @@ import Testing
             throw TestError("not a JSON object: \(String(decoding: response.body, as: UTF8.self))")
         }
         return object
-    }
-
-    /// Writes app `demo` version 1 with `files` into a fresh database, as a deploy would.
-    private static func deploy(_ files: [String: String], to path: String) throws {
-        let store = try Store(path: path)
-        try store.writeBlocking { db in
-            try db.execute("INSERT INTO apps (name, live_version, created_at, updated_at) VALUES ('demo', 1, 0, 0)")
-            _ = try db.run(
-                "INSERT INTO versions (app, n, source, files, bytes, created_at) VALUES ('demo', 1, 'test', ?, 0, 0)",
-                [.integer(Int64(files.count))]
-            )
-            for (index, (file, source)) in files.enumerated() {
-                let hash: [UInt8] = [UInt8(index + 1)]
-                let size = SQLiteValue.integer(Int64(source.utf8.count))
-                _ = try db.run(
-                    "INSERT INTO blobs (hash, size, data, created_at) VALUES (?, ?, ?, 0)",
-                    [.blob(hash), size, .blob(Array(source.utf8))]
-                )
-                _ = try db.run(
-                    "INSERT INTO files (app, version, path, blob, size, mime) VALUES ('demo', 1, ?, ?, ?, 'text/javascript')",
-                    [.text(file), .blob(hash), size]
-                )
-            }
-        }
     }
 }
 
