@@ -1,6 +1,8 @@
 import FaztJSON
 
-/// A provider's refusal or failure: an HTTP error response, or no response at all. It carries the
+/// A provider's refusal or failure: an HTTP error response, or no response at all.
+///
+/// It carries the
 /// provider's own code and message, never the request's headers (which hold the key).
 public struct AIProviderError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The most characters of a provider message kept.
@@ -29,7 +31,9 @@ public struct AIProviderError: Error, Sendable, Equatable, CustomStringConvertib
         self.retryAfterSeconds = retryAfterSeconds
     }
 
-    /// Reads an error response. `now` (Unix seconds) turns a `retry-after` HTTP date into seconds;
+    /// Reads an error response.
+    ///
+    /// `now` (Unix seconds) turns a `retry-after` HTTP date into seconds;
     /// `secrets` (such as the API key) are cut out of the message should the provider echo them.
     public init(
         status: Int,

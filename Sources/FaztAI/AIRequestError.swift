@@ -1,5 +1,7 @@
-/// A request the provider layer refuses before anything is sent: an invalid `fazt.ai` option, or a
-/// feature the chosen provider lacks. The message names the field and how to fix it.
+/// A request refused before anything is sent.
+///
+/// The cause is an invalid `fazt.ai` option, a feature the chosen provider lacks, or a response that
+/// cannot be read. The message names the field and how to fix it.
 public struct AIRequestError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, in words an app developer can act on.
     public var message: String

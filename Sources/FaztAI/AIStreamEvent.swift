@@ -1,6 +1,8 @@
 import FaztJSON
 
-/// One event of a model's answer, the same for every provider. `json` is what JavaScript receives.
+/// One event of a model's answer, the same for every provider.
+///
+/// `json` is what JavaScript receives.
 public enum AIStreamEvent: Sendable, Equatable {
     /// Text the model produced since the previous event.
     case textDelta(String)
@@ -58,7 +60,9 @@ public enum AIStreamEvent: Sendable, Equatable {
     }
 }
 
-/// Turns one provider's streamed HTTP body into `AIStreamEvent`s. Feed the body's bytes as they come and
+/// Turns one provider's streamed HTTP body into `AIStreamEvent`s.
+///
+/// Feed the body's bytes as they come and
 /// call `finish()` at its end; the events end with exactly one `finish`.
 public protocol AIStreamNormalizer: Sendable {
     /// The events completed by `bytes`.

@@ -12,7 +12,9 @@ extension AIUsage {
         )
     }
 
-    /// Anthropic's `usage`: `input_tokens` already excludes cache reads and writes. Members absent from
+    /// Anthropic's `usage`, merged into `self`.
+    ///
+    /// `input_tokens` already excludes cache reads and writes. Members absent from
     /// `json` keep their value in `self`, because stream events carry usage piecemeal.
     func mergingAnthropic(_ json: JSONValue) -> AIUsage {
         var usage = self

@@ -1,4 +1,6 @@
-/// Tokens a call used. `inputTokens` counts fresh input only: tokens read from or written to the
+/// Tokens a call used.
+///
+/// `inputTokens` counts fresh input only: tokens read from or written to the
 /// provider's prompt cache are counted apart, because they are priced apart.
 public struct AIUsage: Sendable, Equatable {
     /// Input tokens that were neither read from nor written to a cache.

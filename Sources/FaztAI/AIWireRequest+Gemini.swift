@@ -84,8 +84,12 @@ extension AIWireRequest {
                     )
                 }
                 // Gemini wants an object as the response; other results are wrapped.
-                let parsed = JSONValue.parse(message.content)
-                let response = parsed?.objectMembers != nil ? parsed! : .object([("result", .string(message.content))])
+                let response: JSONValue
+                if let parsed = JSONValue.parse(message.content), parsed.objectMembers != nil {
+                    response = parsed
+                } else {
+                    response = .object([("result", .string(message.content))])
+                }
                 let function: JSONValue = .object([("name", .string(name)), ("response", response)])
                 parts.append(.object([("functionResponse", function)]))
             }

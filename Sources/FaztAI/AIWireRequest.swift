@@ -1,6 +1,8 @@
 import FaztJSON
 
-/// An HTTP request ready to send to a provider. The API key is in `headers` and nowhere else.
+/// An HTTP request ready to send to a provider.
+///
+/// The API key is in `headers` and nowhere else.
 public struct AIWireRequest: Sendable, Equatable {
     /// `GET` or `POST`.
     public var method: String

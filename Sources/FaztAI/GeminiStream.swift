@@ -1,7 +1,8 @@
 import FaztJSON
 
-/// Normalizes a Gemini `streamGenerateContent?alt=sse` stream: each `data:` is a whole
-/// `GenerateContentResponse`. There is no end sentinel, so `usage` and `finish` come from `finish()`.
+/// Normalizes a Gemini `streamGenerateContent?alt=sse` stream.
+///
+/// Each `data:` is a whole `GenerateContentResponse`. There is no end sentinel, so `usage` and `finish` come from `finish()`.
 public struct GeminiStream: AIStreamNormalizer {
     private var decoder = SSEDecoder()
     private var callCount = 0
