@@ -49,7 +49,14 @@ public struct AIEndpoint: Sendable, Equatable {
     }
 }
 
-extension AIEndpoint: CustomStringConvertible {
+extension AIEndpoint: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The endpoint without its key, safe to log.
     public var description: String { "AIEndpoint(\(kind.rawValue), \(baseURL.isEmpty ? "default" : baseURL))" }
+
+    public var debugDescription: String { description }
+
+    /// Reflection (`dump`, debuggers) leaves the key out.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["kind": kind, "baseURL": baseURL], displayStyle: .struct)
+    }
 }

@@ -21,12 +21,13 @@ extension AIWireRequest {
         let system = systemParts.filter { !$0.isEmpty }.joined(separator: "\n\n")
         if !system.isEmpty { body.set("system", .string(system)) }
         body.set("messages", .array(try anthropicMessages(request.messages)))
-        body.set("temperature", request.temperature.map(JSONValue.number))
+        // Anthropic's range is 0 to 1 where the others allow 2; higher values are capped, not refused.
+        body.set("temperature", request.temperature.map { JSONValue.number(min($0, 1)) })
         if !request.stop.isEmpty { body.set("stop_sequences", .array(request.stop.map(JSONValue.string))) }
         if !request.tools.isEmpty {
             body.set("tools", .array(request.tools.map(anthropicTool)))
+            body.set("tool_choice", request.toolChoice.map(anthropicToolChoice))
         }
-        body.set("tool_choice", request.toolChoice.map(anthropicToolChoice))
         if stream { body.set("stream", .bool(true)) }
         return AIWireRequest(
             method: "POST",

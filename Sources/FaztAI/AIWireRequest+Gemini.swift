@@ -25,8 +25,8 @@ extension AIWireRequest {
         if !request.tools.isEmpty {
             let declarations = JSONValue.array(request.tools.map(geminiTool))
             body.set("tools", .array([.object([("functionDeclarations", declarations)])]))
+            body.set("toolConfig", request.toolChoice.map(geminiToolConfig))
         }
-        body.set("toolConfig", request.toolChoice.map(geminiToolConfig))
         var config = JSONObjectBuilder()
         config.set("temperature", request.temperature.map(JSONValue.number))
         config.set("maxOutputTokens", request.maxTokens.map(JSONValue.int))

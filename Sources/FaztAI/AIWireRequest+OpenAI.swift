@@ -22,10 +22,11 @@ extension AIWireRequest {
             let spec: JSONValue = .object([("name", .string("response")), ("schema", schema)])
             body.set("response_format", .object([("type", .string("json_schema")), ("json_schema", spec)]))
         }
+        // A tool choice without tools is a 400 at OpenAI: both go, or neither.
         if !request.tools.isEmpty {
             body.set("tools", .array(request.tools.map(openAITool)))
+            body.set("tool_choice", request.toolChoice.map(openAIToolChoice))
         }
-        body.set("tool_choice", request.toolChoice.map(openAIToolChoice))
         if stream {
             body.set("stream", .bool(true))
             // Without this, OpenAI and most compatible servers send no usage at all when streaming.

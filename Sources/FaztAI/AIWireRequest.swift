@@ -119,3 +119,19 @@ public struct AIWireRequest: Sendable, Equatable {
         }
     }
 }
+
+extension AIWireRequest: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The same as `redactedDescription`: string interpolation never prints the key.
+    public var description: String { redactedDescription }
+
+    public var debugDescription: String { "AIWireRequest(\(redactedDescription))" }
+
+    /// Reflection (`dump`, debuggers) shows the header names only, never their values.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: ["method": method, "url": url, "headerNames": headers.map(\.0), "body": redactedDescription],
+            displayStyle: .struct
+        )
+    }
+}

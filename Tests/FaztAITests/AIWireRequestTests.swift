@@ -128,6 +128,7 @@ import Testing
         let request = AIRequest(
             messages: [AIMessage(role: .system, content: "You sort."), AIMessage(role: .user, content: "x")],
             responseFormat: .json,
+            tools: [AITool(name: "weather")],
             toolChoice: .tool("weather")
         )
         let body = json(try build(.anthropic, request, stream: false).body)
@@ -211,9 +212,28 @@ import Testing
 
     @Test func descriptionsNeverShowTheKey() throws {
         let endpoint = AIEndpoint(kind: .openAI, apiKey: Self.key)
-        #expect(!"\(endpoint)".contains(Self.key))
         let wire = try build(.openAI, stream: false)
         #expect(wire.redactedDescription.hasPrefix("POST https://api.openai.com/v1/chat/completions {"))
+        var dumped = ""
+        dump(endpoint, to: &dumped)
+        dump(wire, to: &dumped)
+        for text in ["\(endpoint)", String(reflecting: endpoint), "\(wire)", String(reflecting: wire), dumped] {
+            #expect(!text.contains(Self.key))
+        }
+        #expect(dumped.contains("Authorization"))
+    }
+
+    @Test func toolChoiceWithoutToolsIsLeftOut() throws {
+        let request = AIRequest(messages: [AIMessage(role: .user, content: "x")], toolChoice: AIToolChoice.none)
+        #expect(json(try build(.openAI, request, stream: false).body)["tool_choice"] == nil)
+        #expect(json(try build(.anthropic, request, stream: false).body)["tool_choice"] == nil)
+        #expect(json(try build(.gemini, request, stream: false).body)["toolConfig"] == nil)
+    }
+
+    @Test func anthropicTemperatureIsCappedAtOne() throws {
+        let request = AIRequest(messages: [AIMessage(role: .user, content: "x")], temperature: 1.7)
+        #expect(json(try build(.anthropic, request, stream: false).body)["temperature"] == .number(1))
+        #expect(json(try build(.openAI, request, stream: false).body)["temperature"] == .number(1.7))
     }
 }
 
