@@ -29,10 +29,4 @@ import Testing
                 == #"{"type":"error","code":"overloaded_error","message":"Overloaded"}"#
         )
     }
-
-    @Test func eachProviderKindGetsItsNormalizer() {
-        #expect(AIProviderKind.openAICompatible.makeStreamNormalizer() is OpenAIChatStream)
-        #expect(AIProviderKind.anthropic.makeStreamNormalizer() is AnthropicStream)
-        #expect(AIProviderKind.gemini.makeStreamNormalizer() is GeminiStream)
-    }
 }
