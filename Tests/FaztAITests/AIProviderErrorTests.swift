@@ -58,4 +58,12 @@ import Testing
                 == "provider answered HTTP 401 (invalid_api_key): Incorrect API key provided: [redacted]."
         )
     }
+
+    @Test func readsAnHTTPDateAfterALeapDay() {
+        // 2024-02-29T12:00:00Z is Unix 1709208000.
+        let dated = error(429, "", headers: [("retry-after", "Thu, 29 Feb 2024 12:00:00 GMT")], now: 1_709_207_990)
+        #expect(dated.retryAfterSeconds == 10)
+        let past = error(429, "", headers: [("retry-after", "Thu, 29 Feb 2024 12:00:00 GMT")], now: 1_709_300_000)
+        #expect(past.retryAfterSeconds == 0)
+    }
 }

@@ -235,6 +235,25 @@ import Testing
         #expect(json(try build(.anthropic, request, stream: false).body)["temperature"] == .number(1))
         #expect(json(try build(.openAI, request, stream: false).body)["temperature"] == .number(1.7))
     }
+
+    @Test func geminiAcceptsModelIdsWithTheirPrefix() throws {
+        let endpoint = AIEndpoint(kind: .gemini, baseURL: "https://proxy.example/", apiKey: "k")
+        for model in ["gemini-2.5-flash", "models/gemini-2.5-flash"] {
+            let wire = try AIWireRequest.chat(
+                endpoint: endpoint,
+                model: model,
+                request: Self.conversation,
+                stream: false
+            )
+            #expect(wire.url == "https://proxy.example/v1beta/models/gemini-2.5-flash:generateContent")
+        }
+    }
+
+    @Test func rejectsBaseURLsThatAreNotHTTP() {
+        #expect(throws: AIRequestError.self) {
+            try AIWireRequest.models(endpoint: AIEndpoint(kind: .openAI, baseURL: "file:///etc", apiKey: "k"))
+        }
+    }
 }
 
 extension JSONValue {

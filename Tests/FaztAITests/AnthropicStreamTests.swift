@@ -75,4 +75,18 @@ import Testing
             #expect(normalize(AnthropicStream(), [Array(body.utf8)]).events.last == .finish(reason))
         }
     }
+
+    @Test func bodyCutBeforeMessageStopClosesOpenToolBlocks() {
+        let body = Fixtures.anthropicStream.components(
+            before: "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":2}"
+        )
+        let events = normalize(AnthropicStream(), [Array(body.utf8)]).events
+        #expect(
+            Array(events.suffix(3)) == [
+                .toolCall(AIToolCall(id: "toolu_01", name: "get_weather", arguments: #"{"city":"Paris","days":2}"#)),
+                .usage(AIUsage(inputTokens: 25, outputTokens: 1, cacheReadTokens: 3000, cacheWriteTokens: 1000)),
+                .finish(.unknown),
+            ]
+        )
+    }
 }

@@ -79,6 +79,27 @@ import Testing
             ]
         )
     }
+
+    @Test func compatibleServersWithRepeatedNamesAndNoIDsStillGiveOneCall() {
+        // Some OpenAI-compatible servers repeat the name in every fragment and send no id.
+        let body = """
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"name":"now","arguments":"{\\"tz\\":"}}]},"finish_reason":null}]}
+
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"name":"now","arguments":"\\"UTC\\"}"}}]},"finish_reason":"stop"}]}
+
+            data: [DONE]
+
+            """
+        let events = normalize(OpenAIChatStream(), [Array(body.utf8)]).events
+        #expect(
+            events == [
+                .toolCallDelta(index: 0, id: nil, name: "now", argumentsDelta: #"{"tz":"#),
+                .toolCallDelta(index: 0, id: nil, name: "now", argumentsDelta: #""UTC"}"#),
+                .toolCall(AIToolCall(id: "call_0", name: "now", arguments: #"{"tz":"UTC"}"#)),
+                .finish(.toolCalls),
+            ]
+        )
+    }
 }
 
 extension String {
