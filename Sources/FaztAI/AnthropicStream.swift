@@ -11,7 +11,7 @@ public struct AnthropicStream: AIStreamNormalizer {
         var json: String
     }
 
-    private var decoder = SSEDecoder()
+    private var decoder: SSEDecoder
     private var toolBlocks: [Int: ToolBlock] = [:]
     private var callCount = 0
     private var usage: AIUsage?
@@ -20,12 +20,21 @@ public struct AnthropicStream: AIStreamNormalizer {
     public private(set) var responseID: String?
     public private(set) var model: String?
 
-    /// Creates a normalizer at the start of a body.
-    public init() {}
+    /// Creates a normalizer at the start of a body; `maxLineBytes` bounds one SSE line.
+    public init(maxLineBytes: Int = 16 << 20) {
+        decoder = SSEDecoder(maxLineBytes: maxLineBytes)
+    }
 
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [AIStreamEvent] {
         var events: [AIStreamEvent] = []
         for event in decoder.feed(bytes) { handle(event, into: &events) }
+        if decoder.overflowed, !done {
+            fail(
+                code: "invalid_stream",
+                message: "provider sent a stream line over \(decoder.maxLineBytes) bytes",
+                into: &events
+            )
+        }
         return events
     }
 

@@ -4,7 +4,7 @@ import FaztJSON
 ///
 /// Each `data:` is a whole `GenerateContentResponse`. There is no end sentinel, so `usage` and `finish` come from `finish()`.
 public struct GeminiStream: AIStreamNormalizer {
-    private var decoder = SSEDecoder()
+    private var decoder: SSEDecoder
     private var callCount = 0
     private var usage: AIUsage?
     private var finishReason: AIFinishReason?
@@ -12,12 +12,21 @@ public struct GeminiStream: AIStreamNormalizer {
     public private(set) var responseID: String?
     public private(set) var model: String?
 
-    /// Creates a normalizer at the start of a body.
-    public init() {}
+    /// Creates a normalizer at the start of a body; `maxLineBytes` bounds one SSE line.
+    public init(maxLineBytes: Int = 16 << 20) {
+        decoder = SSEDecoder(maxLineBytes: maxLineBytes)
+    }
 
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [AIStreamEvent] {
         var events: [AIStreamEvent] = []
         for event in decoder.feed(bytes) { handle(event.data, into: &events) }
+        if decoder.overflowed, !done {
+            fail(
+                code: "invalid_stream",
+                message: "provider sent a stream line over \(decoder.maxLineBytes) bytes",
+                into: &events
+            )
+        }
         return events
     }
 

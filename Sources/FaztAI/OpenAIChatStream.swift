@@ -14,7 +14,7 @@ public struct OpenAIChatStream: AIStreamNormalizer {
         var arguments: String
     }
 
-    private var decoder = SSEDecoder()
+    private var decoder: SSEDecoder
     private var pending: [PendingCall] = []
     private var emittedCalls = false
     private var finishReason: AIFinishReason?
@@ -23,12 +23,21 @@ public struct OpenAIChatStream: AIStreamNormalizer {
     public private(set) var responseID: String?
     public private(set) var model: String?
 
-    /// Creates a normalizer at the start of a body.
-    public init() {}
+    /// Creates a normalizer at the start of a body; `maxLineBytes` bounds one SSE line.
+    public init(maxLineBytes: Int = 16 << 20) {
+        decoder = SSEDecoder(maxLineBytes: maxLineBytes)
+    }
 
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [AIStreamEvent] {
         var events: [AIStreamEvent] = []
         for event in decoder.feed(bytes) { handle(event.data, into: &events) }
+        if decoder.overflowed, !done {
+            fail(
+                code: "invalid_stream",
+                message: "provider sent a stream line over \(decoder.maxLineBytes) bytes",
+                into: &events
+            )
+        }
         return events
     }
 

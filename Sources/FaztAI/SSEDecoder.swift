@@ -33,12 +33,23 @@ public struct SSEDecoder: Sendable {
     private var lastEventID: String?
     private var retry: Int?
 
+    /// The longest line accepted, in bytes; a longer line ends decoding and sets `overflowed`.
+    public let maxLineBytes: Int
+    /// Whether a line was longer than `maxLineBytes` (a broken or hostile upstream); from then on the
+    /// decoder returns nothing and the stream should be treated as failed.
+    public private(set) var overflowed = false
+
     /// Creates a decoder at the start of a stream.
-    public init() {}
+    ///
+    /// The line limit bounds memory whatever the upstream sends.
+    public init(maxLineBytes: Int = 16 << 20) {
+        self.maxLineBytes = maxLineBytes
+    }
 
     /// Decodes `bytes` and returns the events they complete.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
+        guard !overflowed else { return [] }
         for byte in bytes {
             if afterCR {
                 afterCR = false
@@ -52,6 +63,11 @@ public struct SSEDecoder: Sendable {
             case 0x0A:
                 endLine(into: &events)
             default:
+                guard line.count < maxLineBytes else {
+                    overflowed = true
+                    line.removeAll()
+                    return events
+                }
                 line.append(byte)
                 if checkingBOM { skipByteOrderMark() }
             }
@@ -62,6 +78,7 @@ public struct SSEDecoder: Sendable {
     /// Ends the stream: a last event whose blank line never came is still dispatched when it has data.
     public mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
+        guard !overflowed else { return [] }
         if !line.isEmpty { endLine(into: &events) }
         dispatch(into: &events)
         afterCR = false
