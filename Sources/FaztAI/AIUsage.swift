@@ -19,4 +19,14 @@ public struct AIUsage: Sendable, Equatable {
         self.cacheReadTokens = cacheReadTokens
         self.cacheWriteTokens = cacheWriteTokens
     }
+
+    /// The usage of two calls together, as for the steps of a tool loop.
+    public static func + (lhs: AIUsage, rhs: AIUsage) -> AIUsage {
+        AIUsage(
+            inputTokens: lhs.inputTokens + rhs.inputTokens,
+            outputTokens: lhs.outputTokens + rhs.outputTokens,
+            cacheReadTokens: lhs.cacheReadTokens + rhs.cacheReadTokens,
+            cacheWriteTokens: lhs.cacheWriteTokens + rhs.cacheWriteTokens
+        )
+    }
 }

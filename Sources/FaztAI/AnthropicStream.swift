@@ -48,7 +48,8 @@ public struct AnthropicStream: AIStreamNormalizer {
     }
 
     private mutating func handle(_ event: SSEEvent, into events: inout [AIStreamEvent]) {
-        guard !done else { return }
+        // Some proxies send `data:` lines with nothing in them as keep-alives.
+        guard !done, !event.data.isEmpty else { return }
         guard let json = JSONValue.parse(event.data) else {
             fail(code: "invalid_stream", message: "provider sent a stream event that is not JSON", into: &events)
             return

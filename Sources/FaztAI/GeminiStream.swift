@@ -41,7 +41,8 @@ public struct GeminiStream: AIStreamNormalizer {
     }
 
     private mutating func handle(_ data: String, into events: inout [AIStreamEvent]) {
-        guard !done else { return }
+        // Some proxies send `data:` lines with nothing in them as keep-alives.
+        guard !done, !data.isEmpty else { return }
         guard let response = JSONValue.parse(data) else {
             fail(code: "invalid_stream", message: "provider sent a stream event that is not JSON", into: &events)
             return

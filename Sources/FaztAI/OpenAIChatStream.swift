@@ -49,7 +49,8 @@ public struct OpenAIChatStream: AIStreamNormalizer {
     }
 
     private mutating func handle(_ data: String, into events: inout [AIStreamEvent]) {
-        guard !done else { return }
+        // Some proxies send `data:` lines with nothing in them as keep-alives.
+        guard !done, !data.isEmpty else { return }
         if data == "[DONE]" {
             end(into: &events)
             return

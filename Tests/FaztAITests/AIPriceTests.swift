@@ -28,4 +28,12 @@ import Testing
         #expect(abs(price.cost(streamed) - (200 * 2.5 + 40 * 10 + 1000 * 1.25) / 1e6) < 1e-15)
         #expect(price.cost(streamed) < price.cost(wrong))
     }
+
+    @Test func costOfSummedUsageIsTheSumOfCosts() {
+        let price = AIPrice(input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75)
+        let first = AIUsage(inputTokens: 10, outputTokens: 20, cacheReadTokens: 30, cacheWriteTokens: 40)
+        let second = AIUsage(inputTokens: 1, outputTokens: 2, cacheReadTokens: 3, cacheWriteTokens: 4)
+        #expect(first + second == AIUsage(inputTokens: 11, outputTokens: 22, cacheReadTokens: 33, cacheWriteTokens: 44))
+        #expect(abs(price.cost(first + second) - (price.cost(first) + price.cost(second))) < 1e-15)
+    }
 }

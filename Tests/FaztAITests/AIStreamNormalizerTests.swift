@@ -47,3 +47,15 @@ import Testing
         #expect(decoder.finish().isEmpty)
     }
 }
+
+@Suite struct StreamKeepAliveTests {
+    @Test func emptyDataLinesAndCommentsAreKeepAlives() {
+        let body =
+            ": OPENROUTER PROCESSING\n\ndata:\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"
+        #expect(normalize(OpenAIChatStream(), [Array(body.utf8)]).events == [.textDelta("Hi"), .finish(.stop)])
+        let gemini = "data:\n\n" + Fixtures.geminiStream
+        #expect(normalize(GeminiStream(), [Array(gemini.utf8)]).events == Fixtures.geminiEvents)
+        let anthropic = "event: ping\ndata:\n\n" + Fixtures.anthropicStream
+        #expect(normalize(AnthropicStream(), [Array(anthropic.utf8)]).events == Fixtures.anthropicEvents)
+    }
+}
