@@ -140,7 +140,9 @@ struct AIOptionReader {
         switch (prompt, list) {
         case (.some, .some): throw AIRequestError("pass either prompt or messages, not both")
         case (nil, nil): throw AIRequestError("prompt or messages is required")
-        case (let prompt?, nil): return [AIMessage(role: .user, content: prompt)]
+        case (let prompt?, nil):
+            guard !prompt.isEmpty else { throw AIRequestError("prompt must not be empty") }
+            return [AIMessage(role: .user, content: prompt)]
         case (nil, let list?):
             guard let items = list.arrayValue, !items.isEmpty else {
                 throw AIRequestError("messages must be a non-empty list of {role, content}")

@@ -70,6 +70,7 @@ import Testing
         )
         #expect(error(#"{"prompt":"x","messages":[]}"#) == "pass either prompt or messages, not both")
         #expect(error(#"{}"#) == "prompt or messages is required")
+        #expect(error(#"{"prompt":""}"#) == "prompt must not be empty")
         #expect(error(#"[]"#)?.hasPrefix("options must be an object") == true)
         #expect(error(#"{"messages":[]}"#) == "messages must be a non-empty list of {role, content}")
         #expect(error(#"{"prompt":"x","temperature":3}"#) == "temperature must be a number from 0 to 2")
