@@ -520,6 +520,12 @@ def failure_checks(port):
         check(f"reset-after/{label}: headers and a first delta, then ECONNRESET, every time",
               all(x == (200, "reset", True, 1) for x in results), results)
 
+    hanging = Client(port)
+    hanging.send("POST", "/v1/messages", messages("silent", stream=True), ANTHROPIC)
+    other = call(port, "POST", "/v1/messages", messages("echo"), ANTHROPIC)
+    hanging.close()
+    check("silent: a silent connection does not hold up others", other.status == 200, other.status)
+
     started = time.monotonic()
     r = call(port, "POST", "/v1/chat/completions", chat("silent", stream=True), timeout=0.6)
     check("silent: accepts and never answers", r.error == "timeout" and r.raw_head == b""
