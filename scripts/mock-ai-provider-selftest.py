@@ -297,6 +297,10 @@ def openai_checks(port):
     check("openai: stream-error sends text then an error object and no [DONE]",
           "error" in json.loads(data[-1]) and "[DONE]" not in data and len(data) >= 2, data[-1:])
 
+    r = call(port, "GET", "/v1/models/gpt-4o-mini")
+    check("openai: GET /v1/models/{id}", r.json() == {"id": "gpt-4o-mini", "object": "model",
+                                                     "created": 1721172741, "owned_by": "system"}, r.body)
+
     r = call(port, "GET", "/v1/models")
     ids = [m["id"] for m in r.json()["data"]]
     check("openai: GET /v1/models list", r.json()["object"] == "list" and "gpt-4o-mini" in ids and "echo" in ids
@@ -393,6 +397,13 @@ def anthropic_checks(port):
 
     r = call(port, "POST", "/v1/messages", messages("crlf", stream=True), ANTHROPIC)
     check("anthropic: crlf lines", r.body.count(b"\r\n") == r.body.count(b"\n") > 10, r.body[:80])
+
+    r = call(port, "GET", "/v1/models/claude-haiku-4-5-20251001", headers=ANTHROPIC)
+    check("anthropic: GET /v1/models/{id}", r.json()["type"] == "model"
+          and r.json()["display_name"] == "Claude Haiku 4.5", r.body)
+    r = call(port, "POST", "/v1/messages/count_tokens", messages("echo"), ANTHROPIC)
+    check("anthropic: POST /v1/messages/count_tokens", r.status == 200
+          and r.json()["input_tokens"] == 8 + len("ping from selftest".split()), r.body)
 
     r = call(port, "GET", "/v1/models", headers=ANTHROPIC)
     body = r.json()
@@ -560,6 +571,18 @@ def tokens_checks(port):
           len(texts) == 5 and all(t == f"@{f['ts']} " for t, f in zip(texts, frames)), texts)
 
 
+def abort_checks(port):
+    client = Client(port)
+    client.send("POST", "/v1/chat/completions", chat("tokens-1000-50", stream=True))
+    client.sock.recv(4096)
+    client.close()
+    time.sleep(0.4)
+    entry = call(port, "GET", "/_mock/requests").json()[-1]
+    check("abort: a stream whose client left is logged client-closed with the events sent so far",
+          entry["scenario"] == "tokens-1000-50" and entry["status"] == "client-closed"
+          and 0 < entry["events_sent"] < 100, {k: entry[k] for k in ("status", "events_sent")})
+
+
 def keepalive_checks(port):
     client = Client(port)
     a = client.request("POST", "/v1/chat/completions", chat("echo", stream=True))
@@ -661,6 +684,7 @@ def main():
         usage_cache_checks(port)
         failure_checks(port)
         tokens_checks(port)
+        abort_checks(port)
         keepalive_checks(port)
         check("server: still serving after the failure scenarios", call(port, "GET", "/_mock/health").status == 200)
     except Exception as exc:

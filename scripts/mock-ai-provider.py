@@ -682,8 +682,13 @@ def classify(req):
         return "gemini", "unknown", ""
     if path in ("/v1/messages", "/messages"):
         return "anthropic", "messages", ""
+    if path in ("/v1/messages/count_tokens", "/messages/count_tokens"):
+        return "anthropic", "count_tokens", ""
     if path in ("/v1/models", "/models"):
         return ("anthropic" if req.header("anthropic-version") else "openai"), "models", ""
+    m = re.match(r"^/(?:v1/)?models/([^/]+)$", path)
+    if m:
+        return ("anthropic" if req.header("anthropic-version") else "openai"), "model", m.group(1)
     if path in ("/v1/chat/completions", "/chat/completions"):
         return "openai", "chat", ""
     if path in ("/v1/embeddings", "/embeddings"):
@@ -695,8 +700,6 @@ def scenario_of(req, model):
     forced = req.header("x-mock-scenario")
     name = forced or model or "echo"
     name = name.split("/")[-1]
-    if name.startswith("models/"):
-        name = name[len("models/"):]
     if name in SCENARIOS or TOKENS.match(name):
         return name
     return "echo"
@@ -764,7 +767,7 @@ async def handle(conn, req):
         body = req.json()
     except (ValueError, UnicodeDecodeError):
         body = None
-    if api != "gemini" and isinstance(body, dict):
+    if api != "gemini" and kind != "model" and isinstance(body, dict):
         model = str(body.get("model") or "")
     scenario = scenario_of(req, model)
     presented = credential(req, api)
@@ -807,7 +810,14 @@ async def handle(conn, req):
             return await reply(200, {"models": [gemini_model(m) for m in GEMINI_MODELS]})
         return await reply(200, anthropic_models() if api == "anthropic" else openai_models())
     if kind == "model":
-        return await reply(200, gemini_model(model))
+        if api == "gemini":
+            return await reply(200, gemini_model(model))
+        if api == "anthropic":
+            known = {i: (n, c) for i, n, c in ANTHROPIC_MODELS}
+            name, created = known.get(model, (model, "2025-01-01T00:00:00Z"))
+            return await reply(200, {"type": "model", "id": model, "display_name": name, "created_at": created})
+        return await reply(200, {"id": model, "object": "model", "created": 1721172741,
+                                 "owned_by": "system" if model in OPENAI_MODELS else "fazt-mock"})
     if req.method != "POST":
         return await reply(405 if api != "gemini" else 404, error_body(api, 404))
     if not isinstance(body, dict):
@@ -840,6 +850,8 @@ async def handle(conn, req):
         return await reply(200, gemini_embeddings(body, kind))
 
     plan = make_plan(api, body, scenario)
+    if kind == "count_tokens":
+        return await reply(200, {"input_tokens": anthropic_input_tokens(plan)})
     if api == "openai" and kind == "chat":
         if not stream:
             return await reply(200, openai_completion(plan, model))
@@ -867,7 +879,12 @@ async def handle(conn, req):
     override = req.header("x-mock-delay-ms")
     if override:
         delay = float(override) / 1000.0
-    ok = await send_stream(conn, transform(pieces, scenario), delay)
+    entry["events_sent"] = 0
+    try:
+        ok = await send_stream(conn, transform(pieces, scenario), delay, entry)
+    except ClientGone:
+        entry["status"] = "client-closed"
+        raise
     if not ok:
         entry["status"] = "reset"
         return False
@@ -974,8 +991,9 @@ def split_inside_characters(data):
     yield Event(data[start:], "split")
 
 
-async def send_stream(conn, pieces, delay):
-    """Sends pieces; returns False when the stream ended with a reset."""
+async def send_stream(conn, pieces, delay, entry):
+    """Sends pieces; returns False when the stream ended with a reset. Counts the pieces sent in
+    entry["events_sent"] (so a test can see how far a stream got before its client left)."""
     loop = asyncio.get_running_loop()
     first = True
     for item in pieces:
@@ -995,6 +1013,7 @@ async def send_stream(conn, pieces, delay):
             await asyncio.sleep(delay)
         first = False
         await conn.chunk(item.data)
+        entry["events_sent"] += 1
     return True
 
 
