@@ -453,6 +453,9 @@ def gemini_checks(port):
     check("gemini: batchEmbedContents", len(body["embeddings"]) == 2 and len(body["embeddings"][1]["values"]) == 4
           and body["embeddings"][0]["values"] != body["embeddings"][1]["values"][:4] + [0], body)
 
+    r = call(port, "POST", gemini_path("echo", "countTokens", False), GEMINI_BODY)
+    check("gemini: countTokens", r.json().get("totalTokens") == 8 + len("ping from selftest".split()), r.body)
+
     r = call(port, "GET", "/v1beta/models")
     body = r.json()
     check("gemini: GET /v1beta/models", body["models"][0]["name"].startswith("models/")

@@ -587,7 +587,7 @@ def gemini_stream(plan, model, eol, as_sse=True):
 # Errors in each vendor's shape
 
 
-def error_body(api, status, scenario=""):
+def error_body(api, status):
     if api == "anthropic":
         kind, message = {
             400: ("invalid_request_error", "messages: field required"),
@@ -852,6 +852,9 @@ async def handle(conn, req):
     plan = make_plan(api, body, scenario)
     if kind == "count_tokens":
         return await reply(200, {"input_tokens": anthropic_input_tokens(plan)})
+    if api == "gemini" and kind == "countTokens":
+        return await reply(200, {"totalTokens": plan.prompt_tokens,
+                                 "promptTokensDetails": [{"modality": "TEXT", "tokenCount": plan.prompt_tokens}]})
     if api == "openai" and kind == "chat":
         if not stream:
             return await reply(200, openai_completion(plan, model))
