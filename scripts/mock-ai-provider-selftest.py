@@ -695,7 +695,10 @@ def main():
         traceback.print_exc()
         check("selftest ran to the end", False, repr(exc))
     finally:
-        mock.stop()
+        err = mock.stop()
+    check("server: no internal error or traceback on stderr", "internal error" not in err
+          and "Traceback" not in err and "exception" not in err.lower(),
+          [line for line in err.splitlines() if not line.startswith("mock-ai: ")][:5])
     try:
         auth_checks()
     except Exception as exc:

@@ -879,9 +879,10 @@ async def handle(conn, req):
         headers.append(("connection", "close"))
     await conn.start_chunked(200, headers)
     delay = state.delay
-    override = req.header("x-mock-delay-ms")
-    if override:
-        delay = float(override) / 1000.0
+    try:
+        delay = float(req.header("x-mock-delay-ms")) / 1000.0
+    except (TypeError, ValueError):
+        pass
     entry["events_sent"] = 0
     try:
         ok = await send_stream(conn, transform(pieces, scenario), delay, entry)
