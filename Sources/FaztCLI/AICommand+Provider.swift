@@ -38,7 +38,9 @@ extension AICommand {
                     }
                     key = text
                 }
-                let body = try JSONEncoder().encode(AIProviderAddBody(name: name, type: type, baseURL: baseURL, key: key))
+                let body = try JSONEncoder().encode(
+                    AIProviderAddBody(name: name, type: type, baseURL: baseURL, key: key)
+                )
                 guard
                     let stored = try options.client().fetch(
                         AIProviderBody.self,
@@ -48,7 +50,9 @@ extension AICommand {
                         json: options.json
                     )
                 else { return }
-                print("added provider \(stored.name) (\(stored.type), \(stored.baseURL), \(stored.keySet ? "key set" : "no key"))")
+                print(
+                    "added provider \(stored.name) (\(stored.type), \(stored.baseURL), \(stored.keySet ? "key set" : "no key"))"
+                )
             }
         }
 
@@ -57,7 +61,13 @@ extension AICommand {
             @OptionGroup var options: ClientOptions
 
             func run() throws {
-                guard let list = try options.client().fetch(AIProviderList.self, "GET", "/ai/providers", json: options.json)
+                guard
+                    let list = try options.client().fetch(
+                        AIProviderList.self,
+                        "GET",
+                        "/ai/providers",
+                        json: options.json
+                    )
                 else { return }
                 guard !list.providers.isEmpty else {
                     print("no providers: add one with 'fazt ai provider add NAME --type TYPE --key-stdin'")
@@ -105,7 +115,9 @@ extension AICommand {
                         "provider \(result.provider) failed after \(result.latencyMs) ms: \(result.error ?? "HTTP \(result.status)")"
                     )
                 }
-                print("provider \(result.provider) answered in \(result.latencyMs) ms with \(result.models.count) models")
+                print(
+                    "provider \(result.provider) answered in \(result.latencyMs) ms with \(result.models.count) models"
+                )
                 for model in result.models { print("  \(model)") }
             }
         }

@@ -53,7 +53,9 @@ struct AICommand: ParsableCommand {
             func count(_ value: Int64?) -> String { value.map { $0.grouped } ?? "no limit" }
             func usd(_ value: Double?) -> String { value.map { String(format: "$%.2f", $0) } ?? "no limit" }
             let used = answer.usage
-            print("\(answer.app): AI \(answer.permitted ? "permitted" : "not permitted (needs \"permissions\": [\"ai\"] and 'fazt grant \(answer.app) ai')")")
+            print(
+                "\(answer.app): AI \(answer.permitted ? "permitted" : "not permitted (needs \"permissions\": [\"ai\"] and 'fazt grant \(answer.app) ai')")"
+            )
             Output.table(
                 ["LIMIT", "USED", "MAX"],
                 [

@@ -29,7 +29,8 @@ public enum AIAccess {
 
     /// Whether a manifest's `permissions` list contains `ai`.
     public static func asks(manifest: String?) -> Bool {
-        guard let manifest, let root = try? JSONValue.decode(Array(manifest.utf8)), case .array(let items)? = root["permissions"]
+        guard let manifest, let root = try? JSONValue.decode(Array(manifest.utf8)),
+            case .array(let items)? = root["permissions"]
         else { return false }
         return items.contains { $0.stringValue == permission }
     }

@@ -18,8 +18,13 @@ public struct AIBudget: Sendable {
     let store: Store
     let clock: @Sendable () -> Int64
 
+    /// A budget keeper over `store` on the wall clock.
+    public init(store: Store) {
+        self.init(store: store, clock: { WallClock.nowMilliseconds() })
+    }
+
     /// A budget keeper over `store`; `clock` gives Unix milliseconds (injected by tests).
-    public init(store: Store, clock: @escaping @Sendable () -> Int64 = { WallClock.nowMilliseconds() }) {
+    public init(store: Store, clock: @escaping @Sendable () -> Int64) {
         self.store = store
         self.clock = clock
     }

@@ -21,7 +21,11 @@ extension AIRegistry {
         let now = WallClock.nowMilliseconds()
         try store.writeBlocking { connection in
             guard
-                try connection.queryOne("SELECT 1 FROM ai_providers WHERE name = ?", [.text(stored.provider)], { _ in 1 })
+                try connection.queryOne(
+                    "SELECT 1 FROM ai_providers WHERE name = ?",
+                    [.text(stored.provider)],
+                    { _ in 1 }
+                )
                     != nil
             else {
                 throw KernelError(
@@ -130,10 +134,10 @@ extension AIRegistry {
     /// Every alias → fallback edge.
     static func fallbacks(_ connection: Connection) throws -> [String: String] {
         var edges: [String: String] = [:]
-        for (alias, fallback) in try connection.query(
-            "SELECT alias, fallback FROM ai_models WHERE fallback IS NOT NULL",
-            { ($0.string(0), $0.string(1)) }
-        ) {
+        let rows = try connection.query("SELECT alias, fallback FROM ai_models WHERE fallback IS NOT NULL") {
+            ($0.string(0), $0.string(1))
+        }
+        for (alias, fallback) in rows {
             edges[alias] = fallback
         }
         return edges

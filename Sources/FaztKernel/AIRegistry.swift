@@ -50,13 +50,14 @@ public struct AIRegistry: Sendable {
             sealed = try box.seal(Array(key.utf8), context: Self.sealContext(name))
         }
         let now = WallClock.nowMilliseconds()
+        let keyValue: SQLiteValue = sealed.map { .blob($0) } ?? .null
         try store.writeBlocking { connection in
             _ = try connection.run(
                 """
                 INSERT INTO ai_providers (name, type, base_url, key, created_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET type = excluded.type, base_url = excluded.base_url, key = excluded.key
                 """,
-                [.text(name), .text(type.rawValue), .text(url), sealed.map { .blob($0) } ?? .null, .integer(now)]
+                [.text(name), .text(type.rawValue), .text(url), keyValue, .integer(now)]
             )
         }
         guard let stored = try provider(name) else { throw KernelError(.invalidArgument, "provider \(name) vanished") }

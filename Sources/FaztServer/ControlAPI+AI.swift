@@ -56,7 +56,7 @@ extension ControlAPI {
             let budget = AIBudget(store: services.store)
             if request.method == .PUT {
                 let changes = try request.decodeJSON(AIBudgetLimits.self)
-                try await blocking { try budget.update(app: app, changes) }
+                _ = try await blocking { try budget.update(app: app, changes) }
             }
             let store = services.store
             return .json(
@@ -88,7 +88,8 @@ extension ControlAPI {
             days = value
         }
         let budget = AIBudget(store: services.store)
-        let rows = try await blocking { try budget.usageByDay(app: app, days: days) }
+        let window = days
+        let rows = try await blocking { try budget.usageByDay(app: app, days: window) }
         return .json(AIUsageList(app: app, days: days, usage: rows))
     }
 

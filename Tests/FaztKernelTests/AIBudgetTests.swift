@@ -98,7 +98,9 @@ import Testing
     @Test func updatesOnlyTheLimitsGivenAndRefusesNegativeOnes() throws {
         try budget.update(app: "blog", AIBudgetLimits(tokensPerDay: 10, costPerMonth: 5))
         try budget.update(app: "blog", AIBudgetLimits(tokensPerMonth: 100))
-        #expect(try budget.limits(app: "blog") == AIBudgetLimits(tokensPerDay: 10, tokensPerMonth: 100, costPerMonth: 5))
+        #expect(
+            try budget.limits(app: "blog") == AIBudgetLimits(tokensPerDay: 10, tokensPerMonth: 100, costPerMonth: 5)
+        )
         #expect(throws: KernelError.self) { try budget.update(app: "blog", AIBudgetLimits(tokensPerDay: -1)) }
         #expect(throws: KernelError.self) { try budget.update(app: "blog", AIBudgetLimits(costPerDay: -0.01)) }
         #expect(try budget.limits(app: "other") == AIBudgetLimits())
@@ -109,7 +111,13 @@ import Testing
         let prices = AIModelPrices(input: 0.15, output: 0.6, cacheRead: 0.075, cacheWrite: 0.3)
         #expect(AICost.micros(model: prices, inputTokens: 1_000_000, outputTokens: 0) == 150_000)
         #expect(
-            AICost.micros(model: prices, inputTokens: 1000, outputTokens: 2000, cacheReadTokens: 4000, cacheWriteTokens: 10)
+            AICost.micros(
+                model: prices,
+                inputTokens: 1000,
+                outputTokens: 2000,
+                cacheReadTokens: 4000,
+                cacheWriteTokens: 10
+            )
                 == 150 + 1200 + 300 + 3
         )
         #expect(AICost.micros(model: AIModelPrices(input: nil, output: nil), inputTokens: 5, outputTokens: 5) == 0)

@@ -39,7 +39,12 @@ import Testing
             latencyMs: 1
         )
         #expect(gemini.models == ["gemini-2.0-flash"])
-        let html = AIProviderProbe.answer(credentials(.openAI, "u"), status: 200, body: Array("<html>".utf8), latencyMs: 1)
+        let html = AIProviderProbe.answer(
+            credentials(.openAI, "u"),
+            status: 200,
+            body: Array("<html>".utf8),
+            latencyMs: 1
+        )
         #expect(!html.ok && html.error?.contains("not JSON") == true)
     }
 
@@ -52,7 +57,12 @@ import Testing
         )
         #expect(!refused.ok && refused.status == 401)
         #expect(refused.error == "HTTP 401: Incorrect API key provided: [key]")
-        let plain = AIProviderProbe.answer(credentials(.gemini, "u"), status: 500, body: Array("boom".utf8), latencyMs: 1)
+        let plain = AIProviderProbe.answer(
+            credentials(.gemini, "u"),
+            status: 500,
+            body: Array("boom".utf8),
+            latencyMs: 1
+        )
         #expect(plain.error == "HTTP 500: boom")
     }
 

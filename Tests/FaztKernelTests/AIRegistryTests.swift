@@ -38,7 +38,9 @@ import Testing
         }
         #expect(needsURL?.message.contains("needs --base-url") == true)
         for bad in ["ftp://host", "localhost:11434", "http://", "http://h/v1?x=1"] {
-            #expect(throws: KernelError.self) { try registry.addProvider(name: "x", type: "openai", baseURL: bad, key: nil) }
+            #expect(throws: KernelError.self) {
+                try registry.addProvider(name: "x", type: "openai", baseURL: bad, key: nil)
+            }
         }
         let credential = #expect(throws: KernelError.self) {
             try registry.addProvider(name: "x", type: "openai", baseURL: "https://me:hunter22@host/v1", key: nil)
@@ -46,13 +48,24 @@ import Testing
         #expect(credential?.message.contains("user name or password") == true)
         #expect(credential?.message.contains("hunter22") == false)
 
-        #expect(try registry.addProvider(name: "o", type: "openai", baseURL: "", key: nil).baseURL == "https://api.openai.com/v1")
-        #expect(try registry.addProvider(name: "a", type: "ANTHROPIC", baseURL: nil, key: nil).baseURL == "https://api.anthropic.com")
+        #expect(
+            try registry.addProvider(name: "o", type: "openai", baseURL: "", key: nil).baseURL
+                == "https://api.openai.com/v1"
+        )
+        #expect(
+            try registry.addProvider(name: "a", type: "ANTHROPIC", baseURL: nil, key: nil).baseURL
+                == "https://api.anthropic.com"
+        )
         #expect(
             try registry.addProvider(name: "g", type: "gemini", baseURL: nil, key: nil).baseURL
                 == "https://generativelanguage.googleapis.com"
         )
-        let local = try registry.addProvider(name: "l", type: "openai-compatible", baseURL: "http://10.0.0.2:8080/v1/", key: nil)
+        let local = try registry.addProvider(
+            name: "l",
+            type: "openai-compatible",
+            baseURL: "http://10.0.0.2:8080/v1/",
+            key: nil
+        )
         #expect(local.baseURL == "http://10.0.0.2:8080/v1")
     }
 
@@ -60,12 +73,19 @@ import Testing
         let key = "sk-test-ROUNDTRIP-0123456789"
         let added = try registry.addProvider(name: "openai", type: "openai", baseURL: nil, key: key)
         #expect(added.keySet)
-        try registry.addProvider(name: "ollama", type: "openai-compatible", baseURL: "http://127.0.0.1:11434/v1", key: nil)
+        try registry.addProvider(
+            name: "ollama",
+            type: "openai-compatible",
+            baseURL: "http://127.0.0.1:11434/v1",
+            key: nil
+        )
         #expect(try registry.providers().map(\.keySet) == [false, true])
         #expect(try registry.credentials(provider: "openai")?.key == key)
         #expect(try registry.credentials(provider: "ollama")?.key == nil)
         #expect(try registry.credentials(provider: "none") == nil)
-        let stored = try store.read { try $0.queryOne("SELECT key FROM ai_providers WHERE name = 'openai'") { $0.bytes(0) } }
+        let stored = try store.read {
+            try $0.queryOne("SELECT key FROM ai_providers WHERE name = 'openai'") { $0.bytes(0) }
+        }
         let bytes = try #require(stored)
         #expect(!String(decoding: bytes, as: UTF8.self).contains("ROUNDTRIP"))
         // A sealed key moved to another provider's row does not open.
@@ -95,14 +115,25 @@ import Testing
         }
         #expect(missing?.message.contains("fazt ai provider add nope") == true)
         try registry.addProvider(name: "p", type: "openai", baseURL: nil, key: nil)
-        #expect(throws: KernelError.self) { try registry.addModel(AIModelBody(alias: "Fast", provider: "p", model: "m")) }
-        #expect(throws: KernelError.self) { try registry.addModel(AIModelBody(alias: "f", provider: "p", model: "a b")) }
+        #expect(throws: KernelError.self) {
+            try registry.addModel(AIModelBody(alias: "Fast", provider: "p", model: "m"))
+        }
+        #expect(throws: KernelError.self) {
+            try registry.addModel(AIModelBody(alias: "f", provider: "p", model: "a b"))
+        }
         let price = #expect(throws: KernelError.self) {
             try registry.addModel(AIModelBody(alias: "f", provider: "p", model: "m", inputPrice: -1))
         }
         #expect(price?.message.contains("USD per million tokens") == true)
         let stored = try registry.addModel(
-            AIModelBody(alias: "f", provider: "p", model: "m", inputPrice: 0.15, outputPrice: 0.6, cacheReadPrice: 0.075)
+            AIModelBody(
+                alias: "f",
+                provider: "p",
+                model: "m",
+                inputPrice: 0.15,
+                outputPrice: 0.6,
+                cacheReadPrice: 0.075
+            )
         )
         #expect(stored.inputPrice == 0.15 && stored.outputPrice == 0.6 && stored.cacheReadPrice == 0.075)
         #expect(stored.cacheWritePrice == nil)
