@@ -135,8 +135,9 @@ public struct AIModelList: Codable, Sendable {
     public init(models: [AIModelBody]) { self.models = models }
 }
 
-/// An app's AI limits (`PUT /ai/budgets/{app}`); nil is no limit. In a `PUT`, an absent field
-/// keeps its value and 0 removes the limit.
+/// An app's AI limits (`PUT /ai/budgets/{app}`); nil is no limit.
+///
+/// In a `PUT`, an absent field keeps its value and 0 removes the limit.
 public struct AIBudgetLimits: Codable, Sendable, Equatable {
     public var tokensPerDay: Int64?
     public var tokensPerMonth: Int64?

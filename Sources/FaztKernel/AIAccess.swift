@@ -1,8 +1,10 @@
 import FaztJSON
 import FaztStore
 
-/// Whether an app may call models: its live manifest asks for `"permissions": ["ai"]` and the
-/// owner ran `fazt grant APP ai`. Both are needed, so neither a deploy nor a grant alone opens it.
+/// Whether an app may call models.
+///
+/// Its live manifest must ask for `"permissions": ["ai"]` and the owner must have run
+/// `fazt grant APP ai`: both are needed, so neither a deploy nor a grant alone opens it.
 public enum AIAccess {
     /// The permission string, in the manifest and in the `grants` table.
     public static let permission = "ai"

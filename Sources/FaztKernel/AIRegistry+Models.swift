@@ -103,7 +103,9 @@ extension AIRegistry {
         try models().first(where: \.isDefault)
     }
 
-    /// Removes an alias (blocking); false when there was none. Refused while others fall back to it.
+    /// Removes an alias (blocking); false when there was none.
+    ///
+    /// Refused while others fall back to it.
     public func removeModel(_ alias: String) throws -> Bool {
         try store.writeBlocking { connection in
             let users = try connection.query(

@@ -86,7 +86,9 @@ public struct AIRegistry: Sendable {
         try providers().first { $0.name == name }
     }
 
-    /// Removes a provider (blocking); false when there was none. Refused while models use it.
+    /// Removes a provider (blocking); false when there was none.
+    ///
+    /// Refused while models use it.
     public func removeProvider(_ name: String) throws -> Bool {
         try store.writeBlocking { connection in
             let users = try connection.query(
