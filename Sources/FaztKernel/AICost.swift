@@ -1,3 +1,4 @@
+import FaztAPI
 import Foundation
 import Glibc
 
@@ -57,6 +58,16 @@ public struct AIModelPrices: Sendable, Equatable {
         self.output = output
         self.cacheRead = cacheRead
         self.cacheWrite = cacheWrite
+    }
+
+    /// The prices of a model alias.
+    public init(_ model: AIModelBody) {
+        self.init(
+            input: model.inputPrice,
+            output: model.outputPrice,
+            cacheRead: model.cacheReadPrice,
+            cacheWrite: model.cacheWritePrice
+        )
     }
 }
 
