@@ -121,7 +121,14 @@ import Testing
                 == 150 + 1200 + 300 + 3
         )
         #expect(AICost.micros(model: AIModelPrices(input: nil, output: nil), inputTokens: 5, outputTokens: 5) == 0)
-        let alias = AIModelBody(alias: "a", provider: "p", model: "m", inputPrice: 1, outputPrice: 2, cacheWritePrice: 3)
+        let alias = AIModelBody(
+            alias: "a",
+            provider: "p",
+            model: "m",
+            inputPrice: 1,
+            outputPrice: 2,
+            cacheWritePrice: 3
+        )
         #expect(AICost.micros(model: AIModelPrices(alias), inputTokens: 1, outputTokens: 1, cacheWriteTokens: 1) == 6)
     }
 
