@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaztAPI
+import FaztKernel
 import Foundation
 
 extension AICommand {
@@ -34,6 +35,8 @@ extension AICommand {
             var isDefault = false
 
             func run() throws {
+                _ = try AINames.checked(alias, kind: "model alias")
+                _ = try AINames.modelID(model)
                 let body = AIModelBody(
                     alias: alias,
                     provider: provider,

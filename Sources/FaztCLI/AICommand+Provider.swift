@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaztAPI
+import FaztKernel
 import Foundation
 
 extension AICommand {
@@ -29,6 +30,9 @@ extension AICommand {
             @Flag(help: "Read the API key from stdin.") var keyStdin = false
 
             func run() throws {
+                // The server's own rules, checked before stdin is read.
+                _ = try AINames.checked(name, kind: "provider name")
+                _ = try AINames.baseURL(baseURL, type: try AIProviderType.checked(type))
                 var key: String?
                 if keyStdin {
                     var text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)

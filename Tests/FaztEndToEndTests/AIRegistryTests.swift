@@ -47,6 +47,14 @@ import Testing
             "ai", "provider", "add", "x", "--type", "openai", "--base-url", "http://u:pw@h/v1",
         ])
         #expect(badURL.status != 0 && badURL.err.contains("--key-stdin instead"))
+        let replaced = try session.cli(
+            ["ai", "provider", "add", "spare", "--type", "openai", "--key-stdin", "--json"],
+            input: Self.key
+        )
+        let spare = try JSONSerialization.jsonObject(with: Data(replaced.out.utf8)) as? [String: Any]
+        #expect(spare?["keySet"] as? Bool == true && spare?["baseURL"] as? String == "https://api.openai.com/v1")
+        #expect(spare?.keys.contains("key") == false)
+        #expect(try session.cli(["ai", "provider", "remove", "spare"]).status == 0)
         let emptyKey = try session.cli(["ai", "provider", "add", "x", "--type", "openai", "--key-stdin"], input: "")
         #expect(emptyKey.status != 0 && emptyKey.err.contains("read nothing"))
 
@@ -145,7 +153,11 @@ import Testing
         let site = try TemporaryDirectory()
         try "<h1>ai</h1>".write(toFile: site.path + "/index.html", atomically: true, encoding: .utf8)
         try #"{"permissions": ["ai"]}"#.write(toFile: site.path + "/fazt.json", atomically: true, encoding: .utf8)
-        #expect(try session.cli(["deploy", site.path, "--app", "aiapp"]).status == 0)
+        let deployed = try session.cli(["deploy", site.path, "--app", "aiapp"])
+        #expect(deployed.status == 0)
+        #expect(
+            (deployed.out + deployed.err).contains("permission ai: needs the owner's grant — run: fazt grant aiapp ai")
+        )
         try "{}".write(toFile: site.path + "/fazt.json", atomically: true, encoding: .utf8)
         #expect(try session.cli(["deploy", site.path, "--app", "plain"]).status == 0)
 
