@@ -107,6 +107,38 @@ import Testing
         #expect(try budget.check(app: "other", estimatedTokens: 1 << 40) == .allowed)
     }
 
+    @Test func recordsCallsFromAsyncCode() async throws {
+        try await budget.record(
+            AICallRecord(
+                app: "blog",
+                modelAlias: "fast",
+                provider: "p",
+                providerModel: "m",
+                inputTokens: 7,
+                outputTokens: 3,
+                costMicros: 42,
+                durationMs: 120,
+                firstTokenMs: 30,
+                outcome: .error,
+                errorCode: "rate_limited"
+            )
+        )
+        let row = try store.read {
+            try $0.queryOne("SELECT outcome, error_code, first_token_ms, created_at FROM ai_calls") {
+                ($0.string(0), $0.optionalString(1), $0.optionalInt(2), $0.int64(3))
+            }
+        }
+        #expect(row?.0 == "error" && row?.1 == "rate_limited" && row?.2 == 30 && row?.3 == Self.lastMinuteOfMarch)
+        #expect(try budget.usageByDay(app: "blog", days: 1).first?.errors == 1)
+    }
+
+    @Test func aiAccessNeedsTheManifestPermission() {
+        #expect(AIAccess.asks(manifest: #"{"permissions":["events:app:x.*","ai"]}"#))
+        #expect(!AIAccess.asks(manifest: #"{"permissions":["events:app:x.*"]}"#))
+        #expect(!AIAccess.asks(manifest: #"{"permissions":"ai"}"#))
+        #expect(!AIAccess.asks(manifest: nil))
+    }
+
     @Test func costsAreExactMicroDollars() {
         let prices = AIModelPrices(input: 0.15, output: 0.6, cacheRead: 0.075, cacheWrite: 0.3)
         #expect(AICost.micros(model: prices, inputTokens: 1_000_000, outputTokens: 0) == 150_000)
