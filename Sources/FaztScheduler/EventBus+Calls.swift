@@ -205,11 +205,15 @@ extension EventBus {
     }
 
     /// Grants (or revokes) a permission such as `events:app:other.*` to an app (blocking).
+    ///
+    /// `ai` (calls to the owner's language models) is stored the same way; the AI registry checks it.
     public func grant(app: String, permission: String, revoke: Bool) throws(EventError) -> Bool {
-        guard permission.hasPrefix("events:") else {
-            throw EventError("permissions look like events:app:<other>.* or events:system.**")
+        if permission != "ai" {
+            guard permission.hasPrefix("events:") else {
+                throw EventError("permissions look like ai, events:app:<other>.* or events:system.**")
+            }
+            _ = try EventPattern(String(permission.dropFirst(7)), app: app)
         }
-        _ = try EventPattern(String(permission.dropFirst(7)), app: app)
         let now = scheduler.clock()
         do {
             return try store.writeBlocking { connection in

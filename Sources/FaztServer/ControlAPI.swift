@@ -61,6 +61,7 @@ struct ControlAPI: Sendable {
         if let response = try await notifyRoute(request, segments) { return response }
         if let response = try await dataRoute(request, segments) { return response }
         if let response = try await realtimeRoute(request, segments) { return response }
+        if let response = try await aiRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }
@@ -96,6 +97,7 @@ struct ControlAPI: Sendable {
                     try JobStore.deleteAll(connection, app: app)
                     try EventBus.deleteAll(connection, app: app)
                     try AppSecrets.deleteAll(connection, app: app)
+                    try AIBudget.deleteAll(connection, app: app)
                 }
             }
             services.events.emitSystem(

@@ -302,5 +302,57 @@ public enum KernelSchema {
                 CREATE INDEX owner_sessions_expiry ON owner_sessions(expires_at);
                 """
         ),
+        Migration(
+            version: 9,
+            name: "ai providers, models, budgets and usage",
+            sql: """
+                CREATE TABLE ai_providers (
+                    name TEXT PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    base_url TEXT NOT NULL,
+                    key BLOB,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE ai_models (
+                    alias TEXT PRIMARY KEY,
+                    provider TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    input_price REAL,
+                    output_price REAL,
+                    cache_read_price REAL,
+                    cache_write_price REAL,
+                    fallback TEXT,
+                    is_default INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE ai_budgets (
+                    app TEXT PRIMARY KEY,
+                    tokens_per_day INTEGER,
+                    tokens_per_month INTEGER,
+                    cost_micros_per_day INTEGER,
+                    cost_micros_per_month INTEGER,
+                    requests_per_minute INTEGER,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE ai_calls (
+                    id INTEGER PRIMARY KEY,
+                    app TEXT NOT NULL,
+                    model_alias TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    provider_model TEXT NOT NULL,
+                    input_tokens INTEGER NOT NULL,
+                    output_tokens INTEGER NOT NULL,
+                    cache_read_tokens INTEGER NOT NULL,
+                    cache_write_tokens INTEGER NOT NULL,
+                    cost_micros INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    first_token_ms INTEGER,
+                    outcome TEXT NOT NULL,
+                    error_code TEXT,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX ai_calls_app_time ON ai_calls(app, created_at);
+                """
+        ),
     ]
 }

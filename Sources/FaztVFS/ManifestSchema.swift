@@ -78,7 +78,12 @@ public enum ManifestSchema {
         Key("env", .scalarMap("NAME → value"), "Fallbacks for `fazt.env.get` (owner values from `fazt env set` win)."),
         Key("schedules", .objects(schedule), default: "[]", "Cron jobs (see Cron)."),
         Key("events", .stringMap("pattern → handler file"), "Event subscriptions kept with the live version."),
-        Key("permissions", .strings, default: "[]", "Permissions the app asks the owner for (`events:app:<other>.*`)."),
+        Key(
+            "permissions",
+            .strings,
+            default: "[]",
+            "Permissions the app asks the owner for (`events:app:<other>.*`, `ai`)."
+        ),
         Key("webhooks", .named("name → {secret, signature}", webhook), "Inbound webhooks at `/_hooks/<name>`."),
         Key("realtime", .object(realtime), default: "sockets from the app's own origin", "WebSockets at `/_ws`."),
     ]

@@ -24,6 +24,7 @@ public final class LoopbackReceiver: @unchecked Sendable {
     private let lock = NSCondition()
     private var received: [Received] = []
     private var status = 200
+    private var body = "ok"
 
     public init(_ kind: Kind) throws {
         self.kind = kind
@@ -52,10 +53,11 @@ public final class LoopbackReceiver: @unchecked Sendable {
 
     deinit { shutdown(socket, Int32(SHUT_RDWR)) }
 
-    /// Answer later HTTP requests with this status (to test failures and retries).
-    public func respond(with status: Int) {
+    /// Answer later HTTP requests with this status and body (to test failures and retries).
+    public func respond(with status: Int, body: String = "ok") {
         lock.lock()
         self.status = status
+        self.body = body
         lock.unlock()
     }
 
@@ -116,9 +118,12 @@ public final class LoopbackReceiver: @unchecked Sendable {
         item.body = String(decoding: connection.bytes(length), as: UTF8.self)
         lock.lock()
         let status = self.status
+        let body = self.body
         lock.unlock()
         record(item)
-        connection.send("HTTP/1.1 \(status) X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        connection.send(
+            "HTTP/1.1 \(status) X\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        )
     }
 
     private func serveSMTP(_ connection: LineConnection) {

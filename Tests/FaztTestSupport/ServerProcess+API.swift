@@ -46,10 +46,12 @@ extension ServerProcess {
         try TestHTTP.request(port: port, method, path, host: "\(app).localhost:\(port)", headers: headers)
     }
 
-    /// Runs the `fazt` binary with `arguments` (a client command) and returns (status, stdout, stderr).
+    /// Runs the `fazt` binary with `arguments` (a client command) and returns (status, stdout, stderr);
+    /// `input` is written to its stdin.
     public static func runCLI(
         _ arguments: [String],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        input: String? = nil
     ) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaryPath)
@@ -63,8 +65,13 @@ extension ServerProcess {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try launch(process)
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
