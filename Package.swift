@@ -100,6 +100,7 @@ let package = Package(
         .target(
             name: "FaztServer",
             dependencies: [
+                "FaztAI",
                 "FaztAPI",
                 "FaztKernel",
                 "FaztStore",

@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import json
 import re
+import signal
 import socket
 import struct
 import sys
@@ -1055,6 +1056,9 @@ async def main():
 
 
 if __name__ == "__main__":
+    # A parent may start us with signals blocked (test runners' threads block them): unblock, so
+    # SIGTERM ends the mock.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     try:
         asyncio.run(main())
     except KeyboardInterrupt:

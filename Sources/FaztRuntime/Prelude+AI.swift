@@ -86,6 +86,12 @@ extension Prelude {
                 return new AIStream(options);
               },
               embed: (options) => aiStart("embed", options, "fazt.ai.embed"),
+              // Stops a channel stream (its upstream connection closes); false when none runs.
+              cancel(streamId) {
+                const id = streamId && typeof streamId === "object" ? streamId.streamId : streamId;
+                if (typeof id !== "string" || id === "") throw new FaztError("INVALID_ARGUMENT", "fazt.ai.cancel: pass the streamId from fazt.ai.stream({channel})");
+                return storageCall("ai.cancel", id) === "true";
+              },
             },
           ));
 

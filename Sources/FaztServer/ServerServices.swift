@@ -46,6 +46,8 @@ final class ServerServices: Sendable {
     let webhookLimits: (app: RateLimiter, client: RateLimiter)
     /// WebSockets, channels and connection tokens.
     let realtime: RealtimeServices
+    /// `fazt.ai`: provider keys, budgets, streams.
+    let ai: AIGateway
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -154,6 +156,14 @@ final class ServerServices: Sendable {
             events.emitSystem("system.job.failed", app: job.app, data: data, now: StorageExecutor.wallClock())
         }
         let realtimeKernel = RealtimeKernel(realtime: realtime)
+        let ai = AIGateway(
+            store: store,
+            registry: AIRegistry(sharingKeyOf: secrets),
+            realtime: realtime,
+            scheduler: scheduler
+        )
+        self.ai = ai
+        runtime.ai = ai
         runtime.kernelCalls = { call, reply in
             if Scheduler.ops.contains(call.op) {
                 scheduler.perform(call, reply: reply)
@@ -163,6 +173,8 @@ final class ServerServices: Sendable {
                 notifier.perform(call, reply: reply)
             } else if RealtimeKernel.ops.contains(call.op) {
                 realtimeKernel.perform(call, reply: reply)
+            } else if call.op == .aiCancel {
+                reply(.success(StorageResult(json: ai.cancel(app: call.app, streamID: call.arg(0)) ? "true" : "false")))
             } else {
                 reply(.failure(StorageError(.invalidArgument, "\(call.op.rawValue) is not available")))
             }

@@ -56,6 +56,8 @@ public enum StorageOp: String, Sendable, CaseIterable {
     case socketAttach = "socket.attach"
     case socketTags = "socket.tags"
     case socketClose = "socket.close"
+    /// `fazt.ai.cancel(streamId)`: stops a channel stream of the app.
+    case aiCancel = "ai.cancel"
 
     /// Where a call runs when no transaction is open (inside one, every non-kernel call is `remote`).
     public enum Route: Sendable {
@@ -118,7 +120,7 @@ public enum StorageOp: String, Sendable, CaseIterable {
     public var route: Route {
         switch self {
         case .scheduleAdd, .scheduleCancel, .scheduleGet, .scheduleList, .eventsEmit, .eventsOn, .eventsOff,
-            .eventsQuery, .notify:
+            .eventsQuery, .notify, .aiCancel:
             return .kernel
         case _ where isRealtime:
             return .kernel

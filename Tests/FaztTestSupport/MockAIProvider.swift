@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// `scripts/mock-ai-provider.py` (the OpenAI, Anthropic and Gemini HTTP APIs, byte-exact), started on
 /// a free port and killed when released. The request's model name picks the scenario (`echo`,
@@ -66,15 +67,15 @@ public final class MockAIProvider: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// The base URL a client of `kind` is configured with, as the vendor's SDKs spell it:
-    /// `…/v1` for OpenAI and Ollama (`/chat/completions` is appended), the bare origin for
-    /// Anthropic (`/v1/messages`), `…/v1beta` for Gemini (`/models/{m}:generateContent`).
+    /// The base URL a Fazt provider of `kind` is configured with (`fazt ai provider add
+    /// --base-url`): `…/v1` for OpenAI and Ollama (`/chat/completions` is appended), the bare
+    /// origin for Anthropic (`/v1/messages`) and Gemini (`/v1beta/models/{m}:generateContent`).
     public func baseURL(for kind: Kind) -> String {
         let origin = "http://127.0.0.1:\(port)"
         switch kind {
         case .openAI, .ollama: return origin + "/v1"
         case .anthropic: return origin
-        case .gemini: return origin + "/v1beta"
+        case .gemini: return origin
         }
     }
 
@@ -101,10 +102,10 @@ public final class MockAIProvider: @unchecked Sendable {
         return stderrText
     }
 
-    /// Sends SIGTERM and waits.
+    /// Kills the mock and waits (SIGKILL: a signal mask inherited from a test thread cannot hold it).
     public func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

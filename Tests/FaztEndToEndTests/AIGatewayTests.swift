@@ -1,0 +1,208 @@
+import FaztTestSupport
+import Foundation
+import Testing
+
+/// `fazt.ai` through the real binary against the mock provider (scripts/mock-ai-provider.py):
+/// grants, the owner's key kept out of everything JavaScript sees, streaming, retries and
+/// fallbacks, mid-stream errors, channel streams with `onDone`, usage records.
+@Suite struct AIGatewayTests {
+    static let key = "sk-gateway-SECRET-7731"
+
+    static let handler = """
+        module.exports = async (req) => {
+          const q = req.query;
+          try {
+            if (q.mode === 'call') return await fazt.ai({ model: q.model || undefined, prompt: q.prompt || 'hello there' });
+            if (q.mode === 'stream') {
+              const stream = fazt.ai.stream({ model: q.model, prompt: 'hello there' });
+              const types = [];
+              let text = '';
+              for await (const event of stream) {
+                types.push(event.type);
+                if (event.type === 'text-delta') text += event.text;
+              }
+              return { types, text, result: await stream.result };
+            }
+            if (q.mode === 'channel') {
+              return await fazt.ai.stream({ model: q.model, prompt: 'hello there', channel: 'chat-1',
+                                            onDone: 'handlers/saved.js', meta: { conversation: 42 } });
+            }
+            if (q.mode === 'saved') return fazt.kv.get('saved') || {};
+          } catch (error) {
+            return { name: error.name, code: error.code, message: error.message };
+          }
+        };
+        """
+
+    static let saved = """
+        exports.scheduled = (state) => { fazt.kv.set('saved', state); };
+        """
+
+    static let manifest = #"{"permissions": ["ai"], "realtime": {"channels": {"chat-*": {"history": 1000}}}}"#
+
+    final class Setup: @unchecked Sendable {
+        // Safe: used by one test on one thread.
+        let server: ServerProcess
+        let mock: MockAIProvider
+        let env: [String: String]
+        var outputs: [String] = []
+
+        init() throws {
+            server = try ServerProcess()
+            mock = try MockAIProvider(key: AIGatewayTests.key)
+            env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
+            let files = [
+                ArchiveFixtures.file("fazt.json", AIGatewayTests.manifest),
+                ArchiveFixtures.file("api/main.js", AIGatewayTests.handler),
+                ArchiveFixtures.file("handlers/saved.js", AIGatewayTests.saved),
+            ]
+            let deployed = try server.deploy("bot", try ArchiveFixtures.zip(files))
+            guard deployed.status == 201 else { throw TestError("deploy: \(deployed.status) \(deployed.text)") }
+        }
+
+        @discardableResult
+        func cli(_ arguments: [String], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
+            let (status, out, err) = try ServerProcess.runCLI(arguments, environment: env, input: input)
+            outputs += [out, err]
+            guard status == 0 else { throw TestError("fazt \(arguments.joined(separator: " ")): \(err)") }
+            return (status, out, err)
+        }
+
+        func call(_ query: String) throws -> [String: Any] {
+            let response = try server.app("bot", "/api?\(query)")
+            outputs.append(response.text)
+            guard response.status == 200 else { throw TestError("\(query): \(response.status) \(response.text)") }
+            return response.json
+        }
+
+        /// Providers `openai` (the mock's OpenAI API) and `claude` (its Anthropic API), aliases per
+        /// scenario, the app granted.
+        func configure() throws {
+            try cli(
+                [
+                    "ai", "provider", "add", "local", "--type", "openai-compatible", "--base-url",
+                    mock.baseURL(for: .openAI), "--key-stdin",
+                ],
+                input: AIGatewayTests.key
+            )
+            try cli(
+                [
+                    "ai", "provider", "add", "claude", "--type", "anthropic", "--base-url",
+                    mock.baseURL(for: .anthropic), "--key-stdin",
+                ],
+                input: AIGatewayTests.key
+            )
+            try cli([
+                "ai", "model", "add", "fast", "--provider", "local", "--model", "echo", "--input-price", "1",
+                "--output-price", "2", "--default",
+            ])
+            try cli(["ai", "model", "add", "tools", "--provider", "local", "--model", "tools"])
+            try cli(["ai", "model", "add", "limited", "--provider", "local", "--model", "rate-limit"])
+            try cli(["ai", "model", "add", "backup", "--provider", "claude", "--model", "echo"])
+            try cli([
+                "ai", "model", "add", "flaky", "--provider", "local", "--model", "reset-after", "--fallback", "backup",
+            ])
+            try cli(["ai", "model", "add", "overloaded", "--provider", "claude", "--model", "anthropic-error"])
+            try cli(["grant", "bot", "ai"])
+        }
+    }
+
+    @Test func callsAndStreamsWithTheOwnersKeyOutOfSight() throws {
+        let setup = try Setup()
+        // Not granted yet: refused before anything is sent.
+        try setup.cli([
+            "ai", "provider", "add", "early", "--type", "openai-compatible", "--base-url", "http://127.0.0.1:9/v1",
+        ])
+        let denied = try setup.call("mode=call")
+        #expect(denied["code"] as? String == "AI_DENIED", "\(denied)")
+        #expect((denied["message"] as? String)?.contains("fazt grant bot ai") == true)
+        try setup.configure()
+
+        // A whole answer, priced and recorded; the request asked the provider for streamed usage.
+        let answer = try setup.call("mode=call&prompt=ping%20pong")
+        #expect((answer["text"] as? String)?.contains("ping pong") == true, "\(answer)")
+        #expect(answer["model"] as? String == "fast" && answer["provider"] as? String == "local")
+        #expect(answer["finishReason"] as? String == "stop")
+        let usage = answer["usage"] as? [String: Any]
+        #expect((usage?["inputTokens"] as? Int ?? 0) > 0 && (usage?["outputTokens"] as? Int ?? 0) > 0)
+        #expect((answer["cost"] as? Double ?? 0) > 0)
+        let sent = try setup.mock.requests().last
+        #expect(sent?["include_usage"] as? Bool == true)
+        #expect(sent?["key_matched"] as? Bool == true)
+
+        // Streamed in the handler: the deltas, then usage and finish; the result matches.
+        let streamed = try setup.call("mode=stream&model=fast")
+        let types = streamed["types"] as? [String] ?? []
+        #expect(types.first == "text-delta" && types.suffix(2) == ["usage", "finish"], "\(types)")
+        #expect(streamed["text"] as? String == (streamed["result"] as? [String: Any])?["text"] as? String)
+
+        // Tool calls arrive whole, however the arguments were split.
+        let tools = try setup.call("mode=call&model=tools")
+        let toolCall = (tools["toolCalls"] as? [[String: Any]])?.first
+        #expect(toolCall?["name"] != nil, "\(tools)")
+        if let arguments = toolCall?["arguments"] as? String {
+            #expect((try? JSONSerialization.jsonObject(with: Data(arguments.utf8))) != nil, "\(arguments)")
+        }
+
+        // 429 with retry-after: retried before the first byte, then answered.
+        let limited = try setup.call("mode=call&model=limited")
+        #expect(limited["text"] != nil && limited["code"] == nil, "\(limited)")
+        // A reset after the first byte is never retried; the fallback is only for failures before it.
+        let flaky = try setup.call("mode=stream&model=flaky")
+        #expect((flaky["types"] as? [String])?.suffix(2) == ["error", "finish"], "\(flaky)")
+        // Anthropic's error event after partial text: error + finish, the text kept once.
+        let overloaded = try setup.call("mode=stream&model=overloaded")
+        #expect((overloaded["types"] as? [String])?.contains("error") == true, "\(overloaded)")
+        #expect(((overloaded["text"] as? String) ?? "").isEmpty == false)
+
+        // Unknown model: a clear error naming the fix.
+        let unknown = try setup.call("mode=call&model=nope")
+        #expect(unknown["code"] as? String == "AI_NOT_CONFIGURED")
+        #expect((unknown["message"] as? String)?.contains("fazt ai model add nope") == true)
+
+        // Usage is recorded per model.
+        let report = try setup.cli(["ai", "usage", "bot", "--json"])
+        #expect(report.out.contains("fast"))
+
+        // The key appears nowhere: not in any answer, CLI output or the server's log.
+        let everything = setup.outputs.joined(separator: "\n") + setup.server.stderr + setup.mock.stderr
+        #expect(!everything.contains(Self.key))
+    }
+
+    @Test func aChannelStreamOutlivesTheHandlerAndRunsOnDone() throws {
+        let setup = try Setup()
+        try setup.configure()
+        let socket = try setup.server.socket("bot")
+        let subscribed = try socket.mustSubscribe("chat-1")
+        let epoch = try #require(subscribed["epoch"] as? String)
+        let started = try setup.call("mode=channel&model=fast")
+        let streamID = try #require(started["streamId"] as? String, "\(started)")
+
+        var text = ""
+        var types: [String] = []
+        while types.last != "finish" {
+            let data = try #require(try socket.nextMessage(on: "chat-1")["data"] as? [String: Any])
+            #expect(data["streamId"] as? String == streamID)
+            let type = data["type"] as? String ?? "?"
+            types.append(type)
+            if type == "text-delta" { text += data["text"] as? String ?? "" }
+        }
+        #expect(types.first == "text-delta" && types.suffix(2) == ["usage", "finish"], "\(types)")
+        // A tab that joins later replays the whole answer from the channel's history.
+        let late = try setup.server.socket("bot")
+        let replay = try late.mustSubscribe("chat-1", since: ["offset": 0, "epoch": epoch])
+        #expect(replay["recovered"] as? Bool == true)
+        #expect((replay["messages"] as? [Any])?.count == types.count)
+
+        // onDone ran as a job with the whole answer and the meta.
+        var saved: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(10)
+        while saved["text"] == nil, ContinuousClock.now < deadline {
+            saved = try setup.call("mode=saved")
+            if saved["text"] == nil { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(saved["text"] as? String == text)
+        #expect(saved["streamId"] as? String == streamID)
+        #expect((saved["meta"] as? [String: Any])?["conversation"] as? Int == 42)
+    }
+}
