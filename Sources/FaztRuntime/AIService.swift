@@ -9,6 +9,10 @@ public enum AICallMode: String, Sendable, Equatable, CaseIterable {
     case channel
     /// `fazt.ai.embed({model, input})`: vectors.
     case embed
+    /// `fazt.ai.stream({…}).toResponse()`: the daemon holds the events until the handler's response
+    /// (which names the stream) reaches the HTTP layer, then sends them to the caller as server-sent
+    /// events; the result is `{streamId}` at once.
+    case response
 }
 
 /// One `fazt.ai` call as the daemon receives it from a worker.

@@ -39,21 +39,42 @@ extension Prelude {
           });
           // A streamed answer: `for await (const event of stream)` in the handler, `stream.result`
           // for the whole answer (text, tool calls, usage, cost) once it ends.
+          // Nothing is sent until the stream is iterated, its result read, or toResponse() called.
           class AIStream {
             constructor(options) {
+              this._options = options;
+              aiOptionsText(options, "fazt.ai.stream");
               this._events = [];
               this._waiting = null;
               this._ended = false;
               this._failure = null;
-              this.result = aiStart("stream", options, "fazt.ai.stream", (event) => {
-                if (this._waiting) { const wake = this._waiting; this._waiting = null; wake({ value: event, done: false }); }
-                else this._events.push(event);
-              }).then(
-                (result) => { this._end(null); return result; },
-                (error) => { this._end(error); throw error; },
-              );
-              // Unobserved failures surface through the iterator instead.
-              this.result.catch(() => {});
+              this._result = null;
+              this._responding = false;
+            }
+            get result() {
+              if (this._responding) throw new FaztError("INVALID_ARGUMENT", "fazt.ai.stream: this stream goes to the HTTP response (toResponse)");
+              if (this._result === null) {
+                this._result = aiStart("stream", this._options, "fazt.ai.stream", (event) => {
+                  if (this._waiting) { const wake = this._waiting; this._waiting = null; wake({ value: event, done: false }); }
+                  else this._events.push(event);
+                }).then(
+                  (result) => { this._end(null); return result; },
+                  (error) => { this._end(error); throw error; },
+                );
+                // Unobserved failures surface through the iterator instead.
+                this._result.catch(() => {});
+              }
+              return this._result;
+            }
+            // The answer as server-sent events to the HTTP caller, sent by the daemon after the
+            // handler returns this response (event: TYPE, data: the event's JSON).
+            toResponse() {
+              if (this._result !== null) throw new FaztError("INVALID_ARGUMENT", "fazt.ai.stream: toResponse() after the stream was read");
+              this._responding = true;
+              return aiStart("response", this._options, "fazt.ai.stream").then(({ streamId }) => new Response(null, {
+                status: 200,
+                headers: { "content-type": "text/event-stream; charset=utf-8", "x-fazt-ai-stream": streamId },
+              }));
             }
             _end(error) {
               this._ended = true;
@@ -65,6 +86,7 @@ extension Prelude {
               }
             }
             [Symbol.asyncIterator]() {
+              void this.result;
               return {
                 next: () => {
                   if (this._events.length) return Promise.resolve({ value: this._events.shift(), done: false });

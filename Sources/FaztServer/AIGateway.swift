@@ -26,6 +26,8 @@ final class AIGateway: AIService {
     private let queue = DispatchQueue(label: "fazt-ai", attributes: .concurrent)
     /// Channel streams still running, by app and stream id (`fazt.ai.cancel`).
     private let running = Mutex<[String: AIStreamRun]>([:])
+    /// `toResponse()` answers not yet taken by their HTTP response, by app and stream id.
+    private let responses = Mutex<[String: (stream: AIResponseStream, at: ContinuousClock.Instant)]>([:])
     private let counter = Atomic<Int>(0)
 
     /// Keys the gateway reads beside the model options.
@@ -53,6 +55,11 @@ final class AIGateway: AIService {
                 done(.failure(AICallError(code: "INTERNAL", message: "fazt.ai: \(error)")))
             }
         }
+    }
+
+    /// The `toResponse()` answer `streamID` of `app`, once (its HTTP response takes it).
+    func takeResponse(app: String, streamID: String) -> AIResponseStream? {
+        responses.withLock { $0.removeValue(forKey: "\(app)\u{0}\(streamID)")?.stream }
     }
 
     /// Stops a channel stream of `app` (`fazt.ai.cancel`); false when none runs under that id.
@@ -117,13 +124,28 @@ final class AIGateway: AIService {
                 meta: options["meta"]
             )
         }
+        if call.mode == .response {
+            let id = "air_" + String(counter.add(1, ordering: .relaxed).newValue, radix: 36) + "_"
+                + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            streamID = id
+            sink.response = AIResponseStream()
+        }
         let run = AIStreamRun(gateway: self, app: call.app, request: request, chain: chain, sink: sink)
-        if let streamID {
+        if let response = sink.response, let streamID {
+            response.onStop = { run.cancel() }
+            let now = ContinuousClock.now
+            responses.withLock { responses in
+                // Answers nobody took within a minute (the handler did not return the response).
+                responses = responses.filter { now - $0.value.at < .seconds(60) }
+                responses["\(call.app)\u{0}\(streamID)"] = (response, now)
+            }
+        }
+        if let streamID, call.mode == .channel {
             let key = "\(call.app)\u{0}\(streamID)"
             running.withLock { $0[key] = run }
             run.onFinished = { [weak self] in _ = self?.running.withLock { $0.removeValue(forKey: key) } }
-            done(.success(JSONValue.object([("streamId", .string(streamID))]).text))
         }
+        if let streamID { done(.success(JSONValue.object([("streamId", .string(streamID))]).text)) }
         run.next()
     }
 

@@ -36,6 +36,8 @@ final class AIStreamRun: @unchecked Sendable {
         var event: @Sendable (String) -> Void
         var done: @Sendable (Result<String, AICallError>) -> Void
         var channel: ChannelTarget?
+        /// Where a `toResponse()` answer goes.
+        var response: AIResponseStream?
     }
 
     static let maxRetries = 2
@@ -216,6 +218,8 @@ final class AIStreamRun: @unchecked Sendable {
         case .channel:
             guard let channel = sink.channel else { return }
             for event in events { publish(event.json, to: channel) }
+        case .response:
+            for event in events { sink.response?.send(event) }
         case .call, .embed:
             break
         }
@@ -291,7 +295,7 @@ final class AIStreamRun: @unchecked Sendable {
                 errorCode: code
             )
         )
-        if sink.mode == .channel {
+        if sink.mode == .channel || sink.mode == .response {
             forward([.error(code: code, message: message), .finish(.error)])
             finishCall(with: [
                 ("error", .string(code)), ("message", .string(message)), ("finishReason", .string("error")),
@@ -305,6 +309,7 @@ final class AIStreamRun: @unchecked Sendable {
     /// Answers the caller (or, for a channel stream, runs its `onDone` job) with `json`.
     private func finishCall(with json: [(String, JSONValue)]) {
         defer { onFinished?() }
+        if let response = sink.response { return response.finish() }
         guard sink.mode == .channel, let channel = sink.channel else {
             return sink.done(.success(JSONValue.object(json).text))
         }

@@ -40,9 +40,17 @@ extension FaztResponder {
             let timeout = app.snapshot.manifest.timeoutMs.map { min($0, serverLimit) } ?? serverLimit
             let memory = app.snapshot.manifest.memoryMB.map { $0 << 20 }
             // Completed from the supervisor's thread: the promise hops back to the loop, no Task.
+            let ai = services.ai
             let finish: @Sendable (Response) -> Void = { response in
                 var response = response
                 if !owner { CORSPolicy.decorate(&response, request: head.headers, options: cors) }
+                // `fazt.ai.stream({…}).toResponse()`: the answer follows as server-sent events.
+                if let id = response.headers.first(name: AIResponseStream.header) {
+                    response.headers.remove(name: AIResponseStream.header)
+                    if let stream = ai.takeResponse(app: appName, streamID: id) {
+                        return exchange.complete(.stream(AIResponseStream.head(response), stream))
+                    }
+                }
                 exchange.respond(response)
             }
             services.supervisor.invoke(

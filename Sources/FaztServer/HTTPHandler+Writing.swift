@@ -35,9 +35,14 @@ extension HTTPHandler {
         }
         _ = write(context: context, response, to: request, connection: "close", includeBody: true)
         activeStream = stream
-        stream.start(on: context.eventLoop) { [self] piece in
-            context.writeAndFlush(self.wrapOutboundOut(piece))
-        }
+        stream.start(
+            on: context.eventLoop,
+            write: { [self] piece in context.writeAndFlush(self.wrapOutboundOut(piece)) },
+            end: {
+                context.writeAndFlush(self.wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete
+                { _ in context.close(promise: nil) }
+            }
+        )
     }
 
     private func write(

@@ -20,6 +20,25 @@ protocol ResponseStream: Sendable {
     /// could outpace the client (a git pack) waits for it before producing more.
     func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>)
 
+    /// Starts producing, like `start(on:write:)`; a stream with an end calls `end` (on `loop`) once
+    /// its last piece is written, and the connection closes.
+    func start(
+        on loop: any EventLoop,
+        write: @escaping (ByteBuffer) -> EventLoopFuture<Void>,
+        end: @escaping () -> Void
+    )
+
     /// The connection closed: produce nothing more.
     func stop()
+}
+
+extension ResponseStream {
+    /// Streams that end only with the connection (server-sent channel events) ignore `end`.
+    func start(
+        on loop: any EventLoop,
+        write: @escaping (ByteBuffer) -> EventLoopFuture<Void>,
+        end: @escaping () -> Void
+    ) {
+        start(on: loop, write: write)
+    }
 }

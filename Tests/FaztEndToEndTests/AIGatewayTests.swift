@@ -28,6 +28,7 @@ import Testing
                                             onDone: 'handlers/saved.js', meta: { conversation: 42 } });
             }
             if (q.mode === 'saved') return fazt.kv.get('saved') || {};
+            if (q.mode === 'sse') return fazt.ai.stream({ model: q.model, prompt: 'hello there' }).toResponse();
           } catch (error) {
             return { name: error.name, code: error.code, message: error.message };
           }
@@ -167,6 +168,32 @@ import Testing
         // The key appears nowhere: not in any answer, CLI output or the server's log.
         let everything = setup.outputs.joined(separator: "\n") + setup.server.stderr + setup.mock.stderr
         #expect(!everything.contains(Self.key))
+    }
+
+    /// `toResponse()`: the daemon sends the answer as server-sent events after the handler returned,
+    /// never gzipped or buffered, and closes the connection after `finish`.
+    @Test func toResponseStreamsServerSentEventsToTheCaller() throws {
+        let setup = try Setup()
+        try setup.configure()
+        let connection = try TestConnection(port: setup.server.port, timeoutSeconds: 20)
+        try connection.sendRequest(
+            "GET",
+            "/api?mode=sse&model=fast",
+            host: "bot.localhost:\(setup.server.port)",
+            headers: [("Accept", "text/event-stream"), ("Accept-Encoding", "gzip, br")]
+        )
+        let raw = String(decoding: try connection.readToEnd(), as: UTF8.self)
+        let parts = raw.components(separatedBy: "\r\n\r\n")
+        let head = parts[0].lowercased()
+        #expect(head.hasPrefix("http/1.1 200"), "\(raw.prefix(300))")
+        #expect(head.contains("content-type: text/event-stream"))
+        #expect(head.contains("cache-control: no-cache") && head.contains("x-accel-buffering: no"))
+        #expect(!head.contains("content-encoding") && !head.contains("x-fazt-ai-stream"))
+        let body = parts.dropFirst().joined(separator: "\r\n\r\n")
+        let types = body.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
+        #expect(types.first == "text-delta" && types.suffix(2) == ["usage", "finish"], "\(body.prefix(400))")
+        #expect(body.contains(#"data: {"type":"text-delta","text":"#))
+        #expect(!raw.contains(Self.key))
     }
 
     @Test func aChannelStreamOutlivesTheHandlerAndRunsOnDone() throws {

@@ -126,7 +126,7 @@ private final class FakeAIService: AIService {
             switch call.mode {
             case .call: done(.success(#"{"text":"hello from fast","finishReason":"stop"}"#))
             case .embed: done(.success(#"{"vectors":[[0.5,0.25]]}"#))
-            case .channel: done(.success(#"{"streamId":"ais_1"}"#))
+            case .channel, .response: done(.success(#"{"streamId":"ais_1"}"#))
             case .stream:
                 event(#"{"type":"text-delta","text":"Hel"}"#)
                 event(#"{"type":"text-delta","text":"lo"}"#)

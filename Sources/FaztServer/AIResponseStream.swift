@@ -1,0 +1,92 @@
+import FaztAI
+import FaztJSON
+import Foundation
+import NIOCore
+
+/// A `fazt.ai.stream({…}).toResponse()` answer on its way to the HTTP caller as server-sent events.
+///
+/// The provider's events may start before the handler's response reaches the HTTP layer: they wait
+/// here (bounded by the answer itself) until the connection takes the stream, then every event is
+/// written as it comes (`event: TYPE` and `data: JSON`), and the connection closes after `finish`.
+/// A caller that goes away cancels the upstream call.
+final class AIResponseStream: ResponseStream, @unchecked Sendable {
+    // Safe: every mutable field is touched under `lock`.
+    private let lock = NSLock()
+    private var pending: [String] = []
+    private var ended = false
+    private var loop: (any EventLoop)?
+    private var write: ((ByteBuffer) -> EventLoopFuture<Void>)?
+    private var end: (() -> Void)?
+    /// Stops the upstream call (the caller left).
+    var onStop: (@Sendable () -> Void)?
+
+    /// The response header that names the stream (set by the prelude, removed by the daemon).
+    static let header = "x-fazt-ai-stream"
+
+    /// The head of the event stream: the handler's status and headers, with what proxies need to
+    /// pass events through at once (never buffered, never compressed).
+    static func head(_ response: Response) -> Response {
+        var head = response
+        head.headers.replaceOrAdd(name: "Content-Type", value: "text/event-stream; charset=utf-8")
+        head.headers.replaceOrAdd(name: "Cache-Control", value: "no-cache")
+        head.headers.replaceOrAdd(name: "X-Accel-Buffering", value: "no")
+        head.headers.remove(name: "Content-Encoding")
+        head.body = ByteBuffer()
+        head.omitsLength = true
+        return head
+    }
+
+    /// One event, from the provider's thread.
+    func send(_ event: AIStreamEvent) {
+        let text = "event: \(event.type)\ndata: \(event.json.text)\n\n"
+        lock.lock()
+        guard let loop else {
+            pending.append(text)
+            lock.unlock()
+            return
+        }
+        lock.unlock()
+        loop.execute { [self] in _ = lock.withLock { write }?(ByteBuffer(string: text)) }
+    }
+
+    /// The answer is over: the connection closes once what was written is out.
+    func finish() {
+        lock.lock()
+        ended = true
+        guard let loop else {
+            lock.unlock()
+            return
+        }
+        lock.unlock()
+        loop.execute { [self] in lock.withLock { end }?() }
+    }
+
+    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>) {
+        start(on: loop, write: write, end: {})
+    }
+
+    func start(
+        on loop: any EventLoop,
+        write: @escaping (ByteBuffer) -> EventLoopFuture<Void>,
+        end: @escaping () -> Void
+    ) {
+        lock.lock()
+        let waiting = pending
+        let over = ended
+        pending = []
+        self.loop = loop
+        self.write = write
+        self.end = end
+        lock.unlock()
+        if !waiting.isEmpty { _ = write(ByteBuffer(string: waiting.joined())) }
+        if over { end() }
+    }
+
+    func stop() {
+        let stop = lock.withLock { () -> (@Sendable () -> Void)? in
+            defer { onStop = nil }
+            return ended ? nil : onStop
+        }
+        stop?()
+    }
+}
