@@ -125,7 +125,8 @@ final class AIGateway: AIService {
             )
         }
         if call.mode == .response {
-            let id = "air_" + String(counter.add(1, ordering: .relaxed).newValue, radix: 36) + "_"
+            let id =
+                "air_" + String(counter.add(1, ordering: .relaxed).newValue, radix: 36) + "_"
                 + String(UInt32.random(in: 0...UInt32.max), radix: 36)
             streamID = id
             sink.response = AIResponseStream()

@@ -38,9 +38,12 @@ extension HTTPHandler {
         stream.start(
             on: context.eventLoop,
             write: { [self] piece in context.writeAndFlush(self.wrapOutboundOut(piece)) },
-            end: {
-                context.writeAndFlush(self.wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete
-                { _ in context.close(promise: nil) }
+            end: { [self] in
+                // After the last piece is out, the connection (the stream's) closes.
+                let empty = context.channel.allocator.buffer(capacity: 0)
+                context.writeAndFlush(wrapOutboundOut(empty)).assumeIsolated().whenComplete { _ in
+                    context.close(promise: nil)
+                }
             }
         )
     }
