@@ -165,6 +165,14 @@ import Testing
         let report = try setup.cli(["ai", "usage", "bot", "--json"])
         #expect(report.out.contains("fast"))
 
+        // Over its budget, an app's call is refused before anything is sent.
+        let sentBefore = try setup.mock.requests().count
+        try setup.cli(["ai", "budget", "bot", "--tokens-per-day", "1"])
+        let refused = try setup.call("mode=call")
+        #expect(refused["code"] as? String == "AI_BUDGET", "\(refused)")
+        #expect((refused["message"] as? String)?.contains("tokens today") == true)
+        #expect(try setup.mock.requests().count == sentBefore)
+
         // The key appears nowhere: not in any answer, CLI output or the server's log.
         let everything = setup.outputs.joined(separator: "\n") + setup.server.stderr + setup.mock.stderr
         #expect(!everything.contains(Self.key))
