@@ -48,9 +48,12 @@ public struct AICallError: Error, Sendable, Equatable {
 /// `start` must return at once; `event` (streamed calls) and then `done` exactly once are called
 /// later from any thread. Provider keys never appear in anything passed to them.
 public protocol AIService: Sendable {
+    /// Starts `call`; returns what stops it (the invocation that made a `call` or `stream` call
+    /// ended before it did), or nil when it cannot be stopped.
+    @discardableResult
     func start(
         _ call: AICallRequest,
         event: @escaping @Sendable (String) -> Void,
         done: @escaping @Sendable (Result<String, AICallError>) -> Void
-    )
+    ) -> (@Sendable () -> Void)?
 }

@@ -63,10 +63,11 @@ extension WorkerHandle {
             send(.aiDone(WorkerFrame.AIDone(id: id, outcome: .failure(code: "AI_NOT_CONFIGURED", message: message))))
             return
         }
-        ai.start(
+        let stop = ai.start(
             AICallRequest(app: start.app, mode: start.mode, options: start.options),
             event: { [self] event in send(.aiEvent(WorkerFrame.AIEvent(id: id, event: event))) },
             done: { [self] result in
+                _ = lock.withLock { runningAI.removeValue(forKey: id) }
                 let outcome: WorkerFrame.AIDone.Outcome
                 switch result {
                 case .success(let json): outcome = .result(json: json)
@@ -75,6 +76,11 @@ extension WorkerHandle {
                 send(.aiDone(WorkerFrame.AIDone(id: id, outcome: outcome)))
             }
         )
+        // Calls whose answer only this invocation reads stop with it; channel and response streams
+        // outlive it by design.
+        if let stop, start.mode == .call || start.mode == .stream {
+            lock.withLock { runningAI[id] = stop }
+        }
     }
 
     /// Starts a worker's `fetch` on the daemon's egress loop; `send` gets the `fetched` reply.

@@ -37,7 +37,7 @@ final class WorkerHandle: @unchecked Sendable {
     let eventLoop: any EventLoop
     private let process: Process
     private let channel: any Channel
-    private let lock = NSLock()
+    let lock = NSLock()
     private var pending: [Pending] = []
     private var killReason: InvocationFailure.Kind?
     private(set) var dead = false
@@ -54,6 +54,9 @@ final class WorkerHandle: @unchecked Sendable {
     let storage: StorageService?
     let kernelCalls:
         (@Sendable (StorageCall, @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) -> Void)?
+    /// `fazt.ai` calls (`call` and `stream` modes) still running, by id: stopped when the
+    /// invocation that made them ends (nobody is left to read their answer).
+    var runningAI: [UInt64: @Sendable () -> Void] = [:]
     /// Failures of pipelined writes (`kv.set`) by number, until the invocation that sent them ends.
     private var pipelinedErrors: [UInt64: StorageError] = [:]
     /// Numbers finished ahead of an earlier one (a write refused at once as `BUSY` finishes before
@@ -205,11 +208,15 @@ final class WorkerHandle: @unchecked Sendable {
     /// was doing, and report the exit once the process is reaped.
     private func channelClosed() {
         storage?.abandon(owner: pid)
-        let (queued, reason) = lock.withLock {
+        let (queued, reason, orphans) = lock.withLock {
             dead = true
-            defer { pending.removeAll() }
-            return (pending, killReason)
+            defer {
+                pending.removeAll()
+                runningAI.removeAll()
+            }
+            return (pending, killReason, Array(runningAI.values))
         }
+        for stop in orphans { stop() }
         // Requests queued behind the one that was running never started: 503, not the app's fault.
         for waiting in queued.dropFirst() {
             waiting.completion(.lost(kind: .unavailable, message: "the JavaScript worker was restarted; try again"))
@@ -244,7 +251,10 @@ final class WorkerHandle: @unchecked Sendable {
         let now = DispatchTime.now().uptimeNanoseconds
         lastUsedAt = now
         if !pending.isEmpty { pending[0].startedAt = now }
+        let orphans = runningAI.values
+        runningAI.removeAll()
         lock.unlock()
+        for stop in orphans { stop() }
         current.completion(reply)
     }
 

@@ -41,18 +41,42 @@ final class AIGateway: AIService {
         self.scheduler = scheduler
     }
 
+    @discardableResult
     func start(
         _ call: AICallRequest,
         event: @escaping @Sendable (String) -> Void,
         done: @escaping @Sendable (Result<String, AICallError>) -> Void
-    ) {
+    ) -> (@Sendable () -> Void)? {
+        let handle = RunHandle()
         queue.async { [self] in
             do {
-                try begin(call, event: event, done: done)
+                try begin(call, handle: handle, event: event, done: done)
             } catch let error as AICallError {
                 done(.failure(error))
             } catch {
                 done(.failure(AICallError(code: "INTERNAL", message: "fazt.ai: \(error)")))
+            }
+        }
+        return { handle.cancel() }
+    }
+
+    /// The run a call became, for stopping it before or after it exists.
+    final class RunHandle: Sendable {
+        private let state = Mutex<(run: AIStreamRun?, cancelled: Bool)>((nil, false))
+
+        func cancel() {
+            let run = state.withLock { state -> AIStreamRun? in
+                state.cancelled = true
+                return state.run
+            }
+            run?.cancel()
+        }
+
+        /// Attaches `run`; false when the call was stopped already (the run must not start).
+        func attach(_ run: AIStreamRun) -> Bool {
+            state.withLock { state in
+                state.run = run
+                return !state.cancelled
             }
         }
     }
@@ -71,6 +95,7 @@ final class AIGateway: AIService {
 
     private func begin(
         _ call: AICallRequest,
+        handle: RunHandle,
         event: @escaping @Sendable (String) -> Void,
         done: @escaping @Sendable (Result<String, AICallError>) -> Void
     ) throws {
@@ -147,6 +172,9 @@ final class AIGateway: AIService {
             run.onFinished = { [weak self] in _ = self?.running.withLock { $0.removeValue(forKey: key) } }
         }
         if let streamID { done(.success(JSONValue.object([("streamId", .string(streamID))]).text)) }
+        guard handle.attach(run) else {
+            return done(.failure(AICallError(code: "AI_CANCELLED", message: "fazt.ai: the invocation ended first")))
+        }
         run.next()
     }
 

@@ -28,6 +28,10 @@ import Testing
                                             onDone: 'handlers/saved.js', meta: { conversation: 42 } });
             }
             if (q.mode === 'saved') return fazt.kv.get('saved') || {};
+            if (q.mode === 'abandon') {
+              for await (const event of fazt.ai.stream({ model: 'slow', prompt: 'hello there' })) break;
+              return { left: true };
+            }
             if (q.mode === 'sse') return fazt.ai.stream({ model: q.model, prompt: 'hello there' }).toResponse();
           } catch (error) {
             return { name: error.name, code: error.code, message: error.message };
@@ -104,6 +108,7 @@ import Testing
                 "ai", "model", "add", "flaky", "--provider", "local", "--model", "reset-after", "--fallback", "backup",
             ])
             try cli(["ai", "model", "add", "overloaded", "--provider", "claude", "--model", "anthropic-error"])
+            try cli(["ai", "model", "add", "slow", "--provider", "local", "--model", "tokens-400-50"])
             try cli(["grant", "bot", "ai"])
         }
     }
@@ -202,6 +207,26 @@ import Testing
         #expect(types.first == "text-delta" && types.suffix(2) == ["usage", "finish"], "\(body.prefix(400))")
         #expect(body.contains(#"data: {"type":"text-delta","text":"#))
         #expect(!raw.contains(Self.key))
+    }
+
+    /// A stream only its invocation could read stops when that invocation ends: the upstream
+    /// connection closes instead of generating (and billing) an answer nobody reads.
+    @Test func aStreamTheHandlerLeftStopsWithTheInvocation() throws {
+        let setup = try Setup()
+        try setup.configure()
+        let left = try setup.call("mode=abandon")
+        #expect(left["left"] as? Bool == true, "\(left)")
+        var status: String?
+        var sent = 0
+        let deadline = ContinuousClock.now + .seconds(5)
+        while status != "client-closed", ContinuousClock.now < deadline {
+            let last = try setup.mock.requests().last
+            status = last?["status"] as? String
+            sent = last?["events_sent"] as? Int ?? 0
+            if status != "client-closed" { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(status == "client-closed")
+        #expect(sent < 100, "400 tokens at 50/s: the upstream closed after \(sent)")
     }
 
     @Test func aChannelStreamOutlivesTheHandlerAndRunsOnDone() throws {

@@ -115,7 +115,7 @@ private final class FakeAIService: AIService {
         _ call: AICallRequest,
         event: @escaping @Sendable (String) -> Void,
         done: @escaping @Sendable (Result<String, AICallError>) -> Void
-    ) {
+    ) -> (@Sendable () -> Void)? {
         let refusal = state.withLock { state -> AICallError? in
             state.calls.append(call)
             return state.refuse
@@ -135,5 +135,6 @@ private final class FakeAIService: AIService {
                 done(.success(#"{"text":"Hello","finishReason":"stop"}"#))
             }
         }
+        return nil
     }
 }
