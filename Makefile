@@ -6,7 +6,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=
 DATA ?= ./data.db
 PORT ?= 8080
 
-.PHONY: run build release test lint format bench bench-realtime bench-report deps venv conformance clean
+.PHONY: run build release test lint format bench bench-realtime bench-ai bench-report deps venv conformance clean
 
 ## make run: install missing packages, build release, serve ./data.db on port 8080
 run: release
@@ -49,9 +49,20 @@ conformance: build venv
 
 ## make bench: nginx vs fazt on static files, Node vs fazt, storage, RSS, deploy time, realtime; writes
 ## docs/performance.jsonl (raw figures) and docs/performance.md. BENCH_ROUNDS=3, DURATION=10s by default.
-bench: release
+bench: release .venv-bench/bin/litellm
 	@scripts/install-deps.sh bench
 	scripts/bench.sh
+	python3 scripts/bench-ai.py .build/release/fazt .venv-bench/bin/litellm
+
+## make bench-ai: fazt.ai streaming overhead (time to first token, per-token latency, 100 streams' RSS)
+## against LiteLLM's proxy, both fed by scripts/mock-ai-provider.py; writes docs/performance-ai.md
+bench-ai: release .venv-bench/bin/litellm
+	python3 scripts/bench-ai.py .build/release/fazt .venv-bench/bin/litellm
+
+# LiteLLM's proxy (PyPI), the peer of the AI benchmark, in its own virtualenv (not in git).
+.venv-bench/bin/litellm:
+	python3 -m venv .venv-bench
+	.venv-bench/bin/pip install --quiet --disable-pip-version-check 'litellm[proxy]'
 
 ## make bench-realtime: only the realtime part (idle sockets, broadcast, wake latency vs Node + ws);
 ## writes docs/performance-realtime.jsonl and prints its report. `make bench` runs it too (BENCH_REALTIME=0 skips).

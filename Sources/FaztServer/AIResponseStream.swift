@@ -36,9 +36,11 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
         return head
     }
 
-    /// One event, from the provider's thread.
-    func send(_ event: AIStreamEvent) {
-        let text = "event: \(event.type)\ndata: \(event.json.text)\n\n"
+    /// Events that arrived together (one read from the provider), from the provider's thread: one
+    /// write, so a burst of tokens costs one syscall rather than one each.
+    func send(_ events: [AIStreamEvent]) {
+        guard !events.isEmpty else { return }
+        let text = events.map { "event: \($0.type)\ndata: \($0.json.text)\n\n" }.joined()
         lock.lock()
         guard let loop else {
             pending.append(text)

@@ -219,7 +219,7 @@ final class AIStreamRun: @unchecked Sendable {
             guard let channel = sink.channel else { return }
             for event in events { publish(event.json, to: channel) }
         case .response:
-            for event in events { sink.response?.send(event) }
+            sink.response?.send(events)
         case .call, .embed:
             break
         }
