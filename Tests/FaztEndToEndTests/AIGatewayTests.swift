@@ -109,6 +109,11 @@ import Testing
             ])
             try cli(["ai", "model", "add", "overloaded", "--provider", "claude", "--model", "anthropic-error"])
             try cli(["ai", "model", "add", "slow", "--provider", "local", "--model", "tokens-400-50"])
+            try cli(
+                ["ai", "provider", "add", "gem", "--type", "gemini", "--base-url", mock.baseURL(for: .gemini), "--key-stdin"],
+                input: AIGatewayTests.key
+            )
+            try cli(["ai", "model", "add", "gemini", "--provider", "gem", "--model", "echo"])
             try cli(["grant", "bot", "ai"])
         }
     }
@@ -141,6 +146,13 @@ import Testing
         let types = streamed["types"] as? [String] ?? []
         #expect(types.first == "text-delta" && types.suffix(2) == ["usage", "finish"], "\(types)")
         #expect(streamed["text"] as? String == (streamed["result"] as? [String: Any])?["text"] as? String)
+
+        // Anthropic and Gemini answer through the same API (Gemini: no end marker, usage at the end).
+        for model in ["backup", "gemini"] {
+            let other = try setup.call("mode=stream&model=\(model)")
+            #expect((other["text"] as? String)?.contains("hello there") == true, "\(model): \(other)")
+            #expect((other["types"] as? [String])?.suffix(2) == ["usage", "finish"], "\(model): \(other)")
+        }
 
         // Tool calls arrive whole, however the arguments were split.
         let tools = try setup.call("mode=call&model=tools")
