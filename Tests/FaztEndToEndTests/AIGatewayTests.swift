@@ -110,7 +110,10 @@ import Testing
             try cli(["ai", "model", "add", "overloaded", "--provider", "claude", "--model", "anthropic-error"])
             try cli(["ai", "model", "add", "slow", "--provider", "local", "--model", "tokens-400-50"])
             try cli(
-                ["ai", "provider", "add", "gem", "--type", "gemini", "--base-url", mock.baseURL(for: .gemini), "--key-stdin"],
+                [
+                    "ai", "provider", "add", "gem", "--type", "gemini", "--base-url", mock.baseURL(for: .gemini),
+                    "--key-stdin",
+                ],
                 input: AIGatewayTests.key
             )
             try cli(["ai", "model", "add", "gemini", "--provider", "gem", "--model", "echo"])
