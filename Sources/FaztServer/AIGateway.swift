@@ -88,7 +88,7 @@ final class AIGateway: AIService {
 
     /// Stops a channel stream of `app` (`fazt.ai.cancel`); false when none runs under that id.
     func cancel(app: String, streamID: String) -> Bool {
-        guard let run = running.withLock({ $0["\(app)\u{0}\(streamID)"] }) else { return false }
+        guard let run = running.withLock({ $0.removeValue(forKey: "\(app)\u{0}\(streamID)") }) else { return false }
         run.cancel()
         return true
     }

@@ -32,6 +32,11 @@ import Testing
               for await (const event of fazt.ai.stream({ model: 'slow', prompt: 'hello there' })) break;
               return { left: true };
             }
+            if (q.mode === 'cancel') {
+              const { streamId } = await fazt.ai.stream({ model: 'slow', prompt: 'x', channel: 'chat-9' });
+              await new Promise((resolve) => setTimeout(resolve, 100));
+              return { streamId, cancelled: fazt.ai.cancel(streamId), again: fazt.ai.cancel(streamId) };
+            }
             if (q.mode === 'sse') return fazt.ai.stream({ model: q.model, prompt: 'hello there' }).toResponse();
           } catch (error) {
             return { name: error.name, code: error.code, message: error.message };
@@ -242,6 +247,26 @@ import Testing
         }
         #expect(status == "client-closed")
         #expect(sent < 100, "400 tokens at 50/s: the upstream closed after \(sent)")
+    }
+
+    /// `fazt.ai.cancel(streamId)` stops a channel stream: the upstream connection closes at once.
+    @Test func cancelClosesTheUpstreamOfAChannelStream() throws {
+        let setup = try Setup()
+        try setup.configure()
+        let answer = try setup.call("mode=cancel")
+        #expect(answer["cancelled"] as? Bool == true && answer["again"] as? Bool == false, "\(answer)")
+        var status: String?
+        var sent = 0
+        let deadline = ContinuousClock.now + .seconds(5)
+        while status != "client-closed", ContinuousClock.now < deadline {
+            let last = try setup.mock.requests().last
+            status = last?["status"] as? String
+            sent = last?["events_sent"] as? Int ?? 0
+            if status != "client-closed" { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        #expect(status == "client-closed")
+        // 50 tokens a second: cancelled 100 ms in, the upstream stopped within a few tokens.
+        #expect(sent < 15, "the upstream closed after \(sent) tokens")
     }
 
     @Test func aChannelStreamOutlivesTheHandlerAndRunsOnDone() throws {
