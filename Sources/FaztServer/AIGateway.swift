@@ -256,6 +256,16 @@ final class AIGateway: AIService {
         }
     }
 
+    /// Checks `app`'s budget on the gateway's queue as if `estimatedTokens` more were used; calls
+    /// `refused` with the reason when they would cross it.
+    func recheck(app: String, estimatedTokens: Int64, refused: @escaping @Sendable (String) -> Void) {
+        queue.async { [self] in
+            if case .refused(let reason)? = try? budget.check(app: app, estimatedTokens: estimatedTokens) {
+                refused(reason + " (the answer was stopped mid-way)")
+            }
+        }
+    }
+
     /// Records a finished call (usage, cost, outcome); never fails the call.
     func record(_ record: AICallRecord) {
         try? budget.recordBlocking(record)

@@ -66,6 +66,13 @@ final class AIStreamRun: @unchecked Sendable {
     private var over = false
     private let started = ContinuousClock.now
     private var firstTokenMs: Int64?
+    /// Output so far, estimated (4 characters a token) while the provider's usage has not come.
+    private var outputCharacters = 0
+    private var checkedAtTokens = 0
+    /// Why the budget stopped the answer mid-way, once it did.
+    private var overBudget: String?
+    /// Estimated tokens between budget checks during an answer.
+    static let budgetCheckTokens = 200
 
     init(gateway: AIGateway, app: String, request: AIRequest, chain: [AIGateway.Target], sink: Sink) {
         self.gateway = gateway
@@ -146,6 +153,11 @@ final class AIStreamRun: @unchecked Sendable {
 
     private func ended(_ result: Result<Void, EgressError>) {
         lock.lock()
+        if let reason = overBudget {
+            lock.unlock()
+            forward([.error(code: "AI_BUDGET", message: reason), .finish(.error)])
+            return complete(outcome: .error, errorCode: "AI_BUDGET")
+        }
         if cancelled {
             let events = emitted ? [AIStreamEvent.finish(.error)] : []
             lock.unlock()
@@ -201,6 +213,20 @@ final class AIStreamRun: @unchecked Sendable {
         fail(code: code, message: message)
     }
 
+    /// Checks the app's budget with this answer's output so far (off the egress thread); an
+    /// answer that crosses it is stopped, its partial usage recorded.
+    private func recheckBudget(estimatedTokens: Int) {
+        gateway.recheck(app: app, estimatedTokens: Int64(estimatedTokens)) { [self] reason in
+            let stream = lock.withLock { () -> EgressStream? in
+                guard !over, overBudget == nil else { return nil }
+                overBudget = reason
+                cancelled = true
+                return self.stream
+            }
+            stream?.cancel()
+        }
+    }
+
     // MARK: Where the events go
 
     private func forward(_ events: [AIStreamEvent]) {
@@ -209,9 +235,14 @@ final class AIStreamRun: @unchecked Sendable {
         for event in events {
             accumulator.add(event)
             if firstTokenMs == nil, Self.isContent(event) { firstTokenMs = AIGateway.milliseconds(since: started) }
+            if case .textDelta(let text) = event { outputCharacters += text.utf8.count }
         }
         emitted = true
+        let estimate = outputCharacters / 4
+        let checkBudget = estimate - checkedAtTokens >= Self.budgetCheckTokens && overBudget == nil && !over
+        if checkBudget { checkedAtTokens = estimate }
         lock.unlock()
+        if checkBudget { recheckBudget(estimatedTokens: estimate) }
         switch sink.mode {
         case .stream:
             for event in events { sink.event(event.json.text) }
@@ -248,11 +279,13 @@ final class AIStreamRun: @unchecked Sendable {
 
     private func complete(outcome: AICallRecord.Outcome, errorCode: String?) {
         let target = self.target
-        let (result, firstToken) = lock.withLock { () -> (AIResult, Int64?) in
+        let (result, firstToken, estimate) = lock.withLock { () -> (AIResult, Int64?, Int) in
             over = true
-            return (accumulator.result(id: normalizer.responseID ?? "", model: target.alias), firstTokenMs)
+            let result = accumulator.result(id: normalizer.responseID ?? "", model: target.alias)
+            return (result, firstTokenMs, outputCharacters / 4)
         }
-        let usage = result.usage ?? AIUsage()
+        // A stream stopped before the provider's usage came is recorded with its estimated output.
+        let usage = result.usage ?? AIUsage(outputTokens: estimate)
         let costMicros = AICost.micros(
             model: target.prices,
             inputTokens: Int64(usage.inputTokens),

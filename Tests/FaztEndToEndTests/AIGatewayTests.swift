@@ -269,6 +269,24 @@ import Testing
         #expect(sent < 15, "the upstream closed after \(sent) tokens")
     }
 
+    /// A stream that crosses the app's budget mid-way is stopped: `error` (AI_BUDGET) and `finish`,
+    /// the text so far kept, its estimated usage recorded.
+    @Test func aStreamThatCrossesTheBudgetIsStopped() throws {
+        let setup = try Setup()
+        try setup.configure()
+        try setup.cli(["ai", "model", "add", "long", "--provider", "local", "--model", "tokens-3000-200"])
+        try setup.cli(["ai", "budget", "bot", "--tokens-per-day", "300"])
+        let answer = try setup.call("mode=stream&model=long")
+        let types = answer["types"] as? [String] ?? []
+        #expect(types.suffix(2) == ["error", "finish"], "\(types.suffix(5))")
+        #expect(types.count > 100 && types.count < 2000, "\(types.count) events")
+        let usage = try setup.cli(["ai", "usage", "bot", "--json"])
+        let rows = (try JSONSerialization.jsonObject(with: Data(usage.out.utf8)) as? [String: Any])?["usage"]
+        let long = (rows as? [[String: Any]])?.first { $0["model"] as? String == "long" }
+        #expect((long?["outputTokens"] as? Int ?? 0) > 0, "\(usage.out)")
+        #expect(long?["errors"] as? Int == 1, "\(usage.out)")
+    }
+
     @Test func aChannelStreamOutlivesTheHandlerAndRunsOnDone() throws {
         let setup = try Setup()
         try setup.configure()
