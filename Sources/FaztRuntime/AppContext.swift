@@ -30,6 +30,8 @@ final class AppContext {
     private(set) var fetchDoneFunction: JSObjectRef?
     /// Sends a `fazt.ai` call to the daemon.
     var sendAI: (WorkerFrame.AIStart) -> Void = { _ in }
+    /// Asks the daemon to stop a `fazt.ai` call (its `signal` aborted).
+    var sendAICancel: (UInt64) -> Void = { _ in }
     /// `fazt.ai` calls started by the current invocation and not ended yet.
     var pendingAI = Set<Int>()
     private(set) var aiEventFunction: JSObjectRef?

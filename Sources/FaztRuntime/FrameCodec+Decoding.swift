@@ -73,6 +73,15 @@ extension FrameCodec {
             }
             return .aiEvent(WorkerFrame.AIEvent(id: try required(id), event: try required(event)))
         case .aiDone: return .aiDone(try decodeAIDone(&fields))
+        case .aiCancel:
+            var id: UInt64?
+            while let (tag, bytes) = try fields.next() {
+                switch AICancelTag(rawValue: tag) {
+                case .id: id = try FieldReader.uint(bytes)
+                case nil: throw malformed
+                }
+            }
+            return .aiCancel(try required(id))
         case .log:
             var app: String?
             var level: String?

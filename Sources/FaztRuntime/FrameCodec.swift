@@ -9,7 +9,7 @@ enum FrameCodec {
     enum Kind: UInt8 {
         case hello = 1
         case invoke, warm, check, result, checked, store, stored, fetch, fetched, log, recycle
-        case ai, aiEvent, aiDone
+        case ai, aiEvent, aiDone, aiCancel
     }
 
     enum HelloTag: UInt8 { case protocolVersion = 1 }
@@ -68,6 +68,7 @@ enum FrameCodec {
         case id = 1
         case json, code, message
     }
+    enum AICancelTag: UInt8 { case id = 1 }
 
     static func encode(_ frame: WorkerFrame) throws -> [UInt8] {
         switch frame {
@@ -168,6 +169,10 @@ enum FrameCodec {
             var out = FieldWriter(kind: Kind.aiEvent.rawValue, capacity: 32 + event.event.utf8.count)
             out.put(AIEventTag.id, event.id)
             out.put(AIEventTag.event, event.event)
+            return out.bytes
+        case .aiCancel(let id):
+            var out = FieldWriter(kind: Kind.aiCancel.rawValue)
+            out.put(AICancelTag.id, id)
             return out.bytes
         case .aiDone(let done):
             var out = FieldWriter(kind: Kind.aiDone.rawValue)

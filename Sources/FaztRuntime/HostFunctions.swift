@@ -102,6 +102,15 @@ enum HostFunctions {
             }
         ),
         (
+            "aiCancel",
+            { ctx, _, _, count, args, _ in
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let id = Int(number(app, args, count, 0))
+                if app.pendingAI.contains(id) { app.sendAICancel(UInt64(id)) }
+                return app.context.undefined
+            }
+        ),
+        (
             "store",
             { ctx, _, _, count, args, _ in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }

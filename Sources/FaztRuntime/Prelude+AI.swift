@@ -5,6 +5,37 @@
 /// (after the storage part, whose `FaztError` it uses).
 extension Prelude {
     static let ai = #"""
+          // ---- AbortController / AbortSignal (the web API, enough for fazt.ai's `signal`) ----------
+          const abortError = (name, message) => { const error = new Error(message); error.name = name; return error; };
+          class AbortSignal {
+            constructor() { this.aborted = false; this.reason = undefined; this.onabort = null; this._listeners = []; }
+            addEventListener(type, listener) { if (type === "abort" && typeof listener === "function") this._listeners.push(listener); }
+            removeEventListener(type, listener) { this._listeners = this._listeners.filter((l) => l !== listener); }
+            throwIfAborted() { if (this.aborted) throw this.reason; }
+            _abort(reason) {
+              if (this.aborted) return;
+              this.aborted = true;
+              this.reason = reason === undefined ? abortError("AbortError", "This operation was aborted") : reason;
+              const event = { type: "abort", target: this };
+              if (typeof this.onabort === "function") this.onabort(event);
+              for (const listener of this._listeners.slice()) listener(event);
+            }
+            static abort(reason) { const signal = new AbortSignal(); signal._abort(reason); return signal; }
+            static timeout(ms) {
+              const signal = new AbortSignal();
+              setTimeout(() => signal._abort(abortError("TimeoutError", "The operation timed out")), Number(ms) || 0);
+              return signal;
+            }
+          }
+          class AbortController {
+            constructor() { this.signal = new AbortSignal(); }
+            abort(reason) { this.signal._abort(reason); }
+          }
+          if (typeof globalThis.AbortController === "undefined") {
+            Object.defineProperty(globalThis, "AbortController", { value: AbortController, writable: true, configurable: true });
+            Object.defineProperty(globalThis, "AbortSignal", { value: AbortSignal, writable: true, configurable: true });
+          }
+
           // ---- fazt.ai ------------------------------------------------------------------------
           const aiCalls = new Map();
           let nextAI = 1;
@@ -15,11 +46,30 @@ extension Prelude {
             try { return JSON.stringify(options); }
             catch (error) { throw new FaztError("INVALID_ARGUMENT", `${what}: the options are not JSON (${error.message})`); }
           };
-          // Starts a call; `onEvent` gets each event of a streamed call (as an object).
+          // Starts a call; `onEvent` gets each event of a streamed call (as an object). A `signal`
+          // that aborts stops the call in the daemon (its upstream connection closes) and rejects.
           const aiStart = (mode, options, what, onEvent) => new Promise((resolve, reject) => {
+            let signal = null;
+            if (options && typeof options === "object" && "signal" in options) {
+              ({ signal } = options);
+              options = Object.assign({}, options);
+              delete options.signal;
+              if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
+                throw new FaztError("INVALID_ARGUMENT", `${what}: signal must be an AbortSignal (new AbortController().signal)`);
+              }
+              if (signal && signal.aborted) { reject(signal.reason); return; }
+            }
             const text = aiOptionsText(options, what);
             const id = nextAI++;
             aiCalls.set(id, { resolve, reject, onEvent });
+            if (signal) {
+              signal.addEventListener("abort", () => {
+                if (!aiCalls.has(id)) return;
+                aiCalls.delete(id);
+                host.aiCancel(id);
+                reject(signal.reason);
+              });
+            }
             host.ai(id, mode, text);
           });
           Object.defineProperty(globalThis, "__fazt_aiEvent", {

@@ -4,7 +4,7 @@ import FaztStorage
 /// (`FrameCodec`), so nothing is reused for two meanings and a new case cannot break an old one.
 ///
 /// Daemon → worker: `invoke`, `warm`, `check`, `stored`, `fetched`, `aiEvent`, `aiDone`.
-/// Worker → daemon: `hello`, `result`, `checked`, `store`, `fetch`, `log`, `recycle`, `ai`.
+/// Worker → daemon: `hello`, `result`, `checked`, `store`, `fetch`, `log`, `recycle`, `ai`, `aiCancel`.
 enum WorkerFrame: Sendable, Equatable {
     case hello(Hello)
     case invoke(Invoke)
@@ -21,6 +21,8 @@ enum WorkerFrame: Sendable, Equatable {
     case ai(AIStart)
     case aiEvent(AIEvent)
     case aiDone(AIDone)
+    /// Stop the `fazt.ai` call with this id (its `signal` aborted).
+    case aiCancel(UInt64)
 
     /// The first frame a worker sends: the protocol it speaks.
     struct Hello: Sendable, Equatable {

@@ -153,6 +153,7 @@ extension WorkerFrame {
         case .ai: "ai"
         case .aiEvent: "aiEvent"
         case .aiDone: "aiDone"
+        case .aiCancel: "aiCancel"
         }
     }
 }

@@ -194,6 +194,9 @@ final class WorkerHandle: @unchecked Sendable {
         case .fetch(let fetch): Self.startFetch(fetch, policy: egress) { [self] in send(.fetched($0)) }
         case .store(let store): handleStore(store)
         case .ai(let start): startAI(start)
+        case .aiCancel(let id):
+            let stop = lock.withLock { runningAI.removeValue(forKey: id) }
+            stop?()
         case .log(let log): logSink(log.app, log.level, log.message)
         case .recycle:
             // Over its memory budget: finish what it has, then be replaced (see `Supervisor`).

@@ -392,6 +392,7 @@ final class WorkerRuntime {
         }
         context.sendFetch = { fetch in try? writer.send(.fetch(fetch)) }
         context.sendAI = { start in try? writer.send(.ai(start)) }
+        context.sendAICancel = { id in try? writer.send(.aiCancel(id)) }
         context.storageCall = { [unowned self, unowned context] op, args, data in
             let result: Result<StorageResult, StorageError>
             do throws(StorageError) {

@@ -37,6 +37,16 @@ import Testing
               await new Promise((resolve) => setTimeout(resolve, 100));
               return { streamId, cancelled: fazt.ai.cancel(streamId), again: fazt.ai.cancel(streamId) };
             }
+            if (q.mode === 'abort') {
+              const controller = new AbortController();
+              setTimeout(() => controller.abort(), 100);
+              try { await fazt.ai({ model: 'slow', prompt: 'x', signal: controller.signal }); return { aborted: false }; }
+              catch (error) {
+                // The invocation goes on: only the abort may have closed the upstream.
+                await new Promise((resolve) => setTimeout(resolve, 1500));
+                return { aborted: true, name: error.name };
+              }
+            }
             if (q.mode === 'sse') return fazt.ai.stream({ model: q.model, prompt: 'hello there' }).toResponse();
           } catch (error) {
             return { name: error.name, code: error.code, message: error.message };
@@ -285,6 +295,25 @@ import Testing
         let long = (rows as? [[String: Any]])?.first { $0["model"] as? String == "long" }
         #expect((long?["outputTokens"] as? Int ?? 0) > 0, "\(usage.out)")
         #expect(long?["errors"] as? Int == 1, "\(usage.out)")
+    }
+
+    /// `signal`: aborting rejects the call with the signal's reason and closes the upstream.
+    @Test func anAbortedSignalStopsTheCall() throws {
+        let setup = try Setup()
+        try setup.configure()
+        let answer = try setup.call("mode=abort")
+        #expect(answer["aborted"] as? Bool == true && answer["name"] as? String == "AbortError", "\(answer)")
+        var status: String?
+        var sent = 0
+        let deadline = ContinuousClock.now + .seconds(5)
+        while status != "client-closed", ContinuousClock.now < deadline {
+            let last = try setup.mock.requests().last
+            status = last?["status"] as? String
+            sent = last?["events_sent"] as? Int ?? 0
+            if status != "client-closed" { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        #expect(status == "client-closed")
+        #expect(sent < 15, "the upstream closed after \(sent) tokens")
     }
 
     @Test func aChannelStreamOutlivesTheHandlerAndRunsOnDone() throws {

@@ -95,6 +95,7 @@ import Testing
         .aiEvent(.init(id: 13, event: #"{"type":"text-delta","text":"hi"}"#)),
         .aiDone(.init(id: 13, outcome: .result(json: #"{"text":"hi"}"#))),
         .aiDone(.init(id: 14, outcome: .failure(code: "AI_BUDGET", message: "over the day's budget"))),
+        .aiCancel(15),
     ]
 
     @Test(arguments: frames)
