@@ -12,7 +12,7 @@ struct RunsCommand: ParsableCommand {
 
     @OptionGroup var options: ClientOptions
     @Argument(help: "The app name.") var app: String
-    @Option(help: "Only this kind: job, cron, event, notify, http or socket ('timer' means job).") var kind: String?
+    @Option(help: "Only this kind: job, cron, event, notify, http, socket or ai ('timer' means job).") var kind: String?
     @Option(help: "How many runs to show (1-1000).") var limit: Int = 50
     @Flag(help: "Also print each run's captured console output.") var output = false
 

@@ -33,7 +33,7 @@ public struct Run: Sendable, Codable, Equatable {
 /// The `runs` table: execution history, trimmed by count per app and by age.
 public enum RunLog {
     /// Every run kind, as users see and filter them.
-    public static let kinds = ["job", "cron", "event", "notify", "http", "socket"]
+    public static let kinds = ["job", "cron", "event", "notify", "http", "socket", "ai"]
 
     /// A run kind as given by a user (`timer`, the jobs table's word, is an alias of `job`), or
     /// nil when it is none of `kinds`.
@@ -45,7 +45,7 @@ public enum RunLog {
     /// The user-facing word for a stored job kind.
     static func kind(stored: String) -> String { stored == "timer" ? "job" : stored }
 
-    /// The allowed kinds as a sentence: `job, cron, event, notify, http or socket`.
+    /// The allowed kinds as a sentence: `job, cron, event, notify, http, socket or ai`.
     public static var kindList: String { kinds.dropLast().joined(separator: ", ") + " or " + kinds[kinds.count - 1] }
 
     /// Most bytes of console output kept per run.

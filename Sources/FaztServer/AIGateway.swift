@@ -33,8 +33,12 @@ final class AIGateway: AIService {
     /// Keys the gateway reads beside the model options.
     static let gatewayOptions: Set<String> = ["channel", "onDone", "meta"]
 
-    init(store: Store, registry: AIRegistry, realtime: RealtimeServices, scheduler: Scheduler) {
+    /// Runs kept per app in the execution history.
+    let runsKeep: Int
+
+    init(store: Store, registry: AIRegistry, realtime: RealtimeServices, scheduler: Scheduler, runsKeep: Int = 1000) {
         self.store = store
+        self.runsKeep = runsKeep
         self.registry = registry
         self.budget = AIBudget(store: store)
         self.realtime = realtime
@@ -269,6 +273,30 @@ final class AIGateway: AIService {
     /// Records a finished call (usage, cost, outcome); never fails the call.
     func record(_ record: AICallRecord) {
         try? budget.recordBlocking(record)
+        // The execution history too (`fazt runs APP --kind ai`): alias, provider/model, outcome.
+        let cost = Double(record.costMicros) / 1_000_000
+        let summary: [(String, JSONValue)] = [
+            ("inputTokens", .number(Double(record.inputTokens))),
+            ("outputTokens", .number(Double(record.outputTokens))),
+            ("cacheReadTokens", .number(Double(record.cacheReadTokens))),
+            ("cacheWriteTokens", .number(Double(record.cacheWriteTokens))),
+            ("cost", .number(cost)),
+            ("firstTokenMs", record.firstTokenMs.map { .number(Double($0)) } ?? .null),
+        ]
+        var run = Run(
+            app: record.app,
+            kind: "ai",
+            handler: record.modelAlias,
+            startedAt: RealtimeServices.nowMs() - record.durationMs,
+            durationMs: record.durationMs,
+            outcome: record.outcome == .ok ? "ok" : record.outcome == .cancelled ? "cancelled" : "failed"
+        )
+        run.name = "\(record.provider)/\(record.providerModel)"
+        run.error = record.errorCode
+        run.output = JSONValue.object(summary).text
+        let keep = runsKeep
+        let entry = run
+        _ = try? store.writeBlocking { try RunLog.record($0, entry, keep: keep) }
     }
 
     /// Runs `handler` of `app` as a job with `state` (a channel stream's `onDone`).

@@ -160,7 +160,8 @@ final class ServerServices: Sendable {
             store: store,
             registry: AIRegistry(sharingKeyOf: secrets),
             realtime: realtime,
-            scheduler: scheduler
+            scheduler: scheduler,
+            runsKeep: configuration.scheduler.runsKeep
         )
         self.ai = ai
         runtime.ai = ai

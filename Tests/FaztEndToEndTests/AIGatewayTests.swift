@@ -196,6 +196,14 @@ import Testing
         #expect(unknown["code"] as? String == "AI_NOT_CONFIGURED")
         #expect((unknown["message"] as? String)?.contains("fazt ai model add nope") == true)
 
+        // Every call is in the execution history too.
+        let runs = try setup.cli(["runs", "bot", "--kind", "ai", "--json"])
+        #expect(
+            runs.out.contains("\"kind\":\"ai\"") || runs.out.contains("\"kind\" : \"ai\""),
+            "\(runs.out.prefix(300))"
+        )
+        #expect(runs.out.contains("local/echo"), "\(runs.out.prefix(300))")
+
         // Usage is recorded per model.
         let report = try setup.cli(["ai", "usage", "bot", "--json"])
         #expect(report.out.contains("fast"))

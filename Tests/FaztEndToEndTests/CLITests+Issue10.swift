@@ -47,7 +47,7 @@ extension CLITests {
 
         let kind = try server.api("GET", "/apps/site/runs?kind=bogus")
         #expect(kind.status == 400)
-        #expect(kind.text.contains("job, cron, event, notify, http or socket"), "\(kind.text)")
+        #expect(kind.text.contains("job, cron, event, notify, http, socket or ai"), "\(kind.text)")
         #expect(try server.api("GET", "/apps/site/runs?kind=timer").status == 200)
         #expect(try server.api("GET", "/apps/site/runs?kind=notify").status == 200)
         let paths = [
@@ -65,7 +65,7 @@ extension CLITests {
         }
 
         let badKind = try ServerProcess.runCLI(["runs", "site", "--kind", "bogus"], environment: env)
-        #expect(badKind.0 != 0 && badKind.2.contains("job, cron, event, notify, http or socket"), "\(badKind.2)")
+        #expect(badKind.0 != 0 && badKind.2.contains("job, cron, event, notify, http, socket or ai"), "\(badKind.2)")
         #expect(try ServerProcess.runCLI(["runs", "site", "--kind", "notify"], environment: env).0 == 0)
         #expect(try ServerProcess.runCLI(["runs", "--help"]).1.contains("notify"))
         let badStatus = try ServerProcess.runCLI(["jobs", "site", "--status", "done"], environment: env)
