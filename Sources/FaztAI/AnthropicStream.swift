@@ -28,12 +28,8 @@ public struct AnthropicStream: AIStreamNormalizer {
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [AIStreamEvent] {
         var events: [AIStreamEvent] = []
         for event in decoder.feed(bytes) { handle(event, into: &events) }
-        if decoder.overflowed, !done {
-            fail(
-                code: "invalid_stream",
-                message: "provider sent a stream line over \(decoder.maxLineBytes) bytes",
-                into: &events
-            )
+        if let overflow = decoder.overflowFailure, !done {
+            fail(code: overflow.code, message: overflow.message, into: &events)
         }
         return events
     }

@@ -31,12 +31,8 @@ public struct OpenAIChatStream: AIStreamNormalizer {
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [AIStreamEvent] {
         var events: [AIStreamEvent] = []
         for event in decoder.feed(bytes) { handle(event.data, into: &events) }
-        if decoder.overflowed, !done {
-            fail(
-                code: "invalid_stream",
-                message: "provider sent a stream line over \(decoder.maxLineBytes) bytes",
-                into: &events
-            )
+        if let overflow = decoder.overflowFailure, !done {
+            fail(code: overflow.code, message: overflow.message, into: &events)
         }
         return events
     }

@@ -139,3 +139,10 @@ public struct SSEDecoder: Sendable {
         events.append(SSEEvent(event: name, data: dataLines.joined(separator: "\n"), id: lastEventID, retry: retry))
     }
 }
+
+extension SSEDecoder {
+    /// The error a normalizer reports once a line went over `maxLineBytes`, or nil.
+    var overflowFailure: (code: String, message: String)? {
+        overflowed ? ("invalid_stream", "provider sent a stream line over \(maxLineBytes) bytes") : nil
+    }
+}

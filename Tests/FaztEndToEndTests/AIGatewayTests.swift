@@ -88,6 +88,19 @@ import Testing
             return (status, out, err)
         }
 
+        /// How the mock's last stream ended (`client-closed` when Fazt closed it) and the tokens it
+        /// had sent, once it ended or after 5 s (the mock records no event to wait on).
+        func upstreamEnd() throws -> (status: String?, sent: Int) {
+            let deadline = ContinuousClock.now + .seconds(5)
+            while true {
+                let last = try mock.requests().last
+                let status = last?["status"] as? String
+                let sent = last?["events_sent"] as? Int ?? 0
+                if status == "client-closed" || ContinuousClock.now >= deadline { return (status, sent) }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+
         func call(_ query: String) throws -> [String: Any] {
             let response = try server.app("bot", "/api?\(query)")
             outputs.append(response.text)
@@ -254,15 +267,7 @@ import Testing
         try setup.configure()
         let left = try setup.call("mode=abandon")
         #expect(left["left"] as? Bool == true, "\(left)")
-        var status: String?
-        var sent = 0
-        let deadline = ContinuousClock.now + .seconds(5)
-        while status != "client-closed", ContinuousClock.now < deadline {
-            let last = try setup.mock.requests().last
-            status = last?["status"] as? String
-            sent = last?["events_sent"] as? Int ?? 0
-            if status != "client-closed" { Thread.sleep(forTimeInterval: 0.05) }
-        }
+        let (status, sent) = try setup.upstreamEnd()
         #expect(status == "client-closed")
         #expect(sent < 100, "400 tokens at 50/s: the upstream closed after \(sent)")
     }
@@ -273,15 +278,7 @@ import Testing
         try setup.configure()
         let answer = try setup.call("mode=cancel")
         #expect(answer["cancelled"] as? Bool == true && answer["again"] as? Bool == false, "\(answer)")
-        var status: String?
-        var sent = 0
-        let deadline = ContinuousClock.now + .seconds(5)
-        while status != "client-closed", ContinuousClock.now < deadline {
-            let last = try setup.mock.requests().last
-            status = last?["status"] as? String
-            sent = last?["events_sent"] as? Int ?? 0
-            if status != "client-closed" { Thread.sleep(forTimeInterval: 0.02) }
-        }
+        let (status, sent) = try setup.upstreamEnd()
         #expect(status == "client-closed")
         // 50 tokens a second: cancelled 100 ms in, the upstream stopped within a few tokens.
         #expect(sent < 15, "the upstream closed after \(sent) tokens")
@@ -311,15 +308,7 @@ import Testing
         try setup.configure()
         let answer = try setup.call("mode=abort")
         #expect(answer["aborted"] as? Bool == true && answer["name"] as? String == "AbortError", "\(answer)")
-        var status: String?
-        var sent = 0
-        let deadline = ContinuousClock.now + .seconds(5)
-        while status != "client-closed", ContinuousClock.now < deadline {
-            let last = try setup.mock.requests().last
-            status = last?["status"] as? String
-            sent = last?["events_sent"] as? Int ?? 0
-            if status != "client-closed" { Thread.sleep(forTimeInterval: 0.02) }
-        }
+        let (status, sent) = try setup.upstreamEnd()
         #expect(status == "client-closed")
         #expect(sent < 15, "the upstream closed after \(sent) tokens")
     }

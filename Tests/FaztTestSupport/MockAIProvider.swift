@@ -50,18 +50,11 @@ public final class MockAIProvider: @unchecked Sendable {
         }
         thread.start()
         // The {"port": N} line is the readiness signal.
-        var line = ""
-        let output = stdoutPipe.fileHandleForReading
-        while !line.contains("\n") {
-            let data = output.availableData
-            if data.isEmpty { throw TestError("the AI mock exited before listening: \(stderr)") }
-            line += String(decoding: data, as: UTF8.self)
-        }
-        guard
-            let json = try JSONSerialization.jsonObject(with: Data(line.split(separator: "\n")[0].utf8))
-                as? [String: Any],
-            let port = json["port"] as? Int
-        else { throw TestError("unexpected ready line: \(line)") }
+        let (json, line) = try ServerProcess.firstLine(
+            of: stdoutPipe,
+            exited: "the AI mock exited before listening: \(stderr)"
+        )
+        guard let port = json["port"] as? Int else { throw TestError("unexpected ready line: \(line)") }
         self.port = port
     }
 

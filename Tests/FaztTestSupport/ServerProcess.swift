@@ -57,17 +57,8 @@ public final class ServerProcess: @unchecked Sendable {
         }
         thread.start()
         // The ready line is the readiness signal: read stdout until it arrives.
-        var line = ""
-        let output = stdoutPipe.fileHandleForReading
-        while !line.contains("\n") {
-            let data = output.availableData
-            if data.isEmpty { throw TestError("fazt exited before listening: \(stderr)") }
-            line += String(decoding: data, as: UTF8.self)
-        }
-        guard
-            let json = try JSONSerialization.jsonObject(with: Data(line.split(separator: "\n")[0].utf8))
-                as? [String: Any],
-            json["event"] as? String == "listening", let port = json["port"] as? Int
+        let (json, line) = try Self.firstLine(of: stdoutPipe, exited: "fazt exited before listening: \(stderr)")
+        guard json["event"] as? String == "listening", let port = json["port"] as? Int
         else { throw TestError("unexpected ready line: \(line)") }
         self.port = port
     }
@@ -113,6 +104,23 @@ public final class ServerProcess: @unchecked Sendable {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
             return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         }
+    }
+
+    /// The first line a child writes to `pipe`, parsed as a JSON object (an empty object when it is
+    /// not one), and the text read; `exited` is the error when the child closes it first.
+    public static func firstLine(
+        of pipe: Pipe,
+        exited: @autoclosure () -> String
+    ) throws -> (json: [String: Any], line: String) {
+        var line = ""
+        let output = pipe.fileHandleForReading
+        while !line.contains("\n") {
+            let data = output.availableData
+            if data.isEmpty { throw TestError(exited()) }
+            line += String(decoding: data, as: UTF8.self)
+        }
+        let first = Data(line.split(separator: "\n", omittingEmptySubsequences: false)[0].utf8)
+        return ((try? JSONSerialization.jsonObject(with: first)) as? [String: Any] ?? [:], line)
     }
 
     /// Sends SIGTERM and waits; returns the exit status.
