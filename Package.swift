@@ -68,6 +68,8 @@ let package = Package(
         ),
         .executableTarget(name: "BundleJSTool"),
         .plugin(name: "BundleJSPlugin", capability: .buildTool(), dependencies: ["BundleJSTool"]),
+        .executableTarget(name: "EmbedFilesTool"),
+        .plugin(name: "EmbedTemplatesPlugin", capability: .buildTool(), dependencies: ["EmbedFilesTool"]),
         .target(
             name: "FaztRuntime",
             dependencies: [
@@ -136,7 +138,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["README.md"]
+            exclude: ["README.md", "Templates"],
+            plugins: ["EmbedTemplatesPlugin"]
         ),
         .executableTarget(name: "fazt", dependencies: ["FaztCLI"]),
         .target(

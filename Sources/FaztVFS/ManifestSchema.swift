@@ -86,6 +86,7 @@ public enum ManifestSchema {
         ),
         Key("webhooks", .named("name → {secret, signature}", webhook), "Inbound webhooks at `/_hooks/<name>`."),
         Key("realtime", .object(realtime), default: "sockets from the app's own origin", "WebSockets at `/_ws`."),
+        Key("assistant", .object(assistant), "Settings of an assistant app (`fazt create NAME --template assistant`)."),
     ]
 
     static let cors: [Key] = [
@@ -153,6 +154,45 @@ public enum ManifestSchema {
         ),
     ]
 
+    static let assistant: [Key] = [
+        Key("title", .string, default: "\"Assistant\"", "The widget's title (a page's `data-title` wins)."),
+        Key("greeting", .string, default: "none", "The first message a visitor sees."),
+        Key(
+            "origins",
+            .strings,
+            default: "[]",
+            "Exact origins (`scheme://host[:port]`) of the websites that may embed the widget."
+        ),
+        Key("systemPrompt", .string, default: "a short helpful-assistant prompt", "What the model is told first."),
+        Key("model", .string, default: "the default model alias", "Model alias (or `provider:model`) for answers."),
+        Key(
+            "embeddingModel",
+            .string,
+            default: "none: keyword ranking",
+            "Model alias that embeds `private/knowledge/` for grounding."
+        ),
+        Key("rateLimits", .object(assistantRateLimits), "Messages a visitor may send."),
+        Key(
+            "identitySecret",
+            .string,
+            default: "none",
+            "Env key (`fazt env set`) holding the HMAC secret of verified visitor identities."
+        ),
+        Key("requireIdentity", .boolean, default: "false", "Refuse visitors without a verified identity."),
+        Key(
+            "handoffKeywords",
+            .strings,
+            default: "\"human\", \"person\", \"agent\", …",
+            "Words in a visitor's message that ask for a person."
+        ),
+        Key("historyMessages", .integer(minimum: 1), default: "20", "Earlier messages sent to the model with each question."),
+    ]
+
+    static let assistantRateLimits: [Key] = [
+        Key("perIpPerMinute", .integer(minimum: 1), default: "20", "Messages per minute from one client address."),
+        Key("perConversationPerMinute", .integer(minimum: 1), default: "10", "Messages per minute in one conversation."),
+    ]
+
     /// Names often written instead of a key (checked before edit distance).
     static let commonMistakes: [String: String] = [
         "schedule": "schedules", "cron": "schedules", "crons": "schedules", "jobs": "schedules",
@@ -164,6 +204,8 @@ public enum ManifestSchema {
         "retry": "retries", "secretName": "secret", "algorithm": "signature",
         "websocket": "realtime", "websockets": "realtime", "sockets": "realtime", "ws": "realtime",
         "channel": "channels", "rooms": "channels", "compression": "deflate", "permessageDeflate": "deflate",
+        "bot": "assistant", "chat": "assistant", "widget": "assistant", "prompt": "systemPrompt",
+        "system": "systemPrompt", "rateLimit": "rateLimits",
     ]
 
     /// The listed key closest to `key` (a known mistake, a case slip, or within a small edit distance).
