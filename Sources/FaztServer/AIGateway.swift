@@ -29,6 +29,8 @@ final class AIGateway: AIService {
     /// `toResponse()` answers not yet taken by their HTTP response, by app and stream id.
     private let responses = Mutex<[String: (stream: AIResponseStream, at: ContinuousClock.Instant)]>([:])
     private let counter = Atomic<Int>(0)
+    /// Provider piece in → server-sent event written, for `toResponse()` answers.
+    let tokenLatency = AILatencyHistogram()
 
     /// Keys the gateway reads beside the model options.
     static let gatewayOptions: Set<String> = ["channel", "onDone", "meta"]
@@ -158,7 +160,7 @@ final class AIGateway: AIService {
                 "air_" + String(counter.add(1, ordering: .relaxed).newValue, radix: 36) + "_"
                 + String(UInt32.random(in: 0...UInt32.max), radix: 36)
             streamID = id
-            sink.response = AIResponseStream()
+            sink.response = AIResponseStream(latency: tokenLatency)
         }
         let run = AIStreamRun(gateway: self, app: call.app, request: request, chain: chain, sink: sink)
         if let response = sink.response, let streamID {

@@ -6,6 +6,7 @@ import FaztRealtime
 import FaztRuntime
 import FaztVFS
 import Foundation
+import NIOCore
 
 /// One `fazt.ai` call on its way through the provider chain: each attempt streams the provider's
 /// answer through the provider's normalizer, and the events go where the call's mode sends them.
@@ -146,9 +147,10 @@ final class AIStreamRun: @unchecked Sendable {
             lock.unlock()
             return
         }
+        let arrival = NIODeadline.now()
         let events = normalizer.feed(bytes)
         lock.unlock()
-        forward(events)
+        forward(events, arrival: arrival)
     }
 
     private func ended(_ result: Result<Void, EgressError>) {
@@ -229,7 +231,7 @@ final class AIStreamRun: @unchecked Sendable {
 
     // MARK: Where the events go
 
-    private func forward(_ events: [AIStreamEvent]) {
+    private func forward(_ events: [AIStreamEvent], arrival: NIODeadline = .now()) {
         guard !events.isEmpty else { return }
         lock.lock()
         for event in events {
@@ -250,7 +252,7 @@ final class AIStreamRun: @unchecked Sendable {
             guard let channel = sink.channel else { return }
             for event in events { publish(event.json, to: channel) }
         case .response:
-            sink.response?.send(events)
+            sink.response?.send(events, arrival: arrival)
         case .call, .embed:
             break
         }

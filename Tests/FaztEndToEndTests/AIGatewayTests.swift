@@ -258,6 +258,12 @@ import Testing
         #expect(types.first == "text-delta" && types.suffix(2) == ["usage", "finish"], "\(body.prefix(400))")
         #expect(body.contains(#"data: {"type":"text-delta","text":"#))
         #expect(!raw.contains(Self.key))
+
+        // The daemon counted how long each provider piece took to leave as an event.
+        let latency = try setup.server.api("GET", "/ai/latency").json
+        #expect((latency["samples"] as? Int ?? 0) > 0 && latency["p50Ms"] is Double, "\(latency)")
+        let reset = try setup.server.api("DELETE", "/ai/latency").json
+        #expect(reset["samples"] as? Int == 0 && reset["p50Ms"] is NSNull, "\(reset)")
     }
 
     /// A stream only its invocation could read stops when that invocation ends: the upstream
