@@ -3,9 +3,10 @@ import Foundation
 import NIOCore
 import Synchronization
 
-/// How long the daemon holds a streamed token: from the moment libcurl hands over a piece of the
-/// provider's answer to the moment the server-sent event made from it is written to the caller's
-/// socket (the write's future). `GET /_fazt/api/v1/ai/latency` reads it; `DELETE` starts it over.
+/// How long the daemon holds a streamed token.
+///
+/// From the moment libcurl hands over a piece of the provider's answer to the moment the
+/// server-sent event made from it is written to the caller's socket (the write's future). `GET /_fazt/api/v1/ai/latency` reads it; `DELETE` starts it over.
 ///
 /// Buckets: 1 µs wide below 1 ms, 100 µs wide below 100 ms, then one bucket for anything longer
 /// (16 KB in all, one lock per sample: cheap enough to stay on).
@@ -16,10 +17,9 @@ final class AILatencyHistogram: Sendable {
 
     func record(since arrival: NIODeadline) {
         let micros = max(0, (NIODeadline.now() - arrival).nanoseconds / 1000)
-        let index =
-            micros < Int64(Self.fineBuckets)
-            ? Int(micros)
-            : min(Self.fineBuckets + Int((micros - Int64(Self.fineBuckets)) / 100), Self.fineBuckets + Self.coarseBuckets)
+        let fine = Int64(Self.fineBuckets)
+        let coarse = Self.fineBuckets + Int((micros - fine) / 100)
+        let index = micros < fine ? Int(micros) : min(coarse, Self.fineBuckets + Self.coarseBuckets)
         counts.withLock { $0[index] += 1 }
     }
 
