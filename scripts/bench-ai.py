@@ -230,8 +230,10 @@ def main():
                     if who == "fazt":
                         # The daemon's own count: provider piece handed over by libcurl → event written.
                         inside = owner_api("GET", "/ai/latency")
-                        row.update(inside_p50_ms=inside["p50Ms"], inside_p99_ms=inside["p99Ms"],
-                                   inside_samples=inside["samples"])
+                        row.update(inside_p50_ms=inside["perToken"]["p50Ms"],
+                                   inside_p99_ms=inside["perToken"]["p99Ms"],
+                                   inside_samples=inside["perToken"]["samples"],
+                                   to_request_ms=inside["toRequest"]["p50Ms"])
                     rows.append(row)
                     print(f"bench-ai {scenario} round {round_}: {who} ttft {ttft:.2f} ms, "
                           f"per token p50 {row['p50_ms']:.3f} p99 {row['p99_ms']:.3f} ms ({len(latencies)} tokens)",
@@ -305,8 +307,12 @@ def render(rows, concurrent, load, version):
              "from it is written to the caller's socket (`GET /_fazt/api/v1/ai/latency`, reset before each "
              "run; 1 µs buckets). The overhead columns also hold the second loopback hop that any proxy adds "
              "(the client reads from the daemon, not from the mock), and the Python reader's own wake-ups.", "",
-             "| scenario | path | time to first token | per-token latency p50 / p99 | overhead to first token | overhead per token p50 / p99 | in the daemon per token p50 / p99 |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+             "**In the daemon, call → request sent** is the first-token window the daemon controls: from the "
+             "call reaching the daemon (grant, budget and model checks, the wire request, libcurl's connection) "
+             "to libcurl starting to send the request (`CURLOPT_PREREQFUNCTION`), median of the run's one call.",
+             "",
+             "| scenario | path | time to first token | per-token latency p50 / p99 | overhead to first token | overhead per token p50 / p99 | in the daemon per token p50 / p99 | in the daemon, call → request sent |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for scenario in dict.fromkeys(r["scenario"] for r in rows):
         for who in ("direct", "fazt", "litellm"):
             ttft, p50, p99 = (median(scenario, who, k) for k in ("ttft_ms", "p50_ms", "p99_ms"))
@@ -320,8 +326,10 @@ def render(rows, concurrent, load, version):
             if who == "fazt":
                 i50, i99 = median(scenario, who, "inside_p50_ms"), median(scenario, who, "inside_p99_ms")
                 extra += f" {i50:.3f} / {i99:.3f} ms |" if i50 is not None and i99 is not None else " — |"
+                req = median(scenario, who, "to_request_ms")
+                extra += f" {req:.3f} ms |" if req is not None else " — |"
             else:
-                extra += " — |"
+                extra += " — | — |"
             lines.append(f"| {scenario} | {who} | {ttft:.2f} ms | {p50:.3f} / {p99:.3f} ms {extra}")
     lines += ["", f"**{concurrent['streams']} concurrent streams** through fazt ({PACED_RATE:g} tokens/s each): the "
               f"daemon and its workers went from {concurrent['rss_before_kb'] / 1024:.1f} MB to "

@@ -51,6 +51,8 @@ final class AIStreamRun: @unchecked Sendable {
     private let sink: Sink
     /// Runs once the call is over (the gateway forgets a channel stream).
     var onFinished: (@Sendable () -> Void)?
+    /// When the call reached the daemon (for `AIGateway.requestLatency`).
+    var arrival: NIODeadline?
 
     private let lock = NSLock()
     private var index = 0
@@ -111,6 +113,11 @@ final class AIStreamRun: @unchecked Sendable {
             lock.unlock()
             return fail(code: "INVALID_ARGUMENT", message: "fazt.ai: \(error.message)")
         }
+        var onRequestSent: (@Sendable () -> Void)?
+        if index == 0, attempt == 0, let arrival {
+            let latency = gateway.requestLatency
+            onRequestSent = { latency.record(since: arrival) }
+        }
         let stream = EgressStream(
             onHead: { [self] status, headers in
                 lock.withLock {
@@ -119,7 +126,8 @@ final class AIStreamRun: @unchecked Sendable {
                 }
             },
             onData: { [self] bytes in received(bytes) },
-            onEnd: { [self] result in ended(result) }
+            onEnd: { [self] result in ended(result) },
+            onRequestSent: onRequestSent
         )
         self.stream = stream
         lock.unlock()
