@@ -29,7 +29,7 @@ import urllib.parse
 
 SCENARIOS = [
     "echo", "tools", "utf8", "no-done", "crlf", "comments", "anthropic-error", "stream-error",
-    "rate-limit", "overloaded", "reset-before", "reset-after", "silent", "usage-cache",
+    "rate-limit", "overloaded", "reset-before", "reset-after", "silent", "stall-after", "usage-cache",
 ]
 # tokens-N-R: N tokens at R tokens per second (R = 0: as fast as possible); "-inline" also puts the
 # send timestamp into the text of each token.
@@ -246,6 +246,10 @@ class Pause:
 
 class Reset:
     pass
+
+
+class Stall:
+    """Sends nothing more and keeps the connection open until the client closes it."""
 
 
 def sse(obj, event=None, eol="\n"):
@@ -977,6 +981,9 @@ def transform(pieces, scenario):
         if scenario == "reset-after" and item.kind == "delta" and first_delta:
             yield Reset()
             return
+        if scenario == "stall-after" and item.kind == "delta" and first_delta:
+            yield Stall()
+            return
         if item.kind == "delta":
             first_delta = False
     if scenario == "comments":
@@ -1019,6 +1026,9 @@ async def send_stream(conn, pieces, delay, entry):
             await asyncio.sleep(max(delay, SPLIT_PAUSE))
             conn.reset()
             return False
+        if isinstance(item, Stall):
+            await conn.wait_for_peer_close()
+            raise ClientGone()
         if delay and not first:
             await asyncio.sleep(delay)
         first = False

@@ -21,6 +21,12 @@ struct AIOptionReader {
         return text
     }
 
+    func flag(_ key: String) throws(AIRequestError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard let flag = value.boolValue else { throw AIRequestError("\(key) must be true or false") }
+        return flag
+    }
+
     func temperature() throws(AIRequestError) -> Double? {
         guard let value = value("temperature") else { return nil }
         guard let number = value.numberValue, number >= 0, number <= 2 else {

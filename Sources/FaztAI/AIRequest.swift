@@ -20,6 +20,8 @@ public struct AIRequest: Sendable, Equatable {
     public var tools: [AITool]
     /// Whether and which tool must be called; nil leaves it to the provider.
     public var toolChoice: AIToolChoice?
+    /// The app opted in to keeping the prompt and the answer in its execution history.
+    public var record: Bool
 
     /// Creates a request from already-checked parts.
     public init(
@@ -31,7 +33,8 @@ public struct AIRequest: Sendable, Equatable {
         stop: [String] = [],
         responseFormat: AIResponseFormat = .text,
         tools: [AITool] = [],
-        toolChoice: AIToolChoice? = nil
+        toolChoice: AIToolChoice? = nil,
+        record: Bool = false
     ) {
         self.model = model
         self.messages = messages
@@ -42,12 +45,13 @@ public struct AIRequest: Sendable, Equatable {
         self.responseFormat = responseFormat
         self.tools = tools
         self.toolChoice = toolChoice
+        self.record = record
     }
 
     /// The option names `init(options:)` accepts.
     public static let optionNames = [
         "model", "messages", "prompt", "system", "temperature", "maxTokens", "stop", "json", "schema", "tools",
-        "toolChoice",
+        "toolChoice", "record",
     ]
 
     /// Parses and checks the options object an app passed; the error names the field and the fix.
@@ -68,5 +72,6 @@ public struct AIRequest: Sendable, Equatable {
         tools = try reader.tools()
         toolChoice = try reader.toolChoice(tools: tools)
         messages = try reader.messages()
+        record = try reader.flag("record") ?? false
     }
 }

@@ -121,6 +121,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Seconds a socket may send nothing (not even a pong) before it is closed with 4012."
     )
     var socketTimeoutSeconds: Int = 40
+    @Option(
+        name: .customLong("ai-stall-seconds"),
+        help: "Seconds an AI provider may send nothing before the call fails with AI_TIMEOUT (1 to 3600)."
+    )
+    var aiStallSeconds: Int = 60
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -133,6 +138,9 @@ struct ServeCommand: AsyncParsableCommand {
             ("--socket-timeout-seconds", socketTimeoutSeconds),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1")
+        }
+        guard (1...3600).contains(aiStallSeconds) else {
+            throw ValidationError("--ai-stall-seconds must be between 1 and 3600 (got \(aiStallSeconds))")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown --log-level '\(logLevel)'")
@@ -218,6 +226,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.webhookRatePerMinute = webhookRatePerMinute
         configuration.webhookRatePerMinutePerIP = webhookRatePerIP
         configuration.notifyRetries = max(0, min(notifyRetries, 20))
+        configuration.aiStallSeconds = aiStallSeconds
         let host = domain.lowercased()
         let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

@@ -41,9 +41,20 @@ final class AIGateway: AIService {
     /// Runs kept per app in the execution history.
     let runsKeep: Int
 
-    init(store: Store, registry: AIRegistry, realtime: RealtimeServices, scheduler: Scheduler, runsKeep: Int = 1000) {
+    /// Seconds a provider may send nothing (before or during its answer) before the call times out.
+    let stallSeconds: Int
+
+    init(
+        store: Store,
+        registry: AIRegistry,
+        realtime: RealtimeServices,
+        scheduler: Scheduler,
+        runsKeep: Int = 1000,
+        stallSeconds: Int = 60
+    ) {
         self.store = store
         self.runsKeep = runsKeep
+        self.stallSeconds = stallSeconds
         self.registry = registry
         self.budget = AIBudget(store: store)
         self.realtime = realtime
@@ -167,7 +178,17 @@ final class AIGateway: AIService {
             streamID = id
             sink.response = AIResponseStream(latency: tokenLatency)
         }
-        let run = AIStreamRun(gateway: self, app: call.app, request: request, chain: chain, sink: sink)
+        // Kept in the execution history only when the app opted in (`record: true`).
+        let prompt = JSONValue.object(members.filter { Self.promptOptions.contains($0.0) })
+        let transcript = request.record ? Transcript(prompt: prompt) : nil
+        let run = AIStreamRun(
+            gateway: self,
+            app: call.app,
+            request: request,
+            chain: chain,
+            sink: sink,
+            transcript: transcript
+        )
         run.arrival = arrival
         if let response = sink.response, let streamID {
             response.onStop = { run.cancel() }
@@ -278,8 +299,9 @@ final class AIGateway: AIService {
         }
     }
 
-    /// Records a finished call (usage, cost, outcome); never fails the call.
-    func record(_ record: AICallRecord) {
+    /// Records a finished call (usage, cost, outcome, and the `transcript` of a call that asked
+    /// for it); never fails the call.
+    func record(_ record: AICallRecord, transcript: Transcript? = nil) {
         try? budget.recordBlocking(record)
         // The execution history too (`fazt runs APP --kind ai`): alias, provider/model, outcome.
         let cost = Double(record.costMicros) / 1_000_000
@@ -301,7 +323,7 @@ final class AIGateway: AIService {
         )
         run.name = "\(record.provider)/\(record.providerModel)"
         run.error = record.errorCode
-        run.output = JSONValue.object(summary).text
+        run.output = Self.runOutput(summary: summary, transcript: transcript)
         let keep = runsKeep
         let entry = run
         _ = try? store.writeBlocking { try RunLog.record($0, entry, keep: keep) }
@@ -344,7 +366,7 @@ final class AIGateway: AIService {
         }
         let started = ContinuousClock.now
         let request = EgressRequest(url: wire.url, method: wire.method, headers: wire.headers, body: wire.body)
-        EgressLoop.shared.submit(request, policy: Self.policy(timeoutSeconds: 120)) { [self] result in
+        EgressLoop.shared.submit(request, policy: policy(timeoutSeconds: 120)) { [self] result in
             let key = target.endpoint.apiKey
             switch result {
             case .success(let response) where (200..<300).contains(response.status):
@@ -389,11 +411,12 @@ final class AIGateway: AIService {
         }
     }
 
-    /// Provider requests: any address (the owner chose it), a stall ends a stream, `ai:` errors.
-    static func policy(timeoutSeconds: Int = 600) -> EgressPolicy {
+    /// Provider requests: any address (the owner chose it), `stallSeconds` of silence ends a call
+    /// (`fazt serve --ai-stall-seconds`), `ai:` errors.
+    func policy(timeoutSeconds: Int = 600) -> EgressPolicy {
         var policy = EgressPolicy(allowPrivate: true)
         policy.timeoutSeconds = timeoutSeconds
-        policy.stallSeconds = 60
+        policy.stallSeconds = stallSeconds
         policy.maxResponseBytes = 32 << 20
         policy.maxRedirects = 0
         policy.label = "ai"

@@ -49,6 +49,8 @@ final class AIStreamRun: @unchecked Sendable {
     private let request: AIRequest
     private let chain: [AIGateway.Target]
     private let sink: Sink
+    /// The prompt to keep with the run (`record: true`), or nil.
+    private let transcript: AIGateway.Transcript?
     /// Runs once the call is over (the gateway forgets a channel stream).
     var onFinished: (@Sendable () -> Void)?
     /// When the call reached the daemon (for `AIGateway.requestLatency`).
@@ -77,8 +79,16 @@ final class AIStreamRun: @unchecked Sendable {
     /// Estimated tokens between budget checks during an answer.
     static let budgetCheckTokens = 200
 
-    init(gateway: AIGateway, app: String, request: AIRequest, chain: [AIGateway.Target], sink: Sink) {
+    init(
+        gateway: AIGateway,
+        app: String,
+        request: AIRequest,
+        chain: [AIGateway.Target],
+        sink: Sink,
+        transcript: AIGateway.Transcript? = nil
+    ) {
         self.gateway = gateway
+        self.transcript = transcript
         self.app = app
         self.request = request
         self.chain = chain
@@ -132,7 +142,7 @@ final class AIStreamRun: @unchecked Sendable {
         self.stream = stream
         lock.unlock()
         let egress = EgressRequest(url: wire.url, method: wire.method, headers: wire.headers, body: wire.body)
-        EgressLoop.shared.start(egress, policy: AIGateway.policy(), stream: stream)
+        EgressLoop.shared.start(egress, policy: gateway.policy(), stream: stream)
     }
 
     /// Stops the call and closes the upstream connection (`fazt.ai.cancel`).
@@ -294,6 +304,9 @@ final class AIStreamRun: @unchecked Sendable {
             let result = accumulator.result(id: normalizer.responseID ?? "", model: target.alias)
             return (result, firstTokenMs, outputCharacters / 4)
         }
+        var transcript = self.transcript
+        transcript?.text = result.text
+        transcript?.toolCalls = result.toolCalls
         // A stream stopped before the provider's usage came is recorded with its estimated output.
         let usage = result.usage ?? AIUsage(outputTokens: estimate)
         let costMicros = AICost.micros(
@@ -318,7 +331,8 @@ final class AIStreamRun: @unchecked Sendable {
                 firstTokenMs: firstToken,
                 outcome: outcome,
                 errorCode: errorCode
-            )
+            ),
+            transcript: transcript
         )
         var json = Self.resultJSON(result, target: target, costMicros: costMicros)
         if let errorCode { json.append(("error", .string(errorCode))) }
@@ -336,7 +350,8 @@ final class AIStreamRun: @unchecked Sendable {
                 durationMs: AIGateway.milliseconds(since: started),
                 outcome: .error,
                 errorCode: code
-            )
+            ),
+            transcript: transcript
         )
         if sink.mode == .channel || sink.mode == .response {
             forward([.error(code: code, message: message), .finish(.error)])

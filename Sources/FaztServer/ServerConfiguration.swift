@@ -58,6 +58,8 @@ public struct ServerConfiguration: Sendable {
     public var webhookRatePerMinutePerIP = 120
     /// Delivery attempts per channel after the first (exponential backoff from 2 s).
     public var notifyRetries = 4
+    /// Seconds an AI provider may send nothing before the call fails with `AI_TIMEOUT`.
+    public var aiStallSeconds = 60
     /// Scheduler limits (job concurrency, history retention).
     public var scheduler = SchedulerConfiguration()
     /// Event loop threads (defaults to one per core).

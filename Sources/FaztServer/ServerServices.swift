@@ -161,7 +161,8 @@ final class ServerServices: Sendable {
             registry: AIRegistry(sharingKeyOf: secrets),
             realtime: realtime,
             scheduler: scheduler,
-            runsKeep: configuration.scheduler.runsKeep
+            runsKeep: configuration.scheduler.runsKeep,
+            stallSeconds: configuration.aiStallSeconds
         )
         self.ai = ai
         runtime.ai = ai

@@ -53,6 +53,11 @@ import Testing
         #expect(request.responseFormat == .json)
     }
 
+    @Test func recordIsOffUnlessAsked() throws {
+        #expect(try parse(#"{"prompt":"x"}"#).record == false)
+        #expect(try parse(#"{"prompt":"x","record":true}"#).record == true)
+    }
+
     @Test func schemaWinsOverJSONFlag() throws {
         let request = try parse(#"{"prompt":"x","json":true,"schema":{"type":"object"}}"#)
         #expect(request.responseFormat == .schema(.object([("type", .string("object"))])))
@@ -77,6 +82,7 @@ import Testing
         #expect(error(#"{"prompt":"x","maxTokens":1.5}"#) == "maxTokens must be a whole number of at least 1")
         #expect(error(#"{"prompt":"x","stop":[1]}"#) == "stop[0] must be a non-empty string")
         #expect(error(#"{"prompt":"x","json":"yes"}"#) == "json must be true or false")
+        #expect(error(#"{"prompt":"x","record":"yes"}"#) == "record must be true or false")
         #expect(
             error(#"{"messages":[{"role":"tool","content":"r"}]}"#)?.hasPrefix("messages[0].toolCallId is required")
                 == true

@@ -47,6 +47,10 @@ import Testing
                 return { aborted: true, name: error.name };
               }
             }
+            if (q.mode === 'record') {
+              return await fazt.ai({ model: q.model || undefined, system: 'Be brief.', prompt: 'remember me',
+                                     record: q.record === 'bad' ? 'yes' : true });
+            }
             if (q.mode === 'sse') return fazt.ai.stream({ model: q.model, prompt: 'hello there' }).toResponse();
           } catch (error) {
             return { name: error.name, code: error.code, message: error.message };
@@ -67,8 +71,8 @@ import Testing
         let env: [String: String]
         var outputs: [String] = []
 
-        init() throws {
-            server = try ServerProcess()
+        init(serverArguments: [String] = []) throws {
+            server = try ServerProcess(arguments: serverArguments)
             mock = try MockAIProvider(key: AIGatewayTests.key)
             env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
             let files = [
@@ -98,6 +102,17 @@ import Testing
                 let sent = last?["events_sent"] as? Int ?? 0
                 if status == "client-closed" || ContinuousClock.now >= deadline { return (status, sent) }
                 Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+
+        /// The app's newest `ai` runs (newest first), each with its output parsed.
+        func aiRuns() throws -> [(run: [String: Any], output: [String: Any])] {
+            let listed = try cli(["runs", "bot", "--kind", "ai", "--json"])
+            let body = try JSONSerialization.jsonObject(with: Data(listed.out.utf8)) as? [String: Any]
+            return (body?["runs"] as? [[String: Any]] ?? []).map { run in
+                let text = run["output"] as? String ?? "{}"
+                let output = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+                return (run, output ?? [:])
             }
         }
 
@@ -369,5 +384,68 @@ import Testing
         #expect(saved["text"] as? String == text)
         #expect(saved["streamId"] as? String == streamID)
         #expect((saved["meta"] as? [String: Any])?["conversation"] as? Int == 42)
+    }
+
+    /// `--ai-stall-seconds`: a provider silent before its first byte is retried like any timeout,
+    /// then the call fails with `AI_TIMEOUT`; one silent after some text ends the stream with
+    /// `error` (AI_TIMEOUT) and `finish`, the partial text kept. Both are in the run history.
+    @Test func aSilentProviderTimesOut() throws {
+        let setup = try Setup(serverArguments: ["--ai-stall-seconds", "1", "--js-timeout-ms", "30000"])
+        try setup.configure()
+        try setup.cli(["ai", "model", "add", "mute", "--provider", "local", "--model", "silent"])
+        try setup.cli(["ai", "model", "add", "stalled", "--provider", "local", "--model", "stall-after"])
+
+        let started = ContinuousClock.now
+        let silent = try setup.call("mode=call&model=mute")
+        let elapsed = ContinuousClock.now - started
+        #expect(silent["name"] as? String == "FaztError" && silent["code"] as? String == "AI_TIMEOUT", "\(silent)")
+        // Three attempts of about a second each, 0.5 s and 1 s apart: far under the 60 s default.
+        #expect(elapsed < .seconds(15), "\(elapsed)")
+        let attempts = try setup.mock.requests().filter { $0["scenario"] as? String == "silent" }
+        #expect(attempts.count == 3, "\(attempts.count) attempts")
+
+        let stalled = try setup.call("mode=stream&model=stalled")
+        #expect((stalled["types"] as? [String])?.suffix(2) == ["error", "finish"], "\(stalled)")
+        #expect((stalled["text"] as? String ?? "").isEmpty == false, "\(stalled)")
+        let result = stalled["result"] as? [String: Any]
+        #expect(result?["error"] as? String == "AI_TIMEOUT", "\(stalled)")
+        #expect(result?["finishReason"] as? String == "error", "\(stalled)")
+        #expect(result?["text"] as? String == stalled["text"] as? String)
+
+        let runs = try setup.aiRuns()
+        #expect(runs.count == 2, "\(runs.map(\.run))")
+        for (run, _) in runs {
+            #expect(run["outcome"] as? String == "failed" && run["error"] as? String == "AI_TIMEOUT", "\(run)")
+        }
+        #expect(runs.first?.run["name"] as? String == "local/stall-after")
+    }
+
+    /// `record: true` keeps the prompt and the answer in the `ai` run's output; without it the run
+    /// holds only usage, cost and timing. A non-boolean `record` is refused by name.
+    @Test func recordKeepsThePromptAndAnswerOnlyWhenAsked() throws {
+        let setup = try Setup()
+        try setup.configure()
+        let recorded = try setup.call("mode=record")
+        #expect((recorded["text"] as? String)?.contains("remember me") == true, "\(recorded)")
+        _ = try setup.call("mode=call&prompt=forget%20me")
+        let invalid = try setup.call("mode=record&record=bad")
+        #expect(invalid["code"] as? String == "INVALID_ARGUMENT", "\(invalid)")
+        #expect((invalid["message"] as? String)?.contains("record must be true or false") == true, "\(invalid)")
+
+        let runs = try setup.aiRuns()
+        #expect(runs.count == 2, "\(runs.map(\.run))")
+        let plain = try #require(runs.first?.output)
+        #expect(plain["prompt"] == nil && plain["text"] == nil && plain["toolCalls"] == nil, "\(plain)")
+        #expect(plain["inputTokens"] != nil)
+        let plainText = runs.first?.run["output"] as? String ?? ""
+        #expect(!plainText.contains("forget"), "\(plainText)")
+        let kept = try #require(runs.last?.output)
+        let prompt = kept["prompt"] as? [String: Any]
+        #expect(prompt?["system"] as? String == "Be brief." && prompt?["prompt"] as? String == "remember me", "\(kept)")
+        #expect(kept["text"] as? String == recorded["text"] as? String, "\(kept)")
+        #expect((kept["toolCalls"] as? [Any])?.isEmpty == true && kept["promptCut"] == nil)
+        #expect(kept["outputTokens"] != nil)
+        let everything = setup.outputs.joined(separator: "\n") + setup.server.stderr
+        #expect(!everything.contains(Self.key))
     }
 }

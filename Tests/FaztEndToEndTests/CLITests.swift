@@ -87,7 +87,15 @@ import Testing
             #expect(output.contains(command))
         }
         let serve = try ServerProcess.runCLI(["serve", "--help"]).1
-        for flag in ["--port", "--host", "--data", "--domain"] { #expect(serve.contains(flag)) }
+        for flag in ["--port", "--host", "--data", "--domain", "--ai-stall-seconds"] { #expect(serve.contains(flag)) }
+    }
+
+    @Test func refusesAnAIStallTimeoutOutOfRange() throws {
+        for value in ["0", "3601"] {
+            let (status, _, error) = try ServerProcess.runCLI(["serve", "--ai-stall-seconds", value, "--port", "0"])
+            #expect(status != 0)
+            #expect(error.contains("--ai-stall-seconds must be between 1 and 3600"), "\(error)")
+        }
     }
 
     @Test func showsAProgressBarOnATerminal() throws {
