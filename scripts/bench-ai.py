@@ -136,7 +136,7 @@ def tree_rss_kb(pid):
 
 def main():
     fazt = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/fazt"))
-    litellm = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, ".venv-bench/bin/litellm")
+    litellm = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, ".venv-bench/bin/litellm"))
     results_path = os.environ.get("BENCH_AI_RESULTS", os.path.join(ROOT, "docs/performance-ai.jsonl"))
     report_path = os.environ.get("BENCH_AI_REPORT", os.path.join(ROOT, "docs/performance-ai.md"))
     work = tempfile.mkdtemp(prefix="fazt-bench-ai.")
