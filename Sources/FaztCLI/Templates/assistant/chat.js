@@ -257,12 +257,13 @@
         if (data.type !== "visitor") hideTyping();
         break;
       case "assistant":
+        // The stored answer replaces the one built from deltas (same element), or is added.
+        addMessage({ id: data.id, role: "assistant", text: data.text, streamId: data.streamId });
         if (data.streamId) {
           stored.add(data.streamId);
           byStream.delete(data.streamId);
           hideTyping(data.streamId);
         }
-        addMessage({ id: data.id, role: "assistant", text: data.text, streamId: data.streamId });
         break;
       case "status":
         setStatus(data.status);
@@ -360,7 +361,8 @@
 
   function grow() {
     input.style.height = "auto";
-    input.style.height = Math.min(input.scrollHeight, 140) + "px";
+    input.style.height = Math.max(40, Math.min(input.scrollHeight + 2, 140)) + "px";
+    input.style.overflowY = input.scrollHeight > 140 ? "auto" : "hidden";
   }
   input.addEventListener("input", grow);
   input.addEventListener("keydown", function (event) {
