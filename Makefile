@@ -62,13 +62,14 @@ conformance: build venv
 ## docs/performance.jsonl (raw figures) and docs/performance.md. BENCH_ROUNDS=3, DURATION=10s by default.
 bench: release .venv-bench/bin/litellm
 	@scripts/install-deps.sh bench
-	scripts/bench.sh
 	python3 scripts/bench-ai.py .build/release/fazt .venv-bench/bin/litellm
+	scripts/bench.sh
 
 ## make bench-ai: fazt.ai streaming overhead (time to first token, per-token latency, 100 streams' RSS)
 ## against LiteLLM's proxy, both fed by scripts/mock-ai-provider.py; writes docs/performance-ai.md
 bench-ai: release .venv-bench/bin/litellm
 	python3 scripts/bench-ai.py .build/release/fazt .venv-bench/bin/litellm
+	$(MAKE) bench-report
 
 # LiteLLM's proxy (PyPI), the peer of the AI benchmark, in its own virtualenv (not in git).
 .venv-bench/bin/litellm:

@@ -19,6 +19,7 @@ with AI_CONCURRENT (100) paced streams open at once.
 Writes docs/performance-ai.md (BENCH_AI_REPORT) and JSON lines (BENCH_AI_RESULTS).
 """
 import json, os, re, socket, statistics, subprocess, sys, tempfile, threading, time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -169,6 +170,12 @@ def main():
             if done.returncode != 0:
                 raise SystemExit(f"bench-ai: fazt {' '.join(args)}: {done.stderr}")
 
+        def owner_api(method, path):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/_fazt/api/v1{path}", method=method,
+                                             headers={"Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return json.loads(answer.read())
+
         cli("ai", "provider", "add", "mock", "--type", "openai-compatible", "--base-url", base, "--key-stdin", stdin=KEY)
         for alias, model in (("fast", fast), ("paced", paced), ("many", many), ("one", "tokens-1-0-inline")):
             cli("ai", "model", "add", alias, "--provider", "mock", "--model", model)
@@ -216,9 +223,17 @@ def main():
                     if who == "fazt":
                         # Warm: a worker may have retired during the other paths' long paced runs.
                         stream(port, fazt_request(port, "one"))
+                        owner_api("DELETE", "/ai/latency")
                     ttft, latencies = paths[who](alias, model)
                     row = {"scenario": scenario, "round": round_, "who": who, "ttft_ms": ttft, "tokens": len(latencies),
                            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99)}
+                    if who == "fazt":
+                        # The daemon's own count: provider piece handed over by libcurl → event written.
+                        inside = owner_api("GET", "/ai/latency")
+                        row.update(inside_p50_ms=inside["perToken"]["p50Ms"],
+                                   inside_p99_ms=inside["perToken"]["p99Ms"],
+                                   inside_samples=inside["perToken"]["samples"],
+                                   to_request_ms=inside["toRequest"]["p50Ms"])
                     rows.append(row)
                     print(f"bench-ai {scenario} round {round_}: {who} ttft {ttft:.2f} ms, "
                           f"per token p50 {row['p50_ms']:.3f} p99 {row['p99_ms']:.3f} ms ({len(latencies)} tokens)",
@@ -287,8 +302,17 @@ def render(rows, concurrent, load, version):
              "(server-sent events from the daemon, the provider key only in the daemon); **LiteLLM** is its "
              "proxy with the same model. Overhead = the path's figure − the same round's direct figure "
              "(median, min–max).", "",
-             "| scenario | path | time to first token | per-token latency p50 / p99 | overhead to first token | overhead per token p50 / p99 |",
-             "|---|---|---:|---:|---:|---:|"]
+             "**In the daemon** is fazt's own count of the issue's window (upstream chunk in → SSE frame "
+             "out): from libcurl handing a piece of the provider's answer to the daemon until the event made "
+             "from it is written to the caller's socket (`GET /_fazt/api/v1/ai/latency`, reset before each "
+             "run; 1 µs buckets). The overhead columns also hold the second loopback hop that any proxy adds "
+             "(the client reads from the daemon, not from the mock), and the Python reader's own wake-ups.", "",
+             "**In the daemon, call → request sent** is the first-token window the daemon controls: from the "
+             "call reaching the daemon (grant, budget and model checks, the wire request, libcurl's connection) "
+             "to libcurl starting to send the request (`CURLOPT_PREREQFUNCTION`), median of the run's one call.",
+             "",
+             "| scenario | path | time to first token | per-token latency p50 / p99 | overhead to first token | overhead per token p50 / p99 | in the daemon per token p50 / p99 | in the daemon, call → request sent |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for scenario in dict.fromkeys(r["scenario"] for r in rows):
         for who in ("direct", "fazt", "litellm"):
             ttft, p50, p99 = (median(scenario, who, k) for k in ("ttft_ms", "p50_ms", "p99_ms"))
@@ -299,6 +323,13 @@ def render(rows, concurrent, load, version):
                 o50 = overhead(scenario, who, "p50_ms")
                 o99 = overhead(scenario, who, "p99_ms")
                 extra = (f"| {o[0]:.2f} ms ({o[1]:.2f}–{o[2]:.2f}) | {o50[0]:.3f} / {o99[0]:.3f} ms |")
+            if who == "fazt":
+                i50, i99 = median(scenario, who, "inside_p50_ms"), median(scenario, who, "inside_p99_ms")
+                extra += f" {i50:.3f} / {i99:.3f} ms |" if i50 is not None and i99 is not None else " — |"
+                req = median(scenario, who, "to_request_ms")
+                extra += f" {req:.3f} ms |" if req is not None else " — |"
+            else:
+                extra += " — | — |"
             lines.append(f"| {scenario} | {who} | {ttft:.2f} ms | {p50:.3f} / {p99:.3f} ms {extra}")
     lines += ["", f"**{concurrent['streams']} concurrent streams** through fazt ({PACED_RATE:g} tokens/s each): the "
               f"daemon and its workers went from {concurrent['rss_before_kb'] / 1024:.1f} MB to "

@@ -210,6 +210,14 @@ out("")
 if bench_realtime_report.has_realtime(records):
     bench_realtime_report.render(records, values, sections, out)
 
+# The AI streaming figures (scripts/bench-ai.py writes them to their own page; shown here as well).
+ai_page = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "performance-ai.md")
+if os.path.exists(ai_page):
+    with open(ai_page) as page:
+        for line in page.read().rstrip("\n").split("\n"):
+            out("#" + line if line.startswith("# ") else line)
+    out("")
+
 print("\n".join(lines))
 if notes and os.path.exists(notes):
     print()

@@ -885,11 +885,16 @@ async def handle(conn, req):
     except (TypeError, ValueError):
         pass
     entry["events_sent"] = 0
+    # The moment the client closes (its end of file), recorded as it happens rather than at the
+    # next write, so a test can time how fast a cancel reached the provider.
+    watcher = asyncio.ensure_future(watch_close(conn, entry))
     try:
         ok = await send_stream(conn, transform(pieces, scenario), delay, entry)
     except ClientGone:
         entry["status"] = "client-closed"
         raise
+    finally:
+        watcher.cancel()
     if not ok:
         entry["status"] = "reset"
         return False
@@ -1020,6 +1025,18 @@ async def send_stream(conn, pieces, delay, entry):
         await conn.chunk(item.data)
         entry["events_sent"] += 1
     return True
+
+
+async def watch_close(conn, entry):
+    """Sets entry["closed_at"] (time.time()) when the client closes its side during a stream."""
+    try:
+        while await conn.reader.read(65536):
+            pass
+    except asyncio.CancelledError:
+        return
+    except ConnectionError:
+        pass
+    entry["closed_at"] = time.time()
 
 
 async def handle_control(conn, req, kind, close):

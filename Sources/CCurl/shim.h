@@ -19,4 +19,9 @@ static inline CURLcode fazt_curl_set_opensocket_cb(CURL *h, fazt_curl_opensocket
     return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, cb);
 }
 static inline curl_socket_t fazt_curl_socket_bad(void) { return CURL_SOCKET_BAD; }
+
+typedef int (*fazt_curl_prereq_cb)(void *, char *, char *, int, int);
+static inline CURLcode fazt_curl_set_prereq_cb(CURL *h, fazt_curl_prereq_cb cb) {
+    return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, cb);
+}
 static inline CURLcode fazt_curl_get_effective_url(CURL *h, char **url) { return curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, url); }

@@ -50,6 +50,11 @@ final class CurlEasy {
         try check(CURLOPT_XFERINFOFUNCTION, fazt_curl_set_progress_cb(handle, callback))
     }
 
+    /// libcurl calls `callback` once the connection is ready, just before the request is sent.
+    func setPrerequest(_ callback: fazt_curl_prereq_cb) throws(CurlError) {
+        try check(CURLOPT_PREREQFUNCTION, fazt_curl_set_prereq_cb(handle, callback))
+    }
+
     func setOpenSocket(_ callback: fazt_curl_opensocket_cb) throws(CurlError) {
         try check(CURLOPT_OPENSOCKETFUNCTION, fazt_curl_set_opensocket_cb(handle, callback))
     }
@@ -94,6 +99,7 @@ struct CurlError: Error, CustomStringConvertible {
         CURLOPT_WRITEDATA.rawValue: "CURLOPT_WRITEDATA", CURLOPT_HEADERFUNCTION.rawValue: "CURLOPT_HEADERFUNCTION",
         CURLOPT_HEADERDATA.rawValue: "CURLOPT_HEADERDATA",
         CURLOPT_OPENSOCKETFUNCTION.rawValue: "CURLOPT_OPENSOCKETFUNCTION",
+        CURLOPT_PREREQFUNCTION.rawValue: "CURLOPT_PREREQFUNCTION",
         CURLOPT_OPENSOCKETDATA.rawValue: "CURLOPT_OPENSOCKETDATA", CURLOPT_NOPROGRESS.rawValue: "CURLOPT_NOPROGRESS",
         CURLOPT_XFERINFOFUNCTION.rawValue: "CURLOPT_XFERINFOFUNCTION",
         CURLOPT_XFERINFODATA.rawValue: "CURLOPT_XFERINFODATA",

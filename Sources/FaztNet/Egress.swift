@@ -219,6 +219,12 @@ final class EgressTransfer {
             return socket(family, address.pointee.socktype, address.pointee.protocol)
         }
         try easy.set(CURLOPT_OPENSOCKETDATA, pointer: context)
+        try easy.setPrerequest { context, _, _, _, _ in
+            guard let context else { return CURL_PREREQFUNC_OK }
+            Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue().stream?.onRequestSent?()
+            return CURL_PREREQFUNC_OK
+        }
+        try easy.set(CURLOPT_PREREQDATA, pointer: context)
     }
 
     /// Hands a piece of a streamed body over (the head first); false stops the transfer.

@@ -13,6 +13,8 @@ public final class EgressStream: Sendable {
     let onHead: Head
     let onData: @Sendable ([UInt8]) -> Void
     let onEnd: @Sendable (Result<Void, EgressError>) -> Void
+    /// Called once the connection is ready, just before the request's first byte is sent.
+    let onRequestSent: (@Sendable () -> Void)?
     private let cancelled = Atomic<Bool>(false)
     /// The loop that runs the transfer (set by `EgressLoop.start`), to wake it on `cancel()`.
     let loop = Mutex<EgressLoop?>(nil)
@@ -20,11 +22,13 @@ public final class EgressStream: Sendable {
     public init(
         onHead: @escaping Head,
         onData: @escaping @Sendable ([UInt8]) -> Void,
-        onEnd: @escaping @Sendable (Result<Void, EgressError>) -> Void
+        onEnd: @escaping @Sendable (Result<Void, EgressError>) -> Void,
+        onRequestSent: (@Sendable () -> Void)? = nil
     ) {
         self.onHead = onHead
         self.onData = onData
         self.onEnd = onEnd
+        self.onRequestSent = onRequestSent
     }
 
     /// Stops the transfer and closes its connection (from any thread): the loop wakes at once,

@@ -14,8 +14,9 @@ final class AppContext {
     let app: String
     let version: Int
     let context: JSContext
+    /// Every path of the version (code, assets, `private/`), relative to the app root.
     let files: Set<String>
-    private let readSource: (String) -> String?
+    private let readFile: (String) -> [UInt8]?
     private let readEnv: (String) -> String?
     let log: (String, String) -> Void
     /// Sends a `fetch` request to the daemon.
@@ -55,14 +56,14 @@ final class AppContext {
         app: String,
         version: Int,
         files: Set<String>,
-        readSource: @escaping (String) -> String?,
+        readFile: @escaping (String) -> [UInt8]?,
         readEnv: @escaping (String) -> String?,
         log: @escaping (String, String) -> Void
     ) throws(JSException) {
         self.app = app
         self.version = version
         self.files = files
-        self.readSource = readSource
+        self.readFile = readFile
         self.readEnv = readEnv
         self.log = log
         self.context = JSContext(engine: engine, name: "\(app)@\(version)")
@@ -113,9 +114,23 @@ final class AppContext {
 
     /// The source of an app file, counted toward the context's size.
     func source(_ path: String) -> String? {
-        guard files.contains(path), let text = readSource(path) else { return nil }
-        loadedBytes += text.utf8.count
-        return text
+        guard let bytes = fileBytes(path) else { return nil }
+        loadedBytes += bytes.count
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The bytes of one of the version's files (`fazt.files.read`); nil when it has no such file.
+    ///
+    /// Not counted toward the context's size: unlike module source, the context keeps none of it
+    /// unless the app does, and an app reading a file per request would otherwise look ever larger.
+    func fileBytes(_ path: String) -> [UInt8]? {
+        guard files.contains(path) else { return nil }
+        return readFile(path)
+    }
+
+    /// The version's paths starting with `prefix`, sorted (`fazt.files.list`).
+    func filePaths(prefix: String) -> [String] {
+        files.filter { $0.hasPrefix(prefix) }.sorted()
     }
 
     /// The owner-set value of an env key (`fazt env set`), read live from the database.

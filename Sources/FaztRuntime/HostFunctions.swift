@@ -39,6 +39,29 @@ enum HostFunctions {
             }
         ),
         (
+            "fileList",
+            { ctx, _, _, count, args, _ in
+                // (prefix) → the version's paths starting with it, sorted, as JSON text (one string:
+                // values held only in a Swift array are invisible to the collector)
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let paths = app.filePaths(prefix: string(app, args, count, 0))
+                let json = (try? JSONSerialization.data(withJSONObject: paths)).map {
+                    String(decoding: $0, as: UTF8.self)
+                }
+                return app.context.string(json ?? "[]")
+            }
+        ),
+        (
+            "readFile",
+            { ctx, _, _, count, args, _ in
+                // (path, binary) → the file's text, or its bytes as an ArrayBuffer; null when missing
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                guard let bytes = app.fileBytes(string(app, args, count, 0)) else { return app.context.null }
+                if app.context.toBoolean(argument(args, count, 1)) { return app.context.arrayBuffer(bytes) }
+                return app.context.string(String(decoding: bytes, as: UTF8.self))
+            }
+        ),
+        (
             "kernelProblem",
             { ctx, _, _, count, args, _ in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }
@@ -242,17 +265,38 @@ enum HostFunctions {
         (
             "digest",
             { ctx, _, _, count, args, exception in
+                // (algorithm, Uint8Array) → ArrayBuffer
                 guard let app = HostRegistry.lookup(ctx) else { return nil }
-                let algorithm = string(app, args, count, 0).uppercased().replacingOccurrences(of: "-", with: "")
-                guard let object = app.context.object(argument(args, count, 1)),
-                    let data = JSObjectGetTypedArrayBytesPtr(app.context.ref, object, exception)
-                else { return nil }
-                let length = JSObjectGetTypedArrayByteLength(app.context.ref, object, exception)
-                guard let digest = Digest.compute(algorithm, UnsafeRawBufferPointer(start: data, count: length)) else {
+                let algorithm = hashName(string(app, args, count, 0))
+                let digest = withBytes(app, args, count, 1, exception) { Digest.compute(algorithm, $0) }
+                guard let digest else {
                     exception?.pointee = app.context.errorValue(JSException(message: "unsupported digest algorithm"))
                     return nil
                 }
                 return app.context.arrayBuffer(digest)
+            }
+        ),
+        (
+            "hmac",
+            { ctx, _, _, count, args, exception in
+                // (hash, key, data) → ArrayBuffer, or (hash, key, data, signature) → whether it matches;
+                // all bytes as Uint8Array. The comparison stays here so that it runs in constant time.
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let algorithm = hashName(string(app, args, count, 0))
+                let mac = withBytes(app, args, count, 1, exception) { key in
+                    withBytes(app, args, count, 2, exception) { data in Digest.hmac(algorithm, key: key, data) }
+                }
+                guard let mac else {
+                    exception?.pointee = app.context.errorValue(
+                        JSException(message: "HMAC needs a known hash and bytes")
+                    )
+                    return nil
+                }
+                if count > 3 {
+                    let matches = withBytes(app, args, count, 3, exception) { Digest.constantTimeEqual(mac, $0) }
+                    return app.context.boolean(matches ?? false)
+                }
+                return app.context.arrayBuffer(mac)
             }
         ),
         (
@@ -292,6 +336,31 @@ enum HostFunctions {
         else { return nil }
         let length = JSObjectGetTypedArrayByteLength(app.context.ref, object, exception)
         return [UInt8](UnsafeRawBufferPointer(start: data, count: length))
+    }
+
+    /// Runs `body` over the bytes of a typed array argument, without copying them; nil when the
+    /// argument is not a typed array.
+    static func withBytes<T>(
+        _ app: AppContext,
+        _ args: Arguments,
+        _ count: Int,
+        _ index: Int,
+        _ exception: UnsafeMutablePointer<JSValueRef?>?,
+        _ body: (UnsafeRawBufferPointer) -> T?
+    ) -> T? {
+        guard let object = app.context.object(argument(args, count, index)),
+            JSValueGetTypedArrayType(app.context.ref, object, nil) != kJSTypedArrayTypeNone
+        else { return nil }
+        let length = JSObjectGetTypedArrayByteLength(app.context.ref, object, exception)
+        // An empty array may have no storage at all.
+        guard length > 0 else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        guard let data = JSObjectGetTypedArrayBytesPtr(app.context.ref, object, exception) else { return nil }
+        return body(UnsafeRawBufferPointer(start: data, count: length))
+    }
+
+    /// A Web Crypto hash name (`SHA-256`, `sha256`) as `Digest` spells it (`SHA256`).
+    static func hashName(_ name: String) -> String {
+        name.uppercased().replacingOccurrences(of: "-", with: "")
     }
 
     static func argument(_ args: Arguments, _ count: Int, _ index: Int) -> JSValueRef? {

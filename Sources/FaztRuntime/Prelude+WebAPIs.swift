@@ -1,5 +1,5 @@
-/// The prelude's web APIs: `Headers`, `Response`, `Request`, encodings, `URL`, `fetch`, `crypto`
-/// and the `fazt` object. Evaluated inside the prelude's function scope (see `Prelude.source`).
+/// The prelude's web APIs: `Headers`, `Response`, `Request`, encodings, `URL`, `fetch`, and the
+/// `fazt` object. Evaluated inside the prelude's function scope (see `Prelude.source`).
 extension Prelude {
     static let webAPIs = #"""
           // ---- Headers and Response ---------------------------------------------------------
@@ -263,30 +263,7 @@ extension Prelude {
             },
           });
 
-          // ---- crypto and fazt ----------------------------------------------------------------
-          const crypto = {
-            getRandomValues(view) {
-              if (!ArrayBuffer.isView(view) || view instanceof Float32Array || view instanceof Float64Array) {
-                throw new TypeError("getRandomValues needs an integer typed array");
-              }
-              host.fillRandom(view);
-              return view;
-            },
-            randomUUID() {
-              const b = host.fillRandom(new Uint8Array(16));
-              b[6] = (b[6] & 0x0f) | 0x40;
-              b[8] = (b[8] & 0x3f) | 0x80;
-              const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-              return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-            },
-            subtle: {
-              async digest(algorithm, data) {
-                const name = typeof algorithm === "string" ? algorithm : algorithm && algorithm.name;
-                const bytes = typeof data === "string" ? utf8Encode(data) : new Uint8Array(bytesOf(data));
-                return host.digest(String(name), bytes);
-              },
-            },
-          };
+          // ---- fazt -------------------------------------------------------------------------------
           let manifestEnv;
           const fazt = Object.freeze({
             // The original Fazt's fazt.app.kv/ds/s3 stay reachable but out of JSON.stringify(fazt.app).
@@ -304,6 +281,7 @@ extension Prelude {
             socket,
             realtime,
             ai,
+            files,
             env: Object.freeze({
               get(name, fallback) {
                 const owned = host.env(String(name));

@@ -6,7 +6,8 @@
 /// `host.done(json)` / `host.fail(message, where, stack)`.
 enum Prelude {
     /// The whole prelude: the runtime core around the web APIs, in one function scope.
-    static let source = core + storage + scheduler + events + notify + realtime + ai + webAPIs + invocation
+    static let source =
+        core + storage + scheduler + events + notify + realtime + ai + crypto + files + webAPIs + invocation
 
     private static let core = #"""
         (function (host) {
@@ -376,6 +377,7 @@ enum Prelude {
           Object.assign(globalThis, {
             console, setTimeout, clearTimeout, queueMicrotask, Headers, Response, TextEncoder, TextDecoder,
             atob, btoa, URL, URLSearchParams, crypto, fazt, fetch, Request, FaztError,
+            CryptoKey, DOMException,
           });
           if (typeof globalThis.structuredClone !== "function") {
             globalThis.structuredClone = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));

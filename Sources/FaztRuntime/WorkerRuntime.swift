@@ -368,12 +368,12 @@ final class WorkerRuntime {
                 app: app,
                 version: version,
                 files: Set(files),
-                readSource: { path in
+                readFile: { path in
                     let bytes = try? database.queryOne(
                         "SELECT b.data FROM files f JOIN blobs b ON b.hash = f.blob WHERE f.app = ? AND f.version = ? AND f.path = ?",
                         [.text(app), .int(version), .text(path)]
                     ) { $0.bytes(0) }
-                    return bytes.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+                    return bytes.flatMap { $0 }
                 },
                 readEnv: { key in
                     let value = try? database.queryOne(

@@ -9,6 +9,7 @@ import FaztScheduler
 import FaztStorage
 import FaztStore
 import Foundation
+import NIOCore
 import Synchronization
 
 /// The daemon's side of `fazt.ai`: checks the app may call models and is within its budget,
@@ -29,6 +30,10 @@ final class AIGateway: AIService {
     /// `toResponse()` answers not yet taken by their HTTP response, by app and stream id.
     private let responses = Mutex<[String: (stream: AIResponseStream, at: ContinuousClock.Instant)]>([:])
     private let counter = Atomic<Int>(0)
+    /// Provider piece in → server-sent event written, for `toResponse()` answers.
+    let tokenLatency = AILatencyHistogram()
+    /// The call reached the daemon → its request is on its way to the provider (first attempt).
+    let requestLatency = AILatencyHistogram()
 
     /// Keys the gateway reads beside the model options.
     static let gatewayOptions: Set<String> = ["channel", "onDone", "meta"]
@@ -52,9 +57,10 @@ final class AIGateway: AIService {
         done: @escaping @Sendable (Result<String, AICallError>) -> Void
     ) -> (@Sendable () -> Void)? {
         let handle = RunHandle()
+        let arrival = NIODeadline.now()
         queue.async { [self] in
             do {
-                try begin(call, handle: handle, event: event, done: done)
+                try begin(call, arrival: arrival, handle: handle, event: event, done: done)
             } catch let error as AICallError {
                 done(.failure(error))
             } catch {
@@ -99,6 +105,7 @@ final class AIGateway: AIService {
 
     private func begin(
         _ call: AICallRequest,
+        arrival: NIODeadline,
         handle: RunHandle,
         event: @escaping @Sendable (String) -> Void,
         done: @escaping @Sendable (Result<String, AICallError>) -> Void
@@ -158,9 +165,10 @@ final class AIGateway: AIService {
                 "air_" + String(counter.add(1, ordering: .relaxed).newValue, radix: 36) + "_"
                 + String(UInt32.random(in: 0...UInt32.max), radix: 36)
             streamID = id
-            sink.response = AIResponseStream()
+            sink.response = AIResponseStream(latency: tokenLatency)
         }
         let run = AIStreamRun(gateway: self, app: call.app, request: request, chain: chain, sink: sink)
+        run.arrival = arrival
         if let response = sink.response, let streamID {
             response.onStop = { run.cancel() }
             let now = ContinuousClock.now

@@ -19,6 +19,12 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
     private var end: (() -> Void)?
     /// Stops the upstream call (the caller left).
     var onStop: (@Sendable () -> Void)?
+    /// Where the time from a provider piece's arrival to its event's write is counted.
+    private let latency: AILatencyHistogram?
+
+    init(latency: AILatencyHistogram? = nil) {
+        self.latency = latency
+    }
 
     /// The response header that names the stream (set by the prelude, removed by the daemon).
     static let header = "x-fazt-ai-stream"
@@ -36,9 +42,9 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
         return head
     }
 
-    /// Events that arrived together (one read from the provider), from the provider's thread: one
-    /// write, so a burst of tokens costs one syscall rather than one each.
-    func send(_ events: [AIStreamEvent]) {
+    /// Events that arrived together (one read from the provider at `arrival`), from the provider's
+    /// thread: one write, so a burst of tokens costs one syscall rather than one each.
+    func send(_ events: [AIStreamEvent], arrival: NIODeadline = .now()) {
         guard !events.isEmpty else { return }
         let text = events.map { "event: \($0.type)\ndata: \($0.json.text)\n\n" }.joined()
         lock.lock()
@@ -48,7 +54,10 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
             return
         }
         lock.unlock()
-        loop.execute { [self] in _ = lock.withLock { write }?(ByteBuffer(string: text)) }
+        loop.execute { [self] in
+            let written = lock.withLock { write }?(ByteBuffer(string: text))
+            if let latency { written?.whenSuccess { latency.record(since: arrival) } }
+        }
     }
 
     /// The answer is over: the connection closes once what was written is out.

@@ -6,6 +6,7 @@ import FaztRealtime
 import FaztRuntime
 import FaztVFS
 import Foundation
+import NIOCore
 
 /// One `fazt.ai` call on its way through the provider chain: each attempt streams the provider's
 /// answer through the provider's normalizer, and the events go where the call's mode sends them.
@@ -50,6 +51,8 @@ final class AIStreamRun: @unchecked Sendable {
     private let sink: Sink
     /// Runs once the call is over (the gateway forgets a channel stream).
     var onFinished: (@Sendable () -> Void)?
+    /// When the call reached the daemon (for `AIGateway.requestLatency`).
+    var arrival: NIODeadline?
 
     private let lock = NSLock()
     private var index = 0
@@ -110,6 +113,11 @@ final class AIStreamRun: @unchecked Sendable {
             lock.unlock()
             return fail(code: "INVALID_ARGUMENT", message: "fazt.ai: \(error.message)")
         }
+        var onRequestSent: (@Sendable () -> Void)?
+        if index == 0, attempt == 0, let arrival {
+            let latency = gateway.requestLatency
+            onRequestSent = { latency.record(since: arrival) }
+        }
         let stream = EgressStream(
             onHead: { [self] status, headers in
                 lock.withLock {
@@ -118,7 +126,8 @@ final class AIStreamRun: @unchecked Sendable {
                 }
             },
             onData: { [self] bytes in received(bytes) },
-            onEnd: { [self] result in ended(result) }
+            onEnd: { [self] result in ended(result) },
+            onRequestSent: onRequestSent
         )
         self.stream = stream
         lock.unlock()
@@ -146,9 +155,10 @@ final class AIStreamRun: @unchecked Sendable {
             lock.unlock()
             return
         }
+        let arrival = NIODeadline.now()
         let events = normalizer.feed(bytes)
         lock.unlock()
-        forward(events)
+        forward(events, arrival: arrival)
     }
 
     private func ended(_ result: Result<Void, EgressError>) {
@@ -229,7 +239,7 @@ final class AIStreamRun: @unchecked Sendable {
 
     // MARK: Where the events go
 
-    private func forward(_ events: [AIStreamEvent]) {
+    private func forward(_ events: [AIStreamEvent], arrival: NIODeadline = .now()) {
         guard !events.isEmpty else { return }
         lock.lock()
         for event in events {
@@ -250,7 +260,7 @@ final class AIStreamRun: @unchecked Sendable {
             guard let channel = sink.channel else { return }
             for event in events { publish(event.json, to: channel) }
         case .response:
-            sink.response?.send(events)
+            sink.response?.send(events, arrival: arrival)
         case .call, .embed:
             break
         }

@@ -14,6 +14,13 @@ extension ControlAPI {
         guard segments.first == "ai", segments.count >= 2 else { return nil }
         let registry = AIRegistry(sharingKeyOf: services.secrets)
         switch (request.method, segments[1], segments.count) {
+        case (.GET, "latency", 2), (.DELETE, "latency", 2):
+            let ai = services.ai
+            if request.method == .DELETE {
+                ai.tokenLatency.reset()
+                ai.requestLatency.reset()
+            }
+            return Self.rawJSON(#"{"perToken":\#(ai.tokenLatency.json),"toRequest":\#(ai.requestLatency.json)}"#)
         case (.GET, "providers", 2):
             return .json(AIProviderList(providers: try await blocking { try registry.providers() }))
         case (.POST, "providers", 2):

@@ -53,7 +53,7 @@ extension ControlAPI {
     }
 
     /// The app's canonical name and live manifest; 404 for unknown apps.
-    private func liveManifest(_ name: String) async throws -> (String, Manifest) {
+    func liveManifest(_ name: String) async throws -> (String, Manifest) {
         let catalog = services.catalog
         if case .live(let served) = catalog.lookup(name.lowercased()) {
             return (served.snapshot.app, served.snapshot.manifest)

@@ -18,6 +18,8 @@ public struct Manifest: Sendable, Equatable {
     public var debug = false
     /// WebSockets at `/_ws`: allowed origins, channel rules, the socket event handler.
     public var realtime = RealtimeOptions()
+    /// The manifest has an `"assistant"` object (an app made from the assistant template).
+    public var assistant = false
 
     /// The manifest's `access` value.
     public enum Access: String, Sendable, Equatable {
@@ -98,6 +100,10 @@ public struct Manifest: Sendable, Equatable {
         }
         if let realtime = value("realtime") {
             manifest.realtime = try parseRealtime(realtime)
+        }
+        if let assistant = value("assistant") {
+            try checkAssistant(assistant)
+            manifest.assistant = true
         }
         if let limits = value("limits") {
             guard case .object = limits else { throw wrong("limits", "an object") }

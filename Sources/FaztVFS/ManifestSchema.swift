@@ -185,12 +185,22 @@ public enum ManifestSchema {
             default: "\"human\", \"person\", \"agent\", …",
             "Words in a visitor's message that ask for a person."
         ),
-        Key("historyMessages", .integer(minimum: 1), default: "20", "Earlier messages sent to the model with each question."),
+        Key(
+            "historyMessages",
+            .integer(minimum: 1),
+            default: "20",
+            "Earlier messages sent to the model with each question."
+        ),
     ]
 
     static let assistantRateLimits: [Key] = [
         Key("perIpPerMinute", .integer(minimum: 1), default: "20", "Messages per minute from one client address."),
-        Key("perConversationPerMinute", .integer(minimum: 1), default: "10", "Messages per minute in one conversation."),
+        Key(
+            "perConversationPerMinute",
+            .integer(minimum: 1),
+            default: "10",
+            "Messages per minute in one conversation."
+        ),
     ]
 
     /// Names often written instead of a key (checked before edit distance).

@@ -258,6 +258,27 @@ import Testing
         #expect(types.first == "text-delta" && types.suffix(2) == ["usage", "finish"], "\(body.prefix(400))")
         #expect(body.contains(#"data: {"type":"text-delta","text":"#))
         #expect(!raw.contains(Self.key))
+
+        // The daemon counts how long each provider piece takes to leave as an event (pieces that
+        // arrive before the handler returned wait for it and are not counted: a paced answer), and
+        // how long a call takes to reach the provider.
+        _ = try setup.server.api("DELETE", "/ai/latency")
+        let paced = try TestConnection(port: setup.server.port, timeoutSeconds: 20)
+        try paced.sendRequest(
+            "GET",
+            "/api?mode=sse&model=local:tokens-20-200",
+            host: "bot.localhost:\(setup.server.port)"
+        )
+        #expect(String(decoding: try paced.readToEnd(), as: UTF8.self).contains("event: finish"))
+        let latency = try setup.server.api("GET", "/ai/latency").json
+        for part in ["perToken", "toRequest"] {
+            let figures = latency[part] as? [String: Any] ?? [:]
+            #expect((figures["samples"] as? Int ?? 0) > 0, "\(part): \(latency)")
+            #expect(figures["p50Ms"] is Double, "\(part): \(latency)")
+        }
+        let reset = try setup.server.api("DELETE", "/ai/latency").json
+        let token = reset["perToken"] as? [String: Any] ?? [:]
+        #expect(token["samples"] as? Int == 0 && token["p50Ms"] is NSNull, "\(reset)")
     }
 
     /// A stream only its invocation could read stops when that invocation ends: the upstream

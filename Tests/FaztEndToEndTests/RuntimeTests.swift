@@ -255,6 +255,35 @@ func js(_ path: String, _ source: String) -> ArchiveFixtures.Entry { ArchiveFixt
         #expect((json["clone"] as? [String: Any])?["a"] as? [Int] == [1, 2])
     }
 
+    @Test func readsTheVersionsOwnPrivateFilesAndSignsWithHMAC() throws {
+        let server = try ServerProcess()
+        let source = #"""
+            module.exports = async () => {
+              const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('key'),
+                { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+              const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('abc'));
+              return {
+                list: fazt.files.list('private/knowledge/'), faq: fazt.files.read('private/knowledge/faq.md'),
+                missing: fazt.files.read('private/knowledge/nope.md'),
+                mac: Array.from(new Uint8Array(mac).slice(0, 4)),
+                ok: await crypto.subtle.verify('HMAC', key, mac, new TextEncoder().encode('abc')),
+              };
+            };
+            """#
+        let files = [
+            js("api/main.js", source), ArchiveFixtures.file("private/knowledge/faq.md", "# FAQ\n"),
+            ArchiveFixtures.file("private/knowledge/team.md", "# Team\n"), ArchiveFixtures.file("index.html", "hi"),
+        ]
+        _ = try server.deploy("knows", try ArchiveFixtures.zip(files))
+        let json = try server.app("knows", "/api").json
+        #expect(json["list"] as? [String] == ["private/knowledge/faq.md", "private/knowledge/team.md"])
+        #expect(json["faq"] as? String == "# FAQ\n")
+        #expect(json["missing"] is NSNull)
+        // HMAC-SHA-256("key", "abc") starts 9c 19 6e 32.
+        #expect(json["mac"] as? [Int] == [0x9c, 0x19, 0x6e, 0x32])
+        #expect(json["ok"] as? Bool == true)
+    }
+
     @Test func storesConsoleOutputAndErrorsInTheAppLog() throws {
         let server = try ServerProcess()
         let files = [

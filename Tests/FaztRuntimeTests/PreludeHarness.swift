@@ -45,7 +45,7 @@ enum PreludeHarness {
                 app: "test",
                 version: 1,
                 files: Set(files.keys),
-                readSource: { files[$0] },
+                readFile: { files[$0].map { Array($0.utf8) } },
                 readEnv: { _ in nil },
                 log: { _, _ in }
             )
