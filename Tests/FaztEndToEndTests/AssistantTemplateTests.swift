@@ -6,6 +6,10 @@ import Testing
 /// assistant`, deploy, the origin checks, conversations, an answer stored by `onDone`, the rate limit
 /// and the hand-off. (AssistantBrowserTests drives the widget itself in Chromium.)
 @Suite struct AssistantTemplateTests {
+    static let identitySecret = "s3cret"
+    /// hex HMAC-SHA256("s3cret", "42"), as the embedding site's server computes it.
+    static let identityHash = "982005f6c4662ae06eaa3ba4eac3c6459bc772386f3c8ac329b503a2ee32276e"
+
     final class Setup: @unchecked Sendable {
         // Safe: used by one test on one thread.
         let server: ServerProcess
@@ -35,10 +39,12 @@ import Testing
             var assistant = try #require(manifest["assistant"] as? [String: Any])
             assistant["origins"] = [server.origin(of: "site")]
             assistant["rateLimits"] = ["perIpPerMinute": 100, "perConversationPerMinute": 3]
+            assistant["identitySecret"] = "ASSISTANT_IDENTITY_SECRET"
             manifest["assistant"] = assistant
             try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
             try cli(["deploy", app])
             try cli(["grant", "support", "ai"])
+            try cli(["env", "set", "support", "ASSISTANT_IDENTITY_SECRET", AssistantTemplateTests.identitySecret])
         }
 
         @discardableResult
@@ -131,6 +137,29 @@ import Testing
         let messages = try setup.transcript(conversation)["messages"] as? [[String: Any]] ?? []
         #expect(messages.compactMap { $0["role"] as? String } == ["assistant", "visitor", "assistant"])
 
+        // Grounding: the chunk of private/knowledge/ that matches the question is in the system prompt.
+        let hours = try setup.post(
+            "/api/messages",
+            ["conversation": id, "key": conversation.key, "text": "What are your opening hours?"]
+        )
+        #expect(hours.status == 202, "\(hours.text)")
+        _ = try setup.stored(conversation, streamId: try #require(hours.json["streamId"] as? String))
+        let prompt = try setup.mock.requests().last?["body"].map { "\($0)" } ?? ""
+        #expect(prompt.contains("9:00 to 17:00"), "the system prompt lacks the knowledge chunk: \(prompt)")
+
+        // Identity: a valid data-user-hash verifies the visitor; a wrong one does not.
+        let signed = try setup.post(
+            "/api/conversations",
+            ["origin": site, "user": ["id": "42", "name": "Ada", "hash": Self.identityHash]]
+        )
+        #expect((signed.json["visitor"] as? [String: Any])?["verified"] as? Bool == true, "\(signed.text)")
+        #expect((signed.json["visitor"] as? [String: Any])?["name"] as? String == "Ada")
+        let forged = try setup.post(
+            "/api/conversations",
+            ["origin": site, "user": ["id": "43", "hash": Self.identityHash]]
+        )
+        #expect((forged.json["visitor"] as? [String: Any])?["verified"] as? Bool == false, "\(forged.text)")
+
         // Limits: 4,000 characters; 3 messages a minute in one conversation (one sent already).
         let long = try setup.post(
             "/api/messages",
@@ -138,7 +167,7 @@ import Testing
         )
         #expect(long.status == 413)
         var limited: TestResponse?
-        for _ in 0..<8 {
+        for _ in 0..<9 {
             let sent = try setup.post("/api/messages", ["conversation": id, "key": conversation.key, "text": "again"])
             if sent.status == 429 {
                 limited = sent
@@ -146,7 +175,7 @@ import Testing
             }
             #expect(sent.status == 202, "\(sent.text)")
         }
-        let tooMany = try #require(limited, "no 429 after 8 messages with a limit of 3 a minute")
+        let tooMany = try #require(limited, "no 429 after 9 messages with a limit of 3 a minute")
         #expect(Int(tooMany.header("retry-after") ?? "").map { (1...60).contains($0) } == true)
         #expect((tooMany.json["error"] as? String ?? "").contains("too many messages"), "\(tooMany.text)")
 
