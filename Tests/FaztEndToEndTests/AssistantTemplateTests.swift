@@ -30,21 +30,27 @@ import Testing
                 mock.baseURL(for: .openAI),
             ])
             try cli(["ai", "model", "add", "chat", "--provider", "local", "--model", "echo", "--default"])
-            let app = folder.path + "/support"
-            try cli(["create", "support", "--template", "assistant", "--dir", app])
-            let manifestURL = URL(fileURLWithPath: app + "/fazt.json")
+            try cli(["create", "support", "--template", "assistant", "--dir", folder.path + "/support"])
+            try deploy([
+                "origins": [server.origin(of: "site")],
+                "rateLimits": ["perIpPerMinute": 100, "perConversationPerMinute": 3],
+                "identitySecret": "ASSISTANT_IDENTITY_SECRET",
+            ])
+            try cli(["grant", "support", "ai"])
+            try cli(["env", "set", "support", "ASSISTANT_IDENTITY_SECRET", AssistantTemplateTests.identitySecret])
+        }
+
+        /// Sets `settings` in the created app's `assistant` key and deploys it.
+        func deploy(_ settings: [String: Any]) throws {
+            let manifestURL = URL(fileURLWithPath: folder.path + "/support/fazt.json")
             var manifest = try #require(
                 try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any]
             )
             var assistant = try #require(manifest["assistant"] as? [String: Any])
-            assistant["origins"] = [server.origin(of: "site")]
-            assistant["rateLimits"] = ["perIpPerMinute": 100, "perConversationPerMinute": 3]
-            assistant["identitySecret"] = "ASSISTANT_IDENTITY_SECRET"
+            assistant.merge(settings) { _, new in new }
             manifest["assistant"] = assistant
             try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
-            try cli(["deploy", app])
-            try cli(["grant", "support", "ai"])
-            try cli(["env", "set", "support", "ASSISTANT_IDENTITY_SECRET", AssistantTemplateTests.identitySecret])
+            try cli(["deploy", folder.path + "/support"])
         }
 
         @discardableResult
@@ -196,5 +202,22 @@ import Testing
         let followUp = try setup.post("/api/messages", ["conversation": other.id, "key": other.key, "text": "hello?"])
         #expect(followUp.status == 202)
         #expect(followUp.json["streamId"] == nil, "\(followUp.text)")
+
+        // Embeddings: with assistant.embeddingModel the knowledge is embedded once for the new
+        // version, then each question is embedded and the chunks ranked by cosine similarity.
+        try setup.deploy(["embeddingModel": "chat"])
+        let third = try setup.conversation()
+        for question in ["When are you open?", "Where are conversations stored?"] {
+            let sent = try setup.post("/api/messages", ["conversation": third.id, "key": third.key, "text": question])
+            let streamId = try #require(sent.json["streamId"] as? String, "\(sent.text)")
+            #expect(try setup.stored(third, streamId: streamId) != nil)
+        }
+        let requests = try setup.mock.requests()
+        let embeddings = requests.filter { ($0["path"] as? String ?? "").hasSuffix("/embeddings") }
+        #expect(embeddings.count == 3, "one for the knowledge, one per question: \(embeddings.count)")
+        let lastPrompt = requests.last?["body"].map { "\($0)" } ?? ""
+        #expect(lastPrompt.contains("Knowledge (answer from it"), "no knowledge in the prompt: \(lastPrompt)")
+        let logs = try setup.cli(["logs", "support"])
+        #expect(!logs.contains("embeddings failed"), "\(logs)")
     }
 }

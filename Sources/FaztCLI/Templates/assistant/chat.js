@@ -125,8 +125,9 @@
       });
   }
 
-  /// Loads the transcript (and a fresh channel token); null when the conversation is gone.
-  function load(saved) {
+  /// Loads the transcript (and a fresh channel token); null when the conversation is gone. With
+  /// `tokenOnly` the messages shown stay as they are (an answer being rebuilt keeps its text).
+  function load(saved, tokenOnly) {
     return api("GET", "/api/conversations/" + encodeURIComponent(saved.id) + "?key=" + encodeURIComponent(saved.key)).then(
       function (data) {
         if (data.httpStatus !== 200) return null;
@@ -137,7 +138,7 @@
           token: data.token,
           tokenExpiresAt: data.tokenExpiresAt,
         };
-        render(data);
+        if (!tokenOnly) render(data);
         return conversation;
       }
     );
@@ -299,7 +300,7 @@
   function connect() {
     var refresh =
       !conversation.token || (conversation.tokenExpiresAt && conversation.tokenExpiresAt - Date.now() < 60000)
-        ? load(conversation)
+        ? load(conversation, true)
         : Promise.resolve(conversation);
     refresh.then(
       function (current) {
