@@ -26,10 +26,10 @@ release: deps
 
 ## make venv: a Python virtualenv (.venv, not in git) with kosoku, the Autobahn WebSocket suite runner,
 ## and selenium, which drives Chromium in the assistant's browser test (AssistantBrowserTests)
-venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION)
-
 KOSOKU_VERSION := 0.1.0
 SELENIUM_VERSION := 4
+venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION)
+
 .venv/bin/python3:
 	python3 -m venv .venv
 
