@@ -30,6 +30,8 @@
   var position = { offset: 0, epoch: "" };
   var socket;
   var attempts = 0;
+  var started = false;
+  var creating = null; // the request creating the conversation, while it runs
 
   function post(message) {
     if (embedded && parentOrigin) window.parent.postMessage(Object.assign({ fazt: "assistant" }, message), parentOrigin);
@@ -43,7 +45,7 @@
       if (message.title) document.getElementById("fazt-title").textContent = message.title;
       if (message.color) document.documentElement.style.setProperty("--accent", message.color);
       isOpen = Boolean(message.open);
-      if (!conversation) start(message.user);
+      start(message.user);
     } else if (message.type === "open") {
       isOpen = true;
       unread = 0;
@@ -101,28 +103,48 @@
   // ---- start: resume or create ------------------------------------------------------------------
 
   function start(pageUser) {
+    if (started) return;
+    started = true;
     user = pageUser && pageUser.id ? pageUser : undefined;
     var saved = remembered();
-    var resume = saved && saved.id && saved.key ? load(saved) : Promise.resolve(null);
-    resume
-      .then(function (loaded) {
-        if (loaded) return loaded;
-        return api("POST", "/api/conversations", { origin: parentOrigin, user: user }).then(function (created) {
-          if (created.httpStatus !== 201) throw new Error(created.error || "the assistant is not available");
-          conversation = created;
+    (saved && saved.id && saved.key ? load(saved) : Promise.resolve(null)).then(
+      function (loaded) {
+        if (loaded) connect();
+        else welcome();
+      },
+      function () {
+        welcome();
+      }
+    );
+  }
+
+  /// A new visitor sees the greeting; nothing is stored until they write.
+  function welcome() {
+    list.textContent = "";
+    if (settings.greeting) bubble("assistant", settings.greeting).setAttribute("data-done", "true");
+    setStatus("open");
+  }
+
+  /// The conversation, created with the visitor's first message (a page view alone stores nothing).
+  function ensureConversation() {
+    if (conversation) return Promise.resolve(conversation);
+    if (!creating) {
+      creating = api("POST", "/api/conversations", { origin: parentOrigin, user: user })
+        .then(function (created) {
+          if (created.httpStatus !== 201) throw new Error(created.error || "The assistant is not available right now.");
           remember({ id: created.id, key: created.key });
           return load(created);
+        })
+        .then(function (loaded) {
+          if (!loaded) throw new Error("The conversation could not be started. Please try again.");
+          connect();
+          return loaded;
         });
-      })
-      .then(function (loaded) {
-        if (!loaded) throw new Error("the conversation could not be loaded");
-        connect();
-      })
-      .catch(function (error) {
-        notice(error.message);
-        input.disabled = true;
-        send.disabled = true;
+      creating.catch(function () {
+        creating = null;
       });
+    }
+    return creating;
   }
 
   /// Loads the transcript (and a fresh channel token); null when the conversation is gone. With
@@ -375,9 +397,12 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (!text || !conversation || send.disabled) return;
+    if (!text || send.disabled) return;
     send.disabled = true;
-    api("POST", "/api/messages", { conversation: conversation.id, key: conversation.key, text: text })
+    ensureConversation()
+      .then(function () {
+        return api("POST", "/api/messages", { conversation: conversation.id, key: conversation.key, text: text });
+      })
       .then(function (answer) {
         if (answer.httpStatus !== 202) {
           notice(answer.error || "The message could not be sent. Please try again.");
@@ -394,8 +419,12 @@
         if (answer.system) addMessage(answer.system, true);
         scrollDown();
       })
-      .catch(function () {
-        notice("The message could not be sent: check your connection and try again.");
+      .catch(function (error) {
+        notice(
+          error instanceof TypeError || !error
+            ? "The message could not be sent: check your connection and try again."
+            : error.message
+        );
       })
       .then(function () {
         send.disabled = false;

@@ -6,26 +6,7 @@
 const { config, json } = require("./_lib/config.js");
 const store = require("./_lib/store.js");
 const knowledge = require("./_lib/knowledge.js");
-
-const kv = fazt.storage.kv;
-
-/// Counts one message in a per-minute window; the seconds to wait when past `limit`, else 0.
-function overLimit(name, limit) {
-  const now = Date.now();
-  const minute = Math.floor(now / 60000);
-  const key = `rate:${name}:${minute}`;
-  const count = kv.incr(key);
-  if (count === 1) kv.set(key, 1, { ttl: "2m" });
-  return count > limit ? Math.max(1, Math.ceil(((minute + 1) * 60000 - now) / 1000)) : 0;
-}
-
-function tooMany(what, seconds) {
-  return json(
-    { error: `too many messages ${what}: wait ${seconds} s and send it again`, retryAfter: seconds },
-    429,
-    { "Retry-After": String(seconds) }
-  );
-}
+const { overLimit, tooMany } = require("./_lib/limits.js");
 
 function systemPrompt(chunks) {
   let prompt = config.systemPrompt;
@@ -80,9 +61,9 @@ exports.POST = async (req) => {
     return json({ error: `the message is too long: at most ${config.maxTextLength} characters` }, 413);
   }
   let wait = overLimit("ip:" + req.ip, config.perIpPerMinute);
-  if (wait) return tooMany("from your address", wait);
+  if (wait) return tooMany("messages from your address", wait);
   wait = overLimit("conv:" + conversation.id, config.perConversationPerMinute);
-  if (wait) return tooMany("in this conversation", wait);
+  if (wait) return tooMany("messages in this conversation", wait);
 
   const message = store.addMessage(conversation.id, "visitor", text);
   const answer = { message: store.publicMessage(message), status: conversation.status };

@@ -5,11 +5,14 @@
 const { config, isAllowed, refusal, json } = require("../_lib/config.js");
 const store = require("../_lib/store.js");
 const { visitorFrom } = require("../_lib/identity.js");
+const { overLimit, tooMany } = require("../_lib/limits.js");
 
 exports.POST = async (req) => {
   const body = req.body && typeof req.body === "object" ? req.body : {};
   const origin = typeof body.origin === "string" ? body.origin : "";
   if (origin && !isAllowed(req, origin)) return json({ error: refusal(origin) }, 403);
+  const wait = overLimit("new:" + req.ip, config.perIpPerMinute);
+  if (wait) return tooMany("new conversations from your address", wait);
   const visitor = await visitorFrom(body.user);
   if (config.requireIdentity && !visitor.verified) {
     return json({ error: "this assistant only talks to signed-in visitors (the page's data-user-hash did not verify)" }, 403);
