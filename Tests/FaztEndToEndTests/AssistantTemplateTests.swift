@@ -219,5 +219,15 @@ import Testing
         #expect(lastPrompt.contains("Knowledge (answer from it"), "no knowledge in the prompt: \(lastPrompt)")
         let logs = try setup.cli(["logs", "support"])
         #expect(!logs.contains("embeddings failed"), "\(logs)")
+
+        // requireIdentity: only verified visitors may start a conversation.
+        try setup.deploy(["requireIdentity": true])
+        let anonymous = try setup.post("/api/conversations", ["origin": site])
+        #expect(anonymous.status == 403, "\(anonymous.text)")
+        let verified = try setup.post(
+            "/api/conversations",
+            ["origin": site, "user": ["id": "42", "hash": Self.identityHash]]
+        )
+        #expect(verified.status == 201, "\(verified.text)")
     }
 }
