@@ -6,7 +6,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=
 DATA ?= ./data.db
 PORT ?= 8080
 
-.PHONY: run build release test lint format bench bench-realtime bench-ai bench-report deps venv conformance clean
+.PHONY: run build release test test-deps lint format bench bench-realtime bench-ai bench-report deps venv conformance clean
 
 ## make run: install missing packages, build release, serve ./data.db on port 8080
 run: release
@@ -15,22 +15,33 @@ run: release
 deps:
 	@scripts/install-deps.sh build
 
+test-deps:
+	@scripts/install-deps.sh test
+
 build: deps
 	$(SWIFT) build
 
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
-## make venv: a Python virtualenv (.venv, not in git) with kosoku, the Autobahn WebSocket suite runner
-venv: .venv/bin/kosoku
-
+## make venv: a Python virtualenv (.venv, not in git) with kosoku, the Autobahn WebSocket suite runner,
+## and selenium, which drives Chromium in the assistant's browser test (AssistantBrowserTests)
 KOSOKU_VERSION := 0.1.0
-.venv/bin/kosoku:
+SELENIUM_VERSION := 4
+venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION)
+
+.venv/bin/python3:
 	python3 -m venv .venv
+
+.venv/bin/kosoku: .venv/bin/python3
 	.venv/bin/pip install --quiet --disable-pip-version-check kosoku==$(KOSOKU_VERSION)
 
-## make test: install what tests need, build, run every test and the format check
-test: deps venv
+.venv/.selenium-$(SELENIUM_VERSION): .venv/bin/python3
+	.venv/bin/pip install --quiet --disable-pip-version-check 'selenium>=$(SELENIUM_VERSION),<5'
+	touch $@
+
+## make test: install what tests need (Chromium and its driver too), build, run every test and the format check
+test: test-deps venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Plugins
