@@ -65,14 +65,21 @@ public enum AIStreamEvent: Sendable, Equatable {
 /// Feed the body's bytes as they come and
 /// call `finish()` at its end; the events end with exactly one `finish`.
 public protocol AIStreamNormalizer: Sendable {
-    /// The events completed by `bytes`.
-    mutating func feed(_ bytes: some Collection<UInt8>) -> [AIStreamEvent]
+    /// The events completed by `bytes` (an array, not any collection: a normalizer is used as
+    /// `any AIStreamNormalizer`, and a generic parameter would then walk the body byte by byte
+    /// through protocol witnesses).
+    mutating func feed(_ bytes: [UInt8]) -> [AIStreamEvent]
     /// The events owed at the end of the body (pending tool calls, usage, the `finish`).
     mutating func finish() -> [AIStreamEvent]
     /// The provider's response id, once seen.
     var responseID: String? { get }
     /// The model that answered, once seen.
     var model: String? { get }
+}
+
+extension AIStreamNormalizer {
+    /// The events completed by `bytes` of any collection (tests feed slices and string views).
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [AIStreamEvent] { feed(Array(bytes)) }
 }
 
 extension AIProviderKind {

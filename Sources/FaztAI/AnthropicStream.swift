@@ -25,7 +25,7 @@ public struct AnthropicStream: AIStreamNormalizer {
         decoder = SSEDecoder(maxLineBytes: maxLineBytes)
     }
 
-    public mutating func feed(_ bytes: some Collection<UInt8>) -> [AIStreamEvent] {
+    public mutating func feed(_ bytes: [UInt8]) -> [AIStreamEvent] {
         var events: [AIStreamEvent] = []
         for event in decoder.feed(bytes) { handle(event, into: &events) }
         if let overflow = decoder.overflowFailure, !done {

@@ -28,7 +28,7 @@ public struct OpenAIChatStream: AIStreamNormalizer {
         decoder = SSEDecoder(maxLineBytes: maxLineBytes)
     }
 
-    public mutating func feed(_ bytes: some Collection<UInt8>) -> [AIStreamEvent] {
+    public mutating func feed(_ bytes: [UInt8]) -> [AIStreamEvent] {
         var events: [AIStreamEvent] = []
         for event in decoder.feed(bytes) { handle(event.data, into: &events) }
         if let overflow = decoder.overflowFailure, !done {

@@ -47,32 +47,56 @@ public struct SSEDecoder: Sendable {
     }
 
     /// Decodes `bytes` and returns the events they complete.
-    public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
+    ///
+    /// Lines are found with one pass over the bytes and copied in whole runs, not byte by byte.
+    public mutating func feed(_ bytes: [UInt8]) -> [SSEEvent] {
         var events: [SSEEvent] = []
         guard !overflowed else { return [] }
-        for byte in bytes {
-            if afterCR {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            if afterCR, let first = buffer.first {
                 afterCR = false
                 // The `\n` of a `\r\n` pair: the line already ended at the `\r`.
-                if byte == 0x0A { continue }
+                if first == 0x0A { index = 1 }
             }
-            switch byte {
-            case 0x0D:
-                afterCR = true
-                endLine(into: &events)
-            case 0x0A:
-                endLine(into: &events)
-            default:
-                guard line.count < maxLineBytes else {
-                    overflowed = true
-                    line.removeAll()
-                    return events
+            var start = index
+            while index < buffer.count {
+                let byte = buffer[index]
+                guard byte == 0x0A || byte == 0x0D else {
+                    index += 1
+                    continue
                 }
-                line.append(byte)
-                if checkingBOM { skipByteOrderMark() }
+                guard append(UnsafeBufferPointer(rebasing: buffer[start..<index])) else { return }
+                endLine(into: &events)
+                index += 1
+                if byte == 0x0D {
+                    if index == buffer.count {
+                        afterCR = true
+                    } else if buffer[index] == 0x0A {
+                        index += 1
+                    }
+                }
+                start = index
             }
+            _ = append(UnsafeBufferPointer(rebasing: buffer[start..<buffer.count]))
         }
         return events
+    }
+
+    /// Decodes `bytes` of any collection.
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] { feed(Array(bytes)) }
+
+    /// Adds a run of bytes to the current line; false (and `overflowed`) past `maxLineBytes`.
+    private mutating func append(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !run.isEmpty else { return true }
+        guard line.count + run.count <= maxLineBytes else {
+            overflowed = true
+            line.removeAll()
+            return false
+        }
+        line.append(contentsOf: run)
+        if checkingBOM { skipByteOrderMark() }
+        return true
     }
 
     /// Ends the stream: a last event whose blank line never came is still dispatched when it has data.
@@ -85,10 +109,11 @@ public struct SSEDecoder: Sendable {
         return events
     }
 
+    /// Drops a UTF-8 byte order mark at the very start of the stream (it may come in pieces).
     private mutating func skipByteOrderMark() {
         let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
-        if line == mark {
-            line.removeAll(keepingCapacity: true)
+        if line.starts(with: mark) {
+            line.removeFirst(mark.count)
             checkingBOM = false
         } else if line.count >= mark.count || !mark.starts(with: line) {
             checkingBOM = false
@@ -104,26 +129,23 @@ public struct SSEDecoder: Sendable {
         }
         // A line that starts with a colon is a comment (often a keep-alive).
         if line[0] == UInt8(ascii: ":") { return }
-        let text = String(decoding: line, as: UTF8.self)
-        let field: Substring
-        var value: Substring
-        if let colon = text.firstIndex(of: ":") {
-            field = text[..<colon]
-            value = text[text.index(after: colon)...]
-            if value.first == " " { value = value.dropFirst() }
-        } else {
-            field = text[...]
-            value = ""
-        }
-        switch field {
-        case "event": eventType = String(value)
-        case "data":
-            dataLines.append(String(value))
+        // Field and value are split on the bytes: only the value becomes text.
+        let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.count
+        var valueStart = min(colon + 1, line.count)
+        if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let field = line[..<colon]
+        func value() -> String { String(decoding: line[valueStart...], as: UTF8.self) }
+        if field.elementsEqual("data".utf8) {
+            dataLines.append(value())
             hasData = true
-        case "id" where !value.contains("\u{0}"): lastEventID = String(value)
-        case "retry" where !value.isEmpty && value.allSatisfy(\.isASCII) && value.allSatisfy(\.isNumber):
-            retry = Int(value)
-        default: break
+        } else if field.elementsEqual("event".utf8) {
+            eventType = value()
+        } else if field.elementsEqual("id".utf8), !line[valueStart...].contains(0) {
+            lastEventID = value()
+        } else if field.elementsEqual("retry".utf8), valueStart < line.count,
+            line[valueStart...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        {
+            retry = Int(value())
         }
     }
 

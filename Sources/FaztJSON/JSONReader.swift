@@ -29,12 +29,15 @@ struct JSONReader {
         }
     }
 
-    mutating func word(_ text: String, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
-        let utf8 = Array(text.utf8)
-        guard bytes.count - at >= utf8.count, Array(bytes[at..<at + utf8.count]) == utf8 else {
+    mutating func word(_ text: StaticString, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
+        let count = text.utf8CodeUnitCount
+        let matches = text.withUTF8Buffer { word in
+            bytes.count - at >= count && bytes[at..<at + count].elementsEqual(word)
+        }
+        guard matches else {
             throw failure("expected a value (a string, number, object, list, true, false or null)")
         }
-        at += utf8.count
+        at += count
         return value
     }
 
@@ -96,7 +99,18 @@ struct JSONReader {
 
     mutating func string() throws(JSONSyntaxError) -> String {
         at += 1
-        var out: [UInt8] = []
+        let start = at
+        // Most strings have no escapes: find the closing quote and decode the run in one go.
+        while at < bytes.count {
+            let byte = bytes[at]
+            if byte == UInt8(ascii: "\"") {
+                at += 1
+                return String(decoding: bytes[start..<at - 1], as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            at += 1
+        }
+        var out = Array(bytes[start..<at])
         while true {
             guard let byte = current else { throw failure("unterminated string") }
             switch byte {
@@ -120,11 +134,19 @@ struct JSONReader {
     mutating func escape(into out: inout [UInt8]) throws(JSONSyntaxError) {
         guard let byte = current else { throw failure("unterminated string") }
         at += 1
-        let simple: [UInt8: UInt8] = [
-            UInt8(ascii: "\""): 0x22, UInt8(ascii: "\\"): 0x5C, UInt8(ascii: "/"): 0x2F, UInt8(ascii: "b"): 0x08,
-            UInt8(ascii: "f"): 0x0C, UInt8(ascii: "n"): 0x0A, UInt8(ascii: "r"): 0x0D, UInt8(ascii: "t"): 0x09,
-        ]
-        if let plain = simple[byte] {
+        let plain: UInt8? =
+            switch byte {
+            case UInt8(ascii: "\""): 0x22
+            case UInt8(ascii: "\\"): 0x5C
+            case UInt8(ascii: "/"): 0x2F
+            case UInt8(ascii: "b"): 0x08
+            case UInt8(ascii: "f"): 0x0C
+            case UInt8(ascii: "n"): 0x0A
+            case UInt8(ascii: "r"): 0x0D
+            case UInt8(ascii: "t"): 0x09
+            default: nil
+            }
+        if let plain {
             out.append(plain)
             return
         }
@@ -167,14 +189,23 @@ struct JSONReader {
         let whole = digits()
         guard whole > 0 else { throw failure("expected digits") }
         guard !(leadingZero && whole > 1) else { throw JSONSyntaxError(offset: start, "numbers cannot start with 0") }
+        var integral = true
         if current == UInt8(ascii: ".") {
             at += 1
+            integral = false
             guard digits() > 0 else { throw failure("expected digits after '.'") }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
             at += 1
+            integral = false
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { at += 1 }
             guard digits() > 0 else { throw failure("expected digits in the exponent") }
+        }
+        // Whole numbers of up to 15 digits are exact as a Double: no text conversion needed.
+        if integral, whole <= 15 {
+            var value = 0
+            for byte in bytes[(at - whole)..<at] { value = value * 10 + Int(byte - 48) }
+            return .number(bytes[start] == UInt8(ascii: "-") ? -Double(value) : Double(value))
         }
         let text = String(decoding: bytes[start..<at], as: UTF8.self)
         return .number(Double(text) ?? .nan)
