@@ -898,7 +898,9 @@ async def handle(conn, req):
         entry["status"] = "client-closed"
         raise
     finally:
+        # Wait until the watcher has stopped reading: the next request on this connection reads next.
         watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
     if not ok:
         entry["status"] = "reset"
         return False
