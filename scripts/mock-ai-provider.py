@@ -30,6 +30,7 @@ import urllib.parse
 SCENARIOS = [
     "echo", "tools", "utf8", "no-done", "crlf", "comments", "anthropic-error", "stream-error",
     "rate-limit", "overloaded", "reset-before", "reset-after", "silent", "stall-after", "usage-cache",
+    "first-tool",
 ]
 # tokens-N-R: N tokens at R tokens per second (R = 0: as fast as possible); "-inline" also puts the
 # send timestamp into the text of each token.
@@ -931,7 +932,30 @@ def make_plan(api, body, scenario):
             texts.append(text)
             if message.get("role") == "user":
                 last = text
-    return Plan(scenario, last, count_prompt_tokens(texts))
+    plan = Plan(scenario, last, count_prompt_tokens(texts))
+    if scenario == "first-tool":
+        # Calls the first tool the request declares (the way a model picks an app's own tool).
+        name = first_tool_name(api, body)
+        if name:
+            plan.text_deltas = ["One moment."]
+            plan.tools = [(random_id("call_"), name, ['{"reason": "the visitor', ' wants a person"}'])]
+    return plan
+
+
+def first_tool_name(api, body):
+    tools = body.get("tools") if isinstance(body.get("tools"), list) else []
+    for tool in tools:
+        if not isinstance(tool, dict):
+            continue
+        if api == "gemini":
+            for declaration in tool.get("functionDeclarations") or []:
+                if isinstance(declaration, dict) and declaration.get("name"):
+                    return declaration["name"]
+        elif api == "anthropic" and tool.get("name"):
+            return tool["name"]
+        elif isinstance(tool.get("function"), dict) and tool["function"].get("name"):
+            return tool["function"]["name"]
+    return None
 
 
 def openai_embeddings(body, model):

@@ -17,6 +17,11 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
     private var loop: (any EventLoop)?
     private var write: ((ByteBuffer) -> EventLoopFuture<Void>)?
     private var end: (() -> Void)?
+    /// Text waiting for the write already scheduled on the loop, and when its pieces arrived: a
+    /// burst of pieces that come while one write is on its way joins it (one task, one syscall).
+    private var batch = ""
+    private var batchArrivals: [NIODeadline] = []
+    private var batchScheduled = false
     /// Stops the upstream call (the caller left).
     var onStop: (@Sendable () -> Void)?
     /// Where the time from a provider piece's arrival to its event's write is counted.
@@ -43,7 +48,8 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
     }
 
     /// Events that arrived together (one read from the provider at `arrival`), from the provider's
-    /// thread: one write, so a burst of tokens costs one syscall rather than one each.
+    /// thread: one write, so a burst of tokens costs one syscall rather than one each; pieces that
+    /// arrive before that write ran join it.
     func send(_ events: [AIStreamEvent], arrival: NIODeadline = .now()) {
         guard !events.isEmpty else { return }
         let text = events.map { "event: \($0.type)\ndata: \($0.json.text)\n\n" }.joined()
@@ -53,10 +59,27 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
             lock.unlock()
             return
         }
+        batch += text
+        batchArrivals.append(arrival)
+        guard !batchScheduled else {
+            lock.unlock()
+            return
+        }
+        batchScheduled = true
         lock.unlock()
         loop.execute { [self] in
-            let written = lock.withLock { write }?(ByteBuffer(string: text))
-            if let latency { written?.whenSuccess { latency.record(since: arrival) } }
+            lock.lock()
+            let text = batch
+            let arrivals = batchArrivals
+            let write = self.write
+            batch = ""
+            batchArrivals = []
+            batchScheduled = false
+            lock.unlock()
+            let written = write?(ByteBuffer(string: text))
+            if let latency {
+                written?.whenSuccess { for arrival in arrivals { latency.record(since: arrival) } }
+            }
         }
     }
 

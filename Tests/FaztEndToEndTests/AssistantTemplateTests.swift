@@ -230,4 +230,35 @@ import Testing
         )
         #expect(verified.status == 201, "\(verified.text)")
     }
+
+    /// The model hands over by calling the template's `handoff_to_human` tool (the mock's
+    /// `first-tool` calls the first tool a request declares): `handlers/answered.js` sets the
+    /// conversation `pending` and notifies the owner with the model's reason.
+    @Test(.timeLimit(.minutes(2)))
+    func theModelCanHandTheVisitorOver() throws {
+        let setup = try Setup()
+        try setup.cli(["ai", "model", "add", "decider", "--provider", "local", "--model", "first-tool"])
+        try setup.deploy(["model": "decider"])
+        let conversation = try setup.conversation()
+        let asked = try setup.post(
+            "/api/messages",
+            ["conversation": conversation.id, "key": conversation.key, "text": "My order never arrived."]
+        )
+        #expect(asked.status == 202 && asked.json["streamId"] != nil, "\(asked.text)")
+        var state: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(10)
+        while state["status"] as? String != "pending", ContinuousClock.now < deadline {
+            state = try setup.transcript(conversation)
+            if state["status"] as? String != "pending" { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(state["status"] as? String == "pending", "\(state)")
+        let request = try setup.mock.requests().last { $0["model"] as? String == "first-tool" }
+        let tools = (request?["body"] as? [String: Any])?["tools"] as? [[String: Any]]
+        #expect((tools?.first?["function"] as? [String: Any])?["name"] as? String == "handoff_to_human")
+        let roles = (state["messages"] as? [[String: Any]] ?? []).compactMap { $0["role"] as? String }
+        #expect(roles.suffix(2) == ["assistant", "system"], "the answer, then the hand-off notice: \(roles)")
+        let inbox = try setup.server.api("GET", "/notifications")
+        #expect(inbox.text.contains("Assistant: a visitor asks for a person"), "\(inbox.text)")
+        #expect(inbox.text.contains("the visitor wants a person"), "the model's reason reaches the owner")
+    }
 }
