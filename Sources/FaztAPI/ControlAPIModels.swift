@@ -132,14 +132,25 @@ public struct DeployBody: Codable, Sendable {
     public var url: String
     /// What the deploy set up and what still needs the owner (nil from servers before it).
     public var summary: DeploySummary?
+    /// Whether the version went live (draft commits; absent from plain deploys, which always do).
+    public var live: Bool?
 
     /// Creates a deploy answer.
-    public init(app: String, version: Int, files: Int, bytes: Int, url: String, summary: DeploySummary?) {
+    public init(
+        app: String,
+        version: Int,
+        files: Int,
+        bytes: Int,
+        url: String,
+        summary: DeploySummary?,
+        live: Bool? = nil
+    ) {
         self.app = app
         self.version = version
         self.files = files
         self.bytes = bytes
         self.url = url
         self.summary = summary
+        self.live = live
     }
 }

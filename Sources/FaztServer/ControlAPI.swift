@@ -63,6 +63,7 @@ struct ControlAPI: Sendable {
         if let response = try await realtimeRoute(request, segments) { return response }
         if let response = try await aiRoute(request, segments) { return response }
         if let response = try await assistantRoute(request, segments) { return response }
+        if let response = try await draftsRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }
@@ -245,24 +246,7 @@ struct ControlAPI: Sendable {
                 try ScriptChecker.check(scripts, with: supervisor)
             }
         }
-        services.catalog.invalidate(result.app)
-        let scheduler = services.scheduler
-        try await blocking { scheduler.refresh(app: result.app) }
-        await services.supervisor.warm(app: result.app, version: result.version)
-        services.events.emitSystem(
-            "system.app.deployed",
-            app: result.app,
-            data: [
-                ("app", .string(result.app)), ("version", .number(Double(result.version))), ("source", .string(source)),
-            ],
-            now: StorageExecutor.wallClock()
-        )
-        let services = self.services
-        let summary = try await blocking { try DeploySummary.build(result, services: services) }
-        services.logger.info(
-            "deployed",
-            metadata: ["app": "\(result.app)", "app.version": "\(result.version)", "app.files": "\(result.files)"]
-        )
+        let summary = try await wentLive(result, source: source)
         return .json(
             DeployBody(
                 app: result.app,

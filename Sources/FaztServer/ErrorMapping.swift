@@ -44,7 +44,8 @@ enum ErrorMapping {
 
     static func status(for code: VFSError.Code) -> HTTPResponseStatus {
         switch code {
-        case .invalidName, .reservedName, .badArchive, .badManifest, .syntaxError, .badHandler: return .badRequest
+        case .invalidName, .reservedName, .badArchive, .invalidPath, .badManifest, .syntaxError, .badHandler:
+            return .badRequest
         case .tooLarge: return .payloadTooLarge
         case .notFound, .versionNotFound: return .notFound
         case .conflict: return .conflict

@@ -35,6 +35,10 @@ struct RequestPolicy {
         case .control(let path) where head.method == .POST && ControlAPI.isDeployPath(path):
             limit = configuration.deployLimits.maxUploadBytes
             body = .spool
+        case .control(let path) where head.method == .PUT && ControlAPI.isDraftFilePath(path):
+            // One file of a draft: the deploy's per-file limit, not the generic body limit.
+            limit = configuration.deployLimits.maxFileBytes
+            body = .collect
         case .control:
             limit = configuration.maxBodyBytes
             body = .collect
@@ -64,6 +68,10 @@ struct RequestPolicy {
         case .control where body == .spool:
             let message =
                 "the upload is larger than the \(megabytes) MB limit (fazt serve --max-upload-mb raises it)"
+            return .error(.payloadTooLarge, code: "too_large", message: message)
+        case .control(let path) where method == .PUT && ControlAPI.isDraftFilePath(path):
+            let message =
+                "the file is larger than the \(megabytes) MB per-file limit (fazt serve --max-file-mb raises it)"
             return .error(.payloadTooLarge, code: "too_large", message: message)
         case .control:
             return .error(.payloadTooLarge, code: "too_large", message: generic)

@@ -354,5 +354,32 @@ public enum KernelSchema {
                 CREATE INDEX ai_calls_app_time ON ai_calls(app, created_at);
                 """
         ),
+        Migration(
+            version: 10,
+            name: "drafts",
+            sql: """
+                CREATE TABLE drafts (
+                    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    base INTEGER,
+                    revision INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (app, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE draft_files (
+                    app TEXT NOT NULL,
+                    draft TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    blob BLOB,
+                    size INTEGER NOT NULL,
+                    mime TEXT,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (app, draft, path),
+                    FOREIGN KEY (app, draft) REFERENCES drafts(app, name) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+                CREATE INDEX draft_files_blob ON draft_files(blob) WHERE blob IS NOT NULL;
+                """
+        ),
     ]
 }

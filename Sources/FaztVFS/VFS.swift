@@ -154,7 +154,11 @@ public final class VFS: Sendable {
 
     static func collectGarbage(_ connection: Connection, createdBefore cutoff: Int64) throws -> Int {
         try connection.run(
-            "DELETE FROM blobs WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM files WHERE files.blob = blobs.hash)",
+            """
+            DELETE FROM blobs WHERE created_at < ?
+                AND NOT EXISTS (SELECT 1 FROM files WHERE files.blob = blobs.hash)
+                AND NOT EXISTS (SELECT 1 FROM draft_files WHERE draft_files.blob = blobs.hash)
+            """,
             [.integer(cutoff)]
         )
     }

@@ -5,6 +5,8 @@ public struct VFSError: Error, CustomStringConvertible, Sendable {
         case invalidName = "invalid_name"
         case reservedName = "reserved_name"
         case badArchive = "bad_archive"
+        /// A draft file path that breaks the archive entry rules (`..`, absolute, too long, …).
+        case invalidPath = "invalid_path"
         case tooLarge = "too_large"
         case notFound = "not_found"
         case versionNotFound = "version_not_found"
