@@ -173,6 +173,19 @@ import Testing
         #expect(list.status == 200 && (list.json["drafts"] as? [Any])?.isEmpty == true, "\(list.text)")
     }
 
+    @Test func aFileOverThePerFileLimitIsRefusedNamingTheFlag() throws {
+        // The generic body limit is 1 MB here; a draft file may use the whole per-file limit (2 MB).
+        let server = try ServerProcess(arguments: ["--max-body-mb", "1", "--max-file-mb", "2"])
+        #expect(try server.deploy("sizes", try ArchiveFixtures.zip(Self.site)).status == 201)
+        let route = "/apps/sizes/drafts/big/files/"
+        let fits = try server.api("PUT", route + "fits.bin", body: Array(repeating: 7, count: 3 << 19))
+        #expect(fits.status == 201, "\(fits.text)")
+        let tooLarge = try server.api("PUT", route + "huge.bin", body: Array(repeating: 7, count: (2 << 20) + 1))
+        #expect(tooLarge.status == 413)
+        #expect(Self.error(tooLarge).message?.contains("--max-file-mb") == true, "\(tooLarge.text)")
+        #expect(try server.api("GET", route + "fits.bin").body.count == 3 << 19)
+    }
+
     @Test func theCLIWritesCommitsAndDiscards() throws {
         let server = try ServerProcess()
         #expect(try server.deploy("clidraft", try ArchiveFixtures.zip(Self.site)).status == 201)
