@@ -30,6 +30,18 @@ extension VFS {
             }
             var files: [String: FileEntry] = [:]
             if let base = row.base {
+                let exists = try connection.queryOne(
+                    "SELECT 1 FROM versions WHERE app = ? AND n = ?",
+                    [.text(app), .int(base)],
+                    { _ in true }
+                )
+                guard exists != nil else {
+                    throw VFSError(
+                        .conflict,
+                        "draft '\(draft)' is based on version \(base), which no longer exists; discard it "
+                            + "('fazt draft discard \(app) \(draft)') and write your changes again"
+                    )
+                }
                 let rows = try connection.query(
                     "SELECT path, blob, size, mime FROM files WHERE app = ? AND version = ?",
                     [.text(app), .int(base)]
