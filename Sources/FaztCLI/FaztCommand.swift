@@ -16,7 +16,7 @@ public struct FaztCommand: AsyncParsableCommand {
             VersionsCommand.self, RollbackCommand.self, LogsCommand.self, EnvCommand.self, RunsCommand.self,
             JobsCommand.self, EventsCommand.self, SQLCommand.self, KVCommand.self, GrantCommand.self,
             SecretCommand.self, NotificationsCommand.self, NotifyCommand.self, PublishCommand.self,
-            WorkerCommand.self, AICommand.self, CreateCommand.self, AssistantCommand.self,
+            WorkerCommand.self, AICommand.self, CreateCommand.self, AssistantCommand.self, DiffCommand.self,
         ]
     )
 
