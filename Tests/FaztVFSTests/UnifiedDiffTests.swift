@@ -113,3 +113,57 @@ import Testing
         #expect(UnifiedDiff.range(4, 3) == "5,3")
     }
 }
+
+extension UnifiedDiffTests {
+    /// `git apply` of our whole diff turns the old files into the new ones.
+    @Test(.enabled(if: hasGit)) func gitAppliesTheVersionDiff() throws {
+        let directory = try TemporaryDirectory()
+        var old: [String: [UInt8]] = [:]
+        var new: [String: [UInt8]] = [:]
+        for index in 0..<6 {
+            let lines = (0..<40).map { _ in ["a", "b", "c", "{", "}", "x y"].randomElement()! }
+            let edited = lines.map { Int.random(in: 0..<8) == 0 ? "edited \($0)" : $0 }.filter { _ in
+                Int.random(in: 0..<10) != 0
+            }
+            old["dir/f\(index).txt"] = Array((lines.joined(separator: "\n") + (index % 2 == 0 ? "\n" : "")).utf8)
+            new["dir/f\(index).txt"] = Array((edited.joined(separator: "\n") + (index % 3 == 0 ? "\n" : "")).utf8)
+        }
+        old["gone.txt"] = Array("bye\n".utf8)
+        new["added.txt"] = Array("hello\nworld".utf8)
+        old["moved.txt"] = Array("same\n".utf8)
+        new["sub/moved.txt"] = Array("same\n".utf8)
+        for (path, bytes) in old {
+            try FileManager.default.createDirectory(
+                atPath: directory.path + "/" + (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true
+            )
+            try Data(bytes).write(to: URL(fileURLWithPath: directory.path + "/" + path))
+        }
+        let diff = VersionDiffTests.diff(old, new)
+        try diff.diff.write(toFile: directory.path + "/patch", atomically: false, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.git)
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.arguments = ["apply", "patch"]
+        process.environment = ["HOME": directory.path, "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(diff.diff)")
+        for (path, bytes) in new {
+            let applied = FileManager.default.contents(atPath: directory.path + "/" + path).map(Array.init)
+            #expect(applied == bytes, "\(path)")
+        }
+        for path in old.keys where new[path] == nil {
+            #expect(!FileManager.default.fileExists(atPath: directory.path + "/" + path), "\(path)")
+        }
+    }
+
+    @Test func largeUnrelatedFilesStayCheap() {
+        let old = Array((0..<20_000).map { "old \($0)\n" }.joined().utf8)
+        let new = Array((0..<20_000).map { "new \($0)\n" }.joined().utf8)
+        let start = ContinuousClock.now
+        let diff = UnifiedDiff(old: old, new: new)
+        #expect(diff.additions == 20_000 && diff.deletions == 20_000)
+        #expect(ContinuousClock.now - start < .seconds(20))
+    }
+}
