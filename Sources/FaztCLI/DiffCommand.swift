@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaztAPI
+import FaztVFS
 import Foundation
 
 /// `fazt diff APP A B`: what changed between two versions.
@@ -20,7 +21,7 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Print changed files with added and removed line counts instead of the diff.") var stat = false
 
     func validate() throws {
-        for version in [from, to] where version != "live" && (UInt(version) ?? 0) == 0 {
+        for version in [from, to] where VersionReference(version) == nil {
             throw ValidationError("'\(version)' is not a version: give a number (see 'fazt versions') or 'live'")
         }
     }

@@ -61,7 +61,9 @@ public enum VersionReference: Sendable, Equatable, CustomStringConvertible {
     public init?(_ text: String) {
         if text == "live" {
             self = .live
-        } else if let number = Int(text), number > 0, text.allSatisfy(\.isASCII) {
+        } else if !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let number = Int(text),
+            number > 0
+        {
             self = .number(number)
         } else {
             return nil

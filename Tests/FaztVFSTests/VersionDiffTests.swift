@@ -163,5 +163,9 @@ import Testing
     @Test func parsesVersionReferences() {
         #expect(VersionReference("7") == .number(7) && VersionReference("live") == .live)
         #expect(VersionReference("0") == nil && VersionReference("-1") == nil && VersionReference("v2") == nil)
+        #expect(
+            VersionReference("+5") == nil && VersionReference("") == nil
+                && VersionReference("99999999999999999999") == nil
+        )
     }
 }
