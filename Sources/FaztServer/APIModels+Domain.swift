@@ -86,3 +86,28 @@ extension StorageBody {
         )
     }
 }
+
+extension VersionDiffBody {
+    init(_ diff: VersionDiff) {
+        self.init(
+            app: diff.app,
+            from: diff.from,
+            to: diff.to,
+            files: diff.files.map { file in
+                FileChangeBody(
+                    path: file.path,
+                    status: file.status.rawValue,
+                    from: file.from,
+                    binary: file.binary,
+                    oldSize: file.oldSize,
+                    newSize: file.newSize,
+                    additions: file.additions,
+                    deletions: file.deletions
+                )
+            },
+            diff: diff.diff,
+            truncated: diff.truncated,
+            omittedFiles: diff.omittedFiles
+        )
+    }
+}

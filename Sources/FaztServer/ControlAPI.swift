@@ -56,6 +56,7 @@ struct ControlAPI: Sendable {
             throw APIError.unauthorized
         }
         let vfs = services.vfs
+        if let response = try await diffRoute(request, segments) { return response }
         if let response = try await jobsRoute(request, segments) { return response }
         if let response = try await eventsRoute(request, segments) { return response }
         if let response = try await notifyRoute(request, segments) { return response }
