@@ -7,9 +7,16 @@ extension VFS {
         var revision: Int
         var live: Int?
         var files: [String: FileEntry]
+        /// The new version's parent: the live version when the draft was rebased onto it, else the base.
+        var parent: Int?
     }
 
     /// Commits draft `draft` of `app` as a new version whose parent is the draft's base.
+    ///
+    /// When the app moved on since the draft began and the caller names the live version as
+    /// `expectedParent`, the draft's changes are applied on top of the live version instead (a
+    /// rebase), unless the live version changed one of the same paths since the base: that is a
+    /// conflict naming the paths. With `force` the draft (base plus changes) replaces the live version.
     ///
     /// The full file set (base plus the draft's writes and deletions) is validated like a deploy
     /// (limits, `fazt.json`, `api/**/*.js` through `checkScripts`) before anything is stored;
@@ -29,6 +36,7 @@ extension VFS {
                 throw Self.unknownDraft(draft, app: app)
             }
             var files: [String: FileEntry] = [:]
+            var parent = row.base
             if let base = row.base {
                 let exists = try connection.queryOne(
                     "SELECT 1 FROM versions WHERE app = ? AND n = ?",
@@ -42,18 +50,26 @@ extension VFS {
                             + "('fazt draft discard \(app) \(draft)') and write your changes again"
                     )
                 }
-                let rows = try connection.query(
-                    "SELECT path, blob, size, mime FROM files WHERE app = ? AND version = ?",
-                    [.text(app), .int(base)]
-                ) {
-                    (
-                        $0.string(0),
-                        FileEntry(hash: ContentHash(bytes: $0.bytes(1)), size: $0.int(2), mime: $0.string(3))
+                files = try Self.versionFiles(connection, app: app, version: base)
+            }
+            let entries = try Self.entries(connection, app: app, draft: draft)
+            if let live, row.base != live, options.expectedParent == live, !options.force {
+                // Rebase: the draft's changes on top of what is live now, if nobody else touched them.
+                let current = try Self.versionFiles(connection, app: app, version: live)
+                let clashes = entries.map(\.path).filter { files[$0]?.hash != current[$0]?.hash }
+                guard clashes.isEmpty else {
+                    let base = row.base.map(String.init) ?? "none"
+                    throw VFSError(
+                        .conflict,
+                        "version \(live) changed \(clashes.prefix(5).joined(separator: ", ")) since draft '\(draft)' "
+                            + "began on version \(base); write those files again on top of version \(live) "
+                            + "(fazt draft write), or commit with \"force\": true to replace version \(live) with the draft"
                     )
                 }
-                for (path, entry) in rows { files[path] = entry }
+                files = current
+                parent = live
             }
-            for entry in try Self.entries(connection, app: app, draft: draft) {
+            for entry in entries {
                 if let hash = entry.hash {
                     let mime = entry.mime ?? MIMEType.forPath(entry.path)
                     files[entry.path] = FileEntry(hash: hash, size: entry.size, mime: mime)
@@ -61,7 +77,7 @@ extension VFS {
                     files[entry.path] = nil
                 }
             }
-            return CommitPlan(base: row.base, revision: row.revision, live: live, files: files)
+            return CommitPlan(base: row.base, revision: row.revision, live: live, files: files, parent: parent)
         }
         try Self.checkParent(plan, app: app, draft: draft, options: options)
         let manifest = try validate(plan.files, checkScripts: checkScripts)
@@ -88,7 +104,7 @@ extension VFS {
                 VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)
                 """,
                 [
-                    .text(app), .int(next), .optionalInt(plan.base), .optionalText(options.message),
+                    .text(app), .int(next), .optionalInt(plan.parent), .optionalText(options.message),
                     .int(plan.files.count), .int(total), .optionalText(manifest), .integer(now),
                 ]
             )
@@ -142,6 +158,18 @@ extension VFS {
                     + "changes again, or commit with \"force\": true (--force) to replace version \(live) with the draft"
             )
         }
+    }
+
+    /// The files of one version by path.
+    private static func versionFiles(_ connection: Connection, app: String, version: Int) throws -> [String: FileEntry]
+    {
+        let rows = try connection.query(
+            "SELECT path, blob, size, mime FROM files WHERE app = ? AND version = ?",
+            [.text(app), .int(version)]
+        ) {
+            ($0.string(0), FileEntry(hash: ContentHash(bytes: $0.bytes(1)), size: $0.int(2), mime: $0.string(3)))
+        }
+        return Dictionary(rows, uniquingKeysWith: { first, _ in first })
     }
 
     /// Checks the file set like a deploy does; returns the `fazt.json` text (nil when there is none).
