@@ -29,10 +29,12 @@ let package = Package(
             name: "FaztStore",
             dependencies: [
                 "CSQLite",
+                "FaztGit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"]
         ),
+        .target(name: "FaztGit", dependencies: ["CCrypto"], exclude: ["README.md"]),
         .target(name: "FaztAPI", exclude: ["README.md"]),
         .target(
             name: "FaztKernel",
@@ -58,7 +60,7 @@ let package = Package(
         ),
         .target(
             name: "FaztVFS",
-            dependencies: ["FaztStore", "FaztJSON", "CArchive", "CCrypto", "CZlib"],
+            dependencies: ["FaztStore", "FaztGit", "FaztJSON", "CArchive", "CCrypto", "CZlib"],
             exclude: ["README.md"]
         ),
         .target(
@@ -144,11 +146,12 @@ let package = Package(
         .executableTarget(name: "fazt", dependencies: ["FaztCLI"]),
         .target(
             name: "FaztTestSupport",
-            dependencies: ["FaztRuntime", "FaztStore", "FaztVFS", "CArchive", "CCrypto", "CZlib"],
+            dependencies: ["FaztRuntime", "FaztStore", "FaztVFS", "FaztGit", "CArchive", "CCrypto", "CZlib"],
             path: "Tests/FaztTestSupport"
         ),
-        .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztTestSupport"]),
-        .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztJSON", "FaztTestSupport"]),
+        .testTarget(name: "FaztGitTests", dependencies: ["FaztGit", "FaztTestSupport"]),
+        .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztGit", "FaztTestSupport"]),
+        .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztGit", "FaztJSON", "FaztTestSupport"]),
         .testTarget(name: "FaztStorageTests", dependencies: ["FaztStorage", "FaztStore", "FaztTestSupport"]),
         .testTarget(
             name: "FaztRuntimeTests",

@@ -11,6 +11,8 @@ public struct VersionBody: Codable, Sendable, Equatable {
     public var createdAt: Int64
     /// Whether it is the version being served.
     public var live: Bool
+    /// The version's git commit id (40 hex digits); nil only from servers that predate it.
+    public var commit: String?
 
     /// Creates a version body.
     public init(
@@ -21,7 +23,8 @@ public struct VersionBody: Codable, Sendable, Equatable {
         source: String,
         message: String?,
         createdAt: Int64,
-        live: Bool
+        live: Bool,
+        commit: String? = nil
     ) {
         self.version = version
         self.parent = parent
@@ -31,6 +34,7 @@ public struct VersionBody: Codable, Sendable, Equatable {
         self.message = message
         self.createdAt = createdAt
         self.live = live
+        self.commit = commit
     }
 }
 

@@ -126,10 +126,11 @@ struct VersionsCommand: ParsableCommand {
         let path = "/apps/\(app.lowercased())/versions"
         guard let list = try options.client().fetch(VersionList.self, "GET", path, json: options.json) else { return }
         Output.table(
-            ["VERSION", "LIVE", "FILES", "SIZE", "SOURCE", "CREATED", "MESSAGE"],
+            ["VERSION", "LIVE", "COMMIT", "FILES", "SIZE", "SOURCE", "CREATED", "MESSAGE"],
             list.versions.map { version in
                 [
-                    "v\(version.version)", version.live ? "*" : "", "\(version.files)", Output.size(version.bytes),
+                    "v\(version.version)", version.live ? "*" : "", String((version.commit ?? "-").prefix(12)),
+                    "\(version.files)", Output.size(version.bytes),
                     version.source,
                     Output.date(version.createdAt), version.message ?? "",
                 ]

@@ -33,7 +33,8 @@ extension VersionBody {
             source: info.source,
             message: info.message,
             createdAt: info.createdAt,
-            live: info.live
+            live: info.live,
+            commit: info.commit
         )
     }
 }

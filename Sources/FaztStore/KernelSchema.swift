@@ -381,5 +381,27 @@ public enum KernelSchema {
                 CREATE INDEX draft_files_blob ON draft_files(blob) WHERE blob IS NOT NULL;
                 """
         ),
+        Migration(
+            version: 11,
+            name: "versions are git commits",
+            sql: """
+                ALTER TABLE blobs ADD COLUMN git_oid BLOB;
+                CREATE UNIQUE INDEX blobs_git_oid ON blobs(git_oid);
+                ALTER TABLE versions ADD COLUMN commit_oid BLOB;
+                CREATE TABLE git_objects (
+                    oid BLOB PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    data BLOB NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE git_refs (
+                    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    oid BLOB NOT NULL,
+                    PRIMARY KEY (app, name)
+                ) WITHOUT ROWID;
+                """,
+            apply: { try GitHistory.backfill($0) }
+        ),
     ]
 }

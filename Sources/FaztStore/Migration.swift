@@ -6,11 +6,14 @@ public struct Migration: Sendable {
     public let name: String
     /// The SQL it runs, in one transaction.
     public let sql: String
+    /// Work SQL cannot do (hashing, encoding), run after `sql` in the same transaction.
+    public let apply: (@Sendable (Connection) throws -> Void)?
 
-    public init(version: Int, name: String, sql: String) {
+    public init(version: Int, name: String, sql: String, apply: (@Sendable (Connection) throws -> Void)? = nil) {
         self.version = version
         self.name = name
         self.sql = sql
+        self.apply = apply
     }
 }
 
@@ -36,6 +39,7 @@ enum Migrator {
             do {
                 try connection.transaction {
                     try connection.execute(migration.sql)
+                    try migration.apply?(connection)
                     try connection.execute("PRAGMA user_version = \(migration.version)")
                 }
             } catch let error as StoreError {

@@ -1,3 +1,4 @@
+import FaztGit
 import FaztStore
 
 /// A file read from an archive, ready to be stored.
@@ -194,14 +195,17 @@ private struct BlobBatch {
             let gzip = MIMEType.isCompressible(item.mime) && item.data.count >= 256 ? Gzip.compress(item.data) : nil
             return [
                 .blob(item.hash.bytes), .int(item.data.count), .blob(item.data), gzip.map { .blob($0) } ?? .null,
-                .integer(now),
+                .integer(now), .blob(GitObjectID(type: .blob, body: item.data).bytes),
             ]
         }
         guard !rows.isEmpty else { return }
         try store.writeBlocking { connection in
             for row in rows {
                 try connection.run(
-                    "INSERT OR IGNORE INTO blobs (hash, size, data, gzip, created_at) VALUES (?, ?, ?, ?, ?)",
+                    """
+                    INSERT OR IGNORE INTO blobs (hash, size, data, gzip, created_at, git_oid)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
                     row
                 )
             }

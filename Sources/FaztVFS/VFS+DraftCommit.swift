@@ -114,6 +114,7 @@ extension VFS {
                     [.text(app), .int(next), .text(path), .blob(file.hash.bytes), .int(file.size), .text(file.mime)]
                 )
             }
+            try GitHistory.recordVersion(connection, app: app, version: next, live: options.deploy)
             if options.deploy {
                 try connection.run(
                     "UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?",

@@ -1,3 +1,4 @@
+import FaztGit
 import FaztStore
 
 /// Drafts: named, mutable working sets of file changes on top of a base version.
@@ -124,13 +125,19 @@ extension VFS {
             try $0.queryOne("SELECT 1 FROM blobs WHERE hash = ?", [.blob(hash.bytes)]) { _ in true }
         }
         let gzip = known == nil && MIMEType.isCompressible(mime) && data.count >= 256 ? Gzip.compress(data) : nil
+        let gitID = GitObjectID(type: .blob, body: data)
         let now = Self.now()
         return try store.writeBlocking { connection in
             let base = try Self.touchDraft(connection, app: app, name: draft, now: now)
             let before = try Self.exists(connection, app: app, draft: draft, base: base, path: path)
             try connection.run(
-                "INSERT OR IGNORE INTO blobs (hash, size, data, gzip, created_at) VALUES (?, ?, ?, ?, ?)",
-                [.blob(hash.bytes), .int(data.count), .blob(data), gzip.map { .blob($0) } ?? .null, .integer(now)]
+                """
+                INSERT OR IGNORE INTO blobs (hash, size, data, gzip, created_at, git_oid) VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .blob(hash.bytes), .int(data.count), .blob(data), gzip.map { .blob($0) } ?? .null, .integer(now),
+                    .blob(gitID.bytes),
+                ]
             )
             try connection.run(
                 """

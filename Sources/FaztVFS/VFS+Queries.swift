@@ -1,3 +1,4 @@
+import FaztGit
 import FaztStore
 
 extension VFS {
@@ -39,7 +40,10 @@ extension VFS {
         let info = try info(app: rawName)
         return try store.read { connection in
             try connection.query(
-                "SELECT n, parent, files, bytes, source, message, created_at FROM versions WHERE app = ? ORDER BY n DESC",
+                """
+                SELECT n, parent, files, bytes, source, message, created_at, commit_oid
+                FROM versions WHERE app = ? ORDER BY n DESC
+                """,
                 [.text(info.name)]
             ) { row in
                 VersionInfo(
@@ -50,7 +54,8 @@ extension VFS {
                     source: row.string(4),
                     message: row.optionalString(5),
                     createdAt: row.int64(6),
-                    live: row.int(0) == info.version
+                    live: row.int(0) == info.version,
+                    commit: row.optionalBytes(7).flatMap { GitObjectID(bytes: $0)?.hex }
                 )
             }
         }

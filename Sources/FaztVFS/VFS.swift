@@ -85,6 +85,7 @@ public final class VFS: Sendable {
                 "UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?",
                 [.int(next), .integer(now), .text(app)]
             )
+            try GitHistory.recordVersion(connection, app: app, version: next, live: true)
             try self.liveVersionChanged?(connection, app, next, manifestText)
             return next
         }
@@ -98,7 +99,7 @@ public final class VFS: Sendable {
         )
     }
 
-    /// Makes `version` live again; one transaction, no copying.
+    /// Makes `version` live again and appends a commit with its files to `main`; one transaction, no copying.
     public func rollback(app rawName: String, to version: Int) throws -> AppInfo {
         let app = try AppName.validate(rawName)
         let now = Self.now()
@@ -120,6 +121,8 @@ public final class VFS: Sendable {
                 "UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?",
                 [.int(version), .integer(now), .text(app)]
             )
+            // The live pointer moves back; `main` moves forward (a new commit with that version's tree).
+            try GitHistory.recordRollback(connection, app: app, to: version, seconds: now / 1000)
             try self.liveVersionChanged?(connection, app, version, manifest)
         }
         return try info(app: app)

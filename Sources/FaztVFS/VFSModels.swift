@@ -25,6 +25,8 @@ public struct VersionInfo: Codable, Sendable, Equatable {
     /// Milliseconds since 1970.
     public var createdAt: Int64
     public var live: Bool
+    /// The version's git commit id (40 hex digits).
+    public var commit: String?
 }
 
 /// The result of a successful deploy.
