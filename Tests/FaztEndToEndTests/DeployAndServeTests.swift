@@ -124,6 +124,8 @@ import Testing
         let versions = try server.api("GET", "/apps/site/versions").json["versions"] as? [[String: Any]] ?? []
         #expect(versions.map { $0["version"] as? Int } == [2, 1])
         #expect(versions.map { $0["live"] as? Bool } == [false, true])
+        let commits = versions.compactMap { $0["commit"] as? String }
+        #expect(commits.count == 2 && Set(commits).count == 2 && commits.allSatisfy { $0.count == 40 })
         #expect(try server.api("POST", "/apps/site/rollback", body: Array(#"{"version":7}"#.utf8)).status == 404)
         #expect(try server.api("POST", "/apps/site/rollback", body: Array("nope".utf8)).status == 400)
         let info = try server.api("GET", "/apps/site")
