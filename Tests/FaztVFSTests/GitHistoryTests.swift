@@ -131,6 +131,22 @@ import Testing
         #expect(!objects.contains("blob"), "blob bytes live only in the blob table")
     }
 
+    @Test func aRefusedDeployWritesNoCommitAndLeavesMain() throws {
+        _ = try deploy([("index.html", "one")])
+        let before = try #require(try main())
+        let objects = try store.read { try $0.queryOne("SELECT COUNT(*) FROM git_objects") { $0.int(0) } }
+        let refusing = VFS(store: store) { _, _, _, _ in throw VFSError(.badArchive, "refused") }
+        let path = try ArchiveFixtures.write(
+            try ArchiveFixtures.tarGzip([ArchiveFixtures.file("index.html", "two")]),
+            in: directory,
+            name: "refused"
+        )
+        #expect(throws: VFSError.self) { try refusing.deploy(app: "site", archivePath: path, source: "test") }
+        #expect(throws: VFSError.self) { try refusing.rollback(app: "site", to: 1) }
+        #expect(try main() == before)
+        #expect(try store.read { try $0.queryOne("SELECT COUNT(*) FROM git_objects") { $0.int(0) } } == objects)
+    }
+
     @Test func deletingAnAppRemovesItsRefs() throws {
         _ = try deploy([("index.html", "x")])
         _ = try deploy([("index.html", "x")], app: "other")
