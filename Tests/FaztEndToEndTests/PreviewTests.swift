@@ -68,7 +68,7 @@ import Testing
             headers: [("Content-Type", "text/plain")],
             body: Array("<h1>draft</h1>".utf8)
         )
-        #expect(put.status == 201, "\(put.text)")
+        #expect(put.status == 200, "replaces the base's index.html: \(put.text)")
         let committed = try server.api(
             "POST",
             "/apps/blog/drafts/next/commit",
