@@ -1,4 +1,5 @@
 import FaztAPI
+import FaztStore
 import FaztVFS
 import Foundation
 
@@ -32,5 +33,17 @@ extension ControlAPI {
         let expiresAt = Int64(Date().timeIntervalSince1970) + Int64(ttl)
         let url = services.previewURL(app: app, version: version, expiresAt: expiresAt)
         return .json(PreviewLinkBody(app: app, version: version, url: url, expiresAt: expiresAt * 1000))
+    }
+
+    /// Deletes the logs and recorded runs of `app`'s previews (namespaces `<app>--v<N>`); on app delete.
+    static func deletePreviewRecords(_ connection: Connection, app: String) throws {
+        // App names hold only `a-z`, `0-9` and `-`: nothing in `app` is a GLOB wildcard.
+        let digitsFrom = app.utf8.count + 4
+        for table in ["logs", "runs"] {
+            _ = try connection.run(
+                "DELETE FROM \(table) WHERE app GLOB ? AND NOT substr(app, ?) GLOB '*[^0-9]*'",
+                [.text(app + "--v[0-9]*"), .int(digitsFrom)]
+            )
+        }
     }
 }

@@ -99,6 +99,7 @@ struct ControlAPI: Sendable {
                 try vfs.deleteApp(name) { connection, app in
                     try StorageAdmin.deleteAll(connection, app: app)
                     try StorageAdmin.deletePreviews(connection, app: app)
+                    try Self.deletePreviewRecords(connection, app: app)
                     try JobStore.deleteAll(connection, app: app)
                     try EventBus.deleteAll(connection, app: app)
                     try AppSecrets.deleteAll(connection, app: app)
