@@ -1,5 +1,6 @@
 import FaztStorage
 import FaztStore
+import FaztVFS
 import Foundation
 
 /// Storage calls from JavaScript: reads on the worker's read-only connection, writes and
@@ -8,6 +9,11 @@ extension WorkerRuntime {
     /// Runs one storage call: reads here, on the read-only connection; writes, SQL that writes and
     /// everything inside a transaction in the daemon (the single writer), waiting for its answer.
     func storage(_ call: StorageCall) -> Result<StorageResult, StorageError> {
+        // A preview's storage is its own namespace; kernel calls (timers, events, notify, sockets)
+        // would act on the live app's world, so previews have none.
+        if call.op.isKernel, AppName.preview(call.app) != nil {
+            return .failure(Self.offInPreviews(call.op))
+        }
         // Socket calls change no stored data: a response that made only those needs no disk wait.
         if !call.op.isRealtime { touchedStorage = true }
         let route = session == nil || call.op.route == .kernel ? call.op.route : .remote
@@ -31,6 +37,22 @@ extension WorkerRuntime {
             }
         }
         return remote(call)
+    }
+
+    /// The `PREVIEW` error for a kernel call made by a version preview.
+    static func offInPreviews(_ op: StorageOp) -> StorageError {
+        let api: String
+        switch op {
+        case .scheduleAdd, .scheduleCancel, .scheduleGet, .scheduleList: api = "fazt.schedule"
+        case .eventsEmit, .eventsOn, .eventsOff, .eventsQuery: api = "fazt.events"
+        case .notify: api = "fazt.notify"
+        case .aiCancel: api = "fazt.ai.cancel"
+        default: api = "fazt.socket"
+        }
+        return StorageError(
+            .preview,
+            "\(api) is off in previews: a version preview has its own empty storage and never acts on the live app"
+        )
     }
 
     /// `kv.set` without waiting: checked here (sizes, TTL, quota), applied by the writer in order;

@@ -1,6 +1,7 @@
 import CJavaScriptCore
 import FaztStorage
 import FaztStore
+import FaztVFS
 import Foundation
 
 /// The worker process side: app contexts (a cache, never state) and the invocation loop.
@@ -352,9 +353,12 @@ final class WorkerRuntime {
         {
             evict(victim.key)
         }
+        // A version preview (`blog--v3`) runs the app's own files and env; only its storage
+        // namespace, the preview label, differs (see `storage(_:)`).
+        let owner = AppName.preview(app)?.app ?? app
         let files = try database.query(
             "SELECT path FROM files WHERE app = ? AND version = ?",
-            [.text(app), .int(version)]
+            [.text(owner), .int(version)]
         ) { $0.string(0) }
         guard !files.isEmpty else {
             throw InvocationFailure(kind: .internal, message: "app \(app) has no version \(version)")
@@ -371,14 +375,14 @@ final class WorkerRuntime {
                 readFile: { path in
                     let bytes = try? database.queryOne(
                         "SELECT b.data FROM files f JOIN blobs b ON b.hash = f.blob WHERE f.app = ? AND f.version = ? AND f.path = ?",
-                        [.text(app), .int(version), .text(path)]
+                        [.text(owner), .int(version), .text(path)]
                     ) { $0.bytes(0) }
                     return bytes.flatMap { $0 }
                 },
                 readEnv: { key in
                     let value = try? database.queryOne(
                         "SELECT value FROM env WHERE app = ? AND key = ?",
-                        [.text(app), .text(key)]
+                        [.text(owner), .text(key)]
                     ) { $0.string(0) }
                     return value.flatMap { $0 }
                 },

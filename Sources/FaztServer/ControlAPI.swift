@@ -57,6 +57,7 @@ struct ControlAPI: Sendable {
         }
         let vfs = services.vfs
         if let response = try await diffRoute(request, segments) { return response }
+        if let response = try await previewRoute(request, segments) { return response }
         if let response = try await jobsRoute(request, segments) { return response }
         if let response = try await eventsRoute(request, segments) { return response }
         if let response = try await notifyRoute(request, segments) { return response }
@@ -97,6 +98,8 @@ struct ControlAPI: Sendable {
             try await blocking {
                 try vfs.deleteApp(name) { connection, app in
                     try StorageAdmin.deleteAll(connection, app: app)
+                    try StorageAdmin.deletePreviews(connection, app: app)
+                    try Self.deletePreviewRecords(connection, app: app)
                     try JobStore.deleteAll(connection, app: app)
                     try EventBus.deleteAll(connection, app: app)
                     try AppSecrets.deleteAll(connection, app: app)

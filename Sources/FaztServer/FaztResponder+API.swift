@@ -7,76 +7,83 @@ import NIOHTTP1
 extension FaztResponder {
     /// `/api` and `/api/*`: CORS preflight, then the app's handler in a JavaScript worker.
     func serveAPI(_ exchange: Exchange, app name: String, path: String, query: String?) {
-        let head = exchange.head
         withLiveApp(exchange, name: name) { app in
-            // Owner-only apps allow no cross-origin use, and their code never sees the owner's secrets.
-            let owner = app.snapshot.manifest.access == .owner
-            let cors = app.snapshot.manifest.cors
-            if !owner, head.method == .OPTIONS, head.headers.contains(name: "Access-Control-Request-Method") {
-                exchange.respond(CORSPolicy.preflight(head.headers, options: cors))
-                return
-            }
-            let decoded = path.removingPercentEncoding ?? path
-            guard let route = app.router.route(for: path) else {
-                var response = Response.json(["error": "no handler for \(decoded)"], status: .notFound)
-                if !owner { CORSPolicy.decorate(&response, request: head.headers, options: cors) }
-                exchange.respond(response)
-                return
-            }
-            let encoded = APIRequestEncoding.encode(
-                head: owner ? OwnerCredential.hidden(from: head) : head,
-                path: decoded,
-                params: route.params,
-                query: query,
-                body: exchange.request.bodyBuffer,
-                ip: exchange.request.clientIP ?? ""
-            )
-            let failures = services.failures
-            let debug = app.snapshot.manifest.debug
-            let started = StorageExecutor.wallClock()
-            let appName = app.snapshot.app
-            // The manifest may lower (never raise) the server's time limit.
-            let serverLimit = services.configuration.invocationTimeoutMs
-            let timeout = app.snapshot.manifest.timeoutMs.map { min($0, serverLimit) } ?? serverLimit
-            let memory = app.snapshot.manifest.memoryMB.map { $0 << 20 }
-            // Completed from the supervisor's thread: the promise hops back to the loop, no Task.
-            let ai = services.ai
-            let finish: @Sendable (Response) -> Void = { response in
-                var response = response
-                if !owner { CORSPolicy.decorate(&response, request: head.headers, options: cors) }
-                // `fazt.ai.stream({…}).toResponse()`: the answer follows as server-sent events.
-                if let id = response.headers.first(name: AIResponseStream.header) {
-                    response.headers.remove(name: AIResponseStream.header)
-                    if let stream = ai.takeResponse(app: appName, streamID: id) {
-                        return exchange.complete(.stream(AIResponseStream.head(response), stream))
-                    }
+            self.runHandler(exchange, app: app, namespace: app.snapshot.app, path: path, query: query)
+        }
+    }
+
+    /// Runs the `api/` handler of `app`'s version for `path`, with storage in `namespace` (the app's
+    /// name, or a preview label for a version preview, whose storage is its own).
+    func runHandler(_ exchange: Exchange, app: ServedApp, namespace: String, path: String, query: String?) {
+        let head = exchange.head
+        // Owner-only apps and previews allow no cross-origin use, and their code never sees
+        // the owner's secrets.
+        let owner = app.snapshot.manifest.access == .owner || namespace != app.snapshot.app
+        let cors = app.snapshot.manifest.cors
+        if !owner, head.method == .OPTIONS, head.headers.contains(name: "Access-Control-Request-Method") {
+            exchange.respond(CORSPolicy.preflight(head.headers, options: cors))
+            return
+        }
+        let decoded = path.removingPercentEncoding ?? path
+        guard let route = app.router.route(for: path) else {
+            var response = Response.json(["error": "no handler for \(decoded)"], status: .notFound)
+            if !owner { CORSPolicy.decorate(&response, request: head.headers, options: cors) }
+            exchange.respond(response)
+            return
+        }
+        let encoded = APIRequestEncoding.encode(
+            head: owner ? OwnerCredential.hidden(from: head) : head,
+            path: decoded,
+            params: route.params,
+            query: query,
+            body: exchange.request.bodyBuffer,
+            ip: exchange.request.clientIP ?? ""
+        )
+        let failures = services.failures
+        let debug = app.snapshot.manifest.debug
+        let started = StorageExecutor.wallClock()
+        let appName = namespace
+        // The manifest may lower (never raise) the server's time limit.
+        let serverLimit = services.configuration.invocationTimeoutMs
+        let timeout = app.snapshot.manifest.timeoutMs.map { min($0, serverLimit) } ?? serverLimit
+        let memory = app.snapshot.manifest.memoryMB.map { $0 << 20 }
+        // Completed from the supervisor's thread: the promise hops back to the loop, no Task.
+        let ai = services.ai
+        let finish: @Sendable (Response) -> Void = { response in
+            var response = response
+            if !owner { CORSPolicy.decorate(&response, request: head.headers, options: cors) }
+            // `fazt.ai.stream({…}).toResponse()`: the answer follows as server-sent events.
+            if let id = response.headers.first(name: AIResponseStream.header) {
+                response.headers.remove(name: AIResponseStream.header)
+                if let stream = ai.takeResponse(app: appName, streamID: id) {
+                    return exchange.complete(.stream(AIResponseStream.head(response), stream))
                 }
-                exchange.respond(response)
             }
-            services.supervisor.invoke(
+            exchange.respond(response)
+        }
+        services.supervisor.invoke(
+            app: appName,
+            version: app.snapshot.version,
+            file: route.file,
+            requestJSON: encoded.json,
+            body: encoded.bytes,
+            timeoutMs: timeout,
+            memoryLimit: memory
+        ) { result in
+            guard case .failure(let failure) = result else {
+                finish(APIResponseMapping.response(result))
+                return
+            }
+            // Failures are recorded first: the response names the run that holds the details.
+            let duration = StorageExecutor.wallClock() - started
+            failures.record(
                 app: appName,
-                version: app.snapshot.version,
                 file: route.file,
-                requestJSON: encoded.json,
-                body: encoded.bytes,
-                timeoutMs: timeout,
-                memoryLimit: memory
-            ) { result in
-                guard case .failure(let failure) = result else {
-                    finish(APIResponseMapping.response(result))
-                    return
-                }
-                // Failures are recorded first: the response names the run that holds the details.
-                let duration = StorageExecutor.wallClock() - started
-                failures.record(
-                    app: appName,
-                    file: route.file,
-                    failure: failure,
-                    startedAt: started,
-                    durationMs: duration
-                ) { run in
-                    finish(APIResponseMapping.response(result, run: run, debug: debug))
-                }
+                failure: failure,
+                startedAt: started,
+                durationMs: duration
+            ) { run in
+                finish(APIResponseMapping.response(result, run: run, debug: debug))
             }
         }
     }

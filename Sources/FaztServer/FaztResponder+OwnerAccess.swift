@@ -59,27 +59,33 @@ extension FaztResponder {
                 exchange.respond(Response.json(["error": "this app is public: it needs no session"], status: .notFound))
                 return
             }
-            let fields = OwnerLoginPage.formFields(exchange.request.bodyBuffer)
-            let next = OwnerLoginPage.safeNext(fields["next"])
-            guard let token = fields["token"]?.trimmingSpaces, !token.isEmpty else {
-                exchange.respond(OwnerLoginPage.challenge(for: head, next: next))
-                return
-            }
-            let tokens = self.services.tokens
-            let sessions = self.services.ownerSessions
-            let appName = app.snapshot.app
-            self.services.threadPool.runIfActive(eventLoop: exchange.loop) { () throws -> String? in
-                guard try tokens.verify(String(token)) != nil else { return nil }
-                return try sessions.create(app: appName)
-            }.whenComplete { [self] result in
-                switch result {
-                case .success(let id?):
-                    exchange.respond(OwnerLoginPage.signedIn(session: id, next: next))
-                case .success(nil):
-                    exchange.respond(OwnerLoginPage.challenge(for: head, next: next, failed: true))
-                case .failure(let error):
-                    self.fail(exchange, error: error)
-                }
+            self.startOwnerSession(exchange, app: app.snapshot.app)
+        }
+    }
+
+    /// Checks the sign-in form's owner token and starts a session on `app` (its own host, or one
+    /// of its version previews: the cookie belongs to the host it is set on).
+    func startOwnerSession(_ exchange: Exchange, app appName: String) {
+        let head = exchange.head
+        let fields = OwnerLoginPage.formFields(exchange.request.bodyBuffer)
+        let next = OwnerLoginPage.safeNext(fields["next"])
+        guard let token = fields["token"]?.trimmingSpaces, !token.isEmpty else {
+            exchange.respond(OwnerLoginPage.challenge(for: head, next: next))
+            return
+        }
+        let tokens = services.tokens
+        let sessions = services.ownerSessions
+        services.threadPool.runIfActive(eventLoop: exchange.loop) { () throws -> String? in
+            guard try tokens.verify(String(token)) != nil else { return nil }
+            return try sessions.create(app: appName)
+        }.whenComplete { [self] result in
+            switch result {
+            case .success(let id?):
+                exchange.respond(OwnerLoginPage.signedIn(session: id, next: next))
+            case .success(nil):
+                exchange.respond(OwnerLoginPage.challenge(for: head, next: next, failed: true))
+            case .failure(let error):
+                self.fail(exchange, error: error)
             }
         }
     }

@@ -49,7 +49,8 @@ extension FaztResponder {
         }
     }
 
-    private func serveFile(_ exchange: Exchange, app: ServedApp, path: String, query: String?) {
+    /// Answers a static request from `app`'s files (redirects, `404.html`, SPA fallback, ETags).
+    func serveFile(_ exchange: Exchange, app: ServedApp, path: String, query: String?) {
         switch StaticResolver.resolve(app.snapshot, path: path, query: query) {
         case .redirect(let location):
             var headers = HTTPHeaders()

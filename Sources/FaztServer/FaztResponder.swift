@@ -1,4 +1,5 @@
 import FaztRuntime
+import FaztVFS
 import NIOCore
 import NIOHTTP1
 
@@ -38,6 +39,12 @@ struct FaztResponder: HTTPResponder {
     private func route(_ exchange: Exchange) {
         let request = exchange.request
         let query = request.policy.query
+        // `<app>--v<N>` is reserved for version previews (no app can have such a name).
+        if case .app(let name, let path) = request.policy.route, name.contains("--v"),
+            let preview = AppName.preview(name)
+        {
+            return servePreview(exchange, app: preview.app, version: preview.version, path: path, query: query)
+        }
         switch request.policy.route {
         case .app(let name, let path) where HandlerRouter.isAPIPath(path):
             serveAPI(exchange, app: name, path: path, query: query)

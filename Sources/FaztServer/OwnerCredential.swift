@@ -53,20 +53,25 @@ enum OwnerCredential: Sendable {
     }
 
     /// `head` without the owner's credentials, as app code sees it: no bearer owner token, no
-    /// session cookie (app JavaScript never holds a secret that opens the control API).
+    /// session or preview-link cookie (app JavaScript never holds a secret that opens the control
+    /// API or a preview).
     static func hidden(from head: HTTPRequestHead) -> HTTPRequestHead {
         var copy = head
         if let token = APIRequest.bearerToken(in: head.headers), token.hasPrefix("fzt_") {
             copy.headers.remove(name: "Authorization")
         }
         let cookies = head.headers["Cookie"]
-        guard cookies.contains(where: { $0.contains(cookieName) }) else { return copy }
+        let hiddenNames: Set<Substring> = [Substring(cookieName), Substring(PreviewLink.cookieName)]
+        guard cookies.contains(where: { $0.contains(cookieName) || $0.contains(PreviewLink.cookieName) }) else {
+            return copy
+        }
         copy.headers.remove(name: "Cookie")
         var kept: [String] = []
         for header in cookies {
             for pair in header.split(separator: ";") {
                 let name = pair.split(separator: "=", maxSplits: 1).first?.trimmingSpaces
-                if name != cookieName[...] { kept.append(String(pair.trimmingSpaces)) }
+                if let name, hiddenNames.contains(name) { continue }
+                kept.append(String(pair.trimmingSpaces))
             }
         }
         if !kept.isEmpty { copy.headers.add(name: "Cookie", value: kept.joined(separator: "; ")) }

@@ -48,6 +48,8 @@ final class ServerServices: Sendable {
     let realtime: RealtimeServices
     /// `fazt.ai`: provider keys, budgets, streams.
     let ai: AIGateway
+    /// Signs version preview links (`PreviewLink`), derived from the server's secret key.
+    let previewKey: [UInt8]
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
     private let port = Atomic<Int>(0)
@@ -122,6 +124,7 @@ final class ServerServices: Sendable {
         self.events = events
         let box = try SecretBox(databasePath: store.path)
         self.secrets = AppSecrets(store: store, box: box)
+        self.previewKey = box.derivedKey(purpose: "preview-links")
         let realtime = RealtimeServices(
             limits: configuration.realtime,
             tokenMaster: box.derivedKey(purpose: "socket-tokens"),
@@ -212,5 +215,11 @@ final class ServerServices: Sendable {
     func appURL(_ app: String) -> String {
         let port = boundPort
         return "http://\(app).\(configuration.domain)\(port == 80 ? "" : ":\(port)")/"
+    }
+
+    /// The signed link to version `version` of `app`'s preview, valid until `expiresAt` (epoch seconds).
+    func previewURL(app: String, version: Int, expiresAt: Int64) -> String {
+        let token = PreviewLink.token(app: app, version: version, expiresAt: expiresAt, key: previewKey)
+        return appURL(AppName.previewLabel(app: app, version: version)) + "?\(PreviewLink.queryName)=\(token)"
     }
 }

@@ -71,6 +71,31 @@ public enum StorageAdmin {
         try connection.run("DELETE FROM storage_usage WHERE app = ?", [.text(app)])
     }
 
+    /// Deletes the storage of every version preview of `app` (namespaces `<app>--v<N>`, on app
+    /// delete); run on the writer.
+    public static func deletePreviews(_ connection: Connection, app: String) throws {
+        let stem = app + "--v"
+        var namespaces = Set<String>()
+        for table in ["kv", "docs", "stored_blobs", "doc_indexes", "storage_usage"] {
+            let names = try connection.query(
+                "SELECT DISTINCT app FROM \(table) WHERE substr(app, 1, ?) = ?",
+                [.int(stem.count), .text(stem)]
+            ) { $0.string(0) }
+            namespaces.formUnion(names)
+        }
+        // SQL objects are named `app_<namespace>__<name>`; app names hold no `_`.
+        let tablePrefix = "app_" + stem
+        for name in try ownedObjects(connection, prefix: tablePrefix) {
+            guard let end = name.range(of: "__") else { continue }
+            namespaces.insert(String(name[name.index(name.startIndex, offsetBy: 4)..<end.lowerBound]))
+        }
+        for namespace in namespaces {
+            let digits = namespace.utf8.dropFirst(stem.utf8.count)
+            guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { continue }
+            try deleteAll(connection, app: namespace)
+        }
+    }
+
     /// Deletes expired KV keys (a bounded batch); returns how many went.
     public static func sweepExpired(_ connection: Connection, now: Int64) throws -> Int {
         try KVStore.sweep(connection, now: now)

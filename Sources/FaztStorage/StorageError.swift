@@ -20,6 +20,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         public static let rateLimited = Code(rawValue: "RATE_LIMITED")
         public static let transaction = Code(rawValue: "TRANSACTION")
         public static let internalError = Code(rawValue: "INTERNAL")
+        /// A call that would act beyond a version preview's own storage (timers, events, notify).
+        public static let preview = Code(rawValue: "PREVIEW")
     }
 
     public var code: Code

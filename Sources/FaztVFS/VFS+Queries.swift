@@ -63,14 +63,28 @@ extension VFS {
 
     /// The live version's file index and manifest, or nil when the app does not exist.
     public func snapshot(app: String) throws -> AppSnapshot? {
+        try snapshot(
+            app: app,
+            where: "JOIN versions v ON v.app = a.name AND v.n = a.live_version WHERE a.name = ?",
+            [.text(app)]
+        )
+    }
+
+    /// Version `version` of the app (live or not: previews), or nil when it has no such version.
+    public func snapshot(app: String, version: Int) throws -> AppSnapshot? {
+        try snapshot(
+            app: app,
+            where: "JOIN versions v ON v.app = a.name AND v.n = ? WHERE a.name = ?",
+            [.int(version), .text(app)]
+        )
+    }
+
+    private func snapshot(app: String, where clause: String, _ values: [SQLiteValue]) throws -> AppSnapshot? {
         try store.read { connection in
             guard
                 let (version, manifestText, createdAt) = try connection.queryOne(
-                    """
-                    SELECT v.n, v.manifest, v.created_at FROM apps a
-                    JOIN versions v ON v.app = a.name AND v.n = a.live_version WHERE a.name = ?
-                    """,
-                    [.text(app)],
+                    "SELECT v.n, v.manifest, v.created_at FROM apps a " + clause,
+                    values,
                     { ($0.int(0), $0.optionalString(1), $0.int64(2)) }
                 )
             else { return nil }

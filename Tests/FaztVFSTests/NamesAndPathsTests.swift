@@ -23,6 +23,32 @@ import Testing
         }
     }
 
+    @Test(arguments: ["blog--v1", "blog--v12", "my--site--v3", "a--v0", "BLOG--V7"])
+    func reservesPreviewLabels(_ name: String) {
+        do {
+            _ = try AppName.validate(name)
+            Issue.record("accepted \(name)")
+        } catch {
+            #expect(error.code == .reservedName)
+            #expect(error.message.contains("'--v' and digits"))
+        }
+    }
+
+    @Test(arguments: ["my--site", "blog--v", "blog--vx", "blog-v1", "v1", "blog--v1a"])
+    func acceptsNamesThatAreNoPreviewLabels(_ name: String) throws {
+        #expect(try AppName.validate(name) == name)
+    }
+
+    @Test func parsesPreviewLabels() {
+        #expect(AppName.preview("blog--v3")! == ("blog", 3))
+        #expect(AppName.preview("my--site--v12")! == ("my--site", 12))
+        #expect(AppName.preview("blog--v03") == nil)
+        #expect(AppName.preview("blog--v0") == nil)
+        #expect(AppName.preview("www--v1") == nil)
+        #expect(AppName.preview("my--site") == nil)
+        #expect(AppName.previewLabel(app: "blog", version: 3) == "blog--v3")
+    }
+
     @Test func normalizesHarmlessPathForms() throws {
         #expect(try EntryPath.normalize(Array("./a//b/./c.txt".utf8), maxBytes: 1024) == "a/b/c.txt")
     }
