@@ -163,6 +163,7 @@ public struct KVPage: Sendable {
 
 extension StorageError {
     /// Runs `body`, turning store failures into storage errors.
+    @discardableResult
     static func catching<T>(prefix: String? = nil, _ body: () throws -> T) throws(StorageError) -> T {
         do {
             return try body()
