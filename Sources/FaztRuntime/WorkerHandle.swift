@@ -434,8 +434,11 @@ final class WorkerHandle: @unchecked Sendable {
         }
     }
 
-    /// Whether the worker asked to be replaced.
+    /// Whether the worker asked to be replaced (or the supervisor retires it).
     var isDraining: Bool { lock.withLock { draining } }
+
+    /// Takes no new work; the supervisor retires it once what it has is done.
+    func drain() { lock.withLock { draining = true } }
 
     /// Requests sent and not yet answered.
     var queued: Int { lock.withLock { pending.count } }

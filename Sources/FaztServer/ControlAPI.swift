@@ -113,6 +113,7 @@ struct ControlAPI: Sendable {
                 now: StorageExecutor.wallClock()
             )
             services.catalog.invalidate(name.lowercased())
+            services.supervisor.retireAll()
             services.realtime.hub.closeApp(name.lowercased(), reason: "the app was deleted")
             services.realtime.forget(app: name.lowercased())
             try await services.logs.delete(app: name.lowercased())
