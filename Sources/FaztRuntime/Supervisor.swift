@@ -526,9 +526,11 @@ public final class Supervisor: Sendable {
         retire(worker, fromIdleListOnly: true)
     }
 
-    /// Replaces every worker once its current work is done (idle ones now): their cached JavaScript
-    /// contexts go with them. Called when an app is deleted, since a re-created app numbers its
-    /// versions from 1 again and a context cached as `app@1` would otherwise run the old code.
+    /// Replaces every worker once its current work is done (idle ones now).
+    ///
+    /// Their cached JavaScript contexts go with them. Called when an app is deleted, since a
+    /// re-created app numbers its versions from 1 again and a context cached as `app@1` would
+    /// otherwise run the old code.
     public func retireAll() {
         let workers = state.withLock { $0.workers }
         for worker in workers {
