@@ -39,11 +39,25 @@ struct FaztResponder: HTTPResponder {
     private func route(_ exchange: Exchange) {
         let request = exchange.request
         let query = request.policy.query
-        // `<app>--v<N>` is reserved for version previews (no app can have such a name).
+        // `<app>--v<N>` is reserved for version previews (no new app can have such a name); an app
+        // named so before the names were reserved keeps its host.
         if case .app(let name, let path) = request.policy.route, name.contains("--v"),
             let preview = AppName.preview(name)
         {
-            return servePreview(exchange, app: preview.app, version: preview.version, path: path, query: query)
+            switch services.catalog.lookup(name) {
+            case .live:
+                break
+            case .missing:
+                return servePreview(exchange, app: preview.app, version: preview.version, path: path, query: query)
+            case .unknown:
+                let catalog = services.catalog
+                services.threadPool.runIfActive(eventLoop: exchange.loop) { try catalog.load(name) }
+                    .whenComplete { [self] result in
+                        if case .success(.some) = result { return route(exchange) }
+                        servePreview(exchange, app: preview.app, version: preview.version, path: path, query: query)
+                    }
+                return
+            }
         }
         switch request.policy.route {
         case .app(let name, let path) where HandlerRouter.isAPIPath(path):
