@@ -30,6 +30,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-expanded-mb"), help: "Largest expanded deploy in MB.") var maxExpandedMB: Int = 500
     @Option(name: .customLong("max-file-mb"), help: "Largest file in a deploy in MB.") var maxFileMB: Int = 50
     @Option(name: .customLong("max-entries"), help: "Most entries in a deploy archive.") var maxEntries: Int = 10_000
+    @Option(
+        name: .customLong("keep-versions"),
+        help: "Versions kept per app (1-100000); older ones are pruned, except the live one and draft bases."
+    )
+    var keepVersions: Int = 100
     @Option(name: .customLong("max-body-mb"), help: "Largest request body outside deploys in MB.") var maxBodyMB: Int =
         10
     @Option(name: .customLong("max-connections-per-ip"), help: "Concurrent connections allowed from one address.")
@@ -139,6 +144,9 @@ struct ServeCommand: AsyncParsableCommand {
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1")
         }
+        guard (1...100_000).contains(keepVersions) else {
+            throw ValidationError("--keep-versions must be between 1 and 100000 (got \(keepVersions))")
+        }
         guard (1...3600).contains(aiStallSeconds) else {
             throw ValidationError("--ai-stall-seconds must be between 1 and 3600 (got \(aiStallSeconds))")
         }
@@ -198,6 +206,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.deployLimits.maxExpandedBytes = maxExpandedMB << 20
         configuration.deployLimits.maxFileBytes = maxFileMB << 20
         configuration.deployLimits.maxEntries = maxEntries
+        configuration.deployLimits.keepVersions = keepVersions
         configuration.maxConnectionsPerIP = maxConnectionsPerIP
         configuration.realtime.maxSocketsPerIP = maxSocketsPerIP
         configuration.realtime.maxSocketsPerApp = maxSocketsPerApp

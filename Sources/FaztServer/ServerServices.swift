@@ -70,6 +70,16 @@ final class ServerServices: Sendable {
             limits: configuration.deployLimits,
             liveVersionChanged: LiveVersionSync.hook(defaultTimeoutMs: configuration.scheduler.defaultTimeoutMs) {
                 VFSError(.badManifest, $0)
+            },
+            versionsPruned: { connection, app, versions in
+                // A pruned version's preview (`<app>--v<N>`) goes with it: storage, logs and runs.
+                for version in versions {
+                    let namespace = "\(app)--v\(version)"
+                    try StorageAdmin.deleteAll(connection, app: namespace)
+                    for table in ["logs", "runs"] {
+                        try connection.run("DELETE FROM \(table) WHERE app = ?", [.text(namespace)])
+                    }
+                }
             }
         )
         self.tokens = Tokens(store: store)

@@ -10,6 +10,8 @@ public struct DeployLimits: Sendable {
     public var maxFileBytes: Int = 50 * 1024 * 1024
     /// Longest path, in bytes.
     public var maxPathBytes: Int = 1024
+    /// Versions kept per app after each new one (the live version and draft bases always stay).
+    public var keepVersions: Int = 100
 
     public init() {}
 }

@@ -83,7 +83,7 @@ extension VFS {
         let manifest = try validate(plan.files, checkScripts: checkScripts)
         let total = plan.files.values.reduce(0) { $0 + $1.size }
         let now = Self.now()
-        let version = try store.writeBlocking { connection -> Int in
+        let (version, pruned) = try store.writeBlocking { connection -> (Int, [Int]) in
             let live = try Self.requireApp(connection, app)
             guard let row = try Self.draftRow(connection, app: app, name: draft) else {
                 throw Self.unknownDraft(draft, app: app)
@@ -123,8 +123,15 @@ extension VFS {
                 try self.liveVersionChanged?(connection, app, next, manifest)
             }
             try connection.run("DELETE FROM drafts WHERE app = ? AND name = ?", [.text(app), .text(draft)])
-            return next
+            let pruned = try Self.pruneVersions(
+                connection,
+                app: app,
+                keep: self.limits.keepVersions,
+                hook: self.versionsPruned
+            )
+            return (next, pruned)
         }
+        collectAfterPruning(pruned)
         let result = DeployResult(app: app, version: version, files: plan.files.count, bytes: total, manifest: manifest)
         return DraftCommitResult(result: result, live: options.deploy)
     }

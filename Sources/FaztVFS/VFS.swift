@@ -1,3 +1,4 @@
+import FaztGit
 import FaztStore
 import Foundation
 
@@ -14,11 +15,18 @@ public final class VFS: Sendable {
     /// change (a `VFSError` reaches the caller as is).
     public typealias LiveVersionHook = @Sendable (Connection, String, Int, String?) throws -> Void
     let liveVersionChanged: LiveVersionHook?
+    let versionsPruned: VersionsPrunedHook?
 
-    public init(store: Store, limits: DeployLimits = .init(), liveVersionChanged: LiveVersionHook? = nil) {
+    public init(
+        store: Store,
+        limits: DeployLimits = .init(),
+        liveVersionChanged: LiveVersionHook? = nil,
+        versionsPruned: VersionsPrunedHook? = nil
+    ) {
         self.store = store
         self.limits = limits
         self.liveVersionChanged = liveVersionChanged
+        self.versionsPruned = versionsPruned
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -47,7 +55,7 @@ public final class VFS: Sendable {
         let rows = files.map { file in
             [SQLiteValue.text(file.path), .blob(file.hash.bytes), .int(file.size), .text(file.mime)]
         }
-        let version = try store.writeBlocking { connection -> Int in
+        let (version, pruned) = try store.writeBlocking { connection -> (Int, [Int]) in
             try connection.run(
                 "INSERT OR IGNORE INTO apps (name, live_version, created_at, updated_at) VALUES (?, NULL, ?, ?)",
                 [.text(app), .integer(now), .integer(now)]
@@ -87,8 +95,15 @@ public final class VFS: Sendable {
             )
             try GitHistory.recordVersion(connection, app: app, version: next, live: true)
             try self.liveVersionChanged?(connection, app, next, manifestText)
-            return next
+            let pruned = try Self.pruneVersions(
+                connection,
+                app: app,
+                keep: self.limits.keepVersions,
+                hook: self.versionsPruned
+            )
+            return (next, pruned)
         }
+        collectAfterPruning(pruned)
         return DeployResult(
             app: app,
             version: version,
@@ -147,22 +162,34 @@ public final class VFS: Sendable {
         }
     }
 
-    /// Removes unreferenced blobs created before `cutoff` (ms) and returns how many it removed.
+    /// Removes unreferenced blobs created before `cutoff` (ms) and git objects nothing reaches;
+    /// returns how many blobs it removed.
     ///
-    /// Recent ones may belong to a deploy still in progress, hence the cutoff.
+    /// Recent blobs may belong to a deploy still in progress, hence the cutoff. A blob stays while a
+    /// version's or draft's file uses it, or while a reachable tree names its git id (history that
+    /// `main` still reaches, such as pruned versions' commits, keeps its content).
     @discardableResult
     public func collectGarbage(createdBefore cutoff: Int64) throws -> Int {
         try store.writeBlocking { try Self.collectGarbage($0, createdBefore: cutoff) }
     }
 
     static func collectGarbage(_ connection: Connection, createdBefore cutoff: Int64) throws -> Int {
-        try connection.run(
+        // One transaction: no deploy, draft commit or rollback can be between its steps meanwhile.
+        let reachable = try GitHistory.reachable(connection)
+        try GitHistory.collectObjects(connection, keeping: reachable)
+        let candidates = try connection.query(
             """
-            DELETE FROM blobs WHERE created_at < ?
+            SELECT hash, git_oid FROM blobs WHERE created_at < ?
                 AND NOT EXISTS (SELECT 1 FROM files WHERE files.blob = blobs.hash)
                 AND NOT EXISTS (SELECT 1 FROM draft_files WHERE draft_files.blob = blobs.hash)
             """,
             [.integer(cutoff)]
-        )
+        ) { ($0.bytes(0), $0.optionalBytes(1)) }
+        var removed = 0
+        for (hash, oid) in candidates {
+            if let id = oid.flatMap({ GitObjectID(bytes: $0) }), reachable.blobs.contains(id) { continue }
+            removed += try connection.run("DELETE FROM blobs WHERE hash = ?", [.blob(hash)])
+        }
+        return removed
     }
 }
