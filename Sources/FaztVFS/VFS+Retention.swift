@@ -39,8 +39,21 @@ extension VFS {
     ///
     /// Blobs younger than an hour stay (they may belong to a deploy in progress). Failure is harmless
     /// (the next collection catches up), so it is not reported to the deploy that triggered it.
+    ///
+    /// At most once per `collectionInterval`: a collection walks every app's history inside the one
+    /// writer's transaction, and an app past its limit prunes on every deploy.
     func collectAfterPruning(_ pruned: [Int]) {
         guard !pruned.isEmpty else { return }
-        _ = try? collectGarbage(createdBefore: Self.now() - 3_600_000)
+        let now = Self.now()
+        let due = lastCollection.withLock { last -> Bool in
+            guard now - last >= Self.collectionInterval else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        _ = try? collectGarbage(createdBefore: now - 3_600_000)
     }
+
+    /// The shortest time between two collections that pruning triggers, in ms.
+    static let collectionInterval: Int64 = 600_000
 }

@@ -1,6 +1,7 @@
 import FaztGit
 import FaztStore
 import Foundation
+import Synchronization
 
 /// Apps, their immutable versions and content-addressed blobs, all in `data.db`.
 ///
@@ -16,6 +17,8 @@ public final class VFS: Sendable {
     public typealias LiveVersionHook = @Sendable (Connection, String, Int, String?) throws -> Void
     let liveVersionChanged: LiveVersionHook?
     let versionsPruned: VersionsPrunedHook?
+    /// When pruning last triggered a collection (ms); see `collectAfterPruning`.
+    let lastCollection = Mutex<Int64>(0)
 
     public init(
         store: Store,
