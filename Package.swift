@@ -106,6 +106,7 @@ let package = Package(
             dependencies: [
                 "FaztAI",
                 "FaztAPI",
+                "FaztGit",
                 "FaztKernel",
                 "FaztStore",
                 "FaztScheduler",

@@ -13,7 +13,7 @@ import Synchronization
 /// (SIGKILL) whose invocation passes its deadline or whose RSS passes the cap; the invocation fails
 /// with `timeout`/`memory` (503), and the next invocation gets a fresh worker.
 public final class Supervisor: Sendable {
-    private struct State {
+    struct State {
         var workers: [WorkerHandle] = []
         var idle: [WorkerHandle] = []
         /// HTTP requests waiting for a worker, oldest first.
@@ -30,9 +30,9 @@ public final class Supervisor: Sendable {
         var goneWaiters: [@Sendable () -> Void] = []
     }
 
-    private let configuration: RuntimeConfiguration
-    private let logger: Logger
-    private let state = Mutex(State())
+    let configuration: RuntimeConfiguration
+    let logger: Logger
+    let state = Mutex(State())
     private let watchdog: Watchdog
     /// The event loops that own workers' pipes.
     private let loops: [any EventLoop]
@@ -377,7 +377,7 @@ public final class Supervisor: Sendable {
     ///
     /// The launch (`fork`/`exec` through Foundation, and the pipes) runs on its own queue: never on
     /// the caller's thread, which may be an event loop, and never under the supervisor's lock.
-    private func startWorker(
+    func startWorker(
         background: Bool,
         near loop: (any EventLoop)? = nil,
         for completion: @escaping @Sendable (WorkerHandle?) -> Void
@@ -472,7 +472,7 @@ public final class Supervisor: Sendable {
 
     /// A slot just opened: the first waiter (HTTP before jobs), with a worker slot reserved for it
     /// (the caller launches it with `startWorker`, outside the lock).
-    private func replacement(_ state: inout State) -> Handoff? {
+    func replacement(_ state: inout State) -> Handoff? {
         guard !state.closed, !state.waiters.isEmpty || !state.backgroundWaiters.isEmpty else { return nil }
         if !state.waiters.isEmpty {
             guard reserveStart(&state) else { return nil }
@@ -509,95 +509,8 @@ public final class Supervisor: Sendable {
     static let waiterPatience: UInt64 = 5_000_000
 
     /// A waiter that gets the next worker to start.
-    private struct Handoff {
+    struct Handoff {
         var waiter: @Sendable (WorkerHandle?) -> Void
         var background: Bool
-    }
-
-    /// A worker over its memory budget asked to be replaced: it gets no new work, and leaves as
-    /// soon as it has none (a new worker starts for whoever waits, or on demand).
-    private func recycle(_ worker: WorkerHandle) {
-        logger.info(
-            "replacing a JavaScript worker over its memory budget",
-            metadata: ["worker.pid": "\(worker.pid)", "rss.mb": "\(worker.residentBytes >> 20)"]
-        )
-        // Only from the idle list: a worker just handed to a waiter has nothing queued yet either.
-        // A busy one goes when `release` sees it draining.
-        retire(worker, fromIdleListOnly: true)
-    }
-
-    /// Replaces every worker once its current work is done (idle ones now).
-    ///
-    /// Their cached JavaScript contexts go with them. Called when an app is deleted, since a
-    /// re-created app numbers its versions from 1 again and a context cached as `app@1` would
-    /// otherwise run the old code.
-    public func retireAll() {
-        let workers = state.withLock { $0.workers }
-        for worker in workers {
-            worker.drain()
-            retire(worker, fromIdleListOnly: true)
-        }
-    }
-
-    /// Retires a draining worker that has nothing queued, and starts a replacement for a waiter.
-    private func retire(_ worker: WorkerHandle, fromIdleListOnly: Bool) {
-        let (retire, handoff) = state.withLock { state in
-            guard worker.queued == 0, state.workers.contains(where: { $0 === worker }),
-                !fromIdleListOnly || state.idle.contains(where: { $0 === worker })
-            else {
-                return (false, Handoff?.none)
-            }
-            state.workers.removeAll { $0 === worker }
-            state.idle.removeAll { $0 === worker }
-            return (true, replacement(&state))
-        }
-        // Closing its input lets it finish and exit; `workerExited` then finds it already gone.
-        if retire { worker.retire() }
-        if let handoff { startWorker(background: handoff.background, for: handoff.waiter) }
-    }
-
-    /// One watchdog pass (deadlines, memory, idle exits); returns true while workers exist.
-    func patrol() -> Bool {
-        let now = DispatchTime.now().uptimeNanoseconds
-        let (workers, idle) = state.withLock { ($0.workers, $0.idle) }
-        for worker in workers {
-            if let deadline = worker.busyDeadline {
-                if now > deadline {
-                    worker.kill(reason: .timeout, message: "invocation passed its deadline")
-                } else {
-                    let limit = worker.busyMemoryLimit ?? configuration.workerMemoryLimit
-                    if worker.residentBytes > limit {
-                        worker.kill(reason: .memory, message: "RSS passed \(limit >> 20) MB")
-                    }
-                }
-            }
-        }
-        let idleLimit = UInt64(configuration.workerIdleSeconds * 1e9)
-        // Read once: a reply may land (and move `idleSince` past `now`) between two reads, and
-        // `now - idleSince` would then trap on underflow (seen once under load).
-        for worker in idle {
-            let since = worker.idleSince
-            guard now > since, now - since > idleLimit else { continue }
-            let retired = state.withLock { state -> Bool in
-                guard let index = state.idle.firstIndex(where: { $0 === worker }) else { return false }
-                state.idle.remove(at: index)
-                return true
-            }
-            if retired { worker.retire() }
-        }
-        return !workers.isEmpty
-    }
-
-    /// Stops every worker (server shutdown).
-    public func shutdown() {
-        let (workers, waiters) = state.withLock { state in
-            state.closed = true
-            let result = (state.workers, state.waiters.map(\.take) + state.backgroundWaiters)
-            state.waiters.removeAll()
-            state.backgroundWaiters.removeAll()
-            return result
-        }
-        for waiter in waiters { waiter(nil) }
-        for worker in workers { worker.kill(reason: .unavailable, message: "server shutdown") }
     }
 }

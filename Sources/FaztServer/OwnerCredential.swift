@@ -41,10 +41,15 @@ enum OwnerCredential: Sendable {
 
     /// The value of the `fazt_session` cookie, if any `Cookie` header carries one.
     static func sessionCookie(in headers: HTTPHeaders) -> String? {
+        cookie(named: cookieName, in: headers)
+    }
+
+    /// The value of cookie `name`, if any `Cookie` header carries one (non-empty).
+    static func cookie(named name: String, in headers: HTTPHeaders) -> String? {
         for header in headers["Cookie"] {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[0].trimmingSpaces == cookieName else { continue }
+                guard parts.count == 2, parts[0].trimmingSpaces == name else { continue }
                 let value = parts[1].trimmingSpaces
                 if !value.isEmpty { return String(value) }
             }

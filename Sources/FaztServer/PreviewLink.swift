@@ -1,3 +1,4 @@
+import FaztGit
 import FaztKernel
 import FaztVFS
 import NIOHTTP1
@@ -20,7 +21,7 @@ enum PreviewLink {
 
     /// The token for `app`'s version `version`, valid until `expiresAt` (epoch seconds).
     static func token(app: String, version: Int, expiresAt: Int64, key: [UInt8]) -> String {
-        "\(expiresAt)." + hex(signature(app: app, version: version, expiresAt: expiresAt, key: key))
+        "\(expiresAt)." + Hex.encode(signature(app: app, version: version, expiresAt: expiresAt, key: key))
     }
 
     /// Whether `token` opens `app`'s version `version` at `now` (epoch seconds).
@@ -40,15 +41,7 @@ enum PreviewLink {
 
     /// The token of the `fazt_preview` cookie, if any `Cookie` header carries one.
     static func cookie(in headers: HTTPHeaders) -> String? {
-        for header in headers["Cookie"] {
-            for pair in header.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[0].trimmingSpaces == cookieName else { continue }
-                let value = parts[1].trimmingSpaces
-                if !value.isEmpty { return String(value) }
-            }
-        }
-        return nil
+        OwnerCredential.cookie(named: cookieName, in: headers)
     }
 
     /// `Set-Cookie` for a valid link's token: this host only (no `Domain`), until the link expires.
@@ -59,16 +52,5 @@ enum PreviewLink {
 
     private static func signature(app: String, version: Int, expiresAt: Int64, key: [UInt8]) -> [UInt8] {
         SecretBox.hmacSHA256(key: key, message: Array("fazt-preview\u{0}\(app)\u{0}\(version)\u{0}\(expiresAt)".utf8))
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

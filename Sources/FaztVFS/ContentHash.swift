@@ -1,4 +1,5 @@
 import CCrypto
+import FaztGit
 
 /// A SHA-256 content hash: the identity of a blob.
 public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
@@ -29,16 +30,7 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Lower-case hexadecimal form (64 characters).
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var hex: String { Hex.encode(bytes) }
 
     public var description: String { hex }
 }

@@ -123,12 +123,7 @@ extension VFS {
                 try self.liveVersionChanged?(connection, app, next, manifest)
             }
             try connection.run("DELETE FROM drafts WHERE app = ? AND name = ?", [.text(app), .text(draft)])
-            let pruned = try Self.pruneVersions(
-                connection,
-                app: app,
-                keep: self.limits.keepVersions,
-                hook: self.versionsPruned
-            )
+            let pruned = try self.pruneVersions(connection, app: app)
             return (next, pruned)
         }
         collectAfterPruning(pruned)

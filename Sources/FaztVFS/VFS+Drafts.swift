@@ -196,18 +196,10 @@ extension VFS {
         let name = try DraftName.validate(rawName)
         return try store.read { connection in
             let live = try Self.requireApp(connection, app)
-            guard let row = try Self.draftRow(connection, app: app, name: name) else {
+            guard let info = try Self.draftInfo(connection, app: app, name: name, live: live) else {
                 throw Self.unknownDraft(name, app: app)
             }
-            return DraftInfo(
-                app: app,
-                name: name,
-                base: row.base,
-                live: live,
-                changes: try Self.changes(connection, app: app, draft: name, base: row.base),
-                createdAt: row.createdAt,
-                updatedAt: row.updatedAt
-            )
+            return info
         }
     }
 
@@ -220,19 +212,23 @@ extension VFS {
                 "SELECT name FROM drafts WHERE app = ? ORDER BY name",
                 [.text(app)]
             ) { $0.string(0) }
-            return try names.compactMap { name in
-                guard let row = try Self.draftRow(connection, app: app, name: name) else { return nil }
-                return DraftInfo(
-                    app: app,
-                    name: name,
-                    base: row.base,
-                    live: live,
-                    changes: try Self.changes(connection, app: app, draft: name, base: row.base),
-                    createdAt: row.createdAt,
-                    updatedAt: row.updatedAt
-                )
-            }
+            return try names.compactMap { try Self.draftInfo(connection, app: app, name: $0, live: live) }
         }
+    }
+
+    /// Draft `name` with its changes against its base, or nil when `app` has no such draft.
+    private static func draftInfo(_ connection: Connection, app: String, name: String, live: Int?) throws -> DraftInfo?
+    {
+        guard let row = try draftRow(connection, app: app, name: name) else { return nil }
+        return DraftInfo(
+            app: app,
+            name: name,
+            base: row.base,
+            live: live,
+            changes: try changes(connection, app: app, draft: name, base: row.base),
+            createdAt: row.createdAt,
+            updatedAt: row.updatedAt
+        )
     }
 
     static func changes(_ connection: Connection, app: String, draft: String, base: Int?) throws -> [DraftChange] {

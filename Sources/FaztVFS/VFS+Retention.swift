@@ -35,6 +35,11 @@ extension VFS {
         return pruned
     }
 
+    /// Prunes `app` to the server's `keepVersions`, calling the pruned-versions hook.
+    func pruneVersions(_ connection: Connection, app: String) throws -> [Int] {
+        try Self.pruneVersions(connection, app: app, keep: limits.keepVersions, hook: versionsPruned)
+    }
+
     /// After versions were pruned, collects what they alone used, in its own transaction.
     ///
     /// Blobs younger than an hour stay (they may belong to a deploy in progress). Failure is harmless

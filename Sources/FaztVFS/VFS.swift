@@ -98,12 +98,7 @@ public final class VFS: Sendable {
             )
             try GitHistory.recordVersion(connection, app: app, version: next, live: true)
             try self.liveVersionChanged?(connection, app, next, manifestText)
-            let pruned = try Self.pruneVersions(
-                connection,
-                app: app,
-                keep: self.limits.keepVersions,
-                hook: self.versionsPruned
-            )
+            let pruned = try self.pruneVersions(connection, app: app)
             return (next, pruned)
         }
         collectAfterPruning(pruned)

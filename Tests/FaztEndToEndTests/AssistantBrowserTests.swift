@@ -40,23 +40,18 @@ import Testing
             Issue.record("CI is set and \(missing)")
             return
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [
-            Self.root.appendingPathComponent("scripts/assistant-browser.py").path, "--fazt", ServerProcess.binaryPath,
-        ]
-        process.currentDirectoryURL = Self.root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try ServerProcess.launch(process)
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (status, text) = try ServerProcess.runScript(
+            Self.python,
+            [
+                Self.root.appendingPathComponent("scripts/assistant-browser.py").path, "--fazt",
+                ServerProcess.binaryPath,
+            ],
+            in: Self.root
+        )
         // The script prints "PASS <check>: …" or "FAIL <check>: …" for each check.
         let failing = text.split(separator: "\n").filter { $0.hasPrefix("FAIL ") }
         #expect(
-            process.terminationStatus == 0,
+            status == 0,
             "\(failing.count) browser checks fail:\n\(failing.joined(separator: "\n"))\n\nfull output:\n\(text)"
         )
         for check in ["answer", "reload", "evil", "handoff"] {

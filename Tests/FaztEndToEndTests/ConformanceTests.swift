@@ -16,24 +16,18 @@ import Testing
         .timeLimit(.minutes(5))
     )
     func passesAutobahnCoreGroups() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Self.root.appendingPathComponent("scripts/conformance.py").path,
-            "--fazt", ServerProcess.binaryPath, "--kosoku", Self.kosoku,
-        ]
-        process.currentDirectoryURL = Self.root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try ServerProcess.launch(process)
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (status, text) = try ServerProcess.runScript(
+            "/usr/bin/env",
+            [
+                "python3", Self.root.appendingPathComponent("scripts/conformance.py").path,
+                "--fazt", ServerProcess.binaryPath, "--kosoku", Self.kosoku,
+            ],
+            in: Self.root
+        )
         // The script prints "FAIL <case>: behavior …, close …" for each case that did not pass.
         let failing = text.split(separator: "\n").filter { $0.hasPrefix("FAIL ") }
         #expect(
-            process.terminationStatus == 0,
+            status == 0,
             "\(failing.count) Autobahn cases fail:\n\(failing.joined(separator: "\n"))\n\nfull output:\n\(text)"
         )
     }

@@ -178,4 +178,25 @@ extension ServerProcess {
     public static func launch(_ process: Process) throws {
         try ProcessLauncher.run(process)
     }
+
+    /// Runs a test script to its end with no stdin and returns its exit status and its stdout and
+    /// stderr together (the scripts print one `PASS`/`FAIL` line per check).
+    public static func runScript(
+        _ executable: String,
+        _ arguments: [String],
+        in directory: URL
+    ) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try launch(process)
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
 }
