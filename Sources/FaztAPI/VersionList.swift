@@ -13,6 +13,8 @@ public struct VersionBody: Codable, Sendable, Equatable {
     public var live: Bool
     /// The version's git commit id (40 hex digits); nil only from servers that predate it.
     public var commit: String?
+    /// Tags naming it; kept by retention however old (nil from servers that predate tags).
+    public var tags: [String]?
 
     /// Creates a version body.
     public init(
@@ -24,7 +26,8 @@ public struct VersionBody: Codable, Sendable, Equatable {
         message: String?,
         createdAt: Int64,
         live: Bool,
-        commit: String? = nil
+        commit: String? = nil,
+        tags: [String]? = nil
     ) {
         self.version = version
         self.parent = parent
@@ -35,6 +38,7 @@ public struct VersionBody: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.live = live
         self.commit = commit
+        self.tags = tags
     }
 }
 

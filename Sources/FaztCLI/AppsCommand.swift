@@ -126,13 +126,14 @@ struct VersionsCommand: ParsableCommand {
         let path = "/apps/\(app.lowercased())/versions"
         guard let list = try options.client().fetch(VersionList.self, "GET", path, json: options.json) else { return }
         Output.table(
-            ["VERSION", "LIVE", "COMMIT", "FILES", "SIZE", "SOURCE", "CREATED", "MESSAGE"],
+            ["VERSION", "LIVE", "COMMIT", "FILES", "SIZE", "SOURCE", "CREATED", "TAGS", "MESSAGE"],
             list.versions.map { version in
                 [
                     "v\(version.version)", version.live ? "*" : "", String((version.commit ?? "-").prefix(12)),
                     "\(version.files)", Output.size(version.bytes),
                     version.source,
-                    Output.date(version.createdAt), version.message ?? "",
+                    Output.date(version.createdAt), (version.tags ?? []).joined(separator: ","),
+                    version.message ?? "",
                 ]
             }
         )

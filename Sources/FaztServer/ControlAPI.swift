@@ -66,6 +66,7 @@ struct ControlAPI: Sendable {
         if let response = try await aiRoute(request, segments) { return response }
         if let response = try await assistantRoute(request, segments) { return response }
         if let response = try await draftsRoute(request, segments) { return response }
+        if let response = try await tagsRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }

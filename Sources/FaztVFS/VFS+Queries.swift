@@ -39,7 +39,11 @@ extension VFS {
     public func versions(app rawName: String) throws -> [VersionInfo] {
         let info = try info(app: rawName)
         return try store.read { connection in
-            try connection.query(
+            var tagged: [Int: [String]] = [:]
+            for tag in try Self.tags(connection, app: info.name) where tag.version > 0 {
+                tagged[tag.version, default: []].append(tag.name)
+            }
+            return try connection.query(
                 """
                 SELECT n, parent, files, bytes, source, message, created_at, commit_oid
                 FROM versions WHERE app = ? ORDER BY n DESC
@@ -55,7 +59,8 @@ extension VFS {
                     message: row.optionalString(5),
                     createdAt: row.int64(6),
                     live: row.int(0) == info.version,
-                    commit: row.optionalBytes(7).flatMap { GitObjectID(bytes: $0)?.hex }
+                    commit: row.optionalBytes(7).flatMap { GitObjectID(bytes: $0)?.hex },
+                    tags: tagged[row.int(0)] ?? []
                 )
             }
         }

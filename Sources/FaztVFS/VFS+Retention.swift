@@ -5,8 +5,8 @@ extension VFS {
     /// numbers (the server deletes their preview storage namespaces `<app>--v<N>` with it).
     public typealias VersionsPrunedHook = @Sendable (Connection, String, [Int]) throws -> Void
 
-    /// Deletes `app`'s versions beyond the newest `keep`, with their files, except the live version
-    /// and any version a draft is based on; returns the pruned numbers (oldest first).
+    /// Deletes `app`'s versions beyond the newest `keep`, with their files, except the live version,
+    /// any version a draft is based on and tagged versions; returns the pruned numbers (oldest first).
     ///
     /// Runs inside the transaction that created the newest version. Their commits stay in `git_objects`
     /// while `main`'s history reaches them (history is never rewritten), and so does their content.
@@ -22,6 +22,8 @@ extension VFS {
                 AND n NOT IN (SELECT n FROM versions WHERE app = ?1 ORDER BY n DESC LIMIT ?2)
                 AND n IS NOT (SELECT live_version FROM apps WHERE name = ?1)
                 AND n NOT IN (SELECT base FROM drafts WHERE app = ?1 AND base IS NOT NULL)
+                AND (commit_oid IS NULL OR commit_oid NOT IN
+                    (SELECT oid FROM git_refs WHERE app = ?1 AND name GLOB 'refs/tags/*'))
             ORDER BY n
             """,
             [.text(app), .int(max(1, keep))]

@@ -27,6 +27,8 @@ public struct VersionInfo: Codable, Sendable, Equatable {
     public var live: Bool
     /// The version's git commit id (40 hex digits).
     public var commit: String?
+    /// Tags naming it (`fazt tag`); tagged versions are kept however old.
+    public var tags: [String] = []
 }
 
 /// The result of a successful deploy.

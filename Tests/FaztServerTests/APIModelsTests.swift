@@ -40,7 +40,7 @@ import Testing
     @Test func versionBodyMatchesVersionInfo() throws {
         let json = """
             {"version":2,"parent":1,"files":3,"bytes":40,"source":"cli","message":"fix","createdAt":5,"live":true,
-            "commit":"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"}
+            "commit":"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391","tags":["v1.0"]}
             """
         let info = try decode(VersionInfo.self, json)
         #expect(try object(VersionBody(info)) == object(info))
