@@ -27,7 +27,10 @@ extension VFS {
                 throw VFSError(.versionNotFound, "\(app) has no version \(version) (see 'fazt versions \(app)')")
             }
             guard let commit = bytes.flatMap({ GitObjectID(bytes: $0) }) else {
-                throw VFSError(.storage, "version \(version) of \(app) has no commit; deploy again and tag the new version")
+                throw VFSError(
+                    .storage,
+                    "version \(version) of \(app) has no commit; deploy again and tag the new version"
+                )
             }
             try connection.run(
                 """
