@@ -85,7 +85,7 @@ class Stack:
         self.port = ready["port"]
         token = None
         for _ in range(200):
-            found = re.search(r"fzt_[0-9a-f]{48}", self.server_err.value())
+            found = re.search(r"fzt_[0-9a-f]{48,}", self.server_err.value())
             if found:
                 token = found.group(0)
                 break

@@ -11,7 +11,7 @@ def start(fazt, data, *arguments, first_start=False):
     token = None
     if first_start:
         for line in iter(process.stderr.readline, b""):
-            match = re.search(r"fzt_[0-9a-f]{48}", line.decode(errors="replace"))
+            match = re.search(r"fzt_[0-9a-f]{48,}", line.decode(errors="replace"))
             if match:
                 token = match.group(0)
                 break

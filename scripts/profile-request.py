@@ -37,7 +37,7 @@ def start_server(fazt, data, callgrind, out_dir, extra=()):
             continue
     token = None
     for line in iter(process.stderr.readline, b""):
-        match = re.search(r"fzt_[0-9a-f]{48}", line.decode(errors="replace"))
+        match = re.search(r"fzt_[0-9a-f]{48,}", line.decode(errors="replace"))
         if match:
             token = match.group(0)
             break

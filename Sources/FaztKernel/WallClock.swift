@@ -1,8 +1,8 @@
 import Glibc
 
 /// Wall-clock time in the units the database stores.
-enum WallClock {
-    static func nowMilliseconds() -> Int64 {
+public enum WallClock {
+    public static func nowMilliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000

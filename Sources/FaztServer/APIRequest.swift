@@ -1,3 +1,4 @@
+import FaztAPI
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -16,6 +17,8 @@ struct APIRequest: Sendable {
     var path: String
     var body: ByteBuffer
     var upload: Upload?
+    /// The verified token (set by the control API before routing).
+    var token: TokenInfo?
 
     var method: HTTPMethod { head.method }
 

@@ -91,6 +91,11 @@ extension ControlAPI {
             force: body.force ?? false,
             deploy: body.deploy ?? true
         )
+        if options.deploy, let token = request.token {
+            // Going live moves the live pointer: `apps:build` tokens commit with "deploy": false.
+            try ControlAccess.require(token, .appsDeploy, app: app)
+        }
+        try await requireCreateScopeIfNew(request, app: app)
         let vfs = services.vfs
         let supervisor = services.supervisor
         let committed = try await blocking {

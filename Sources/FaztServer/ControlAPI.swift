@@ -44,17 +44,28 @@ struct ControlAPI: Sendable {
         return response
     }
 
+    /// A scoped token needs `apps:create` to make `app` by deploying or committing to it.
+    func requireCreateScopeIfNew(_ request: APIRequest, app: String) async throws {
+        guard let token = request.token, !token.isOwner else { return }
+        let vfs = services.vfs
+        let exists = try await blocking { (try? vfs.info(app: app)) != nil }
+        if !exists { try ControlAccess.require(token, .appsCreate, app: app) }
+    }
+
     func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await services.threadPool.runIfActive(body)
     }
 
-    private func route(_ request: APIRequest) async throws -> Response {
+    private func route(_ incoming: APIRequest) async throws -> Response {
+        var request = incoming
         let segments = request.path.split(separator: "/").map(String.init)
         if segments == ["health"] { return .json(["status": "ok"]) }
         let tokens = services.tokens
-        guard let token = request.bearerToken, try await blocking({ try tokens.verify(token) }) != nil else {
+        guard let secret = request.bearerToken, let token = try await blocking({ try tokens.verify(secret) }) else {
             throw APIError.unauthorized
         }
+        try ControlAccess.check(token, ControlAccess.requirement(request.method, segments))
+        request.token = token
         let vfs = services.vfs
         if let response = try await diffRoute(request, segments) { return response }
         if let response = try await previewRoute(request, segments) { return response }
@@ -69,7 +80,7 @@ struct ControlAPI: Sendable {
         if let response = try await tagsRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
-            let apps = try await blocking { try vfs.apps() }
+            let apps = try await blocking { try vfs.apps() }.filter { token.reaches(app: $0.name) }
             return .json(AppList(apps: apps.map { AppBody($0, url: services.appURL($0.name)) }))
         case (.GET, "apps", 2):
             let store = services.store
@@ -190,17 +201,14 @@ struct ControlAPI: Sendable {
         case (.GET, "tokens", 1):
             return .json(TokenList(tokens: try await blocking { try tokens.list() }))
         case (.POST, "tokens", 1):
-            let name = (try? request.decodeJSON(TokenRequest.self).name) ?? nil
-            let created = try await blocking { try tokens.create(name: name ?? "api") }
-            return .json(
-                CreatedToken(id: created.info.id, name: created.info.name, token: created.token),
-                status: .created
-            )
+            return try await createToken(request)
         case (.DELETE, "tokens", 2):
             let id = segments[1]
             guard try await blocking({ try tokens.revoke(id: id) }) else {
                 throw APIError.notFound("no token with id '\(id)'")
             }
+            // Revocation holds from the next request on: forget every cached verification.
+            services.ownerAccess.removeAll()
             return .json(["revoked": id])
         case (_, "apps", 1...4), (_, "tokens", 1...2):
             throw APIError.methodNotAllowed(request.method)
@@ -212,6 +220,7 @@ struct ControlAPI: Sendable {
     private func deploy(_ request: APIRequest, app: String) async throws -> Response {
         guard let upload = request.upload else { throw APIError.badRequest("the deploy body is missing") }
         _ = try AppName.validate(app)
+        try await requireCreateScopeIfNew(request, app: app)
         try await upload.written.get()
         upload.file.close()
         let contentType = request.head.headers.first(name: "Content-Type") ?? ""

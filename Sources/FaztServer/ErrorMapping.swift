@@ -10,7 +10,9 @@ enum ErrorMapping {
     static func response(for error: Error) -> Response {
         switch error {
         case let error as APIError:
-            return .error(error.status, code: error.code, message: error.message)
+            var response = Response.error(error.status, code: error.code, message: error.message)
+            for (name, value) in error.headers { response.headers.add(name: name, value: value) }
+            return response
         case let error as KernelError:
             switch error.code {
             case .invalidArgument: return .error(.badRequest, code: error.code.rawValue, message: error.message)
@@ -59,6 +61,8 @@ struct APIError: Error, Sendable {
     var status: HTTPResponseStatus
     var code: String
     var message: String
+    /// Extra response headers (`WWW-Authenticate` on 401 and 403).
+    var headers: [(String, String)] = []
 
     static func badRequest(_ message: String) -> APIError {
         APIError(status: .badRequest, code: "bad_request", message: message)
@@ -66,8 +70,19 @@ struct APIError: Error, Sendable {
     static let unauthorized = APIError(
         status: .unauthorized,
         code: "unauthorized",
-        message: "missing or invalid token; send 'Authorization: Bearer <token>' (create one with 'fazt token create')"
+        message: "missing, invalid, expired or revoked token; send 'Authorization: Bearer <token>' "
+            + "(create one with 'fazt token create')",
+        headers: [("WWW-Authenticate", "Bearer")]
     )
+    /// 403 for a valid token without the scope a route needs (RFC 6750 `insufficient_scope`).
+    static func insufficientScope(_ scope: String, _ message: String) -> APIError {
+        APIError(
+            status: .forbidden,
+            code: "insufficient_scope",
+            message: message,
+            headers: [("WWW-Authenticate", #"Bearer error="insufficient_scope", scope="\#(scope)""#)]
+        )
+    }
     static func notFound(_ message: String) -> APIError {
         APIError(status: .notFound, code: "not_found", message: message)
     }

@@ -1,3 +1,4 @@
+import FaztKernel
 import FaztVFS
 import NIOCore
 import NIOHTTP1
@@ -76,7 +77,7 @@ extension FaztResponder {
         let tokens = services.tokens
         let sessions = services.ownerSessions
         services.threadPool.runIfActive(eventLoop: exchange.loop) { () throws -> String? in
-            guard try tokens.verify(String(token)) != nil else { return nil }
+            guard try tokens.verify(String(token))?.allows(.appsRead, app: appName) == true else { return nil }
             return try sessions.create(app: appName)
         }.whenComplete { [self] result in
             switch result {

@@ -49,6 +49,11 @@ final class OwnerAccessCache: Sendable {
         }
     }
 
+    /// Forgets every verification (a token was revoked).
+    func removeAll() {
+        entries.withLock { $0.removeAll() }
+    }
+
     /// Milliseconds of `CLOCK_MONOTONIC`.
     @Sendable static func uptimeMs() -> UInt64 {
         var spec = timespec()

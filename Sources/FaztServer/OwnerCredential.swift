@@ -23,10 +23,10 @@ enum OwnerCredential: Sendable {
         }
     }
 
-    /// The key under which a successful check is cached (a session counts only for its app).
+    /// The key under which a successful check is cached (it counts only for its app).
     func cacheKey(app: String) -> ContentHash {
         switch self {
-        case .token(let token): ContentHash(of: Array("token\u{0}\(token)".utf8))
+        case .token(let token): ContentHash(of: Array("token\u{0}\(app)\u{0}\(token)".utf8))
         case .session(let id): ContentHash(of: Array("session\u{0}\(app)\u{0}\(id)".utf8))
         }
     }
@@ -34,7 +34,8 @@ enum OwnerCredential: Sendable {
     /// Checks the credential against the database (blocking: call it off the event loop).
     func verify(app: String, tokens: Tokens, sessions: OwnerSessions) throws -> Bool {
         switch self {
-        case .token(let token): try tokens.verify(token) != nil
+        // Owner tokens open every app; a scoped token only the apps it reaches with apps:read.
+        case .token(let token): try tokens.verify(token)?.allows(.appsRead, app: app) ?? false
         case .session(let id): try sessions.isValid(id, app: app)
         }
     }

@@ -403,5 +403,15 @@ public enum KernelSchema {
                 """,
             apply: { try GitHistory.backfill($0) }
         ),
+        Migration(
+            // Renumbered to 14 when restore points (12) and the git server (13) merge.
+            version: 12,
+            name: "scoped tokens",
+            sql: """
+                ALTER TABLE tokens ADD COLUMN apps TEXT;
+                ALTER TABLE tokens ADD COLUMN scopes TEXT;
+                ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
+                """
+        ),
     ]
 }

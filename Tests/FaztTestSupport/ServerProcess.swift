@@ -72,7 +72,7 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// The owner token printed on first start (already printed when the ready line arrives).
     public var firstToken: String? {
-        guard let range = stderr.range(of: #"fzt_[0-9a-f]{48}"#, options: .regularExpression) else { return nil }
+        guard let range = stderr.range(of: #"fzt_[0-9a-f]{48,}"#, options: .regularExpression) else { return nil }
         return String(stderr[range])
     }
 
