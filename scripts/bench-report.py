@@ -210,13 +210,15 @@ out("")
 if bench_realtime_report.has_realtime(records):
     bench_realtime_report.render(records, values, sections, out)
 
-# The AI streaming figures (scripts/bench-ai.py writes them to their own page; shown here as well).
-ai_page = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "performance-ai.md")
-if os.path.exists(ai_page):
-    with open(ai_page) as page:
-        for line in page.read().rstrip("\n").split("\n"):
-            out("#" + line if line.startswith("# ") else line)
-    out("")
+# Figures that their own scripts write to their own pages (AI streaming, git, restore points, MCP),
+# shown here as well.
+for page_name in ("performance-ai.md", "performance-git.md", "performance-restore.md", "performance-mcp.md"):
+    page_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", page_name)
+    if os.path.exists(page_path):
+        with open(page_path) as page:
+            for line in page.read().rstrip("\n").split("\n"):
+                out("#" + line if line.startswith("# ") else line)
+        out("")
 
 print("\n".join(lines))
 if notes and os.path.exists(notes):
