@@ -6,7 +6,7 @@ import FaztStore
 extension SQLStore {
     /// Before a statement that changes the schema of `tables`: refuses table renames (a restore
     /// could not follow them) and queues a copy of the tables for the journal.
-    func journalSchemaChange(_ sql: String, tables: [String]) throws {
+    func journalSchemaChange(_ sql: String, tables: [String], access: SQLAccess) throws {
         if Self.renamesTable(sql) {
             throw StorageError(
                 .invalidArgument,
@@ -14,6 +14,9 @@ extension SQLStore {
                     + "copy the rows (INSERT INTO new SELECT * FROM old) and drop the old one"
             )
         }
+        // The journal's own statements (a session's changeset needs a savepoint) are the kernel's.
+        connection.setAuthorizer(nil)
+        defer { connection.setAuthorizer(access.authorizer) }
         try connection.willChangeSchema(app: app, tables: tables)
     }
 

@@ -97,7 +97,7 @@ public struct SQLStore {
         let access = SQLAccess(prefix: rewriter.prefix)
         let result = try withStatement(sql, access: access) { statement in
             if !access.schemaTables.isEmpty && connection.journalsData {
-                try journalSchemaChange(sql, tables: access.schemaTables)
+                try journalSchemaChange(sql, tables: access.schemaTables, access: access)
             }
             try Self.bind(statement, parameters)
             defer { statement.reset() }

@@ -14,7 +14,17 @@ public final class ChangeJournal {
     /// What a job queued for one app, in order.
     private enum Segment {
         case rows(ChangesetSession)
+        /// A session's changes taken just before a schema change (a session cannot build its
+        /// changeset once its tables' columns changed).
+        case frozen(Changeset)
         case schema(SchemaEntry)
+    }
+
+    /// Where an app stood when a savepoint first queued something for it.
+    private struct Mark {
+        var count: Int
+        /// The live session frozen then (restored if the savepoint rolls back).
+        var frozen: ChangesetSession?
     }
 
     private let connection: OpaquePointer
@@ -22,7 +32,7 @@ public final class ChangeJournal {
     /// The app whose storage call is running, if any.
     private var recording: String?
     /// Per open savepoint: how many segments each app had when it began.
-    private var marks: [[String: Int]] = []
+    private var marks: [[String: Mark]] = []
     /// Milliseconds since 1970, for `journal.at`.
     let now: () -> Int64
 
@@ -63,17 +73,25 @@ public final class ChangeJournal {
     /// Before a statement changes the schema of `tables` (names with the app's prefix): closes the
     /// app's session, queues a copy of the tables, and opens a fresh session for what follows.
     func willChangeSchema(_ connection: Connection, app: String, tables: [String]) throws {
-        noteMark(app)
-        if case .rows(let session)? = pending[app]?.last { session.isEnabled = false }
+        var frozen: ChangesetSession?
+        if case .rows(let session)? = pending[app]?.last {
+            session.isEnabled = false
+            frozen = session
+        }
+        noteMark(app, frozen: frozen)
+        if let frozen, var segments = pending[app] {
+            segments[segments.count - 1] = .frozen(try frozen.changeset())
+            pending[app] = segments
+        }
         let entry = try SchemaEntry.capture(connection, tables: tables)
         pending[app, default: []].append(.schema(entry))
         let session = try session(for: app)
         session.isEnabled = recording == app
     }
 
-    private func noteMark(_ app: String) {
+    private func noteMark(_ app: String, frozen: ChangesetSession?) {
         guard !marks.isEmpty, marks[marks.count - 1][app] == nil else { return }
-        marks[marks.count - 1][app] = pending[app]?.count ?? 0
+        marks[marks.count - 1][app] = Mark(count: pending[app]?.count ?? 0, frozen: frozen)
     }
 
     // MARK: - Savepoints and transactions
@@ -84,16 +102,18 @@ public final class ChangeJournal {
         guard let inner = marks.popLast() else { return }
         // What the inner savepoint queued now belongs to the outer one.
         guard !marks.isEmpty else { return }
-        for (app, count) in inner where marks[marks.count - 1][app] == nil { marks[marks.count - 1][app] = count }
+        for (app, mark) in inner where marks[marks.count - 1][app] == nil { marks[marks.count - 1][app] = mark }
     }
 
     /// The savepoint's changes were undone: forget the segments it queued (its row changes are
     /// gone from the tables, so sessions report nothing for them).
     func savepointRolledBack() {
         guard let inner = marks.popLast() else { return }
-        for (app, count) in inner {
-            guard var segments = pending[app], segments.count > count else { continue }
-            segments.removeLast(segments.count - count)
+        for (app, mark) in inner {
+            guard var segments = pending[app], segments.count >= mark.count else { continue }
+            segments.removeLast(segments.count - mark.count)
+            // The schema change is undone, so the session frozen for it works again.
+            if let session = mark.frozen, mark.count > 0 { segments[mark.count - 1] = .rows(session) }
             pending[app] = segments
             if recording == app, case .rows(let session)? = segments.last { session.isEnabled = true }
         }
@@ -109,6 +129,9 @@ public final class ChangeJournal {
                 case .rows(let session):
                     guard !session.isEmpty else { continue }
                     let changeset = try session.changeset()
+                    guard !changeset.isEmpty else { continue }
+                    try insert(connection, app: app, kind: "data", bytes: changeset.bytes, at: at)
+                case .frozen(let changeset):
                     guard !changeset.isEmpty else { continue }
                     try insert(connection, app: app, kind: "data", bytes: changeset.bytes, at: at)
                 case .schema(let entry):
