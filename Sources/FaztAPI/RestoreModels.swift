@@ -1,7 +1,8 @@
 /// `POST /apps/{name}/restore`: the restore point and what to restore.
 ///
-/// With neither `data` nor `code` given, both are restored; with one given, the other defaults to
-/// false.
+/// Name one point: `version`, `snapshot` or `seq`. With neither `data` nor `code` given, a version
+/// restores both and a snapshot or journal position the data; with one given, the other defaults
+/// to false.
 public struct RestoreRequest: Codable, Sendable {
     public var version: Int?
     /// A snapshot name, or a raw journal position (`seq`, e.g. a restore's `undo.seq`): data only.

@@ -15,9 +15,10 @@ extension ControlAPI {
         switch (request.method, segments[2]) {
         case (.POST, "restore"):
             let body = try request.decodeJSON(RestoreRequest.self)
+            // Neither flag: both for a version; a snapshot or journal position holds data only.
             let both = body.data == nil && body.code == nil
-            let data = body.data ?? both
-            let code = body.code ?? both
+            let data = body.data ?? (both || body.version == nil)
+            let code = body.code ?? (both && body.version != nil)
             let scheduler = services.scheduler
             let result = try await blocking {
                 let result = try vfs.restore(

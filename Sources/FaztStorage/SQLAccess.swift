@@ -7,13 +7,22 @@ final class SQLAccess: @unchecked Sendable {
     private let lowercasedPrefix: String
     /// Why the last denial happened (the authorizer cannot throw).
     private(set) var denial: String?
-    /// The app tables whose schema the statement changes (CREATE, ALTER, DROP of the table or of
-    /// an index, trigger or view on it), for the data journal.
-    private(set) var schemaTables: [String] = []
-    /// The tables the statement creates (`CREATE TABLE`).
-    private(set) var createdTables: [String] = []
-    /// Set when the statement renames a table.
-    private(set) var renamesTable = false
+    /// One schema change the statement makes: the object it creates, alters or drops, and the
+    /// app table it belongs to.
+    struct SchemaChange {
+        var object: String
+        var table: String
+        var creates: Bool
+        var isTable: Bool
+    }
+
+    /// The schema changes the statement makes (CREATE, ALTER, DROP of a table or of an index,
+    /// trigger or view on one), for the data journal.
+    private(set) var schemaChanges: [SchemaChange] = []
+
+    private func noteSchema(_ object: String, table: String, creates: Bool, isTable: Bool = false) {
+        schemaChanges.append(SchemaChange(object: object, table: table, creates: creates, isTable: isTable))
+    }
 
     init(prefix: String) {
         self.prefix = prefix
@@ -83,26 +92,30 @@ final class SQLAccess: @unchecked Sendable {
             SQLAction.alterTable:
             let name = request.action == SQLAction.alterTable ? request.second : request.first
             guard owned(name), let name else { return deny("\(name ?? "?") does not belong to this app") }
-            schemaTables.append(name)
-            if request.action == SQLAction.createTable { createdTables.append(name) }
+            noteSchema(
+                name,
+                table: name,
+                creates: [SQLAction.createTable, SQLAction.createView].contains(request.action),
+                isTable: request.action == SQLAction.createTable
+            )
             return true
         case SQLAction.createIndex, SQLAction.dropIndex:
             guard ownedIndex(request.first, on: request.second), let table = request.second else {
                 return deny("\(request.first ?? "?") on \(request.second ?? "?") does not belong to this app")
             }
-            schemaTables.append(table)
+            noteSchema(request.first ?? table, table: table, creates: request.action == SQLAction.createIndex)
             return true
         case SQLAction.createTrigger, SQLAction.dropTrigger:
             guard owned(request.first), owned(request.second), let table = request.second else {
                 return deny("\(request.first ?? "?") on \(request.second ?? "?") does not belong to this app")
             }
-            schemaTables.append(table)
+            noteSchema(request.first ?? table, table: table, creates: request.action == SQLAction.createTrigger)
             return true
         case SQLAction.createVTable, SQLAction.dropVTable:
             guard owned(request.first), request.second?.lowercased() == "fts5", let table = request.first else {
                 return deny("only fts5 virtual tables are allowed")
             }
-            schemaTables.append(table)
+            noteSchema(table, table: table, creates: request.action == SQLAction.createVTable)
             return true
         case SQLAction.function:
             let name = request.second?.lowercased() ?? ""

@@ -4,9 +4,21 @@ import FaztStore
 /// tables with an explicit PRIMARY KEY, so schema changes are journaled separately and tables
 /// without a key are refused while the data journal is on.
 extension SQLStore {
-    /// Before a statement that changes the schema of `tables`: refuses table renames (a restore
-    /// could not follow them) and queues a copy of the tables for the journal.
-    func journalSchemaChange(_ sql: String, tables: [String], access: SQLAccess) throws {
+    /// Before a statement that makes schema `changes`: refuses table renames (a restore could not
+    /// follow them) and queues a copy of the affected tables for the journal; returns the tables
+    /// the statement is about to create (`CREATE TABLE IF NOT EXISTS` of an existing one is no
+    /// change and costs nothing).
+    func journalSchemaChange(_ sql: String, changes: [SQLAccess.SchemaChange], access: SQLAccess) throws -> [String] {
+        var effective: [SQLAccess.SchemaChange] = []
+        for change in changes {
+            let exists =
+                try connection.queryOne("SELECT 1 FROM sqlite_master WHERE name = ? COLLATE NOCASE", [.text(change.object)]) { _ in
+                    true
+                } ?? false
+            if change.creates && exists { continue }
+            effective.append(change)
+        }
+        guard !effective.isEmpty else { return [] }
         if Self.renamesTable(sql) {
             throw StorageError(
                 .invalidArgument,
@@ -17,7 +29,8 @@ extension SQLStore {
         // The journal's own statements (a session's changeset needs a savepoint) are the kernel's.
         connection.setAuthorizer(nil)
         defer { connection.setAuthorizer(access.authorizer) }
-        try connection.willChangeSchema(app: app, tables: tables)
+        try connection.willChangeSchema(app: app, tables: effective.map(\.table))
+        return effective.filter { $0.creates && $0.isTable }.map(\.object)
     }
 
     /// After `CREATE TABLE`: every new table must have an explicit PRIMARY KEY (the statement is
@@ -26,7 +39,7 @@ extension SQLStore {
         for table in Set(tables).sorted() {
             let keyed = try StorageError.catching {
                 let kind = try connection.queryOne(
-                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
                     [.text(table)]
                 ) { $0.string(0) }
                 // Gone (rolled back) or a virtual table's shadow: nothing to check.

@@ -95,9 +95,10 @@ public struct SQLStore {
     /// changed no row reports 0 changes, and `lastInsertRowid` is `null` unless it inserted.
     public func exec(_ sql: String, _ parameters: JSONValue?) throws(StorageError) -> String {
         let access = SQLAccess(prefix: rewriter.prefix)
+        var newTables: [String] = []
         let result = try withStatement(sql, access: access) { statement in
-            if !access.schemaTables.isEmpty && connection.journalsData {
-                try journalSchemaChange(sql, tables: access.schemaTables, access: access)
+            if !access.schemaChanges.isEmpty && connection.journalsData {
+                newTables = try journalSchemaChange(sql, changes: access.schemaChanges, access: access)
             }
             try Self.bind(statement, parameters)
             defer { statement.reset() }
@@ -109,7 +110,7 @@ public struct SQLStore {
             let inserted = rowID != rowIDBefore || Self.isInsert(sql)
             return "{\"changes\":\(connection.changes),\"lastInsertRowid\":\(inserted ? String(rowID) : "null")}"
         }
-        if !access.createdTables.isEmpty && connection.journalsData { try requirePrimaryKeys(access.createdTables) }
+        if !newTables.isEmpty { try requirePrimaryKeys(newTables) }
         return result
     }
 

@@ -21,7 +21,7 @@ struct SchemaEntry: Equatable {
         for name in Set(names).sorted() {
             let objects = try connection.query(
                 """
-                SELECT type, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL
+                SELECT type, sql FROM sqlite_master WHERE tbl_name = ? COLLATE NOCASE AND sql IS NOT NULL
                 ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name
                 """,
                 [.text(name)]
@@ -62,7 +62,7 @@ struct SchemaEntry: Equatable {
         for table in tables {
             let exists =
                 try connection.queryOne(
-                    "SELECT type FROM sqlite_master WHERE name = ? AND type IN ('table', 'view')",
+                    "SELECT type FROM sqlite_master WHERE name = ? COLLATE NOCASE AND type IN ('table', 'view')",
                     [.text(table.name)]
                 ) { $0.string(0) }
             if let exists { try connection.execute("DROP \(exists.uppercased()) \(Self.quote(table.name))") }

@@ -125,6 +125,7 @@ extension VFS {
             }
             if let testPause = ProcessInfo.processInfo.environment["FAZT_TEST_RESTORE_PAUSE_MS"], let ms = Int(testPause) {
                 // Tests only: hold the transaction open so a kill -9 lands in the middle of it.
+                FileHandle.standardError.write(Data("fazt-test: restore paused\n".utf8))
                 usleep(UInt32(max(0, min(ms, 60_000))) * 1000)
             }
             try ChangeJournal.flush(connection)
