@@ -5,7 +5,9 @@
 /// to false.
 public struct RestoreRequest: Codable, Sendable {
     public var version: Int?
-    /// A snapshot name, or a raw journal position (`seq`, e.g. a restore's `undo.seq`): data only.
+    /// A snapshot name or a raw journal position (a restore's `undo.seq`).
+    ///
+    /// Both restore data only.
     public var snapshot: String?
     public var seq: Int64?
     public var data: Bool?
@@ -44,8 +46,16 @@ public struct RestoreBody: Codable, Sendable {
     public var undo: Undo
 
     public init(
-        app: String, version: Int?, snapshot: String?, data: Bool, code: Bool, journalSeq: Int64,
-        restoredTo: Int64?, changes: Int, live: Int?, undo: Undo
+        app: String,
+        version: Int?,
+        snapshot: String?,
+        data: Bool,
+        code: Bool,
+        journalSeq: Int64,
+        restoredTo: Int64?,
+        changes: Int,
+        live: Int?,
+        undo: Undo
     ) {
         self.app = app
         self.version = version
@@ -109,7 +119,13 @@ public struct JournalBody: Codable, Sendable {
     public var maxBytes: Int64
 
     public init(
-        enabled: Bool, entries: Int, bytes: Int64, oldestSeq: Int64, oldestAt: Int64?, seq: Int64, maxAgeDays: Int,
+        enabled: Bool,
+        entries: Int,
+        bytes: Int64,
+        oldestSeq: Int64,
+        oldestAt: Int64?,
+        seq: Int64,
+        maxAgeDays: Int,
         maxBytes: Int64
     ) {
         self.enabled = enabled

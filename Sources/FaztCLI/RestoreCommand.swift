@@ -28,7 +28,9 @@ struct RestoreCommand: ParsableCommand {
         guard [version != nil, snapshot != nil, seq != nil].filter({ $0 }).count == 1 else {
             throw ValidationError("name one restore point: VERSION, --snapshot NAME or --seq N")
         }
-        if version == nil && code { throw ValidationError("--snapshot and --seq restore data only; use VERSION with --code") }
+        if version == nil && code {
+            throw ValidationError("--snapshot and --seq restore data only; use VERSION with --code")
+        }
     }
 
     func run() throws {

@@ -133,7 +133,8 @@ struct ServeCommand: AsyncParsableCommand {
     var aiStallSeconds: Int = 60
     @Option(
         name: .customLong("data-journal"),
-        help: "on: journal every app data change (data restore points); off: faster writes, but no data restore for new changes."
+        help:
+            "on: journal every app data change (data restore points); off: faster writes, but no data restore for new changes."
     )
     var dataJournal: String = "on"
     @Option(name: .customLong("journal-max-age-days"), help: "Days data restore points are kept.")

@@ -38,9 +38,16 @@ extension ControlAPI {
             }
             return .json(
                 RestoreBody(
-                    app: result.app, version: result.version, snapshot: result.snapshot, data: result.data,
-                    code: result.code, journalSeq: result.journalSeq, restoredTo: result.restoredTo,
-                    changes: result.changes, live: result.live, undo: .init(seq: result.undoSeq)
+                    app: result.app,
+                    version: result.version,
+                    snapshot: result.snapshot,
+                    data: result.data,
+                    code: result.code,
+                    journalSeq: result.journalSeq,
+                    restoredTo: result.restoredTo,
+                    changes: result.changes,
+                    live: result.live,
+                    undo: .init(seq: result.undoSeq)
                 )
             )
         case (.POST, "snapshots"):
@@ -56,7 +63,9 @@ extension ControlAPI {
             return .json(
                 SnapshotList(
                     app: name,
-                    snapshots: list.map { SnapshotBody(app: $0.app, name: $0.name, seq: $0.seq, createdAt: $0.createdAt) }
+                    snapshots: list.map {
+                        SnapshotBody(app: $0.app, name: $0.name, seq: $0.seq, createdAt: $0.createdAt)
+                    }
                 )
             )
         default:

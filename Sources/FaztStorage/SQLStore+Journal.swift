@@ -12,7 +12,10 @@ extension SQLStore {
         var effective: [SQLAccess.SchemaChange] = []
         for change in changes {
             let exists =
-                try connection.queryOne("SELECT 1 FROM sqlite_master WHERE name = ? COLLATE NOCASE", [.text(change.object)]) { _ in
+                try connection.queryOne(
+                    "SELECT 1 FROM sqlite_master WHERE name = ? COLLATE NOCASE",
+                    [.text(change.object)]
+                ) { _ in
                     true
                 } ?? false
             if change.creates && exists { continue }

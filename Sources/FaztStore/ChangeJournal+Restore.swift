@@ -13,9 +13,10 @@ extension ChangeJournal {
         try connection.queryOne("SELECT seq FROM journal_pruned WHERE app = ?", [.text(app)]) { $0.int64(0) } ?? 0
     }
 
-    /// Puts `app`'s data (kv, documents, blobs, its SQL tables and their schema) back as it was at
-    /// journal position `seq`, inside the caller's transaction, by applying the inverse of every
-    /// later entry, newest first. The restore's own changes are journaled too (when this
+    /// Puts `app`'s data back as it was at journal position `seq`.
+    ///
+    /// Data is kv, documents, blobs, its SQL tables and their schema. It runs inside the caller's
+    /// transaction and applies the inverse of every later entry, newest first. The restore's own changes are journaled too (when this
     /// connection journals), so restoring to the position before it undoes it.
     public static func restore(_ connection: Connection, app: String, to seq: Int64) throws -> DataRestoreOutcome {
         let entries = try connection.query(
@@ -52,8 +53,10 @@ extension ChangeJournal {
         try connection.journal?.flush(connection)
     }
 
-    /// Removes journal entries older than `before` (ms) and, per app, the oldest entries beyond
-    /// `maxBytes`; returns how many entries it removed. Restores to pruned points are refused.
+    /// Prunes the journal; returns how many entries it removed.
+    ///
+    /// Removes entries older than `before` (ms) and, per app, the oldest entries beyond
+    /// `maxBytes`. Restores to pruned points are refused.
     @discardableResult
     public static func prune(_ connection: Connection, before: Int64, maxBytes: Int64) throws -> Int {
         var cutoffs: [String: Int64] = [:]
@@ -87,7 +90,10 @@ extension ChangeJournal {
         }
         var removed = 0
         for (app, cutoff) in cutoffs {
-            removed += try connection.run("DELETE FROM journal WHERE app = ? AND seq <= ?", [.text(app), .integer(cutoff)])
+            removed += try connection.run(
+                "DELETE FROM journal WHERE app = ? AND seq <= ?",
+                [.text(app), .integer(cutoff)]
+            )
             try connection.run(
                 """
                 INSERT INTO journal_pruned (app, seq) VALUES (?, ?)

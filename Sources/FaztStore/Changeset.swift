@@ -14,7 +14,9 @@ public struct Changeset: Sendable, Equatable {
         var size: Int32 = 0
         var output: UnsafeMutableRawPointer?
         var input = bytes
-        let result = input.withUnsafeMutableBytes { sqlite3changeset_invert(Int32($0.count), $0.baseAddress, &size, &output) }
+        let result = input.withUnsafeMutableBytes {
+            sqlite3changeset_invert(Int32($0.count), $0.baseAddress, &size, &output)
+        }
         defer { sqlite3_free(output) }
         guard result == SQLITE_OK else { throw StoreError(code: .sqlite(result), message: "cannot invert a changeset") }
         guard let output, size > 0 else { return Changeset(bytes: []) }
@@ -103,10 +105,12 @@ public struct Changeset: Sendable, Equatable {
             )
         }
         guard result == SQLITE_OK else {
-            let kind = outcome.takeUnretainedValue().fatal == SQLITE_CHANGESET_FOREIGN_KEY ? "a foreign key" : "a constraint"
+            let kind =
+                outcome.takeUnretainedValue().fatal == SQLITE_CHANGESET_FOREIGN_KEY ? "a foreign key" : "a constraint"
             throw StoreError(
                 code: .sqlite(result),
-                message: "the restore would break \(kind) in the app's data (\(connection.lastErrorMessage)); nothing was changed"
+                message:
+                    "the restore would break \(kind) in the app's data (\(connection.lastErrorMessage)); nothing was changed"
             )
         }
     }

@@ -61,7 +61,10 @@ extension VFS {
             )
         }
         if version == nil && code {
-            throw VFSError(.invalidName, "a snapshot or journal position holds data only; restore code with \"version\"")
+            throw VFSError(
+                .invalidName,
+                "a snapshot or journal position holds data only; restore code with \"version\""
+            )
         }
         let now = Self.now()
         return try store.writeExclusiveBlocking { connection in
@@ -77,7 +80,12 @@ extension VFS {
                         [.text(app), .int(version)],
                         { ($0.isNull(0) ? nil : $0.int64(0), $0.optionalString(1)) }
                     )
-                else { throw VFSError(.versionNotFound, "app '\(app)' has no version \(version) (see 'fazt apps versions \(app)')") }
+                else {
+                    throw VFSError(
+                        .versionNotFound,
+                        "app '\(app)' has no version \(version) (see 'fazt apps versions \(app)')"
+                    )
+                }
                 (point, manifest) = row
             } else if let snapshot {
                 point = try connection.queryOne(
@@ -85,7 +93,10 @@ extension VFS {
                     [.text(app), .text(snapshot)]
                 ) { $0.int64(0) }
                 if point == nil {
-                    throw VFSError(.notFound, "app '\(app)' has no snapshot \"\(snapshot)\" (see 'fazt snapshot \(app) --list')")
+                    throw VFSError(
+                        .notFound,
+                        "app '\(app)' has no snapshot \"\(snapshot)\" (see 'fazt snapshot \(app) --list')"
+                    )
                 }
             } else if let seq {
                 guard seq >= 0, seq <= undo else {
@@ -94,8 +105,16 @@ extension VFS {
                 point = seq
             }
             var result = RestoreResult(
-                app: app, version: version, snapshot: snapshot, data: data, code: code, restoredTo: nil,
-                changes: 0, journalSeq: undo, undoSeq: undo, live: nil
+                app: app,
+                version: version,
+                snapshot: snapshot,
+                data: data,
+                code: code,
+                restoredTo: nil,
+                changes: 0,
+                journalSeq: undo,
+                undoSeq: undo,
+                live: nil
             )
             if data {
                 guard let point else {
@@ -123,16 +142,19 @@ extension VFS {
                 try GitHistory.recordRollback(connection, app: app, to: version, seconds: now / 1000)
                 try self.liveVersionChanged?(connection, app, version, manifest)
             }
-            if let testPause = ProcessInfo.processInfo.environment["FAZT_TEST_RESTORE_PAUSE_MS"], let ms = Int(testPause) {
+            if let testPause = ProcessInfo.processInfo.environment["FAZT_TEST_RESTORE_PAUSE_MS"],
+                let ms = Int(testPause)
+            {
                 // Tests only: hold the transaction open so a kill -9 lands in the middle of it.
                 FileHandle.standardError.write(Data("fazt-test: restore paused\n".utf8))
                 usleep(UInt32(max(0, min(ms, 60_000))) * 1000)
             }
             try ChangeJournal.flush(connection)
             result.journalSeq = try ChangeJournal.position(connection)
-            result.live = try connection.queryOne("SELECT live_version FROM apps WHERE name = ?", [.text(app)]) {
-                $0.optionalInt(0)
-            } ?? nil
+            result.live =
+                try connection.queryOne("SELECT live_version FROM apps WHERE name = ?", [.text(app)]) {
+                    $0.optionalInt(0)
+                } ?? nil
             return result
         }
     }

@@ -23,7 +23,10 @@ import Testing
                 };
                 """
             ),
-            js("api/alter.js", "module.exports = () => { fazt.sql.exec('ALTER TABLE t ADD COLUMN extra TEXT DEFAULT \\'x\\''); return 'ok'; };"),
+            js(
+                "api/alter.js",
+                "module.exports = () => { fazt.sql.exec('ALTER TABLE t ADD COLUMN extra TEXT DEFAULT \\'x\\''); return 'ok'; };"
+            ),
             js(
                 "api/big.js",
                 """
@@ -189,10 +192,13 @@ import Testing
             server.kill9()
             server = try ServerProcess(reuse: directory)
             let after = try AppDataDump.dump(path: server.dataPath, app: "notes")
-            let restoredState = target == 2 ? new : try {
-                // v1's point is before any write: no app data at all.
-                ""
-            }()
+            let restoredState =
+                target == 2
+                ? new
+                : try {
+                    // v1's point is before any write: no app data at all.
+                    ""
+                }()
             #expect(after == current || after == restoredState, "attempt \(attempt): neither the old nor the new state")
         }
     }

@@ -32,7 +32,8 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Starts a server; `reuse` starts on an existing directory (for restart tests).
     /// `environment` adds variables to the server's (test hooks).
-    public init(arguments: [String] = [], reuse: TemporaryDirectory? = nil, environment: [String: String] = [:]) throws {
+    public init(arguments: [String] = [], reuse: TemporaryDirectory? = nil, environment: [String: String] = [:]) throws
+    {
         directory = try reuse ?? TemporaryDirectory()
         try start(arguments: arguments, environment: environment)
     }
