@@ -8,7 +8,7 @@ a restore is. Loopback only, bounded in time.
    snapshot's exactly (checksum of the app's rows). Target: <= 150 ms.
 2. Journaling cost: durable `kv.set` throughput with the journal (`--data-journal on`, the default)
    and without it (`--data-journal off`), alternating, BENCH_ROUNDS rounds of WRITE_SECONDS (5) s;
-   WRITE_CLIENTS (8) clients each call a handler that does WRITE_BATCH (20) `fazt.kv.set` calls
+   WRITE_CLIENTS (8) clients each call a handler that does WRITE_BATCH (100) `fazt.kv.set` calls
    (each one acknowledged only once durable). Target: cost <= 30%.
 
     scripts/bench-restore.py [FAZT]   (default: .build/release/fazt)
@@ -27,7 +27,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 ROWS = int(os.environ.get("RESTORE_ROWS", "10000"))
 SECONDS = float(os.environ.get("WRITE_SECONDS", "5"))
 CLIENTS = int(os.environ.get("WRITE_CLIENTS", "8"))
-BATCH = int(os.environ.get("WRITE_BATCH", "20"))
+BATCH = int(os.environ.get("WRITE_BATCH", "100"))
 REPORT = os.environ.get("BENCH_RESTORE_REPORT", os.path.join(ROOT, "docs/performance-restore.md"))
 
 CHANGE = """
@@ -155,7 +155,15 @@ def bench_journal_cost(work):
     return record
 
 
-def write_report(restore, cost):
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "?"
+
+
+def write_report(restore, cost, loads):
     cpu = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
@@ -167,7 +175,8 @@ def write_report(restore, cost):
     text = f"""# Data restore points: performance
 
 Written by `scripts/bench-restore.py` (do not edit by hand). Machine: {os.cpu_count()} cores, {cpu},
-{platform.system()} {platform.release()}; binary `{os.path.relpath(FAZT, ROOT)}`.
+{platform.system()} {platform.release()}; binary `{os.path.relpath(FAZT, ROOT)}`. Load average (1 min) at
+start and end: {loads[0]} and {loads[1]}; on a shared machine rounds vary widely, so compare medians.
 
 ## Restore of {restore['rows']:,} row changes
 
@@ -201,10 +210,11 @@ are not recorded and a later restore cannot undo them (rows the journal did reco
 def main():
     if not os.path.exists(FAZT):
         raise SystemExit(f"bench-restore: no fazt binary at {FAZT} (swift build -c release)")
+    start_load = loadavg()
     with tempfile.TemporaryDirectory(prefix="fazt-bench-restore-") as work:
         restore = bench_restore(work)
         cost = bench_journal_cost(work)
-    write_report(restore, cost)
+    write_report(restore, cost, (start_load, loadavg()))
     print(f"bench-restore: wrote {os.path.relpath(REPORT, ROOT)}", flush=True)
 
 
