@@ -15,6 +15,8 @@ public struct AppBody: Codable, Sendable {
     public var url: String
     /// Storage use (`GET /apps/{name}` only).
     public var storage: StorageBody?
+    /// The data journal: restore points' reach and size (`GET /apps/{name}` only).
+    public var journal: JournalBody?
 
     /// Creates an app body.
     public init(

@@ -59,6 +59,14 @@ struct AppsCommand: ParsableCommand {
                         + parts.map { "\($0.0) \(Output.size(Int($0.1)))" }.joined(separator: ", ") + ")"
                 )
             }
+            if let journal = app.journal {
+                let oldest = journal.oldestAt.map { " since \(Output.date($0))" } ?? ""
+                print(
+                    "restore:  data journal \(journal.enabled ? "on" : "off"), \(journal.entries) entries "
+                        + "(\(Output.size(Int(journal.bytes))))\(oldest); oldest restorable point: seq \(journal.oldestSeq); "
+                        + "kept \(journal.maxAgeDays) days / \(Output.size(Int(journal.maxBytes)))"
+                )
+            }
         }
     }
 

@@ -131,6 +131,16 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Seconds an AI provider may send nothing before the call fails with AI_TIMEOUT (1 to 3600)."
     )
     var aiStallSeconds: Int = 60
+    @Option(
+        name: .customLong("data-journal"),
+        help:
+            "on: journal every app data change (data restore points); off: faster writes, but no data restore for new changes."
+    )
+    var dataJournal: String = "on"
+    @Option(name: .customLong("journal-max-age-days"), help: "Days data restore points are kept.")
+    var journalMaxAgeDays: Int = 30
+    @Option(name: .customLong("journal-max-mb"), help: "Data journal kept per app, in MB (oldest pruned first).")
+    var journalMaxMB: Int = 256
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -150,6 +160,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...3600).contains(aiStallSeconds) else {
             throw ValidationError("--ai-stall-seconds must be between 1 and 3600 (got \(aiStallSeconds))")
         }
+        guard dataJournal == "on" || dataJournal == "off" else {
+            throw ValidationError("--data-journal must be on or off (got '\(dataJournal)')")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown --log-level '\(logLevel)'")
         }
@@ -164,7 +177,8 @@ struct ServeCommand: AsyncParsableCommand {
             ("job-concurrency-per-app", jobConcurrencyPerApp), ("runs-keep", runsKeep),
             ("runs-max-age-days", runsMaxAgeDays), ("events-max-age-days", eventsMaxAgeDays),
             ("notify-rate-per-minute", notifyRatePerMinute), ("webhook-rate-per-minute", webhookRatePerMinute),
-            ("webhook-rate-per-ip", webhookRatePerIP),
+            ("webhook-rate-per-ip", webhookRatePerIP), ("journal-max-age-days", journalMaxAgeDays),
+            ("journal-max-mb", journalMaxMB),
         ]
         where value <= 0 {
             throw ValidationError("--\(name) must be positive")
@@ -186,7 +200,9 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let store: Store
         do {
-            store = try Store(path: path, logger: logger)
+            var storeConfiguration = StoreConfiguration()
+            storeConfiguration.journalsData = dataJournal == "on"
+            store = try Store(path: path, configuration: storeConfiguration, logger: logger)
         } catch {
             throw CLIError("cannot open \(path): \(error)")
         }
@@ -236,6 +252,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.webhookRatePerMinutePerIP = webhookRatePerIP
         configuration.notifyRetries = max(0, min(notifyRetries, 20))
         configuration.aiStallSeconds = aiStallSeconds
+        configuration.dataJournal = dataJournal == "on"
+        configuration.journalMaxAgeDays = journalMaxAgeDays
+        configuration.journalMaxBytes = Int64(journalMaxMB) << 20
         let host = domain.lowercased()
         let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

@@ -2,6 +2,7 @@ import FaztAPI
 import FaztKernel
 import FaztScheduler
 import FaztStorage
+import FaztStore
 import FaztVFS
 import Foundation
 import Logging
@@ -78,6 +79,7 @@ struct ControlAPI: Sendable {
         if let response = try await assistantRoute(request, segments) { return response }
         if let response = try await draftsRoute(request, segments) { return response }
         if let response = try await tagsRoute(request, segments) { return response }
+        if let response = try await restoreRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }.filter { token.reaches(app: $0.name) }
@@ -90,6 +92,7 @@ struct ControlAPI: Sendable {
             }
             var body = AppBody(info, url: services.appURL(info.name))
             body.storage = StorageBody(usage, defaultQuota: services.configuration.storageQuotaBytes)
+            body.journal = try await journalBody(app: info.name)
             return .json(body)
         case (.PUT, "apps", 3) where segments[2] == "quota":
             let name = try await blocking { try vfs.info(app: segments[1]).name }
@@ -110,6 +113,7 @@ struct ControlAPI: Sendable {
             try await blocking {
                 try vfs.deleteApp(name) { connection, app in
                     try StorageAdmin.deleteAll(connection, app: app)
+                    try ChangeJournal.deleteAll(connection, app: app)
                     try StorageAdmin.deletePreviews(connection, app: app)
                     try Self.deletePreviewRecords(connection, app: app)
                     try JobStore.deleteAll(connection, app: app)

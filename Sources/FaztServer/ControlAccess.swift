@@ -31,7 +31,10 @@ enum ControlAccess {
             return needs(.appsWrite)
         case (.POST, "deploy"), (.POST, "rollback"):
             return needs(.appsDeploy)
-        case (.POST, "restore"), (.POST, "snapshots"), (.GET, "snapshots"):
+        case (.POST, "restore"):
+            // Data needs storage:admin, code apps:deploy (checked with the body).
+            return needs(.appsRead)
+        case (.POST, "snapshots"), (.GET, "snapshots"):
             return needs(.storageAdmin)
         case (.GET, "logs"), (.GET, "runs"), (.GET, "jobs"), (.GET, "events"):
             return needs(.logsRead)

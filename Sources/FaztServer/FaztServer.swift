@@ -138,6 +138,11 @@ final class FaztServer: Service {
                     let now = StorageExecutor.wallClock()
                     _ = try RunLog.trim($0, maxAgeMs: history.runsMaxAgeMs, now: now)
                     _ = try EventBus.trim($0, maxAgeMs: history.eventsMaxAgeMs, now: now)
+                    _ = try ChangeJournal.prune(
+                        $0,
+                        before: now - Int64(configuration.journalMaxAgeDays) * 86_400_000,
+                        maxBytes: configuration.journalMaxBytes
+                    )
                 },
                 applied: { _, _ in }
             )

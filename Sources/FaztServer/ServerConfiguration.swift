@@ -50,6 +50,12 @@ public struct ServerConfiguration: Sendable {
     public var storageQuotaBytes: Int64 = 1 << 30
     /// Storage writes queued on the writer beyond which new ones fail with `BUSY` (HTTP 503).
     public var storageMaxQueuedWrites: Int = 20_000
+    /// Whether app data changes are journaled (data restore points); set where the store opens.
+    public var dataJournal: Bool = true
+    /// Journal entries older than this are pruned (data restore points expire).
+    public var journalMaxAgeDays: Int = 30
+    /// Per app, journal entries beyond this many bytes (oldest first) are pruned.
+    public var journalMaxBytes: Int64 = 256 << 20
     /// Most notifications one app may send per minute.
     public var notifyRatePerMinute = 60
     /// Inbound webhook requests one app accepts per minute (all senders together).

@@ -10,11 +10,13 @@ import Foundation
 /// `load_extension`.
 public struct SQLStore {
     let connection: Connection
+    let app: String
     let rewriter: SQLRewriter
     let timeLimit: UInt64
 
     public init(connection: Connection, app: String, timeLimit: UInt64 = SQLStore.statementTimeLimit) {
         self.connection = connection
+        self.app = app
         self.rewriter = SQLRewriter(app: app)
         self.timeLimit = timeLimit
     }
@@ -92,7 +94,12 @@ public struct SQLStore {
     /// SQLite keeps both counters per connection, across statements and apps: a statement that
     /// changed no row reports 0 changes, and `lastInsertRowid` is `null` unless it inserted.
     public func exec(_ sql: String, _ parameters: JSONValue?) throws(StorageError) -> String {
-        try withStatement(sql) { statement in
+        let access = SQLAccess(prefix: rewriter.prefix)
+        var newTables: [String] = []
+        let result = try withStatement(sql, access: access) { statement in
+            if !access.schemaChanges.isEmpty && connection.journalsData {
+                newTables = try journalSchemaChange(sql, changes: access.schemaChanges, access: access)
+            }
             try Self.bind(statement, parameters)
             defer { statement.reset() }
             let before = connection.totalChanges
@@ -103,6 +110,8 @@ public struct SQLStore {
             let inserted = rowID != rowIDBefore || Self.isInsert(sql)
             return "{\"changes\":\(connection.changes),\"lastInsertRowid\":\(inserted ? String(rowID) : "null")}"
         }
+        if !newTables.isEmpty { try requirePrimaryKeys(newTables) }
+        return result
     }
 
     /// Whether the statement's verb is INSERT or REPLACE (after an optional WITH clause).
@@ -136,9 +145,13 @@ public struct SQLStore {
 
     /// Prepares the rewritten statement with the authorizer installed (also while `body` steps it,
     /// so that a re-prepare after a schema change is checked the same way).
-    private func withStatement<T>(_ sql: String, _ body: (Statement) throws -> T) throws(StorageError) -> T {
+    private func withStatement<T>(
+        _ sql: String,
+        access: SQLAccess? = nil,
+        _ body: (Statement) throws -> T
+    ) throws(StorageError) -> T {
         do {
-            return try prepared(sql, body)
+            return try prepared(sql, access: access ?? SQLAccess(prefix: rewriter.prefix), body)
         } catch {
             // Name the statement: a handler may run many, and SQLite's text alone does not say which.
             throw StorageError(error.code, "SQL: \(error.message) (in \"\(Self.opening(sql))\")")
@@ -152,10 +165,13 @@ public struct SQLStore {
         return words.count > 6 || text.count > 48 ? String(text.prefix(48)) + "…" : text
     }
 
-    private func prepared<T>(_ sql: String, _ body: (Statement) throws -> T) throws(StorageError) -> T {
+    private func prepared<T>(
+        _ sql: String,
+        access: SQLAccess,
+        _ body: (Statement) throws -> T
+    ) throws(StorageError) -> T {
         guard sql.utf8.count <= 1 << 20 else { throw StorageError(.tooLarge, "the SQL text is over 1 MB") }
         let rewritten = try rewriter.rewrite(sql)
-        let access = SQLAccess(prefix: rewriter.prefix)
         connection.setAuthorizer(access.authorizer)
         // An endless query must not hold the writer (or a worker) forever.
         connection.setDeadline(DispatchTime.now().uptimeNanoseconds + timeLimit)
@@ -208,112 +224,6 @@ public struct SQLStore {
         case .number(let number): return DocumentQuery.bind(number)
         case .string(let text): return .text(text)
         case .array, .object: return .text(json.text)
-        }
-    }
-}
-
-/// The authorizer policy for one app's SQL (see `SQLStore`).
-final class SQLAccess: @unchecked Sendable {
-    // Safe: used on the one thread that prepares the statement.
-    let prefix: String
-    private let lowercasedPrefix: String
-    /// Why the last denial happened (the authorizer cannot throw).
-    private(set) var denial: String?
-
-    init(prefix: String) {
-        self.prefix = prefix
-        self.lowercasedPrefix = prefix.lowercased()
-    }
-
-    private static let readablePragmas: Set<String> = [
-        "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
-    ]
-    private static let deniedFunctions: Set<String> = ["load_extension", "fts3_tokenizer", "readfile", "writefile"]
-    private static let schemaTables: Set<String> = [
-        "sqlite_master", "sqlite_schema", "sqlite_sequence", "sqlite_stat1",
-    ]
-    /// Table-valued functions apps may read from.
-    private static let functionTables: Set<String> = ["json_each", "json_tree"]
-
-    var authorizer: SQLAuthorizer {
-        SQLAuthorizer { [self] request in
-            let allowed = decide(request)
-            return allowed
-        }
-    }
-
-    private func owned(_ name: String?) -> Bool {
-        guard let name else { return false }
-        return name.lowercased().hasPrefix(lowercasedPrefix)
-    }
-
-    /// SQLite names the indexes behind UNIQUE and non-integer PRIMARY KEY constraints
-    /// `sqlite_autoindex_<table>_<n>`; such an index belongs to the app when its table does.
-    private func ownedIndex(_ index: String?, on table: String?) -> Bool {
-        guard let index, let table, owned(table) else { return false }
-        if owned(index) { return true }
-        let automatic = "sqlite_autoindex_" + table.lowercased() + "_"
-        let lowered = index.lowercased()
-        return lowered.hasPrefix(automatic) && lowered.dropFirst(automatic.count).allSatisfy(\.isNumber)
-    }
-
-    private func deny(_ reason: String) -> Bool {
-        if denial == nil { denial = reason }
-        return false
-    }
-
-    private func decide(_ request: SQLAuthorizer.Request) -> Bool {
-        // SQLite maintains the temp schema table itself (ALTER TABLE … RENAME); apps cannot name it.
-        let internalSchemaRead =
-            [SQLAction.read, SQLAction.update].contains(request.action)
-            && (request.first?.lowercased().hasPrefix("sqlite_temp_") ?? false)
-        if let database = request.database, database != "main", !internalSchemaRead {
-            return deny("only the app's own tables are available (not the \(database) schema)")
-        }
-        switch request.action {
-        case SQLAction.select, SQLAction.recursive:
-            return true
-        case SQLAction.read, SQLAction.insert, SQLAction.update, SQLAction.delete:
-            // SQLite itself maintains the schema tables while creating, altering or dropping the
-            // app's objects, and sqlite_sequence for AUTOINCREMENT; apps cannot name them (the
-            // rewriter refuses `sqlite_*` names).
-            let table = request.first?.lowercased() ?? ""
-            if owned(request.first) || Self.schemaTables.contains(table) || internalSchemaRead
-                || (request.action == SQLAction.read && Self.functionTables.contains(table))
-            {
-                return true
-            }
-            return deny("the table \(request.first ?? "?") does not belong to this app")
-        case SQLAction.createTable, SQLAction.createView, SQLAction.dropTable, SQLAction.dropView,
-            SQLAction.alterTable:
-            let name = request.action == SQLAction.alterTable ? request.second : request.first
-            return owned(name) || deny("\(name ?? "?") does not belong to this app")
-        case SQLAction.createIndex, SQLAction.dropIndex:
-            return ownedIndex(request.first, on: request.second)
-                || deny("\(request.first ?? "?") on \(request.second ?? "?") does not belong to this app")
-        case SQLAction.createTrigger, SQLAction.dropTrigger:
-            return (owned(request.first) && owned(request.second))
-                || deny("\(request.first ?? "?") on \(request.second ?? "?") does not belong to this app")
-        case SQLAction.createVTable, SQLAction.dropVTable:
-            return (owned(request.first) && request.second?.lowercased() == "fts5")
-                || deny("only fts5 virtual tables are allowed")
-        case SQLAction.function:
-            let name = request.second?.lowercased() ?? ""
-            return !Self.deniedFunctions.contains(name) || deny("the function \(name)() is not allowed")
-        case SQLAction.pragma:
-            let name = request.first?.lowercased() ?? ""
-            // fts5 reads `PRAGMA data_version` (a change counter, no argument) to keep its caches fresh.
-            if name == "data_version" && request.second == nil { return true }
-            return (Self.readablePragmas.contains(name) && owned(request.second))
-                || deny("PRAGMA \(name) is not allowed (only table_info and friends on your own tables)")
-        case SQLAction.transaction, SQLAction.savepoint:
-            return deny("transactions are managed by fazt: use fazt.storage.transaction(fn)")
-        case SQLAction.attach, SQLAction.detach:
-            return deny("ATTACH and DETACH are not allowed")
-        case SQLAction.reindex, SQLAction.analyze:
-            return owned(request.first) || deny("only the app's own tables can be analyzed or reindexed")
-        default:
-            return deny("this statement is not allowed for apps")
         }
     }
 }

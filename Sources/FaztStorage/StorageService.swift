@@ -61,7 +61,9 @@ public final class StorageService: Sendable {
 
     private func execute(_ call: StorageCall, on connection: Connection) throws -> StorageResult {
         if call.op.grows { try checkQuota(call.app, connection) }
-        let result = try StorageExecutor(connection: connection, now: now).run(call)
+        let result = try connection.recordingChanges(of: call.app) {
+            try StorageExecutor(connection: connection, now: now).run(call)
+        }
         if call.op == .sqlExec || call.op == .sqlBatch { sqlBytes.withLock { $0[call.app]?.dirty = true } }
         return result
     }

@@ -10,6 +10,8 @@ public final class Connection {
     private var cache: [String: Statement] = [:]
     /// True for connections opened read-only.
     public let isReadOnly: Bool
+    /// The per-app data journal (the writer connection of a store that journals data).
+    var journal: ChangeJournal?
 
     /// Opens (creating when allowed) the database at `path`.
     public init(path: String, readOnly: Bool) throws {
@@ -29,6 +31,8 @@ public final class Connection {
     }
 
     deinit {
+        // Sessions must go before the connection does.
+        journal = nil
         cache.removeAll()
         sqlite3_close_v2(handle)
         authorizerBox.map { Unmanaged<SQLAuthorizer>.fromOpaque($0).release() }
@@ -195,13 +199,16 @@ public final class Connection {
     /// Transaction control runs as cached prepared statements: the writer issues these per job.
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
         try run("SAVEPOINT fazt_sp")
+        journal?.savepointBegan()
         do {
             let value = try body()
             try run("RELEASE fazt_sp")
+            journal?.savepointReleased()
             return value
         } catch {
             _ = try? run("ROLLBACK TO fazt_sp")
             _ = try? run("RELEASE fazt_sp")
+            journal?.savepointRolledBack()
             throw error
         }
     }

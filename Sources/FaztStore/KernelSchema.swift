@@ -404,8 +404,34 @@ public enum KernelSchema {
             apply: { try GitHistory.backfill($0) }
         ),
         Migration(
-            // Renumbered to 14 when restore points (12) and the git server (13) merge.
             version: 12,
+            name: "data restore points",
+            sql: """
+                CREATE TABLE journal (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    changeset BLOB NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX journal_app ON journal(app, seq);
+                CREATE INDEX journal_at ON journal(at);
+                CREATE TABLE snapshots (
+                    app TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (app, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE journal_pruned (
+                    app TEXT PRIMARY KEY,
+                    seq INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                ALTER TABLE versions ADD COLUMN journal_seq INTEGER;
+                """
+        ),
+        Migration(
+            version: 13,
             name: "scoped tokens",
             sql: """
                 ALTER TABLE tokens ADD COLUMN apps TEXT;

@@ -23,3 +23,16 @@ extension SQLiteValue {
     /// An integer value, or NULL when `value` is nil.
     public static func optionalInt(_ value: Int?) -> SQLiteValue { value.map { .integer(Int64($0)) } ?? .null }
 }
+
+extension Row {
+    /// Column `index` as the value it holds, whatever its storage class.
+    public func value(_ index: Int32) -> SQLiteValue {
+        switch type(index) {
+        case .null: return .null
+        case .integer: return .integer(int64(index))
+        case .real: return .real(double(index))
+        case .text: return .text(string(index))
+        case .blob: return .blob(bytes(index))
+        }
+    }
+}

@@ -30,6 +30,7 @@ public final class Store: Sendable {
                 metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"]
             )
         }
+        if configuration.journalsData { connection.journal = ChangeJournal(connection: connection.handle) }
         self.writer = StoreWriter(
             connection: connection,
             maxBatch: configuration.maxBatch,
@@ -50,6 +51,19 @@ public final class Store: Sendable {
     public func writeBlocking<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) throws -> T {
         let done = BlockingResult<T>()
         writer.enqueue(body) { done.set($0) }
+        return try done.wait()
+    }
+
+    /// Like `writeBlocking`, but `body` runs alone in a transaction of its own (nothing else is
+    /// grouped with it, so a failure cannot undo other callers' work nor theirs it).
+    public func writeExclusiveBlocking<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) throws -> T {
+        let done = BlockingResult<T>()
+        writer.apply(.exclusive, body) { [writer] result, seq in
+            switch result {
+            case .failure: done.set(result)
+            case .success: writer.syncer.whenDurable(seq) { done.set(result) }
+            }
+        }
         return try done.wait()
     }
 

@@ -10,6 +10,8 @@ public struct StoreConfiguration: Sendable {
     public var syncsWAL: Bool = true
     /// Page cache per connection, in KB (SQLite's default is 2,000 KB).
     public var cacheKilobytes: Int = 1024
+    /// Journal every app's data changes (`ChangeJournal`) so data can be restored to a point.
+    public var journalsData: Bool = false
     /// The migrations that make up the schema.
     public var migrations: [Migration] = KernelSchema.migrations
 

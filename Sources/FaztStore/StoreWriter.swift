@@ -198,8 +198,12 @@ final class StoreWriter: @unchecked Sendable {
 
     private func runExclusive(_ job: Job) {
         do {
-            try connection.transaction { try job.run(connection) }
+            try connection.transaction {
+                try job.run(connection)
+                try connection.journal?.flush(connection)
+            }
         } catch {
+            connection.journal?.discard()
             job.applied?(error, syncer.latest)
             job.durable?(error)
             return
@@ -230,8 +234,11 @@ final class StoreWriter: @unchecked Sendable {
             }
         }
         do {
+            // The journal rows go in the same transaction as the changes they record.
+            try connection.journal?.flush(connection)
             try connection.run("COMMIT")
         } catch {
+            connection.journal?.discard()
             _ = try? connection.run("ROLLBACK")
             fail(jobs, error)
             return

@@ -120,6 +120,7 @@ extension VFS {
                     "UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?",
                     [.int(next), .integer(now), .text(app)]
                 )
+                try Self.stampRestorePoint(connection, app: app, version: next)
                 try self.liveVersionChanged?(connection, app, next, manifest)
             }
             try connection.run("DELETE FROM drafts WHERE app = ? AND name = ?", [.text(app), .text(draft)])

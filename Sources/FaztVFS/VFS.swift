@@ -97,6 +97,7 @@ public final class VFS: Sendable {
                 [.int(next), .integer(now), .text(app)]
             )
             try GitHistory.recordVersion(connection, app: app, version: next, live: true)
+            try Self.stampRestorePoint(connection, app: app, version: next)
             try self.liveVersionChanged?(connection, app, next, manifestText)
             let pruned = try self.pruneVersions(connection, app: app)
             return (next, pruned)
@@ -136,6 +137,7 @@ public final class VFS: Sendable {
             )
             // The live pointer moves back; `main` moves forward (a new commit with that version's tree).
             try GitHistory.recordRollback(connection, app: app, to: version, seconds: now / 1000)
+            try Self.stampRestorePoint(connection, app: app, version: version)
             try self.liveVersionChanged?(connection, app, version, manifest)
         }
         return try info(app: app)

@@ -77,7 +77,7 @@ import Testing
                 fazt.storage.transaction(() => {
                   kv.set("a", 1);
                   fazt.docs.insert("c", { id: "x" });
-                  fazt.sql.exec("CREATE TABLE IF NOT EXISTS t (x)");
+                  fazt.sql.exec("CREATE TABLE IF NOT EXISTS t (x PRIMARY KEY)");
                   fazt.sql.exec("INSERT INTO t VALUES (1)");
                   fazt.blobs.put("b", "data");
                   if (kv.get("a") !== 1) throw new Error("cannot read own write");
@@ -206,7 +206,7 @@ import Testing
             module.exports = () => {
               fazt.kv.set("secret", "a-only"); fazt.kv.set("a%", 1);
               fazt.docs.insert("private", { id: "s", secret: "a-only" });
-              fazt.sql.exec("CREATE TABLE IF NOT EXISTS vault (secret TEXT)"); fazt.sql.exec("INSERT INTO vault VALUES ('a-only')");
+              fazt.sql.exec("CREATE TABLE IF NOT EXISTS vault (secret TEXT PRIMARY KEY)"); fazt.sql.exec("INSERT INTO vault VALUES ('a-only')");
               fazt.blobs.put("secret.txt", "a-only");
               return "ok";
             };
@@ -260,7 +260,7 @@ import Testing
         let files = [
             js(
                 "api/w.js",
-                "module.exports = () => { fazt.kv.set('k', 1); fazt.sql.exec('CREATE TABLE t (x)'); fazt.docs.insert('c', {}); fazt.blobs.put('b', 'x'); return 'ok'; };"
+                "module.exports = () => { fazt.kv.set('k', 1); fazt.sql.exec('CREATE TABLE t (x PRIMARY KEY)'); fazt.docs.insert('c', {}); fazt.blobs.put('b', 'x'); return 'ok'; };"
             ),
             js(
                 "api/r.js",

@@ -31,13 +31,18 @@ public final class ServerProcess: @unchecked Sendable {
     public var dataPath: String { directory.path + "/data.db" }
 
     /// Starts a server; `reuse` starts on an existing directory (for restart tests).
-    public init(arguments: [String] = [], reuse: TemporaryDirectory? = nil) throws {
+    /// `environment` adds variables to the server's (test hooks).
+    public init(arguments: [String] = [], reuse: TemporaryDirectory? = nil, environment: [String: String] = [:]) throws
+    {
         directory = try reuse ?? TemporaryDirectory()
-        try start(arguments: arguments)
+        try start(arguments: arguments, environment: environment)
     }
 
-    private func start(arguments: [String]) throws {
+    private func start(arguments: [String], environment: [String: String]) throws {
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.arguments = ["serve", "--port", "0", "--host", "127.0.0.1", "--data", dataPath] + arguments
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
