@@ -13,6 +13,9 @@ public struct VersionBody: Codable, Sendable, Equatable {
     public var live: Bool
     /// The version's git commit id (40 hex digits); nil only from servers that predate it.
     public var commit: String?
+    /// Its data restore point (`POST /apps/{name}/restore`): the journal position when it first went
+    /// live; nil for versions live before data journaling.
+    public var journalSeq: Int64?
 
     /// Creates a version body.
     public init(
@@ -24,7 +27,8 @@ public struct VersionBody: Codable, Sendable, Equatable {
         message: String?,
         createdAt: Int64,
         live: Bool,
-        commit: String? = nil
+        commit: String? = nil,
+        journalSeq: Int64? = nil
     ) {
         self.version = version
         self.parent = parent
@@ -35,6 +39,7 @@ public struct VersionBody: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.live = live
         self.commit = commit
+        self.journalSeq = journalSeq
     }
 }
 

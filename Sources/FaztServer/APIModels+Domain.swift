@@ -34,7 +34,8 @@ extension VersionBody {
             message: info.message,
             createdAt: info.createdAt,
             live: info.live,
-            commit: info.commit
+            commit: info.commit,
+            journalSeq: info.journalSeq
         )
     }
 }

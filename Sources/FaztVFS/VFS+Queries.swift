@@ -41,7 +41,7 @@ extension VFS {
         return try store.read { connection in
             try connection.query(
                 """
-                SELECT n, parent, files, bytes, source, message, created_at, commit_oid
+                SELECT n, parent, files, bytes, source, message, created_at, commit_oid, journal_seq
                 FROM versions WHERE app = ? ORDER BY n DESC
                 """,
                 [.text(info.name)]
@@ -55,7 +55,8 @@ extension VFS {
                     message: row.optionalString(5),
                     createdAt: row.int64(6),
                     live: row.int(0) == info.version,
-                    commit: row.optionalBytes(7).flatMap { GitObjectID(bytes: $0)?.hex }
+                    commit: row.optionalBytes(7).flatMap { GitObjectID(bytes: $0)?.hex },
+                    journalSeq: row.isNull(8) ? nil : row.int64(8)
                 )
             }
         }

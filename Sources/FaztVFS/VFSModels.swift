@@ -27,6 +27,8 @@ public struct VersionInfo: Codable, Sendable, Equatable {
     public var live: Bool
     /// The version's git commit id (40 hex digits).
     public var commit: String?
+    /// Its data restore point: the journal position when it first went live (nil: before journaling).
+    public var journalSeq: Int64?
 }
 
 /// The result of a successful deploy.
