@@ -15,6 +15,9 @@ public struct VersionBody: Codable, Sendable, Equatable {
     public var commit: String?
     /// Tags naming it; kept by retention however old (nil from servers that predate tags).
     public var tags: [String]?
+    /// Its data restore point (`POST /apps/{name}/restore`): the journal position when it first went
+    /// live; nil for versions live before data journaling.
+    public var journalSeq: Int64?
 
     /// Creates a version body.
     public init(
@@ -27,7 +30,8 @@ public struct VersionBody: Codable, Sendable, Equatable {
         createdAt: Int64,
         live: Bool,
         commit: String? = nil,
-        tags: [String]? = nil
+        tags: [String]? = nil,
+        journalSeq: Int64? = nil
     ) {
         self.version = version
         self.parent = parent
@@ -39,6 +43,7 @@ public struct VersionBody: Codable, Sendable, Equatable {
         self.live = live
         self.commit = commit
         self.tags = tags
+        self.journalSeq = journalSeq
     }
 }
 

@@ -35,7 +35,8 @@ extension VersionBody {
             createdAt: info.createdAt,
             live: info.live,
             commit: info.commit,
-            tags: info.tags
+            tags: info.tags,
+            journalSeq: info.journalSeq
         )
     }
 }

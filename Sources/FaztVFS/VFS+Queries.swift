@@ -45,7 +45,7 @@ extension VFS {
             }
             return try connection.query(
                 """
-                SELECT n, parent, files, bytes, source, message, created_at, commit_oid
+                SELECT n, parent, files, bytes, source, message, created_at, commit_oid, journal_seq
                 FROM versions WHERE app = ? ORDER BY n DESC
                 """,
                 [.text(info.name)]
@@ -60,7 +60,8 @@ extension VFS {
                     createdAt: row.int64(6),
                     live: row.int(0) == info.version,
                     commit: row.optionalBytes(7).flatMap { GitObjectID(bytes: $0)?.hex },
-                    tags: tagged[row.int(0)] ?? []
+                    tags: tagged[row.int(0)] ?? [],
+                    journalSeq: row.isNull(8) ? nil : row.int64(8)
                 )
             }
         }

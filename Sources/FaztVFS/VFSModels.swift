@@ -29,6 +29,8 @@ public struct VersionInfo: Codable, Sendable, Equatable {
     public var commit: String?
     /// Tags naming it (`fazt tag`); tagged versions are kept however old.
     public var tags: [String] = []
+    /// Its data restore point: the journal position when it first went live (nil: before journaling).
+    public var journalSeq: Int64?
 }
 
 /// The result of a successful deploy.

@@ -52,6 +52,7 @@ import Testing
             }
         }
         #expect(seqs.map(\.0) == [1, 2] && seqs[0].1 < seqs[1].1, "\(seqs)")
+        #expect(try vfs.versions(app: "site").map(\.journalSeq) == [seqs[1].1, seqs[0].1])
         // A rollback does not move version 1's point.
         _ = try vfs.rollback(app: "site", to: 1)
         _ = try vfs.rollback(app: "site", to: 2)
