@@ -113,6 +113,7 @@ extension FaztResponder {
             services.catalog.invalidate(app)
             services.scheduler.refresh(app: app)
             Task { await supervisor.warm(app: app, version: version) }
+            GitPackCache.refresh(app: app, vfs: services.vfs, pool: services.threadPool, onlyIfUsed: false)
         }
         return outcome.body
     }

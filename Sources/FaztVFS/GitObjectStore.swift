@@ -64,6 +64,12 @@ public struct GitObjectStore {
         ) { $0.bytes(0) }
     }
 
+    /// Whether any clone pack of this app is cached (it has been cloned since its last collection).
+    public func hasCachedPack() throws -> Bool {
+        try connection.queryOne("SELECT 1 FROM git_pack_cache WHERE app = ? LIMIT 1", [.text(app)]) { _ in true }
+            ?? false
+    }
+
     /// Stores the full pack of `commit` for later clones, replacing the app's older cached packs.
     public static func cachePack(_ connection: Connection, app: String, commit: GitObjectID, pack: [UInt8]) throws {
         guard try connection.queryOne("SELECT 1 FROM apps WHERE name = ?", [.text(app)], { _ in true }) != nil else {

@@ -112,6 +112,19 @@ import Testing
         )
         #expect(upload.text.contains("ERR upload-pack: not our ref \(commit)"), "\(upload.text)")
         #expect(!upload.text.contains("PACK"))
+        // A have of alpha's commit is not acknowledged by beta.
+        let beta = try GitCLI.check(["rev-parse", "HEAD"], in: other).text.trimmingCharacters(in: .newlines)
+        let probe =
+            PktLine.text("want \(beta) multi_ack_detailed") + PktLine.flush + PktLine.text("have \(commit)")
+            + PktLine.flush
+        let negotiation = try TestHTTP.request(
+            port: fixture.server.port,
+            "POST",
+            "/_fazt/git/beta.git/git-upload-pack",
+            headers: [("Authorization", "Bearer \(fixture.token)")],
+            body: probe
+        )
+        #expect(negotiation.text == String(decoding: PktLine.text("NAK"), as: UTF8.self))
 
         // A push to beta naming alpha's blob by id, without sending it, is missing objects.
         let tree = GitTree.build([.init(path: "index.html", blob: blob)])
