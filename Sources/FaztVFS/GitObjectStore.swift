@@ -40,6 +40,13 @@ public struct GitObjectStore {
         try connection.queryOne("SELECT data FROM blobs WHERE git_oid = ?", [.blob(id.bytes)]) { $0.bytes(0) }
     }
 
+    /// The content hash and size of stored blob `id`, without its bytes.
+    public func blobInfo(_ id: GitObjectID) throws -> (hash: ContentHash, size: Int)? {
+        try connection.queryOne("SELECT hash, size FROM blobs WHERE git_oid = ?", [.blob(id.bytes)]) {
+            (ContentHash(bytes: $0.bytes(0)), $0.int(1))
+        }
+    }
+
     /// The tips this app's history hangs from: its refs and its versions' commits.
     public func tips() throws -> [GitObjectID] {
         var tips = try refs().map(\.id)

@@ -4,13 +4,25 @@ extension VFS {
     /// One file of a pushed tree, with its bytes.
     struct GitFile {
         var path: String
-        var data: [UInt8]
+        var id: GitObjectID
+        /// The bytes when the push brought them; nil for a blob already stored (only its hash is needed).
+        var data: [UInt8]?
         var hash: ContentHash
+        var size: Int
         var mime: String
     }
 
     /// The files of tree `root`, checked like archive entries: no `..`, `.git`, symlinks or submodules.
-    func gitFiles(tree root: GitObjectID, load: (GitObjectID) throws -> GitObject?) throws -> [GitFile] {
+    ///
+    /// A blob comes from the pack (`pack`), or, when the app can already see it, from `stored`
+    /// (its content hash and size, without reading the bytes).
+    func gitFiles(
+        tree root: GitObjectID,
+        load: (GitObjectID) throws -> GitObject?,
+        pack: [GitObjectID: GitObject],
+        visibleBlobs: Set<GitObjectID>,
+        stored: (GitObjectID) throws -> (hash: ContentHash, size: Int)?
+    ) throws -> [GitFile] {
         var files: [GitFile] = []
         var total = 0
         var pending: [(prefix: String, id: GitObjectID)] = [("", root)]
@@ -37,19 +49,28 @@ extension VFS {
                     do { normalized = try EntryPath.normalize(Array(path.utf8), maxBytes: limits.maxPathBytes) } catch {
                         throw Self.refusedPath(path, error.message)
                     }
-                    guard let blob = try load(entry.id), blob.type == .blob else {
+                    var data: [UInt8]?
+                    let hash: ContentHash
+                    let size: Int
+                    if let blob = pack[entry.id], blob.type == .blob {
+                        data = blob.body
+                        hash = ContentHash(of: blob.body)
+                        size = blob.body.count
+                    } else if visibleBlobs.contains(entry.id), let known = try stored(entry.id) {
+                        (hash, size) = known
+                    } else {
                         throw GitPushRejection(
                             "missing necessary objects",
                             detail: "blob \(entry.id.hex) (\(path)) is missing"
                         )
                     }
-                    guard blob.body.count <= limits.maxFileBytes else {
+                    guard size <= limits.maxFileBytes else {
                         throw Self.refusedPath(
                             path,
                             "it is larger than the \(limits.maxFileBytes / 1_048_576) MB per-file limit"
                         )
                     }
-                    total += blob.body.count
+                    total += size
                     guard total <= limits.maxExpandedBytes, files.count < limits.maxEntries else {
                         throw GitPushRejection(
                             "deploy failed: too large",
@@ -57,13 +78,9 @@ extension VFS {
                                 "the app exceeds \(limits.maxEntries) files or \(limits.maxExpandedBytes / 1_048_576) MB"
                         )
                     }
+                    let mime = MIMEType.forPath(normalized)
                     files.append(
-                        GitFile(
-                            path: normalized,
-                            data: blob.body,
-                            hash: ContentHash(of: blob.body),
-                            mime: MIMEType.forPath(normalized)
-                        )
+                        GitFile(path: normalized, id: entry.id, data: data, hash: hash, size: size, mime: mime)
                     )
                 case "120000":
                     throw Self.refusedPath(path, "symbolic links are not supported; commit the file itself")
@@ -86,6 +103,7 @@ extension VFS {
     /// Checks `fazt.json` and `api/**/*.js` like a deploy; returns the manifest text.
     func checkGitFiles(
         _ files: [GitFile],
+        load: (GitObjectID) throws -> GitObject?,
         checkScripts: (([(path: String, source: String)]) throws -> Void)?
     ) throws
         -> String?
@@ -93,11 +111,14 @@ extension VFS {
         var manifest: String?
         do {
             if let file = files.first(where: { $0.path == "fazt.json" }) {
-                _ = try Manifest.parse(file.data)
-                manifest = String(decoding: file.data, as: UTF8.self)
+                let data = try file.data ?? load(file.id)?.body ?? []
+                _ = try Manifest.parse(data)
+                manifest = String(decoding: data, as: UTF8.self)
             }
-            let scripts = files.filter { $0.path.hasPrefix("api/") && $0.path.hasSuffix(".js") }
-                .map { (path: $0.path, source: String(decoding: $0.data, as: UTF8.self)) }
+            let scripts = try files.filter { $0.path.hasPrefix("api/") && $0.path.hasSuffix(".js") }
+                .map {
+                    (path: $0.path, source: String(decoding: try $0.data ?? load($0.id)?.body ?? [], as: UTF8.self))
+                }
             if let checkScripts, !scripts.isEmpty { try checkScripts(scripts) }
         } catch let error as VFSError {
             let first = error.message.split(separator: "\n").first.map(String.init) ?? error.message

@@ -25,45 +25,57 @@ extension VFS {
             throw GitPushRejection("funny refname", detail: "fazt accepts branches (refs/heads/<name>) only")
         }
         guard let new = update.new else { return try deleteGitRef(app: app, update: update) }
-        let load = { (id: GitObjectID) throws -> GitObject? in
-            if let object = objects[id] { return object }
-            guard visible.contains(id) else { return nil }
-            return try self.store.read { try GitObjectStore($0, app: app).object(id) }
-        }
-        guard let commit = try load(new), commit.type == .commit else {
-            throw GitPushRejection("missing necessary objects", detail: "\(new.hex) is not a commit in the push")
-        }
-        let walk = try GitWalk.reachable(from: [new], exclude: visible.objects, load: load)
-        let missingBlobs = walk.blobs.filter { objects[$0] == nil && !visible.blobs.contains($0) }
-        if let missing = walk.missing.first ?? missingBlobs.first {
-            throw GitPushRejection("missing necessary objects", detail: "the push lacks object \(missing.hex)")
-        }
-        let current = try store.read { try Self.gitRef($0, app: app, name: update.ref) }
-        guard current == update.old else {
-            throw GitPushRejection(
-                "failed to update ref",
-                detail: "\(update.ref) moved meanwhile; fetch, then push again"
+        let (commit, files, manifest) = try store.read { connection in
+            // One read transaction for the whole check: every object lookup below is a query on it.
+            let stored = GitObjectStore(connection, app: app)
+            let load = { (id: GitObjectID) throws -> GitObject? in
+                if let object = objects[id] { return object }
+                return visible.contains(id) ? try stored.object(id) : nil
+            }
+            guard let commit = try load(new), commit.type == .commit else {
+                throw GitPushRejection("missing necessary objects", detail: "\(new.hex) is not a commit in the push")
+            }
+            let walk = try GitWalk.reachable(from: [new], exclude: visible.objects, load: load)
+            let missingBlobs = walk.blobs.filter { objects[$0] == nil && !visible.blobs.contains($0) }
+            if let missing = walk.missing.first ?? missingBlobs.first {
+                throw GitPushRejection("missing necessary objects", detail: "the push lacks object \(missing.hex)")
+            }
+            let current = try Self.gitRef(connection, app: app, name: update.ref)
+            guard current == update.old else {
+                throw GitPushRejection(
+                    "failed to update ref",
+                    detail: "\(update.ref) moved meanwhile; fetch, then push again"
+                )
+            }
+            if let current, !options.allowForce, try !GitWalk.isAncestor(current, of: new, load: load) {
+                throw GitPushRejection(
+                    "non-fast-forward",
+                    detail:
+                        "the push would drop commits of \(update.ref); pull first (force pushes need fazt serve --git-allow-force)"
+                )
+            }
+            let info = try GitCommitInfo.parse(commit.body)
+            let files = try gitFiles(
+                tree: info.tree,
+                load: load,
+                pack: objects,
+                visibleBlobs: visible.blobs,
+                stored: { try stored.blobInfo($0) }
             )
-        }
-        if let current, !options.allowForce, try !GitWalk.isAncestor(current, of: new, load: load) {
-            throw GitPushRejection(
-                "non-fast-forward",
-                detail:
-                    "the push would drop commits of \(update.ref); pull first (force pushes need fazt serve --git-allow-force)"
-            )
+            let manifest = try checkGitFiles(files, load: load, checkScripts: checkScripts)
+            return (commit, files, manifest)
         }
         let live = update.ref == GitHistory.mainRef
-        let info = try GitCommitInfo.parse(commit.body)
-        let files = try gitFiles(tree: info.tree, load: load)
-        let manifest = try checkGitFiles(files, checkScripts: checkScripts)
         let now = Self.now()
         var batch = BlobBatch()
-        for file in files { batch.add(hash: file.hash, data: file.data, mime: file.mime) }
+        for file in files {
+            if let data = file.data { batch.add(hash: file.hash, data: data, mime: file.mime) }
+        }
         try batch.flush(store: store, now: now)
         let stored = objects.values.filter { $0.type != .blob }
         let subject = GitCommitInfo.message(commit.body).split(separator: "\n").first.map(String.init)
-        let rows = files.map { [SQLiteValue.text($0.path), .blob($0.hash.bytes), .int($0.data.count), .text($0.mime)] }
-        let total = files.reduce(0) { $0 + $1.data.count }
+        let rows = files.map { [SQLiteValue.text($0.path), .blob($0.hash.bytes), .int($0.size), .text($0.mime)] }
+        let total = files.reduce(0) { $0 + $1.size }
         let (version, pruned) = try store.writeBlocking { connection -> (Int, [Int]) in
             try connection.run(
                 "INSERT OR IGNORE INTO apps (name, live_version, created_at, updated_at) VALUES (?, NULL, ?, ?)",
