@@ -18,7 +18,20 @@ extension FaztResponder {
         let body = exchange.request.bodyBuffer
         services.threadPool.runIfActive(eventLoop: exchange.loop) { () -> Response in
             guard try services.tokens.verify(token) != nil else { return Self.gitUnauthorized }
-            return try Self.gitAnswer(services: services, app: app, path: path, query: query, head: head, body: body)
+            do {
+                return try Self.gitAnswer(
+                    services: services,
+                    app: app,
+                    path: path,
+                    query: query,
+                    head: head,
+                    body: body
+                )
+            } catch let error as GitProtocolError {
+                // A malformed request: git shows an `ERR` line as "remote error: …" and stops.
+                let service = path.hasSuffix("receive-pack") ? "git-receive-pack" : "git-upload-pack"
+                return Self.gitResponse("\(service)-result", PktLine.text("ERR \(error.message)"))
+            }
         }.whenComplete { [self] result in
             switch result {
             case .success(let response): exchange.respond(response)
@@ -148,7 +161,7 @@ extension FaztResponder {
         return out + PktLine.flush
     }
 
-    private static func gitResponse(_ type: String, _ body: [UInt8]) -> Response {
+    static func gitResponse(_ type: String, _ body: [UInt8]) -> Response {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/x-\(type)")
         headers.add(name: "Cache-Control", value: "no-cache, max-age=0, must-revalidate")

@@ -88,5 +88,15 @@ import Testing
             "ls-remote", "http://127.0.0.1:\(fixture.server.port)/_fazt/git/site.git",
         ])
         #expect(bearer.status == 0, "\(bearer.errors)")
+        // A malformed request gets git's ERR line (shown as "remote error: …"), not a server error.
+        let garbage = try TestHTTP.request(
+            port: fixture.server.port,
+            "POST",
+            "/_fazt/git/site.git/git-upload-pack",
+            headers: [("Authorization", "Bearer \(fixture.token)")],
+            body: Array("0010want nothex\n0000".utf8)
+        )
+        #expect(garbage.status == 200)
+        #expect(garbage.text.contains("ERR malformed want line"), "\(garbage.text)")
     }
 }
