@@ -34,7 +34,7 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .target(name: "FaztGit", dependencies: ["CCrypto"], exclude: ["README.md"]),
+        .target(name: "FaztGit", dependencies: ["CCrypto", "CZlib"], exclude: ["README.md"]),
         .target(name: "FaztAPI", exclude: ["README.md"]),
         .target(
             name: "FaztKernel",
@@ -202,7 +202,9 @@ let package = Package(
         ),
         .testTarget(
             name: "FaztEndToEndTests",
-            dependencies: ["FaztTestSupport", "FaztStore", "FaztVFS", "FaztStorage", "FaztScheduler", "CCrypto"]
+            dependencies: [
+                "FaztTestSupport", "FaztGit", "FaztStore", "FaztVFS", "FaztStorage", "FaztScheduler", "CCrypto",
+            ]
         ),
     ]
 )

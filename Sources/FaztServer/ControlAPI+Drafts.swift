@@ -123,6 +123,7 @@ extension ControlAPI {
     /// `system.app.deployed` event and a log line; returns the deploy summary.
     func wentLive(_ result: DeployResult, source: String) async throws -> DeploySummary {
         services.catalog.invalidate(result.app)
+        GitPackCache.refresh(app: result.app, vfs: services.vfs, pool: services.threadPool, onlyIfUsed: true)
         let scheduler = services.scheduler
         try await blocking { scheduler.refresh(app: result.app) }
         await services.supervisor.warm(app: result.app, version: result.version)

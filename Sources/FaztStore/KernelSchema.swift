@@ -439,5 +439,18 @@ public enum KernelSchema {
                 ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
                 """
         ),
+        Migration(
+            version: 14,
+            name: "git clone pack cache",
+            sql: """
+                CREATE TABLE git_pack_cache (
+                    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    commit_oid BLOB NOT NULL,
+                    pack BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (app, commit_oid)
+                );
+                """
+        ),
     ]
 }
