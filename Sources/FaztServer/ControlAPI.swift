@@ -57,6 +57,7 @@ struct ControlAPI: Sendable {
         }
         let vfs = services.vfs
         if let response = try await diffRoute(request, segments) { return response }
+        if let response = try await gitRemoteRoute(request, segments) { return response }
         if let response = try await previewRoute(request, segments) { return response }
         if let response = try await jobsRoute(request, segments) { return response }
         if let response = try await eventsRoute(request, segments) { return response }

@@ -162,7 +162,7 @@ struct ArchiveImporter {
 }
 
 /// Blobs waiting to be written; known hashes are skipped before any compression work.
-private struct BlobBatch {
+struct BlobBatch {
     private var pending: [(hash: ContentHash, data: [UInt8], mime: String)] = []
     private var queued = Set<ContentHash>()
     private(set) var bytes = 0

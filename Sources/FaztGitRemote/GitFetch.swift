@@ -1,0 +1,97 @@
+import FaztGit
+
+/// What `GitFetch.fetch` brought back.
+public struct GitFetchResult: Sendable {
+    /// The full name of the ref that was fetched (`refs/heads/main`).
+    public var ref: String
+    /// The commit it points at.
+    public var commit: GitObjectID
+    /// Objects received (empty when the commit was already here).
+    public var objects: [GitObject]
+    /// Lines the remote printed on side-band channel 2.
+    public var messages: [String]
+}
+
+/// `fazt git pull`'s transfer: fetches one ref's commit and the objects we lack (protocol v0).
+public enum GitFetch {
+    /// Fetches `ref` of `remote` (its `HEAD` branch when nil); `lookup` reads local objects, for the
+    /// `have` lines and thin-pack bases; `haves` are local commits to offer, newest first.
+    public static func fetch(
+        from remote: GitRemote,
+        ref requested: String?,
+        haves: [GitObjectID],
+        maxObjectBytes: Int,
+        lookup: @escaping (GitObjectID) throws -> GitObject?
+    ) throws -> GitFetchResult {
+        let advertisement = try remote.discover("git-upload-pack")
+        let (ref, commit) = try resolve(requested, in: advertisement, url: remote.url)
+        if try lookup(commit) != nil {
+            return GitFetchResult(ref: ref, commit: commit, objects: [], messages: [])
+        }
+        let wanted = ["side-band-64k", "ofs-delta"].filter { advertisement.capabilities.contains($0) }
+        let capabilities = (wanted + ["agent=\(GitRemote.agent)"]).joined(separator: " ")
+        var body = RemotePktLine.text("want \(commit.hex) \(capabilities)\n")
+        body.append(contentsOf: RemotePktLine.flush)
+        for have in haves.prefix(256) { body.append(contentsOf: RemotePktLine.text("have \(have.hex)\n")) }
+        body.append(contentsOf: RemotePktLine.text("done\n"))
+        let response = try remote.rpc("git-upload-pack", body: body)
+
+        var reader = RemotePktReader(response)
+        var bands = RemoteSideband()
+        var pack: ArraySlice<UInt8> = []
+        let sideband = wanted.contains("side-band-64k")
+        while true {
+            let before = reader.offset
+            guard let packet = try reader.next() else { break }
+            guard case .data(let payload) = packet else {
+                if sideband { continue } else { break }
+            }
+            let text = String(decoding: payload, as: UTF8.self)
+            if text.hasPrefix("ERR ") { throw GitRemoteError.remote("the remote refused: \(String(text.dropFirst(4)).trimmingTrailingSpace)") }
+            if text.hasPrefix("NAK") || text.hasPrefix("ACK ") || text.hasPrefix("shallow ") { continue }
+            if sideband {
+                try bands.take(payload)
+            } else {
+                // Without side-band the raw pack follows the acknowledgements.
+                pack = response[before...]
+                break
+            }
+        }
+        bands.finish()
+        if let fatal = bands.fatal { throw GitRemoteError.remote("the remote failed: \(fatal.trimmingTrailingSpace)") }
+        if sideband { pack = bands.data[...] }
+        var decoder = InboundPack()
+        decoder.maxObjectBytes = maxObjectBytes
+        decoder.base = lookup
+        let objects = try decoder.decode(pack)
+        guard objects.contains(where: { $0.id == commit }) else {
+            throw GitRemoteError.badPack("it lacks the commit \(commit.hex) that was asked for")
+        }
+        return GitFetchResult(ref: ref, commit: commit, objects: objects, messages: bands.messages)
+    }
+
+    /// The ref to fetch: `requested` as given, as a branch or as a tag; else the remote's `HEAD`.
+    static func resolve(
+        _ requested: String?,
+        in advertisement: RemoteAdvertisement,
+        url: String
+    ) throws(GitRemoteError) -> (String, GitObjectID) {
+        let refs = advertisement.refs
+        guard let requested, !requested.isEmpty else {
+            for name in [advertisement.head, "refs/heads/main", "refs/heads/master"].compactMap({ $0 }) {
+                if let id = refs[name] { return (name, id) }
+            }
+            if let (name, id) = refs.filter({ $0.key.hasPrefix("refs/heads/") }).min(by: { $0.key < $1.key }) {
+                return (name, id)
+            }
+            throw .invalidRequest("\(url) has no branches to pull (is the repository empty?)")
+        }
+        for name in [requested, "refs/heads/\(requested)", "refs/tags/\(requested)"] {
+            if let id = refs[name] { return (name, id) }
+        }
+        let branches = refs.keys.filter { $0.hasPrefix("refs/heads/") }.map { String($0.dropFirst(11)) }.sorted()
+        throw .invalidRequest(
+            "\(url) has no ref '\(requested)'; its branches: \(branches.isEmpty ? "none" : branches.prefix(10).joined(separator: ", "))"
+        )
+    }
+}
