@@ -34,7 +34,7 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .target(name: "FaztGit", dependencies: ["CCrypto"], exclude: ["README.md"]),
+        .target(name: "FaztGit", dependencies: ["CCrypto", "CZlib"], exclude: ["README.md"]),
         .target(
             name: "FaztGitRemote",
             dependencies: ["FaztGit", "FaztNet", "CCrypto", "CZlib"],

@@ -13,6 +13,7 @@ public struct GitLinks: Sendable, Equatable {
         case .blob: GitLinks()
         case .commit: ofCommit(body)
         case .tree: ofTree(body)
+        case .tag: ofTag(body)
         }
     }
 
@@ -28,6 +29,18 @@ public struct GitLinks: Sendable, Equatable {
                 if let id = GitObjectID(hex: String(line.dropFirst(key.count))) { links.objects.append(id) }
             }
             start = end + 1
+        }
+        return links
+    }
+
+    /// The `object` line of an annotated tag.
+    private static func ofTag(_ body: [UInt8]) -> GitLinks {
+        var links = GitLinks()
+        let prefix = Array("object ".utf8)
+        if body.count >= 47, Array(body[0..<7]) == prefix,
+            let id = GitObjectID(hex: String(decoding: body[7..<47], as: UTF8.self))
+        {
+            links.objects.append(id)
         }
         return links
     }

@@ -11,6 +11,12 @@ public struct GitObjectID: Hashable, Sendable, Comparable, CustomStringConvertib
         self.bytes = bytes
     }
 
+    /// Wraps exactly 20 bytes the caller has already sliced to length (a programmer error otherwise).
+    init(exactly bytes: some Collection<UInt8>) {
+        precondition(bytes.count == 20, "a git object id has 20 bytes")
+        self.bytes = Array(bytes)
+    }
+
     /// Parses 40 hexadecimal digits (either case); nil for anything else.
     public init?(hex: String) {
         let digits = Array(hex.utf8)
@@ -59,7 +65,7 @@ public struct GitObjectID: Hashable, Sendable, Comparable, CustomStringConvertib
     public static func < (lhs: GitObjectID, rhs: GitObjectID) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 }
 
-/// The kinds of git object Fazt writes.
+/// The kinds of git object: Fazt writes blobs, trees and commits; annotated tags arrive by push.
 public enum GitObjectType: String, Sendable {
-    case blob, tree, commit
+    case blob, tree, commit, tag
 }
