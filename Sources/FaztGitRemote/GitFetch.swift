@@ -30,40 +30,43 @@ public enum GitFetch {
         }
         let wanted = ["side-band-64k", "ofs-delta"].filter { advertisement.capabilities.contains($0) }
         let capabilities = (wanted + ["agent=\(GitRemote.agent)"]).joined(separator: " ")
-        var body = RemotePktLine.text("want \(commit.hex) \(capabilities)\n")
-        body.append(contentsOf: RemotePktLine.flush)
-        for have in haves.prefix(256) { body.append(contentsOf: RemotePktLine.text("have \(have.hex)\n")) }
-        body.append(contentsOf: RemotePktLine.text("done\n"))
+        var body = PktLine.text("want \(commit.hex) \(capabilities)")
+        body.append(contentsOf: PktLine.flush)
+        for have in haves.prefix(256) { body.append(contentsOf: PktLine.text("have \(have.hex)")) }
+        body.append(contentsOf: PktLine.text("done"))
         let response = try remote.rpc("git-upload-pack", body: body)
 
-        var reader = RemotePktReader(response)
+        var lines = PktLineReader(response)
         var bands = RemoteSideband()
         var pack: ArraySlice<UInt8> = []
         let sideband = wanted.contains("side-band-64k")
         while true {
-            let before = reader.offset
-            guard let packet = try reader.next() else { break }
+            if !sideband, lines.remaining.starts(with: Array("PACK".utf8)) {
+                // Without side-band the raw pack follows the acknowledgements.
+                pack = lines.remaining
+                break
+            }
+            guard let packet = try lines.next() else { break }
             guard case .data(let payload) = packet else {
                 if sideband { continue } else { break }
             }
             let text = String(decoding: payload, as: UTF8.self)
             if text.hasPrefix("ERR ") { throw GitRemoteError.remote("the remote refused: \(String(text.dropFirst(4)).trimmingTrailingSpace)") }
             if text.hasPrefix("NAK") || text.hasPrefix("ACK ") || text.hasPrefix("shallow ") { continue }
-            if sideband {
-                try bands.take(payload)
-            } else {
-                // Without side-band the raw pack follows the acknowledgements.
-                pack = response[before...]
-                break
-            }
+            guard sideband else { throw GitRemoteError.protocolError("unexpected line '\(text.prefix(80))'") }
+            try bands.take(payload)
         }
         bands.finish()
         if let fatal = bands.fatal { throw GitRemoteError.remote("the remote failed: \(fatal.trimmingTrailingSpace)") }
         if sideband { pack = bands.data[...] }
-        var decoder = InboundPack()
-        decoder.maxObjectBytes = maxObjectBytes
-        decoder.base = lookup
-        let objects = try decoder.decode(pack)
+        var reader = PackReader(limits: PackLimits(maxObjectSize: maxObjectBytes), base: lookup)
+        let objects: [GitObject]
+        do {
+            try reader.feed(pack)
+            objects = try reader.finish()
+        } catch let error as GitProtocolError {
+            throw GitRemoteError.badPack(error.message)
+        }
         guard objects.contains(where: { $0.id == commit }) else {
             throw GitRemoteError.badPack("it lacks the commit \(commit.hex) that was asked for")
         }

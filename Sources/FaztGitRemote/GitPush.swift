@@ -67,9 +67,9 @@ public enum GitPush {
         outcome.objects = objects.count
         let wanted = ["report-status", "side-band-64k", "ofs-delta"].filter { advertisement.capabilities.contains($0) }
         let capabilities = (wanted + ["agent=\(GitRemote.agent)"]).joined(separator: " ")
-        var body = RemotePktLine.data(Array("\(old?.hex ?? zero) \(commit.hex) \(ref)".utf8) + [0] + Array("\(capabilities)\n".utf8))
-        body.append(contentsOf: RemotePktLine.flush)
-        body.append(contentsOf: try OutboundPack.encode(objects))
+        var body = PktLine.data(Array("\(old?.hex ?? zero) \(commit.hex) \(ref)".utf8) + [0] + Array("\(capabilities)\n".utf8))
+        body.append(contentsOf: PktLine.flush)
+        body.append(contentsOf: PackWriter.pack(objects))
         let response = try remote.rpc("git-receive-pack", body: body)
         try read(response, into: &outcome, sideband: wanted.contains("side-band-64k"), reportStatus: wanted.contains("report-status"))
         return outcome
@@ -92,7 +92,7 @@ public enum GitPush {
     private static func read(_ response: [UInt8], into outcome: inout GitPushOutcome, sideband: Bool, reportStatus: Bool) throws {
         var report = response
         if sideband {
-            var reader = RemotePktReader(response)
+            var reader = PktLineReader(response)
             var bands = RemoteSideband()
             while let packet = try reader.next() {
                 guard case .data(let payload) = packet else { continue }
@@ -106,7 +106,7 @@ public enum GitPush {
         // Without report-status the remote tells nothing more; HTTP 200 is all we know.
         guard reportStatus else { return }
         guard !report.isEmpty else { throw GitRemoteError.protocolError("the remote answered the push with no report") }
-        var reader = RemotePktReader(report)
+        var reader = PktLineReader(report)
         var sawRef = false
         while let packet = try reader.next() {
             guard case .data(let payload) = packet else { continue }

@@ -59,7 +59,7 @@ public struct GitRemote: Sendable {
     }
 
     /// Discovers the remote's refs for `service` (`git-receive-pack` or `git-upload-pack`).
-    func discover(_ service: String) throws(GitRemoteError) -> RemoteAdvertisement {
+    func discover(_ service: String) throws -> RemoteAdvertisement {
         let response = try request("GET", "/info/refs?service=\(service)", headers: [], body: nil)
         return try RemoteAdvertisement.parse(response.body, service: service)
     }

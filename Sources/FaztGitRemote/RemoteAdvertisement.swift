@@ -9,12 +9,12 @@ struct RemoteAdvertisement {
     var head: String?
 
     /// Parses a smart HTTP advertisement of `service`; throws when it is anything else.
-    static func parse(_ body: [UInt8], service: String) throws(GitRemoteError) -> RemoteAdvertisement {
-        var reader = RemotePktReader(body)
+    static func parse(_ body: [UInt8], service: String) throws -> RemoteAdvertisement {
+        var reader = PktLineReader(body)
         guard body.count >= 5, body[4] == UInt8(ascii: "#"), case .data(let first)? = try reader.next(),
             String(decoding: first, as: UTF8.self).trimmingTrailingSpace == "# service=\(service)"
         else {
-            throw .protocolError(
+            throw GitRemoteError.protocolError(
                 "the remote is not a smart git HTTP server (dumb HTTP and other protocols are not supported)"
             )
         }
@@ -36,10 +36,10 @@ struct RemoteAdvertisement {
             }
             firstLine = false
             let text = String(decoding: line, as: UTF8.self)
-            if text.hasPrefix("ERR ") { throw .remote("the remote refused: \(text.dropFirst(4))") }
+            if text.hasPrefix("ERR ") { throw GitRemoteError.remote("the remote refused: \(text.dropFirst(4))") }
             let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
             guard parts.count == 2, let id = GitObjectID(hex: parts[0]) else {
-                throw .protocolError("malformed ref line '\(text.prefix(120))'")
+                throw GitRemoteError.protocolError("malformed ref line '\(text.prefix(120))'")
             }
             if parts[1] != "capabilities^{}", !parts[1].hasSuffix("^{}") { advertisement.refs[parts[1]] = id }
             pending = try reader.next()

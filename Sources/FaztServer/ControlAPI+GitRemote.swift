@@ -20,6 +20,8 @@ extension ControlAPI {
                 ? try await gitPush(request, app: segments[1]) : try await gitPull(request, app: segments[1])
         } catch let error as GitRemoteError {
             throw Self.apiError(error)
+        } catch let error as GitProtocolError {
+            throw Self.apiError(.protocolError(error.message))
         }
     }
 

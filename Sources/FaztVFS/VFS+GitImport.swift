@@ -117,7 +117,9 @@ extension VFS {
                     [.text(app), .int(next), .text(path), .blob(file.hash.bytes), .int(file.size), .text(file.mime)]
                 )
             }
-            for object in objects where object.type != .blob { try GitHistory.storeImported(connection, object) }
+            for object in objects where object.type == .commit || object.type == .tree {
+                try GitHistory.storeImported(connection, object)
+            }
             try connection.run(
                 "UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?",
                 [.int(next), .integer(now), .text(app)]
