@@ -51,7 +51,9 @@ public enum GitFetch {
                 if sideband { continue } else { break }
             }
             let text = String(decoding: payload, as: UTF8.self)
-            if text.hasPrefix("ERR ") { throw GitRemoteError.remote("the remote refused: \(String(text.dropFirst(4)).trimmingTrailingSpace)") }
+            if text.hasPrefix("ERR ") {
+                throw GitRemoteError.remote("the remote refused: \(String(text.dropFirst(4)).trimmingTrailingSpace)")
+            }
             if text.hasPrefix("NAK") || text.hasPrefix("ACK ") || text.hasPrefix("shallow ") { continue }
             guard sideband else { throw GitRemoteError.protocolError("unexpected line '\(text.prefix(80))'") }
             try bands.take(payload)
@@ -93,8 +95,7 @@ public enum GitFetch {
             if let id = refs[name] { return (name, id) }
         }
         let branches = refs.keys.filter { $0.hasPrefix("refs/heads/") }.map { String($0.dropFirst(11)) }.sorted()
-        throw .invalidRequest(
-            "\(url) has no ref '\(requested)'; its branches: \(branches.isEmpty ? "none" : branches.prefix(10).joined(separator: ", "))"
-        )
+        let known = branches.isEmpty ? "none" : branches.prefix(10).joined(separator: ", ")
+        throw .invalidRequest("\(url) has no ref '\(requested)'; its branches: \(known)")
     }
 }

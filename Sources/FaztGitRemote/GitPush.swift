@@ -67,21 +67,32 @@ public enum GitPush {
         outcome.objects = objects.count
         let wanted = ["report-status", "side-band-64k", "ofs-delta"].filter { advertisement.capabilities.contains($0) }
         let capabilities = (wanted + ["agent=\(GitRemote.agent)"]).joined(separator: " ")
-        var body = PktLine.data(Array("\(old?.hex ?? zero) \(commit.hex) \(ref)".utf8) + [0] + Array("\(capabilities)\n".utf8))
+        var body = PktLine.data(
+            Array("\(old?.hex ?? zero) \(commit.hex) \(ref)".utf8) + [0] + Array("\(capabilities)\n".utf8)
+        )
         body.append(contentsOf: PktLine.flush)
         body.append(contentsOf: PackWriter.pack(objects))
         let response = try remote.rpc("git-receive-pack", body: body)
-        try read(response, into: &outcome, sideband: wanted.contains("side-band-64k"), reportStatus: wanted.contains("report-status"))
+        try read(
+            response,
+            into: &outcome,
+            sideband: wanted.contains("side-band-64k"),
+            reportStatus: wanted.contains("report-status")
+        )
         return outcome
     }
 
-    /// `main` → `refs/heads/main`; a full `refs/…` name stays. Throws for names git would refuse.
+    /// The full ref name of `branch` (`main` becomes `refs/heads/main`; a `refs/…` name stays).
+    ///
+    /// Throws for names git would refuse.
     static func refName(_ branch: String) throws(GitRemoteError) -> String {
         let ref = branch.hasPrefix("refs/") ? branch : "refs/heads/\(branch)"
         let bad =
             branch.isEmpty || ref.contains("..") || ref.contains("//") || ref.hasSuffix("/") || ref.hasSuffix(".lock")
             || ref.hasSuffix(".") || ref.contains("@{")
-            || ref.unicodeScalars.contains { $0.value < 0x21 || $0.value == 0x7F || "~^:?*[\\".unicodeScalars.contains($0) }
+            || ref.unicodeScalars.contains {
+                $0.value < 0x21 || $0.value == 0x7F || "~^:?*[\\".unicodeScalars.contains($0)
+            }
         guard !bad else {
             throw .invalidRequest("'\(branch)' is not a valid branch name (as in main or feature/x)")
         }
@@ -89,7 +100,12 @@ public enum GitPush {
     }
 
     /// Reads the report (inside side-band channel 1 when negotiated) into `outcome`.
-    private static func read(_ response: [UInt8], into outcome: inout GitPushOutcome, sideband: Bool, reportStatus: Bool) throws {
+    private static func read(
+        _ response: [UInt8],
+        into outcome: inout GitPushOutcome,
+        sideband: Bool,
+        reportStatus: Bool
+    ) throws {
         var report = response
         if sideband {
             var reader = PktLineReader(response)
@@ -100,7 +116,9 @@ public enum GitPush {
             }
             bands.finish()
             outcome.messages = bands.messages
-            if let fatal = bands.fatal { throw GitRemoteError.remote("the remote failed: \(fatal.trimmingTrailingSpace)") }
+            if let fatal = bands.fatal {
+                throw GitRemoteError.remote("the remote failed: \(fatal.trimmingTrailingSpace)")
+            }
             report = bands.data
         }
         // Without report-status the remote tells nothing more; HTTP 200 is all we know.

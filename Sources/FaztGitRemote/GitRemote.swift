@@ -25,12 +25,29 @@ public struct GitRemote: Sendable {
     /// The repository URL without a trailing slash.
     public let url: String
     let credentials: Credentials?
-    let timeoutSeconds: Int
-    /// Performs one HTTP request (replaced in tests); the default is libcurl through `HTTPClient`.
-    let send: @Sendable (String, String, [String], [UInt8]?) throws -> HTTPClientResponse
+    /// Performs one HTTP request: libcurl through `HTTPClient`, or a test's script.
+    let send: @Sendable (String, String, [String], [UInt8]?) throws -> (status: Int, body: [UInt8])
 
     /// Checks `url` (http or https, no credentials inside) and keeps `credentials` for every request.
     public init(url: String, credentials: Credentials?, timeoutSeconds: Int = 300) throws(GitRemoteError) {
+        try self.init(url: url, credentials: credentials) { method, url, headers, body in
+            let response = try HTTPClient.perform(
+                method: method,
+                url: url,
+                headers: headers,
+                body: body,
+                timeoutSeconds: timeoutSeconds
+            )
+            return (response.status, response.body)
+        }
+    }
+
+    /// The same with `send` performing each request (tests count and script the answers).
+    init(
+        url: String,
+        credentials: Credentials?,
+        send: @escaping @Sendable (String, String, [String], [UInt8]?) throws -> (status: Int, body: [UInt8])
+    ) throws(GitRemoteError) {
         var trimmed = url.trimmingCharacters(in: .whitespaces)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let parts = URLComponents(string: trimmed), let scheme = parts.scheme?.lowercased(),
@@ -51,11 +68,7 @@ public struct GitRemote: Sendable {
         }
         self.url = trimmed
         self.credentials = credentials
-        self.timeoutSeconds = timeoutSeconds
-        let timeout = timeoutSeconds
-        send = { method, url, headers, body in
-            try HTTPClient.perform(method: method, url: url, headers: headers, body: body, timeoutSeconds: timeout)
-        }
+        self.send = send
     }
 
     /// Discovers the remote's refs for `service` (`git-receive-pack` or `git-upload-pack`).
@@ -78,7 +91,7 @@ public struct GitRemote: Sendable {
         _ path: String,
         headers: [String],
         body: [UInt8]?
-    ) throws(GitRemoteError) -> HTTPClientResponse {
+    ) throws(GitRemoteError) -> (status: Int, body: [UInt8]) {
         var all = headers + ["User-Agent: git/2.39.0 (\(Self.agent))", "Pragma: no-cache"]
         if let credentials {
             let pair = Data("\(credentials.user):\(credentials.password)".utf8).base64EncodedString()
@@ -87,7 +100,7 @@ public struct GitRemote: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let response: HTTPClientResponse
+            let response: (status: Int, body: [UInt8])
             do {
                 response = try send(method, url + path, all, body)
             } catch {
@@ -110,12 +123,16 @@ public struct GitRemote: Sendable {
                         + "\(credentials.secretName) and the user name '\(credentials.user)')"
                 )
             case 403:
-                throw .transport("\(url) refused access (HTTP 403): the credentials lack permission for this repository")
+                throw .transport(
+                    "\(url) refused access (HTTP 403): the credentials lack permission for this repository"
+                )
             case 404:
                 throw .transport("no git repository at \(url) (HTTP 404): check the URL")
             default:
                 let text = String(decoding: response.body.prefix(200), as: UTF8.self).trimmingTrailingSpace
-                throw .transport("\(method) \(url)\(path) answered HTTP \(response.status)\(text.isEmpty ? "" : ": \(text)")")
+                throw .transport(
+                    "\(method) \(url)\(path) answered HTTP \(response.status)\(text.isEmpty ? "" : ": \(text)")"
+                )
             }
         }
     }
