@@ -34,7 +34,13 @@ struct GitCommand: ParsableCommand {
         @Option(help: "The user name sent with the token (default: x-access-token).") var user: String?
 
         func run() throws {
-            let request = GitPushRequest(url: url, branch: branch, force: force ? true : nil, secret: secret, user: user)
+            let request = GitPushRequest(
+                url: url,
+                branch: branch,
+                force: force ? true : nil,
+                secret: secret,
+                user: user
+            )
             let bytes = try options.client().call(
                 "POST",
                 "/apps/\(app.lowercased())/git/push",
@@ -110,7 +116,8 @@ struct GitCommand: ParsableCommand {
             let request = GitPullRequest(url: url, ref: ref, secret: secret, user: user)
             let body = [UInt8](try JSONEncoder().encode(request))
             let path = "/apps/\(app.lowercased())/git/pull"
-            guard let answer = try options.client().fetch(GitPullBody.self, "POST", path, body: body, json: options.json)
+            guard
+                let answer = try options.client().fetch(GitPullBody.self, "POST", path, body: body, json: options.json)
             else { return }
             for line in answer.messages { print("remote: \(line)") }
             print("From \(answer.url)")

@@ -92,7 +92,7 @@ public struct GitRemote: Sendable {
         headers: [String],
         body: [UInt8]?
     ) throws(GitRemoteError) -> (status: Int, body: [UInt8]) {
-        var all = headers + ["User-Agent: git/2.39.0 (\(Self.agent))", "Pragma: no-cache"]
+        var all = headers + ["User-Agent: \(Self.agent)", "Pragma: no-cache"]
         if let credentials {
             let pair = Data("\(credentials.user):\(credentials.password)".utf8).base64EncodedString()
             all.append("Authorization: Basic \(pair)")

@@ -38,8 +38,12 @@ extension ControlAPI {
             guard let commit = try store.read({ try GitHistory.main($0, app: app) }) else {
                 throw VFSError(.conflict, "\(app) has no history to push yet: deploy it first")
             }
-            return try GitPush.push(to: remote, commit: commit, branch: body.branch ?? "main", force: body.force ?? false)
-            { id in try store.read { try GitHistory.object($0, id) } }
+            return try GitPush.push(
+                to: remote,
+                commit: commit,
+                branch: body.branch ?? "main",
+                force: body.force ?? false
+            ) { id in try store.read { try GitHistory.object($0, id) } }
         }
         services.logger.info(
             "git push",
@@ -79,7 +83,10 @@ extension ControlAPI {
         // The app may not exist yet: a pull can create it, like a first deploy.
         let secretApp = app
         let remote = try await blocking {
-            try GitRemote(url: body.url, credentials: try Self.credentials(secrets, app: secretApp, body.secret, body.user))
+            try GitRemote(
+                url: body.url,
+                credentials: try Self.credentials(secrets, app: secretApp, body.secret, body.user)
+            )
         }
         let maxFile = vfs.limits.maxFileBytes
         let (fetched, live) = try await blocking { () throws -> (GitFetchResult, GitObjectID?) in
@@ -134,7 +141,9 @@ extension ControlAPI {
         _ user: String?
     ) throws -> GitRemote.Credentials? {
         guard let secret else {
-            if user != nil { throw APIError.badRequest("'user' needs 'secret': name the app secret that holds the token") }
+            if user != nil {
+                throw APIError.badRequest("'user' needs 'secret': name the app secret that holds the token")
+            }
             return nil
         }
         let name = try AppSecrets.validate(name: secret)

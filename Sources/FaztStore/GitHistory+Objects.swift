@@ -10,7 +10,11 @@ extension GitHistory {
         ), let kind = GitObjectType(rawValue: type) {
             return GitObject(type: kind, body: body)
         }
-        if let data = try connection.queryOne("SELECT data FROM blobs WHERE git_oid = ?", [.blob(id.bytes)], { $0.bytes(0) }) {
+        if let data = try connection.queryOne(
+            "SELECT data FROM blobs WHERE git_oid = ?",
+            [.blob(id.bytes)],
+            { $0.bytes(0) }
+        ) {
             return GitObject(type: .blob, body: data)
         }
         return nil

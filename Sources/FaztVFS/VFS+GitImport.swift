@@ -47,14 +47,20 @@ extension VFS {
         var totalBytes = 0
         for entry in entries {
             guard let blob = try lookup(entry.blob), blob.type == .blob else {
-                throw VFSError(.badArchive, "'\(entry.path)': its content (\(entry.blob.hex)) is missing from the fetch")
+                throw VFSError(
+                    .badArchive,
+                    "'\(entry.path)': its content (\(entry.blob.hex)) is missing from the fetch"
+                )
             }
             guard blob.body.count <= limits.maxFileBytes else {
                 throw VFSError(.tooLarge, "'\(entry.path)' is larger than \(limits.maxFileBytes / 1_048_576) MB")
             }
             totalBytes += blob.body.count
             guard totalBytes <= limits.maxExpandedBytes else {
-                throw VFSError(.tooLarge, "the commit's files add up to more than \(limits.maxExpandedBytes / 1_048_576) MB")
+                throw VFSError(
+                    .tooLarge,
+                    "the commit's files add up to more than \(limits.maxExpandedBytes / 1_048_576) MB"
+                )
             }
             let hash = ContentHash(of: blob.body)
             let mime = MIMEType.forPath(entry.path)
@@ -107,8 +113,13 @@ extension VFS {
                 ]
             )
             for (path, file) in files.sorted(by: { $0.key < $1.key }) {
-                guard try connection.queryOne("SELECT 1 FROM blobs WHERE hash = ?", [.blob(file.hash.bytes)], { _ in true })
-                    != nil
+                guard
+                    try connection.queryOne(
+                        "SELECT 1 FROM blobs WHERE hash = ?",
+                        [.blob(file.hash.bytes)],
+                        { _ in true }
+                    )
+                        != nil
                 else {
                     throw VFSError(.conflict, "content was removed by a concurrent cleanup; pull again")
                 }
@@ -141,7 +152,10 @@ extension VFS {
         into entries: inout [ImportedEntry]
     ) throws {
         guard let tree = try lookup(id), tree.type == .tree else {
-            throw VFSError(.badArchive, "tree \(id.hex) of '\(prefix.isEmpty ? "/" : prefix)' is missing from the fetch")
+            throw VFSError(
+                .badArchive,
+                "tree \(id.hex) of '\(prefix.isEmpty ? "/" : prefix)' is missing from the fetch"
+            )
         }
         let body = tree.body
         var index = body.startIndex

@@ -18,7 +18,13 @@ import Testing
 
         init(files: [(String, String)] = [("index.html", "<h1>one</h1>\n")]) throws {
             directory = try TemporaryDirectory()
-            _ = try GitRemoteTests.git("init", "--quiet", "--bare", "--initial-branch=main", directory.path + "/site.git")
+            _ = try GitRemoteTests.git(
+                "init",
+                "--quiet",
+                "--bare",
+                "--initial-branch=main",
+                directory.path + "/site.git"
+            )
             http = try GitHTTPBackendServer(root: directory.path, user: "x-access-token", token: GitRemoteTests.token)
             server = try ServerProcess()
             env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
@@ -64,10 +70,21 @@ import Testing
             }
             _ = try GitRemoteTests.git("-C", work, "add", "-A")
             _ = try GitRemoteTests.git(
-                "-C", work, "-c", "user.name=Tester", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", message
+                "-C",
+                work,
+                "-c",
+                "user.name=Tester",
+                "-c",
+                "user.email=t@example.com",
+                "commit",
+                "--quiet",
+                "-m",
+                message
             )
             _ = try GitRemoteTests.git("-C", work, "push", "--quiet", "origin", "HEAD:refs/heads/main")
-            return try GitRemoteTests.git("-C", work, "rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+            return try GitRemoteTests.git("-C", work, "rev-parse", "HEAD").trimmingCharacters(
+                in: .whitespacesAndNewlines
+            )
         }
     }
 
@@ -78,8 +95,13 @@ import Testing
         let fixture = try Fixture()
         let (status, output, error) = try fixture.cli("git", "push", "site", fixture.url, "--secret", "GIT_TOKEN")
         #expect(status == 0, "\(output)\(error)")
-        #expect(output.contains("To \(fixture.url)") && output.contains(" * [new branch]      main -> main"), "\(output)")
-        let head = try Self.git("--git-dir=\(fixture.bare)", "rev-parse", "main").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(
+            output.contains("To \(fixture.url)") && output.contains(" * [new branch]      main -> main"),
+            "\(output)"
+        )
+        let head = try Self.git("--git-dir=\(fixture.bare)", "rev-parse", "main").trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
         #expect(head == (try fixture.liveCommit()))
         #expect(try Self.git("--git-dir=\(fixture.bare)", "show", "main:index.html") == "<h1>one</h1>\n")
         _ = try Self.git("--git-dir=\(fixture.bare)", "fsck", "--strict")
@@ -146,7 +168,11 @@ import Testing
         let (status, output, _) = try fixture.cli("git", "push", "site", fixture.url, "--secret", "GIT_TOKEN")
         #expect(status != 0)
         #expect(output.contains(" ! [rejected]        main -> main (non-fast-forward)"), "\(output)")
-        let tip = { try Self.git("--git-dir=\(fixture.bare)", "rev-parse", "main").trimmingCharacters(in: .whitespacesAndNewlines) }
+        let tip = {
+            try Self.git("--git-dir=\(fixture.bare)", "rev-parse", "main").trimmingCharacters(
+                in: .whitespacesAndNewlines
+            )
+        }
         #expect(try tip() == theirs)
 
         let forced = try fixture.cli("git", "push", "site", fixture.url, "--secret", "GIT_TOKEN", "--force")
@@ -198,7 +224,17 @@ import Testing
 
         // A second remote commit: only what the app lacks comes back, and it goes live too.
         let second = try fixture.commitToRemote([("index.html", "<h1>again</h1>\n")], message: "second")
-        let again = try fixture.cli("git", "pull", "site", fixture.url, "--secret", "GIT_TOKEN", "--ref", "main", "--json")
+        let again = try fixture.cli(
+            "git",
+            "pull",
+            "site",
+            fixture.url,
+            "--secret",
+            "GIT_TOKEN",
+            "--ref",
+            "main",
+            "--json"
+        )
         #expect(again.0 == 0, "\(again.1)\(again.2)")
         let body = try #require(try JSONSerialization.jsonObject(with: Data(again.1.utf8)) as? [String: Any])
         #expect(body["version"] as? Int == 3 && body["commit"] as? String == second, "\(again.1)")
