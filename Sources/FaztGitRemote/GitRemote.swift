@@ -28,15 +28,22 @@ public struct GitRemote: Sendable {
     /// Performs one HTTP request: libcurl through `HTTPClient`, or a test's script.
     let send: @Sendable (String, String, [String], [UInt8]?) throws -> (status: Int, body: [UInt8])
 
-    /// Checks `url` (http or https, no credentials inside) and keeps `credentials` for every request.
-    public init(url: String, credentials: Credentials?, timeoutSeconds: Int = 300) throws(GitRemoteError) {
+    /// Checks `url` (http or https, no credentials inside) and keeps `credentials` for every request;
+    /// a response longer than `maxResponseBytes` (a pack, a ref list) fails instead of filling memory.
+    public init(
+        url: String,
+        credentials: Credentials?,
+        timeoutSeconds: Int = 300,
+        maxResponseBytes: Int = 512 << 20
+    ) throws(GitRemoteError) {
         try self.init(url: url, credentials: credentials) { method, url, headers, body in
             let response = try HTTPClient.perform(
                 method: method,
                 url: url,
                 headers: headers,
                 body: body,
-                timeoutSeconds: timeoutSeconds
+                timeoutSeconds: timeoutSeconds,
+                maxResponseBytes: maxResponseBytes
             )
             return (response.status, response.body)
         }

@@ -82,10 +82,13 @@ extension ControlAPI {
         let app = try AppName.validate(rawName)
         // The app may not exist yet: a pull can create it, like a first deploy.
         let secretApp = app
+        // The pack is bounded like a deploy's upload.
+        let maxPack = vfs.limits.maxUploadBytes
         let remote = try await blocking {
             try GitRemote(
                 url: body.url,
-                credentials: try Self.credentials(secrets, app: secretApp, body.secret, body.user)
+                credentials: try Self.credentials(secrets, app: secretApp, body.secret, body.user),
+                maxResponseBytes: maxPack
             )
         }
         let maxFile = vfs.limits.maxFileBytes

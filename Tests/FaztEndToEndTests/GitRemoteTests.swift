@@ -16,7 +16,7 @@ import Testing
         var bare: String { directory.path + "/site.git" }
         var url: String { http.url("site.git") }
 
-        init(files: [(String, String)] = [("index.html", "<h1>one</h1>\n")]) throws {
+        init(files: [(String, String)] = [("index.html", "<h1>one</h1>\n")], serve: [String] = []) throws {
             directory = try TemporaryDirectory()
             _ = try GitRemoteTests.git(
                 "init",
@@ -26,7 +26,7 @@ import Testing
                 directory.path + "/site.git"
             )
             http = try GitHTTPBackendServer(root: directory.path, user: "x-access-token", token: GitRemoteTests.token)
-            server = try ServerProcess()
+            server = try ServerProcess(arguments: serve)
             env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
             try deploy(files)
             try setSecret(GitRemoteTests.token)
@@ -265,5 +265,18 @@ import Testing
         #expect(try fixture.liveCommit() == liveBefore)
         let versions = try fixture.server.api("GET", "/apps/site/versions").text
         #expect(!versions.contains(#""version":2"#), "\(versions)")
+    }
+
+    @Test func aPullLargerThanTheUploadLimitIsRefusedWithoutDeploying() throws {
+        let fixture = try Fixture(serve: ["--max-upload-mb", "1"])
+        // Three megabytes of hex noise (4 bits per byte after compression): the pack is about 1.5 MB.
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef".utf8)
+        let noise = (0..<(3 << 20)).map { _ in digits[Int.random(in: 0..<16, using: &generator)] }
+        _ = try fixture.commitToRemote([("big.txt", String(decoding: noise, as: UTF8.self))], message: "big")
+        let (status, _, error) = try fixture.cli("git", "pull", "site", fixture.url, "--secret", "GIT_TOKEN")
+        #expect(status != 0 && error.contains("answered with more than 1048576 bytes"), "\(error)")
+        #expect(error.contains("git_remote_failed"), "\(error)")
+        #expect(try fixture.server.app("site", "/").text == "<h1>one</h1>\n")
     }
 }
