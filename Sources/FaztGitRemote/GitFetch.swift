@@ -69,10 +69,38 @@ public enum GitFetch {
         } catch let error as GitProtocolError {
             throw GitRemoteError.badPack(error.message)
         }
-        guard objects.contains(where: { $0.id == commit }) else {
-            throw GitRemoteError.badPack("it lacks the commit \(commit.hex) that was asked for")
+        let target = try peel(commit, in: objects, lookup: lookup)
+        return GitFetchResult(ref: ref, commit: target, objects: objects, messages: bands.messages)
+    }
+
+    /// The commit `id` names: itself, or what its annotated tag (or a chain of them) points at; the
+    /// objects come from the pack or, when the pack left them out because we have them, from `lookup`.
+    static func peel(
+        _ id: GitObjectID,
+        in objects: [GitObject],
+        lookup: (GitObjectID) throws -> GitObject?
+    ) throws -> GitObjectID {
+        var current = id
+        for _ in 0..<8 {
+            guard let object = try objects.first(where: { $0.id == current }) ?? lookup(current) else {
+                throw GitRemoteError.badPack("it lacks the object \(current.hex) that was asked for")
+            }
+            switch object.type {
+            case .commit:
+                return current
+            case .tag:
+                let prefix = Array("object ".utf8)
+                guard object.body.count >= 47, Array(object.body[0..<7]) == prefix,
+                    let next = GitObjectID(hex: String(decoding: object.body[7..<47], as: UTF8.self))
+                else { throw GitRemoteError.badPack("tag \(current.hex) is malformed") }
+                current = next
+            default:
+                throw GitRemoteError.invalidRequest(
+                    "\(id.hex) names a \(object.type.rawValue), not a commit: pull a branch or tag"
+                )
+            }
         }
-        return GitFetchResult(ref: ref, commit: commit, objects: objects, messages: bands.messages)
+        throw GitRemoteError.invalidRequest("\(id.hex) is a chain of too many tags")
     }
 
     /// The ref to fetch: `requested` as given, as a branch or as a tag; else the remote's `HEAD`.

@@ -247,6 +247,27 @@ import Testing
         #expect(push.0 == 0 && push.1.contains("Everything up-to-date"), "\(push.1)\(push.2)")
         let same = try fixture.cli("git", "pull", "site", fixture.url, "--secret", "GIT_TOKEN")
         #expect(same.0 == 0 && same.1.contains("already live"), "\(same.1)\(same.2)")
+        // An annotated tag is peeled to its commit: the first commit goes live again.
+        try Self.git(
+            "--git-dir=\(fixture.bare)",
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@x",
+            "tag",
+            "-a",
+            "v1",
+            "-m",
+            "one",
+            first
+        )
+        let tagged = try fixture.cli("git", "pull", "site", fixture.url, "--secret", "GIT_TOKEN", "--ref", "v1")
+        #expect(
+            tagged.0 == 0 && tagged.1.contains("refs/tags/v1 (\(first.prefix(7))) -> version 4"),
+            "\(tagged.1)\(tagged.2)"
+        )
+        #expect(try fixture.server.app("site", "/").text == "<h1>from git</h1>\n")
+        #expect(try fixture.liveCommit() == first)
         let unknown = try fixture.cli("git", "pull", "site", fixture.url, "--secret", "GIT_TOKEN", "--ref", "nope")
         #expect(unknown.0 != 0 && unknown.2.contains("has no ref 'nope'"), "\(unknown.2)")
     }
