@@ -127,6 +127,13 @@ import Testing
         // Nothing new: nothing sent.
         let again = try fixture.cli("git", "push", "site", fixture.url, "--secret", "GIT_TOKEN")
         #expect(again.0 == 0 && again.1.contains("Everything up-to-date"), "\(again.1)\(again.2)")
+        // A new branch whose commit the remote already has: an empty pack, and the branch exists.
+        let branch = try fixture.cli("git", "push", "site", fixture.url, "--secret", "GIT_TOKEN", "--branch", "release")
+        #expect(branch.0 == 0 && branch.1.contains(" * [new branch]      main -> release"), "\(branch.1)\(branch.2)")
+        #expect(
+            try Self.git("--git-dir=\(fixture.bare)", "rev-parse", "release")
+                == (try Self.git("--git-dir=\(fixture.bare)", "rev-parse", "main"))
+        )
         #expect(!(output + error + second.1 + second.2 + again.1).contains(Self.token))
         #expect(!fixture.server.stderr.contains(Self.token))
     }
