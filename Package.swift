@@ -208,7 +208,9 @@ let package = Package(
         ),
         .testTarget(
             name: "FaztEndToEndTests",
-            dependencies: ["FaztTestSupport", "FaztStore", "FaztVFS", "FaztStorage", "FaztScheduler", "CCrypto"]
+            dependencies: [
+                "FaztTestSupport", "FaztGit", "FaztStore", "FaztVFS", "FaztStorage", "FaztScheduler", "CCrypto",
+            ]
         ),
     ]
 )

@@ -30,6 +30,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-expanded-mb"), help: "Largest expanded deploy in MB.") var maxExpandedMB: Int = 500
     @Option(name: .customLong("max-file-mb"), help: "Largest file in a deploy in MB.") var maxFileMB: Int = 50
     @Option(name: .customLong("max-entries"), help: "Most entries in a deploy archive.") var maxEntries: Int = 10_000
+    @Flag(
+        name: .customLong("git-allow-force"),
+        help: "Let 'git push --force' rewrite an app's branches (non-fast-forward pushes are refused otherwise)."
+    )
+    var gitAllowForce = false
     @Option(
         name: .customLong("keep-versions"),
         help: "Versions kept per app (1-100000); older ones are pruned, except the live one and draft bases."
@@ -207,6 +212,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.deployLimits.maxFileBytes = maxFileMB << 20
         configuration.deployLimits.maxEntries = maxEntries
         configuration.deployLimits.keepVersions = keepVersions
+        configuration.gitAllowForce = gitAllowForce
         configuration.maxConnectionsPerIP = maxConnectionsPerIP
         configuration.realtime.maxSocketsPerIP = maxSocketsPerIP
         configuration.realtime.maxSocketsPerApp = maxSocketsPerApp

@@ -10,6 +10,13 @@ public struct GitObject: Sendable, Equatable {
         self.id = GitObjectID(type: type, body: body)
     }
 
+    /// An object read back from storage under the id it was stored by (not hashed again).
+    public init(known id: GitObjectID, type: GitObjectType, body: [UInt8]) {
+        self.type = type
+        self.body = body
+        self.id = id
+    }
+
     /// The bytes git hashes and stores in a loose object (before zlib): `type size\0` then the body.
     public var framed: [UInt8] {
         var out = Array("\(type.rawValue) \(body.count)".utf8)

@@ -74,6 +74,8 @@ struct FaztResponder: HTTPResponder {
             serveApp(exchange, app: name, path: path, query: query)
         case .control(let path):
             serveControl(exchange, path: path)
+        case .git(let app, let path):
+            serveGit(exchange, app: app, path: path, query: query)
         case .dashboard(let path):
             exchange.respond(Dashboard.response(path: path, method: request.head.method))
         case .unknownHost:

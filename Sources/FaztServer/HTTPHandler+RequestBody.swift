@@ -54,7 +54,10 @@ extension HTTPHandler {
         switch current.body {
         case .discard: break
         case .collect(var buffer):
-            current.body = .discard  // keeps `buffer` uniquely referenced: the append does not copy
+            // Both other holders let go first (`current` and the handler's own `request`), so `buffer`
+            // is uniquely referenced and the append does not copy the whole body for every chunk.
+            current.body = .discard
+            request = nil
             buffer.writeImmutableBuffer(chunk)
             current.body = .collect(buffer)
         case .spool(let file, let tail):

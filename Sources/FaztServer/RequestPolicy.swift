@@ -42,6 +42,10 @@ struct RequestPolicy {
         case .control:
             limit = configuration.maxBodyBytes
             body = .collect
+        case .git(_, let path) where head.method == .POST:
+            // A push carries the whole pack; its limit is the deploy upload limit.
+            limit = path == "/git-receive-pack" ? configuration.deployLimits.maxUploadBytes : configuration.maxBodyBytes
+            body = .collect
         case .app(_, let path) where WebhookReceiver.isHookPath(path):
             limit = WebhookReceiver.maxBodyBytes
             body = .collect

@@ -4,6 +4,8 @@ public enum Route: Equatable, Sendable {
     case dashboard(path: String)
     /// The control API: the path below `/_fazt/api/v1`.
     case control(path: String)
+    /// Git smart HTTP for one app: `/_fazt/git/<app>.git<path>` (`path` is `/info/refs`, `/git-upload-pack`, …).
+    case git(app: String, path: String)
     /// An app's static files (and later `/api`, `/_ws`).
     case app(name: String, path: String)
     /// A Host that names no domain of ours, or an app label that is not a valid name.
@@ -19,6 +21,7 @@ public enum Route: Equatable, Sendable {
             {
                 return .control(path: String(path.dropFirst(prefix.count)))
             }
+            if let git = gitRoute(path) { return git }
             return .dashboard(path: path)
         }
         let hostBytes = host.utf8
@@ -29,6 +32,17 @@ public enum Route: Equatable, Sendable {
         let label = hostBytes[hostBytes.startIndex..<labelEnd]
         guard !label.contains(dot) else { return .unknownHost }
         return .app(name: String(decoding: label, as: UTF8.self), path: path)
+    }
+
+    /// `/_fazt/git/<app>.git/<rest>` → `.git(app, "/<rest>")`; nil for any other path.
+    static func gitRoute(_ path: String) -> Route? {
+        let prefix = "/_fazt/git/"
+        guard path.hasPrefix(prefix) else { return nil }
+        let rest = path.dropFirst(prefix.count)
+        guard let range = rest.range(of: ".git") else { return nil }
+        let tail = rest[range.upperBound...]
+        guard tail.isEmpty || tail.hasPrefix("/") else { return nil }
+        return .git(app: String(rest[..<range.lowerBound]), path: tail.isEmpty ? "/" : String(tail))
     }
 
     private static let slash = UInt8(ascii: "/")

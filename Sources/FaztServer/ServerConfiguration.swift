@@ -46,6 +46,8 @@ public struct ServerConfiguration: Sendable {
     public var allowPrivateEgress = false
     /// Deploy limits (upload, expansion, entries, per file).
     public var deployLimits = DeployLimits()
+    /// Whether `git push` may rewrite a branch (non-fast-forward); `fazt serve --git-allow-force`.
+    public var gitAllowForce = false
     /// Default storage quota of an app, in bytes (an app's own quota overrides it).
     public var storageQuotaBytes: Int64 = 1 << 30
     /// Storage writes queued on the writer beyond which new ones fail with `BUSY` (HTTP 503).

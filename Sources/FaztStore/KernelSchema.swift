@@ -403,5 +403,21 @@ public enum KernelSchema {
                 """,
             apply: { try GitHistory.backfill($0) }
         ),
+        // Version 12 belongs to the restore work on another branch: this placeholder keeps the versions
+        // contiguous here, and the integrator replaces it with that migration.
+        Migration(version: 12, name: "reserved (restore points)", sql: "SELECT 1;"),
+        Migration(
+            version: 13,
+            name: "git clone pack cache",
+            sql: """
+                CREATE TABLE git_pack_cache (
+                    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    commit_oid BLOB NOT NULL,
+                    pack BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (app, commit_oid)
+                );
+                """
+        ),
     ]
 }
