@@ -42,8 +42,9 @@ extension ControlAPI {
                 to: remote,
                 commit: commit,
                 branch: body.branch ?? "main",
-                force: body.force ?? false
-            ) { id in try store.read { try GitHistory.object($0, id) } }
+                force: body.force ?? false,
+                lookup: try vfs.gitObjects(app: app)
+            )
         }
         services.logger.info(
             "git push",
@@ -99,9 +100,13 @@ extension ControlAPI {
                     try GitHistory.main(connection, app: app)
                 )
             }
-            let fetched = try GitFetch.fetch(from: remote, ref: body.ref, haves: haves, maxObjectBytes: maxFile) { id in
-                try store.read { try GitHistory.object($0, id) }
-            }
+            let fetched = try GitFetch.fetch(
+                from: remote,
+                ref: body.ref,
+                haves: haves,
+                maxObjectBytes: maxFile,
+                lookup: try vfs.gitObjects(app: app)
+            )
             return (fetched, live)
         }
         var answer = GitPullBody(

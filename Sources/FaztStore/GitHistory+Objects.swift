@@ -1,33 +1,19 @@
 import FaztGit
 
 extension GitHistory {
-    /// The stored object `id`: a tree or commit from `git_objects`, or a blob from `blobs` by git id.
-    public static func object(_ connection: Connection, _ id: GitObjectID) throws -> GitObject? {
-        if let (type, body) = try connection.queryOne(
-            "SELECT type, data FROM git_objects WHERE oid = ?",
-            [.blob(id.bytes)],
-            { ($0.string(0), $0.bytes(1)) }
-        ), let kind = GitObjectType(rawValue: type) {
-            return GitObject(type: kind, body: body)
-        }
-        if let data = try connection.queryOne(
-            "SELECT data FROM blobs WHERE git_oid = ?",
-            [.blob(id.bytes)],
-            { $0.bytes(0) }
-        ) {
-            return GitObject(type: .blob, body: data)
-        }
-        return nil
-    }
-
     /// Up to `limit` commits of `app`'s `main`, newest first (first parents), for fetch negotiation.
     public static func recentCommits(_ connection: Connection, app: String, limit: Int) throws -> [GitObjectID] {
         var out: [GitObjectID] = []
         var next = try main(connection, app: app)
         while let id = next, out.count < limit {
             out.append(id)
-            guard let commit = try object(connection, id), commit.type == .commit else { break }
-            next = GitLinks.of(type: .commit, body: commit.body).objects.dropFirst().first
+            let body = try connection.queryOne(
+                "SELECT data FROM git_objects WHERE oid = ? AND type = 'commit'",
+                [.blob(id.bytes)],
+                { $0.bytes(0) }
+            )
+            guard let body else { break }
+            next = GitLinks.of(type: .commit, body: body).objects.dropFirst().first
         }
         return out
     }

@@ -27,9 +27,10 @@ extension VFS {
         var fetched: [GitObjectID: GitObject] = [:]
         for object in objects { fetched[object.id] = object }
         let store = self.store
+        let visible = try gitObjects(app: app)
         func lookup(_ id: GitObjectID) throws -> GitObject? {
             if let object = fetched[id] { return object }
-            return try store.read { try GitHistory.object($0, id) }
+            return try visible(id)
         }
         guard let commitObject = try lookup(commit), commitObject.type == .commit,
             let root = GitObject.treeOfCommit(commitObject.body)
@@ -142,6 +143,18 @@ extension VFS {
         }
         collectAfterPruning(pruned)
         return DeployResult(app: app, version: version, files: files.count, bytes: total, manifest: manifest)
+    }
+
+    /// A reader of the git objects `app` may see (reachable from its refs and versions' commits),
+    /// for push and pull: objects are stored once for all apps, and one app must never reach
+    /// another's by id (a remote could otherwise name them as `have`s or delta bases).
+    public func gitObjects(app: String) throws -> @Sendable (GitObjectID) throws -> GitObject? {
+        let visible = try store.read { try GitObjectStore($0, app: app).reachable() }
+        let store = self.store
+        return { id in
+            guard visible.contains(id) else { return nil }
+            return try store.read { try GitObjectStore($0, app: app).object(id) }
+        }
     }
 
     /// Walks a tree into file entries, refusing what a deploy cannot hold (links, submodules, bad names).

@@ -45,8 +45,8 @@ import Testing
         let versions = try vfs.versions(app: "site")
         #expect(versions.first?.message == "Imported subject" && versions.first?.source == "git")
         #expect(try store.read { try GitHistory.main($0, app: "site") } == commit)
-        #expect(try store.read { try GitHistory.object($0, commit) } == objects[0])
-        #expect(try store.read { try GitHistory.object($0, script.id) } == script)
+        #expect(try store.read { try GitObjectStore($0, app: "site").object(commit) } == objects[0])
+        #expect(try store.read { try GitObjectStore($0, app: "site").object(script.id) } == script)
 
         // A second commit needs only what is new; the unchanged blob comes from the store.
         let next = Self.commit(
@@ -55,6 +55,12 @@ import Testing
         )
         let fetched = next.filter { $0.id != script.id }
         #expect(try vfs.deployGitCommit(app: "site", commit: next[0].id, objects: fetched).version == 2)
+        // Another app cannot reach these objects by id: to it, they do not exist.
+        #expect(try vfs.gitObjects(app: "site")(script.id) == script)
+        #expect(try vfs.gitObjects(app: "other")(script.id) == nil)
+        #expect(throws: VFSError.self) {
+            try vfs.deployGitCommit(app: "other", commit: next[0].id, objects: [])
+        }
         #expect(try store.read { try GitHistory.recentCommits($0, app: "site", limit: 10) } == [next[0].id, commit])
     }
 
