@@ -254,6 +254,32 @@ import Testing
         #expect(push.0 == 0 && push.1.contains("Everything up-to-date"), "\(push.1)\(push.2)")
         let same = try fixture.cli("git", "pull", "site", fixture.url, "--secret", "GIT_TOKEN")
         #expect(same.0 == 0 && same.1.contains("already live"), "\(same.1)\(same.2)")
+        // Fazt's own git server serves the pulled history, complete.
+        let token = try fixture.server.token()
+        let mirror = fixture.directory.path + "/mirror"
+        try Self.git(
+            "clone",
+            "--quiet",
+            "http://owner:\(token)@127.0.0.1:\(fixture.server.port)/_fazt/git/site.git",
+            mirror
+        )
+        #expect(
+            try Self.git("-C", mirror, "rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines) == second
+        )
+        #expect(try Self.git("-C", mirror, "log", "--format=%s").contains("first remote commit"))
+        try Self.git("-C", mirror, "fsck", "--strict")
+
+        // ...and pushes it on, whole, to another repository.
+        try Self.git("init", "--quiet", "--bare", fixture.directory.path + "/copy.git")
+        let copy = try fixture.cli("git", "push", "site", fixture.http.url("copy.git"), "--secret", "GIT_TOKEN")
+        #expect(copy.0 == 0 && copy.1.contains("[new branch]"), "\(copy.1)\(copy.2)")
+        try Self.git("--git-dir=\(fixture.directory.path)/copy.git", "fsck", "--strict")
+        #expect(
+            try Self.git("--git-dir=\(fixture.directory.path)/copy.git", "log", "--format=%s", "main").contains(
+                "first remote commit"
+            )
+        )
+
         // An annotated tag is peeled to its commit: the first commit goes live again.
         try Self.git(
             "--git-dir=\(fixture.bare)",
