@@ -35,6 +35,11 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(name: "FaztGit", dependencies: ["CCrypto", "CZlib"], exclude: ["README.md"]),
+        .target(
+            name: "FaztGitRemote",
+            dependencies: ["FaztGit", "FaztNet", "CCrypto", "CZlib"],
+            exclude: ["README.md"]
+        ),
         .target(name: "FaztAPI", exclude: ["README.md"]),
         .target(
             name: "FaztKernel",
@@ -107,6 +112,7 @@ let package = Package(
                 "FaztAI",
                 "FaztAPI",
                 "FaztGit",
+                "FaztGitRemote",
                 "FaztKernel",
                 "FaztStore",
                 "FaztScheduler",
@@ -150,7 +156,7 @@ let package = Package(
             dependencies: ["FaztRuntime", "FaztStore", "FaztVFS", "FaztGit", "CArchive", "CCrypto", "CZlib"],
             path: "Tests/FaztTestSupport"
         ),
-        .testTarget(name: "FaztGitTests", dependencies: ["FaztGit", "FaztTestSupport"]),
+        .testTarget(name: "FaztGitTests", dependencies: ["FaztGit", "FaztGitRemote", "FaztTestSupport"]),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztGit", "FaztTestSupport"]),
         .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztGit", "FaztJSON", "FaztTestSupport"]),
         .testTarget(name: "FaztStorageTests", dependencies: ["FaztStorage", "FaztStore", "FaztTestSupport"]),

@@ -21,16 +21,19 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable {
 /// (The daemon's egress client, with its multi handle on its own thread, is `EgressLoop`.)
 public enum HTTPClient {
     /// Performs one request; `progress` is called with (bytes sent, bytes to send) during uploads.
+    ///
+    /// A response body longer than `maxResponseBytes` ends the transfer with an error.
     public static func perform(
         method: String,
         url: String,
         headers: [String] = [],
         body: [UInt8]? = nil,
         timeoutSeconds: Int = 600,
+        maxResponseBytes: Int = Int.max,
         progress: ((Int64, Int64) -> Void)? = nil
     ) throws -> HTTPClientResponse {
         do {
-            return try transfer(method, url, headers, body, timeoutSeconds, progress)
+            return try transfer(method, url, headers, body, timeoutSeconds, maxResponseBytes, progress)
         } catch let error as CurlError {
             throw HTTPClientError(message: "\(method) \(url) was not sent: \(error.message)")
         }
@@ -42,10 +45,11 @@ public enum HTTPClient {
         _ headers: [String],
         _ body: [UInt8]?,
         _ timeoutSeconds: Int,
+        _ maxResponseBytes: Int,
         _ progress: ((Int64, Int64) -> Void)?
     ) throws -> HTTPClientResponse {
         let easy = try CurlEasy()
-        let state = TransferState(progress: progress)
+        let state = TransferState(progress: progress, limit: maxResponseBytes)
         let unmanaged = Unmanaged.passRetained(state)
         defer { unmanaged.release() }
 
@@ -63,6 +67,10 @@ public enum HTTPClient {
             guard let context, let data else { return 0 }
             let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
+            guard state.body.count + length <= state.limit else {
+                state.overflowed = true
+                return 0  // libcurl ends the transfer (CURLE_WRITE_ERROR)
+            }
             state.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
             return length
         }
@@ -87,6 +95,9 @@ public enum HTTPClient {
             }
             return curl_easy_perform(easy.handle)
         }
+        if state.overflowed {
+            throw HTTPClientError(message: "\(method) \(url) answered with more than \(maxResponseBytes) bytes")
+        }
         guard result == CURLE_OK else {
             throw HTTPClientError(message: "\(method) \(url) failed: \(String(cString: curl_easy_strerror(result)))")
         }
@@ -99,7 +110,12 @@ public enum HTTPClient {
 /// What the libcurl callbacks write into during one transfer.
 private final class TransferState {
     var body: [UInt8] = []
+    var overflowed = false
+    let limit: Int
     let progress: ((Int64, Int64) -> Void)?
 
-    init(progress: ((Int64, Int64) -> Void)?) { self.progress = progress }
+    init(progress: ((Int64, Int64) -> Void)?, limit: Int) {
+        self.progress = progress
+        self.limit = limit
+    }
 }

@@ -69,6 +69,7 @@ struct ControlAPI: Sendable {
         request.token = token
         let vfs = services.vfs
         if let response = try await diffRoute(request, segments) { return response }
+        if let response = try await gitRemoteRoute(request, segments) { return response }
         if let response = try await previewRoute(request, segments) { return response }
         if let response = try await jobsRoute(request, segments) { return response }
         if let response = try await eventsRoute(request, segments) { return response }
