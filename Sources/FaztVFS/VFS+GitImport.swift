@@ -34,7 +34,10 @@ extension VFS {
             )
         } catch let rejection as GitPushRejection {
             let detail = rejection.detail.map { ": \($0)" } ?? ""
-            throw VFSError(.badArchive, "commit \(commit.hex.prefix(12)) cannot be deployed: \(rejection.reason)\(detail)")
+            throw VFSError(
+                .badArchive,
+                "commit \(commit.hex.prefix(12)) cannot be deployed: \(rejection.reason)\(detail)"
+            )
         }
         guard let version = result.version,
             let row = try store.read({ connection in
