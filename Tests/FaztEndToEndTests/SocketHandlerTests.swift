@@ -130,8 +130,13 @@ import Testing
             let close = try socket.expectClose()
             #expect(close.code == 1008, "\(query)")
         }
-        // The failed open is in the run history.
-        let runs = try server.api("GET", "/apps/live/runs?kind=socket")
+        // The failed open is in the run history (written after the close frame, so wait for it, bounded).
+        var runs = try server.api("GET", "/apps/live/runs?kind=socket")
+        let deadline = Date().addingTimeInterval(10)
+        while !runs.text.contains("not today") && Date() < deadline {
+            usleep(20_000)
+            runs = try server.api("GET", "/apps/live/runs?kind=socket")
+        }
         #expect(runs.status == 200)
         #expect(runs.text.contains("not today"), "\(runs.text)")
     }
