@@ -74,6 +74,10 @@ struct FaztResponder: HTTPResponder {
             serveApp(exchange, app: name, path: path, query: query)
         case .control(let path):
             serveControl(exchange, path: path)
+        case .dashboard(Self.mcpPath):
+            serveMCP(exchange)
+        case .dashboard(let path) where path.hasPrefix(Self.approvePrefix):
+            serveApproval(exchange, id: String(path.dropFirst(Self.approvePrefix.count)))
         case .dashboard(let path):
             exchange.respond(Dashboard.response(path: path, method: request.head.method))
         case .unknownHost:

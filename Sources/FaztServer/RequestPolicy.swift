@@ -42,6 +42,12 @@ struct RequestPolicy {
         case .control:
             limit = configuration.maxBodyBytes
             body = .collect
+        case .dashboard(FaztResponder.mcpPath):
+            limit = FaztResponder.mcpMaxBodyBytes
+            body = .collect
+        case .dashboard(let path) where path.hasPrefix(FaztResponder.approvePrefix):
+            limit = 64 * 1024
+            body = .collect
         case .app(_, let path) where WebhookReceiver.isHookPath(path):
             limit = WebhookReceiver.maxBodyBytes
             body = .collect
@@ -75,6 +81,16 @@ struct RequestPolicy {
             return .error(.payloadTooLarge, code: "too_large", message: message)
         case .control:
             return .error(.payloadTooLarge, code: "too_large", message: generic)
+        case .dashboard(FaztResponder.mcpPath):
+            return MCPServer.errorResponse(
+                id: nil,
+                MCPError(
+                    MCPError.invalidRequest,
+                    "the message is larger than the \(megabytes) MB limit of the MCP endpoint",
+                    status: .payloadTooLarge
+                ),
+                era: nil
+            )
         case .app(_, let path) where WebhookReceiver.isHookPath(path):
             return .json(["error": "webhook bodies are limited to \(megabytes) MB"], status: .payloadTooLarge)
         case .app(_, let path) where HandlerRouter.isAPIPath(path):
