@@ -17,7 +17,7 @@ public struct FaztCommand: AsyncParsableCommand {
             JobsCommand.self, EventsCommand.self, SQLCommand.self, KVCommand.self, GrantCommand.self,
             SecretCommand.self, NotificationsCommand.self, NotifyCommand.self, PublishCommand.self,
             WorkerCommand.self, AICommand.self, CreateCommand.self, AssistantCommand.self, DraftCommand.self,
-            DiffCommand.self, PreviewCommand.self, TagCommand.self,
+            DiffCommand.self, PreviewCommand.self, TagCommand.self, AuditCommand.self, ApproveCommand.self,
         ]
     )
 

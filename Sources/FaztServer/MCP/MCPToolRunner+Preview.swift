@@ -47,6 +47,8 @@ extension MCPToolRunner {
         let started = ContinuousClock.now
         let response = await server.dispatch(head, body)
         let elapsed = ContinuousClock.now - started
+        // The client went away meanwhile: stop here (nothing further is sent).
+        try Task.checkCancellation()
         await logs.settled()
         let emitted = try await blocking { try logs.read(app: label, after: lastID, limit: 200) }
         var headers: [(String, JSONValue)] = []
