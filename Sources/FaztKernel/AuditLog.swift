@@ -16,7 +16,9 @@ public final class AuditLog: Sendable {
     /// The hex SHA-256 of `arguments` (the JSON text of a call's arguments, or a route's body).
     public static func hash(_ arguments: [UInt8]) -> String { ContentHash(of: arguments).hex }
 
-    /// Appends a row once it is durable.
+    /// Appends a row; returns once it is committed (visible to readers), not waiting for the
+    /// group commit's fsync, which follows within milliseconds: an audit row must exist before the
+    /// answer leaves, but it is no client data to be acknowledged.
     public func record(
         token: String,
         action: String,
@@ -26,21 +28,28 @@ public final class AuditLog: Sendable {
         durationMs: Int64
     ) async throws {
         let now = WallClock.nowMilliseconds()
-        _ = try await store.write { connection in
-            try connection.run(
-                """
-                INSERT INTO audit (at, token, action, app, args_hash, outcome, duration_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    .integer(now), .text(token), .text(action), app.map { .text($0) } ?? .null, .text(argsHash),
-                    .text(String(outcome.prefix(500))), .integer(durationMs),
-                ]
+        let outcome = String(outcome.prefix(500))
+        let store = self.store
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            store.apply(
+                { connection in
+                    try connection.run(
+                        """
+                        INSERT INTO audit (at, token, action, app, args_hash, outcome, duration_ms)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                        [
+                            .integer(now), .text(token), .text(action), app.map { .text($0) } ?? .null, .text(argsHash),
+                            .text(outcome), .integer(durationMs),
+                        ]
+                    )
+                    let id = connection.lastInsertRowID
+                    if id % 1000 == 0 {
+                        try connection.run("DELETE FROM audit WHERE id <= ?", [.integer(id - Int64(Self.keep))])
+                    }
+                },
+                applied: { result, _ in continuation.resume(with: result.map { _ in () }) }
             )
-            let id = connection.lastInsertRowID
-            if id % 1000 == 0 {
-                try connection.run("DELETE FROM audit WHERE id <= ?", [.integer(id - Int64(Self.keep))])
-            }
         }
     }
 

@@ -22,8 +22,18 @@ struct MCPServer: Sendable {
         + "preview_request → deploy → logs_read/runs_list → rollback if needed. Every version is kept. "
         + "Call fazt_docs first."
 
-    /// Answers one POSTed message: JSON, or 202 for notifications and responses.
+    /// Answers one POSTed message: JSON, or 202 for notifications and responses; `Server-Timing`
+    /// says how long the server took (`mcp;dur=` in ms), for clients and the benchmark.
     func handle(head: HTTPRequestHead, body: ByteBuffer) async -> Response {
+        let started = ContinuousClock.now
+        var response = await respond(head: head, body: body)
+        let elapsed = ContinuousClock.now - started
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        response.headers.add(name: "Server-Timing", value: "mcp;dur=\(Double(micros) / 1000)")
+        return response
+    }
+
+    private func respond(head: HTTPRequestHead, body: ByteBuffer) async -> Response {
         let value: JSONValue
         do {
             value = try JSONValue.decode(Array(body.readableBytesView))
