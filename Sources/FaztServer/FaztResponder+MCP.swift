@@ -14,50 +14,8 @@ extension FaztResponder {
     /// JSON-RPC message answered by a fresh `MCPServer`, off the event loop; a client that
     /// disconnects cancels the call.
     func serveMCP(_ exchange: Exchange) {
+        guard admitsMCP(exchange) else { return }
         let head = exchange.head
-        if let origin = head.headers.first(name: "Origin"),
-            !isAllowedMCPOrigin(origin, host: head.headers.first(name: "Host"))
-        {
-            return exchange.respond(
-                MCPServer.errorResponse(
-                    id: nil,
-                    MCPError(
-                        MCPError.invalidRequest,
-                        "Forbidden: Origin \(origin) may not use this MCP endpoint (only the server's own origin may)",
-                        status: .forbidden
-                    ),
-                    era: nil
-                )
-            )
-        }
-        guard head.method == .POST else {
-            var response = MCPServer.errorResponse(
-                id: nil,
-                MCPError(
-                    MCPError.invalidRequest,
-                    "Method Not Allowed: this MCP endpoint is stateless; send each message with POST",
-                    status: .methodNotAllowed
-                ),
-                era: nil
-            )
-            response.headers.add(name: "Allow", value: "POST")
-            return exchange.respond(response)
-        }
-        if let type = head.headers.first(name: "Content-Type"),
-            type.split(separator: ";").first?.trimmingSpaces.lowercased() != "application/json"
-        {
-            return exchange.respond(
-                MCPServer.errorResponse(
-                    id: nil,
-                    MCPError(
-                        MCPError.invalidRequest,
-                        "Unsupported Media Type: send Content-Type: application/json",
-                        status: .unsupportedMediaType
-                    ),
-                    era: nil
-                )
-            )
-        }
         guard let secret = APIRequest.bearerToken(in: head.headers) else {
             return exchange.respond(Self.mcpUnauthorized)
         }
@@ -73,6 +31,59 @@ extension FaztResponder {
                     self.fail(exchange, error: error)
                 }
             }
+    }
+
+    /// The transport rules every MCP endpoint shares: Origin (403), POST only (405), JSON (415);
+    /// false when it answered.
+    func admitsMCP(_ exchange: Exchange) -> Bool {
+        let head = exchange.head
+        if let origin = head.headers.first(name: "Origin"),
+            !isAllowedMCPOrigin(origin, host: head.headers.first(name: "Host"))
+        {
+            exchange.respond(
+                MCPServer.errorResponse(
+                    id: nil,
+                    MCPError(
+                        MCPError.invalidRequest,
+                        "Forbidden: Origin \(origin) may not use this MCP endpoint (only the server's own origin may)",
+                        status: .forbidden
+                    ),
+                    era: nil
+                )
+            )
+            return false
+        }
+        guard head.method == .POST else {
+            var response = MCPServer.errorResponse(
+                id: nil,
+                MCPError(
+                    MCPError.invalidRequest,
+                    "Method Not Allowed: this MCP endpoint is stateless; send each message with POST",
+                    status: .methodNotAllowed
+                ),
+                era: nil
+            )
+            response.headers.add(name: "Allow", value: "POST")
+            exchange.respond(response)
+            return false
+        }
+        if let type = head.headers.first(name: "Content-Type"),
+            type.split(separator: ";").first?.trimmingSpaces.lowercased() != "application/json"
+        {
+            exchange.respond(
+                MCPServer.errorResponse(
+                    id: nil,
+                    MCPError(
+                        MCPError.invalidRequest,
+                        "Unsupported Media Type: send Content-Type: application/json",
+                        status: .unsupportedMediaType
+                    ),
+                    era: nil
+                )
+            )
+            return false
+        }
+        return true
     }
 
     private func answerMCP(_ exchange: Exchange, token: TokenInfo, secret: String) {

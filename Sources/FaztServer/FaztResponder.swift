@@ -62,6 +62,8 @@ struct FaztResponder: HTTPResponder {
         switch request.policy.route {
         case .app(let name, let path) where HandlerRouter.isAPIPath(path):
             serveAPI(exchange, app: name, path: path, query: query)
+        case .app(let name, Self.appMCPPath):
+            serveAppMCP(exchange, app: name)
         case .app(let name, "/_ws"):
             serveSocket(exchange, app: name, query: query)
         case .app(let name, "/_sse"):

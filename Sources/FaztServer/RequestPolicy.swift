@@ -42,7 +42,7 @@ struct RequestPolicy {
         case .control:
             limit = configuration.maxBodyBytes
             body = .collect
-        case .dashboard(FaztResponder.mcpPath):
+        case .dashboard(FaztResponder.mcpPath), .app(_, FaztResponder.appMCPPath):
             limit = FaztResponder.mcpMaxBodyBytes
             body = .collect
         case .dashboard(let path) where path.hasPrefix(FaztResponder.approvePrefix):
@@ -81,7 +81,7 @@ struct RequestPolicy {
             return .error(.payloadTooLarge, code: "too_large", message: message)
         case .control:
             return .error(.payloadTooLarge, code: "too_large", message: generic)
-        case .dashboard(FaztResponder.mcpPath):
+        case .dashboard(FaztResponder.mcpPath), .app(_, FaztResponder.appMCPPath):
             return MCPServer.errorResponse(
                 id: nil,
                 MCPError(

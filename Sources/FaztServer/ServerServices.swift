@@ -21,6 +21,8 @@ final class ServerServices: Sendable {
     let audit: AuditLog
     /// Irreversible steps agents asked for, waiting for the owner.
     let approvals: Approvals
+    /// Calls of apps' public MCP tools, per app and client address.
+    let appToolLimits = RateLimiter(perMinute: 60)
     /// `deploy` answers by idempotency key.
     let mcpIdempotency = MCPIdempotency()
     /// The owner's browser sessions on owner-only apps.

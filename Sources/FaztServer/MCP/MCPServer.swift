@@ -25,15 +25,33 @@ struct MCPServer: Sendable {
     /// Answers one POSTed message: JSON, or 202 for notifications and responses; `Server-Timing`
     /// says how long the server took (`mcp;dur=` in ms), for clients and the benchmark.
     func handle(head: HTTPRequestHead, body: ByteBuffer) async -> Response {
+        await Self.serve(head: head, body: body, services: services) { message, era in
+            try await dispatch(message, era: era)
+        }
+    }
+
+    /// The JSON-RPC envelope shared by the kernel endpoint and apps' own (`/_mcp`): reads the
+    /// message, picks the era, and wraps what `dispatch` answers (or throws) in a response.
+    static func serve(
+        head: HTTPRequestHead,
+        body: ByteBuffer,
+        services: ServerServices,
+        dispatch: (MCPMessage, MCPEra) async throws -> String
+    ) async -> Response {
         let started = ContinuousClock.now
-        var response = await respond(head: head, body: body)
+        var response = await respond(head: head, body: body, services: services, dispatch: dispatch)
         let elapsed = ContinuousClock.now - started
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         response.headers.add(name: "Server-Timing", value: "mcp;dur=\(Double(micros) / 1000)")
         return response
     }
 
-    private func respond(head: HTTPRequestHead, body: ByteBuffer) async -> Response {
+    private static func respond(
+        head: HTTPRequestHead,
+        body: ByteBuffer,
+        services: ServerServices,
+        dispatch: (MCPMessage, MCPEra) async throws -> String
+    ) async -> Response {
         let value: JSONValue
         do {
             value = try JSONValue.decode(Array(body.readableBytesView))
@@ -56,7 +74,7 @@ struct MCPServer: Sendable {
             return Self.errorResponse(id: message.id, error, era: .modern(version: MCPEra.modernVersions[0]))
         }
         do {
-            let result = try await dispatch(message, era: era)
+            let result = try await dispatch(message, era)
             return Self.jsonResponse(#"{"jsonrpc":"2.0","id":\#((message.id ?? .null).text),"result":\#(result)}"#)
         } catch let error as MCPError {
             return Self.errorResponse(id: message.id, error, era: era)
