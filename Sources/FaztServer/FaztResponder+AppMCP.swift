@@ -7,8 +7,9 @@ extension FaztResponder {
     /// An app's own MCP endpoint.
     static let appMCPPath = "/_mcp"
 
-    /// `POST http://<app>.<domain>/_mcp`: the tools of the app's live version (`"mcp"` in its
-    /// `fazt.json`). A bearer token is optional (public tools need none); a token that is sent must
+    /// Answers `POST http://<app>.<domain>/_mcp`.
+    ///
+    /// The tools are those of the app's live version (`"mcp"` in its `fazt.json`). A bearer token is optional (public tools need none); a token that is sent must
     /// be valid.
     func serveAppMCP(_ exchange: Exchange, app name: String) {
         guard admitsMCP(exchange) else { return }

@@ -1,6 +1,8 @@
 import FaztStorage
 
-/// Checks a value against the JSON Schema subset app-defined MCP tools use: `type`, `properties`,
+/// Checks a value against the JSON Schema subset that app-defined MCP tools use.
+///
+/// The keywords: `type`, `properties`,
 /// `required`, `additionalProperties`, `enum`, `const`, `minimum`/`maximum` (and the exclusive ones),
 /// `minLength`/`maxLength`, `pattern`-free strings, `items`, `minItems`/`maxItems`. Unknown keywords
 /// are ignored. Returns every problem, each naming its path (`$.text`) and the fix.
