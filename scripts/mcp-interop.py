@@ -50,7 +50,7 @@ async def exercise(call, list_tools, label):
         check(f"{label}.schema.{tool.name}", schema.get("type") == "object"
               and field(tool, "output_schema", "outputSchema") and tool.annotations is not None, tool.description[:60])
 
-    async def ok(name, arguments, expect_error=False):
+    async def ok(name, arguments, expect_error=False):  # noqa: E306
         result = await call(name, arguments)
         text = result.content[0].text if result.content else ""
         good = bool(field(result, "is_error", "isError")) == expect_error
@@ -73,6 +73,15 @@ async def exercise(call, list_tools, label):
     preview, _ = await ok("preview_request", {"app": app, "version": 1, "path": "/api/hello"})
     check(f"{label}.preview", preview.get("status") == 200
           and any("hello from 1" in line["message"] for line in preview.get("logs", [])), json.dumps(preview)[:300])
+    # A tool that streams progress answers as SSE: the steps arrive before the result.
+    steps = []
+
+    async def on_progress(progress, total, message):
+        steps.append((progress, total, message))
+    streamed = await call("preview_request", {"app": app, "version": 1, "path": "/api/hello"},
+                          progress_callback=on_progress)
+    check(f"{label}.progress", [s[0] for s in steps] == [1, 2]
+          and (field(streamed, "structured_content", "structuredContent") or {}).get("status") == 200, str(steps))
     await ok("deploy", {"app": app, "version": 1, "expectedLive": None, "idempotencyKey": "k1"})
     apps, _ = await ok("apps_list", {})
     check(f"{label}.apps", app in [a["name"] for a in apps.get("apps", [])])

@@ -88,11 +88,37 @@ extension FaztResponder {
 
     private func answerMCP(_ exchange: Exchange, token: TokenInfo, secret: String) {
         let loop = exchange.loop
-        let server = MCPServer(services: services, token: token, secret: secret) { [self] head, body in
+        var server = MCPServer(services: services, token: token, secret: secret) { [self] head, body in
             await self.internalRequest(head: head, body: body, on: loop)
         }
         let head = exchange.head
         let body = exchange.request.bodyBuffer
+        if let progressToken = MCPServer.progressToken(head: head, body: body) {
+            // SSE only for a tool that streams progress: the steps, then the answer.
+            let stream = MCPProgressStream()
+            server.progress = { step, total, message in
+                let params = JSONValue.object([
+                    ("progressToken", progressToken), ("progress", .number(Double(step))),
+                    ("total", .number(Double(total))), ("message", .string(message)),
+                ])
+                stream.send(
+                    JSONValue.object([
+                        ("jsonrpc", .string("2.0")), ("method", .string("notifications/progress")), ("params", params),
+                    ]).text
+                )
+            }
+            let task = Task { [server] in
+                let response = await server.handle(head: head, body: body)
+                stream.send(response.body.map { String(buffer: $0) } ?? "", last: true)
+            }
+            stream.whenStopped { task.cancel() }
+            var response = Response(status: .ok, body: ByteBuffer())
+            response.headers.add(name: "Content-Type", value: "text/event-stream")
+            response.headers.add(name: "Cache-Control", value: "no-cache")
+            response.headers.add(name: "X-Accel-Buffering", value: "no")
+            response.omitsLength = true
+            return exchange.complete(.stream(response, stream))
+        }
         let task = Task { await server.handle(head: head, body: body) }
         // Closing the connection is the cancellation (2026-07-28); the answer then goes nowhere.
         exchange.request.closed?.whenComplete { _ in task.cancel() }

@@ -73,6 +73,38 @@ import Testing
         #expect(failed.isEmpty, "\(failed.count) crossed or failed:\n\(failed.prefix(10).joined(separator: "\n"))")
     }
 
+    @Test func progressStreamsAsSSEOnlyWhenAsked() throws {
+        let server = try ServerProcess()
+        #expect(try server.deploy("alpha", try ArchiveFixtures.zip(Self.site("alpha"))).status == 201)
+        let client = MCPClient(server: server, token: try server.token())
+        let arguments: [String: Any] = ["app": "alpha", "version": 1, "path": "/api/slow?ms=1"]
+        let streamed = try client.post(
+            MCPClient.message(
+                "tools/call",
+                ["name": "preview_request", "arguments": arguments, "_meta": ["progressToken": "t1"]],
+                id: 4
+            )
+        )
+        #expect(streamed.header("content-type") == "text/event-stream", "\(streamed.text)")
+        let events = streamed.text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: message") }
+        #expect(events.count == 3, "\(streamed.text)")
+        #expect(events.first?.contains(#""method":"notifications/progress""#) == true)
+        #expect(events.first?.contains(#""progressToken":"t1""#) == true)
+        #expect(events.last?.contains(#""id":4,"result""#) == true)
+        // Without a token, or for a tool that reports no progress: plain JSON.
+        let plain = try client.post(
+            MCPClient.message("tools/call", ["name": "preview_request", "arguments": arguments])
+        )
+        #expect(plain.header("content-type") == "application/json")
+        let other = try client.post(
+            MCPClient.message(
+                "tools/call",
+                ["name": "apps_list", "arguments": [String: Any](), "_meta": ["progressToken": "t2"]]
+            )
+        )
+        #expect(other.header("content-type") == "application/json")
+    }
+
     @Test(.timeLimit(.minutes(1))) func disconnectCancelsTheCall() throws {
         let server = try ServerProcess()
         #expect(try server.deploy("alpha", try ArchiveFixtures.zip(Self.site("alpha"))).status == 201)

@@ -14,6 +14,38 @@ struct MCPServer: Sendable {
     let secret: String
     /// Sends a request through the server's own routing (`preview_request`).
     let dispatch: @Sendable (HTTPRequestHead, ByteBuffer) async -> Response
+    /// Where a tool reports its steps (step, total, what): set when the client asked for progress
+    /// (`_meta.progressToken`) and the answer is an SSE stream.
+    var progress: (@Sendable (Int, Int, String) -> Void)?
+
+    init(
+        services: ServerServices,
+        token: TokenInfo,
+        secret: String,
+        dispatch: @escaping @Sendable (HTTPRequestHead, ByteBuffer) async -> Response
+    ) {
+        self.services = services
+        self.token = token
+        self.secret = secret
+        self.dispatch = dispatch
+    }
+
+    /// Tools that report progress (only their calls, with a progress token, are answered as SSE).
+    static let progressTools: Set<String> = ["preview_request"]
+
+    /// The progress token of a call to a progress-reporting tool that passes the era's checks, or nil.
+    static func progressToken(head: HTTPRequestHead, body: ByteBuffer) -> JSONValue? {
+        guard body.readableBytesView.firstRange(of: Array("progressToken".utf8)) != nil,
+            let value = try? JSONValue.decode(Array(body.readableBytesView)),
+            let message = try? MCPMessage(value), message.method == "tools/call", !message.isNotification,
+            let name = message.params?["name"]?.stringValue, progressTools.contains(name),
+            let token = message.meta?["progressToken"], (try? era(of: message, headers: head.headers)) != nil
+        else { return nil }
+        switch token {
+        case .string, .number: return token
+        default: return nil
+        }
+    }
 
     static let serverName = "fazt"
     static let serverVersion = "1.0.0"

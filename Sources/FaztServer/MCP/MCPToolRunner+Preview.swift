@@ -45,7 +45,9 @@ extension MCPToolRunner {
         let logs = services.logs
         let lastID = try await blocking { try logs.read(app: label, after: nil, limit: 1).last?.id ?? 0 }
         let started = ContinuousClock.now
+        server.progress?(1, 2, "sending \(method) \(path) to version \(version) of \(app)")
         let response = await server.dispatch(head, body)
+        server.progress?(2, 2, "version \(version) answered \(response.status.code)")
         let elapsed = ContinuousClock.now - started
         // The client went away meanwhile: stop here (nothing further is sent).
         try Task.checkCancellation()
