@@ -57,6 +57,15 @@ extension MCPToolRunner {
         for (name, value) in response.headers where name.lowercased() != "set-cookie" {
             headers.append((name.lowercased(), .string(value)))
         }
+        // Static answers carry their header lines preformatted (`Name: value\r\n` each).
+        if let lines = response.preformatted.map({ String(buffer: $0) }) {
+            for line in lines.split(separator: "\r\n") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                let name = line[..<colon].lowercased()
+                guard name != "set-cookie" else { continue }
+                headers.append((name, .string(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))))
+            }
+        }
         let bytes = response.body.map { Array($0.readableBytesView) } ?? []
         let shown = Array(bytes.prefix(Self.maxPreviewBody))
         let text = String(validating: shown, as: UTF8.self)

@@ -22,6 +22,11 @@ struct MCPToolRunner: Sendable {
         }
         if let app = arguments["app"] {
             guard let name = app.stringValue else { throw MCPToolError("app must be a string (an app name)") }
+            do {
+                _ = try AppName.validate(name)
+            } catch {
+                throw MCPToolError(error.message)
+            }
             try requireReach(name)
         }
         switch tool.name {
