@@ -159,6 +159,17 @@ import Testing
         #expect((gone?.json["error"] as? [String: Any])?["code"] as? Int == -32602)
         #expect(try server.api("POST", "/apps/todo/rollback", body: Array(#"{"version":1}"#.utf8)).status == 200)
         #expect(Self.names(owner) == ["add_todo", "count", "spin", "boom"])
+
+        // Public tools: 60 calls a minute per client address, then a clear refusal.
+        var limited: MCPCallResult?
+        for _ in 0..<70 {
+            let result = Self.call(anonymous, "count", [:])
+            if result.isError {
+                limited = result
+                break
+            }
+        }
+        #expect(limited?.text.contains("rate limited") == true, "\(limited?.text ?? "never limited")")
     }
 
     @Test func badDeclarationsFailTheDeployAndAppsWithoutToolsSayWhy() throws {
