@@ -23,6 +23,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(2))) func sameIDsNeverCrossAndNeverHang() throws {
         let server = try ServerProcess(arguments: ["--max-connections-per-ip", "500"])
+        // The worker threads may outlive the test's references: stop the daemon explicitly.
+        defer { server.kill9() }
         #expect(try server.deploy("alpha", try ArchiveFixtures.zip(Self.site("alpha"))).status == 201)
         #expect(try server.deploy("beta", try ArchiveFixtures.zip(Self.site("beta"))).status == 201)
         let tokens = [
