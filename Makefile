@@ -28,7 +28,11 @@ release: deps
 ## and selenium, which drives Chromium in the assistant's browser test (AssistantBrowserTests)
 KOSOKU_VERSION := 0.1.0
 SELENIUM_VERSION := 4
-venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION)
+## and the official MCP Python SDK (PyPI `mcp`): 1.x in .venv (initialize era), 2.x in .venv-mcp2
+## (stateless 2026-07-28 era), for the MCP interoperability tests (MCPInteropTests)
+MCP1_VERSION := 1.30.0
+MCP2_VERSION := 2.3.0
+venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION) .venv/.mcp-$(MCP1_VERSION) .venv-mcp2/.mcp-$(MCP2_VERSION)
 
 .venv/bin/python3:
 	python3 -m venv .venv
@@ -38,6 +42,15 @@ venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION)
 
 .venv/.selenium-$(SELENIUM_VERSION): .venv/bin/python3
 	.venv/bin/pip install --quiet --disable-pip-version-check 'selenium>=$(SELENIUM_VERSION),<5'
+	touch $@
+
+.venv/.mcp-$(MCP1_VERSION): .venv/bin/python3
+	.venv/bin/pip install --quiet --disable-pip-version-check 'mcp==$(MCP1_VERSION)'
+	touch $@
+
+.venv-mcp2/.mcp-$(MCP2_VERSION):
+	python3 -m venv .venv-mcp2
+	.venv-mcp2/bin/pip install --quiet --disable-pip-version-check 'mcp==$(MCP2_VERSION)'
 	touch $@
 
 ## make test: install what tests need (Chromium and its driver too), build, run every test and the format check

@@ -9,7 +9,10 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Owner token (default: FAZT_TOKEN or the one saved by 'fazt login').") var token: String?
     @Flag(help: "Print JSON instead of text.") var json = false
 
-    func client() throws -> APIClient {
+    func client() throws -> APIClient { try Self.client(server: server, token: token) }
+
+    /// The client for `server` and `token` (each nil: the environment, then `fazt login`'s config).
+    static func client(server: String?, token: String?) throws -> APIClient {
         let environment = ProcessInfo.processInfo.environment
         let saved = CLIConfig.load()
         guard let server = server ?? environment["FAZT_SERVER"] ?? saved?.server else {

@@ -67,6 +67,17 @@ public final class AppLogs: Sendable {
         }
     }
 
+    /// Returns once every line queued so far is written (at most `timeoutMs` later): a caller that
+    /// just saw an invocation end reads the lines it logged.
+    public func settled(timeoutMs: Int = 1000) async {
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        while ContinuousClock.now < deadline {
+            let idle = pending.withLock { $0.isEmpty } && !flushing.load(ordering: .acquiring)
+            if idle { return }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
     /// Forgets every line of `app` (app deletion).
     public func delete(app: String) async throws {
         _ = try await store.write { try $0.run("DELETE FROM logs WHERE app = ?", [.text(app)]) }

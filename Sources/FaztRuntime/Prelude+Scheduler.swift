@@ -66,13 +66,14 @@ extension Prelude {
           // marks such a job dead at once instead of retrying it.
           async function invokeKernel(file, kind, payload) {
             const exports = load(file);
-            const name = kind === "event" ? "event" : "scheduled";
+            // An MCP tool of the app (`"mcp"` in fazt.json): module.exports = async (args, ctx) => value.
+            const name = kind === "event" ? "event" : kind === "mcp" ? "tool" : "scheduled";
             // A named export wins: an HTTP handler file may also export `scheduled`.
             const handler = exports && typeof exports[name] === "function" ? exports[name]
               : typeof exports === "function" ? exports
               : exports && typeof exports.default === "function" ? exports.default : null;
             if (handler === null) {
-              const error = new Error(`${file} exports no ${name}() function (module.exports = { ${name}(${kind === "event" ? "event" : "state, job"}) { … } })`);
+              const error = new Error(`${file} exports no ${name}() function (module.exports = { ${name}(${kind === "event" ? "event" : kind === "mcp" ? "args, ctx" : "state, job"}) { … } })`);
               error.code = "BAD_HANDLER";
               throw error;
             }

@@ -17,8 +17,11 @@ struct APIRequest: Sendable {
     var path: String
     var body: ByteBuffer
     var upload: Upload?
-    /// The verified token (set by the control API before routing).
+    /// The verified token (set by the control API before routing; preset by MCP tool calls, which
+    /// verified it already).
     var token: TokenInfo?
+    /// Made by an MCP tool call, which writes its own audit row.
+    var viaMCP = false
 
     var method: HTTPMethod { head.method }
 

@@ -22,8 +22,10 @@ struct ControlAPI: Sendable {
 
     func handle(_ request: APIRequest) async -> Response {
         let response: Response
+        let started = ContinuousClock.now
+        var verified: TokenInfo?
         do {
-            response = try await route(request)
+            response = try await route(request, verified: &verified)
         } catch {
             // Answers about the request itself (bad SQL included) are not server failures.
             let expected =
@@ -37,6 +39,9 @@ struct ControlAPI: Sendable {
                 )
             }
             response = ErrorMapping.response(for: error)
+        }
+        if let token = verified, !token.isOwner, !request.viaMCP, request.method != .GET, request.method != .HEAD {
+            await audit(request, token: token, status: response.status, since: started)
         }
         if let upload = request.upload {
             _ = try? await upload.written.get()
@@ -57,14 +62,20 @@ struct ControlAPI: Sendable {
         try await services.threadPool.runIfActive(body)
     }
 
-    private func route(_ incoming: APIRequest) async throws -> Response {
+    private func route(_ incoming: APIRequest, verified: inout TokenInfo?) async throws -> Response {
         var request = incoming
         let segments = request.path.split(separator: "/").map(String.init)
         if segments == ["health"] { return .json(["status": "ok"]) }
         let tokens = services.tokens
-        guard let secret = request.bearerToken, let token = try await blocking({ try tokens.verify(secret) }) else {
-            throw APIError.unauthorized
+        let token: TokenInfo
+        if let preset = incoming.token {
+            token = preset
+        } else {
+            guard let secret = request.bearerToken, let found = try await blocking({ try tokens.verify(secret) })
+            else { throw APIError.unauthorized }
+            token = found
         }
+        verified = token
         try ControlAccess.check(token, ControlAccess.requirement(request.method, segments))
         request.token = token
         let vfs = services.vfs
@@ -81,6 +92,8 @@ struct ControlAPI: Sendable {
         if let response = try await draftsRoute(request, segments) { return response }
         if let response = try await tagsRoute(request, segments) { return response }
         if let response = try await restoreRoute(request, segments) { return response }
+        if let response = try await auditRoute(request, segments) { return response }
+        if let response = try await approvalsRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }.filter { token.reaches(app: $0.name) }

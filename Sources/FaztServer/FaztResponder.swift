@@ -62,6 +62,8 @@ struct FaztResponder: HTTPResponder {
         switch request.policy.route {
         case .app(let name, let path) where HandlerRouter.isAPIPath(path):
             serveAPI(exchange, app: name, path: path, query: query)
+        case .app(let name, Self.appMCPPath):
+            serveAppMCP(exchange, app: name)
         case .app(let name, "/_ws"):
             serveSocket(exchange, app: name, query: query)
         case .app(let name, "/_sse"):
@@ -76,6 +78,10 @@ struct FaztResponder: HTTPResponder {
             serveControl(exchange, path: path)
         case .git(let app, let path):
             serveGit(exchange, app: app, path: path, query: query)
+        case .dashboard(Self.mcpPath):
+            serveMCP(exchange)
+        case .dashboard(let path) where path.hasPrefix(Self.approvePrefix):
+            serveApproval(exchange, id: String(path.dropFirst(Self.approvePrefix.count)))
         case .dashboard(let path):
             exchange.respond(Dashboard.response(path: path, method: request.head.method))
         case .unknownHost:

@@ -107,7 +107,13 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if remoteAddress == nil { remoteAddress = context.channel.remoteAddress }
         let head = current.head
-        let routed = RoutedRequest(head: head, policy: current.policy, body: body, remoteAddress: remoteAddress)
+        let routed = RoutedRequest(
+            head: head,
+            policy: current.policy,
+            body: body,
+            remoteAddress: remoteAddress,
+            closed: context.channel.closeFuture
+        )
         let connection = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         responder.reply(to: routed, on: context.eventLoop) { reply in
             let (handler, context) = connection.value

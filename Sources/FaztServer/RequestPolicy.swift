@@ -46,6 +46,12 @@ struct RequestPolicy {
             // A push carries the whole pack; its limit is the deploy upload limit.
             limit = path == "/git-receive-pack" ? configuration.deployLimits.maxUploadBytes : configuration.maxBodyBytes
             body = .collect
+        case .dashboard(FaztResponder.mcpPath), .app(_, FaztResponder.appMCPPath):
+            limit = FaztResponder.mcpMaxBodyBytes
+            body = .collect
+        case .dashboard(let path) where path.hasPrefix(FaztResponder.approvePrefix):
+            limit = 64 * 1024
+            body = .collect
         case .app(_, let path) where WebhookReceiver.isHookPath(path):
             limit = WebhookReceiver.maxBodyBytes
             body = .collect
@@ -79,6 +85,16 @@ struct RequestPolicy {
             return .error(.payloadTooLarge, code: "too_large", message: message)
         case .control:
             return .error(.payloadTooLarge, code: "too_large", message: generic)
+        case .dashboard(FaztResponder.mcpPath), .app(_, FaztResponder.appMCPPath):
+            return MCPServer.errorResponse(
+                id: nil,
+                MCPError(
+                    MCPError.invalidRequest,
+                    "the message is larger than the \(megabytes) MB limit of the MCP endpoint",
+                    status: .payloadTooLarge
+                ),
+                era: nil
+            )
         case .app(_, let path) where WebhookReceiver.isHookPath(path):
             return .json(["error": "webhook bodies are limited to \(megabytes) MB"], status: .payloadTooLarge)
         case .app(_, let path) where HandlerRouter.isAPIPath(path):

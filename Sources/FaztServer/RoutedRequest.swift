@@ -19,6 +19,8 @@ struct RoutedRequest: Sendable {
     var body: Body
     /// The client's address, when the channel knows it.
     var remoteAddress: SocketAddress?
+    /// Completes when the client's connection closes (nil for requests the server makes itself).
+    var closed: EventLoopFuture<Void>?
 
     /// The collected body, or an empty buffer.
     var bodyBuffer: ByteBuffer {

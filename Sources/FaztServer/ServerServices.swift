@@ -17,6 +17,14 @@ final class ServerServices: Sendable {
     let store: Store
     let vfs: VFS
     let tokens: Tokens
+    /// Every MCP tool call and scoped-token control API write.
+    let audit: AuditLog
+    /// Irreversible steps agents asked for, waiting for the owner.
+    let approvals: Approvals
+    /// Calls of apps' public MCP tools, per app and client address.
+    let appToolLimits = RateLimiter(perMinute: 60)
+    /// `deploy` answers by idempotency key.
+    let mcpIdempotency = MCPIdempotency()
     /// The owner's browser sessions on owner-only apps.
     let ownerSessions: OwnerSessions
     /// Owner credentials verified in the last seconds.
@@ -83,6 +91,8 @@ final class ServerServices: Sendable {
             }
         )
         self.tokens = Tokens(store: store)
+        self.audit = AuditLog(store: store)
+        self.approvals = Approvals(store: store)
         self.ownerSessions = OwnerSessions(store: store)
         self.catalog = AppCatalog(vfs: vfs)
         self.blobCache = BlobCache(budget: configuration.cacheBytes)

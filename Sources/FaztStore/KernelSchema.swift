@@ -452,5 +452,33 @@ public enum KernelSchema {
                 );
                 """
         ),
+        Migration(
+            version: 15,
+            name: "audit trail and approvals",
+            sql: """
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    token TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    app TEXT,
+                    args_hash TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    duration_ms INTEGER NOT NULL
+                );
+                CREATE INDEX audit_token ON audit(token, id);
+                CREATE TABLE approvals (
+                    id TEXT PRIMARY KEY,
+                    created_at INTEGER NOT NULL,
+                    token TEXT NOT NULL,
+                    app TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    arguments TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    decided_at INTEGER,
+                    result TEXT
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 }

@@ -20,6 +20,8 @@ public struct Manifest: Sendable, Equatable {
     public var realtime = RealtimeOptions()
     /// The manifest has an `"assistant"` object (an app made from the assistant template).
     public var assistant = false
+    /// The app's own MCP tools (`"mcp"`), nil when it declares none.
+    public var mcp: AppMCPManifest?
 
     /// The manifest's `access` value.
     public enum Access: String, Sendable, Equatable {
@@ -100,6 +102,9 @@ public struct Manifest: Sendable, Equatable {
         }
         if let realtime = value("realtime") {
             manifest.realtime = try parseRealtime(realtime)
+        }
+        if let mcp = value("mcp") {
+            manifest.mcp = try parseMCP(mcp)
         }
         if let assistant = value("assistant") {
             try checkAssistant(assistant)

@@ -70,6 +70,8 @@ extension ManifestSchema {
                     throw VFSError(.badManifest, "fazt.json: \"\(path).\(name)\" must be a string, number or boolean")
                 }
             }
+        case (.anyObject, .object):
+            return
         case (_, .null) where path.split(separator: ".").count == 1 && !path.contains("["):
             // A top-level `null` means "not set" (the scheduler and event bus have always read it so).
             return

@@ -40,6 +40,8 @@ public enum ManifestSchema {
         case stringMap(String)
         /// An object of free names, each a string, number or boolean.
         case scalarMap(String)
+        /// Any JSON object (a JSON Schema, annotations), checked where it is used.
+        case anyObject(String)
 
         /// What a value must be, for error messages (`a string`, `true or false`, …).
         var expectation: String {
@@ -53,6 +55,7 @@ public enum ManifestSchema {
             case .object: return "an object"
             case .objects: return "a list of objects"
             case .named(let what, _), .stringMap(let what), .scalarMap(let what): return "an object of \(what)"
+            case .anyObject(let what): return "an object (\(what))"
             }
         }
     }
@@ -87,6 +90,32 @@ public enum ManifestSchema {
         Key("webhooks", .named("name → {secret, signature}", webhook), "Inbound webhooks at `/_hooks/<name>`."),
         Key("realtime", .object(realtime), default: "sockets from the app's own origin", "WebSockets at `/_ws`."),
         Key("assistant", .object(assistant), "Settings of an assistant app (`fazt create NAME --template assistant`)."),
+        Key("mcp", .object(mcp), "The app's own MCP tools, served at `/_mcp` (see App-defined MCP tools)."),
+    ]
+
+    static let mcp: [Key] = [
+        Key("instructions", .string, "What `initialize`/`server/discover` tell the agent about the app."),
+        Key("tools", .named("tool name → {handler, description, inputSchema, …}", mcpTool), "The tools."),
+    ]
+
+    static let mcpTool: [Key] = [
+        Key("handler", .string, default: "required", "The `.js` file: `module.exports = async (args, ctx) => value`."),
+        Key("description", .string, default: "required", "What the tool does, for the agent."),
+        Key("title", .string, "A display name."),
+        Key(
+            "inputSchema",
+            .anyObject("JSON Schema"),
+            default: "no arguments",
+            "Arguments, checked before the handler runs."
+        ),
+        Key("outputSchema", .anyObject("JSON Schema"), "What the handler returns."),
+        Key("annotations", .anyObject("readOnlyHint, destructiveHint, …"), "Hints for clients."),
+        Key(
+            "auth",
+            .choice(["token", "public"]),
+            default: "\"token\"",
+            "`token`: a token with app-tools:call for the app."
+        ),
     ]
 
     static let cors: [Key] = [
