@@ -71,11 +71,15 @@ format:
 conformance: build venv
 	python3 scripts/conformance.py --all --report .build/conformance
 
-## make bench: nginx vs fazt on static files, Node vs fazt, storage, RSS, deploy time, realtime; writes
+## make bench: nginx vs fazt on static files, Node vs fazt, storage, RSS, deploy time, realtime, AI
+## streaming (vs LiteLLM), git (vs git daemon and http-backend), restore points, MCP; writes
 ## docs/performance.jsonl (raw figures) and docs/performance.md. BENCH_ROUNDS=3, DURATION=10s by default.
 bench: release .venv-bench/bin/litellm
 	@scripts/install-deps.sh bench
 	python3 scripts/bench-ai.py .build/release/fazt .venv-bench/bin/litellm
+	python3 scripts/bench-git.py .build/release/fazt
+	python3 scripts/bench-restore.py .build/release/fazt
+	python3 scripts/bench-mcp.py .build/release/fazt
 	scripts/bench.sh
 
 ## make bench-ai: fazt.ai streaming overhead (time to first token, per-token latency, 100 streams' RSS)

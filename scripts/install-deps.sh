@@ -10,7 +10,7 @@ if [[ "${1:-build}" == "test" ]]; then
     packages+=(chromium chromium-driver git) # the assistant's browser test; git checks diffs and commits
 fi
 if [[ "${1:-build}" == "bench" ]]; then
-    packages+=(nginx-light wrk gcc node-ws) # gcc builds scripts/wsload.c; node-ws is the realtime peer's ws
+    packages+=(nginx-light wrk gcc node-ws git) # gcc builds scripts/wsload.c; node-ws is the realtime peer's ws; git (daemon, http-backend) is the git peer
 fi
 
 missing=()
