@@ -36,7 +36,9 @@ extension ScopedTokenTests {
     static let presets: [String: Set<String>] = [
         "read": ["apps:read", "logs:read", "storage:read"],
         "build": ["apps:read", "apps:write", "logs:read", "storage:read", "app-tools:call"],
-        "ship": ["apps:read", "apps:write", "apps:deploy", "apps:create", "logs:read", "storage:read", "storage:write"],
+        "ship": [
+            "apps:read", "apps:write", "apps:deploy", "apps:create", "logs:read", "storage:read", "storage:write",
+        ],
     ]
 
     @Test func everyPresetOnEveryRoute() throws {
