@@ -71,6 +71,12 @@ extension VFS {
         for file in files {
             if let data = file.data { batch.add(hash: file.hash, data: data, mime: file.mime) }
         }
+        // Blobs of the pushed history that the tip no longer has (an earlier commit's version of a
+        // file) are stored too, or a later clone of that history would miss them. A reachable tree
+        // names them, so the collector keeps them.
+        for object in objects.values where object.type == .blob {
+            batch.add(hash: ContentHash(of: object.body), data: object.body, mime: "application/octet-stream")
+        }
         try batch.flush(store: store, now: now)
         let stored = objects.values.filter { $0.type != .blob }
         let subject = GitCommitInfo.message(commit.body).split(separator: "\n").first.map(String.init)
