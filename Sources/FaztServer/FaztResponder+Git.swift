@@ -161,7 +161,13 @@ extension FaztResponder {
             services.catalog.invalidate(app)
             services.scheduler.refresh(app: app)
             Task { await supervisor.warm(app: app, version: version) }
-            GitPackCache.refresh(app: app, vfs: services.vfs, pool: services.threadPool, onlyIfUsed: false)
+            // A moment later, so building the clone pack does not compete with the requests that
+            // follow a push (the first GET of the new version) for the CPU.
+            let vfs = services.vfs
+            let pool = services.threadPool
+            DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + 0.5) {
+                GitPackCache.refresh(app: app, vfs: vfs, pool: pool, onlyIfUsed: false)
+            }
         }
         return outcome.body
     }

@@ -71,7 +71,9 @@ extension VFS {
         for file in files {
             if let data = file.data { batch.add(hash: file.hash, data: data, mime: file.mime) }
         }
-        // Blobs of the pushed history that the tip no longer uses: git clients fetch them with it.
+        // Blobs of the pushed history that the tip no longer has (an earlier commit's version of a
+        // file) are stored too, or a later clone of that history would miss them. A reachable tree
+        // names them, so the collector keeps them.
         for object in objects.values where object.type == .blob {
             batch.add(hash: ContentHash(of: object.body), data: object.body, mime: "application/octet-stream")
         }

@@ -65,6 +65,27 @@ import Testing
         #expect(try fixture.served("zipped") == "<h1>git again</h1>")
     }
 
+    @Test func pushedHistoryAndBranchesSurviveTheCollectorAtRestart() throws {
+        let fixture = try GitFixture()
+        let work = try fixture.workTree("work")
+        try fixture.commit(work, ["index.html": "<h1>one</h1>"])
+        try fixture.commit(work, ["index.html": "<h1>two</h1>", "extra.txt": "x"])
+        try GitCLI.check(["push", "--quiet", fixture.url("kept"), "main"], in: work)
+        try GitCLI.check(["checkout", "--quiet", "-b", "side"], in: work)
+        try fixture.commit(work, ["side.txt": "only on a branch"])
+        try GitCLI.check(["push", "--quiet", fixture.url("kept"), "side"], in: work)
+        // A restart collects every unreferenced blob and unreachable object (ServeCommand).
+        _ = fixture.server.stop()
+        let restarted = try ServerProcess(reuse: fixture.server.directory)
+        let url = "http://o:\(fixture.token)@127.0.0.1:\(restarted.port)/_fazt/git/kept.git"
+        let clone = try fixture.git(["clone", "--quiet", "--no-single-branch", url, "again"])
+        try #require(clone.status == 0, "\(clone.errors)")
+        let again = fixture.directory.path + "/again"
+        try GitCLI.check(["fsck", "--strict"], in: again)
+        #expect(try GitCLI.check(["rev-list", "--count", "origin/side"], in: again).text == "3\n")
+        #expect(try GitCLI.check(["show", "origin/side:side.txt"], in: again).text == "only on a branch")
+    }
+
     @Test func gitNeedsTheOwnerToken() throws {
         let fixture = try GitFixture()
         let path = "/_fazt/git/site.git/info/refs?service=git-upload-pack"
