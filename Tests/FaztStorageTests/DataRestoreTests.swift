@@ -37,34 +37,7 @@ import Testing
 
     /// Everything `app` stored, as text: kv, documents, blobs, and its SQL tables (schema and rows).
     func dump(_ app: String) throws -> String {
-        try store.read { connection in
-            var out = ""
-            func rows(_ sql: String, _ values: [SQLiteValue] = []) throws {
-                guard let statement = try connection.prepareFirst(sql)?.statement else { return }
-                try statement.bind(values)
-                while try statement.step() {
-                    let row = statement.row
-                    out += (0..<statement.columnCount).map { "\(row.value($0))" }.joined(separator: "|") + "\n"
-                }
-            }
-            try rows("SELECT key, value, expires_at FROM kv WHERE app = ? ORDER BY key", [.text(app)])
-            try rows("SELECT rowid, collection, id, data FROM docs WHERE app = ? ORDER BY rowid", [.text(app)])
-            try rows("SELECT path, type, size, etag, data FROM stored_blobs WHERE app = ? ORDER BY path", [.text(app)])
-            try rows(
-                "SELECT kv_bytes, doc_bytes, blob_bytes FROM storage_usage WHERE app = ? AND kv_bytes + doc_bytes + blob_bytes > 0",
-                [.text(app)]
-            )
-            let prefix = ChangeJournal.tablePrefix(app)
-            let objects = try connection.query(
-                "SELECT type, name, sql FROM sqlite_master WHERE name LIKE ? ORDER BY name",
-                [.text(prefix + "%")]
-            ) { ($0.string(0), $0.string(1), $0.string(2)) }
-            for (type, name, sql) in objects {
-                out += sql + "\n"
-                if type == "table" { try rows("SELECT * FROM \"\(name)\" ORDER BY 1") }
-            }
-            return out
-        }
+        try store.read { try AppDataDump.dump($0, app: app, usage: true) }
     }
 
     @Test func restoresKVDocumentsBlobsAndRowsAndLeavesOtherAppsAlone() throws {

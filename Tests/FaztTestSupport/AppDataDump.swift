@@ -6,7 +6,11 @@ import Foundation
 public enum AppDataDump {
     /// Reads `app`'s data through a read-only connection (the server may be running).
     public static func dump(path: String, app: String) throws -> String {
-        let connection = try Connection(path: path, readOnly: true)
+        try dump(Connection(path: path, readOnly: true), app: app)
+    }
+
+    /// Reads `app`'s data through `connection`; `usage` adds its storage usage counters.
+    public static func dump(_ connection: Connection, app: String, usage: Bool = false) throws -> String {
         var out = ""
         func rows(_ sql: String, _ values: [SQLiteValue] = []) throws {
             guard let statement = try connection.prepareFirst(sql)?.statement else { return }
@@ -19,6 +23,15 @@ public enum AppDataDump {
         try rows("SELECT key, value, expires_at FROM kv WHERE app = ? ORDER BY key", [.text(app)])
         try rows("SELECT rowid, collection, id, data, created_at FROM docs WHERE app = ? ORDER BY rowid", [.text(app)])
         try rows("SELECT path, type, size, etag, data FROM stored_blobs WHERE app = ? ORDER BY path", [.text(app)])
+        if usage {
+            try rows(
+                """
+                SELECT kv_bytes, doc_bytes, blob_bytes FROM storage_usage
+                WHERE app = ? AND kv_bytes + doc_bytes + blob_bytes > 0
+                """,
+                [.text(app)]
+            )
+        }
         let prefix = "app_\(app)__"
         let objects = try connection.query(
             "SELECT type, name, sql FROM sqlite_master WHERE substr(name, 1, ?) = ? ORDER BY name",

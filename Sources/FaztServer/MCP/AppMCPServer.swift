@@ -32,25 +32,14 @@ struct AppMCPServer: Sendable {
 
     private func dispatch(_ message: MCPMessage, era: MCPEra) async throws -> String {
         let modern = era.isModern
-        let info = JSONValue.object([("name", .string(name)), ("version", .string(String(app.snapshot.version)))])
-        let instructions = JSONValue.string(manifest.instructions ?? "Tools of the app \(name).")
+        let handshake = MCPHandshake(
+            info: .object([("name", .string(name)), ("version", .string(String(app.snapshot.version)))]),
+            instructions: manifest.instructions ?? "Tools of the app \(name).",
+            discoverTTLMs: 60_000,
+            discoverCacheScope: "private"
+        )
+        if let answer = handshake.answer(message, era: era) { return answer }
         switch message.method {
-        case "initialize" where !modern:
-            let requested = message.params?["protocolVersion"]?.stringValue ?? ""
-            return JSONValue.object([
-                ("protocolVersion", .string(MCPEra.legacyVersions.contains(requested) ? requested : "2025-11-25")),
-                ("capabilities", .object([("tools", .object([("listChanged", .bool(false))]))])),
-                ("serverInfo", info), ("instructions", instructions),
-            ]).text
-        case "ping" where !modern:
-            return "{}"
-        case "server/discover":
-            return JSONValue.object([
-                ("supportedVersions", .array(MCPEra.allVersions.map { .string($0) })),
-                ("capabilities", .object([("tools", .object([("listChanged", .bool(false))]))])),
-                ("instructions", instructions), ("resultType", .string("complete")), ("ttlMs", .number(60_000)),
-                ("cacheScope", .string("private")), ("_meta", .object([(MCPEra.serverInfoKey, info)])),
-            ]).text
         case "tools/list":
             let tools = manifest.tools.filter(mayCall).map(Self.listing)
             let list = JSONValue.array(tools).text

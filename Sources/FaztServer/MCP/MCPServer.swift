@@ -194,39 +194,14 @@ struct MCPServer: Sendable {
     /// The result of `message` as JSON text.
     private func dispatch(_ message: MCPMessage, era: MCPEra) async throws -> String {
         let modern = era.isModern
+        let handshake = MCPHandshake(
+            info: .object([("name", .string(Self.serverName)), ("version", .string(Self.serverVersion))]),
+            instructions: Self.instructions,
+            discoverTTLMs: 3_600_000,
+            discoverCacheScope: "public"
+        )
+        if let answer = handshake.answer(message, era: era) { return answer }
         switch message.method {
-        case "initialize" where !modern:
-            let requested = message.params?["protocolVersion"]?.stringValue ?? ""
-            let version = MCPEra.legacyVersions.contains(requested) ? requested : "2025-11-25"
-            return JSONValue.object([
-                ("protocolVersion", .string(version)),
-                ("capabilities", .object([("tools", .object([("listChanged", .bool(false))]))])),
-                (
-                    "serverInfo",
-                    .object([("name", .string(Self.serverName)), ("version", .string(Self.serverVersion))])
-                ),
-                ("instructions", .string(Self.instructions)),
-            ]).text
-        case "ping" where !modern:
-            return "{}"
-        case "server/discover":
-            return JSONValue.object([
-                ("supportedVersions", .array(MCPEra.allVersions.map { .string($0) })),
-                ("capabilities", .object([("tools", .object([("listChanged", .bool(false))]))])),
-                ("instructions", .string(Self.instructions)),
-                ("resultType", .string("complete")),
-                ("ttlMs", .number(3_600_000)),
-                ("cacheScope", .string("public")),
-                (
-                    "_meta",
-                    .object([
-                        (
-                            MCPEra.serverInfoKey,
-                            .object([("name", .string(Self.serverName)), ("version", .string(Self.serverVersion))])
-                        )
-                    ])
-                ),
-            ]).text
         case "tools/list":
             let tools = MCPToolCatalog.listJSON(for: token)
             return modern
