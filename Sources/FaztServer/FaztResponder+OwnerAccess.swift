@@ -21,7 +21,7 @@ extension FaztResponder {
         }
         let key = credential.cacheKey(app: name)
         let cache = services.ownerAccess
-        if cache.contains(key) {
+        if let key, cache.contains(key) {
             admitted()
             return
         }
@@ -32,7 +32,7 @@ extension FaztResponder {
         }.whenComplete { [self] result in
             switch result {
             case .success(true):
-                cache.insert(key)
+                if let key { cache.insert(key) }
                 admitted()
             case .success(false):
                 exchange.respond(OwnerLoginPage.challenge(for: head))

@@ -94,7 +94,7 @@ extension FaztResponder {
         }
         let cacheKey = credential.cacheKey(app: app)
         let cache = services.ownerAccess
-        if cache.contains(cacheKey) { return admitted(exchange) }
+        if let cacheKey, cache.contains(cacheKey) { return admitted(exchange) }
         let tokens = services.tokens
         let sessions = services.ownerSessions
         services.threadPool.runIfActive(eventLoop: exchange.loop) {
@@ -102,7 +102,7 @@ extension FaztResponder {
         }.whenComplete { [self] result in
             switch result {
             case .success(true):
-                cache.insert(cacheKey)
+                if let cacheKey { cache.insert(cacheKey) }
                 admitted(exchange)
             case .success(false):
                 exchange.respond(OwnerLoginPage.challenge(for: head))

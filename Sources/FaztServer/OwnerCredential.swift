@@ -23,10 +23,12 @@ enum OwnerCredential: Sendable {
         }
     }
 
-    /// The key under which a successful check is cached (it counts only for its app).
-    func cacheKey(app: String) -> ContentHash {
+    /// The key under which a successful check is cached (it counts only for its app); nil for
+    /// tokens, which are checked on every request so that expiry and revocation (also from the CLI,
+    /// another process) hold from the next request on.
+    func cacheKey(app: String) -> ContentHash? {
         switch self {
-        case .token(let token): ContentHash(of: Array("token\u{0}\(app)\u{0}\(token)".utf8))
+        case .token: nil
         case .session(let id): ContentHash(of: Array("session\u{0}\(app)\u{0}\(id)".utf8))
         }
     }

@@ -106,6 +106,13 @@ import Testing
         #expect(Self.names(owner) == ["add_todo", "count", "spin", "boom"])
         #expect(Self.names(anonymous) == ["count"])
         #expect(Self.names(reader) == ["count"])
+        // A builder of another app sees only the public tools here, like anyone.
+        let stranger = Self.client(
+            server,
+            token: try server.scopedToken(["--name", "s", "--app", "other", "--preset", "ship"])
+        )
+        #expect(Self.names(stranger) == ["count"])
+        #expect(Self.names(builder) == ["add_todo", "count", "spin", "boom"])
 
         // Valid arguments: the handler runs as an invocation; its value is structuredContent.
         let added = Self.call(builder, "add_todo", ["text": "milk", "priority": "high"])

@@ -151,10 +151,17 @@ import Testing
         ]
         #expect(try server.deploy("notes", try ArchiveFixtures.zip(files)).status == 201)
         #expect(try server.deploy("diary", try ArchiveFixtures.zip(files)).status == 201)
-        let (token, _) = try Self.create(server, ["--app", "notes", "--preset", "read"])
+        let (token, _) = try Self.create(server, ["--name", "reader", "--app", "notes", "--preset", "read"])
         let bearer = [("Authorization", "Bearer \(token)")]
         #expect(try server.app("notes", "/", headers: bearer).text == "<h1>private</h1>")
         #expect(try server.app("diary", "/", headers: bearer).status != 200)
+
+        // Revoked from the CLI (another process, straight in data.db): the very next page is refused.
+        let list = try server.api("GET", "/tokens").json["tokens"] as? [[String: Any]] ?? []
+        let id = try #require(list.first { $0["name"] as? String == "reader" }?["id"] as? String)
+        let (status, _, err) = try ServerProcess.runCLI(["token", "revoke", "--data", server.dataPath, id])
+        #expect(status == 0, "\(err)")
+        #expect(try server.app("notes", "/", headers: bearer).status != 200)
         #expect(
             try server.app("diary", "/", headers: [("Authorization", "Bearer \(try server.token())")]).status == 200
         )

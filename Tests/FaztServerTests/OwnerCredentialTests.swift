@@ -8,10 +8,10 @@ import Testing
 
 /// The pure parts of owner-only access: credentials, the verification cache, the sign-in form.
 @Suite struct OwnerCredentialTests {
-    @Test func forgetsVerifiedCredentialsAfterTheTTL() {
+    @Test func forgetsVerifiedCredentialsAfterTheTTL() throws {
         let clock = Atomic<UInt64>(1_000)
         let cache = OwnerAccessCache(ttlMs: 10_000, capacity: 2) { clock.load(ordering: .relaxed) }
-        let key = OwnerCredential.session("fzs_a").cacheKey(app: "notes")
+        let key = try #require(OwnerCredential.session("fzs_a").cacheKey(app: "notes"))
         #expect(!cache.contains(key))
         cache.insert(key)
         clock.store(10_999, ordering: .relaxed)
@@ -20,10 +20,11 @@ import Testing
         #expect(!cache.contains(key))
     }
 
-    @Test func bindsSessionKeysToTheirApp() {
+    @Test func bindsSessionKeysToTheirAppAndNeverCachesTokens() {
         let session = OwnerCredential.session("fzs_a")
         #expect(session.cacheKey(app: "notes") != session.cacheKey(app: "other"))
-        #expect(OwnerCredential.token("fzs_a").cacheKey(app: "notes") != session.cacheKey(app: "notes"))
+        // Tokens are never cached: expiry and revocation (even from another process) hold at once.
+        #expect(OwnerCredential.token("fzt_a").cacheKey(app: "notes") == nil)
     }
 
     @Test func readsTheTokenBeforeTheSessionCookie() {
