@@ -111,7 +111,9 @@ extension WorkerHandle {
                     )
                 )
             case .failure(let error):
-                send(.init(id: id, outcome: .failure(message: error.message)))
+                // A code travels as a `CODE: ` prefix; the prelude's fetch turns it into `err.code`.
+                let message = error.code.map { "\($0): \(error.message)" } ?? error.message
+                send(.init(id: id, outcome: .failure(message: message)))
             }
         }
     }

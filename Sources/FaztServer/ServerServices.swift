@@ -1,4 +1,5 @@
 import FaztKernel
+import FaztNet
 import FaztRealtime
 import FaztRuntime
 import FaztScheduler
@@ -110,6 +111,18 @@ final class ServerServices: Sendable {
         runtime.workerIdleSeconds = configuration.workerIdleSeconds
         runtime.maxWorkers = configuration.maxWorkers
         runtime.egress.allowPrivate = configuration.allowPrivateEgress
+        let egressCatalog = self.catalog
+        runtime.egressRules = { app in
+            // The app is normally live (it is running); a failed load refuses every host (fail closed).
+            if case .live(let served) = egressCatalog.lookup(app.lowercased()) {
+                return served.snapshot.manifest.egress
+            }
+            do {
+                return try egressCatalog.load(app.lowercased())?.snapshot.manifest.egress
+            } catch {
+                return HostAllowlist([])
+            }
+        }
         let logs = AppLogs(store: store)
         self.logs = logs
         runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }
