@@ -31,6 +31,8 @@ final class ServerServices: Sendable {
     /// Owner credentials verified in the last seconds.
     let ownerAccess = OwnerAccessCache()
     let catalog: AppCatalog
+    /// Each app's egress allowlist: manifest `egress` ∪ owner grants.
+    let egressRules: EgressRuleSource
     let blobCache: BlobCache
     let threadPool: NIOThreadPool
     let logger: Logger
@@ -111,18 +113,9 @@ final class ServerServices: Sendable {
         runtime.workerIdleSeconds = configuration.workerIdleSeconds
         runtime.maxWorkers = configuration.maxWorkers
         runtime.egress.allowPrivate = configuration.allowPrivateEgress
-        let egressCatalog = self.catalog
-        runtime.egressRules = { app in
-            // The app is normally live (it is running); a failed load refuses every host (fail closed).
-            if case .live(let served) = egressCatalog.lookup(app.lowercased()) {
-                return served.snapshot.manifest.egress
-            }
-            do {
-                return try egressCatalog.load(app.lowercased())?.snapshot.manifest.egress
-            } catch {
-                return HostAllowlist([])
-            }
-        }
+        let egressRules = EgressRuleSource(catalog: catalog, grants: EgressGrants(store: store))
+        self.egressRules = egressRules
+        runtime.egressRules = { app in egressRules.rules(app: app) }
         let logs = AppLogs(store: store)
         self.logs = logs
         runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }

@@ -480,5 +480,17 @@ public enum KernelSchema {
                 ) WITHOUT ROWID;
                 """
         ),
+        Migration(
+            version: 16,
+            name: "egress grants",
+            sql: """
+                CREATE TABLE egress_grants (
+                    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    host TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (app, host)
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 }
