@@ -31,6 +31,8 @@ public struct RuntimeConfiguration: Sendable {
     ///
     /// The closure answers nil for an app without a list (any public host); unset: no app has one.
     public var egressRules: (@Sendable (String) -> HostAllowlist?)?
+    /// Per-app `fetch` concurrency and rate, shared by all workers.
+    public var egressLimits = EgressLimits()
     /// Makes `fazt.ai` calls (nil: they fail with `AI_NOT_CONFIGURED`).
     public var ai: (any AIService)?
     /// The event loops that own workers' pipes (the server's, so a reply completes on the loop of

@@ -87,8 +87,13 @@ extension WorkerHandle {
     static func startFetch(
         _ fetch: WorkerFrame.Fetch,
         policy: EgressPolicy,
+        limits: EgressLimits,
         send: @escaping @Sendable (WorkerFrame.Fetched) -> Void
     ) {
+        if let refusal = limits.admit(app: fetch.app) {
+            send(.init(id: fetch.id, outcome: .failure(message: "\(refusal.code ?? "NET_LIMIT"): \(refusal.message)")))
+            return
+        }
         let request = EgressRequest(
             url: fetch.url,
             method: fetch.method,
@@ -96,7 +101,9 @@ extension WorkerHandle {
             body: fetch.body
         )
         let id = fetch.id
+        let app = fetch.app
         EgressLoop.shared.submit(request, policy: policy) { result in
+            limits.finished(app: app)
             switch result {
             case .success(let response):
                 send(

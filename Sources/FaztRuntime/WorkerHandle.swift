@@ -51,6 +51,7 @@ final class WorkerHandle: @unchecked Sendable {
     private let logSink: @Sendable (String, String, String) -> Void
     let egress: EgressPolicy
     let egressRules: (@Sendable (String) -> HostAllowlist?)?
+    let egressLimits: EgressLimits
     let ai: (any AIService)?
     let storage: StorageService?
     let kernelCalls:
@@ -111,6 +112,7 @@ final class WorkerHandle: @unchecked Sendable {
         self.logSink = configuration.logSink
         self.egress = configuration.egress
         self.egressRules = configuration.egressRules
+        self.egressLimits = configuration.egressLimits
         self.ai = configuration.ai
         self.storage = configuration.storage
         self.kernelCalls = configuration.kernelCalls
@@ -196,7 +198,7 @@ final class WorkerHandle: @unchecked Sendable {
         case .fetch(let fetch):
             var policy = egress
             policy.allowedHosts = egressRules?(fetch.app)
-            Self.startFetch(fetch, policy: policy) { [self] in send(.fetched($0)) }
+            Self.startFetch(fetch, policy: policy, limits: egressLimits) { [self] in send(.fetched($0)) }
         case .store(let store): handleStore(store)
         case .ai(let start): startAI(start)
         case .aiCancel(let id):

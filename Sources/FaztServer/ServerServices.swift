@@ -113,6 +113,11 @@ final class ServerServices: Sendable {
         runtime.workerIdleSeconds = configuration.workerIdleSeconds
         runtime.maxWorkers = configuration.maxWorkers
         runtime.egress.allowPrivate = configuration.allowPrivateEgress
+        runtime.egress.maxResponseBytes = configuration.egressMaxResponseMB << 20
+        runtime.egressLimits = EgressLimits(
+            concurrency: configuration.egressConcurrency,
+            perMinute: configuration.egressPerMinute
+        )
         let egressRules = EgressRuleSource(catalog: catalog, grants: EgressGrants(store: store))
         self.egressRules = egressRules
         runtime.egressRules = { app in egressRules.rules(app: app) }

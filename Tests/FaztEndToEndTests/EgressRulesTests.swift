@@ -78,4 +78,37 @@ import Testing
         #expect(response.status == 400, "\(response.text)")
         #expect(response.text.contains("http://x.com"))
     }
+
+    @Test func perAppLimitsRefuseWithNetLimitNamingTheFlag() throws {
+        let server = try ServerProcess(arguments: [
+            "--allow-private-egress", "--egress-concurrency", "2", "--egress-per-minute", "5",
+            "--egress-max-response-mb", "1",
+        ])
+        _ = try server.deploy(
+            "files",
+            try ArchiveFixtures.zip([.file("big.bin", Array(repeating: 7, count: 2 << 20))])
+        )
+        let source = #"""
+            const get = (url) => fetch(url).then((r) => r.arrayBuffer().then((b) => b.byteLength),
+              (e) => `${e.code ?? ''} ${e.message}`);
+            module.exports = async (req) => {
+              const base = `http://localhost:${req.query.port}`;
+              const big = await get(`http://files.localhost:${req.query.port}/big.bin`);
+              const together = await Promise.all([1, 2, 3, 4].map(() => get(`${base}/_fazt/api/v1/health`)));
+              const after = [];
+              for (let i = 0; i < 3; i++) after.push(await get(`${base}/_fazt/api/v1/health`));
+              return { big, together, after };
+            };
+            """#
+        _ = try server.deploy("busy", try ArchiveFixtures.zip([js("api/main.js", source)]))
+        let answer = try server.app("busy", "/api?port=\(server.port)").json
+        #expect((answer["big"] as? String)?.contains("larger than 1 MB") == true, "\(answer)")
+        let together = answer["together"] as? [Any] ?? []
+        let limited = together.compactMap { $0 as? String }
+        #expect(!limited.isEmpty && limited.allSatisfy { $0.hasPrefix("NET_LIMIT") }, "\(together)")
+        #expect(limited.allSatisfy { $0.contains("--egress-concurrency") })
+        // Five a minute: whatever ran so far counts; the rest of the minute is refused.
+        let after = (answer["after"] as? [Any] ?? []).compactMap { $0 as? String }
+        #expect(after.contains { $0.hasPrefix("NET_LIMIT") && $0.contains("--egress-per-minute") }, "\(answer)")
+    }
 }
