@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaztAPI
+import FaztKernel
 import Foundation
 
 /// `fazt net allow|list|remove`: hosts the owner lets an app's `fetch` reach.
@@ -12,7 +13,7 @@ struct NetCommand: ParsableCommand {
             reach any public host; once either exists, other hosts fail with NET_BLOCKED. Patterns: \
             api.github.com, *.slack.com (any deeper name, not slack.com itself), or an IP literal.
             """,
-        subcommands: [Allow.self, List.self, Remove.self]
+        subcommands: [Allow.self, List.self, Remove.self, Log.self]
     )
 
     struct Allow: ParsableCommand {
@@ -57,6 +58,29 @@ struct NetCommand: ParsableCommand {
             }
             let rows = (list.manifest ?? []).map { [$0, "fazt.json"] } + list.grants.map { [$0, "grant"] }
             Output.table(["HOST", "FROM"], rows)
+        }
+    }
+
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show an app's newest outbound calls (host, method, status, bytes, duration; no bodies)."
+        )
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The app name.") var app: String
+        @Option(help: "How many calls (1-1000).") var limit = 100
+
+        func run() throws {
+            let path = "/apps/\(app.lowercased())/egress?limit=\(limit)"
+            guard let list = try options.client().fetch(EgressCallList.self, "GET", path, json: options.json) else {
+                return
+            }
+            let rows = list.calls.map { call in
+                [
+                    Output.time(call.at), call.method, call.host, call.status == 0 ? "-" : String(call.status),
+                    String(call.bytes), "\(call.durationMs) ms", call.error ?? "",
+                ]
+            }
+            Output.table(["AT", "METHOD", "HOST", "STATUS", "BYTES", "DURATION", "ERROR"], rows)
         }
     }
 }

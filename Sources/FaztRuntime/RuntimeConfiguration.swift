@@ -33,6 +33,8 @@ public struct RuntimeConfiguration: Sendable {
     public var egressRules: (@Sendable (String) -> HostAllowlist?)?
     /// Per-app `fetch` concurrency and rate, shared by all workers.
     public var egressLimits = EgressLimits()
+    /// Receives the record of every app `fetch` (nil: not recorded).
+    public var egressRecorder: (@Sendable (EgressRecord) -> Void)?
     /// Makes `fazt.ai` calls (nil: they fail with `AI_NOT_CONFIGURED`).
     public var ai: (any AIService)?
     /// The event loops that own workers' pipes (the server's, so a reply completes on the loop of

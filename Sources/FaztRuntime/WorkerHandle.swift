@@ -52,6 +52,7 @@ final class WorkerHandle: @unchecked Sendable {
     let egress: EgressPolicy
     let egressRules: (@Sendable (String) -> HostAllowlist?)?
     let egressLimits: EgressLimits
+    let egressRecorder: (@Sendable (EgressRecord) -> Void)?
     let ai: (any AIService)?
     let storage: StorageService?
     let kernelCalls:
@@ -113,6 +114,7 @@ final class WorkerHandle: @unchecked Sendable {
         self.egress = configuration.egress
         self.egressRules = configuration.egressRules
         self.egressLimits = configuration.egressLimits
+        self.egressRecorder = configuration.egressRecorder
         self.ai = configuration.ai
         self.storage = configuration.storage
         self.kernelCalls = configuration.kernelCalls
@@ -198,7 +200,9 @@ final class WorkerHandle: @unchecked Sendable {
         case .fetch(let fetch):
             var policy = egress
             policy.allowedHosts = egressRules?(fetch.app)
-            Self.startFetch(fetch, policy: policy, limits: egressLimits) { [self] in send(.fetched($0)) }
+            Self.startFetch(fetch, policy: policy, limits: egressLimits, record: egressRecorder) { [self] in
+                send(.fetched($0))
+            }
         case .store(let store): handleStore(store)
         case .ai(let start): startAI(start)
         case .aiCancel(let id):

@@ -6,6 +6,9 @@ import NIOHTTP1
 /// `/apps/{name}/net`: the owner's egress grants (`fazt net allow|list|remove`), owner-only.
 extension ControlAPI {
     func netRoute(_ request: APIRequest, _ segments: [String]) async throws -> Response? {
+        if request.method == .GET, segments.count == 3, segments[0] == "apps", segments[2] == "egress" {
+            return try await egressCalls(request, app: segments[1])
+        }
         guard segments.count >= 3, segments.count <= 4, segments[0] == "apps", segments[2] == "net" else {
             return nil
         }
@@ -30,6 +33,18 @@ extension ControlAPI {
         default:
             return nil
         }
+    }
+
+    /// `GET /apps/{name}/egress?limit=N`: the newest calls (default 100, at most 1000), `logs:read`.
+    private func egressCalls(_ request: APIRequest, app name: String) async throws -> Response {
+        let limit = request.query["limit"].map { Int($0) } ?? 100
+        guard let limit, (1...EgressLog.keepPerApp).contains(limit) else {
+            throw APIError.badRequest("limit must be a whole number from 1 to \(EgressLog.keepPerApp)")
+        }
+        let (app, _) = try await liveManifest(name)
+        let log = EgressLog(store: services.store)
+        let calls = try await blocking { try log.list(app: app, limit: limit) }
+        return .json(EgressCallList(app: app, calls: calls))
     }
 
     static func checkedHost(_ host: String) throws -> String {

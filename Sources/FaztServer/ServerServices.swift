@@ -121,6 +121,10 @@ final class ServerServices: Sendable {
         let egressRules = EgressRuleSource(catalog: catalog, grants: EgressGrants(store: store))
         self.egressRules = egressRules
         runtime.egressRules = { app in egressRules.rules(app: app) }
+        let egressLog = EgressLog(store: store)
+        runtime.egressRecorder = { record in
+            Task { try? await egressLog.append(record) }
+        }
         let logs = AppLogs(store: store)
         self.logs = logs
         runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }

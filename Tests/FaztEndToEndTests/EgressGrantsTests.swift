@@ -50,6 +50,22 @@ import Testing
         #expect(try fetch("open", literal)["status"] as? Int == 200)
         #expect(try server.api("DELETE", "/apps/open/net/localhost").status == 404)
 
+        // Every call is recorded, newest first, without bodies; `fazt net log` shows them.
+        // Records are written after the reply, so the newest may need a moment.
+        var calls: [[String: Any]] = []
+        for _ in 0..<100 {
+            calls = try server.api("GET", "/apps/listed/egress?limit=3").json["calls"] as? [[String: Any]] ?? []
+            if calls.count == 2 { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(calls.count == 2, "\(calls)")
+        #expect(calls.first?["host"] as? String == "127.0.0.1" && calls.first?["status"] as? Int == 200)
+        #expect(calls.first?["method"] as? String == "GET" && (calls.first?["bytes"] as? Int ?? 0) > 0)
+        #expect(calls.contains { $0["error"] as? String == "NET_BLOCKED" && $0["status"] as? Int == 0 })
+        #expect(try server.api("GET", "/apps/listed/egress?limit=0").status == 400)
+        let (logStatus, logOut, _) = try ServerProcess.runCLI(["net", "log", "listed"], environment: env)
+        #expect(logStatus == 0 && logOut.contains("NET_BLOCKED") && logOut.contains("127.0.0.1"), "\(logOut)")
+
         // Bad patterns and unknown apps are refused, naming the mistake.
         let bad = try server.api("POST", "/apps/open/net", body: Array(#"{"host":"https://x.com"}"#.utf8))
         #expect(bad.status == 400 && bad.text.contains("https://x.com"), "\(bad.text)")
