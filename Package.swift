@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "FaztVFS",
-            dependencies: ["FaztStore", "FaztGit", "FaztJSON", "CArchive", "CCrypto", "CZlib"],
+            dependencies: ["FaztStore", "FaztGit", "FaztJSON", "FaztNet", "CArchive", "CCrypto", "CZlib"],
             exclude: ["README.md"]
         ),
         .target(
@@ -158,7 +158,10 @@ let package = Package(
         ),
         .testTarget(name: "FaztGitTests", dependencies: ["FaztGit", "FaztGitRemote", "FaztTestSupport"]),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztGit", "FaztTestSupport"]),
-        .testTarget(name: "FaztVFSTests", dependencies: ["FaztVFS", "FaztGit", "FaztJSON", "FaztTestSupport"]),
+        .testTarget(
+            name: "FaztVFSTests",
+            dependencies: ["FaztVFS", "FaztGit", "FaztJSON", "FaztNet", "FaztTestSupport"]
+        ),
         .testTarget(name: "FaztStorageTests", dependencies: ["FaztStorage", "FaztStore", "FaztTestSupport"]),
         .testTarget(
             name: "FaztRuntimeTests",

@@ -66,6 +66,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-private-egress"), help: "Let app fetch() reach loopback and private addresses.")
     var allowPrivateEgress = false
     @Option(
+        name: .customLong("egress-concurrency"),
+        help: "App fetch() requests one app may have in flight at once (more fail with NET_LIMIT)."
+    )
+    var egressConcurrency = 16
+    @Option(
+        name: .customLong("egress-per-minute"),
+        help: "App fetch() requests one app may start per minute (more fail with NET_LIMIT)."
+    )
+    var egressPerMinute = 600
+    @Option(
+        name: .customLong("egress-max-response-mb"),
+        help: "Largest response body an app fetch() may receive, in MB."
+    )
+    var egressMaxResponseMB = 5
+    @Option(
         name: .customLong("storage-quota-mb"),
         help: "Default storage quota of each app in MB (KV, documents, SQL and blobs together)."
     )
@@ -155,7 +170,8 @@ struct ServeCommand: AsyncParsableCommand {
             ("--max-sockets-per-ip", maxSocketsPerIP), ("--max-sockets-per-app", maxSocketsPerApp),
             ("--socket-message-kb", socketMessageKB), ("--socket-buffer-kb", socketBufferKB),
             ("--socket-max-fragments", socketMaxFragments), ("--socket-ping-seconds", socketPingSeconds),
-            ("--socket-timeout-seconds", socketTimeoutSeconds),
+            ("--socket-timeout-seconds", socketTimeoutSeconds), ("--egress-concurrency", egressConcurrency),
+            ("--egress-per-minute", egressPerMinute), ("--egress-max-response-mb", egressMaxResponseMB),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1")
         }
@@ -246,6 +262,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxWorkers { configuration.maxWorkers = maxWorkers }
         if let eventLoops { configuration.eventLoopThreads = eventLoops }
         configuration.allowPrivateEgress = allowPrivateEgress
+        configuration.egressConcurrency = egressConcurrency
+        configuration.egressPerMinute = egressPerMinute
+        configuration.egressMaxResponseMB = egressMaxResponseMB
         configuration.storageQuotaBytes = Int64(storageQuotaMB) << 20
         configuration.storageMaxQueuedWrites = storageMaxQueuedWrites
         configuration.scheduler.globalLimit = jobConcurrency

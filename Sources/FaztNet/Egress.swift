@@ -31,11 +31,14 @@ public struct EgressError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// The transfer ran out of time (connect, total, or a stall).
     public var timedOut = false
+    /// A stable code that app code reads as `err.code` (`NET_BLOCKED`); nil for network failures.
+    public var code: String?
     public var description: String { message }
 
-    public init(message: String, timedOut: Bool = false) {
+    public init(message: String, timedOut: Bool = false, code: String? = nil) {
         self.message = message
         self.timedOut = timedOut
+        self.code = code
     }
 }
 
@@ -56,8 +59,28 @@ public struct EgressPolicy: Sendable {
     public var stallSeconds = 0
     /// What error messages start with (`fetch` for app requests).
     public var label = "fetch"
+    /// The hosts the app may reach (its manifest's `egress`); nil: any public host.
+    ///
+    /// Checked for the first request and again before every redirect hop connects and is sent.
+    public var allowedHosts: HostAllowlist?
 
     public init(allowPrivate: Bool = false) { self.allowPrivate = allowPrivate }
+
+    /// The `NET_BLOCKED` refusal when `url`'s host is not allowed, else nil.
+    public func refusal(for url: String) -> EgressError? {
+        guard let allowedHosts else { return nil }
+        let host = HostAllowlist.host(of: url) ?? ""
+        if allowedHosts.allows(host) { return nil }
+        return Self.blocked(host: host, label: label)
+    }
+
+    static func blocked(host: String, label: String) -> EgressError {
+        EgressError(
+            message:
+                "\(label): host \"\(host)\" is not in this app's egress list (add it to \"egress\" in fazt.json)",
+            code: "NET_BLOCKED"
+        )
+    }
 
     /// True for loopback, private, link-local, unspecified, CGNAT and multicast addresses.
     public static func isPrivate(_ address: [UInt8]) -> Bool {
@@ -98,6 +121,8 @@ final class EgressTransfer {
     var body: [UInt8] = []
     var headers: [(String, String)] = []
     var blocked = false
+    /// The host of a request (or redirect hop) the allowlist refused.
+    var unlistedHost: String?
     var tooLarge = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     var completion: ((Result<EgressResponse, EgressError>) -> Void)?
@@ -115,6 +140,7 @@ final class EgressTransfer {
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw EgressError(message: "\(policy.label): only http and https URLs are allowed")
         }
+        if let refusal = policy.refusal(for: request.url) { throw refusal }
         do {
             easy = try CurlEasy()
         } catch {
@@ -202,6 +228,7 @@ final class EgressTransfer {
         try easy.setOpenSocket { context, _, address in
             guard let context, let address else { return fazt_curl_socket_bad() }
             let transfer = Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue()
+            guard transfer.currentHostAllowed() else { return fazt_curl_socket_bad() }
             let family = address.pointee.family
             let bytes: [UInt8] = withUnsafePointer(to: &address.pointee.addr) { pointer in
                 let raw = UnsafeRawPointer(pointer)
@@ -221,10 +248,26 @@ final class EgressTransfer {
         try easy.set(CURLOPT_OPENSOCKETDATA, pointer: context)
         try easy.setPrerequest { context, _, _, _, _ in
             guard let context else { return CURL_PREREQFUNC_OK }
-            Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue().stream?.onRequestSent?()
+            let transfer = Unmanaged<EgressTransfer>.fromOpaque(context).takeUnretainedValue()
+            // A reused connection opens no socket: a redirect hop is checked again before it is sent.
+            guard transfer.currentHostAllowed() else { return CURL_PREREQFUNC_ABORT }
+            transfer.stream?.onRequestSent?()
             return CURL_PREREQFUNC_OK
         }
         try easy.set(CURLOPT_PREREQDATA, pointer: context)
+    }
+
+    /// Whether the URL libcurl is about to use (the first one or a redirect's) is on the allowlist;
+    /// remembers the refused host for `finish`.
+    func currentHostAllowed() -> Bool {
+        guard let allowed = policy.allowedHosts else { return true }
+        var current: UnsafeMutablePointer<CChar>?
+        _ = withUnsafeMutablePointer(to: &current) { fazt_curl_get_effective_url(handle, $0) }
+        let url = current.map { String(cString: $0) } ?? ""
+        let host = HostAllowlist.host(of: url) ?? ""
+        if allowed.allows(host) { return true }
+        unlistedHost = host
+        return false
     }
 
     /// Hands a piece of a streamed body over (the head first); false stops the transfer.
@@ -267,6 +310,7 @@ final class EgressTransfer {
 
     /// The outcome once libcurl reports `code` for this transfer.
     func finish(_ code: CURLcode) -> Result<EgressResponse, EgressError> {
+        if let unlistedHost { return .failure(EgressPolicy.blocked(host: unlistedHost, label: policy.label)) }
         if blocked {
             return .failure(
                 EgressError(

@@ -252,7 +252,13 @@ extension Prelude {
               const pending = fetches.get(id);
               if (!pending) return;
               fetches.delete(id);
-              if (error) { pending.reject(new TypeError(error)); return; }
+              if (error) {
+                const coded = /^(NET_[A-Z_]+): ([\s\S]*)$/.exec(error);
+                const failure = new TypeError(coded ? coded[2] : error);
+                if (coded) failure.code = coded[1];
+                pending.reject(failure);
+                return;
+              }
               const lines = headerLines ? headerLines.split("\n") : [];
               const headers = new Headers();
               for (let i = 0; i + 1 < lines.length; i += 2) headers.append(lines[i], lines[i + 1]);

@@ -27,6 +27,14 @@ public struct RuntimeConfiguration: Sendable {
         (@Sendable (StorageCall, @escaping @Sendable (Result<StorageResult, StorageError>) -> Void) -> Void)?
     /// What `fetch` may reach.
     public var egress = EgressPolicy()
+    /// An app's egress allowlist (its manifest's `"egress"`), looked up at each `fetch`.
+    ///
+    /// The closure answers nil for an app without a list (any public host); unset: no app has one.
+    public var egressRules: (@Sendable (String) -> HostAllowlist?)?
+    /// Per-app `fetch` concurrency and rate, shared by all workers.
+    public var egressLimits = EgressLimits()
+    /// Receives the record of every app `fetch` (nil: not recorded).
+    public var egressRecorder: (@Sendable (EgressRecord) -> Void)?
     /// Makes `fazt.ai` calls (nil: they fail with `AI_NOT_CONFIGURED`).
     public var ai: (any AIService)?
     /// The event loops that own workers' pipes (the server's, so a reply completes on the loop of

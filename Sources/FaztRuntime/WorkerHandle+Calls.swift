@@ -83,12 +83,39 @@ extension WorkerHandle {
         }
     }
 
-    /// Starts a worker's `fetch` on the daemon's egress loop; `send` gets the `fetched` reply.
+    /// Starts a worker's `fetch` on the daemon's egress loop; `send` gets the `fetched` reply and
+    /// `record` (when set) the call's record, also for refusals.
     static func startFetch(
         _ fetch: WorkerFrame.Fetch,
         policy: EgressPolicy,
+        limits: EgressLimits,
+        record: (@Sendable (EgressRecord) -> Void)? = nil,
         send: @escaping @Sendable (WorkerFrame.Fetched) -> Void
     ) {
+        let started = ContinuousClock.now
+        let entry = EgressRecord(
+            app: fetch.app,
+            at: Int64(Date().timeIntervalSince1970 * 1000),
+            host: HostAllowlist.host(of: fetch.url) ?? "",
+            method: fetch.method.uppercased(),
+            status: 0,
+            bytes: 0,
+            durationMs: 0,
+            error: nil
+        )
+        @Sendable func failed(_ error: EgressError) {
+            var failure = entry
+            failure.error = error.code ?? (error.timedOut ? "NET_TIMEOUT" : "NET_ERROR")
+            failure.durationMs = Self.milliseconds(since: started)
+            record?(failure)
+            // A code travels as a `CODE: ` prefix; the prelude's fetch turns it into `err.code`.
+            let message = error.code.map { "\($0): \(error.message)" } ?? error.message
+            send(.init(id: fetch.id, outcome: .failure(message: message)))
+        }
+        if let refusal = limits.admit(app: fetch.app) {
+            failed(refusal)
+            return
+        }
         let request = EgressRequest(
             url: fetch.url,
             method: fetch.method,
@@ -96,9 +123,16 @@ extension WorkerHandle {
             body: fetch.body
         )
         let id = fetch.id
+        let app = fetch.app
         EgressLoop.shared.submit(request, policy: policy) { result in
+            limits.finished(app: app)
             switch result {
             case .success(let response):
+                var success = entry
+                success.status = response.status
+                success.bytes = response.body.count
+                success.durationMs = Self.milliseconds(since: started)
+                record?(success)
                 send(
                     .init(
                         id: id,
@@ -111,9 +145,14 @@ extension WorkerHandle {
                     )
                 )
             case .failure(let error):
-                send(.init(id: id, outcome: .failure(message: error.message)))
+                failed(error)
             }
         }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// Turns an invocation's reply into its result.

@@ -50,6 +50,9 @@ final class WorkerHandle: @unchecked Sendable {
     private let logger: Logger
     private let logSink: @Sendable (String, String, String) -> Void
     let egress: EgressPolicy
+    let egressRules: (@Sendable (String) -> HostAllowlist?)?
+    let egressLimits: EgressLimits
+    let egressRecorder: (@Sendable (EgressRecord) -> Void)?
     let ai: (any AIService)?
     let storage: StorageService?
     let kernelCalls:
@@ -109,6 +112,9 @@ final class WorkerHandle: @unchecked Sendable {
         self.onExit = onExit
         self.logSink = configuration.logSink
         self.egress = configuration.egress
+        self.egressRules = configuration.egressRules
+        self.egressLimits = configuration.egressLimits
+        self.egressRecorder = configuration.egressRecorder
         self.ai = configuration.ai
         self.storage = configuration.storage
         self.kernelCalls = configuration.kernelCalls
@@ -191,7 +197,12 @@ final class WorkerHandle: @unchecked Sendable {
         switch frame {
         case .result(let result): complete(id: result.id, reply: .result(result))
         case .checked(let checked): complete(id: checked.id, reply: .checked(checked))
-        case .fetch(let fetch): Self.startFetch(fetch, policy: egress) { [self] in send(.fetched($0)) }
+        case .fetch(let fetch):
+            var policy = egress
+            policy.allowedHosts = egressRules?(fetch.app)
+            Self.startFetch(fetch, policy: policy, limits: egressLimits, record: egressRecorder) { [self] in
+                send(.fetched($0))
+            }
         case .store(let store): handleStore(store)
         case .ai(let start): startAI(start)
         case .aiCancel(let id):

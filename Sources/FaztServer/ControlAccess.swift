@@ -36,7 +36,7 @@ enum ControlAccess {
             return needs(.appsRead)
         case (.POST, "snapshots"), (.GET, "snapshots"):
             return needs(.storageAdmin)
-        case (.GET, "logs"), (.GET, "runs"), (.GET, "jobs"), (.GET, "events"):
+        case (.GET, "logs"), (.GET, "runs"), (.GET, "jobs"), (.GET, "events"), (.GET, "egress"):
             return needs(.logsRead)
         case (.GET, "kv"), (.POST, "sql"):
             // Both read through a read-only connection.

@@ -44,6 +44,10 @@ public struct ServerConfiguration: Sendable {
     public var maxWorkers: Int = max(2, System.coreCount)
     /// Let app `fetch` reach loopback, private and link-local addresses.
     public var allowPrivateEgress = false
+    /// Per-app app-`fetch` bounds: requests in flight, requests per minute, response size in MB.
+    public var egressConcurrency = 16
+    public var egressPerMinute = 600
+    public var egressMaxResponseMB = 5
     /// Deploy limits (upload, expansion, entries, per file).
     public var deployLimits = DeployLimits()
     /// Whether `git push` may rewrite a branch (non-fast-forward); `fazt serve --git-allow-force`.

@@ -1,4 +1,5 @@
 import FaztKernel
+import FaztNet
 import FaztRealtime
 import FaztRuntime
 import FaztScheduler
@@ -30,6 +31,8 @@ final class ServerServices: Sendable {
     /// Owner credentials verified in the last seconds.
     let ownerAccess = OwnerAccessCache()
     let catalog: AppCatalog
+    /// Each app's egress allowlist: manifest `egress` ∪ owner grants.
+    let egressRules: EgressRuleSource
     let blobCache: BlobCache
     let threadPool: NIOThreadPool
     let logger: Logger
@@ -110,6 +113,18 @@ final class ServerServices: Sendable {
         runtime.workerIdleSeconds = configuration.workerIdleSeconds
         runtime.maxWorkers = configuration.maxWorkers
         runtime.egress.allowPrivate = configuration.allowPrivateEgress
+        runtime.egress.maxResponseBytes = configuration.egressMaxResponseMB << 20
+        runtime.egressLimits = EgressLimits(
+            concurrency: configuration.egressConcurrency,
+            perMinute: configuration.egressPerMinute
+        )
+        let egressRules = EgressRuleSource(catalog: catalog, grants: EgressGrants(store: store))
+        self.egressRules = egressRules
+        runtime.egressRules = { app in egressRules.rules(app: app) }
+        let egressLog = EgressLog(store: store)
+        runtime.egressRecorder = { record in
+            Task { try? await egressLog.append(record) }
+        }
         let logs = AppLogs(store: store)
         self.logs = logs
         runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }

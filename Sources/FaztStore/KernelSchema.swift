@@ -480,5 +480,29 @@ public enum KernelSchema {
                 ) WITHOUT ROWID;
                 """
         ),
+        Migration(
+            version: 16,
+            name: "egress grants and outbound call log",
+            sql: """
+                CREATE TABLE egress_grants (
+                    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    host TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (app, host)
+                ) WITHOUT ROWID;
+                CREATE TABLE egress_log (
+                    id INTEGER PRIMARY KEY,
+                    app TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    host TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX egress_log_app ON egress_log(app, id);
+                """
+        ),
     ]
 }

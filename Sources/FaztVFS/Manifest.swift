@@ -1,4 +1,5 @@
 import FaztJSON
+import FaztNet
 
 /// The parts of an app's `fazt.json` that the VFS and static server use.
 public struct Manifest: Sendable, Equatable {
@@ -22,6 +23,8 @@ public struct Manifest: Sendable, Equatable {
     public var assistant = false
     /// The app's own MCP tools (`"mcp"`), nil when it declares none.
     public var mcp: AppMCPManifest?
+    /// The hosts the app's `fetch` may reach (`"egress"`); nil: any public host.
+    public var egress: HostAllowlist?
 
     /// The manifest's `access` value.
     public enum Access: String, Sendable, Equatable {
@@ -106,6 +109,9 @@ public struct Manifest: Sendable, Equatable {
         if let mcp = value("mcp") {
             manifest.mcp = try parseMCP(mcp)
         }
+        if let egress = value("egress") {
+            manifest.egress = try parseEgress(egress)
+        }
         if let assistant = value("assistant") {
             try checkAssistant(assistant)
             manifest.assistant = true
@@ -126,6 +132,33 @@ public struct Manifest: Sendable, Equatable {
             }
         }
         return manifest
+    }
+
+    /// `"egress"`: a list of at most 100 host patterns (`api.github.com`, `*.slack.com`).
+    static func parseEgress(_ value: JSONValue) throws(VFSError) -> HostAllowlist {
+        guard case .array(let items) = value else {
+            throw VFSError(
+                .badManifest,
+                "fazt.json: \"egress\" must be a list of host names such as \"api.github.com\""
+            )
+        }
+        guard items.count <= HostAllowlist.maxEntries else {
+            throw VFSError(
+                .badManifest,
+                "fazt.json: \"egress\" has \(items.count) entries; at most \(HostAllowlist.maxEntries) are allowed"
+            )
+        }
+        var patterns: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .string(let text) = item else {
+                throw VFSError(.badManifest, "fazt.json: \"egress[\(index)]\" must be a string (a host name)")
+            }
+            if let problem = HostAllowlist.problem(with: text) {
+                throw VFSError(.badManifest, "fazt.json: egress entry \"\(text)\" \(problem)")
+            }
+            patterns.append(text)
+        }
+        return HostAllowlist(patterns)
     }
 
     /// Webhook names: `[A-Za-z0-9_-]{1,64}`.

@@ -78,6 +78,12 @@ public enum ManifestSchema {
         Key("debug", .boolean, default: "false", "Send exception text, `where` and stack to clients in a 500."),
         Key("cors", .object(cors), default: "any origin, no credentials", "CORS for `/api/*`."),
         Key("limits", .object(limits), "Per-app limits (they can only lower the server's)."),
+        Key(
+            "egress",
+            .strings,
+            default: "any public host",
+            "Hosts `fetch` may reach (`api.github.com`, `*.slack.com`); others fail with `NET_BLOCKED`."
+        ),
         Key("env", .scalarMap("NAME → value"), "Fallbacks for `fazt.env.get` (owner values from `fazt env set` win)."),
         Key("schedules", .objects(schedule), default: "[]", "Cron jobs (see Cron)."),
         Key("events", .stringMap("pattern → handler file"), "Event subscriptions kept with the live version."),
