@@ -29,6 +29,11 @@ public struct EgressLog: Sendable {
         }
     }
 
+    /// Deletes `app`'s records (in the transaction that deletes the app).
+    public static func deleteAll(_ connection: Connection, app: String) throws {
+        _ = try connection.run("DELETE FROM egress_log WHERE app = ?", [.text(app)])
+    }
+
     /// The app's newest `limit` calls, newest first.
     public func list(app: String, limit: Int) throws -> [EgressRecord] {
         try store.read { connection in

@@ -135,6 +135,7 @@ struct ControlAPI: Sendable {
                     try EventBus.deleteAll(connection, app: app)
                     try AppSecrets.deleteAll(connection, app: app)
                     try AIBudget.deleteAll(connection, app: app)
+                    try EgressLog.deleteAll(connection, app: app)
                 }
             }
             services.events.emitSystem(

@@ -1,3 +1,4 @@
+import FaztStore
 import FaztTestSupport
 import Foundation
 import Testing
@@ -70,5 +71,13 @@ import Testing
         let bad = try server.api("POST", "/apps/open/net", body: Array(#"{"host":"https://x.com"}"#.utf8))
         #expect(bad.status == 400 && bad.text.contains("https://x.com"), "\(bad.text)")
         #expect(try server.api("POST", "/apps/ghost/net", body: Array(#"{"host":"x.com"}"#.utf8)).status == 404)
+
+        // Deleting the app deletes its call records (and its grants, by cascade).
+        #expect(try server.api("DELETE", "/apps/listed").status == 200)
+        let store = try Store(path: server.dataPath)
+        let left = try store.read {
+            try $0.queryOne("SELECT COUNT(*) FROM egress_log WHERE app = 'listed'") { $0.int(0) } ?? -1
+        }
+        #expect(left == 0)
     }
 }
