@@ -55,31 +55,6 @@ public final class BareGitRepository: @unchecked Sendable {
 
     /// Runs `/usr/bin/git arguments…` with `input` on stdin; throws with stderr when it fails.
     public static func git(_ arguments: [String], input: [UInt8]?) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_CONFIG_NOSYSTEM"] = "1"
-        environment["HOME"] = NSTemporaryDirectory()
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input)) }
-        try stdin.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestError(
-                "git \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): "
-                    + String(decoding: err, as: UTF8.self)
-            )
-        }
-        return String(decoding: out, as: UTF8.self)
+        try GitCLI.check(arguments, input: input).text
     }
 }
