@@ -87,17 +87,39 @@ public struct EnvValue: Codable, Sendable {
     public init(value: String) { self.value = value }
 }
 
+/// `PUT /apps/{name}/secrets/{secret}` and `PUT /secrets/{secret}` (global) request.
+public struct SecretValue: Codable, Sendable {
+    public var value: String
+    /// Bind the secret to these hosts (as in a manifest's `egress`); nil or empty: unbound.
+    public var hosts: [String]?
+    /// Let `fazt.secrets.get` return it to JavaScript.
+    public var readable: Bool?
+
+    /// Creates a secret value.
+    public init(value: String, hosts: [String]? = nil, readable: Bool? = nil) {
+        self.value = value
+        self.hosts = hosts
+        self.readable = readable
+    }
+}
+
 /// `GET /apps/{name}/secrets`: names and when they were set, never values.
 public struct SecretList: Codable, Sendable {
     /// One secret's name and when it was set.
     public struct Item: Codable, Sendable {
         public var name: String
         public var updatedAt: Int64
+        /// The hosts it may be sent to; nil: any host the app may reach.
+        public var hosts: [String]?
+        /// Whether `fazt.secrets.get` returns it to JavaScript.
+        public var readable: Bool?
 
         /// Creates an item.
-        public init(name: String, updatedAt: Int64) {
+        public init(name: String, updatedAt: Int64, hosts: [String]? = nil, readable: Bool = false) {
             self.name = name
             self.updatedAt = updatedAt
+            self.hosts = hosts
+            self.readable = readable
         }
     }
 

@@ -88,6 +88,7 @@ struct ControlAPI: Sendable {
         if let response = try await dataRoute(request, segments) { return response }
         if let response = try await realtimeRoute(request, segments) { return response }
         if let response = try await netRoute(request, segments) { return response }
+        if let response = try await secretsRoute(request, segments) { return response }
         if let response = try await aiRoute(request, segments) { return response }
         if let response = try await assistantRoute(request, segments) { return response }
         if let response = try await draftsRoute(request, segments) { return response }
@@ -173,25 +174,6 @@ struct ControlAPI: Sendable {
                 return (name, try env.list(app: name))
             }
             return .json(EnvList(app: name, env: values))
-        case (.GET, "apps", 3) where segments[2] == "secrets":
-            let name = try await blocking { try vfs.info(app: segments[1]).name }
-            let secrets = services.secrets
-            return .json(SecretList(app: name, secrets: try await blocking { try secrets.list(app: name) }))
-        case (.PUT, "apps", 4) where segments[2] == "secrets":
-            let name = try await blocking { try vfs.info(app: segments[1]).name }
-            let key = try AppSecrets.validate(name: segments[3])
-            let body = try request.decodeJSON(EnvValue.self)
-            let secrets = services.secrets
-            try await blocking { try secrets.set(app: name, name: key, value: body.value) }
-            return .json(["app": name, "secret": key])
-        case (.DELETE, "apps", 4) where segments[2] == "secrets":
-            let name = try await blocking { try vfs.info(app: segments[1]).name }
-            let key = try AppSecrets.validate(name: segments[3])
-            let secrets = services.secrets
-            guard try await blocking({ try secrets.unset(app: name, name: key) }) else {
-                throw APIError.notFound("secret '\(key)' is not set for \(name)")
-            }
-            return .json(["app": name, "unset": key])
         case (.PUT, "apps", 4) where segments[2] == "env":
             let name = try await blocking { try vfs.info(app: segments[1]).name }
             let key = try AppEnv.validate(key: segments[3])

@@ -504,5 +504,13 @@ public enum KernelSchema {
                 CREATE INDEX egress_log_app ON egress_log(app, id);
                 """
         ),
+        Migration(
+            version: 17,
+            name: "secrets bound to hosts, readable secrets and global secrets",
+            sql: """
+                ALTER TABLE secrets ADD COLUMN hosts TEXT;
+                ALTER TABLE secrets ADD COLUMN readable INTEGER NOT NULL DEFAULT 0;
+                """
+        ),
     ]
 }
