@@ -55,7 +55,13 @@ public struct AppSecrets: Sendable {
     /// Seals and stores a secret (blocking), replacing any value of the same name.
     ///
     /// `app` is `*` for a global secret; `hosts` binds it (nil or empty: unbound).
-    public func set(app: String, name: String, value: String, hosts: [String]? = nil, readable: Bool = false)
+    public func set(
+        app: String,
+        name: String,
+        value: String,
+        hosts: [String]? = nil,
+        readable: Bool = false
+    )
         throws
     {
         guard !value.isEmpty, value.utf8.count <= Self.maxValueBytes else {
