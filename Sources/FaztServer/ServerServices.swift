@@ -159,6 +159,7 @@ final class ServerServices: Sendable {
         self.events = events
         let box = try SecretBox(databasePath: store.path)
         self.secrets = AppSecrets(store: store, box: box)
+        runtime.credentials = OutboundSecrets(secrets: secrets, connections: nil)
         self.previewKey = box.derivedKey(purpose: "preview-links")
         let realtime = RealtimeServices(
             limits: configuration.realtime,
