@@ -63,8 +63,9 @@ public struct PreparedRequest: Sendable {
     public var request: EgressRequest
     /// Removes the credentials from the answer before JavaScript sees it.
     public var redactor = Redactor()
-    /// Every host the request (or a redirect hop) goes to must be on each list: the bindings of the
-    /// credentials it carries. Empty: it carries none.
+    /// The bindings of the credentials it carries (empty: none).
+    ///
+    /// Every host the request or a redirect hop goes to must be on each list.
     public var credentialHosts: [HostAllowlist] = []
     /// Set when the request carries an OAuth connection's token: after a 401, refreshes the token
     /// and gives the request to send once more.
