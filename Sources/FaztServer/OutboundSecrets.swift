@@ -1,6 +1,7 @@
 import Dispatch
 import FaztKernel
 import FaztNet
+import FaztVFS
 import Foundation
 
 /// The daemon's side of `fetch(url, {auth, connection})` and `{{secret:NAME}}`: fills owner
@@ -24,6 +25,12 @@ final class OutboundSecrets: OutboundCredentials {
         auth: FetchAuth,
         completion: @escaping @Sendable (Result<PreparedRequest, EgressError>) -> Void
     ) {
+        if AppName.preview(app) != nil {
+            // Draft code never holds production credentials (not even global secrets).
+            let message = "a preview runs without secrets and connections; they work once the version is live"
+            completion(.failure(Self.refusal(message)))
+            return
+        }
         queue.async { [self] in
             let prepared: PreparedRequest
             do {

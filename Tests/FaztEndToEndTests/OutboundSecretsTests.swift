@@ -137,6 +137,18 @@ import Testing
         #expect(foreign["code"] as? String == "NET_AUTH", "another app cannot use caller's secret: \(foreign)")
         let shared = try call(server, app: "other", "http://echo.localhost:\(port)/api", #"{"auth":"SHARED"}"#)
         #expect(shared["status"] as? Int == 200, "a global secret serves every app: \(shared)")
+        // A preview runs draft code: no secrets, not even global ones.
+        let query =
+            "url=" + "http://echo.localhost:\(port)/api".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let preview = try TestHTTP.request(
+            port: port,
+            "GET",
+            "/api?\(query)&init=%7B%22auth%22%3A%22SHARED%22%7D",
+            host: "caller--v1.localhost:\(port)",
+            headers: [("Authorization", "Bearer \(try server.token())")]
+        )
+        #expect(preview.json["code"] as? String == "NET_AUTH", "\(preview.text)")
+        #expect((preview.json["error"] as? String)?.contains("preview") == true)
         // The call log names the refusals, never a value.
         let log = try server.api("GET", "/apps/caller/egress").text
         #expect(log.contains("NET_AUTH"), "\(log)")
