@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -70,7 +71,13 @@ let package = Package(
         ),
         .target(
             name: "FaztNet",
-            dependencies: ["CCurl"],
+            dependencies: [
+                "CCurl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             exclude: ["README.md"]
         ),
         .executableTarget(name: "BundleJSTool"),
@@ -173,7 +180,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "FaztNetTests", dependencies: ["FaztNet", "CCurl"]),
+        .testTarget(
+            name: "FaztNetTests",
+            dependencies: [
+                "FaztNet", "CCurl", "FaztTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "FaztAITests", dependencies: ["FaztAI", "FaztJSON"]),
         .testTarget(
             name: "FaztRealtimeTests",

@@ -37,7 +37,7 @@ public final class EgressLoop: Sendable {
     /// Starts `request` with its body read as it arrives: `stream`'s callbacks run on the loop's
     /// thread (see `EgressStream`); `stream.cancel()` stops it from any thread.
     public func start(_ request: EgressRequest, policy: EgressPolicy, stream: EgressStream) {
-        stream.loop.withLock { $0 = self }
+        stream.onCancel { [self] in wake() }
         let submission = Submission(
             request: request,
             policy: policy,

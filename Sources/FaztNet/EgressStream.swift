@@ -16,8 +16,8 @@ public final class EgressStream: Sendable {
     /// Called once the connection is ready, just before the request's first byte is sent.
     let onRequestSent: (@Sendable () -> Void)?
     private let cancelled = Atomic<Bool>(false)
-    /// The loop that runs the transfer (set by `EgressLoop.start`), to wake it on `cancel()`.
-    let loop = Mutex<EgressLoop?>(nil)
+    /// What stops the transport on `cancel()` (wakes `EgressLoop`, closes a `LoopHTTPClient` channel).
+    let stopper = Mutex<(@Sendable () -> Void)?>(nil)
 
     public init(
         onHead: @escaping Head,
@@ -31,11 +31,17 @@ public final class EgressStream: Sendable {
         self.onRequestSent = onRequestSent
     }
 
-    /// Stops the transfer and closes its connection (from any thread): the loop wakes at once,
-    /// removes it and calls `onEnd` with a "cancelled" failure, unless it already ended.
+    /// Stops the transfer and closes its connection (from any thread): the transport stops at
+    /// once and calls `onEnd` with a "cancelled" failure, unless it already ended.
     public func cancel() {
         guard !cancelled.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        loop.withLock { $0 }?.wake()
+        stopper.withLock { $0 }?()
+    }
+
+    /// Sets what `cancel()` runs; runs it at once when the stream was already cancelled.
+    func onCancel(_ stop: @escaping @Sendable () -> Void) {
+        stopper.withLock { $0 = stop }
+        if isCancelled { stop() }
     }
 
     public var isCancelled: Bool { cancelled.load(ordering: .acquiring) }

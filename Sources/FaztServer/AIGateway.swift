@@ -44,6 +44,10 @@ final class AIGateway: AIService {
     /// Seconds a provider may send nothing (before or during its answer) before the call times out.
     let stallSeconds: Int
 
+    /// `toResponse()` answers read the provider on the caller's connection loop (`LoopHTTPClient`);
+    /// `FAZT_AI_CLIENT=curl` keeps them on libcurl's thread (to compare the two).
+    let readsOnCallerLoop = ProcessInfo.processInfo.environment["FAZT_AI_CLIENT"] != "curl"
+
     init(
         store: Store,
         registry: AIRegistry,

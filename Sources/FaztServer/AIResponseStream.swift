@@ -24,6 +24,8 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
     private var batchScheduled = false
     /// Stops the upstream call (the caller left).
     var onStop: (@Sendable () -> Void)?
+    /// Run with the connection's loop once the HTTP layer takes the stream (see `whenTaken`).
+    private var takenWaiters: [@Sendable ((any EventLoop)?) -> Void] = []
     /// Where the time from a provider piece's arrival to its event's write is counted.
     private let latency: AILatencyHistogram?
 
@@ -65,6 +67,16 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
             lock.unlock()
             return
         }
+        if loop.inEventLoop {
+            // Read on the connection's own loop (`LoopHTTPClient`): written in the same pass.
+            let text = batch
+            let arrivals = batchArrivals
+            let write = self.write
+            batch = ""
+            batchArrivals = []
+            lock.unlock()
+            return written(write?(ByteBuffer(string: text)), arrivals)
+        }
         batchScheduled = true
         lock.unlock()
         loop.execute { [self] in
@@ -76,10 +88,31 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
             batchArrivals = []
             batchScheduled = false
             lock.unlock()
-            let written = write?(ByteBuffer(string: text))
-            if let latency {
-                written?.whenSuccess { for arrival in arrivals { latency.record(since: arrival) } }
+            written(write?(ByteBuffer(string: text)), arrivals)
+        }
+    }
+
+    private func written(_ write: EventLoopFuture<Void>?, _ arrivals: [NIODeadline]) {
+        guard let latency else { return }
+        write?.whenSuccess { for arrival in arrivals { latency.record(since: arrival) } }
+    }
+
+    /// Runs `body` with the connection's event loop once the HTTP layer takes the stream (at once
+    /// when it has), or with nil when nobody took it within `seconds`.
+    func whenTaken(within seconds: Double = 10, _ body: @escaping @Sendable ((any EventLoop)?) -> Void) {
+        lock.lock()
+        if let loop {
+            lock.unlock()
+            return body(loop)
+        }
+        takenWaiters.append(body)
+        lock.unlock()
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+            let late = lock.withLock { () -> [@Sendable ((any EventLoop)?) -> Void] in
+                defer { takenWaiters = [] }
+                return loop == nil ? takenWaiters : []
             }
+            for waiter in late { waiter(nil) }
         }
     }
 
@@ -111,9 +144,12 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
         self.loop = loop
         self.write = write
         self.end = end
+        let waiters = takenWaiters
+        takenWaiters = []
         lock.unlock()
         if !waiting.isEmpty { _ = write(ByteBuffer(string: waiting.joined())) }
         if over { end() }
+        for waiter in waiters { waiter(loop) }
     }
 
     func stop() {

@@ -142,7 +142,16 @@ final class AIStreamRun: @unchecked Sendable {
         self.stream = stream
         lock.unlock()
         let egress = EgressRequest(url: wire.url, method: wire.method, headers: wire.headers, body: wire.body)
-        EgressLoop.shared.start(egress, policy: gateway.policy(), stream: stream)
+        let policy = gateway.policy()
+        guard let response = sink.response, gateway.readsOnCallerLoop else {
+            return EgressLoop.shared.start(egress, policy: policy, stream: stream)
+        }
+        // A `toResponse()` answer: the provider's connection runs on the caller's connection loop,
+        // so each piece is read, normalized and written out in one pass (no thread hop per token).
+        response.whenTaken { loop in
+            guard let loop else { return EgressLoop.shared.start(egress, policy: policy, stream: stream) }
+            LoopHTTPClient.start(egress, policy: policy, stream: stream, on: loop)
+        }
     }
 
     /// Stops the call and closes the upstream connection (`fazt.ai.cancel`).

@@ -1,0 +1,112 @@
+import FaztTestSupport
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+@testable import FaztNet
+
+/// `LoopHTTPClient`: answers stream back on the caller's loop, under the same policy as libcurl.
+@Suite struct LoopHTTPClientTests {
+    struct Outcome {
+        var status = 0
+        var body: [UInt8] = []
+        var onLoop = true
+        var error: EgressError?
+        var sent = false
+    }
+
+    func run(_ url: String, policy: EgressPolicy, method: String = "GET", body: [UInt8]? = nil) throws -> Outcome {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let loop = group.next()
+        let outcome = Mutex(Outcome())
+        let done = DispatchSemaphore(value: 0)
+        let stream = EgressStream(
+            onHead: { status, _ in
+                outcome.withLock {
+                    $0.status = status
+                    $0.onLoop = $0.onLoop && loop.inEventLoop
+                }
+            },
+            onData: { bytes in
+                outcome.withLock {
+                    $0.body += bytes
+                    $0.onLoop = $0.onLoop && loop.inEventLoop
+                }
+            },
+            onEnd: { result in
+                outcome.withLock {
+                    if case .failure(let error) = result { $0.error = error }
+                    $0.onLoop = $0.onLoop && loop.inEventLoop
+                }
+                done.signal()
+            },
+            onRequestSent: { outcome.withLock { $0.sent = true } }
+        )
+        let request = EgressRequest(url: url, method: method, headers: [("X-Test", "1")], body: body)
+        LoopHTTPClient.start(request, policy: policy, stream: stream, on: loop)
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        return outcome.withLock { $0 }
+    }
+
+    @Test func theAnswerStreamsBackOnTheGivenLoop() throws {
+        let upstream = try LoopbackReceiver(.http)
+        upstream.respond { request in (201, "got \(request.method) \(request.path) \(request.body)") }
+        let outcome = try run(
+            "http://127.0.0.1:\(upstream.port)/v1/chat?x=1",
+            policy: EgressPolicy(allowPrivate: true),
+            method: "POST",
+            body: Array("hello".utf8)
+        )
+        #expect(outcome.error == nil, "\(String(describing: outcome.error))")
+        #expect(outcome.status == 201 && outcome.onLoop && outcome.sent)
+        #expect(String(decoding: outcome.body, as: UTF8.self) == "got POST /v1/chat?x=1 hello")
+        #expect(upstream.all.first?.headers["x-test"] == "1")
+        #expect(upstream.all.first?.headers["host"] == "127.0.0.1:\(upstream.port)")
+    }
+
+    @Test func thePolicyHolds() throws {
+        let upstream = try LoopbackReceiver(.http)
+        let refused = try run("http://127.0.0.1:\(upstream.port)/", policy: EgressPolicy())
+        #expect(refused.error?.message.contains("private or loopback") == true, "\(String(describing: refused.error))")
+        #expect(upstream.all.isEmpty)
+        var listed = EgressPolicy(allowPrivate: true)
+        listed.allowedHosts = HostAllowlist(["api.example.com"])
+        let blocked = try run("http://127.0.0.1:\(upstream.port)/", policy: listed)
+        #expect(blocked.error?.code == "NET_BLOCKED")
+        var small = EgressPolicy(allowPrivate: true)
+        small.maxResponseBytes = 4
+        upstream.respond { _ in (200, "more than four bytes") }
+        let large = try run("http://127.0.0.1:\(upstream.port)/", policy: small)
+        #expect(large.error?.message.contains("larger than") == true, "\(String(describing: large.error))")
+        let scheme = try run("ftp://127.0.0.1/", policy: EgressPolicy(allowPrivate: true))
+        #expect(scheme.error?.message.contains("only http and https") == true)
+    }
+
+    @Test func aSilentUpstreamStallsOut() throws {
+        // A listening socket that never answers.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let silent = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? silent.close().wait() }
+        var policy = EgressPolicy(allowPrivate: true)
+        policy.stallSeconds = 1
+        let started = ContinuousClock.now
+        let outcome = try run("http://127.0.0.1:\(silent.localAddress?.port ?? 0)/", policy: policy)
+        #expect(outcome.error?.timedOut == true && outcome.error?.message.contains("nothing received") == true)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func targetsParse() throws {
+        let target = try LoopHTTPClient.Target("https://API.example.com:8443/v1?q=1#frag", label: "ai")
+        #expect(
+            target.secure && target.port == 8443 && target.path == "/v1?q=1"
+                && target.hostHeader == "API.example.com:8443"
+        )
+        let bare = try LoopHTTPClient.Target("http://[::1]?a", label: "ai")
+        #expect(bare.host == "::1" && bare.port == 80 && bare.path == "/?a" && bare.hostHeader == "[::1]")
+        #expect(throws: EgressError.self) { try LoopHTTPClient.Target("http://h:99999/", label: "ai") }
+    }
+}
