@@ -284,6 +284,7 @@ extension Prelude {
             schedule,
             events,
             notify,
+            secrets,
             socket,
             realtime,
             ai,
