@@ -23,8 +23,9 @@ enum ByteEncoding: String, CaseIterable {
         }
     }
 
-    /// The bytes `text` spells in this encoding, nil when it does not. Base64 of either alphabet
-    /// is read by both base64 encodings, with or without padding.
+    /// The bytes `text` spells in this encoding, nil when it does not.
+    ///
+    /// Base64 of either alphabet is read by both base64 encodings, with or without padding.
     func decode(_ text: String) -> [UInt8]? {
         switch self {
         case .hex:

@@ -1,12 +1,18 @@
 import FaztJSON
 
-/// JWS in compact serialization (RFC 7515 §7.1), as JWTs use it: `header.payload.signature`, each
-/// part base64url. Signs and verifies with an owner secret: HS256/384/512 with its bytes, RS256 or
-/// ES256 with the PEM key it holds. `none` is never accepted.
+/// JWS in compact serialization (RFC 7515 §7.1), as JWTs use it.
+///
+/// A token is `header.payload.signature`, each part base64url. Signs and verifies with an owner
+/// secret: HS256/384/512 with its bytes, RS256 or ES256 with the PEM key it holds. `none` is never
+/// accepted.
 enum CompactJWS {
     /// The algorithms it knows (RFC 7518 names).
     enum Algorithm: String, CaseIterable {
-        case hs256 = "HS256", hs384 = "HS384", hs512 = "HS512", rs256 = "RS256", es256 = "ES256"
+        case hs256 = "HS256"
+        case hs384 = "HS384"
+        case hs512 = "HS512"
+        case rs256 = "RS256"
+        case es256 = "ES256"
 
         var digest: HMACDigest? {
             switch self {
@@ -24,6 +30,7 @@ enum CompactJWS {
         case pem(SigningKey)
 
         /// The key in `secret`: a PEM key when it is PEM text, else the bytes themselves.
+        ///
         /// PEM text that holds no usable key is an error naming the kinds that are.
         init(secret: [UInt8], name: String) throws {
             guard SigningKey.isPEM(secret) else {
@@ -105,9 +112,10 @@ enum CompactJWS {
         return input + "." + ByteEncoding.base64url.encode(signature)
     }
 
-    /// Whether `token` is a compact JWS whose signature `key` verifies with the algorithm its
-    /// header names, which must go with the key (so an RSA public key is never used as an HMAC
-    /// secret, and `none` never passes). Claims such as `exp` are the caller's to check.
+    /// Whether `token` is a compact JWS whose signature `key` verifies.
+    ///
+    /// The algorithm its header names must go with the key (so an RSA public key is never used as
+    /// an HMAC secret, and `none` never passes). Claims such as `exp` are the caller's to check.
     static func verify(_ token: String, key: Key) -> Bool {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerBytes = ByteEncoding.base64url.decode(String(parts[0])),

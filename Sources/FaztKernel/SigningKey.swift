@@ -33,9 +33,11 @@ final class SigningKey {
         return false
     }
 
-    /// The key in `pem`: a private key (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`), a
-    /// public key (`PUBLIC KEY`) or a certificate's public key; nil when it holds none of them or
-    /// the key is neither RSA nor EC P-256. An encrypted private key does not load (no prompt).
+    /// The key in `pem`, nil when it holds none or one that is neither RSA nor EC P-256.
+    ///
+    /// It reads a private key (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`), a public key
+    /// (`PUBLIC KEY`) or a certificate's public key. An encrypted private key does not load (no
+    /// prompt).
     ///
     /// Text pasted from JSON with its line breaks still escaped (`\n`, as in a Google service
     /// account's `private_key`) is read with real ones.
@@ -88,8 +90,9 @@ final class SigningKey {
         return raw
     }
 
-    /// Whether `signature` is this key's signature of `message` (SHA-256). For P-256 it is the
-    /// JWS form (64 bytes `r ‖ s`) or DER, as other tools write it.
+    /// Whether `signature` is this key's signature of `message` (SHA-256).
+    ///
+    /// For P-256 it is the JWS form (64 bytes `r ‖ s`) or DER, as other tools write it.
     func verify(_ message: [UInt8], signature: [UInt8]) -> Bool {
         defer { ERR_clear_error() }
         var signature = signature
