@@ -39,6 +39,32 @@ import Testing
             """#
         ),
         js("api/readable.js", #"module.exports = () => ({ value: fazt.secrets.get("OPEN") });"#),
+        // The Stripe and GitHub examples of docs/api.md, as written there.
+        js(
+            "api/stripe.js",
+            #"""
+            exports.POST = async (req) => {
+              const header = req.headers["stripe-signature"] || "";
+              const t = (/(?:^|,)t=(\d+)/.exec(header) || [])[1];
+              const sigs = [...header.matchAll(/(?:^|,)v1=([0-9a-f]+)/g)].map((m) => m[1]);
+              const body = await req.text();
+              const fresh = t && Math.abs(Date.now() / 1000 - Number(t)) < 300;
+              if (!fresh || !sigs.some((s) => fazt.secrets.verify("HOOK", `${t}.${body}`, s)))
+                return { status: 401, body: { error: "bad signature" } };
+              return { received: JSON.parse(body).id };
+            };
+            """#
+        ),
+        js(
+            "api/github.js",
+            #"""
+            exports.POST = async (req) => {
+              const sig = (req.headers["x-hub-signature-256"] || "").replace(/^sha256=/, "");
+              const ok = fazt.secrets.verify("HOOK", await req.text(), sig);
+              return ok ? { ok } : { status: 401, body: { error: "bad signature" } };
+            };
+            """#
+        ),
         js("api/fail.js", #"module.exports = () => { fazt.secrets.get("HOOK"); };"#),
     ]
 
@@ -96,6 +122,30 @@ import Testing
         #expect((missing?["message"] as? String)?.contains("fazt secret set vault NOPE -") == true)
         #expect((json["badAlg"] as? [String: Any])?["code"] as? String == "INVALID_ARGUMENT")
         #expect((json["globals"] as? [Any])?.isEmpty == true, "nothing secret on globalThis")
+
+        // Webhook handlers as docs/api.md shows them.
+        func post(_ path: String, _ headers: [(String, String)]) throws -> TestResponse {
+            let answer = try TestHTTP.request(
+                port: server.port,
+                "POST",
+                path,
+                host: "vault.localhost:\(server.port)",
+                headers: [("Content-Type", "application/json")] + headers,
+                body: Array(body.utf8)
+            )
+            outputs.append(answer.text)
+            return answer
+        }
+        let now = Int(Date().timeIntervalSince1970)
+        let stripeSignature = "t=\(now),v1=00ff,v1=\(Self.hmacHex(Self.hookSecret, "\(now).\(body)"))"
+        let stripe = try post("/api/stripe", [("Stripe-Signature", stripeSignature)])
+        #expect(stripe.status == 200 && stripe.json["received"] as? String == "evt_1", "\(stripe.text)")
+        let stale = "t=\(now - 600),v1=\(Self.hmacHex(Self.hookSecret, "\(now - 600).\(body)"))"
+        #expect(try post("/api/stripe", [("Stripe-Signature", stale)]).status == 401)
+        #expect(try post("/api/stripe", [("Stripe-Signature", "t=\(now),v1=\(Self.hmacHex("x", body))")]).status == 401)
+        let github = "sha256=" + Self.hmacHex(Self.hookSecret, body)
+        #expect(try post("/api/github", [("X-Hub-Signature-256", github)]).status == 200)
+        #expect(try post("/api/github", [("X-Hub-Signature-256", "sha256=zz")]).status == 401)
 
         // Readable: the value, and only there.
         let readable = try server.app("vault", "/api/readable")

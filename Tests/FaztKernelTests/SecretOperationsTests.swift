@@ -112,6 +112,22 @@ import Testing
         #expect(other?.code == .secretNotFound)
     }
 
+    @Test func secretOpsAreKernelCallsThatTouchNoStorage() {
+        for op in SecretOperations.ops {
+            #expect(op.route == .kernel && op.isSecret && !op.isWrite && !op.isRealtime, "\(op)")
+        }
+        #expect(StorageOp.allCases.filter(\.isSecret).count == SecretOperations.ops.count)
+    }
+
+    @Test func headerExtrasCanDropTyp() throws {
+        let token = String(
+            try call(.secretsSign, "HOOK", #"{"header":{"typ":null,"kid":"a"}}"#, "x").dropFirst().dropLast()
+        )
+        let header = ByteEncoding.base64url.decode(String(token.split(separator: ".")[0]))
+        #expect(header == Array(#"{"alg":"HS256","kid":"a"}"#.utf8))
+        #expect(failure(.secretsSign, "HOOK", #"{"header":"kid"}"#, "x")?.code == .invalidArgument)
+    }
+
     @Test func refusesDataOverOneMegabyte() {
         let big = String(repeating: "x", count: (1 << 20) + 1)
         #expect(failure(.secretsHMAC, "HOOK", "", big)?.code == .tooLarge)
