@@ -109,7 +109,13 @@ public struct SecretOperations: Sendable {
         case .hmac(let bytes):
             let digest: HMACDigest
             if let alg, let named = CompactJWS.Algorithm(rawValue: alg.uppercased()) {
-                guard let hmac = named.digest else { return false }
+                guard let hmac = named.digest else {
+                    throw StorageError(
+                        .invalidArgument,
+                        "fazt.secrets.verify: secret \(name) is not a PEM key, so it checks HMACs: for \(named.rawValue) "
+                            + "set a secret holding the signer's public key (BEGIN PUBLIC KEY)"
+                    )
+                }
                 digest = hmac
             } else {
                 digest = try Self.digest(options["alg"], default: .sha256)

@@ -62,6 +62,8 @@ import Testing
         let sha1 = HMACDigest.sha1.mac(key: Array(Self.hookSecret.utf8), message: Array(body.utf8))
         let options = #"{"signature":"\#(ByteEncoding.hex.encode(sha1))","alg":"sha1"}"#
         #expect(try call(.secretsVerify, "HOOK", options, body) == "true")
+        let wrongKind = failure(.secretsVerify, "HOOK", #"{"signature":"00","alg":"RS256"}"#, body)
+        #expect(wrongKind?.code == .invalidArgument && wrongKind?.message.contains("BEGIN PUBLIC KEY") == true)
     }
 
     @Test func signsAndVerifiesJWTsWithEachKind() throws {
