@@ -95,6 +95,7 @@ import Testing
         #expect(SigningKey(pem: Array(TestKeys.ecPrivate.utf8))?.kind == .ecP256)
         #expect(SigningKey(pem: Array(TestKeys.ecPublic.utf8))?.isPrivate == false)
         #expect(SigningKey(pem: Array(TestKeys.ec384Private.utf8)) == nil)
+        #expect(SigningKey(pem: Array(TestKeys.ecEncrypted.utf8)) == nil)
         #expect(SigningKey(pem: Array("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".utf8)) == nil)
         // As pasted from a service account's JSON, line breaks still escaped.
         let escaped = TestKeys.rsaPrivate.replacingOccurrences(of: "\n", with: "\\n")

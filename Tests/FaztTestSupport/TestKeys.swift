@@ -73,6 +73,17 @@ public enum TestKeys {
         -----END PRIVATE KEY-----
         """
 
+    /// EC P-256 encrypted with a passphrase (`fazt`): never loads, and never prompts for one.
+    public static let ecEncrypted = """
+        -----BEGIN ENCRYPTED PRIVATE KEY-----
+        MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAhEWx1Ar536ZQICCAAw
+        DAYIKoZIhvcNAgkFADAdBglghkgBZQMEAQIEEIbHs99W3AI8oDRULXp5hHkEgZDw
+        7hva+H5nELAt9OmVBmMTNW0sRKrkQEXvyvVL05qcLvvMGioXFY/YJqK8az7PQzMb
+        ujr4MR1NMus71mtjFzgOIYEfrE7+1MWyyZAk/xGoCZu/sRwQuSr3AHleh1WOIrH3
+        y9A74vVbql4VJw4eMC/jGU0Vh9n3ZT156MBUbBhwkdaCUWLGfCEBvS3DBILQ974=
+        -----END ENCRYPTED PRIVATE KEY-----
+        """
+
     /// `openssl dgst -sha256 -sign` with `rsaPrivate` over the JWS `{"alg":"RS256","typ":"JWT"}` /
     /// `{"sub":"fazt"}` (PKCS#1 v1.5 is deterministic: the same key and input give these bytes).
     public static let rs256JWT =
