@@ -134,7 +134,7 @@ public struct SecretOperations: Sendable {
             }
             let signature =
                 encoding.flatMap { $0.decode(signatureText) }
-                ?? (encoding == nil ? ByteEncoding.decodeSignature(signatureText, length: nil) : nil)
+                ?? (encoding == nil ? ByteEncoding.decodeSignature(signatureText, length: pem.signatureLength) : nil)
             guard let signature else { return false }
             return pem.verify(data, signature: signature)
         }

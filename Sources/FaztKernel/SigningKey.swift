@@ -70,6 +70,9 @@ final class SigningKey {
 
     deinit { EVP_PKEY_free(key) }
 
+    /// The length of an RSA signature in bytes (the modulus size); nil for EC, whose DER form varies.
+    var signatureLength: Int? { kind == .rsa ? Int(EVP_PKEY_get_size(key)) : nil }
+
     /// The signature of `message` (SHA-256): PKCS#1 v1.5 for RSA, 64 bytes `r ‖ s` for P-256.
     func sign(_ message: [UInt8]) throws -> [UInt8] {
         defer { ERR_clear_error() }

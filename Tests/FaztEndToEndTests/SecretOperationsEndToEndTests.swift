@@ -155,7 +155,7 @@ import Testing
         let failed = try server.app("vault", "/api/fail")
         outputs.append(failed.text)
         #expect(failed.status == 500 && !failed.text.isEmpty)
-        let runs = try cli(["runs", "vault", "--json"])
+        let runs = try cli(["runs", "vault", "--output"]) + (try cli(["runs", "vault", "--json"]))
         outputs.append(runs)
         #expect(runs.contains("SECRET_NOT_READABLE") || runs.contains("not readable"), "\(runs)")
 

@@ -89,6 +89,8 @@ import Testing
         let detached = #"{"signature":"\#(ByteEncoding.base64.encode(signature))"}"#
         #expect(try call(.secretsVerify, "RSA_PUB", detached, input) == "true")
         #expect(try call(.secretsVerify, "RSA_PUB", detached, input + " ") == "false")
+        let hex = #"{"signature":"\#(ByteEncoding.hex.encode(signature))"}"#
+        #expect(try call(.secretsVerify, "RSA_PUB", hex, input) == "true")
 
         let es = String(try call(.secretsSign, "EC_KEY", "", "payload").dropFirst().dropLast())
         #expect(try call(.secretsVerify, "EC_KEY", "", es) == "true")
