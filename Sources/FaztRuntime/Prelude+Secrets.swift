@@ -11,7 +11,7 @@ extension Prelude {
             if (typeof data === "string") bytes = new TextEncoder().encode(data);
             else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data.slice(0));
             else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-            else throw new FaztError("INVALID_ARGUMENT", `fazt.secrets: ${what} must be a string, an ArrayBuffer or a Uint8Array`);
+            else throw new FaztError("INVALID_ARGUMENT", `fazt.secrets: ${what} must be a string, an ArrayBuffer or a Uint8Array (for a webhook, the raw body: await req.text())`);
             if (bytes.byteLength > SECRET_DATA_LIMIT) throw new FaztError("TOO_LARGE", `fazt.secrets: ${what} is ${bytes.byteLength} bytes (limit 1 MB)`);
             return bytes;
           };

@@ -29,7 +29,8 @@ import Testing
               out.esValid = fazt.secrets.verify("EC_KEY", es);
               out.hs = fazt.secrets.verify("HOOK", fazt.secrets.sign("HOOK", { a: 1 }));
               for (const [label, run] of [["notReadable", () => fazt.secrets.get("HOOK")], ["missing", () => fazt.secrets.hmac("NOPE", "x")],
-                                          ["badAlg", () => fazt.secrets.sign("RSA_KEY", "x", { alg: "HS256" })]]) {
+                                          ["badAlg", () => fazt.secrets.sign("RSA_KEY", "x", { alg: "HS256" })],
+                                          ["parsedBody", () => fazt.secrets.verify("HOOK", { id: 1 }, "00")]]) {
                 try { run(); out[label] = "no error"; } catch (e) { out[label] = { code: e.code, message: e.message }; fazt.log.warn(label, e); }
               }
               console.log("computed", JSON.stringify(out));
@@ -121,6 +122,9 @@ import Testing
         #expect(missing?["code"] as? String == "SECRET_NOT_FOUND")
         #expect((missing?["message"] as? String)?.contains("fazt secret set vault NOPE -") == true)
         #expect((json["badAlg"] as? [String: Any])?["code"] as? String == "INVALID_ARGUMENT")
+        let parsedBody = json["parsedBody"] as? [String: Any]
+        #expect(parsedBody?["code"] as? String == "INVALID_ARGUMENT")
+        #expect((parsedBody?["message"] as? String)?.contains("await req.text()") == true)
         #expect((json["globals"] as? [Any])?.isEmpty == true, "nothing secret on globalThis")
 
         // Webhook handlers as docs/api.md shows them.
