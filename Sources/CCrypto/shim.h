@@ -8,3 +8,50 @@
 static const int FAZT_EVP_CTRL_GCM_SET_IVLEN = EVP_CTRL_GCM_SET_IVLEN;
 static const int FAZT_EVP_CTRL_GCM_GET_TAG = EVP_CTRL_GCM_GET_TAG;
 static const int FAZT_EVP_CTRL_GCM_SET_TAG = EVP_CTRL_GCM_SET_TAG;
+
+// Keys for signing and verifying (`SigningKey` in FaztKernel).
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+static const int FAZT_EVP_PKEY_RSA = EVP_PKEY_RSA;
+static const int FAZT_EVP_PKEY_EC = EVP_PKEY_EC;
+
+// A passphrase callback that gives none: an encrypted PEM key fails to load instead of prompting
+// on the terminal (OpenSSL's default callback reads the tty).
+static int fazt_no_passphrase(char *buffer, int size, int rwflag, void *userdata) {
+    (void)buffer; (void)size; (void)rwflag; (void)userdata;
+    return 0;
+}
+
+// The private key in PEM text (PKCS#8, or traditional RSA/EC), or NULL.
+static inline EVP_PKEY *fazt_read_private_key(const void *pem, int length) {
+    BIO *bio = BIO_new_mem_buf(pem, length);
+    if (bio == NULL) return NULL;
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, fazt_no_passphrase, NULL);
+    BIO_free(bio);
+    return key;
+}
+
+// The public key in PEM text (SubjectPublicKeyInfo, `BEGIN PUBLIC KEY`), or NULL.
+static inline EVP_PKEY *fazt_read_public_key(const void *pem, int length) {
+    BIO *bio = BIO_new_mem_buf(pem, length);
+    if (bio == NULL) return NULL;
+    EVP_PKEY *key = PEM_read_bio_PUBKEY(bio, NULL, fazt_no_passphrase, NULL);
+    BIO_free(bio);
+    return key;
+}
+
+// The public key of the certificate in PEM text (`BEGIN CERTIFICATE`), or NULL.
+static inline EVP_PKEY *fazt_read_certificate_key(const void *pem, int length) {
+    BIO *bio = BIO_new_mem_buf(pem, length);
+    if (bio == NULL) return NULL;
+    X509 *certificate = PEM_read_bio_X509(bio, NULL, fazt_no_passphrase, NULL);
+    BIO_free(bio);
+    if (certificate == NULL) return NULL;
+    EVP_PKEY *key = X509_get_pubkey(certificate);
+    X509_free(certificate);
+    return key;
+}

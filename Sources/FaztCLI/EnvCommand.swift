@@ -7,11 +7,19 @@ struct EnvCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "env",
         abstract: "Set, unset and list an app's environment values (read by fazt.env.get).",
+        discussion: """
+            Env values are plain settings: JavaScript reads them and 'fazt env list' shows them. API keys,
+            tokens and signing keys belong in 'fazt secret set APP NAME -' instead: apps use a secret with
+            fetch(url, {auth: "NAME"}) and fazt.secrets.hmac/sign/verify without ever reading it.
+            """,
         subcommands: [Set.self, Unset.self, List.self]
     )
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a value (takes effect at once).")
+        static let configuration = CommandConfiguration(
+            abstract: "Set a value (takes effect at once).",
+            discussion: "Not for keys or tokens: use 'fazt secret set APP NAME -' (see 'fazt secret set --help')."
+        )
         @OptionGroup var options: ClientOptions
         @Argument(help: "The app name.") var app: String
         @Argument(help: "The key (letters, digits, '_').") var key: String

@@ -303,6 +303,7 @@ extension Prelude {
             schedule,
             events,
             notify,
+            secrets,
             socket,
             realtime,
             ai,

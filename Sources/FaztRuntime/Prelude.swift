@@ -7,7 +7,7 @@
 enum Prelude {
     /// The whole prelude: the runtime core around the web APIs, in one function scope.
     static let source =
-        core + storage + scheduler + events + notify + realtime + ai + crypto + files + webAPIs + invocation
+        core + storage + scheduler + events + notify + secrets + realtime + ai + crypto + files + webAPIs + invocation
 
     private static let core = #"""
         (function (host) {

@@ -14,8 +14,9 @@ extension WorkerRuntime {
         if call.op.isKernel, AppName.preview(call.app) != nil {
             return .failure(Self.offInPreviews(call.op))
         }
-        // Socket calls change no stored data: a response that made only those needs no disk wait.
-        if !call.op.isRealtime { touchedStorage = true }
+        // Socket and secret calls change no stored data: a response that made only those needs no
+        // disk wait.
+        if !call.op.isRealtime && !call.op.isSecret { touchedStorage = true }
         let route = session == nil || call.op.route == .kernel ? call.op.route : .remote
         if route == .pipelined { return pipelinedSet(call) }
         var local = route == .local
@@ -47,6 +48,7 @@ extension WorkerRuntime {
         case .eventsEmit, .eventsOn, .eventsOff, .eventsQuery: api = "fazt.events"
         case .notify: api = "fazt.notify"
         case .aiCancel: api = "fazt.ai.cancel"
+        case .secretsGet, .secretsHMAC, .secretsSign, .secretsVerify: api = "fazt.secrets"
         default: api = "fazt.socket"
         }
         return StorageError(

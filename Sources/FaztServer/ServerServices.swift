@@ -195,6 +195,7 @@ final class ServerServices: Sendable {
             events.emitSystem("system.job.failed", app: job.app, data: data, now: StorageExecutor.wallClock())
         }
         let realtimeKernel = RealtimeKernel(realtime: realtime)
+        let secretOperations = SecretOperations(secrets: secrets)
         let ai = AIGateway(
             store: store,
             registry: AIRegistry(sharingKeyOf: secrets),
@@ -214,6 +215,8 @@ final class ServerServices: Sendable {
                 notifier.perform(call, reply: reply)
             } else if RealtimeKernel.ops.contains(call.op) {
                 realtimeKernel.perform(call, reply: reply)
+            } else if SecretOperations.ops.contains(call.op) {
+                secretOperations.perform(call, reply: reply)
             } else if call.op == .aiCancel {
                 reply(.success(StorageResult(json: ai.cancel(app: call.app, streamID: call.arg(0)) ? "true" : "false")))
             } else {

@@ -171,7 +171,7 @@ public struct StorageExecutor {
             .socketSendBinary, .socketSockets,
             .socketCount, .socketPresence, .socketKick, .socketToken, .socketSubscribe, .socketUnsubscribe,
             .socketAttach,
-            .socketTags, .socketClose, .aiCancel:
+            .socketTags, .socketClose, .aiCancel, .secretsGet, .secretsHMAC, .secretsSign, .secretsVerify:
             throw StorageError(.invalidArgument, "\(call.op.rawValue) is not a storage call")
         }
     }

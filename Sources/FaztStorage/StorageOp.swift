@@ -58,6 +58,14 @@ public enum StorageOp: String, Sendable, CaseIterable {
     case socketClose = "socket.close"
     /// `fazt.ai.cancel(streamId)`: stops a channel stream of the app.
     case aiCancel = "ai.cancel"
+    /// `fazt.secrets.get(name)`: a secret's value, when the owner marked it readable.
+    case secretsGet = "secrets.get"
+    /// `fazt.secrets.hmac(name, data, options)`: the data travels as the call's bytes.
+    case secretsHMAC = "secrets.hmac"
+    /// `fazt.secrets.sign(name, data, options)`: a compact JWS of the call's bytes.
+    case secretsSign = "secrets.sign"
+    /// `fazt.secrets.verify(name, data, signature, options)`.
+    case secretsVerify = "secrets.verify"
 
     /// Where a call runs when no transaction is open (inside one, every non-kernel call is `remote`).
     public enum Route: Sendable {
@@ -109,18 +117,22 @@ public enum StorageOp: String, Sendable, CaseIterable {
     /// Opens or ends a storage transaction.
     public var isTransactionControl: Bool { self == .txBegin || self == .txCommit || self == .txRollback }
 
-    /// Answered by the kernel rather than app storage (`schedule.*`, `events.*`, `notify`, `socket.*`).
+    /// Answered by the kernel rather than app storage (`schedule.*`, `events.*`, `notify`, `socket.*`,
+    /// `secrets.*`).
     public var isKernel: Bool { route == .kernel }
 
     /// A `fazt.socket.*` call: answered by the realtime hub, touching no stored data (an HTTP
     /// response that made only these calls does not wait for the disk).
     public var isRealtime: Bool { rawValue.hasPrefix("socket.") }
 
+    /// A `fazt.secrets.*` call: answered from the owner's secrets, touching no stored data.
+    public var isSecret: Bool { rawValue.hasPrefix("secrets.") }
+
     /// Where the call runs outside a transaction.
     public var route: Route {
         switch self {
         case .scheduleAdd, .scheduleCancel, .scheduleGet, .scheduleList, .eventsEmit, .eventsOn, .eventsOff,
-            .eventsQuery, .notify, .aiCancel:
+            .eventsQuery, .notify, .aiCancel, .secretsGet, .secretsHMAC, .secretsSign, .secretsVerify:
             return .kernel
         case _ where isRealtime:
             return .kernel

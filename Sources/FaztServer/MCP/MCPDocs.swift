@@ -66,6 +66,9 @@ enum MCPDocs {
           fazt.schedule.cancel(keyOrId), get(id), list().
         fazt.events.emit(type, data) and fazt.events.on(pattern, "handlers/x.js").
         fazt.notify({title, body, url}): the owner's inbox. fetch(url, init): outbound HTTP (no private addresses).
+        fazt.secrets (owner secrets, used in the daemon, never read): hmac(name, data, {alg, encoding}) → hex,
+          sign(name, claims, {alg, header}) → JWT (HS256, RS256/ES256 for PEM keys), verify(name, data, sig) /
+          verify(name, jwt) → boolean; get(name) only for secrets set --readable. Keys: fazt secret set, not env.
         await fazt.ai({messages | prompt, model?}) → {text, ...} when the owner configured a provider.
         Globals: setTimeout, URL, URLSearchParams, TextEncoder/Decoder, crypto.randomUUID(), crypto.subtle.
         require('./x.js') inside the app; bundled: lodash, cheerio, marked.
