@@ -8,7 +8,8 @@ extension ConnectCommand {
     struct ProviderCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "provider",
-            abstract: "Register, list and remove OAuth clients (presets: google, github, slack, microsoft, notion, dropbox; or generic).",
+            abstract:
+                "Register, list and remove OAuth clients (presets: google, github, slack, microsoft, notion, dropbox; or generic).",
             subcommands: [Add.self, List.self, Remove.self]
         )
 
@@ -26,7 +27,10 @@ extension ConnectCommand {
             )
             @OptionGroup var options: ClientOptions
             @Argument(help: "The provider name (a preset name, or your own with --preset).") var name: String
-            @Option(help: "google, github, slack, microsoft, notion, dropbox or generic (default: NAME if a preset, else generic).")
+            @Option(
+                help:
+                    "google, github, slack, microsoft, notion, dropbox or generic (default: NAME if a preset, else generic)."
+            )
             var preset: String?
             @Option(name: .customLong("client-id"), help: "The client id the provider gave you.") var clientID: String
             @Flag(name: .customLong("client-secret-stdin"), help: "Read the client secret from stdin.")
@@ -74,7 +78,9 @@ extension ConnectCommand {
                         json: options.json
                     )
                 else { return }
-                print("added provider \(info.name) (\(info.preset)\(info.hasClientSecret ? ", client secret stored" : ""))")
+                print(
+                    "added provider \(info.name) (\(info.preset)\(info.hasClientSecret ? ", client secret stored" : ""))"
+                )
             }
         }
 

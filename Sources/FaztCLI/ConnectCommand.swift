@@ -74,7 +74,8 @@ struct ConnectCommand: ParsableCommand {
             else { return }
             let rows = list.connections.map { item in
                 [
-                    item.name, item.provider, item.status, item.scopes.isEmpty ? "-" : item.scopes.joined(separator: ","),
+                    item.name, item.provider, item.status,
+                    item.scopes.isEmpty ? "-" : item.scopes.joined(separator: ","),
                     item.expiresAt.map(Output.time) ?? "-", item.lastUsedAt.map(Output.time) ?? "never",
                 ]
             }

@@ -13,7 +13,12 @@ extension OAuthConnections {
 
     /// Starts connecting account `name` through `providerName`: a single-use state and a PKCE
     /// verifier are stored and the provider's authorization link is returned (blocking).
-    public func start(name: String, providerName: String, scopes: [String]?, redirectURI: String) throws
+    public func start(
+        name: String,
+        providerName: String,
+        scopes: [String]?,
+        redirectURI: String
+    ) throws
         -> ConnectionStarted
     {
         let name = try OAuthStore.validate(name: name, kind: "connection")
@@ -86,7 +91,8 @@ extension OAuthConnections {
                 return done(
                     .failed(
                         status: 400,
-                        message: "This authorization state is unknown or was already used (each link works once); \(again)."
+                        message:
+                            "This authorization state is unknown or was already used (each link works once); \(again)."
                     )
                 )
             }
@@ -106,9 +112,12 @@ extension OAuthConnections {
             guard let code = query["code"], !code.isEmpty else {
                 return done(.failed(status: 400, message: "The callback has no code parameter; \(retry)."))
             }
-            guard let tokens = try store.tokens(of: name), let (provider, secret) = try store.provider(named: tokens.provider)
+            guard let tokens = try store.tokens(of: name),
+                let (provider, secret) = try store.provider(named: tokens.provider)
             else { return done(.failed(status: 400, message: "The connection \(name) was removed meanwhile.")) }
-            var parameters = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", pending.redirectURI)]
+            var parameters = [
+                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", pending.redirectURI),
+            ]
             if provider.pkce { parameters.append(("code_verifier", pending.verifier)) }
             let request = Self.tokenRequest(provider, secret: secret, parameters)
             EgressLoop.shared.submit(request, policy: policy) { [self] result in
@@ -165,7 +174,9 @@ extension OAuthConnections {
             guard let (provider, secret) = found, let revokeURL = provider.revokeURL,
                 let token = tokens.refreshToken ?? tokens.accessToken
             else {
-                return finish(tokens.accessToken == nil ? "no token to revoke" : "the provider has no revocation endpoint")
+                return finish(
+                    tokens.accessToken == nil ? "no token to revoke" : "the provider has no revocation endpoint"
+                )
             }
             var request: EgressRequest
             switch provider.revokeStyle {
@@ -197,7 +208,11 @@ extension OAuthConnections {
     }
 
     /// A POST to `provider`'s token endpoint with `parameters` and the client's authentication.
-    static func tokenRequest(_ provider: OAuthProvider, secret: String?, _ parameters: [(String, String)])
+    static func tokenRequest(
+        _ provider: OAuthProvider,
+        secret: String?,
+        _ parameters: [(String, String)]
+    )
         -> EgressRequest
     {
         var fields = parameters

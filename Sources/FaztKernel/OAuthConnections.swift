@@ -146,14 +146,20 @@ public final class OAuthConnections: ConnectionTokens, Sendable {
 
     private func performRefresh(_ name: String, rejected: String, done: @escaping Completion) {
         do {
-            guard let tokens = try store.tokens(of: name), let (provider, secret) = try store.provider(named: tokens.provider)
+            guard let tokens = try store.tokens(of: name),
+                let (provider, secret) = try store.provider(named: tokens.provider)
             else { return done(.failure(Self.refused("oauth: there is no connection '\(name)'"))) }
             // A refresh that finished just before this one started already replaced the token.
             if tokens.status == "ok", let current = tokens.accessToken, current != rejected {
                 return done(.success(Self.token(tokens, provider)))
             }
             guard let refreshToken = tokens.refreshToken else {
-                return broke(name, provider: provider, reason: "the access token expired and there is no refresh token", done: done)
+                return broke(
+                    name,
+                    provider: provider,
+                    reason: "the access token expired and there is no refresh token",
+                    done: done
+                )
             }
             let request = Self.tokenRequest(
                 provider,
@@ -177,8 +183,17 @@ public final class OAuthConnections: ConnectionTokens, Sendable {
         let now = clock()
         switch result {
         case .failure(let error):
-            try? store.recordFailure(connection: name, error: "refresh failed: \(error.message)", broken: false, now: now)
-            done(.failure(EgressError(message: "oauth: refreshing '\(name)' failed: \(error.message)", code: "NET_ERROR")))
+            try? store.recordFailure(
+                connection: name,
+                error: "refresh failed: \(error.message)",
+                broken: false,
+                now: now
+            )
+            done(
+                .failure(
+                    EgressError(message: "oauth: refreshing '\(name)' failed: \(error.message)", code: "NET_ERROR")
+                )
+            )
         case .success(let response):
             let answer = OAuthTokenAnswer(body: response.body)
             if (200..<300).contains(response.status), answer.accessToken != nil, answer.error == nil {
@@ -189,7 +204,11 @@ public final class OAuthConnections: ConnectionTokens, Sendable {
                     }
                     done(.success(Self.token(tokens, provider)))
                 } catch {
-                    done(.failure(EgressError(message: "oauth: cannot store refreshed tokens: \(error)", code: "NET_ERROR")))
+                    done(
+                        .failure(
+                            EgressError(message: "oauth: cannot store refreshed tokens: \(error)", code: "NET_ERROR")
+                        )
+                    )
                 }
                 return
             }
@@ -218,6 +237,12 @@ public final class OAuthConnections: ConnectionTokens, Sendable {
             "OAuth connection \(name) is broken",
             "\(reason). Apps using it fail with NET_AUTH until you reconnect it: \(reconnect)"
         )
-        done(.failure(Self.refused("oauth: the connection '\(name)' is broken (\(reason)); the owner reconnects it with '\(reconnect)'")))
+        done(
+            .failure(
+                Self.refused(
+                    "oauth: the connection '\(name)' is broken (\(reason)); the owner reconnects it with '\(reconnect)'"
+                )
+            )
+        )
     }
 }

@@ -61,7 +61,9 @@ public struct OAuthStore: Sendable {
         }
     }
 
-    /// Removes a provider (blocking); false when there was none. Refused while connections use it.
+    /// Removes a provider (blocking); false when there was none.
+    ///
+    /// Refused while connections use it.
     public func removeProvider(name: String) throws -> Bool {
         try store.writeBlocking { connection in
             let users = try connection.query(
@@ -96,7 +98,9 @@ public struct OAuthStore: Sendable {
             ) { (Self.provider($0), $0.isNull(3) ? nil : $0.bytes(3)) }
         }
         guard let (provider, sealed) = row else { return nil }
-        let secret = try sealed.map { String(decoding: try box.open($0, context: "oauth-client\u{0}\(name)"), as: UTF8.self) }
+        let secret = try sealed.map {
+            String(decoding: try box.open($0, context: "oauth-client\u{0}\(name)"), as: UTF8.self)
+        }
         return (provider, secret)
     }
 

@@ -65,7 +65,9 @@ extension ControlAPI {
         case (.POST, "connections", 4) where segments[3] == "token":
             return try await checkToken(request, connection: segments[2])
         default:
-            throw APIError.notFound("no route \(request.method) /connect/\(segments.dropFirst().joined(separator: "/"))")
+            throw APIError.notFound(
+                "no route \(request.method) /connect/\(segments.dropFirst().joined(separator: "/"))"
+            )
         }
     }
 

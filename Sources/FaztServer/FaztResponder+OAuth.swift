@@ -28,11 +28,19 @@ extension FaztResponder {
                 switch result {
                 case .success(.connected(let name)):
                     exchange.respond(
-                        Self.oauthPage(title: "Connected \(name)", message: "Apps granted connection:\(name) can use it now. You may close this page.", status: .ok)
+                        Self.oauthPage(
+                            title: "Connected \(name)",
+                            message: "Apps granted connection:\(name) can use it now. You may close this page.",
+                            status: .ok
+                        )
                     )
                 case .success(.failed(let status, let message)):
                     exchange.respond(
-                        Self.oauthPage(title: "Not connected", message: message, status: HTTPResponseStatus(statusCode: status))
+                        Self.oauthPage(
+                            title: "Not connected",
+                            message: message,
+                            status: HTTPResponseStatus(statusCode: status)
+                        )
                     )
                 case .failure(let error):
                     self.fail(exchange, error: error)

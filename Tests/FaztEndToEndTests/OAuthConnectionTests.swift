@@ -147,7 +147,10 @@ import Testing
         #expect(answers.count == 4 && fingerprints.count == 1 && !fingerprints.contains(rejected))
         #expect(mock.refreshCalls == 1)
         // A late caller holding the old token gets the new one without another refresh.
-        #expect(try token("mock-work", app: "reader", rejected: rejected).json["fingerprint"] as? String == fingerprints.first)
+        #expect(
+            try token("mock-work", app: "reader", rejected: rejected).json["fingerprint"] as? String
+                == fingerprints.first
+        )
         #expect(mock.refreshCalls == 1)
     }
 
@@ -176,8 +179,14 @@ import Testing
         try connect("mock-work")
         _ = try server.deploy("other", try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "hi")]))
         let refused = try token("mock-work", app: "other")
-        #expect(refused.status == 403 && refused.text.contains("fazt grant other connection:mock-work"), "\(refused.text)")
-        let (badStatus, _, badError) = try ServerProcess.runCLI(["grant", "other", "connection:no way"], environment: env)
+        #expect(
+            refused.status == 403 && refused.text.contains("fazt grant other connection:mock-work"),
+            "\(refused.text)"
+        )
+        let (badStatus, _, badError) = try ServerProcess.runCLI(
+            ["grant", "other", "connection:no way"],
+            environment: env
+        )
         #expect(badStatus != 0 && badError.contains("connection:NAME"), "\(badError)")
         try grant("other", "mock-work")
         #expect(try token("mock-work", app: "other").status == 200)

@@ -130,7 +130,10 @@ import Testing
         let raw = try store.read { connection in
             try connection.query("SELECT access_token, refresh_token FROM oauth_connections") {
                 String(decoding: $0.bytes(0) + $0.bytes(1), as: UTF8.self)
-            } + connection.query("SELECT client_secret FROM oauth_providers") { String(decoding: $0.bytes(0), as: UTF8.self) }
+            }
+                + connection.query("SELECT client_secret FROM oauth_providers") {
+                    String(decoding: $0.bytes(0), as: UTF8.self)
+                }
         }
         #expect(!raw.joined().contains("plain") && !raw.joined().contains("s3cret"))
     }
@@ -150,7 +153,13 @@ import Testing
         #expect(pending.verifier == verifier)
         #expect(!pending.expired)
         #expect(try oauth.take(state: state, now: 2000) == nil)
-        let (late, _) = try oauth.start(name: "g", provider: "google", scopes: [], redirectURI: "http://x/cb", now: 1000)
+        let (late, _) = try oauth.start(
+            name: "g",
+            provider: "google",
+            scopes: [],
+            redirectURI: "http://x/cb",
+            now: 1000
+        )
         #expect(try oauth.take(state: late, now: 1000 + OAuthStore.stateLifetimeMs + 1)?.expired == true)
     }
 

@@ -92,7 +92,9 @@ public final class MockOAuthProvider: @unchecked Sendable {
         var headers: [String: String] = [:]
         while let line = connection.line(), !line.isEmpty {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces
+            )
         }
         let body = String(decoding: connection.bytes(Int(headers["content-length"] ?? "0") ?? 0), as: UTF8.self)
         let target = String(parts[1])
@@ -113,12 +115,15 @@ public final class MockOAuthProvider: @unchecked Sendable {
     ) -> (Int, [(String, String)], String) {
         switch (method, path) {
         case ("GET", "/authorize"):
-            guard query["client_id"] == clientID, let redirect = query["redirect_uri"], let state = query["state"] else {
+            guard query["client_id"] == clientID, let redirect = query["redirect_uri"], let state = query["state"]
+            else {
                 return (400, [], "bad authorization request")
             }
             let code = "code-\(UUID().uuidString)"
             locked { codes[code] = (query["code_challenge"], redirect) }
-            let location = redirect + "?code=\(code)&state=\(state.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? state)"
+            let location =
+                redirect
+                + "?code=\(code)&state=\(state.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? state)"
             return (302, [("Location", location)], "")
         case ("POST", "/token"):
             return token(headers, form)
@@ -159,7 +164,9 @@ public final class MockOAuthProvider: @unchecked Sendable {
             }
             if wait > 0 { Thread.sleep(forTimeInterval: wait) }
             return locked {
-                guard refreshTokens.contains(form["refresh_token"] ?? "") else { return Self.error(400, "invalid_grant") }
+                guard refreshTokens.contains(form["refresh_token"] ?? "") else {
+                    return Self.error(400, "invalid_grant")
+                }
                 issued += 1
                 // No new refresh token: the client keeps the one it has (RFC 6749 §6).
                 return (200, [("Content-Type", "application/json")], Self.tokens(issued, refresh: false, lifetime))
