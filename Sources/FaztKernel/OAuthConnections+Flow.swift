@@ -112,16 +112,20 @@ extension OAuthConnections {
             guard let code = query["code"], !code.isEmpty else {
                 return done(.failed(status: 400, message: "The callback has no code parameter; \(retry)."))
             }
-            guard let tokens = try store.tokens(of: name),
-                let (provider, secret) = try store.provider(named: tokens.provider)
-            else { return done(.failed(status: 400, message: "The connection \(name) was removed meanwhile.")) }
+            guard try store.tokens(of: name) != nil,
+                let (provider, secret) = try store.provider(named: pending.provider)
+            else {
+                return done(
+                    .failed(status: 400, message: "The connection \(name) or its provider was removed meanwhile.")
+                )
+            }
             var parameters = [
                 ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", pending.redirectURI),
             ]
             if provider.pkce { parameters.append(("code_verifier", pending.verifier)) }
             let request = Self.tokenRequest(provider, secret: secret, parameters)
             EgressLoop.shared.submit(request, policy: policy) { [self] result in
-                queue.async { self.finishExchange(name, result: result, done: done) }
+                queue.async { self.finishExchange(pending, result: result, done: done) }
             }
         } catch {
             done(.failed(status: 500, message: "The authorization could not be completed (see the server log)."))
@@ -129,10 +133,11 @@ extension OAuthConnections {
     }
 
     private func finishExchange(
-        _ name: String,
+        _ pending: OAuthStore.Pending,
         result: Result<EgressResponse, EgressError>,
         done: @escaping @Sendable (CallbackOutcome) -> Void
     ) {
+        let name = pending.connection
         let now = clock()
         let reason: String
         switch result {
@@ -142,7 +147,12 @@ extension OAuthConnections {
             let answer = OAuthTokenAnswer(body: response.body)
             if (200..<300).contains(response.status), answer.accessToken != nil, answer.error == nil {
                 do {
-                    try store.store(answer, connection: name, now: now)
+                    try store.store(
+                        answer,
+                        connection: name,
+                        now: now,
+                        authorized: (pending.provider, pending.scopes)
+                    )
                     return done(.connected(name))
                 } catch {
                     return done(.failed(status: 500, message: "The tokens of \(name) could not be stored."))

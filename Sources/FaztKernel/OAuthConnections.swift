@@ -20,6 +20,8 @@ public final class OAuthConnections: ConnectionTokens, Sendable {
     let queue = DispatchQueue(label: "fazt-oauth", attributes: .concurrent)
     /// Callers waiting for the refresh in flight, per connection: only the first starts one.
     private let waiting = Mutex<[String: [Completion]]>([:])
+    /// When each connection's `last_used_at` was last written (ms): a busy one writes once a minute.
+    private let lastUseWritten = Mutex<[String: Int64]>([:])
 
     /// Connections in `store`; token endpoints are called under an egress policy that reaches
     /// private addresses only when `allowPrivate` (the daemon's `--allow-private-egress`).
@@ -122,7 +124,13 @@ public final class OAuthConnections: ConnectionTokens, Sendable {
     }
 
     private func touch(_ name: String) {
-        try? store.touch(connection: name, now: clock())
+        let now = clock()
+        let due = lastUseWritten.withLock { written -> Bool in
+            if let last = written[name], now - last < 60_000 { return false }
+            written[name] = now
+            return true
+        }
+        if due { try? store.touch(connection: name, now: now) }
     }
 
     // MARK: - Refresh

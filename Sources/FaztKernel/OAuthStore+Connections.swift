@@ -87,8 +87,14 @@ extension OAuthStore {
 
     /// Stores the tokens a token endpoint gave and marks the connection `ok` (blocking).
     ///
-    /// A refresh answer without a new refresh token keeps the old one (RFC 6749 §6).
-    public func store(_ answer: OAuthTokenAnswer, connection name: String, now: Int64) throws {
+    /// A refresh answer without a new refresh token keeps the old one (RFC 6749 §6). `authorized`
+    /// (after a code exchange) is the provider and scopes the authorization asked for.
+    public func store(
+        _ answer: OAuthTokenAnswer,
+        connection name: String,
+        now: Int64,
+        authorized: (provider: String, scopes: [String])? = nil
+    ) throws {
         guard let access = answer.accessToken else {
             throw KernelError(.invalidArgument, "the token endpoint gave no access_token")
         }
@@ -97,19 +103,23 @@ extension OAuthStore {
             try box.seal(Array($0.utf8), context: "oauth-refresh\u{0}\(name)")
         }
         let expiresAt = answer.expiresIn.map { now + $0 * 1000 }
-        let scopes = answer.scope.map { $0.replacingOccurrences(of: ",", with: " ") }
+        let granted = answer.scope.map { $0.replacingOccurrences(of: ",", with: " ") }
+        let scopes = granted ?? authorized.map { $0.scopes.joined(separator: " ") }
         _ = try store.writeBlocking { connection in
             try connection.run(
                 """
-                UPDATE oauth_connections SET access_token = ?, refresh_token = COALESCE(?, refresh_token),
+                UPDATE oauth_connections SET access_token = ?,
+                    refresh_token = CASE WHEN ? THEN ? ELSE COALESCE(?, refresh_token) END,
                     token_type = ?, expires_at = ?, status = 'ok', last_error = NULL, updated_at = ?,
-                    scopes = COALESCE(?, scopes)
+                    scopes = COALESCE(?, scopes), provider = COALESCE(?, provider)
                 WHERE name = ?
                 """,
                 [
-                    .blob(sealedAccess), sealedRefresh.map { .blob($0) } ?? .null, .text(answer.authorizationScheme),
+                    // A new authorization replaces the refresh token even with none; a refresh keeps it.
+                    .blob(sealedAccess), .integer(authorized == nil ? 0 : 1), sealedRefresh.map { .blob($0) } ?? .null,
+                    sealedRefresh.map { .blob($0) } ?? .null, .text(answer.authorizationScheme),
                     expiresAt.map { .integer($0) } ?? .null, .integer(now), scopes.map { .text($0) } ?? .null,
-                    .text(name),
+                    authorized.map { .text($0.provider) } ?? .null, .text(name),
                 ]
             )
         }

@@ -148,6 +148,9 @@ public struct OAuthStore: Sendable {
     /// A pending authorization, taken (and deleted) by the callback.
     public struct Pending: Sendable {
         public var connection: String
+        /// The provider and scopes `fazt connect add` asked for (the connection takes them on success).
+        public var provider: String
+        public var scopes: [String]
         public var verifier: String
         public var redirectURI: String
         /// True when its ten minutes had passed.
@@ -155,7 +158,9 @@ public struct OAuthStore: Sendable {
     }
 
     /// Starts connecting `name` to `provider`: makes the connection row (`pending` unless it
-    /// exists) and a single-use state; returns the state and the PKCE verifier (blocking).
+    /// exists; a connection that is not pending keeps its provider, scopes and tokens until the
+    /// new authorization succeeds) and a single-use state; returns the state and the PKCE verifier
+    /// (blocking).
     public func start(
         name: String,
         provider: String,
@@ -175,17 +180,19 @@ public struct OAuthStore: Sendable {
                 VALUES (?, ?, ?, 'pending', ?, ?)
                 ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, scopes = excluded.scopes,
                     updated_at = excluded.updated_at
+                WHERE oauth_connections.status = 'pending'
                 """,
                 [.text(name), .text(provider), .text(scopes.joined(separator: " ")), .integer(now), .integer(now)]
             )
             _ = try connection.run(
                 """
-                INSERT INTO oauth_states (state_hash, connection, verifier, redirect_uri, created_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO oauth_states (state_hash, connection, provider, scopes, verifier, redirect_uri,
+                    created_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    .blob(hash), .text(name), .blob(sealed), .text(redirectURI), .integer(now),
-                    .integer(now + Self.stateLifetimeMs),
+                    .blob(hash), .text(name), .text(provider), .text(scopes.joined(separator: " ")), .blob(sealed),
+                    .text(redirectURI), .integer(now), .integer(now + Self.stateLifetimeMs),
                 ]
             )
         }
@@ -196,18 +203,23 @@ public struct OAuthStore: Sendable {
     /// (blocking); nil when there is none (never issued, used already, or the connection was removed).
     public func take(state: String, now: Int64) throws -> Pending? {
         let hash = ContentHash(of: Array(state.utf8)).bytes
-        let row = try store.writeBlocking { connection -> (String, [UInt8], String, Int64)? in
+        let row = try store.writeBlocking { connection -> (String, [UInt8], String, Int64, String, String)? in
             let found = try connection.queryOne(
-                "SELECT connection, verifier, redirect_uri, expires_at FROM oauth_states WHERE state_hash = ?",
+                """
+                SELECT connection, verifier, redirect_uri, expires_at, provider, scopes
+                FROM oauth_states WHERE state_hash = ?
+                """,
                 [.blob(hash)]
-            ) { ($0.string(0), $0.bytes(1), $0.string(2), $0.int64(3)) }
+            ) { ($0.string(0), $0.bytes(1), $0.string(2), $0.int64(3), $0.string(4), $0.string(5)) }
             if found != nil { _ = try connection.run("DELETE FROM oauth_states WHERE state_hash = ?", [.blob(hash)]) }
             return found
         }
-        guard let (name, sealed, redirectURI, expiresAt) = row else { return nil }
+        guard let (name, sealed, redirectURI, expiresAt, provider, scopes) = row else { return nil }
         let verifier = try box.open(sealed, context: "oauth-state\u{0}\(ContentHash(bytes: hash).hex)")
         return Pending(
             connection: name,
+            provider: provider,
+            scopes: Self.words(scopes),
             verifier: String(decoding: verifier, as: UTF8.self),
             redirectURI: redirectURI,
             expired: expiresAt < now

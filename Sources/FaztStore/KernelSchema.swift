@@ -548,6 +548,8 @@ public enum KernelSchema {
                 CREATE TABLE oauth_states (
                     state_hash BLOB PRIMARY KEY,
                     connection TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
                     verifier BLOB NOT NULL,
                     redirect_uri TEXT NOT NULL,
                     created_at INTEGER NOT NULL,

@@ -196,4 +196,38 @@ import Testing
         #expect(try server.api("GET", "/connect/connections/mock-work").status == 404)
         #expect(try token("mock-work", app: "other").status == 403)
     }
+
+    @Test func discoversEndpointsFromAnIssuerAndStaysOwnerOnly() throws {
+        let (status, out, error) = try ServerProcess.runCLI(
+            [
+                "connect", "provider", "add", "oidc", "--issuer", mock.base, "--client-id", mock.clientID,
+                "--client-secret-stdin", "--json",
+            ],
+            environment: env,
+            input: mock.clientSecret
+        )
+        #expect(status == 0, "\(error)")
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        #expect(info["preset"] as? String == "generic")
+        #expect(info["tokenURL"] as? String == mock.base + "/token")
+        #expect(info["revokeURL"] as? String == mock.base + "/revoke")
+        #expect(info["hasClientSecret"] as? Bool == true && !out.contains(mock.clientSecret))
+        let (listStatus, listing, _) = try ServerProcess.runCLI(["connect", "provider", "list"], environment: env)
+        #expect(listStatus == 0 && listing.contains("oidc") && listing.contains("api.mock.test"), "\(listing)")
+        // A scoped token reaches none of it.
+        let created = try server.api(
+            "POST",
+            "/tokens",
+            body: Array(#"{"name":"ci","apps":["blog"],"preset":"build"}"#.utf8)
+        ).json
+        let scoped = try #require(created["token"] as? String)
+        #expect(try server.api("GET", "/connect/providers", token: scoped).status == 403)
+        #expect(try server.api("GET", "/connect/connections", token: scoped).status == 403)
+        let bad = try server.api(
+            "POST",
+            "/connect/connections",
+            body: Array(#"{"name":"x","provider":"nosuch"}"#.utf8)
+        )
+        #expect(bad.status == 400 && bad.text.contains("fazt connect provider add nosuch"), "\(bad.text)")
+    }
 }

@@ -174,4 +174,39 @@ import Testing
         #expect(try oauth.removeConnection(name: "team"))
         #expect(try oauth.removeProvider(name: "slack"))
     }
+
+    @Test func aReconnectKeepsTheWorkingConnectionUntilItSucceeds() throws {
+        for kind in ["google", "github"] {
+            try oauth.addProvider(
+                try #require(OAuthProvider.preset(kind, name: kind, clientID: "cid")),
+                clientSecret: "s"
+            )
+        }
+        _ = try oauth.start(name: "acct", provider: "google", scopes: ["a"], redirectURI: "http://x/cb", now: 1)
+        try oauth.store(
+            OAuthTokenAnswer(body: Array(#"{"access_token":"old","refresh_token":"old-r"}"#.utf8)),
+            connection: "acct",
+            now: 2,
+            authorized: ("google", ["a"])
+        )
+        let (state, _) = try oauth.start(
+            name: "acct",
+            provider: "github",
+            scopes: ["b"],
+            redirectURI: "http://x/cb",
+            now: 3
+        )
+        #expect(try oauth.connection(named: "acct")?.provider == "google")
+        #expect(try oauth.tokens(of: "acct")?.accessToken == "old")
+        let pending = try #require(try oauth.take(state: state, now: 4))
+        #expect(pending.provider == "github" && pending.scopes == ["b"])
+        try oauth.store(
+            OAuthTokenAnswer(body: Array(#"{"access_token":"new"}"#.utf8)),
+            connection: "acct",
+            now: 5,
+            authorized: (pending.provider, pending.scopes)
+        )
+        let info = try #require(try oauth.connection(named: "acct"))
+        #expect(info.provider == "github" && info.scopes == ["b"] && !info.hasRefreshToken)
+    }
 }

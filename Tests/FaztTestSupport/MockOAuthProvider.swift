@@ -6,7 +6,8 @@ import Glibc
 ///
 /// `GET /authorize` redirects (302) to the `redirect_uri` with a code and the `state`, remembering
 /// the PKCE challenge; `POST /token` trades a code (checking the client, the redirect URI and the
-/// `code_verifier` against the challenge) or a refresh token; `POST /revoke` records a revocation.
+/// `code_verifier` against the challenge) or a refresh token; `POST /revoke` records a revocation;
+/// `GET /.well-known/openid-configuration` names these endpoints (OIDC discovery).
 /// Each connection is served on its own thread, so concurrent clients really are concurrent.
 public final class MockOAuthProvider: @unchecked Sendable {
     // Safe: every mutable field is only touched under `lock`.
@@ -125,6 +126,12 @@ public final class MockOAuthProvider: @unchecked Sendable {
                 redirect
                 + "?code=\(code)&state=\(state.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? state)"
             return (302, [("Location", location)], "")
+        case ("GET", "/.well-known/openid-configuration"):
+            let document = """
+                {"issuer":"\(base)","authorization_endpoint":"\(base)/authorize","token_endpoint":"\(base)/token",
+                "revocation_endpoint":"\(base)/revoke"}
+                """
+            return (200, [("Content-Type", "application/json")], document)
         case ("POST", "/token"):
             return token(headers, form)
         case ("POST", "/revoke"):
