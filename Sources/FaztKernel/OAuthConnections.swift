@@ -157,15 +157,26 @@ public final class OAuthConnections: ConnectionTokens, Sendable {
             guard let tokens = try store.tokens(of: name),
                 let (provider, secret) = try store.provider(named: tokens.provider)
             else { return done(.failure(Self.refused("oauth: there is no connection '\(name)'"))) }
-            // A refresh that finished just before this one started already replaced the token.
-            if tokens.status == "ok", let current = tokens.accessToken, current != rejected {
+            // A refresh that finished just before this one started already replaced the token, or
+            // found the connection broken (the provider is not asked, nor the owner told, again).
+            guard tokens.status == "ok" else {
+                let reconnect = "fazt connect add \(name) --provider \(provider.name)"
+                return done(
+                    .failure(
+                        Self.refused(
+                            "oauth: the connection '\(name)' is \(tokens.status); reconnect it with '\(reconnect)'"
+                        )
+                    )
+                )
+            }
+            if let current = tokens.accessToken, current != rejected {
                 return done(.success(Self.token(tokens, provider)))
             }
             guard let refreshToken = tokens.refreshToken else {
                 return broke(
                     name,
                     provider: provider,
-                    reason: "the access token expired and there is no refresh token",
+                    reason: "the access token is no longer valid and there is no refresh token",
                     done: done
                 )
             }

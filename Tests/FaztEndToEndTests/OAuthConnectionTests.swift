@@ -159,14 +159,17 @@ import Testing
         try connect("mock-work")
         try grant("reader", "mock-work")
         mock.revokeRefreshTokens()
-        let refused = try token("mock-work", app: "reader")
+        mock.setRefreshDelay(seconds: 0.3)
+        let all = concurrently(3) { try self.token("mock-work", app: "reader") }
+        #expect(all.count == 3 && all.allSatisfy { $0.status == 403 })
+        let refused = try #require(all.first)
         #expect(refused.status == 403 && refused.json["error"].map { "\($0)" }?.contains("NET_AUTH") == true)
         #expect(refused.text.contains("broken") && refused.text.contains("fazt connect add mock-work --provider mock"))
         let info = try connection("mock-work")
         #expect(info["status"] as? String == "broken")
         #expect((info["lastError"] as? String)?.contains("invalid_grant") == true)
         let inbox = try server.api("GET", "/notifications").text
-        #expect(inbox.contains("OAuth connection mock-work is broken"), "\(inbox)")
+        #expect(inbox.components(separatedBy: "OAuth connection mock-work is broken").count == 2, "\(inbox)")
         // Broken stays broken without asking the provider again, until the owner reconnects.
         #expect(try token("mock-work", app: "reader").status == 403)
         #expect(mock.refreshCalls == 1)
