@@ -178,7 +178,7 @@ final class ServerServices: Sendable {
         self.notifier = notifier
         notifierBox.current = notifier
         let serverLogger = logger
-        self.connections = OAuthConnections(
+        let connections = OAuthConnections(
             store: OAuthStore(store: store, box: box),
             allowPrivate: configuration.allowPrivateEgress
         ) { title, body in
@@ -188,6 +188,7 @@ final class ServerServices: Sendable {
                 serverLogger.error("cannot notify the owner", metadata: ["error": "\(error)"])
             }
         }
+        self.connections = connections
         scheduler.onDead = { job, error in
             if job.kind == "notify" {
                 let notification = (try? JSONValue.parse(job.state))?["notification"] ?? .null
