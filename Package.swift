@@ -166,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "FaztRuntimeTests",
             dependencies: [
-                "FaztRuntime", "FaztStorage", "FaztStore", "FaztTestSupport",
+                "FaztNet", "FaztRuntime", "FaztStorage", "FaztStore", "FaztTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -7,21 +7,35 @@ struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "Show an app's execution history: jobs, cron runs, event deliveries, failed HTTP calls.",
-        discussion: "Newest first. Outcomes: ok, retry (will run again), dead (gave up), failed (HTTP), skipped."
+        discussion: """
+            Newest first. Outcomes: ok, retry (will run again), dead (gave up), failed (HTTP), skipped.
+            --kind fetch lists the app's outbound calls instead (host, method, status, bytes, duration, error code).
+            """
     )
 
     @OptionGroup var options: ClientOptions
     @Argument(help: "The app name.") var app: String
-    @Option(help: "Only this kind: job, cron, event, notify, http, socket or ai ('timer' means job).") var kind: String?
+    @Option(
+        help:
+            "Only this kind: job, cron, event, notify, http, socket or ai ('timer' means job), or fetch (outbound calls, as fazt net log)."
+    )
+    var kind: String?
     @Option(help: "How many runs to show (1-1000).") var limit: Int = 50
     @Flag(help: "Also print each run's captured console output.") var output = false
 
     func validate() throws {
         try Validation.limit(limit)
-        if let kind { _ = try Validation.runKind(kind) }
+        if let kind, !Self.fetchKinds.contains(kind) { _ = try Validation.runKind(kind) }
     }
 
+    /// `--kind` values that list outbound `fetch` calls instead of runs.
+    static let fetchKinds: Set = ["fetch", "egress"]
+
     func run() throws {
+        if let kind, Self.fetchKinds.contains(kind) {
+            try NetCommand.Log.show(app: app, limit: limit, options: options)
+            return
+        }
         var path = "/apps/\(app.lowercased())/runs?limit=\(limit)"
         if let kind { path += "&kind=\(try Validation.runKind(kind))" }
         guard let list = try options.client().fetch(RunList.self, "GET", path, json: options.json) else { return }

@@ -70,6 +70,11 @@ struct NetCommand: ParsableCommand {
         @Option(help: "How many calls (1-1000).") var limit = 100
 
         func run() throws {
+            try Self.show(app: app, limit: limit, options: options)
+        }
+
+        /// Prints the newest `limit` outbound calls of `app` (also `fazt runs APP --kind fetch`).
+        static func show(app: String, limit: Int, options: ClientOptions) throws {
             let path = "/apps/\(app.lowercased())/egress?limit=\(limit)"
             guard let list = try options.client().fetch(EgressCallList.self, "GET", path, json: options.json) else {
                 return

@@ -63,6 +63,9 @@ public struct EgressPolicy: Sendable {
     ///
     /// Checked for the first request and again before every redirect hop connects and is sent.
     public var allowedHosts: HostAllowlist?
+    /// The bindings of the credentials the request carries: every host it (or a redirect hop)
+    /// goes to must be on each list, else it fails with `NET_AUTH` before anything is sent there.
+    public var credentialHosts: [HostAllowlist] = []
 
     public init(allowPrivate: Bool = false) { self.allowPrivate = allowPrivate }
 
@@ -72,6 +75,16 @@ public struct EgressPolicy: Sendable {
         let host = HostAllowlist.host(of: url) ?? ""
         if allowedHosts.allows(host) { return nil }
         return Self.blocked(host: host, label: label)
+    }
+
+    /// The `NET_AUTH` refusal when `host` is not on every credential binding, else nil.
+    public func credentialRefusal(host: String) -> EgressError? {
+        guard credentialHosts.contains(where: { !$0.allows(host) }) else { return nil }
+        return EgressError(
+            message:
+                "\(label): the request carries a secret or connection that may not be sent to \"\(host)\" (it is bound to other hosts; a redirect to another host is not followed with credentials)",
+            code: "NET_AUTH"
+        )
     }
 
     static func blocked(host: String, label: String) -> EgressError {
@@ -123,6 +136,8 @@ final class EgressTransfer {
     var blocked = false
     /// The host of a request (or redirect hop) the allowlist refused.
     var unlistedHost: String?
+    /// The host of a hop the credentials' bindings refused.
+    var credentialRefused: EgressError?
     var tooLarge = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     var completion: ((Result<EgressResponse, EgressError>) -> Void)?
@@ -141,6 +156,7 @@ final class EgressTransfer {
             throw EgressError(message: "\(policy.label): only http and https URLs are allowed")
         }
         if let refusal = policy.refusal(for: request.url) { throw refusal }
+        if let refusal = policy.credentialRefusal(host: HostAllowlist.host(of: request.url) ?? "") { throw refusal }
         do {
             easy = try CurlEasy()
         } catch {
@@ -171,6 +187,9 @@ final class EgressTransfer {
         try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
         try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         try easy.set(CURLOPT_FOLLOWLOCATION, 1)
+        // Credentials the daemon added are checked against their bindings at every hop (see
+        // `credentialRefusal`), so they may follow a redirect to another host that is allowed.
+        if !policy.credentialHosts.isEmpty { try easy.set(CURLOPT_UNRESTRICTED_AUTH, 1) }
         try easy.set(CURLOPT_MAXREDIRS, policy.maxRedirects)
         try easy.set(CURLOPT_NOSIGNAL, 1)
         try easy.set(CURLOPT_TIMEOUT, policy.timeoutSeconds)
@@ -260,14 +279,20 @@ final class EgressTransfer {
     /// Whether the URL libcurl is about to use (the first one or a redirect's) is on the allowlist;
     /// remembers the refused host for `finish`.
     func currentHostAllowed() -> Bool {
-        guard let allowed = policy.allowedHosts else { return true }
+        guard policy.allowedHosts != nil || !policy.credentialHosts.isEmpty else { return true }
         var current: UnsafeMutablePointer<CChar>?
         _ = withUnsafeMutablePointer(to: &current) { fazt_curl_get_effective_url(handle, $0) }
         let url = current.map { String(cString: $0) } ?? ""
         let host = HostAllowlist.host(of: url) ?? ""
-        if allowed.allows(host) { return true }
-        unlistedHost = host
-        return false
+        if let allowed = policy.allowedHosts, !allowed.allows(host) {
+            unlistedHost = host
+            return false
+        }
+        if let refusal = policy.credentialRefusal(host: host) {
+            credentialRefused = refusal
+            return false
+        }
+        return true
     }
 
     /// Hands a piece of a streamed body over (the head first); false stops the transfer.
@@ -311,6 +336,7 @@ final class EgressTransfer {
     /// The outcome once libcurl reports `code` for this transfer.
     func finish(_ code: CURLcode) -> Result<EgressResponse, EgressError> {
         if let unlistedHost { return .failure(EgressPolicy.blocked(host: unlistedHost, label: policy.label)) }
+        if let credentialRefused { return .failure(credentialRefused) }
         if blocked {
             return .failure(
                 EgressError(

@@ -57,3 +57,44 @@ public protocol ConnectionTokens: Sendable {
         completion: @escaping @Sendable (Result<ConnectionToken, EgressError>) -> Void
     )
 }
+
+/// An outbound request with the daemon's credentials filled in, and what goes with them.
+public struct PreparedRequest: Sendable {
+    public var request: EgressRequest
+    /// Removes the credentials from the answer before JavaScript sees it.
+    public var redactor = Redactor()
+    /// The bindings of the credentials it carries (empty: none).
+    ///
+    /// Every host the request or a redirect hop goes to must be on each list.
+    public var credentialHosts: [HostAllowlist] = []
+    /// Set when the request carries an OAuth connection's token: after a 401, refreshes the token
+    /// and gives the request to send once more.
+    public var retryUnauthorized:
+        (@Sendable (@escaping @Sendable (Result<PreparedRequest, EgressError>) -> Void) -> Void)?
+
+    public init(request: EgressRequest) { self.request = request }
+}
+
+/// Fills secrets and connection tokens into apps' outbound requests (the daemon's side of
+/// `fetch(url, {auth, connection})` and `{{secret:NAME}}`).
+public protocol OutboundCredentials: Sendable {
+    /// `request` of `app` with its credentials filled in, or the refusal (`NET_AUTH`). May
+    /// complete on any thread.
+    func prepare(
+        _ request: EgressRequest,
+        app: String,
+        auth: FetchAuth,
+        completion: @escaping @Sendable (Result<PreparedRequest, EgressError>) -> Void
+    )
+}
+
+extension EgressRequest {
+    /// Whether the request asks for credentials at all (`auth`, `connection` or a placeholder): a
+    /// quick test, so requests without any skip the preparing step.
+    public func wantsCredentials(_ auth: FetchAuth) -> Bool {
+        if !auth.isEmpty { return true }
+        if SecretPlaceholders.mayContain(url.utf8) { return true }
+        if headers.contains(where: { SecretPlaceholders.mayContain($0.1.utf8) }) { return true }
+        return body.map { SecretPlaceholders.mayContain($0) } ?? false
+    }
+}

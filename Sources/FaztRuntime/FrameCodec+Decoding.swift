@@ -1,3 +1,4 @@
+import FaztNet
 import FaztStorage
 import Foundation
 
@@ -260,6 +261,7 @@ extension FrameCodec {
         var method: String?
         var headers: [HeaderField] = []
         var body: [UInt8]?
+        var auth = FetchAuth()
         while let (tag, bytes) = try fields.next() {
             switch FetchTag(rawValue: tag) {
             case .id: id = try FieldReader.uint(bytes)
@@ -268,6 +270,10 @@ extension FrameCodec {
             case .method: method = FieldReader.text(bytes)
             case .header: headers.append(try FieldReader.header(bytes))
             case .body: body = Array(bytes)
+            case .authSecret: auth.secret = FieldReader.text(bytes)
+            case .authHeader: auth.header = FieldReader.text(bytes)
+            case .authScheme: auth.scheme = FieldReader.text(bytes)
+            case .connection: auth.connection = FieldReader.text(bytes)
             case nil: throw malformed
             }
         }
@@ -277,7 +283,8 @@ extension FrameCodec {
             url: try required(url),
             method: try required(method),
             headers: headers,
-            body: body
+            body: body,
+            auth: auth
         )
     }
 

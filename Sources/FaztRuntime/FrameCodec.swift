@@ -1,3 +1,4 @@
+import FaztNet
 import FaztStorage
 import Foundation
 
@@ -46,7 +47,7 @@ enum FrameCodec {
     }
     enum FetchTag: UInt8 {
         case id = 1
-        case app, url, method, header, body
+        case app, url, method, header, body, authSecret, authHeader, authScheme, connection
     }
     enum FetchedTag: UInt8 {
         case id = 1
@@ -136,6 +137,10 @@ enum FrameCodec {
             out.put(FetchTag.method, fetch.method)
             for field in fetch.headers { out.put(FetchTag.header, field.name, field.value) }
             if let body = fetch.body { out.put(FetchTag.body, body) }
+            out.put(FetchTag.authSecret, fetch.auth.secret)
+            out.put(FetchTag.authHeader, fetch.auth.header)
+            out.put(FetchTag.authScheme, fetch.auth.scheme)
+            out.put(FetchTag.connection, fetch.auth.connection)
             return out.bytes
         case .fetched(let fetched):
             var out = FieldWriter(kind: Kind.fetched.rawValue)

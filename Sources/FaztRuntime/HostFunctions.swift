@@ -1,4 +1,5 @@
 import CJavaScriptCore
+import FaztNet
 import FaztVFS
 import Foundation
 
@@ -86,7 +87,8 @@ enum HostFunctions {
             "fetch",
             { ctx, _, _, count, args, exception in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }
-                // (id, url, method, header lines, body: a string, a Uint8Array or null)
+                // (id, url, method, header lines, body: a string, a Uint8Array or null,
+                //  auth secret, auth header, auth scheme, connection: strings or null)
                 let id = Int(number(app, args, count, 0))
                 let body: [UInt8]?
                 if app.context.isUndefinedOrNull(argument(args, count, 4)) {
@@ -104,7 +106,13 @@ enum HostFunctions {
                         url: string(app, args, count, 1),
                         method: string(app, args, count, 2),
                         headers: .init(pairs: headerPairs(string(app, args, count, 3))),
-                        body: body
+                        body: body,
+                        auth: FetchAuth(
+                            secret: optionalString(app, args, count, 5),
+                            header: optionalString(app, args, count, 6),
+                            scheme: optionalString(app, args, count, 7),
+                            connection: optionalString(app, args, count, 8)
+                        )
                     )
                 )
                 return app.context.undefined

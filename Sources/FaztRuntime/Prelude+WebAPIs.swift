@@ -240,11 +240,30 @@ extension Prelude {
                 if (!request.headers.has("content-type")) headers.push(["content-type", "application/x-www-form-urlencoded;charset=UTF-8"]);
               } else body = String(raw);
             }
+            // Credentials the daemon adds after the request leaves this process: a secret
+            // (auth: "NAME" or {secret, header, scheme}) or an OAuth connection (connection: "NAME").
+            const auth = init && init.auth;
+            const connection = init && init.connection;
+            let secret = null, authHeader = null, scheme = null;
+            if (typeof auth === "string") secret = auth;
+            else if (auth && typeof auth === "object" && typeof auth.secret === "string") {
+              secret = auth.secret;
+              if (auth.header !== undefined) authHeader = String(auth.header);
+              if (auth.scheme !== undefined) scheme = String(auth.scheme);
+            } else if (auth !== undefined && auth !== null) {
+              return Promise.reject(new TypeError('fetch: auth must be a secret name or {secret: "NAME", header, scheme}'));
+            }
+            if (connection !== undefined && connection !== null && typeof connection !== "string") {
+              return Promise.reject(new TypeError('fetch: connection must be the name of a connection (fazt connect list)'));
+            }
+            if (secret !== null && connection) {
+              return Promise.reject(new TypeError("fetch: give auth or connection, not both"));
+            }
             const id = nextFetch++;
             return new Promise((resolve, reject) => {
               fetches.set(id, { resolve, reject });
               const lines = headers.map(([k, v]) => String(k).replace(/[\r\n]/g, "") + "\n" + String(v).replace(/[\r\n]/g, " "));
-              host.fetch(id, request.url, request.method, lines.join("\n"), body);
+              host.fetch(id, request.url, request.method, lines.join("\n"), body, secret, authHeader, scheme, connection || null);
             });
           }
           Object.defineProperty(globalThis, "__fazt_fetchDone", {

@@ -35,6 +35,9 @@ public struct RuntimeConfiguration: Sendable {
     public var egressLimits = EgressLimits()
     /// Receives the record of every app `fetch` (nil: not recorded).
     public var egressRecorder: (@Sendable (EgressRecord) -> Void)?
+    /// Fills secrets and connection tokens into `fetch` calls that ask for them (nil: such calls
+    /// fail with `NET_AUTH`).
+    public var credentials: (any OutboundCredentials)?
     /// Makes `fazt.ai` calls (nil: they fail with `AI_NOT_CONFIGURED`).
     public var ai: (any AIService)?
     /// The event loops that own workers' pipes (the server's, so a reply completes on the loop of

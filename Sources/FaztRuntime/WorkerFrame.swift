@@ -1,3 +1,4 @@
+import FaztNet
 import FaztStorage
 
 /// One frame on the daemon ↔ worker pipe: each case its own struct with its own field tags
@@ -109,6 +110,8 @@ enum WorkerFrame: Sendable, Equatable {
         var method: String
         var headers: [HeaderField]
         var body: [UInt8]?
+        /// The secret or connection the daemon adds (`fetch(url, {auth, connection})`).
+        var auth = FetchAuth()
     }
 
     /// The answer to `fetch`.

@@ -53,6 +53,7 @@ final class WorkerHandle: @unchecked Sendable {
     let egressRules: (@Sendable (String) -> HostAllowlist?)?
     let egressLimits: EgressLimits
     let egressRecorder: (@Sendable (EgressRecord) -> Void)?
+    let credentials: (any OutboundCredentials)?
     let ai: (any AIService)?
     let storage: StorageService?
     let kernelCalls:
@@ -115,6 +116,7 @@ final class WorkerHandle: @unchecked Sendable {
         self.egressRules = configuration.egressRules
         self.egressLimits = configuration.egressLimits
         self.egressRecorder = configuration.egressRecorder
+        self.credentials = configuration.credentials
         self.ai = configuration.ai
         self.storage = configuration.storage
         self.kernelCalls = configuration.kernelCalls
@@ -200,9 +202,10 @@ final class WorkerHandle: @unchecked Sendable {
         case .fetch(let fetch):
             var policy = egress
             policy.allowedHosts = egressRules?(fetch.app)
-            Self.startFetch(fetch, policy: policy, limits: egressLimits, record: egressRecorder) { [self] in
+            FetchCall(fetch, policy: policy, limits: egressLimits, record: egressRecorder) { [self] in
                 send(.fetched($0))
             }
+            .start(credentials: credentials)
         case .store(let store): handleStore(store)
         case .ai(let start): startAI(start)
         case .aiCancel(let id):

@@ -189,6 +189,7 @@ final class ServerServices: Sendable {
             }
         }
         self.connections = connections
+        runtime.credentials = OutboundSecrets(secrets: secrets, connections: connections)
         scheduler.onDead = { job, error in
             if job.kind == "notify" {
                 let notification = (try? JSONValue.parse(job.state))?["notification"] ?? .null

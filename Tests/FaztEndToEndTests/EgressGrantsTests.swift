@@ -66,6 +66,11 @@ import Testing
         #expect(try server.api("GET", "/apps/listed/egress?limit=0").status == 400)
         let (logStatus, logOut, _) = try ServerProcess.runCLI(["net", "log", "listed"], environment: env)
         #expect(logStatus == 0 && logOut.contains("NET_BLOCKED") && logOut.contains("127.0.0.1"), "\(logOut)")
+        let (runsStatus, runsOut, _) = try ServerProcess.runCLI(
+            ["runs", "listed", "--kind", "fetch"],
+            environment: env
+        )
+        #expect(runsStatus == 0 && runsOut == logOut, "fazt runs --kind fetch shows the same calls: \(runsOut)")
 
         // Bad patterns and unknown apps are refused, naming the mistake.
         let bad = try server.api("POST", "/apps/open/net", body: Array(#"{"host":"https://x.com"}"#.utf8))

@@ -30,15 +30,15 @@ import Testing
     /// Runs `fazt connect add`, follows the link on the mock and calls the callback as the browser
     /// would; returns the callback's path (with its query) and answer.
     @discardableResult
-    func connect(_ name: String) throws -> (path: String, answer: TestResponse) {
+    func connect(_ name: String, provider: String = "mock") throws -> (path: String, answer: TestResponse) {
         let (status, link, error) = try ServerProcess.runCLI(
-            ["connect", "add", name, "--provider", "mock"],
+            ["connect", "add", name, "--provider", provider],
             environment: env
         )
         #expect(status == 0, "\(error)")
         let url = try #require(URL(string: link.trimmingCharacters(in: .whitespacesAndNewlines)))
         let query = try #require(url.query)
-        #expect(query.contains("code_challenge_method=S256") && query.contains("scope=read%20write"))
+        #expect(query.contains("code_challenge_method=S256"))
         let authorized = try TestHTTP.request(port: mock.port, "GET", url.path + "?" + query, host: "127.0.0.1")
         #expect(authorized.status == 302)
         let location = try #require(authorized.header("Location").flatMap { URL(string: $0) })
@@ -90,6 +90,7 @@ import Testing
 
     @Test func connectsWithCodeAndPKCEAndRefusesAReplayedState() throws {
         let (path, answer) = try connect("mock-work")
+        #expect(try connection("mock-work")["scopes"] as? [String] == ["read", "write"])
         #expect(answer.status == 200 && answer.text.contains("Connected mock-work"), "\(answer.text)")
         #expect(mock.exchangeCalls == 1)
         let replay = try callback(path)

@@ -1,3 +1,4 @@
+import FaztNet
 import FaztStorage
 import NIOCore
 import NIOEmbedded
@@ -77,6 +78,28 @@ import Testing
             )
         ),
         .fetch(.init(id: 12, app: "blog", url: "http://x", method: "GET", headers: [], body: nil)),
+        .fetch(
+            .init(
+                id: 13,
+                app: "blog",
+                url: "http://x",
+                method: "GET",
+                headers: [],
+                body: nil,
+                auth: FetchAuth(secret: "KEY", header: "X-Key", scheme: "", connection: nil)
+            )
+        ),
+        .fetch(
+            .init(
+                id: 14,
+                app: "blog",
+                url: "http://x",
+                method: "GET",
+                headers: [],
+                body: nil,
+                auth: .init(connection: "gh")
+            )
+        ),
         .fetched(
             .init(
                 id: 11,

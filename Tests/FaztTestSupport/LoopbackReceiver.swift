@@ -25,6 +25,7 @@ public final class LoopbackReceiver: @unchecked Sendable {
     private var received: [Received] = []
     private var status = 200
     private var body = "ok"
+    private var answer: (@Sendable (Received) -> (status: Int, body: String))?
 
     public init(_ kind: Kind) throws {
         self.kind = kind
@@ -58,6 +59,13 @@ public final class LoopbackReceiver: @unchecked Sendable {
         lock.lock()
         self.status = status
         self.body = body
+        lock.unlock()
+    }
+
+    /// Answer later HTTP requests with what `answer` makes of each one.
+    public func respond(_ answer: @escaping @Sendable (Received) -> (status: Int, body: String)) {
+        lock.lock()
+        self.answer = answer
         lock.unlock()
     }
 
@@ -117,8 +125,8 @@ public final class LoopbackReceiver: @unchecked Sendable {
         let length = Int(item.headers["content-length"] ?? "0") ?? 0
         item.body = String(decoding: connection.bytes(length), as: UTF8.self)
         lock.lock()
-        let status = self.status
-        let body = self.body
+        var (status, body) = (self.status, self.body)
+        if let answer { (status, body) = answer(item) }
         lock.unlock()
         record(item)
         connection.send(

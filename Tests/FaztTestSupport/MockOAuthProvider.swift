@@ -7,7 +7,8 @@ import Glibc
 /// `GET /authorize` redirects (302) to the `redirect_uri` with a code and the `state`, remembering
 /// the PKCE challenge; `POST /token` trades a code (checking the client, the redirect URI and the
 /// `code_verifier` against the challenge) or a refresh token; `POST /revoke` records a revocation;
-/// `GET /.well-known/openid-configuration` names these endpoints (OIDC discovery).
+/// `GET /.well-known/openid-configuration` names these endpoints (OIDC discovery); `GET /api/me` is
+/// an API that accepts the access tokens it issued (401 for others).
 /// Each connection is served on its own thread, so concurrent clients really are concurrent.
 public final class MockOAuthProvider: @unchecked Sendable {
     // Safe: every mutable field is only touched under `lock`.
@@ -18,6 +19,8 @@ public final class MockOAuthProvider: @unchecked Sendable {
     private let lock = NSLock()
     private var codes: [String: (challenge: String?, redirectURI: String)] = [:]
     private var refreshTokens: Set<String> = []
+    private var accessTokens: Set<String> = []
+    private var apiAuthorizations: [String] = []
     private var issued = 0
     private var refreshes = 0
     private var exchanges = 0
@@ -71,6 +74,10 @@ public final class MockOAuthProvider: @unchecked Sendable {
     public func setRefreshDelay(seconds: Double) { locked { delay = seconds } }
     /// Forgets every refresh token, as a provider does when the user revokes access.
     public func revokeRefreshTokens() { locked { refreshTokens.removeAll() } }
+    /// Makes `GET /api/me` answer 401 to every access token issued so far.
+    public func rejectAccessTokens() { locked { accessTokens.removeAll() } }
+    /// The `Authorization` headers `GET /api/me` received, in order.
+    public var apiCalls: [String] { locked { apiAuthorizations } }
 
     private func acceptLoop() {
         while true {
@@ -132,6 +139,13 @@ public final class MockOAuthProvider: @unchecked Sendable {
                 "revocation_endpoint":"\(base)/revoke"}
                 """
             return (200, [("Content-Type", "application/json")], document)
+        case ("GET", "/api/me"):
+            let authorization = headers["authorization"] ?? ""
+            let valid = locked {
+                apiAuthorizations.append(authorization)
+                return authorization.hasPrefix("Bearer ") && accessTokens.contains(String(authorization.dropFirst(7)))
+            }
+            return valid ? (200, [], #"{"me":"mock-user"}"#) : Self.error(401, "invalid_token")
         case ("POST", "/token"):
             return token(headers, form)
         case ("POST", "/revoke"):
@@ -162,6 +176,7 @@ public final class MockOAuthProvider: @unchecked Sendable {
                 exchanges += 1
                 issued += 1
                 refreshTokens.insert("rt-\(issued)")
+                accessTokens.insert("at-\(issued)")
                 return (200, [("Content-Type", "application/json")], Self.tokens(issued, refresh: true, lifetime))
             }
         case "refresh_token":
@@ -175,6 +190,7 @@ public final class MockOAuthProvider: @unchecked Sendable {
                     return Self.error(400, "invalid_grant")
                 }
                 issued += 1
+                accessTokens.insert("at-\(issued)")
                 // No new refresh token: the client keeps the one it has (RFC 6749 §6).
                 return (200, [("Content-Type", "application/json")], Self.tokens(issued, refresh: false, lifetime))
             }
