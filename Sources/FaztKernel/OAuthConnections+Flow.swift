@@ -9,6 +9,8 @@ extension OAuthConnections {
     public enum CallbackOutcome: Sendable, Equatable {
         case connected(String)
         case failed(status: Int, message: String)
+        /// The database or the secret key failed: `detail` is for the server log only.
+        case internalFailure(detail: String)
     }
 
     /// Starts connecting account `name` through `providerName`: a single-use state and a PKCE
@@ -97,7 +99,7 @@ extension OAuthConnections {
                 )
             }
             let name = pending.connection
-            let retry = "start again with 'fazt connect add \(name) --provider PROVIDER'"
+            let retry = "start again with 'fazt connect add \(name) --provider \(pending.provider)'"
             guard !pending.expired else {
                 return done(.failed(status: 400, message: "The authorization link of \(name) expired; \(retry)."))
             }
@@ -112,7 +114,7 @@ extension OAuthConnections {
             guard let code = query["code"], !code.isEmpty else {
                 return done(.failed(status: 400, message: "The callback has no code parameter; \(retry)."))
             }
-            guard try store.tokens(of: name) != nil,
+            guard try store.connection(named: name) != nil,
                 let (provider, secret) = try store.provider(named: pending.provider)
             else {
                 return done(
@@ -128,7 +130,7 @@ extension OAuthConnections {
                 queue.async { self.finishExchange(pending, result: result, done: done) }
             }
         } catch {
-            done(.failed(status: 500, message: "The authorization could not be completed (see the server log)."))
+            done(.internalFailure(detail: "\(error)"))
         }
     }
 
@@ -155,7 +157,7 @@ extension OAuthConnections {
                     )
                     return done(.connected(name))
                 } catch {
-                    return done(.failed(status: 500, message: "The tokens of \(name) could not be stored."))
+                    return done(.internalFailure(detail: "cannot store the tokens of \(name): \(error)"))
                 }
             }
             reason = "the token endpoint refused the code (\(response.status), \(answer.errorText))"

@@ -42,6 +42,15 @@ extension FaztResponder {
                             status: HTTPResponseStatus(statusCode: status)
                         )
                     )
+                case .success(.internalFailure(let detail)):
+                    self.services.logger.error("OAuth callback failed", metadata: ["error": "\(detail)"])
+                    exchange.respond(
+                        Self.oauthPage(
+                            title: "Not connected",
+                            message: "The server could not complete the authorization; its log says why.",
+                            status: .internalServerError
+                        )
+                    )
                 case .failure(let error):
                     self.fail(exchange, error: error)
                 }
