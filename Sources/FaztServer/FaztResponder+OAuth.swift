@@ -13,7 +13,8 @@ extension FaztResponder {
     /// deleted on first use, so a replayed or forged callback is refused.
     func serveOAuthCallback(_ exchange: Exchange) {
         let head = exchange.request.head
-        guard head.method == .GET || head.method == .HEAD else {
+        // Not HEAD either: a state works once, and a link checker's HEAD must not use it up.
+        guard head.method == .GET else {
             var response = Response.text(.methodNotAllowed, "method not allowed\n")
             response.headers.add(name: "Allow", value: "GET")
             return exchange.respond(response)

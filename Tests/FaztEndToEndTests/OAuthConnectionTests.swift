@@ -118,6 +118,8 @@ import Testing
         #expect(refused.status == 400 && refused.text.contains("access_denied"), "\(refused.text)")
         #expect(try connection("denied")["status"] as? String == "pending")
         #expect(try callback("/_fazt/oauth/callback?code=x").status == 400)
+        let head = try TestHTTP.request(port: server.port, "HEAD", "/_fazt/oauth/callback?state=x", host: "localhost")
+        #expect(head.status == 405)
     }
 
     @Test func refreshesAnExpiredTokenOnceForConcurrentCallers() throws {
