@@ -236,4 +236,20 @@ import Testing
         )
         #expect(bad.status == 400 && bad.text.contains("fazt connect provider add nosuch"), "\(bad.text)")
     }
+
+    @Test func aProviderOutageFailsTheCallWithoutBreakingTheConnection() throws {
+        mock.setLifetime(seconds: 30)
+        try connect("mock-work")
+        try grant("reader", "mock-work")
+        mock.setRefreshOutage(status: 503)
+        let failed = try token("mock-work", app: "reader")
+        #expect(failed.status == 502 && failed.text.contains("NET_ERROR"), "\(failed.text)")
+        let info = try connection("mock-work")
+        #expect(info["status"] as? String == "ok")
+        #expect((info["lastError"] as? String)?.contains("503") == true)
+        mock.setRefreshOutage(status: nil)
+        #expect(try token("mock-work", app: "reader").status == 200)
+        #expect(mock.refreshCalls == 2)
+        #expect(!(try server.api("GET", "/notifications").text.contains("mock-work")))
+    }
 }

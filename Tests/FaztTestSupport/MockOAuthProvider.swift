@@ -27,6 +27,7 @@ public final class MockOAuthProvider: @unchecked Sendable {
     private var revoked: [String] = []
     private var lifetime = 3600
     private var delay = 0.0
+    private var outage: Int?
 
     public init() throws {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -74,6 +75,8 @@ public final class MockOAuthProvider: @unchecked Sendable {
     public func setRefreshDelay(seconds: Double) { locked { delay = seconds } }
     /// Forgets every refresh token, as a provider does when the user revokes access.
     public func revokeRefreshTokens() { locked { refreshTokens.removeAll() } }
+    /// Makes refresh requests fail with `status` (a provider outage), or work again with nil.
+    public func setRefreshOutage(status: Int?) { locked { outage = status } }
     /// Makes `GET /api/me` answer 401 to every access token issued so far.
     public func rejectAccessTokens() { locked { accessTokens.removeAll() } }
     /// The `Authorization` headers `GET /api/me` received, in order.
@@ -186,6 +189,7 @@ public final class MockOAuthProvider: @unchecked Sendable {
             }
             if wait > 0 { Thread.sleep(forTimeInterval: wait) }
             return locked {
+                if let outage { return (outage, [], "unavailable") }
                 guard refreshTokens.contains(form["refresh_token"] ?? "") else {
                     return Self.error(400, "invalid_grant")
                 }
