@@ -98,8 +98,7 @@ public final class OAuthConnections: ConnectionTokens, Sendable {
                     + "'fazt grant \(app) connection:\(name)'"
             )
         }
-        guard let tokens = try store.tokens(of: name), let (provider, _) = try store.provider(named: tokens.provider)
-        else {
+        guard let tokens = try store.tokens(of: name), let provider = try store.settings(of: tokens.provider) else {
             throw Self.refused("oauth: there is no connection '\(name)' (see fazt connect list)")
         }
         let reconnect = "fazt connect add \(name) --provider \(provider.name)"

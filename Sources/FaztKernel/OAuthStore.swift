@@ -104,6 +104,17 @@ public struct OAuthStore: Sendable {
         return (provider, secret)
     }
 
+    /// The provider `name` without opening its client secret (the per-call path), nil when there is none.
+    public func settings(of name: String) throws -> OAuthProvider? {
+        try store.read { connection in
+            try connection.queryOne(
+                "SELECT \(Self.providerColumns) FROM oauth_providers WHERE name = ?",
+                [.text(name)],
+                Self.provider
+            )
+        }
+    }
+
     static let providerColumns = """
         name, kind, client_id, client_secret, authorize_url, token_url, revoke_url, scopes, pkce, api_hosts,
         auth_params, client_auth
