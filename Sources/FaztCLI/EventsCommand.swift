@@ -50,7 +50,8 @@ struct EventsCommand: ParsableCommand {
 struct GrantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grant",
-        abstract: "Grant an app a permission it asks for in fazt.json (e.g. events:app:other.* or ai).",
+        abstract:
+            "Grant an app a permission (e.g. events:app:other.*, ai, or connection:NAME for an OAuth connection).",
         discussion: "Without PERMISSION, lists the app's grants. --revoke takes one back."
     )
 

@@ -207,10 +207,19 @@ extension EventBus {
     /// Grants (or revokes) a permission such as `events:app:other.*` to an app (blocking).
     ///
     /// `ai` (calls to the owner's language models) is stored the same way; the AI registry checks it.
+    /// `connection:NAME` lets the app's `fetch` use an OAuth connection.
     public func grant(app: String, permission: String, revoke: Bool) throws(EventError) -> Bool {
-        if permission != "ai" {
+        if permission.hasPrefix("connection:") {
+            guard Self.isConnectionName(permission.dropFirst(11)) else {
+                throw EventError(
+                    "connection:NAME needs a connection name of 1-63 letters, digits, '-' and '_' (see fazt connect list)"
+                )
+            }
+        } else if permission != "ai" {
             guard permission.hasPrefix("events:") else {
-                throw EventError("permissions look like ai, events:app:<other>.* or events:system.**")
+                throw EventError(
+                    "permissions look like ai, connection:<name>, events:app:<other>.* or events:system.**"
+                )
             }
             _ = try EventPattern(String(permission.dropFirst(7)), app: app)
         }
@@ -231,6 +240,16 @@ extension EventBus {
         } catch {
             throw EventError("cannot store the grant: \(error)")
         }
+    }
+
+    /// True for an OAuth connection name: 1-63 letters, digits, '-' and '_', not starting with '-' or '_'.
+    static func isConnectionName(_ name: Substring) -> Bool {
+        let bytes = Array(name.utf8)
+        func allowed(_ b: UInt8) -> Bool {
+            (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 45 || b == 95
+        }
+        guard let first = bytes.first, first != 45, first != 95, bytes.count <= 63 else { return false }
+        return bytes.allSatisfy(allowed)
     }
 
     /// The app's grants (blocking).

@@ -89,6 +89,7 @@ struct ControlAPI: Sendable {
         if let response = try await realtimeRoute(request, segments) { return response }
         if let response = try await netRoute(request, segments) { return response }
         if let response = try await secretsRoute(request, segments) { return response }
+        if let response = try await connectRoute(request, segments) { return response }
         if let response = try await aiRoute(request, segments) { return response }
         if let response = try await assistantRoute(request, segments) { return response }
         if let response = try await draftsRoute(request, segments) { return response }

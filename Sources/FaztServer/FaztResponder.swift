@@ -80,6 +80,8 @@ struct FaztResponder: HTTPResponder {
             serveGit(exchange, app: app, path: path, query: query)
         case .dashboard(Self.mcpPath):
             serveMCP(exchange)
+        case .dashboard(Self.oauthCallbackPath):
+            serveOAuthCallback(exchange)
         case .dashboard(let path) where path.hasPrefix(Self.approvePrefix):
             serveApproval(exchange, id: String(path.dropFirst(Self.approvePrefix.count)))
         case .dashboard(let path):

@@ -59,6 +59,8 @@ final class ServerServices: Sendable {
     let realtime: RealtimeServices
     /// `fazt.ai`: provider keys, budgets, streams.
     let ai: AIGateway
+    /// OAuth providers and connections; apps' `fetch(url, {connection})` gets tokens from it.
+    let connections: OAuthConnections
     /// Signs version preview links (`PreviewLink`), derived from the server's secret key.
     let previewKey: [UInt8]
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
@@ -159,7 +161,6 @@ final class ServerServices: Sendable {
         self.events = events
         let box = try SecretBox(databasePath: store.path)
         self.secrets = AppSecrets(store: store, box: box)
-        runtime.credentials = OutboundSecrets(secrets: secrets, connections: nil)
         self.previewKey = box.derivedKey(purpose: "preview-links")
         let realtime = RealtimeServices(
             limits: configuration.realtime,
@@ -176,6 +177,19 @@ final class ServerServices: Sendable {
         )
         self.notifier = notifier
         notifierBox.current = notifier
+        let serverLogger = logger
+        let connections = OAuthConnections(
+            store: OAuthStore(store: store, box: box),
+            allowPrivate: configuration.allowPrivateEgress
+        ) { title, body in
+            do {
+                try notifier.notifyOwner(title: title, body: body, tags: ["oauth"])
+            } catch {
+                serverLogger.error("cannot notify the owner", metadata: ["error": "\(error)"])
+            }
+        }
+        self.connections = connections
+        runtime.credentials = OutboundSecrets(secrets: secrets, connections: connections)
         scheduler.onDead = { job, error in
             if job.kind == "notify" {
                 let notification = (try? JSONValue.parse(job.state))?["notification"] ?? .null
@@ -254,6 +268,12 @@ final class ServerServices: Sendable {
     func appURL(_ app: String) -> String {
         let port = boundPort
         return "http://\(app).\(configuration.domain)\(port == 80 ? "" : ":\(port)")/"
+    }
+
+    /// Where OAuth providers send the owner's browser back: the callback on the owner host.
+    var oauthRedirectURI: String {
+        let port = boundPort
+        return "http://\(configuration.domain)\(port == 80 ? "" : ":\(port)")\(FaztResponder.oauthCallbackPath)"
     }
 
     /// The signed link to version `version` of `app`'s preview, valid until `expiresAt` (epoch seconds).

@@ -512,5 +512,50 @@ public enum KernelSchema {
                 ALTER TABLE secrets ADD COLUMN readable INTEGER NOT NULL DEFAULT 0;
                 """
         ),
+        Migration(
+            version: 18,
+            name: "OAuth providers, connections and pending authorizations",
+            sql: """
+                CREATE TABLE oauth_providers (
+                    name TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    client_id TEXT NOT NULL,
+                    client_secret BLOB,
+                    authorize_url TEXT NOT NULL,
+                    token_url TEXT NOT NULL,
+                    revoke_url TEXT,
+                    scopes TEXT NOT NULL DEFAULT '',
+                    pkce INTEGER NOT NULL DEFAULT 1,
+                    api_hosts TEXT,
+                    auth_params TEXT NOT NULL DEFAULT '',
+                    client_auth TEXT NOT NULL DEFAULT 'post',
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE oauth_connections (
+                    name TEXT PRIMARY KEY,
+                    provider TEXT NOT NULL,
+                    scopes TEXT NOT NULL DEFAULT '',
+                    access_token BLOB,
+                    refresh_token BLOB,
+                    token_type TEXT NOT NULL DEFAULT 'Bearer',
+                    expires_at INTEGER,
+                    status TEXT NOT NULL,
+                    last_used_at INTEGER,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE oauth_states (
+                    state_hash BLOB PRIMARY KEY,
+                    connection TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    verifier BLOB NOT NULL,
+                    redirect_uri TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 }

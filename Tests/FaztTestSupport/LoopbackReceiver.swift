@@ -167,7 +167,7 @@ public final class LoopbackReceiver: @unchecked Sendable {
 }
 
 /// Buffered CRLF line reading over a socket.
-private final class LineConnection {
+final class LineConnection {
     let fd: Int32
     private var buffer: [UInt8] = []
 
