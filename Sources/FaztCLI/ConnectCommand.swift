@@ -11,7 +11,8 @@ struct ConnectCommand: ParsableCommand {
             Register the OAuth client once (fazt connect provider add google --client-id ID \
             --client-secret-stdin), then connect an account: fazt connect add NAME --provider google \
             prints a link; open it in a browser and approve. The provider sends the browser back to \
-            http://<domain>/_fazt/oauth/callback (register that redirect URI with the provider). Tokens \
+            http://<domain>/_fazt/oauth/callback (https with fazt serve --public-url https://<domain>; \
+            register that redirect URI with the provider). Tokens \
             are stored encrypted in data.db and refreshed by the server. An app needs the grant: \
             fazt grant APP connection:NAME; then fetch(url, {connection: "NAME"}) sends the token.
             """,

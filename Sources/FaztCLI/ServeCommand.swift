@@ -25,6 +25,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind.") var host: String = "0.0.0.0"
     @Option(help: "The database file (created on first start).") var data: String = "./data.db"
     @Option(help: "Apps are served at <app>.<domain>.") var domain: String = "localhost"
+    @Option(
+        name: .customLong("public-url"),
+        help: """
+            How people reach the server, e.g. https://example.com behind a TLS proxy: the scheme and port of \
+            the links it prints (app URLs, previews, the OAuth redirect URI). Its host must be --domain.
+            """
+    )
+    var publicURL: String?
     @Option(name: .customLong("cache-mb"), help: "Hot-file cache budget in MB.") var cacheMB: Int = 64
     @Option(name: .customLong("max-upload-mb"), help: "Largest deploy upload in MB.") var maxUploadMB: Int = 100
     @Option(name: .customLong("max-expanded-mb"), help: "Largest expanded deploy in MB.") var maxExpandedMB: Int = 500
@@ -237,6 +245,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.domain = domain.lowercased()
+        if let publicURL {
+            (configuration.publicScheme, configuration.publicPort) = try Self.publicOrigin(publicURL, domain: domain)
+        }
         configuration.cacheBytes = cacheMB << 20
         configuration.maxBodyBytes = maxBodyMB << 20
         configuration.deployLimits.maxUploadBytes = maxUploadMB << 20
@@ -311,5 +322,24 @@ struct ServeCommand: AsyncParsableCommand {
 
 
             """
+    }
+
+    /// The scheme and port of `--public-url`, whose host must be the domain.
+    static func publicOrigin(_ url: String, domain: String) throws -> (String, Int) {
+        let lower = url.lowercased()
+        let scheme = lower.hasPrefix("https://") ? "https" : lower.hasPrefix("http://") ? "http" : ""
+        var rest = lower.dropFirst(scheme.count + 3)
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
+        let port = parts.count == 2 ? Int(parts[1]) : scheme == "https" ? 443 : 80
+        guard !scheme.isEmpty, parts.count <= 2, let port, (1...65535).contains(port), !rest.contains("/") else {
+            throw ValidationError(
+                "--public-url must look like https://example.com or http://example.com:8080 (got '\(url)')"
+            )
+        }
+        guard parts[0] == domain.lowercased() else {
+            throw ValidationError("--public-url names \(parts[0]), but --domain is \(domain): they must match")
+        }
+        return (scheme, port)
     }
 }

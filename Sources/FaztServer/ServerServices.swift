@@ -266,14 +266,20 @@ final class ServerServices: Sendable {
 
     /// The public URL of an app.
     func appURL(_ app: String) -> String {
-        let port = boundPort
-        return "http://\(app).\(configuration.domain)\(port == 80 ? "" : ":\(port)")/"
+        origin("\(app).\(configuration.domain)") + "/"
     }
 
     /// Where OAuth providers send the owner's browser back: the callback on the owner host.
     var oauthRedirectURI: String {
-        let port = boundPort
-        return "http://\(configuration.domain)\(port == 80 ? "" : ":\(port)")\(FaztResponder.oauthCallbackPath)"
+        origin(configuration.domain) + FaztResponder.oauthCallbackPath
+    }
+
+    /// `scheme://host[:port]` as people reach the server (`--public-url`, else http and the bound port).
+    func origin(_ host: String) -> String {
+        let scheme = configuration.publicScheme ?? "http"
+        let port = configuration.publicPort ?? boundPort
+        let standard = scheme == "https" ? 443 : 80
+        return "\(scheme)://\(host)\(port == standard ? "" : ":\(port)")"
     }
 
     /// The signed link to version `version` of `app`'s preview, valid until `expiresAt` (epoch seconds).

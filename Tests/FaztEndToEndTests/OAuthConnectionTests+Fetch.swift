@@ -60,3 +60,39 @@ extension OAuthConnectionTests {
         #expect(mock.apiCalls.suffix(2) == ["Bearer at-1", "Bearer at-3"])
     }
 }
+
+/// `--public-url`: the links the server prints use the scheme and port people reach it at.
+@Suite struct PublicURLTests {
+    @Test func theRedirectURIAndAppLinksFollowThePublicURL() throws {
+        let server = try ServerProcess(arguments: ["--public-url", "https://localhost:8443"])
+        let mock = try MockOAuthProvider()
+        let provider = #"""
+            {"name":"mock","preset":"generic","clientID":"\#(mock.clientID)","clientSecret":"\#(mock.clientSecret)",
+             "authorizeURL":"\#(mock.base)/authorize","tokenURL":"\#(mock.base)/token"}
+            """#
+        let added = try server.api("POST", "/connect/providers", body: Array(provider.utf8))
+        #expect(added.status == 201 || added.status == 200, "\(added.text)")
+        let started = try server.api(
+            "POST",
+            "/connect/connections",
+            body: Array(#"{"name":"m","provider":"mock"}"#.utf8)
+        )
+        #expect(
+            started.json["redirectURI"] as? String == "https://localhost:8443/_fazt/oauth/callback",
+            "\(started.text)"
+        )
+        #expect(
+            try server.deploy("site", try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "hi")])).text.contains(
+                "https://site.localhost:8443/"
+            )
+        )
+    }
+
+    @Test func aPublicURLForAnotherHostIsRefusedAtStart() throws {
+        let directory = try TemporaryDirectory()
+        let (status, _, error) = try ServerProcess.runCLI([
+            "serve", "--port", "0", "--data", directory.path + "/data.db", "--public-url", "https://other.example",
+        ])
+        #expect(status != 0 && error.contains("--domain"), "\(error)")
+    }
+}
