@@ -12,9 +12,10 @@ public struct ServerConfiguration: Sendable {
     public var port: Int = 8080
     /// Apps are served at `<app>.<domain>`; the owner page at `<domain>`.
     public var domain: String = "localhost"
-    /// The scheme and port people reach the server at (`--public-url https://example.com`, e.g.
-    /// behind a TLS proxy), for the links it prints (app URLs, previews, the OAuth redirect URI);
-    /// nil: `http` and the port it listens on.
+    /// The scheme people reach the server at (`--public-url`); nil: `http`.
+    ///
+    /// Behind a TLS proxy, the links the server prints (app URLs, previews, the OAuth redirect
+    /// URI) use it and `publicPort` (nil: the port it listens on).
     public var publicScheme: String?
     public var publicPort: Int?
     /// Largest request body outside deploys.

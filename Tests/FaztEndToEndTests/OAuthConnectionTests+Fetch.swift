@@ -82,9 +82,10 @@ extension OAuthConnectionTests {
             "\(started.text)"
         )
         #expect(
-            try server.deploy("site", try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "hi")])).text.contains(
-                "https://site.localhost:8443/"
-            )
+            try server.deploy("site", try ArchiveFixtures.zip([ArchiveFixtures.file("index.html", "hi")])).text
+                .contains(
+                    "https://site.localhost:8443/"
+                )
         )
     }
 
