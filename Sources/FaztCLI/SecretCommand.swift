@@ -30,22 +30,28 @@ struct SecretCommand: ParsableCommand {
         @Flag(help: "A global secret (every app); then give only NAME and VALUE.") var global = false
         @Option(name: .customLong("host"), help: "Bind the secret to this host (repeatable).") var hosts: [String] = []
         @Flag(help: "Let fazt.secrets.get return the value to the app's JavaScript.") var readable = false
-        @Argument(help: "APP NAME VALUE, or NAME VALUE with --global ('-' as VALUE reads stdin).")
+        @Argument(help: "APP NAME [VALUE], or NAME [VALUE] with --global (no VALUE or '-' reads it from stdin).")
         var arguments: [String]
 
         func validate() throws {
-            guard arguments.count == (global ? 2 : 3) else {
+            let named = global ? 1 : 2
+            guard arguments.count == named || arguments.count == named + 1 else {
                 throw ValidationError(
-                    global ? "give NAME and VALUE (with --global)" : "give APP, NAME and VALUE (or --global NAME VALUE)"
+                    global
+                        ? "give NAME [VALUE] (with --global)" : "give APP NAME [VALUE] (or --global NAME [VALUE])"
                 )
             }
         }
 
         func run() throws {
+            let named = global ? 1 : 2
             let (path, label) = SecretCommand.target(global ? nil : arguments[0])
-            let name = arguments[arguments.count - 2]
-            var secret = arguments[arguments.count - 1]
+            let name = arguments[named - 1]
+            var secret = arguments.count > named ? arguments[named] : "-"
             if secret == "-" {
+                if isatty(STDIN_FILENO) != 0 {
+                    FileHandle.standardError.write(Data("value of \(name) (then Enter and Ctrl-D): ".utf8))
+                }
                 secret = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
                 while secret.hasSuffix("\n") || secret.hasSuffix("\r") { secret.removeLast() }
             }

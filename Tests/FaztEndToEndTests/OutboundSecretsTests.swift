@@ -44,8 +44,9 @@ import Testing
         }
         let env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
         let bound = try ServerProcess.runCLI(
-            ["secret", "set", "caller", "API_KEY", Self.secret, "--host", "echo.localhost"],
-            environment: env
+            ["secret", "set", "caller", "API_KEY", "--host", "echo.localhost"],
+            environment: env,
+            input: Self.secret + "\n"
         )
         #expect(bound.0 == 0 && bound.1.contains("only sent to echo.localhost"), "\(bound)")
         let global = try ServerProcess.runCLI(
