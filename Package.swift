@@ -45,7 +45,8 @@ let package = Package(
         .target(
             name: "FaztKernel",
             dependencies: [
-                "FaztAPI", "FaztJSON", "FaztNet", "FaztScheduler", "FaztStorage", "FaztStore", "FaztVFS", "CCrypto",
+                "FaztAPI", "FaztGit", "FaztJSON", "FaztNet", "FaztScheduler", "FaztStorage", "FaztStore", "FaztVFS",
+                "CCrypto",
             ],
             exclude: ["README.md"]
         ),

@@ -1,3 +1,4 @@
+import FaztGit
 import Foundation
 
 /// How signatures and MACs are spelled as text: hex, base64 or base64url (RFC 4648).
@@ -8,14 +9,7 @@ enum ByteEncoding: String, CaseIterable {
     func encode(_ bytes: [UInt8]) -> String {
         switch self {
         case .hex:
-            let digits = Array("0123456789abcdef".utf8)
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count * 2)
-            for byte in bytes {
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 15)])
-            }
-            return String(decoding: out, as: UTF8.self)
+            return Hex.encode(bytes)
         case .base64:
             return Data(bytes).base64EncodedString()
         case .base64url:
