@@ -80,6 +80,10 @@ struct FaztResponder: HTTPResponder {
             serveGit(exchange, app: app, path: path, query: query)
         case .dashboard(Self.mcpPath):
             serveMCP(exchange)
+        case .dashboard(Self.metricsPath):
+            serveMetrics(exchange)
+        case .dashboard(let path) where path == Self.livezPath || path == Self.readyzPath:
+            serveHealth(exchange, path: path)
         case .dashboard(let path) where path.hasPrefix(Self.approvePrefix):
             serveApproval(exchange, id: String(path.dropFirst(Self.approvePrefix.count)))
         case .dashboard(let path):
