@@ -40,8 +40,17 @@ public final class MetricsRegistry: Sendable {
         state.withLock { $0.loops = loops }
     }
 
-    /// Every family: request figures (read on their loops), then each source's, on `pool`.
-    func collect(pool: NIOThreadPool, on loop: any EventLoop) -> EventLoopFuture<[MetricFamily]> {
+    /// Every family — request figures (read on their loops), then each source's — rendered in the
+    /// text format (UTF-8) on `pool`.
+    func render(pool: NIOThreadPool, on loop: any EventLoop) -> EventLoopFuture<[UInt8]> {
+        gather(pool: pool, on: loop) { PrometheusText.renderBytes($0) }
+    }
+
+    private func gather<T: Sendable>(
+        pool: NIOThreadPool,
+        on loop: any EventLoop,
+        _ finish: @escaping @Sendable ([MetricFamily]) -> T
+    ) -> EventLoopFuture<T> {
         let (loops, sources) = state.withLock { ($0.loops, $0.sources) }
         let snapshots = loops.map { loop, metrics in loop.submit { metrics.snapshot() } }
         return EventLoopFuture.whenAllSucceed(snapshots, on: loop).flatMap { snapshots in
@@ -50,17 +59,14 @@ public final class MetricsRegistry: Sendable {
                 for snapshot in snapshots {
                     for (app, series) in snapshot { merged[app, default: .init()].add(series) }
                 }
-                return Self.requestFamilies(merged) + sources.flatMap { $0.source() }
+                return finish(Self.requestFamilies(merged) + sources.flatMap { $0.source() })
             }
         }
     }
 
-    /// Renders every family in the text format.
-    func render(pool: NIOThreadPool, on loop: any EventLoop) -> EventLoopFuture<String> {
-        collect(pool: pool, on: loop).map { PrometheusText.render($0) }
-    }
-
     static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
+    /// The `le` label of each bucket, formatted once.
+    static let bucketLabels = RequestMetrics.bounds.map { PrometheusText.format($0) } + ["+Inf"]
 
     /// `fazt_http_requests_total{app,code}` and `fazt_http_request_duration_seconds{app}`.
     static func requestFamilies(_ series: [String: RequestMetrics.Series]) -> [MetricFamily] {
@@ -83,20 +89,12 @@ public final class MetricsRegistry: Sendable {
                 )
             }
             var cumulative: UInt64 = 0
-            for (index, bound) in RequestMetrics.bounds.enumerated() {
+            for (index, label) in bucketLabels.enumerated() {
                 cumulative += figures.buckets[index]
                 durations.samples.append(
-                    .init(
-                        suffix: "_bucket",
-                        labels: [("app", app), ("le", PrometheusText.format(bound))],
-                        value: Double(cumulative)
-                    )
+                    .init(suffix: "_bucket", labels: [("app", app), ("le", label)], value: Double(cumulative))
                 )
             }
-            cumulative += figures.buckets[RequestMetrics.bounds.count]
-            durations.samples.append(
-                .init(suffix: "_bucket", labels: [("app", app), ("le", "+Inf")], value: Double(cumulative))
-            )
             durations.samples.append(
                 .init(suffix: "_sum", labels: [("app", app)], value: Double(figures.sumNanos) / 1e9)
             )

@@ -66,8 +66,11 @@ enum OpsEndpoints {
 
     /// The Prometheus text exposition of every registered family.
     static func metrics(services: ServerServices, on loop: any EventLoop) -> EventLoopFuture<Response> {
-        services.metrics.render(pool: services.threadPool, on: loop).map { text in
-            noStore(.text(.ok, text, contentType: PrometheusText.contentType))
+        services.metrics.render(pool: services.threadPool, on: loop).map { bytes in
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: PrometheusText.contentType)
+            headers.add(name: "Cache-Control", value: "no-store")
+            return Response(status: .ok, headers: headers, body: ByteBuffer(bytes: bytes))
         }
     }
 
