@@ -90,6 +90,22 @@ import Testing
         #expect(abs(start - Date().timeIntervalSince1970) < 600, "start time \(start)")
     }
 
+    @Test func javaScriptErrorsAndTimeLimitsAreCounted() throws {
+        let server = try ServerProcess(arguments: ["--js-timeout-ms", "300"])
+        let files = [
+            js("api/loop.js", "module.exports = () => { while (true) {} };"),
+            js("api/boom.js", "module.exports = () => { throw new Error('boom'); };"),
+        ]
+        #expect(try server.deploy("jsapp", try ArchiveFixtures.zip(files)).status == 201)
+        #expect(try server.app("jsapp", "/api/boom").status == 500)
+        #expect(try server.app("jsapp", "/api/loop").status == 503)
+        let text = try Self.scrape(server).text
+        #expect(Self.value(text, #"fazt_js_invocations_total{outcome="exception"}"#) == 1, "\(text)")
+        #expect(Self.value(text, #"fazt_js_invocations_total{outcome="timeout"}"#) == 1)
+        #expect(Self.value(text, #"fazt_js_limit_kills_total{limit="time"}"#) == 1)
+        #expect(Self.value(text, #"fazt_http_requests_total{app="jsapp",code="5xx"}"#) == 2)
+    }
+
     @Test(.enabled(if: hasPromtool || onCI, "promtool is missing: run `make test` (it installs prometheus)"))
     func promtoolFindsNothingToCriticize() throws {
         guard Self.hasPromtool else {
