@@ -105,7 +105,7 @@ enum ServerMetrics {
             .labelled(
                 "fazt_js_limit_kills_total",
                 .counter,
-                help: "Workers killed by the watchdog because an invocation passed its time or memory limit.",
+                help: "Invocations stopped because they passed their time or memory limit.",
                 label: "limit",
                 values: [("time", Double(outcomes["timeout"] ?? 0)), ("memory", Double(outcomes["memory"] ?? 0))]
             )
