@@ -6,7 +6,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=
 DATA ?= ./data.db
 PORT ?= 8080
 
-.PHONY: run build release test test-deps lint format bench bench-realtime bench-ai bench-report deps venv conformance clean
+.PHONY: run build release test test-deps lint format bench bench-realtime bench-ai bench-report bench-metrics deps venv conformance clean
 
 ## make run: install missing packages, build release, serve ./data.db on port 8080
 run: release
@@ -53,11 +53,17 @@ venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION) .venv/.mcp-$(MCP1_VER
 	.venv-mcp2/bin/pip install --quiet --disable-pip-version-check 'mcp==$(MCP2_VERSION)'
 	touch $@
 
-## make test: install what tests need (Chromium and its driver too), build, run every test and the format check
+## make test: install what tests need (Chromium and its driver, promtool from prometheus), build, run every test and the format check
 test: test-deps venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Plugins
+
+## make bench-metrics: what the request metrics cost on the hot path (static 1 KB, one release binary
+## with the per-loop counters on and off; figures in docs/performance-notes.md)
+bench-metrics: release
+	@scripts/install-deps.sh bench
+	scripts/bench-metrics.sh
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Plugins

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Fazt needs, skipping those already present (idempotent).
 # Usage: scripts/install-deps.sh [build|test|bench]   (build is the default; test adds Chromium and
-# chromedriver for the assistant's browser test, and git, the oracle of the diff and commit tests)
+# chromedriver for the assistant's browser test, git, the oracle of the diff and commit tests, and
+# prometheus, whose promtool lints the /metrics output)
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libarchive-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libjavascriptcoregtk-4.1-dev
           libjs-lodash node-cheerio libjs-marked esbuild python3-venv)
 if [[ "${1:-build}" == "test" ]]; then
-    packages+=(chromium chromium-driver git) # the assistant's browser test; git checks diffs and commits
+    packages+=(chromium chromium-driver git prometheus) # the assistant's browser test; git checks diffs and commits; prometheus has promtool (MetricsTests)
 fi
 if [[ "${1:-build}" == "bench" ]]; then
     packages+=(nginx-light wrk gcc node-ws git) # gcc builds scripts/wsload.c; node-ws is the realtime peer's ws; git (daemon, http-backend) is the git peer

@@ -15,9 +15,12 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the Fazt server.",
         discussion: """
-            Prints {"event":"listening","port":N} on stdout once it accepts connections; logs go to
-            stderr. On the very first start it prints the first owner token to stderr.
-            SIGTERM or SIGINT stops it gracefully.
+            Prints {"event":"listening","port":N} on stdout once it accepts connections (with \
+            "metricsPort":M when --metrics-listen is set); logs go to stderr. On the very first start \
+            it prints the first owner token to stderr. SIGTERM or SIGINT stops it gracefully: \
+            /_fazt/readyz answers 503 at once, the listener closes (after --shutdown-delay-ms), \
+            requests in flight finish. Health: GET /_fazt/livez and /_fazt/readyz (no credentials); \
+            metrics: GET /_fazt/metrics with the owner token, Prometheus text format.
             """
     )
 
@@ -169,6 +172,24 @@ struct ServeCommand: AsyncParsableCommand {
     var journalMaxAgeDays: Int = 30
     @Option(name: .customLong("journal-max-mb"), help: "Data journal kept per app, in MB (oldest pruned first).")
     var journalMaxMB: Int = 256
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: ArgumentHelp(
+            "Also serve /metrics, /livez and /readyz without credentials on this HOST:PORT (loopback only, unless --metrics-allow-remote).",
+            valueName: "host:port"
+        )
+    )
+    var metricsListen: String?
+    @Flag(
+        name: .customLong("metrics-allow-remote"),
+        help: "Let --metrics-listen bind a non-loopback address (its metrics need no credentials)."
+    )
+    var metricsAllowRemote = false
+    @Option(
+        name: .customLong("shutdown-delay-ms"),
+        help: "After SIGTERM, keep accepting for this long while /_fazt/readyz answers 503 (for load balancers)."
+    )
+    var shutdownDelayMs: Int = 0
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -191,6 +212,22 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard dataJournal == "on" || dataJournal == "off" else {
             throw ValidationError("--data-journal must be on or off (got '\(dataJournal)')")
+        }
+        if let metricsListen {
+            guard let address = ListenAddress(parsing: metricsListen) else {
+                throw ValidationError(
+                    "--metrics-listen takes HOST:PORT, such as 127.0.0.1:9090 or [::1]:9090 (got '\(metricsListen)')"
+                )
+            }
+            guard address.isLoopback || metricsAllowRemote else {
+                throw ValidationError(
+                    "--metrics-listen \(metricsListen) is not a loopback address and its metrics need no credentials; "
+                        + "add --metrics-allow-remote to serve them there anyway, or use 127.0.0.1"
+                )
+            }
+        }
+        guard (0...600_000).contains(shutdownDelayMs) else {
+            throw ValidationError("--shutdown-delay-ms must be between 0 and 600000 (got \(shutdownDelayMs))")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown --log-level '\(logLevel)'")
@@ -291,13 +328,16 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.dataJournal = dataJournal == "on"
         configuration.journalMaxAgeDays = journalMaxAgeDays
         configuration.journalMaxBytes = Int64(journalMaxMB) << 20
+        configuration.metricsListen = metricsListen.flatMap { ListenAddress(parsing: $0) }
+        configuration.shutdownDelay = .milliseconds(Int64(shutdownDelayMs))
         let host = domain.lowercased()
-        let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port in
+        let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port, metricsPort in
             if let firstToken {
                 FileHandle.standardError.write(Data(Self.welcome(token: firstToken, host: host, port: port).utf8))
             }
+            let metrics = metricsPort.map { #","metricsPort":\#($0)"# } ?? ""
             // Written with one write(2) so the line is never buffered or split.
-            FileHandle.standardOutput.write(Data(#"{"event":"listening","port":\#(port)}"#.utf8 + [0x0A]))
+            FileHandle.standardOutput.write(Data(#"{"event":"listening","port":\#(port)\#(metrics)}"#.utf8 + [0x0A]))
         }
         // The daemon checkpoints the WAL and closes the store as its last shutdown step.
         do {

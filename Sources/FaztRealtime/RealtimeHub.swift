@@ -95,6 +95,13 @@ public final class RealtimeHub: Sendable {
     /// Sockets closed because they did not read fast enough (for metrics and tests).
     public var slowConsumerCloses: Int { slowClosed.load(ordering: .relaxed) }
 
+    /// Registered sockets and channels with at least one subscriber, over every app (for metrics).
+    public var openCounts: (sockets: Int, channels: Int) {
+        state.withLock { state in
+            (state.socketCount, state.apps.values.reduce(0) { $0 + $1.channels.values.count { $0.subscribers > 0 } })
+        }
+    }
+
     func countSlowConsumerClose() {
         slowClosed.add(1, ordering: .relaxed)
     }

@@ -34,6 +34,8 @@ public final class Supervisor: Sendable {
     let logger: Logger
     let state = Mutex(State())
     private let watchdog: Watchdog
+    /// Invocations finished, by outcome (`InvocationFailure.Kind` raw value, or `ok`).
+    private let outcomes = Mutex<[String: Int]>([:])
     /// The event loops that own workers' pipes.
     private let loops: [any EventLoop]
 
@@ -50,6 +52,22 @@ public final class Supervisor: Sendable {
 
     /// Number of live worker processes.
     public var workerCount: Int { state.withLock { $0.workers.count } }
+
+    /// Whether workers may still start (false once the supervisor is shutting down), and the worker
+    /// executable is there to start them.
+    public var canStartWorkers: Bool {
+        guard !state.withLock({ $0.closed }) else { return false }
+        return access(configuration.executable, X_OK) == 0
+    }
+
+    /// Resident memory of every live worker process together, in bytes (reads `/proc`).
+    public var workerResidentBytes: Int {
+        state.withLock { $0.workers.map(\.pid) }.reduce(0) { $0 + ProcessMemory.residentBytes(of: $1) }
+    }
+
+    /// Invocations finished since start, by outcome: `ok` or an `InvocationFailure.Kind` raw value
+    /// (`timeout` and `memory` are the watchdog's limit kills).
+    public var invocationOutcomes: [String: Int] { outcomes.withLock { $0 } }
 
     /// Runs `body` once no worker process is left (at once when none is).
     public func whenAllWorkersGone(_ body: @escaping @Sendable () -> Void) {
@@ -176,6 +194,9 @@ public final class Supervisor: Sendable {
                 if background { state.withLock { $0.backgroundRunning -= 1 } }
                 release(worker)
                 let result = WorkerHandle.result(reply)
+                let outcome: String
+                if case .failure(let failure) = result { outcome = failure.kind.rawValue } else { outcome = "ok" }
+                outcomes.withLock { $0[outcome, default: 0] += 1 }
                 if case .failure(let failure) = result {
                     // Failures go to the app's log too, with the stack when the app threw.
                     var line = "\(file): \(failure.message)" + (failure.location.map { " (\($0))" } ?? "")

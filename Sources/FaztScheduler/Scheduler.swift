@@ -26,6 +26,8 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Per app: pending jobs at the last count plus inserts since, and when it was counted.
     let pendingEstimates = PendingEstimates()
+    private let fired = Atomic<Int>(0)
+    private let firedLate = Atomic<Int>(0)
     let store: Store
     public let configuration: SchedulerConfiguration
     public let clock: @Sendable () -> Int64
@@ -114,6 +116,14 @@ public final class Scheduler: @unchecked Sendable {
         defer { condition.unlock() }
         return inFlight
     }
+
+    /// Jobs fired since start, and those of them that fired more than `lateAfterMs` after they were due.
+    public var firedCounts: (fired: Int, late: Int) {
+        (fired.load(ordering: .relaxed), firedLate.load(ordering: .relaxed))
+    }
+
+    /// How far past its due time a job may fire and still count as on time (metrics).
+    public static let lateAfterMs: Int64 = 1000
 
     /// Jobs held in memory (due within the horizon).
     public var heldCount: Int {
@@ -215,6 +225,8 @@ public final class Scheduler: @unchecked Sendable {
 
     private func run(_ job: Job) {
         let firedAt = clock()
+        fired.add(1, ordering: .relaxed)
+        if firedAt - job.runAt > Self.lateAfterMs { firedLate.add(1, ordering: .relaxed) }
         let invocation = JobInvocation(
             job: job,
             firedAt: firedAt,

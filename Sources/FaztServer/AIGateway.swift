@@ -30,6 +30,8 @@ final class AIGateway: AIService {
     /// `toResponse()` answers not yet taken by their HTTP response, by app and stream id.
     private let responses = Mutex<[String: (stream: AIResponseStream, at: ContinuousClock.Instant)]>([:])
     private let counter = Atomic<Int>(0)
+    /// Calls recorded since start and their tokens and cost (for metrics).
+    let totals = Mutex(AIUsageTotals())
     /// Provider piece in → server-sent event written, for `toResponse()` answers.
     let tokenLatency = AILatencyHistogram()
     /// The call reached the daemon → its request is on its way to the provider (first attempt).
@@ -307,6 +309,7 @@ final class AIGateway: AIService {
     /// for it); never fails the call.
     func record(_ record: AICallRecord, transcript: Transcript? = nil) {
         try? budget.recordBlocking(record)
+        totals.withLock { $0.add(record) }
         // The execution history too (`fazt runs APP --kind ai`): alias, provider/model, outcome.
         let cost = Double(record.costMicros) / 1_000_000
         let summary: [(String, JSONValue)] = [

@@ -33,6 +33,8 @@ final class BlobCache: Sendable {
         var entries: [ContentHash: Entry] = [:]
         var bytes = 0
         var clock: UInt64 = 0
+        var hits = 0
+        var misses = 0
     }
 
     private let state = Mutex(State())
@@ -45,7 +47,11 @@ final class BlobCache: Sendable {
 
     func get(_ hash: ContentHash) -> CachedBlob? {
         state.withLock { state in
-            guard var entry = state.entries[hash] else { return nil }
+            guard var entry = state.entries[hash] else {
+                state.misses &+= 1
+                return nil
+            }
+            state.hits &+= 1
             state.clock &+= 1
             entry.lastUse = state.clock
             state.entries[hash] = entry
@@ -70,4 +76,7 @@ final class BlobCache: Sendable {
 
     /// Bytes currently held.
     var bytes: Int { state.withLock { $0.bytes } }
+
+    /// Lookups answered from the cache and lookups that were not, since start (for metrics).
+    var lookups: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
 }

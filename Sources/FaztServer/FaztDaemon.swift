@@ -16,7 +16,7 @@ public struct FaztDaemon: Sendable {
     private let configuration: ServerConfiguration
     private let store: Store
     private let logger: Logger
-    private let ready: @Sendable (Int) -> Void
+    private let ready: @Sendable (Int, Int?) -> Void
 
     /// Builds a daemon whose `ready` is called once with the bound port when it accepts connections.
     ///
@@ -27,10 +27,21 @@ public struct FaztDaemon: Sendable {
         logger: Logger,
         ready: @escaping @Sendable (Int) -> Void
     ) {
+        self.init(configuration: configuration, store: store, logger: logger) { port, _ in ready(port) }
+    }
+
+    /// Like `init(configuration:store:logger:ready:)`; `listening` also gets the port of the
+    /// `--metrics-listen` listener (nil without one).
+    public init(
+        configuration: ServerConfiguration,
+        store: Store,
+        logger: Logger,
+        listening: @escaping @Sendable (_ port: Int, _ metricsPort: Int?) -> Void
+    ) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
-        self.ready = ready
+        self.ready = listening
     }
 
     /// Runs until SIGTERM or SIGINT (or a part fails), then stops every part in order.

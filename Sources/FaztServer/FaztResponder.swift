@@ -82,6 +82,10 @@ struct FaztResponder: HTTPResponder {
             serveMCP(exchange)
         case .dashboard(Self.oauthCallbackPath):
             serveOAuthCallback(exchange)
+        case .dashboard(Self.metricsPath):
+            serveMetrics(exchange)
+        case .dashboard(let path) where path == Self.livezPath || path == Self.readyzPath:
+            serveHealth(exchange, path: path)
         case .dashboard(let path) where path.hasPrefix(Self.approvePrefix):
             serveApproval(exchange, id: String(path.dropFirst(Self.approvePrefix.count)))
         case .dashboard(let path):

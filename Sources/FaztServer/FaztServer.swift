@@ -9,25 +9,41 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// Per-event-loop caches and the idle memory trimmer that watches them.
+/// Per-event-loop caches and request metrics, and the idle memory trimmer that watches them.
 struct EventLoopResources: Sendable {
+    /// What the connections of one event loop share.
+    struct PerLoop: Sendable {
+        let dateCache: DateCache
+        let activity: MemoryTrimmer.Activity
+        let metrics: RequestMetrics
+    }
+
     let group: MultiThreadedEventLoopGroup
-    let perLoop: [ObjectIdentifier: (DateCache, MemoryTrimmer.Activity)]
+    let perLoop: [ObjectIdentifier: PerLoop]
     let trimmer: MemoryTrimmer
 
     init(group: MultiThreadedEventLoopGroup, store: Store, configuration: ServerConfiguration, logger: Logger) {
-        var caches: [ObjectIdentifier: (DateCache, MemoryTrimmer.Activity)] = [:]
+        var resources: [ObjectIdentifier: PerLoop] = [:]
         for loop in group.makeIterator() {
-            caches[ObjectIdentifier(loop)] = (DateCache(), MemoryTrimmer.Activity())
+            resources[ObjectIdentifier(loop)] = PerLoop(
+                dateCache: DateCache(),
+                activity: MemoryTrimmer.Activity(),
+                metrics: RequestMetrics()
+            )
         }
         self.group = group
-        self.perLoop = caches
+        self.perLoop = resources
         self.trimmer = MemoryTrimmer(
             store: store,
-            activities: caches.values.map(\.1),
+            activities: resources.values.map(\.activity),
             idleAfter: configuration.trimAfterIdle,
             logger: logger
         )
+    }
+
+    /// Each loop with its request metrics (for `MetricsRegistry`).
+    var metricsByLoop: [(any EventLoop, RequestMetrics)] {
+        group.makeIterator().compactMap { loop in perLoop[ObjectIdentifier(loop)].map { (loop, $0.metrics) } }
     }
 }
 
@@ -35,10 +51,11 @@ struct EventLoopResources: Sendable {
 final class FaztServer: Service {
     private let services: ServerServices
     private let loops: EventLoopResources
-    private let ready: @Sendable (Int) -> Void
+    private let ready: @Sendable (Int, Int?) -> Void
 
-    /// `ready` is called once with the bound port when the server accepts connections.
-    init(services: ServerServices, loops: EventLoopResources, ready: @escaping @Sendable (Int) -> Void) {
+    /// `ready` is called once with the bound port (and the metrics listener's, when there is one)
+    /// when the server accepts connections.
+    init(services: ServerServices, loops: EventLoopResources, ready: @escaping @Sendable (Int, Int?) -> Void) {
         self.services = services
         self.loops = loops
         self.ready = ready
@@ -46,20 +63,98 @@ final class FaztServer: Service {
 
     func run() async throws {
         let services = self.services
-        let responder = FaztResponder(services: services)
         let configuration = services.configuration
         let logger = services.logger
         let group = loops.group
         let pool = services.threadPool
-        let perLoop = loops.perLoop
         let trimmer = loops.trimmer
         let registry = ConnectionRegistry()
+        services.metrics.attach(loops.metricsByLoop)
+        let bootstrap = makeBootstrap(responder: FaztResponder(services: services), registry: registry)
+
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        let port = channel.localAddress?.port ?? configuration.port
+        services.boundPort = port
+        logger.info(
+            "listening",
+            metadata: [
+                "http.host": "\(configuration.host)", "http.port": "\(port)", "fazt.domain": "\(configuration.domain)",
+            ]
+        )
+        let metricsChannel = try await bindMetricsListener(registry: registry)
+        ready(port, metricsChannel == nil ? nil : services.metricsPort)
+        // Expired KV keys are invisible at once; this deletes them in bounded batches.
+        let sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(30), delay: .seconds(60)) { _ in
+            services.store.apply(
+                { try StorageAdmin.sweepExpired($0, now: StorageExecutor.wallClock()) },
+                applied: { _, _ in }
+            )
+            let history = configuration.scheduler
+            services.store.apply(
+                {
+                    let now = StorageExecutor.wallClock()
+                    _ = try RunLog.trim($0, maxAgeMs: history.runsMaxAgeMs, now: now)
+                    _ = try EventBus.trim($0, maxAgeMs: history.eventsMaxAgeMs, now: now)
+                    _ = try ChangeJournal.prune(
+                        $0,
+                        before: now - Int64(configuration.journalMaxAgeDays) * 86_400_000,
+                        maxBytes: configuration.journalMaxBytes
+                    )
+                },
+                applied: { _, _ in }
+            )
+            services.realtime.hub.prune(now: RealtimeServices.nowMs())
+        }
+        let trimLoop = group.next()
+        let trimCheck = trimLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(2)) { _ in
+            // Only a few atomic loads on the loop; the blocking trim itself runs on the pool.
+            guard trimmer.shouldTrim() else { return }
+            _ = pool.runIfActive(eventLoop: trimLoop) { trimmer.trimIfIdle() }
+        }
+
+        await withGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            // `readyz` fails from now on; with --shutdown-delay the listener keeps accepting that
+            // long, so that load balancers see the 503 and route new traffic elsewhere first.
+            services.isDraining = true
+            let delay = configuration.shutdownDelay
+            if delay.nanoseconds > 0 {
+                logger.info("draining: readyz answers 503", metadata: ["delay.ms": "\(delay.nanoseconds / 1_000_000)"])
+                channel.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
+            } else {
+                channel.close(promise: nil)
+            }
+        }
+
+        trimCheck.cancel()
+        services.realtime.hub.closeAll(reason: "the server is shutting down")
+        logger.info("draining connections", metadata: ["connections": "\(registry.count)"])
+        registry.drainAll()
+        // HTTP connections finish their requests; sockets answer the close frame (or time out).
+        await waitForCallback(timeout: .nanoseconds(configuration.shutdownGrace.nanoseconds)) { done in
+            registry.whenEmpty { services.realtime.hub.whenNoSockets(done) }
+        }
+        registry.closeAll()
+        try? await metricsChannel?.close()
+        sweep.cancel()
+        logger.debug("connections closed")
+    }
+
+    /// The server bootstrap of one listener: every connection gets its loop's resources, a
+    /// connection guard (limits, draining) and an `HTTPHandler` answering through `responder`.
+    private func makeBootstrap(responder: any HTTPResponder, registry: ConnectionRegistry) -> ServerBootstrap {
+        let services = self.services
+        let configuration = services.configuration
+        let perLoop = loops.perLoop
+        // FAZT_REQUEST_METRICS=off leaves the request counters out of the hot path: only for
+        // measuring what they cost (docs/performance-notes.md).
+        let measured = ProcessInfo.processInfo.environment["FAZT_REQUEST_METRICS"] != "off"
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = configuration.maxHeaderBytes
         limits.maxHeaderFieldSize = configuration.maxHeaderBytes
         let decoderLimits = limits
-
-        let bootstrap = ServerBootstrap(group: group)
+        return ServerBootstrap(group: loops.group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -102,75 +197,33 @@ final class FaztServer: Service {
                         ),
                         name: HTTPHandler.decoderName
                     )
-                    guard let (dateCache, activity) = perLoop[ObjectIdentifier(channel.eventLoop)] else {
-                        preconditionFailure("every event loop of the group has a date cache")
+                    guard let resources = perLoop[ObjectIdentifier(channel.eventLoop)] else {
+                        preconditionFailure("every event loop of the group has its resources")
                     }
                     try operations.addHandler(
                         HTTPHandler(
                             responder: responder,
                             connectionGuard: connectionGuard,
-                            dateCache: dateCache,
-                            activity: activity
+                            dateCache: resources.dateCache,
+                            activity: resources.activity,
+                            metrics: measured ? resources.metrics : nil
                         )
                     )
                 }
             }
+    }
 
-        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
-        let port = channel.localAddress?.port ?? configuration.port
-        services.boundPort = port
-        logger.info(
-            "listening",
-            metadata: [
-                "http.host": "\(configuration.host)", "http.port": "\(port)", "fazt.domain": "\(configuration.domain)",
-            ]
+    /// Binds `--metrics-listen` when it is set: `/metrics`, `/livez`, `/readyz` without credentials.
+    private func bindMetricsListener(registry: ConnectionRegistry) async throws -> (any Channel)? {
+        guard let address = services.configuration.metricsListen else { return nil }
+        let bootstrap = makeBootstrap(responder: MetricsListenerResponder(services: services), registry: registry)
+        let channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+        let port = channel.localAddress?.port ?? address.port
+        services.metricsPort = port
+        services.logger.info(
+            "metrics listening",
+            metadata: ["metrics.host": "\(address.host)", "metrics.port": "\(port)"]
         )
-        ready(port)
-        // Expired KV keys are invisible at once; this deletes them in bounded batches.
-        let sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(30), delay: .seconds(60)) { _ in
-            services.store.apply(
-                { try StorageAdmin.sweepExpired($0, now: StorageExecutor.wallClock()) },
-                applied: { _, _ in }
-            )
-            let history = configuration.scheduler
-            services.store.apply(
-                {
-                    let now = StorageExecutor.wallClock()
-                    _ = try RunLog.trim($0, maxAgeMs: history.runsMaxAgeMs, now: now)
-                    _ = try EventBus.trim($0, maxAgeMs: history.eventsMaxAgeMs, now: now)
-                    _ = try ChangeJournal.prune(
-                        $0,
-                        before: now - Int64(configuration.journalMaxAgeDays) * 86_400_000,
-                        maxBytes: configuration.journalMaxBytes
-                    )
-                },
-                applied: { _, _ in }
-            )
-            services.realtime.hub.prune(now: RealtimeServices.nowMs())
-        }
-        let trimLoop = group.next()
-        let trimCheck = trimLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(2)) { _ in
-            // Only a few atomic loads on the loop; the blocking trim itself runs on the pool.
-            guard trimmer.shouldTrim() else { return }
-            _ = pool.runIfActive(eventLoop: trimLoop) { trimmer.trimIfIdle() }
-        }
-
-        await withGracefulShutdownHandler {
-            try? await channel.closeFuture.get()
-        } onGracefulShutdown: {
-            channel.close(promise: nil)
-        }
-
-        trimCheck.cancel()
-        services.realtime.hub.closeAll(reason: "the server is shutting down")
-        logger.info("draining connections", metadata: ["connections": "\(registry.count)"])
-        registry.drainAll()
-        // HTTP connections finish their requests; sockets answer the close frame (or time out).
-        await waitForCallback(timeout: .nanoseconds(configuration.shutdownGrace.nanoseconds)) { done in
-            registry.whenEmpty { services.realtime.hub.whenNoSockets(done) }
-        }
-        registry.closeAll()
-        sweep.cancel()
-        logger.debug("connections closed")
+        return channel
     }
 }

@@ -40,6 +40,8 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     let connectionGuard: ConnectionGuard
     let dateCache: DateCache
     let activity: MemoryTrimmer.Activity
+    /// This loop's request counts and durations (nil: not measured).
+    let metrics: RequestMetrics?
     /// The request whose body is being read; its protocol state lives in `machine`.
     var request: Request?
     var machine: HTTPConnectionStateMachine<HTTPServerRequestPart>
@@ -52,8 +54,10 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         connectionGuard: ConnectionGuard,
         dateCache: DateCache,
         activity: MemoryTrimmer.Activity,
+        metrics: RequestMetrics? = nil,
         limits: HTTPConnectionStateMachine<HTTPServerRequestPart>.Limits = .init()
     ) {
+        self.metrics = metrics
         self.responder = responder
         self.connectionGuard = connectionGuard
         self.dateCache = dateCache
@@ -115,14 +119,19 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             closed: context.channel.closeFuture
         )
         let connection = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        let started = metrics == nil ? 0 : RequestMetrics.now()
+        let app = current.policy.metricsLabel
         responder.reply(to: routed, on: context.eventLoop) { reply in
             let (handler, context) = connection.value
             switch reply {
             case .full(let response):
+                handler.metrics?.record(app: app, code: response.status.code, started: started)
                 handler.respond(context: context, head: head, response: response)
             case .stream(let response, let stream):
+                handler.metrics?.record(app: app, code: response.status.code, started: started)
                 handler.stream(context: context, head: head, response: response, stream: stream)
             case .upgrade(let upgrade):
+                handler.metrics?.record(app: app, code: 101, started: started)
                 handler.upgrade(context: context, upgrade)
             }
         }

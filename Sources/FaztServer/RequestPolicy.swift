@@ -64,6 +64,16 @@ struct RequestPolicy {
         }
     }
 
+    /// The `app` label of the request's metrics: the app's host label, `_fazt` for the owner's
+    /// domain (control API, git, dashboard), `_unknown` for hosts that name no app.
+    var metricsLabel: String {
+        switch route {
+        case .app(let name, _): name
+        case .unknownHost: "_unknown"
+        case .dashboard, .control, .git: "_fazt"
+        }
+    }
+
     /// Whether a declared body over the limit is answered only after the token check (401 before 413).
     var checksTokenBeforeTooLarge: Bool {
         guard case .control(let path) = route else { return false }

@@ -36,6 +36,11 @@ public struct ServerConfiguration: Sendable {
     public var cacheBytes: Int = 64 * 1024 * 1024
     /// How long shutdown waits for in-flight requests.
     public var shutdownGrace: TimeAmount = .seconds(10)
+    /// How long the listener keeps accepting after SIGTERM while `/_fazt/readyz` answers 503, so
+    /// that load balancers stop sending traffic before connections are refused.
+    public var shutdownDelay: TimeAmount = .zero
+    /// A second listener serving `/metrics`, `/livez` and `/readyz` without credentials.
+    public var metricsListen: ListenAddress?
     /// Idle time after which the server releases caches and unused code pages.
     public var trimAfterIdle: TimeAmount = .seconds(5)
     /// The executable that runs `fazt __worker` (this program).
@@ -91,5 +96,32 @@ public struct ServerConfiguration: Sendable {
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard count > 0 else { return CommandLine.arguments[0] }
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// A `HOST:PORT` to listen on (`[v6]:PORT` for IPv6 literals).
+public struct ListenAddress: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`; nil when it is not of that shape or the port is out of range.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, !host.contains(" ") else { return nil }
+        self.init(host: host, port: port)
+    }
+
+    /// Whether the host is a loopback address (127.0.0.0/8, ::1 or localhost).
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }

@@ -65,7 +65,11 @@ final class ServerServices: Sendable {
     let previewKey: [UInt8]
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
+    /// What `/_fazt/metrics` reports; other parts add their figures with `metrics.register`.
+    let metrics = MetricsRegistry()
     private let port = Atomic<Int>(0)
+    private let drainingFlag = Atomic<Bool>(false)
+    private let metricsPortValue = Atomic<Int>(0)
     private let counter = Atomic<Int>(0)
 
     init(
@@ -248,6 +252,7 @@ final class ServerServices: Sendable {
             withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700]
         )
+        ServerMetrics.register(self)
     }
 
     var api: ControlAPI { ControlAPI(services: self) }
@@ -256,6 +261,18 @@ final class ServerServices: Sendable {
     var boundPort: Int {
         get { port.load(ordering: .relaxed) }
         set { port.store(newValue, ordering: .relaxed) }
+    }
+
+    /// The port of the `--metrics-listen` listener (0 when there is none).
+    var metricsPort: Int {
+        get { metricsPortValue.load(ordering: .relaxed) }
+        set { metricsPortValue.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Whether shutdown has begun (`/_fazt/readyz` then answers 503).
+    var isDraining: Bool {
+        get { drainingFlag.load(ordering: .relaxed) }
+        set { drainingFlag.store(newValue, ordering: .relaxed) }
     }
 
     /// A fresh path in the temporary directory.

@@ -99,6 +99,9 @@ public final class Store: Sendable {
     /// Write jobs queued and not yet started (a saturation signal).
     public var pendingWrites: Int { writer.depth }
 
+    /// Group commits since open and their total time from `BEGIN` to `COMMIT`, in seconds.
+    public var commitStats: (count: Int, seconds: Double) { writer.commitStats }
+
     /// Runs `body` with a read-only connection from the pool (blocking; keep it off event loops).
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {
         try readers.with(body)

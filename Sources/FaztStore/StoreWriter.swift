@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The thread that owns the only write connection and commits queued closures in groups.
 ///
@@ -36,6 +37,9 @@ final class StoreWriter: @unchecked Sendable {
     private var finished = false
     private let connection: Connection
     private let maxBatch: Int
+    /// Group commits so far and their total time from `BEGIN` to `COMMIT`, in nanoseconds.
+    private let commits = Atomic<Int>(0)
+    private let commitNanos = Atomic<UInt64>(0)
     let syncer: WALSyncer
 
     init(connection: Connection, maxBatch: Int, syncer: WALSyncer) {
@@ -211,8 +215,14 @@ final class StoreWriter: @unchecked Sendable {
         acknowledge([job], errors: [nil], seq: syncer.didCommit())
     }
 
+    /// Group commits so far and their total duration (for metrics).
+    var commitStats: (count: Int, seconds: Double) {
+        (commits.load(ordering: .relaxed), Double(commitNanos.load(ordering: .relaxed)) / 1e9)
+    }
+
     private func runGroup(_ jobs: [Job]) {
         guard !jobs.isEmpty else { return }
+        let started = DispatchTime.now().uptimeNanoseconds
         do {
             try connection.run("BEGIN IMMEDIATE")
         } catch {
@@ -243,6 +253,8 @@ final class StoreWriter: @unchecked Sendable {
             fail(jobs, error)
             return
         }
+        commitNanos.add(DispatchTime.now().uptimeNanoseconds &- started, ordering: .relaxed)
+        commits.add(1, ordering: .relaxed)
         acknowledge(jobs, errors: errors, seq: syncer.didCommit())
     }
 

@@ -7,6 +7,8 @@ public final class ServerProcess: @unchecked Sendable {
     // Safe: `stderrText` is guarded by `lock`; the rest is set in `start` before use.
     public let directory: TemporaryDirectory
     public private(set) var port = 0
+    /// The `--metrics-listen` listener's port (from the ready line), when there is one.
+    public private(set) var metricsPort: Int?
     private let process = Process()
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
@@ -66,6 +68,7 @@ public final class ServerProcess: @unchecked Sendable {
         guard json["event"] as? String == "listening", let port = json["port"] as? Int
         else { throw TestError("unexpected ready line: \(line)") }
         self.port = port
+        self.metricsPort = json["metricsPort"] as? Int
     }
 
     /// Everything the server wrote to stderr so far.
