@@ -150,43 +150,58 @@ def main():
         fast, paced = f"tokens-{TOKENS}-0-inline", f"tokens-{TOKENS}-{PACED_RATE:g}-inline"
         many = f"tokens-{int(PACED_RATE * 10)}-{PACED_RATE:g}-inline"
 
-        # Many streams from one address: raise the per-address connection limit.
-        server = start([fazt, "serve", "--port", "0", "--host", "127.0.0.1", "--data", f"{work}/data.db",
-                        "--max-connections-per-ip", str(CONCURRENT * 4)])
-        procs.append(server)
-        port = first_json_line(server, "port")["port"]
-        token = None
-        deadline = time.monotonic() + 10
-        while token is None and time.monotonic() < deadline:
-            line = server.stderr.readline().decode(errors="replace")
-            found = re.search(r"fzt_[0-9a-f]+", line)
-            token = found.group(0) if found else None
-        env = dict(os.environ, FAZT_SERVER=f"http://127.0.0.1:{port}", FAZT_TOKEN=token or "",
-                   XDG_CONFIG_HOME=f"{work}/config")
-        threading.Thread(target=lambda: server.stderr.read(), daemon=True).start()
+        def launch(label, extra_env):
+            """A fazt server with the mock provider, the aliases and the bench app; returns its port, pid
+            and an owner-API caller."""
+            data = f"{work}/{label}"
+            os.makedirs(data)
+            # Many streams from one address: raise the per-address connection limit.
+            server = start([fazt, "serve", "--port", "0", "--host", "127.0.0.1", "--data", f"{data}/data.db",
+                            "--max-connections-per-ip", str(CONCURRENT * 4)], env=dict(os.environ, **extra_env))
+            procs.append(server)
+            port = first_json_line(server, "port")["port"]
+            token = None
+            deadline = time.monotonic() + 10
+            while token is None and time.monotonic() < deadline:
+                line = server.stderr.readline().decode(errors="replace")
+                found = re.search(r"fzt_[0-9a-f]+", line)
+                token = found.group(0) if found else None
+            env = dict(os.environ, FAZT_SERVER=f"http://127.0.0.1:{port}", FAZT_TOKEN=token or "",
+                       XDG_CONFIG_HOME=f"{data}/config")
+            threading.Thread(target=lambda: server.stderr.read(), daemon=True).start()
 
-        def cli(*args, stdin=None):
-            done = subprocess.run([fazt, *args], env=env, input=stdin, capture_output=True, text=True)
-            if done.returncode != 0:
-                raise SystemExit(f"bench-ai: fazt {' '.join(args)}: {done.stderr}")
+            def cli(*args, stdin=None):
+                done = subprocess.run([fazt, *args], env=env, input=stdin, capture_output=True, text=True)
+                if done.returncode != 0:
+                    raise SystemExit(f"bench-ai: fazt {' '.join(args)}: {done.stderr}")
 
-        def owner_api(method, path):
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/_fazt/api/v1{path}", method=method,
-                                             headers={"Authorization": f"Bearer {token}"})
-            with urllib.request.urlopen(request, timeout=10) as answer:
-                return json.loads(answer.read())
+            def owner_api(method, path):
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/_fazt/api/v1{path}", method=method,
+                                                 headers={"Authorization": f"Bearer {token}"})
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    return json.loads(answer.read())
 
-        cli("ai", "provider", "add", "mock", "--type", "openai-compatible", "--base-url", base, "--key-stdin", stdin=KEY)
-        for alias, model in (("fast", fast), ("paced", paced), ("many", many), ("one", "tokens-1-0-inline")):
-            cli("ai", "model", "add", alias, "--provider", "mock", "--model", model)
-        app = f"{work}/app"
-        os.makedirs(f"{app}/api")
-        with open(f"{app}/fazt.json", "w") as f:
-            f.write('{"permissions": ["ai"]}')
-        with open(f"{app}/api/main.js", "w") as f:
-            f.write("module.exports = (req) => fazt.ai.stream({ model: req.query.model, prompt: 'x' }).toResponse();\n")
-        cli("deploy", app, "--app", "bench")
-        cli("grant", "bench", "ai")
+            cli("ai", "provider", "add", "mock", "--type", "openai-compatible", "--base-url", base, "--key-stdin",
+                stdin=KEY)
+            for alias, model in (("fast", fast), ("paced", paced), ("many", many), ("one", "tokens-1-0-inline")):
+                cli("ai", "model", "add", alias, "--provider", "mock", "--model", model)
+            app = f"{data}/app"
+            os.makedirs(f"{app}/api")
+            with open(f"{app}/fazt.json", "w") as f:
+                f.write('{"permissions": ["ai"]}')
+            with open(f"{app}/api/main.js", "w") as f:
+                f.write("module.exports = (req) => fazt.ai.stream({ model: req.query.model, prompt: 'x' })"
+                        ".toResponse();\n")
+            cli("deploy", app, "--app", "bench")
+            cli("grant", "bench", "ai")
+            return port, server, owner_api
+
+        port, server, owner_api = launch("fazt", {})
+        daemons = {"fazt": (port, owner_api)}
+        if os.environ.get("BENCH_AI_CURL", "1") != "0":
+            # The same daemon with the provider read by libcurl's thread (FAZT_AI_CLIENT=curl), to compare.
+            curl_port, _, curl_api = launch("fazt-curl", {"FAZT_AI_CLIENT": "curl"})
+            daemons["fazt (libcurl)"] = (curl_port, curl_api)
 
         with open(f"{work}/litellm.yaml", "w") as f:
             f.write("model_list:\n")
@@ -207,29 +222,29 @@ def main():
                                   "import importlib.metadata as m; print(m.version('litellm'))"],
                                  capture_output=True, text=True).stdout.strip()
 
-        paths = {
-            "direct": lambda alias, model: stream(mock_port, direct_request(model)),
-            "fazt": lambda alias, model: stream(port, fazt_request(port, alias)),
-            "litellm": lambda alias, model: stream(ll_port, litellm_request(alias)),
-        }
-        for warm in ("direct", "fazt", "litellm"):
+        paths = {"direct": lambda alias, model: stream(mock_port, direct_request(model))}
+        for who, (daemon_port, _) in daemons.items():
+            paths[who] = lambda alias, model, p=daemon_port: stream(p, fazt_request(p, alias))
+        paths["litellm"] = lambda alias, model: stream(ll_port, litellm_request(alias))
+        for warm in paths:
             paths[warm]("fast", fast)
         rows = []
         with open("/proc/loadavg") as f:
             load = f.read().split()[:3]
         for scenario, alias, model in (("full speed", "fast", fast), (f"{PACED_RATE:g} tokens/s", "paced", paced)):
             for round_ in range(1, ROUNDS + 1):
-                for who in ("direct", "fazt", "litellm"):
-                    if who == "fazt":
+                for who in paths:
+                    if who in daemons:
                         # Warm: a worker may have retired during the other paths' long paced runs.
-                        stream(port, fazt_request(port, "one"))
-                        owner_api("DELETE", "/ai/latency")
+                        daemon_port, daemon_api = daemons[who]
+                        stream(daemon_port, fazt_request(daemon_port, "one"))
+                        daemon_api("DELETE", "/ai/latency")
                     ttft, latencies = paths[who](alias, model)
                     row = {"scenario": scenario, "round": round_, "who": who, "ttft_ms": ttft, "tokens": len(latencies),
                            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99)}
-                    if who == "fazt":
-                        # The daemon's own count: provider piece handed over by libcurl → event written.
-                        inside = owner_api("GET", "/ai/latency")
+                    if who in daemons:
+                        # The daemon's own count: provider piece read → event written.
+                        inside = daemons[who][1]("GET", "/ai/latency")
                         row.update(inside_p50_ms=inside["perToken"]["p50Ms"],
                                    inside_p99_ms=inside["perToken"]["p99Ms"],
                                    inside_samples=inside["perToken"]["samples"],
@@ -303,18 +318,19 @@ def render(rows, concurrent, load, version):
              "proxy with the same model. Overhead = the path's figure − the same round's direct figure "
              "(median, min–max).", "",
              "**In the daemon** is fazt's own count of the issue's window (upstream chunk in → SSE frame "
-             "out): from libcurl handing a piece of the provider's answer to the daemon until the event made "
+             "out): from a piece of the provider's answer being read (on the caller's connection loop; by "
+             "libcurl's thread in the **fazt (libcurl)** row, `FAZT_AI_CLIENT=curl`) until the event made "
              "from it is written to the caller's socket (`GET /_fazt/api/v1/ai/latency`, reset before each "
              "run; 1 µs buckets). The overhead columns also hold the second loopback hop that any proxy adds "
              "(the client reads from the daemon, not from the mock), and the Python reader's own wake-ups.", "",
              "**In the daemon, call → request sent** is the first-token window the daemon controls: from the "
-             "call reaching the daemon (grant, budget and model checks, the wire request, libcurl's connection) "
-             "to libcurl starting to send the request (`CURLOPT_PREREQFUNCTION`), median of the run's one call.",
+             "call reaching the daemon (grant, budget and model checks, the wire request, waiting for the HTTP "
+             "response to take the stream, the connection) to the request being sent, median of the run's one call.",
              "",
              "| scenario | path | time to first token | per-token latency p50 / p99 | overhead to first token | overhead per token p50 / p99 | in the daemon per token p50 / p99 | in the daemon, call → request sent |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
     for scenario in dict.fromkeys(r["scenario"] for r in rows):
-        for who in ("direct", "fazt", "litellm"):
+        for who in dict.fromkeys(r["who"] for r in rows):
             ttft, p50, p99 = (median(scenario, who, k) for k in ("ttft_ms", "p50_ms", "p99_ms"))
             if who == "direct":
                 extra = "| — | — |"
@@ -323,7 +339,7 @@ def render(rows, concurrent, load, version):
                 o50 = overhead(scenario, who, "p50_ms")
                 o99 = overhead(scenario, who, "p99_ms")
                 extra = (f"| {o[0]:.2f} ms ({o[1]:.2f}–{o[2]:.2f}) | {o50[0]:.3f} / {o99[0]:.3f} ms |")
-            if who == "fazt":
+            if who.startswith("fazt"):
                 i50, i99 = median(scenario, who, "inside_p50_ms"), median(scenario, who, "inside_p99_ms")
                 extra += f" {i50:.3f} / {i99:.3f} ms |" if i50 is not None and i99 is not None else " — |"
                 req = median(scenario, who, "to_request_ms")

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// How a `fazt.ai` call runs, as JavaScript chose it.
 public enum AICallMode: String, Sendable, Equatable, CaseIterable {
     /// `await fazt.ai({…})`: one result.
@@ -22,11 +24,20 @@ public struct AICallRequest: Sendable, Equatable {
     public var mode: AICallMode
     /// The options JavaScript passed, as JSON text.
     public var options: String
+    /// The event loop of the HTTP request whose invocation made the call (nil for jobs, events and
+    /// calls made off a loop): a `toResponse()` answer is read from the provider there.
+    public var callerLoop: (any EventLoop)?
 
-    public init(app: String, mode: AICallMode, options: String) {
+    public init(app: String, mode: AICallMode, options: String, callerLoop: (any EventLoop)? = nil) {
         self.app = app
         self.mode = mode
         self.options = options
+        self.callerLoop = callerLoop
+    }
+
+    public static func == (lhs: AICallRequest, rhs: AICallRequest) -> Bool {
+        lhs.app == rhs.app && lhs.mode == rhs.mode && lhs.options == rhs.options
+            && (lhs.callerLoop.map { ObjectIdentifier($0) } == rhs.callerLoop.map { ObjectIdentifier($0) })
     }
 }
 

@@ -166,6 +166,8 @@ public final class Supervisor: Sendable {
         let memory = min(memoryLimit ?? configuration.workerMemoryLimit, configuration.workerMemoryLimit)
         // Captured runs are jobs and event deliveries: they yield to HTTP requests (see `acquire`).
         let background = capture
+        // The HTTP path invokes on the request's loop; the worker may be acquired later elsewhere.
+        let callerLoop = MultiThreadedEventLoopGroup.currentEventLoop
         acquire(background: background) { [self] worker in
             guard let worker else {
                 completion(
@@ -190,7 +192,13 @@ public final class Supervisor: Sendable {
             watchdog.wake(self)
             // The worker enforces the deadline itself where it can (sync loops, timers); the
             // watchdog kills it a little later if it cannot (promise chains, allocation bombs).
-            worker.exchange(.invoke(invoke), id: id, timeoutMs: timeout + 250, memoryLimit: memory) { [self] reply in
+            worker.exchange(
+                .invoke(invoke),
+                id: id,
+                timeoutMs: timeout + 250,
+                memoryLimit: memory,
+                callerLoop: callerLoop
+            ) { [self] reply in
                 if background { state.withLock { $0.backgroundRunning -= 1 } }
                 release(worker)
                 let result = WorkerHandle.result(reply)

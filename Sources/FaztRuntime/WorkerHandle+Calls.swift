@@ -64,7 +64,12 @@ extension WorkerHandle {
             return
         }
         let stop = ai.start(
-            AICallRequest(app: start.app, mode: start.mode, options: start.options),
+            AICallRequest(
+                app: start.app,
+                mode: start.mode,
+                options: start.options,
+                callerLoop: start.mode == .response ? runningCallerLoop : nil
+            ),
             event: { [self] event in send(.aiEvent(WorkerFrame.AIEvent(id: id, event: event))) },
             done: { [self] result in
                 _ = lock.withLock { runningAI.removeValue(forKey: id) }

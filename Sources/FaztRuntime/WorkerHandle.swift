@@ -22,6 +22,8 @@ final class WorkerHandle: @unchecked Sendable {
         var memoryLimit: Int?
         /// When the worker started on it (it works in order: the head has started, the rest wait).
         var startedAt: UInt64?
+        /// The loop of the HTTP request that waits for this invocation (see `AICallRequest.callerLoop`).
+        var callerLoop: (any EventLoop)?
         var completion: @Sendable (Reply) -> Void
     }
 
@@ -258,6 +260,9 @@ final class WorkerHandle: @unchecked Sendable {
 
     private static let reaper = DispatchQueue(label: "fazt-worker-reaper")
 
+    /// The caller's loop of the invocation the worker is running (it runs them in order).
+    var runningCallerLoop: (any EventLoop)? { lock.withLock { pending.first?.callerLoop } }
+
     private func complete(id: UInt64, reply: Reply) {
         lock.lock()
         guard let current = pending.first, current.id == id else {
@@ -299,6 +304,7 @@ final class WorkerHandle: @unchecked Sendable {
         id: UInt64,
         timeoutMs: Int,
         memoryLimit: Int? = nil,
+        callerLoop: (any EventLoop)? = nil,
         completion: @escaping @Sendable (Reply) -> Void
     ) {
         guard let buffer = encoded(frame) else {
@@ -310,6 +316,7 @@ final class WorkerHandle: @unchecked Sendable {
             timeout: UInt64(timeoutMs) * 1_000_000,
             memoryLimit: memoryLimit,
             startedAt: nil,
+            callerLoop: callerLoop,
             completion: completion
         )
         // The queue must match the order frames reach the worker (it answers in order), so both

@@ -196,6 +196,7 @@ final class AIGateway: AIService {
             transcript: transcript
         )
         run.arrival = arrival
+        run.callerLoop = call.mode == .response ? call.callerLoop : nil
         if let response = sink.response, let streamID {
             response.onStop = { run.cancel() }
             let now = ContinuousClock.now

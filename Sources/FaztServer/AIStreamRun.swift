@@ -55,6 +55,8 @@ final class AIStreamRun: @unchecked Sendable {
     var onFinished: (@Sendable () -> Void)?
     /// When the call reached the daemon (for `AIGateway.requestLatency`).
     var arrival: NIODeadline?
+    /// The loop of the HTTP request that made the call (a `toResponse()` answer is read there).
+    var callerLoop: (any EventLoop)?
 
     private let lock = NSLock()
     private var index = 0
@@ -148,6 +150,11 @@ final class AIStreamRun: @unchecked Sendable {
         }
         // A `toResponse()` answer: the provider's connection runs on the caller's connection loop,
         // so each piece is read, normalized and written out in one pass (no thread hop per token).
+        // The invocation's request loop is that loop; without it, wait for the connection to take
+        // the stream.
+        if let callerLoop {
+            return LoopHTTPClient.start(egress, policy: policy, stream: stream, on: callerLoop)
+        }
         response.whenTaken { loop in
             guard let loop else { return EgressLoop.shared.start(egress, policy: policy, stream: stream) }
             LoopHTTPClient.start(egress, policy: policy, stream: stream, on: loop)
