@@ -49,11 +49,17 @@ public enum LoopHTTPClient {
         }
     }
 
-    /// Resolves the host off the loop (getaddrinfo blocks), checks the address, then connects.
+    /// Checks the address and connects: an IP literal or a name resolved in the last minute at
+    /// once, else after resolving the name off the loop (getaddrinfo blocks).
     private static func connect(_ exchange: LoopHTTPExchange) {
         let target = exchange.target
         let policy = exchange.policy
         let loop = exchange.loop
+        if let known = (try? SocketAddress(ipAddress: target.host, port: target.port))
+            ?? LoopHTTPPool.shared.resolved(target.host, port: target.port)
+        {
+            return open(exchange, checking: known)
+        }
         DispatchQueue.global().async {
             let address: SocketAddress
             do {
@@ -64,14 +70,19 @@ public enum LoopHTTPClient {
                 }
                 return
             }
-            if !policy.allowPrivate, EgressPolicy.isPrivate(address.addressBytes) {
-                let message =
-                    "\(policy.label): refused to connect to a private or loopback address (the owner can allow it: fazt serve --allow-private-egress)"
-                loop.execute { exchange.fail(EgressError(message: message)) }
-                return
-            }
-            loop.execute { open(exchange, at: address) }
+            LoopHTTPPool.shared.remember(address, for: target.host, port: target.port)
+            loop.execute { open(exchange, checking: address) }
         }
+    }
+
+    private static func open(_ exchange: LoopHTTPExchange, checking address: SocketAddress) {
+        let policy = exchange.policy
+        if !policy.allowPrivate, EgressPolicy.isPrivate(address.addressBytes) {
+            let message =
+                "\(policy.label): refused to connect to a private or loopback address (the owner can allow it: fazt serve --allow-private-egress)"
+            return exchange.fail(EgressError(message: message))
+        }
+        open(exchange, at: address)
     }
 
     private static func open(_ exchange: LoopHTTPExchange, at address: SocketAddress) {
@@ -172,6 +183,24 @@ extension SocketAddress {
 final class LoopHTTPPool: Sendable {
     static let shared = LoopHTTPPool()
     private let idle = Mutex<[String: [LoopHTTPConnection]]>([:])
+    /// Resolved names (`host port` → address, until when), as libcurl's DNS cache keeps them.
+    private let addresses = Mutex<[String: (SocketAddress, NIODeadline)]>([:])
+    static let resolvedSeconds: Int64 = 60
+
+    /// The address `host` resolved to in the last `resolvedSeconds`, if any.
+    func resolved(_ host: String, port: Int) -> SocketAddress? {
+        addresses.withLock { addresses in
+            guard let (address, until) = addresses["\(host) \(port)"], until > .now() else { return nil }
+            return address
+        }
+    }
+
+    func remember(_ address: SocketAddress, for host: String, port: Int) {
+        addresses.withLock { addresses in
+            if addresses.count > 1000 { addresses.removeAll() }
+            addresses["\(host) \(port)"] = (address, .now() + .seconds(Self.resolvedSeconds))
+        }
+    }
     private static let tls = Mutex<NIOSSLContext?>(nil)
 
     /// The client TLS context (the system's trust roots), made once.

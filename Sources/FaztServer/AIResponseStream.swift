@@ -67,16 +67,9 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
             lock.unlock()
             return
         }
-        if loop.inEventLoop {
-            // Read on the connection's own loop (`LoopHTTPClient`): written in the same pass.
-            let text = batch
-            let arrivals = batchArrivals
-            let write = self.write
-            batch = ""
-            batchArrivals = []
-            lock.unlock()
-            return written(write?(ByteBuffer(string: text)), arrivals)
-        }
+        // From another thread (libcurl's) this task wakes the loop; from the loop itself (read by
+        // `LoopHTTPClient`) it runs at the end of the current pass, so the pieces read in one pass
+        // leave in one write without any wake-up.
         batchScheduled = true
         lock.unlock()
         loop.execute { [self] in
