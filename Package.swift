@@ -42,6 +42,11 @@ let package = Package(
         ),
         .target(name: "FaztAPI", exclude: ["README.md"]),
         .target(
+            name: "FaztBackup",
+            dependencies: ["FaztStore", "FaztNet", "CCrypto", "CZlib"],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "FaztKernel",
             dependencies: [
                 "FaztAPI", "FaztJSON", "FaztNet", "FaztScheduler", "FaztStorage", "FaztStore", "FaztVFS", "CCrypto",
@@ -111,6 +116,7 @@ let package = Package(
             dependencies: [
                 "FaztAI",
                 "FaztAPI",
+                "FaztBackup",
                 "FaztGit",
                 "FaztGitRemote",
                 "FaztKernel",
@@ -134,6 +140,7 @@ let package = Package(
             name: "FaztCLI",
             dependencies: [
                 "FaztAPI",
+                "FaztBackup",
                 "FaztKernel",
                 "FaztServer",
                 "FaztScheduler",
@@ -157,6 +164,7 @@ let package = Package(
             path: "Tests/FaztTestSupport"
         ),
         .testTarget(name: "FaztGitTests", dependencies: ["FaztGit", "FaztGitRemote", "FaztTestSupport"]),
+        .testTarget(name: "FaztBackupTests", dependencies: ["FaztBackup", "FaztStore", "FaztTestSupport"]),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztGit", "FaztTestSupport"]),
         .testTarget(
             name: "FaztVFSTests",

@@ -18,7 +18,7 @@ public struct FaztCommand: AsyncParsableCommand {
             SecretCommand.self, NotificationsCommand.self, NotifyCommand.self, PublishCommand.self,
             WorkerCommand.self, AICommand.self, CreateCommand.self, AssistantCommand.self, DraftCommand.self,
             DiffCommand.self, PreviewCommand.self, TagCommand.self, RestoreCommand.self, SnapshotCommand.self,
-            GitCommand.self, AuditCommand.self, ApproveCommand.self, NetCommand.self,
+            GitCommand.self, AuditCommand.self, ApproveCommand.self, NetCommand.self, BackupCommand.self,
         ]
     )
 

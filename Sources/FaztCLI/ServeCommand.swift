@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaztBackup
 import FaztKernel
 import FaztRealtime
 import FaztScheduler
@@ -161,6 +162,18 @@ struct ServeCommand: AsyncParsableCommand {
     var journalMaxAgeDays: Int = 30
     @Option(name: .customLong("journal-max-mb"), help: "Data journal kept per app, in MB (oldest pruned first).")
     var journalMaxMB: Int = 256
+    @Option(
+        name: .customLong("backup-every"),
+        help: "Take a backup this often (e.g. 6h, 30m, 1d); see 'fazt backup --help'."
+    )
+    var backupEvery: String?
+    @Option(name: .customLong("backup-keep"), help: "Backups kept at the backup target (oldest deleted first).")
+    var backupKeep: Int?
+    @Option(
+        name: .customLong("backup-to"),
+        help: "Where backups go: a directory or s3://bucket/prefix (default: backups/ beside the database)."
+    )
+    var backupTo: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -183,6 +196,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard dataJournal == "on" || dataJournal == "off" else {
             throw ValidationError("--data-journal must be on or off (got '\(dataJournal)')")
+        }
+        do {
+            _ = try backupEvery.map(BackupSchedule.parseInterval)
+            _ = try backupTo.map(BackupTarget.parse)
+        } catch let error as BackupError {
+            throw ValidationError("--backup-every/--backup-to: \(error.message)")
+        }
+        if let backupKeep, backupKeep < 1 { throw ValidationError("--backup-keep must be at least 1 (got \(backupKeep))") }
+        if backupKeep != nil, backupEvery == nil {
+            throw ValidationError("--backup-keep needs --backup-every (retention applies to scheduled backups)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown --log-level '\(logLevel)'")
@@ -219,6 +242,17 @@ struct ServeCommand: AsyncParsableCommand {
             atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
             withIntermediateDirectories: true
         )
+        // One server per database: offline tools (`fazt backup restore`) check this lock too.
+        let lock: DatabaseLock
+        do {
+            guard let held = try DatabaseLock.acquire(databasePath: path) else {
+                throw CLIError("another fazt serve is using \(path) (it holds \(DatabaseLock.lockPath(for: path))); stop it first")
+            }
+            lock = held
+        } catch let error as StoreError {
+            throw CLIError("cannot lock \(path): \(error.message)")
+        }
+        defer { withExtendedLifetime(lock) {} }
         let store: Store
         do {
             var storeConfiguration = StoreConfiguration()
@@ -280,6 +314,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.dataJournal = dataJournal == "on"
         configuration.journalMaxAgeDays = journalMaxAgeDays
         configuration.journalMaxBytes = Int64(journalMaxMB) << 20
+        configuration.backup.everyMs = try backupEvery.map(BackupSchedule.parseInterval)
+        configuration.backup.keep = backupKeep
+        configuration.backup.target = backupTo
         let host = domain.lowercased()
         let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

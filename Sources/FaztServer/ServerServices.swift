@@ -1,3 +1,4 @@
+import FaztBackup
 import FaztKernel
 import FaztNet
 import FaztRealtime
@@ -63,6 +64,8 @@ final class ServerServices: Sendable {
     let previewKey: [UInt8]
     /// Where upload bodies are spooled (beside `data.db`, on the same file system).
     let temporaryDirectory: String
+    /// Online backups of `data.db` (`/backups`, `--backup-every`).
+    let backups: Backups
     private let port = Atomic<Int>(0)
     private let counter = Atomic<Int>(0)
 
@@ -231,6 +234,12 @@ final class ServerServices: Sendable {
             withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700]
         )
+        let secrets = self.secrets
+        self.backups = Backups(store: store, workDirectory: directory + "/backup") {
+            try S3Configuration.from { name in
+                try secrets.value(app: AppSecrets.globalScope, name: name).map { String(decoding: $0, as: UTF8.self) }
+            }
+        }
     }
 
     var api: ControlAPI { ControlAPI(services: self) }
