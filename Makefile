@@ -52,7 +52,7 @@ venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION) .venv/.mcp-$(MCP1_VER
 	touch $@
 
 .venv/.moto-$(MOTO_VERSION): .venv/bin/python3
-	.venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]>=$(MOTO_VERSION),<6'
+	.venv/bin/python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=$(MOTO_VERSION),<6'
 	touch $@
 
 .venv-mcp2/.mcp-$(MCP2_VERSION):

@@ -94,6 +94,7 @@ import Testing
             try raw.run("INSERT INTO t (v) VALUES ('only in the WAL')")
             try FileManager.default.copyItem(atPath: target + "-wal", toPath: directory.path + "/saved-wal")
         }
+        _ = try? FileManager.default.removeItem(atPath: target + "-wal")
         try FileManager.default.moveItem(atPath: directory.path + "/saved-wal", toPath: target + "-wal")
         // A live server holds the lock: the restore is refused and nothing changes.
         do {
