@@ -6,3 +6,13 @@
 #define MADV_PAGEOUT 21
 #endif
 static inline int fazt_madv_pageout(void) { return MADV_PAGEOUT; }
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// Sets the calling thread's nice value (on Linux each thread has its own); setpriority with the
+// thread id, which glibc's headers give Swift no gettid() for.
+static inline int fazt_nice_this_thread(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}

@@ -29,15 +29,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// The file name of a backup taken at `millis`: `fazt-backup-20261130T180000Z.db.gz` (a second
     /// apart at least, so names sort by time).
     public static func name(at millis: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(millis) / 1000)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        let stamp =
-            "\(String(format: "%04d", parts.year ?? 0))\(two(parts.month))\(two(parts.day))"
-            + "T\(two(parts.hour))\(two(parts.minute))\(two(parts.second))Z"
-        return prefix + stamp + suffix
+        prefix + UTCTime(secondsSince1970: millis / 1000).basic + suffix
     }
 
     /// True for names `name(at:)` makes (so retention never touches other files).

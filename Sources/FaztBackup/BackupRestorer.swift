@@ -111,7 +111,9 @@ public enum BackupRestorer {
         do {
             let connection = try Connection(path: path, readOnly: true)
             let check = try connection.integrityCheck()
-            guard check == "ok" else { throw BackupError(.corrupt, "the restored database fails its integrity check: \(check)") }
+            guard check == "ok" else {
+                throw BackupError(.corrupt, "the restored database fails its integrity check: \(check)")
+            }
             schema = try connection.schemaVersion()
         } catch let error as StoreError {
             throw BackupError(.corrupt, "the backup is not a usable SQLite database: \(error.message)")

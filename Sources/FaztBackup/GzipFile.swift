@@ -48,7 +48,9 @@ enum GzipFile {
                     guard result == Z_OK || result == Z_STREAM_END || result == Z_BUF_ERROR else {
                         throw BackupError(.io, "gzip compression failed (zlib \(result))")
                     }
-                    try outBuffer.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+                    try outBuffer.withUnsafeBytes {
+                        try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced]))
+                    }
                     outBuffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
                     written += Int64(produced)
                     if result == Z_STREAM_END { finished = true }
@@ -92,7 +94,9 @@ enum GzipFile {
                     guard result == Z_OK || result == Z_STREAM_END || (result == Z_BUF_ERROR && produced > 0) else {
                         throw BackupError(.corrupt, "\(source) is not a valid gzip file (zlib \(result))")
                     }
-                    try outBuffer.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+                    try outBuffer.withUnsafeBytes {
+                        try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced]))
+                    }
                     written += Int64(produced)
                     if result == Z_STREAM_END { ended = true }
                 }
@@ -135,9 +139,10 @@ final class RawFile {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
-            let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            let count = Glibc.write(descriptor, base + offset, bytes.count - offset)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw RawFile.error("cannot write", path)

@@ -23,8 +23,9 @@ public struct S3Configuration: Sendable {
         self.secretKey = secretKey
     }
 
-    /// Builds the configuration from a lookup of setting names (secrets or environment); the
-    /// region defaults to `us-east-1`. Throws naming every missing setting.
+    /// Builds the configuration from a lookup of setting names (secrets or environment).
+    ///
+    /// The region defaults to `us-east-1`; throws naming every missing setting.
     public static func from(_ lookup: (String) throws -> String?) throws -> S3Configuration {
         let names = secretNames
         let endpoint = try lookup(names.endpoint)
@@ -40,7 +41,10 @@ public struct S3Configuration: Sendable {
             )
         }
         guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else {
-            throw BackupError(.invalidArgument, "\(names.endpoint) must start with http:// or https:// (got '\(endpoint)')")
+            throw BackupError(
+                .invalidArgument,
+                "\(names.endpoint) must start with http:// or https:// (got '\(endpoint)')"
+            )
         }
         return S3Configuration(
             endpoint: endpoint,
@@ -106,7 +110,14 @@ struct S3Client {
         repeat {
             var query = [("list-type", "2"), ("prefix", prefix)]
             if let token { query.append(("continuation-token", token)) }
-            let response = try send("GET", key: nil, query: query, payload: Self.emptySHA256, upload: nil, download: nil)
+            let response = try send(
+                "GET",
+                key: nil,
+                query: query,
+                payload: Self.emptySHA256,
+                upload: nil,
+                download: nil
+            )
             try check(response, "list s3://\(bucket)/\(prefix)")
             let xml = response.text
             for contents in Self.elements("Contents", in: xml) {
@@ -114,7 +125,8 @@ struct S3Client {
                 let size = Self.elements("Size", in: contents).first.flatMap { Int64($0) } ?? 0
                 objects.append(S3Object(key: Self.unescape(key), size: size))
             }
-            token = Self.elements("IsTruncated", in: xml).first == "true"
+            token =
+                Self.elements("IsTruncated", in: xml).first == "true"
                 ? Self.elements("NextContinuationToken", in: xml).first.map(Self.unescape) : nil
         } while token != nil
         return objects

@@ -47,7 +47,7 @@ extension Array where Element == UInt8 {
     /// Lower-case hexadecimal.
     var hex: String {
         let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
+        var out: [UInt8] = []
         out.reserveCapacity(count * 2)
         for byte in self {
             out.append(digits[Int(byte >> 4)])

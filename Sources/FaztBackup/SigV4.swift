@@ -48,11 +48,8 @@ struct SigV4 {
 
     /// `x-amz-date` (`20130524T000000Z`) and the scope's day (`20130524`).
     static func stamps(_ date: Date) -> (String, String) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let day = String(format: "%04d%02d%02d", p.year ?? 0, p.month ?? 0, p.day ?? 0)
-        return (day + String(format: "T%02d%02d%02dZ", p.hour ?? 0, p.minute ?? 0, p.second ?? 0), day)
+        let time = UTCTime(secondsSince1970: Int64(date.timeIntervalSince1970.rounded(.down)))
+        return (time.basic, time.date)
     }
 
     /// The query as SigV4 wants it: pairs sorted by name, names and values percent-encoded.

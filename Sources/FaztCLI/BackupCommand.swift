@@ -26,7 +26,9 @@ struct BackupCommand: ParsableCommand {
     )
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Take a backup now (the server does it while serving).")
+        static let configuration = CommandConfiguration(
+            abstract: "Take a backup now (the server does it while serving)."
+        )
         @OptionGroup var options: ClientOptions
         @Option(help: "A directory on the server, or s3://BUCKET/PREFIX (default: the server's backup target).")
         var to: String?
@@ -118,7 +120,8 @@ struct BackupCommand: ParsableCommand {
             print(
                 "restored \(report.name) into \(path): schema version \(report.schemaVersion), "
                     + "\(Output.size(Int(report.databaseBytes)))"
-                    + (report.checksumVerified ? ", SHA-256 verified" : ", no manifest beside it (checksum not verified)")
+                    + (report.checksumVerified
+                        ? ", SHA-256 verified" : ", no manifest beside it (checksum not verified)")
             )
             if let previous = report.previous { print("the replaced database is kept as \(previous)") }
             if let warning = BackupCommand.keyWarning(dataPath: path) {

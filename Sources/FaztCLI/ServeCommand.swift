@@ -203,7 +203,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as BackupError {
             throw ValidationError("--backup-every/--backup-to: \(error.message)")
         }
-        if let backupKeep, backupKeep < 1 { throw ValidationError("--backup-keep must be at least 1 (got \(backupKeep))") }
+        if let backupKeep, backupKeep < 1 {
+            throw ValidationError("--backup-keep must be at least 1 (got \(backupKeep))")
+        }
         if backupKeep != nil, backupEvery == nil {
             throw ValidationError("--backup-keep needs --backup-every (retention applies to scheduled backups)")
         }
@@ -246,7 +248,9 @@ struct ServeCommand: AsyncParsableCommand {
         let lock: DatabaseLock
         do {
             guard let held = try DatabaseLock.acquire(databasePath: path) else {
-                throw CLIError("another fazt serve is using \(path) (it holds \(DatabaseLock.lockPath(for: path))); stop it first")
+                throw CLIError(
+                    "another fazt serve is using \(path) (it holds \(DatabaseLock.lockPath(for: path))); stop it first"
+                )
             }
             lock = held
         } catch let error as StoreError {

@@ -65,7 +65,8 @@ extension HTTPClient {
             }
             // Without a file to write into, the answer (an error body, a listing) goes to a
             // temporary file too, read back below.
-            let target = download ?? NSTemporaryDirectory() + "/fazt-http-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+            let target =
+                download ?? NSTemporaryDirectory() + "/fazt-http-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
             if download == nil { inMemory = target }
             guard let file = fopen(target, "wb") else {
                 throw HTTPClientError(message: "cannot create \(target): \(String(cString: strerror(errno)))")
@@ -87,7 +88,9 @@ extension HTTPClient {
         var status = 0
         fazt_curl_get_long(easy.handle, CURLINFO_RESPONSE_CODE, &status)
         var body: [UInt8] = []
-        if let inMemory, let data = FileManager.default.contents(atPath: inMemory) { body = Array(data.prefix(1 << 20)) }
+        if let inMemory, let data = FileManager.default.contents(atPath: inMemory) {
+            body = Array(data.prefix(1 << 20))
+        }
         return HTTPClientResponse(status: status, body: body)
     }
 }

@@ -1,3 +1,4 @@
+import CFaztSystem
 import FaztAPI
 import FaztBackup
 import Foundation
@@ -24,7 +25,8 @@ extension ControlAPI {
             let location: String
             switch target ?? backups.defaultTarget {
             case .directory(let path): location = "\(path)/\(manifest.name)"
-            case .s3(let bucket, let prefix): location = "s3://\(bucket)/\(prefix.isEmpty ? "" : prefix + "/")\(manifest.name)"
+            case .s3(let bucket, let prefix):
+                location = "s3://\(bucket)/\(prefix.isEmpty ? "" : prefix + "/")\(manifest.name)"
             }
             return .json(
                 BackupBody(
@@ -94,10 +96,16 @@ extension ControlAPI {
     }
 
     /// Runs long blocking work (a backup: seconds of copying and compressing) on a thread of its
-    /// own, so it holds neither an event loop nor one of the few blocking-pool threads.
+    /// own at a lower priority, so it holds neither an event loop nor one of the few blocking-pool
+    /// threads.
     static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            let thread = Thread {
+                // Nice 10 for this thread only (Linux threads have their own nice value): on a small
+                // machine the copy and gzip must not take CPU from the writer and the event loops.
+                _ = fazt_nice_this_thread(10)
+                continuation.resume(with: Result { try body() })
+            }
             thread.name = "fazt-backup"
             thread.start()
         }

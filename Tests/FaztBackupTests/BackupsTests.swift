@@ -153,3 +153,12 @@ import Testing
         #expect(throws: BackupError.self) { try BackupTarget.parse("s3://X/") }
     }
 }
+
+@Suite struct UTCTimeTests {
+    @Test func splitsInstantsLikeTheCalendar() {
+        #expect(UTCTime(secondsSince1970: 0).basic == "19700101T000000Z")
+        #expect(UTCTime(secondsSince1970: 951_782_400).basic == "20000229T000000Z")
+        #expect(UTCTime(secondsSince1970: 1_796_061_659).basic == "20261130T180059Z")
+        #expect(UTCTime(secondsSince1970: 4_102_444_799).basic == "20991231T235959Z")
+    }
+}

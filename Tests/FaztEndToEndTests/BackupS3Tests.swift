@@ -74,11 +74,15 @@ import Testing
             return
         }
         let moto = try MotoServer(executable: executable)
-        #expect(try TestHTTP.request(port: moto.port, "PUT", "/fazt-test", host: "127.0.0.1:\(moto.port)").status == 200)
+        #expect(
+            try TestHTTP.request(port: moto.port, "PUT", "/fazt-test", host: "127.0.0.1:\(moto.port)").status == 200
+        )
         let server = try ServerProcess()
         #expect(try server.deploy("bk", try ArchiveFixtures.zip(BackupTests.files)).status == 201)
         for w in ["a", "b", "c"] {
-            #expect(try TestHTTP.request(port: server.port, "GET", "/api/write?w=\(w)", host: "bk.localhost").status == 200)
+            #expect(
+                try TestHTTP.request(port: server.port, "GET", "/api/write?w=\(w)", host: "bk.localhost").status == 200
+            )
         }
         let settings = [
             ("BACKUP_S3_ENDPOINT", "http://127.0.0.1:\(moto.port)"), ("BACKUP_S3_REGION", "us-east-1"),
@@ -96,7 +100,10 @@ import Testing
         #expect(location.hasPrefix("s3://fazt-test/nightly/fazt-backup-"), "\(out)")
         // A second one, then the list shows both, oldest first.
         #expect(try BackupTests.cli(server, ["create", "--to", "s3://fazt-test/nightly"]).0 == 0)
-        let (listed, listing, listError) = try BackupTests.cli(server, ["list", "--from", "s3://fazt-test/nightly", "--json"])
+        let (listed, listing, listError) = try BackupTests.cli(
+            server,
+            ["list", "--from", "s3://fazt-test/nightly", "--json"]
+        )
         #expect(listed == 0, "\(listError)")
         let list = try JSONSerialization.jsonObject(with: Data(listing.utf8)) as? [String: Any] ?? [:]
         let backups = list["backups"] as? [[String: Any]] ?? []

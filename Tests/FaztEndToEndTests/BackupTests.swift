@@ -153,7 +153,11 @@ import Testing
         #expect(bad.status == 400 && bad.text.contains("s3://BUCKET/PREFIX"), "\(bad.text)")
         let noS3 = try server.api("POST", "/backups", body: Array(#"{"to":"s3://some-bucket/p"}"#.utf8))
         #expect(noS3.status == 400 && noS3.text.contains("BACKUP_S3_ENDPOINT"), "\(noS3.text)")
-        let keyToS3 = try server.api("POST", "/backups", body: Array(#"{"to":"s3://some-bucket","includeKey":true}"#.utf8))
+        let keyToS3 = try server.api(
+            "POST",
+            "/backups",
+            body: Array(#"{"to":"s3://some-bucket","includeKey":true}"#.utf8)
+        )
         #expect(keyToS3.status == 400, "\(keyToS3.text)")
         let status = try server.api("GET", "/backups/status").json
         #expect(status["lastOK"] as? Bool == false)
@@ -168,7 +172,9 @@ import Testing
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         second.waitUntilExit()
         #expect(second.terminationStatus != 0 && text.contains("another fazt serve"), "\(text)")
-        let (flags, _, flagError) = try ServerProcess.runCLI(["serve", "--backup-every", "6", "--data", "/nonexistent/x.db"])
+        let (flags, _, flagError) = try ServerProcess.runCLI([
+            "serve", "--backup-every", "6", "--data", "/nonexistent/x.db",
+        ])
         #expect(flags != 0 && flagError.contains("--backup-every"), "\(flagError)")
     }
 }
