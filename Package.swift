@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "FaztAPI", exclude: ["README.md"]),
         .target(
             name: "FaztBackup",
-            dependencies: ["FaztStore", "FaztNet", "CCrypto", "CZlib"],
+            dependencies: ["FaztStore", "FaztNet", "CCrypto", "CZlib", "CFaztSystem"],
             exclude: ["README.md"]
         ),
         .target(

@@ -16,3 +16,9 @@ static inline int fazt_madv_pageout(void) { return MADV_PAGEOUT; }
 static inline int fazt_nice_this_thread(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }
+
+// Starts writing back a file range without waiting (sync_file_range with SYNC_FILE_RANGE_WRITE);
+// through syscall(2), since the libc declaration needs _GNU_SOURCE.
+static inline int fazt_start_writeback(int fd, long long offset, long long length) {
+    return (int)syscall(SYS_sync_file_range, fd, (long long)offset, (long long)length, 2u);
+}

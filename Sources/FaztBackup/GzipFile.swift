@@ -1,3 +1,4 @@
+import CFaztSystem
 import CZlib
 import Foundation
 import Glibc
@@ -53,6 +54,7 @@ enum GzipFile {
                     }
                     outBuffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
                     written += Int64(produced)
+                    output.startWriteBack(upTo: written)
                     if result == Z_STREAM_END { finished = true }
                 } while stream.avail_out == 0 || (flush == Z_FINISH && !finished)
             }
@@ -149,6 +151,17 @@ final class RawFile {
             }
             offset += count
         }
+    }
+
+    private var writeBackStarted: Int64 = 0
+
+    /// Starts writing back what was written up to `offset` in steps of 8 MB (without waiting), so
+    /// the final `fsync` does not flush a large burst at once and stall other files' syncs.
+    func startWriteBack(upTo offset: Int64) {
+        let step: Int64 = 8 << 20
+        guard offset - writeBackStarted >= step else { return }
+        _ = fazt_start_writeback(descriptor, writeBackStarted, offset - writeBackStarted)
+        writeBackStarted = offset
     }
 
     func sync() throws {

@@ -9,6 +9,10 @@ extension Connection {
     /// In WAL mode the read transaction does not block the writer (it only holds back checkpoints).
     public func backup(into path: String) throws {
         let destination = try Connection(path: path, readOnly: false)
+        // The copy is a scratch file (checked, compressed, deleted): syncing it would only force a
+        // large write-back burst that slows the server's own WAL syncs.
+        try destination.execute("PRAGMA synchronous=OFF")
+        try destination.execute("PRAGMA journal_mode=OFF")
         guard let backup = sqlite3_backup_init(destination.handle, "main", handle, "main") else {
             throw StoreError(
                 code: .sqlite(sqlite3_errcode(destination.handle)),
