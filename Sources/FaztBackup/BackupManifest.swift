@@ -20,6 +20,10 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var keyIncluded: Bool
     /// How long taking the copy, checking and compressing it took.
     public var durationMs: Int64
+    /// The parts of `durationMs`: the copy, `integrity_check`, gzip (for tuning; absent in old manifests).
+    public var copyMs: Int64?
+    public var checkMs: Int64?
+    public var compressMs: Int64?
 
     /// The name prefix shared by every backup file.
     public static let prefix = "fazt-backup-"

@@ -101,9 +101,12 @@ public final class Backups: Sendable {
         defer {
             for path in [raw, raw + "-journal", packed] { unlink(path) }
         }
+        func elapsed(since start: UInt64) -> Int64 { Int64((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) }
         let schema = try store.backup(into: raw)
+        let copied = DispatchTime.now().uptimeNanoseconds
         let check = try Connection(path: raw, readOnly: true).integrityCheck()
         guard check == "ok" else { throw BackupError(.corrupt, "the copy failed its integrity check: \(check)") }
+        let checked = DispatchTime.now().uptimeNanoseconds
         let packedResult = try GzipFile.compress(raw, to: packed)
         var manifest = BackupManifest(
             name: name,
@@ -115,7 +118,10 @@ public final class Backups: Sendable {
             keyIncluded: includeKey,
             durationMs: 0
         )
-        manifest.durationMs = Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+        manifest.durationMs = elapsed(since: started)
+        manifest.copyMs = Int64((copied - started) / 1_000_000)
+        manifest.checkMs = Int64((checked - copied) / 1_000_000)
+        manifest.compressMs = elapsed(since: checked)
         switch target {
         case .directory(let directory):
             try FileManager.default.createDirectory(
