@@ -86,7 +86,9 @@ import Testing
         let token = try server.token()
         #expect(try server.deploy("bk", try ArchiveFixtures.zip(Self.files)).status == 201)
         let load = WriteLoad(port: server.port, app: "bk")
-        // Without a backup: the writers' own latency.
+        // Without a backup: the writers' own latency (after the worker has warmed up).
+        load.waitFor(more: 50)
+        let baselineStart = load.count
         load.waitFor(more: 300)
         let baselineEnd = load.count
         // Every write acknowledged before the backup starts must be in it.
@@ -96,7 +98,7 @@ import Testing
         let backupEnd = Date()
         let acks = load.finish()
         #expect(status == 0, "\(out)\(err)")
-        let baseline = acks.prefix(baselineEnd)
+        let baseline = acks[baselineStart..<baselineEnd]
         let during = acks.filter { $0.at > backupStart && $0.at <= backupEnd }
         print(
             "backup under load: \(String(format: "%.2f", backupEnd.timeIntervalSince(backupStart))) s; writer p99 "
@@ -161,6 +163,13 @@ import Testing
         #expect(keyToS3.status == 400, "\(keyToS3.text)")
         let status = try server.api("GET", "/backups/status").json
         #expect(status["lastOK"] as? Bool == false)
+        // Owner-only: a scoped token is refused.
+        let scoped = try server.api("POST", "/tokens", body: Array(#"{"name":"ro","apps":["*"],"preset":"read"}"#.utf8))
+        let scopedToken = try #require(scoped.json["token"] as? String)
+        #expect(try server.api("POST", "/backups", token: scopedToken).status == 403)
+        #expect(try server.api("GET", "/backups", token: scopedToken).status == 403)
+        // The owner page shows the last backup's result.
+        #expect(try TestHTTP.request(port: server.port, "GET", "/").text.contains("/backups/status"))
         // A second server on the same database is refused (it holds data.db.lock).
         let second = Process()
         second.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
