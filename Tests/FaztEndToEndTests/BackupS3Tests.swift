@@ -77,7 +77,10 @@ import Testing
         #expect(
             try TestHTTP.request(port: moto.port, "PUT", "/fazt-test", host: "127.0.0.1:\(moto.port)").status == 200
         )
-        let server = try ServerProcess()
+        // S3 is the server's backup target, keeping one backup (the schedule itself is far away).
+        let server = try ServerProcess(arguments: [
+            "--backup-to", "s3://fazt-test/nightly", "--backup-every", "24h", "--backup-keep", "1",
+        ])
         #expect(try server.deploy("bk", try ArchiveFixtures.zip(BackupTests.files)).status == 201)
         for w in ["a", "b", "c"] {
             #expect(
@@ -94,12 +97,17 @@ import Testing
         }
         let (created, out, err) = try BackupTests.cli(server, ["create", "--to", "s3://fazt-test/nightly"])
         #expect(created == 0, "\(out)\(err)")
-        let location = try #require(
+        let first = try #require(
             out.split(separator: "\n").first { $0.hasPrefix("at ") }.map { String($0.dropFirst(3)) }
         )
-        #expect(location.hasPrefix("s3://fazt-test/nightly/fazt-backup-"), "\(out)")
-        // A second one, then the list shows both, oldest first.
-        #expect(try BackupTests.cli(server, ["create", "--to", "s3://fazt-test/nightly"]).0 == 0)
+        #expect(first.hasPrefix("s3://fazt-test/nightly/fazt-backup-"), "\(out)")
+        // A second one to the server's target: retention (keep 1) deletes the first from the bucket.
+        let (again, secondOut, secondErr) = try BackupTests.cli(server, ["create"])
+        #expect(again == 0, "\(secondOut)\(secondErr)")
+        let location = try #require(
+            secondOut.split(separator: "\n").first { $0.hasPrefix("at ") }.map { String($0.dropFirst(3)) }
+        )
+        #expect(location != first && location.hasPrefix("s3://fazt-test/nightly/fazt-backup-"), "\(secondOut)")
         let (listed, listing, listError) = try BackupTests.cli(
             server,
             ["list", "--from", "s3://fazt-test/nightly", "--json"]
@@ -107,7 +115,7 @@ import Testing
         #expect(listed == 0, "\(listError)")
         let list = try JSONSerialization.jsonObject(with: Data(listing.utf8)) as? [String: Any] ?? [:]
         let backups = list["backups"] as? [[String: Any]] ?? []
-        #expect(backups.count == 2 && backups.first?["location"] as? String == location, "\(listing)")
+        #expect(backups.count == 1 && backups.first?["location"] as? String == location, "\(listing)")
 
         // Restore from S3 offline, with the settings in the environment.
         let restoredDirectory = try TemporaryDirectory()
