@@ -92,6 +92,9 @@ public final class Backups: Sendable {
                 throw BackupError(.notFound, "there is no \(keyFile) to include")
             }
         }
+        // S3 settings first: missing secrets fail before seconds of copying.
+        var client: S3Client?
+        if case .s3(let bucket, _) = target { client = S3Client(configuration: try s3(), bucket: bucket) }
         let started = DispatchTime.now().uptimeNanoseconds
         let createdAt = nextSecond()
         let name = BackupManifest.name(at: createdAt)
@@ -139,8 +142,8 @@ public final class Backups: Sendable {
             }
             try Self.writeFile("\(directory)/\(name).json", try manifest.encoded(), mode: 0o600)
             RawFile.syncDirectory(of: final)
-        case .s3(let bucket, let prefix):
-            let client = S3Client(configuration: try s3(), bucket: bucket)
+        case .s3(_, let prefix):
+            guard let client else { break }
             try client.put(key: BackupTarget.key(prefix: prefix, name: name), file: packed, sha256: manifest.sha256)
             let manifestPath = packed + ".json"
             defer { unlink(manifestPath) }

@@ -30,7 +30,9 @@ struct BackupCommand: ParsableCommand {
             abstract: "Take a backup now (the server does it while serving)."
         )
         @OptionGroup var options: ClientOptions
-        @Option(help: "A directory on the server, or s3://BUCKET/PREFIX (default: the server's backup target).")
+        @Option(
+            help: "An absolute directory on the server, or s3://BUCKET/PREFIX (default: the server's backup target)."
+        )
         var to: String?
         @Flag(name: .customLong("include-key"), help: "Also write the secret key beside the backup (directories only).")
         var includeKey = false
@@ -63,7 +65,9 @@ struct BackupCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List backups and the last backup's result.")
         @OptionGroup var options: ClientOptions
-        @Option(help: "A directory on the server, or s3://BUCKET/PREFIX (default: the server's backup target).")
+        @Option(
+            help: "An absolute directory on the server, or s3://BUCKET/PREFIX (default: the server's backup target)."
+        )
         var from: String?
 
         func validate() throws {

@@ -320,7 +320,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.journalMaxBytes = Int64(journalMaxMB) << 20
         configuration.backup.everyMs = try backupEvery.map(BackupSchedule.parseInterval)
         configuration.backup.keep = backupKeep
-        configuration.backup.target = backupTo
+        configuration.backup.target = backupTo.map {
+            $0.hasPrefix("s3://") ? $0 : URL(fileURLWithPath: $0).standardizedFileURL.path
+        }
         let host = domain.lowercased()
         let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port in
             if let firstToken {

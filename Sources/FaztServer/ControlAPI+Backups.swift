@@ -74,9 +74,17 @@ extension ControlAPI {
         }
     }
 
+    /// The target a request names; a directory must be absolute (it is a path on the server, not
+    /// on the caller's machine).
     static func backupTarget(_ text: String?) throws -> BackupTarget? {
         guard let text else { return nil }
-        return try BackupTarget.parse(text)
+        let target = try BackupTarget.parse(text)
+        if case .directory(let path) = target, !path.hasPrefix("/") {
+            throw APIError.badRequest(
+                "'\(text)' is a relative path: give an absolute directory on the server, or s3://BUCKET/PREFIX"
+            )
+        }
+        return target
     }
 
     static func statusBody(_ status: BackupStatus, settings: BackupSettings) -> BackupStatusBody {

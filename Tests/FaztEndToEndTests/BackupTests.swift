@@ -153,6 +153,8 @@ import Testing
         let server = try ServerProcess()
         let bad = try server.api("POST", "/backups", body: Array(#"{"to":"s3://X"}"#.utf8))
         #expect(bad.status == 400 && bad.text.contains("s3://BUCKET/PREFIX"), "\(bad.text)")
+        let relative = try server.api("POST", "/backups", body: Array(#"{"to":"backups"}"#.utf8))
+        #expect(relative.status == 400 && relative.text.contains("absolute"), "\(relative.text)")
         let noS3 = try server.api("POST", "/backups", body: Array(#"{"to":"s3://some-bucket/p"}"#.utf8))
         #expect(noS3.status == 400 && noS3.text.contains("BACKUP_S3_ENDPOINT"), "\(noS3.text)")
         let keyToS3 = try server.api(
