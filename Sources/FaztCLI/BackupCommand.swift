@@ -11,16 +11,18 @@ struct BackupCommand: ParsableCommand {
         commandName: "backup",
         abstract: "Back up the server's database while it serves, list backups, restore one (offline).",
         discussion: """
-            A backup is a consistent copy of data.db taken while serving (SQLite's backup API in one step),
-            checked with integrity_check and gzip-compressed: fazt-backup-<UTC time>.db.gz, with a
-            <name>.json manifest (schema version, sizes, SHA-256). It goes to backups/ beside data.db, to
-            --to DIR, or to an S3-compatible store with --to s3://BUCKET/PREFIX, configured by the global
-            secrets BACKUP_S3_ENDPOINT, BACKUP_S3_REGION (default us-east-1), BACKUP_S3_ACCESS_KEY and
+            A backup is a consistent copy of data.db taken while serving (SQLite's backup API in one \
+            step), checked with integrity_check and gzip-compressed: fazt-backup-<UTC time>.db.gz, with a \
+            <name>.json manifest (schema version, sizes, SHA-256). It goes to backups/ beside data.db, to \
+            --to DIR, or to an S3-compatible store with --to s3://BUCKET/PREFIX, configured by the global \
+            secrets BACKUP_S3_ENDPOINT, BACKUP_S3_REGION (default us-east-1), BACKUP_S3_ACCESS_KEY and \
             BACKUP_S3_SECRET_KEY ('fazt secret set --global NAME VALUE').
-            The secret key (fazt.key beside data.db, or FAZT_SECRET_KEY) is NOT in a backup: keep it safe
-            separately; without it the restored secrets cannot be decrypted. --include-key writes it beside
-            a directory backup as <name>.key (mode 0600).
-            Scheduled: fazt serve --backup-every 6h --backup-keep 14 [--backup-to DIR|s3://…].
+
+            The secret key (fazt.key beside data.db, or FAZT_SECRET_KEY) is NOT in a backup: keep it safe \
+            separately; without it the restored secrets cannot be decrypted. --include-key writes it \
+            beside a directory backup as <name>.key (mode 0600).
+
+            Scheduled: fazt serve --backup-every 6h --backup-keep 14 [--backup-to DIR|s3://...].
             """,
         subcommands: [Create.self, List.self, Restore.self]
     )
@@ -100,11 +102,11 @@ struct BackupCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Restore a backup into a database file no server is using.",
             discussion: """
-                Refuses while a fazt serve uses --data. Checks the backup's SHA-256 against its manifest,
-                decompresses it beside data.db, runs integrity_check, keeps the old file as
-                data.db.pre-restore (its WAL folded in), swaps the files, deletes the stale -wal/-shm,
-                and opens the result to verify it. For s3:// the S3 settings come from the environment
-                (BACKUP_S3_ENDPOINT, BACKUP_S3_REGION, BACKUP_S3_ACCESS_KEY, BACKUP_S3_SECRET_KEY), else
+                Refuses while a fazt serve uses --data. Checks the backup's SHA-256 against its manifest, \
+                decompresses it beside data.db, runs integrity_check, keeps the old file as \
+                data.db.pre-restore (its WAL folded in), swaps the files, deletes the stale -wal/-shm, \
+                and opens the result to verify it. For s3:// the S3 settings come from the environment \
+                (BACKUP_S3_ENDPOINT, BACKUP_S3_REGION, BACKUP_S3_ACCESS_KEY, BACKUP_S3_SECRET_KEY), else \
                 from the global secrets in the existing --data database.
                 """
         )
