@@ -50,6 +50,8 @@ public final class Backups: Sendable {
             throw BackupError(.busy, "a backup is already running; wait for it to finish and try again")
         }
         defer { running.withLock { $0 = false } }
+        // A refused request is not a failed backup: the last result stands.
+        try checkKeyRequest(target: target, includeKey: includeKey)
         var status = (try? BackupStatus.load(store)) ?? BackupStatus()
         do {
             let manifest = try make(target: target, includeKey: includeKey)
@@ -73,7 +75,7 @@ public final class Backups: Sendable {
         }
     }
 
-    private func make(target: BackupTarget, includeKey: Bool) throws -> BackupManifest {
+    private func checkKeyRequest(target: BackupTarget, includeKey: Bool) throws {
         let keyFile = Self.keyPath(databasePath: store.path)
         if includeKey {
             guard case .directory = target else {
@@ -92,6 +94,10 @@ public final class Backups: Sendable {
                 throw BackupError(.notFound, "there is no \(keyFile) to include")
             }
         }
+    }
+
+    private func make(target: BackupTarget, includeKey: Bool) throws -> BackupManifest {
+        let keyFile = Self.keyPath(databasePath: store.path)
         // S3 settings first: missing secrets fail before seconds of copying.
         var client: S3Client?
         if case .s3(let bucket, _) = target { client = S3Client(configuration: try s3(), bucket: bucket) }
