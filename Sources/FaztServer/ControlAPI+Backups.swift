@@ -109,9 +109,9 @@ extension ControlAPI {
     static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                // Nice 10 for this thread only (Linux threads have their own nice value): on a small
+                // Nice 19 for this thread only (Linux threads have their own nice value): on a small
                 // machine the copy and gzip must not take CPU from the writer and the event loops.
-                _ = fazt_nice_this_thread(10)
+                _ = fazt_nice_this_thread(19)
                 continuation.resume(with: Result { try body() })
             }
             thread.name = "fazt-backup"
