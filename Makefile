@@ -32,7 +32,10 @@ SELENIUM_VERSION := 4
 ## (stateless 2026-07-28 era), for the MCP interoperability tests (MCPInteropTests)
 MCP1_VERSION := 1.30.0
 MCP2_VERSION := 2.3.0
-venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION) .venv/.mcp-$(MCP1_VERSION) .venv-mcp2/.mcp-$(MCP2_VERSION)
+## and moto's S3 server (PyPI `moto[server]`: `moto_server`) for the S3 backup test (BackupS3Tests)
+MOTO_VERSION := 5
+venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION) .venv/.mcp-$(MCP1_VERSION) .venv-mcp2/.mcp-$(MCP2_VERSION) \
+	.venv/.moto-$(MOTO_VERSION)
 
 .venv/bin/python3:
 	python3 -m venv .venv
@@ -46,6 +49,10 @@ venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION) .venv/.mcp-$(MCP1_VER
 
 .venv/.mcp-$(MCP1_VERSION): .venv/bin/python3
 	.venv/bin/pip install --quiet --disable-pip-version-check 'mcp==$(MCP1_VERSION)'
+	touch $@
+
+.venv/.moto-$(MOTO_VERSION): .venv/bin/python3
+	.venv/bin/python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=$(MOTO_VERSION),<6'
 	touch $@
 
 .venv-mcp2/.mcp-$(MCP2_VERSION):
@@ -78,13 +85,15 @@ conformance: build venv
 	python3 scripts/conformance.py --all --report .build/conformance
 
 ## make bench: nginx vs fazt on static files, Node vs fazt, storage, RSS, deploy time, realtime, AI
-## streaming (vs LiteLLM), git (vs git daemon and http-backend), restore points, MCP; writes
+## streaming (vs LiteLLM), git (vs git daemon and http-backend), restore points, online backup of a
+## 1 GB data.db (BACKUP_MB=256 for a smaller one), MCP; writes
 ## docs/performance.jsonl (raw figures) and docs/performance.md. BENCH_ROUNDS=3, DURATION=10s by default.
 bench: release .venv-bench/bin/litellm
 	@scripts/install-deps.sh bench
 	python3 scripts/bench-ai.py .build/release/fazt .venv-bench/bin/litellm
 	python3 scripts/bench-git.py .build/release/fazt
 	python3 scripts/bench-restore.py .build/release/fazt
+	python3 scripts/bench-backup.py .build/release/fazt
 	python3 scripts/bench-mcp.py .build/release/fazt
 	scripts/bench.sh
 

@@ -43,6 +43,11 @@ let package = Package(
         ),
         .target(name: "FaztAPI", exclude: ["README.md"]),
         .target(
+            name: "FaztBackup",
+            dependencies: ["FaztStore", "FaztNet", "CCrypto", "CZlib", "CFaztSystem"],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "FaztKernel",
             dependencies: [
                 "FaztAPI", "FaztGit", "FaztJSON", "FaztNet", "FaztScheduler", "FaztStorage", "FaztStore", "FaztVFS",
@@ -119,6 +124,7 @@ let package = Package(
             dependencies: [
                 "FaztAI",
                 "FaztAPI",
+                "FaztBackup",
                 "FaztGit",
                 "FaztGitRemote",
                 "FaztKernel",
@@ -142,6 +148,7 @@ let package = Package(
             name: "FaztCLI",
             dependencies: [
                 "FaztAPI",
+                "FaztBackup",
                 "FaztKernel",
                 "FaztServer",
                 "FaztScheduler",
@@ -165,6 +172,7 @@ let package = Package(
             path: "Tests/FaztTestSupport"
         ),
         .testTarget(name: "FaztGitTests", dependencies: ["FaztGit", "FaztGitRemote", "FaztTestSupport"]),
+        .testTarget(name: "FaztBackupTests", dependencies: ["FaztBackup", "FaztStore", "FaztTestSupport"]),
         .testTarget(name: "FaztStoreTests", dependencies: ["FaztStore", "FaztGit", "FaztTestSupport"]),
         .testTarget(
             name: "FaztVFSTests",

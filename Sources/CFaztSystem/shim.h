@@ -6,3 +6,19 @@
 #define MADV_PAGEOUT 21
 #endif
 static inline int fazt_madv_pageout(void) { return MADV_PAGEOUT; }
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// Sets the calling thread's nice value (on Linux each thread has its own); setpriority with the
+// thread id, which glibc's headers give Swift no gettid() for.
+static inline int fazt_nice_this_thread(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}
+
+// Starts writing back a file range without waiting (sync_file_range with SYNC_FILE_RANGE_WRITE);
+// through syscall(2), since the libc declaration needs _GNU_SOURCE.
+static inline int fazt_start_writeback(int fd, long long offset, long long length) {
+    return (int)syscall(SYS_sync_file_range, fd, (long long)offset, (long long)length, 2u);
+}

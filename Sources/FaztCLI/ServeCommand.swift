@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaztBackup
 import FaztKernel
 import FaztRealtime
 import FaztScheduler
@@ -190,6 +191,18 @@ struct ServeCommand: AsyncParsableCommand {
         help: "After SIGTERM, keep accepting for this long while /_fazt/readyz answers 503 (for load balancers)."
     )
     var shutdownDelayMs: Int = 0
+    @Option(
+        name: .customLong("backup-every"),
+        help: "Take a backup this often (e.g. 6h, 30m, 1d); see 'fazt backup --help'."
+    )
+    var backupEvery: String?
+    @Option(name: .customLong("backup-keep"), help: "Backups kept at the backup target (oldest deleted first).")
+    var backupKeep: Int?
+    @Option(
+        name: .customLong("backup-to"),
+        help: "Where backups go: a directory or s3://bucket/prefix (default: backups/ beside the database)."
+    )
+    var backupTo: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -229,6 +242,18 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...600_000).contains(shutdownDelayMs) else {
             throw ValidationError("--shutdown-delay-ms must be between 0 and 600000 (got \(shutdownDelayMs))")
         }
+        do {
+            _ = try backupEvery.map(BackupSchedule.parseInterval)
+            _ = try backupTo.map(BackupTarget.parse)
+        } catch let error as BackupError {
+            throw ValidationError("--backup-every/--backup-to: \(error.message)")
+        }
+        if let backupKeep, backupKeep < 1 {
+            throw ValidationError("--backup-keep must be at least 1 (got \(backupKeep))")
+        }
+        if backupKeep != nil, backupEvery == nil {
+            throw ValidationError("--backup-keep needs --backup-every (retention applies to scheduled backups)")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown --log-level '\(logLevel)'")
         }
@@ -264,6 +289,19 @@ struct ServeCommand: AsyncParsableCommand {
             atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
             withIntermediateDirectories: true
         )
+        // One server per database: offline tools (`fazt backup restore`) check this lock too.
+        let lock: DatabaseLock
+        do {
+            guard let held = try DatabaseLock.acquire(databasePath: path) else {
+                throw CLIError(
+                    "another fazt serve is using \(path) (it holds \(DatabaseLock.lockPath(for: path))); stop it first"
+                )
+            }
+            lock = held
+        } catch let error as StoreError {
+            throw CLIError("cannot lock \(path): \(error.message)")
+        }
+        defer { withExtendedLifetime(lock) {} }
         let store: Store
         do {
             var storeConfiguration = StoreConfiguration()
@@ -330,6 +368,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.journalMaxBytes = Int64(journalMaxMB) << 20
         configuration.metricsListen = metricsListen.flatMap { ListenAddress(parsing: $0) }
         configuration.shutdownDelay = .milliseconds(Int64(shutdownDelayMs))
+        configuration.backup.everyMs = try backupEvery.map(BackupSchedule.parseInterval)
+        configuration.backup.keep = backupKeep
+        configuration.backup.target = backupTo.map {
+            $0.hasPrefix("s3://") ? $0 : URL(fileURLWithPath: $0).standardizedFileURL.path
+        }
         let host = domain.lowercased()
         let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port, metricsPort in
             if let firstToken {

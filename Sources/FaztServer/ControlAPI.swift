@@ -97,6 +97,7 @@ struct ControlAPI: Sendable {
         if let response = try await restoreRoute(request, segments) { return response }
         if let response = try await auditRoute(request, segments) { return response }
         if let response = try await approvalsRoute(request, segments) { return response }
+        if let response = try await backupsRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }.filter { token.reaches(app: $0.name) }

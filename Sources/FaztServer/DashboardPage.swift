@@ -32,6 +32,7 @@ enum DashboardPage {
         <p id="error"></p>
         <table id="apps" hidden><thead><tr><th>App</th><th>Version</th><th>Files</th><th>Size</th><th>Updated</th></tr></thead><tbody></tbody></table>
         <p id="empty" class="muted" hidden>No apps yet. Deploy one with <code>fazt deploy ./my-site --app my-site</code>.</p>
+        <p id="backup" class="muted"></p>
         </main>
         <script>
         const api = "/_fazt/api/v1";
@@ -62,6 +63,10 @@ enum DashboardPage {
           }
           $("apps").hidden = body.apps.length === 0; $("empty").hidden = body.apps.length !== 0;
           $("summary").textContent = body.apps.length + (body.apps.length === 1 ? " app" : " apps");
+          const backup = await (await fetch(api + "/backups/status", { headers: { Authorization: "Bearer " + token } })).json();
+          $("backup").textContent = backup.lastAt === undefined ? "Backups: none yet (fazt backup create)."
+            : backup.lastOK ? "Last backup: " + backup.lastName + ", " + new Date(backup.lastSuccessAt).toLocaleString() + " (ok)."
+            : "Last backup FAILED " + new Date(backup.lastAt).toLocaleString() + ": " + backup.lastError;
         }
         $("token-form").addEventListener("submit", (e) => { e.preventDefault(); localStorage.setItem("fazt.token", $("token").value.trim()); load(); });
         $("logout").addEventListener("click", () => { localStorage.removeItem("fazt.token"); load(); });

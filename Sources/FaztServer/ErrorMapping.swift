@@ -1,3 +1,4 @@
+import FaztBackup
 import FaztKernel
 import FaztRuntime
 import FaztStorage
@@ -13,6 +14,15 @@ enum ErrorMapping {
             var response = Response.error(error.status, code: error.code, message: error.message)
             for (name, value) in error.headers { response.headers.add(name: name, value: value) }
             return response
+        case let error as BackupError:
+            switch error.code {
+            case .invalidArgument: return .error(.badRequest, code: "bad_request", message: error.message)
+            case .notFound: return .error(.notFound, code: "not_found", message: error.message)
+            case .busy: return .error(.conflict, code: "busy", message: error.message)
+            case .remote: return .error(.badGateway, code: "backup_remote", message: error.message)
+            // Owner-only routes: the message (a path on the server, an integrity result) is the fix.
+            case .corrupt, .io: return .error(.internalServerError, code: "backup_failed", message: error.message)
+            }
         case let error as KernelError:
             switch error.code {
             case .invalidArgument: return .error(.badRequest, code: error.code.rawValue, message: error.message)

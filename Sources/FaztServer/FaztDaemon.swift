@@ -73,7 +73,7 @@ public struct FaztDaemon: Sendable {
             logger.error("cannot start the scheduler", metadata: ["error": "\(error)"])
         }
         let grace = Double(configuration.shutdownGrace.nanoseconds) / 1e9
-        let parts: [(any Service, String)] = [
+        var parts: [(any Service, String)] = [
             (StoreLifecycle(store: store, logger: logger), "store"),
             (EventLoopLifecycle(group: group, pool: pool, logger: logger), "event-loops"),
             (StorageLifecycle(storage: services.storage, logger: logger), "storage"),
@@ -84,6 +84,11 @@ public struct FaztDaemon: Sendable {
             ),
             (FaztServer(services: services, loops: loops, ready: ready), "http"),
         ]
+        if configuration.backup.everyMs != nil {
+            // After the store (a running backup finishes before the store closes), before the rest.
+            let backups = BackupService(backups: services.backups, settings: configuration.backup, logger: logger)
+            parts.insert((backups, "backups"), at: 2)
+        }
         let serviceGroup = ServiceGroup(
             configuration: .init(
                 services: parts.map { service, name in

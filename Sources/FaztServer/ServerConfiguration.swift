@@ -85,6 +85,8 @@ public struct ServerConfiguration: Sendable {
     public var aiStallSeconds = 60
     /// Scheduler limits (job concurrency, history retention).
     public var scheduler = SchedulerConfiguration()
+    /// Scheduled backups, retention and the default backup target.
+    public var backup = BackupSettings()
     /// Event loop threads (defaults to one per core).
     public var eventLoopThreads: Int = System.coreCount
 

@@ -1,3 +1,5 @@
+import FaztBackup
+import FaztKernel
 import FaztRuntime
 import FaztScheduler
 import FaztStorage
@@ -16,6 +18,8 @@ enum ServerMetrics {
         let registry = services.metrics
         registry.register("build") { [build()] }
         registry.register("process") { ProcessMetrics.families() }
+        let backups = services.backups
+        registry.register("backup") { backupFamilies(try? backups.status()) }
         let cache = services.blobCache
         registry.register("static-cache") {
             let lookups = cache.lookups
@@ -232,5 +236,49 @@ enum ServerMetrics {
                 value: Double(totals.costMicros) / 1_000_000
             ),
         ]
+    }
+
+    /// The last backup's result, age, size and duration; nothing before the first attempt.
+    static func backupFamilies(_ status: BackupStatus?) -> [MetricFamily] {
+        guard let status, let ok = status.lastOK else { return [] }
+        var families: [MetricFamily] = [
+            .single(
+                "fazt_backup_last_success",
+                .gauge,
+                help: "1 when the last backup succeeded, 0 when it failed.",
+                value: ok ? 1 : 0
+            )
+        ]
+        if let age = status.ageSeconds(now: WallClock.nowMilliseconds()) {
+            families.append(
+                .single(
+                    "fazt_backup_age_seconds",
+                    .gauge,
+                    help: "Seconds since the last successful backup.",
+                    value: age
+                )
+            )
+        }
+        if let bytes = status.lastBytes {
+            families.append(
+                .single(
+                    "fazt_backup_last_bytes",
+                    .gauge,
+                    help: "Compressed size of the last backup.",
+                    value: Double(bytes)
+                )
+            )
+        }
+        if let duration = status.lastDurationMs {
+            families.append(
+                .single(
+                    "fazt_backup_last_duration_seconds",
+                    .gauge,
+                    help: "How long the last backup took.",
+                    value: Double(duration) / 1000
+                )
+            )
+        }
+        return families
     }
 }

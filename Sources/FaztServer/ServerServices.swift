@@ -1,3 +1,4 @@
+import FaztBackup
 import FaztKernel
 import FaztNet
 import FaztRealtime
@@ -67,6 +68,8 @@ final class ServerServices: Sendable {
     let temporaryDirectory: String
     /// What `/_fazt/metrics` reports; other parts add their figures with `metrics.register`.
     let metrics = MetricsRegistry()
+    /// Online backups of `data.db` (`/backups`, `--backup-every`).
+    let backups: Backups
     private let port = Atomic<Int>(0)
     private let drainingFlag = Atomic<Bool>(false)
     private let metricsPortValue = Atomic<Int>(0)
@@ -252,6 +255,12 @@ final class ServerServices: Sendable {
             withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700]
         )
+        let secrets = self.secrets
+        self.backups = Backups(store: store, workDirectory: directory + "/backup") {
+            try S3Configuration.from { name in
+                try secrets.value(app: AppSecrets.globalScope, name: name).map { String(decoding: $0, as: UTF8.self) }
+            }
+        }
         ServerMetrics.register(self)
     }
 

@@ -189,3 +189,18 @@ import Testing
         #expect(server.stop() == 0)
     }
 }
+
+/// The backup families appear once a backup was taken.
+@Suite struct BackupMetricsTests {
+    @Test func backupAgeAndResultAreScraped() throws {
+        let server = try ServerProcess()
+        let before = try MetricsTests.scrape(server).text
+        #expect(!before.contains("fazt_backup_"), "no backup yet: no family")
+        let created = try server.api("POST", "/backups")
+        #expect(created.status == 201, "\(created.text)")
+        let after = try MetricsTests.scrape(server).text
+        #expect(MetricsTests.value(after, "fazt_backup_last_success") == 1, "\(after.suffix(600))")
+        #expect((MetricsTests.value(after, "fazt_backup_age_seconds") ?? -1) >= 0)
+        #expect((MetricsTests.value(after, "fazt_backup_last_bytes") ?? 0) > 0)
+    }
+}
