@@ -46,9 +46,10 @@ final class AIGateway: AIService {
     /// Seconds a provider may send nothing (before or during its answer) before the call times out.
     let stallSeconds: Int
 
-    /// `toResponse()` answers read the provider on the caller's connection loop (`LoopHTTPClient`);
-    /// `FAZT_AI_CLIENT=curl` keeps them on libcurl's thread (to compare the two).
-    let readsOnCallerLoop = ProcessInfo.processInfo.environment["FAZT_AI_CLIENT"] != "curl"
+    /// `FAZT_AI_CLIENT=loop`: `toResponse()` answers read the provider on the caller's connection
+    /// loop (`LoopHTTPClient`) instead of libcurl's thread. Off by default: measured, it trims the
+    /// per-token p99 at a steady pace but costs time to first token (docs/performance-notes.md).
+    let readsOnCallerLoop = ProcessInfo.processInfo.environment["FAZT_AI_CLIENT"] == "loop"
 
     init(
         store: Store,

@@ -71,8 +71,8 @@ import Testing
         let env: [String: String]
         var outputs: [String] = []
 
-        init(serverArguments: [String] = []) throws {
-            server = try ServerProcess(arguments: serverArguments)
+        init(serverArguments: [String] = [], environment: [String: String] = [:]) throws {
+            server = try ServerProcess(arguments: serverArguments, environment: environment)
             mock = try MockAIProvider(key: AIGatewayTests.key)
             env = ["FAZT_SERVER": "http://127.0.0.1:\(server.port)", "FAZT_TOKEN": try server.token()]
             let files = [
@@ -251,8 +251,11 @@ import Testing
 
     /// `toResponse()`: the daemon sends the answer as server-sent events after the handler returned,
     /// never gzipped or buffered, and closes the connection after `finish`.
-    @Test func toResponseStreamsServerSentEventsToTheCaller() throws {
-        let setup = try Setup()
+    /// With `FAZT_AI_CLIENT=loop` the provider is read on the caller's connection loop
+    /// (`LoopHTTPClient`): the same answer.
+    @Test(arguments: ["curl", "loop"])
+    func toResponseStreamsServerSentEventsToTheCaller(client: String) throws {
+        let setup = try Setup(environment: ["FAZT_AI_CLIENT": client])
         try setup.configure()
         let connection = try TestConnection(port: setup.server.port, timeoutSeconds: 20)
         try connection.sendRequest(
