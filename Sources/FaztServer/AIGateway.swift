@@ -46,8 +46,9 @@ final class AIGateway: AIService {
     /// Seconds a provider may send nothing (before or during its answer) before the call times out.
     let stallSeconds: Int
 
-    /// `FAZT_AI_CLIENT=loop`: `toResponse()` answers read the provider on the caller's connection
-    /// loop (`LoopHTTPClient`) instead of libcurl's thread. Off by default: measured, it trims the
+    /// Whether `toResponse()` answers read the provider on the caller's loop (`FAZT_AI_CLIENT=loop`).
+    ///
+    /// `LoopHTTPClient` instead of libcurl's thread. Off by default: measured, it trims the
     /// per-token p99 at a steady pace but costs time to first token (docs/performance-notes.md).
     let readsOnCallerLoop = ProcessInfo.processInfo.environment["FAZT_AI_CLIENT"] == "loop"
 
