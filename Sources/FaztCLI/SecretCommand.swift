@@ -15,15 +15,16 @@ struct SecretCommand: ParsableCommand {
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set a secret ('-' as the value reads it from stdin).",
+            abstract: "Set a secret of an app or of all apps (without a value, it is read from stdin).",
             discussion: """
-                fazt secret set APP NAME VALUE        a secret of one app
-                fazt secret set --global NAME VALUE   a secret every app can use (an app's own secret of the
-                                                      same name wins)
-                Apps use a secret without reading it: fetch(url, {auth: "NAME"}), "{{secret:NAME}}" in
-                headers, query or body, fazt.secrets.hmac/sign/verify. --host binds it to hosts (repeat it;
-                "*.example.com" works): a request carrying it to any other host is refused (NET_AUTH).
-                --readable lets fazt.secrets.get(NAME) return the value to JavaScript.
+                'fazt secret set APP NAME [VALUE]' sets a secret of one app; 'fazt secret set --global NAME \
+                [VALUE]' one that every app can use (an app's own secret of the same name wins). Without \
+                VALUE, or with '-', the value is read from stdin.
+
+                Apps use a secret without reading it: fetch(url, {auth: "NAME"}), "{{secret:NAME}}" in \
+                headers, query or body, and fazt.secrets.hmac/sign/verify. --host binds it to hosts \
+                (repeat it; "*.example.com" works): a request carrying it to any other host is refused \
+                (NET_AUTH). --readable lets fazt.secrets.get(NAME) return the value to JavaScript.
                 """
         )
         @OptionGroup var options: ClientOptions
