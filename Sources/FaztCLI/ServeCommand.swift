@@ -374,7 +374,9 @@ struct ServeCommand: AsyncParsableCommand {
             $0.hasPrefix("s3://") ? $0 : URL(fileURLWithPath: $0).standardizedFileURL.path
         }
         let host = domain.lowercased()
+        let notifier = SystemdNotifier()
         let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port, metricsPort in
+            notifier.ready(status: "listening on port \(port)")
             if let firstToken {
                 FileHandle.standardError.write(Data(Self.welcome(token: firstToken, host: host, port: port).utf8))
             }
@@ -383,6 +385,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(#"{"event":"listening","port":\#(port)\#(metrics)}"#.utf8 + [0x0A]))
         }
         // The daemon checkpoints the WAL and closes the store as its last shutdown step.
+        defer { notifier.stopping() }
         do {
             try await daemon.run()
         } catch {
