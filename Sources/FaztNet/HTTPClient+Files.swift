@@ -46,12 +46,7 @@ extension HTTPClient {
         }
         var inMemory: String?
         do {
-            try easy.set(CURLOPT_URL, url)
-            try easy.set(CURLOPT_CUSTOMREQUEST, method)
-            try easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(list))
-            try easy.set(CURLOPT_NOSIGNAL, 1)
-            try easy.set(CURLOPT_TIMEOUT, timeoutSeconds)
-            try easy.set(CURLOPT_CONNECTTIMEOUT, 10)
+            try setRequest(easy, method, url, list, timeoutSeconds)
             if let upload {
                 guard let file = fopen(upload, "rb") else {
                     throw HTTPClientError(message: "cannot open \(upload): \(String(cString: strerror(errno)))")

@@ -39,6 +39,22 @@ public enum HTTPClient {
         }
     }
 
+    /// The options every blocking transfer sets: URL, method, headers, no signals, timeouts.
+    static func setRequest(
+        _ easy: CurlEasy,
+        _ method: String,
+        _ url: String,
+        _ list: UnsafeMutablePointer<curl_slist>?,
+        _ timeoutSeconds: Int
+    ) throws(CurlError) {
+        try easy.set(CURLOPT_URL, url)
+        try easy.set(CURLOPT_CUSTOMREQUEST, method)
+        try easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(list))
+        try easy.set(CURLOPT_NOSIGNAL, 1)
+        try easy.set(CURLOPT_TIMEOUT, timeoutSeconds)
+        try easy.set(CURLOPT_CONNECTTIMEOUT, 10)
+    }
+
     private static func transfer(
         _ method: String,
         _ url: String,
@@ -57,12 +73,7 @@ public enum HTTPClient {
         for header in headers + ["Expect:"] { list = curl_slist_append(list, header) }
         defer { curl_slist_free_all(list) }
 
-        try easy.set(CURLOPT_URL, url)
-        try easy.set(CURLOPT_CUSTOMREQUEST, method)
-        try easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(list))
-        try easy.set(CURLOPT_NOSIGNAL, 1)
-        try easy.set(CURLOPT_TIMEOUT, timeoutSeconds)
-        try easy.set(CURLOPT_CONNECTTIMEOUT, 10)
+        try setRequest(easy, method, url, list, timeoutSeconds)
         try easy.setCallback(CURLOPT_WRITEFUNCTION) { data, size, count, context in
             guard let context, let data else { return 0 }
             let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()

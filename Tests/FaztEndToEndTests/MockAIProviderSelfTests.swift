@@ -7,17 +7,12 @@ import Testing
 @Suite struct MockAIProviderSelfTests {
     @Test(.timeLimit(.minutes(1)))
     func theMockPassesItsOwnChecks() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", MockAIProvider.root.path + "/scripts/mock-ai-provider-selftest.py"]
-        process.currentDirectoryURL = MockAIProvider.root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text.split(separator: "\n").filter { $0.hasPrefix("FAIL") })")
+        let (status, text) = try ServerProcess.runScript(
+            "/usr/bin/env",
+            ["python3", MockAIProvider.root.path + "/scripts/mock-ai-provider-selftest.py"],
+            in: MockAIProvider.root
+        )
+        #expect(status == 0, "\(text.split(separator: "\n").filter { $0.hasPrefix("FAIL") })")
         #expect(text.contains("PASS: all checks"))
     }
 }

@@ -11,16 +11,7 @@ import Testing
     static let onCI = !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty
 
     static func run(_ path: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try ServerProcess.runScript(path, arguments, in: URL(fileURLWithPath: NSTemporaryDirectory()))
     }
 
     @Test func theUnitIsValidAndHardened() throws {
