@@ -375,6 +375,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let host = domain.lowercased()
         let notifier = SystemdNotifier()
+        configuration.onDraining = { notifier.stopping() }
         let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port, metricsPort in
             notifier.ready(status: "listening on port \(port)")
             if let firstToken {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// Tells systemd how `fazt serve` is doing (`sd_notify`, without libsystemd).
 ///
@@ -9,6 +10,7 @@ final class SystemdNotifier: @unchecked Sendable {
     // Safe: immutable after init; the watchdog timer only sends.
     private let path: String?
     private var watchdog: DispatchSourceTimer?
+    private let stopped = Atomic<Bool>(false)
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
@@ -30,8 +32,9 @@ final class SystemdNotifier: @unchecked Sendable {
         watchdog?.resume()
     }
 
-    /// Shutdown began.
+    /// Shutdown began (sent once).
     func stopping() {
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
         watchdog?.cancel()
         send("STOPPING=1")
     }

@@ -118,6 +118,7 @@ final class FaztServer: Service {
             // `readyz` fails from now on; with --shutdown-delay the listener keeps accepting that
             // long, so that load balancers see the 503 and route new traffic elsewhere first.
             services.isDraining = true
+            configuration.onDraining()
             let delay = configuration.shutdownDelay
             if delay.nanoseconds > 0 {
                 logger.info("draining: readyz answers 503", metadata: ["delay.ms": "\(delay.nanoseconds / 1_000_000)"])

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var realtime = RealtimeLimits()
     /// Byte budget of the in-memory hot-file cache.
     public var cacheBytes: Int = 64 * 1024 * 1024
+    /// Runs once when graceful shutdown begins (SIGTERM/SIGINT): `fazt serve` tells systemd.
+    public var onDraining: @Sendable () -> Void = {}
     /// How long shutdown waits for in-flight requests.
     public var shutdownGrace: TimeAmount = .seconds(10)
     /// How long the listener keeps accepting after SIGTERM while `/_fazt/readyz` answers 503, so
