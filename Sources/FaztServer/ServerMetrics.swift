@@ -241,44 +241,18 @@ enum ServerMetrics {
     /// The last backup's result, age, size and duration; nothing before the first attempt.
     static func backupFamilies(_ status: BackupStatus?) -> [MetricFamily] {
         guard let status, let ok = status.lastOK else { return [] }
-        var families: [MetricFamily] = [
-            .single(
-                "fazt_backup_last_success",
-                .gauge,
-                help: "1 when the last backup succeeded, 0 when it failed.",
-                value: ok ? 1 : 0
-            )
+        let gauges: [(String, String, Double?)] = [
+            ("fazt_backup_last_success", "1 when the last backup succeeded, 0 when it failed.", ok ? 1 : 0),
+            (
+                "fazt_backup_age_seconds", "Seconds since the last successful backup.",
+                status.ageSeconds(now: WallClock.nowMilliseconds())
+            ),
+            ("fazt_backup_last_bytes", "Compressed size of the last backup.", status.lastBytes.map(Double.init)),
+            (
+                "fazt_backup_last_duration_seconds", "How long the last backup took.",
+                status.lastDurationMs.map { Double($0) / 1000 }
+            ),
         ]
-        if let age = status.ageSeconds(now: WallClock.nowMilliseconds()) {
-            families.append(
-                .single(
-                    "fazt_backup_age_seconds",
-                    .gauge,
-                    help: "Seconds since the last successful backup.",
-                    value: age
-                )
-            )
-        }
-        if let bytes = status.lastBytes {
-            families.append(
-                .single(
-                    "fazt_backup_last_bytes",
-                    .gauge,
-                    help: "Compressed size of the last backup.",
-                    value: Double(bytes)
-                )
-            )
-        }
-        if let duration = status.lastDurationMs {
-            families.append(
-                .single(
-                    "fazt_backup_last_duration_seconds",
-                    .gauge,
-                    help: "How long the last backup took.",
-                    value: Double(duration) / 1000
-                )
-            )
-        }
-        return families
+        return gauges.compactMap { name, help, value in value.map { .single(name, .gauge, help: help, value: $0) } }
     }
 }
