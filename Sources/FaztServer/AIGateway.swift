@@ -34,6 +34,9 @@ final class AIGateway: AIService {
     let totals = Mutex(AIUsageTotals())
     /// Provider piece in → server-sent event written, for `toResponse()` answers.
     let tokenLatency = AILatencyHistogram()
+    /// The same window up to the moment the event's write is issued (the daemon's own work, without the
+    /// kernel's write to the caller's socket).
+    let tokenToWrite = AILatencyHistogram()
     /// The call reached the daemon → its request is on its way to the provider (first attempt).
     let requestLatency = AILatencyHistogram()
 
@@ -184,7 +187,7 @@ final class AIGateway: AIService {
                 "air_" + String(counter.add(1, ordering: .relaxed).newValue, radix: 36) + "_"
                 + String(UInt32.random(in: 0...UInt32.max), radix: 36)
             streamID = id
-            sink.response = AIResponseStream(latency: tokenLatency)
+            sink.response = AIResponseStream(latency: tokenLatency, toWrite: tokenToWrite)
         }
         // Kept in the execution history only when the app opted in (`record: true`).
         let prompt = JSONValue.object(members.filter { Self.promptOptions.contains($0.0) })

@@ -28,9 +28,12 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
     private var takenWaiters: [@Sendable ((any EventLoop)?) -> Void] = []
     /// Where the time from a provider piece's arrival to its event's write is counted.
     private let latency: AILatencyHistogram?
+    /// The same, up to the moment the write is issued (the daemon's part without the kernel's).
+    private let toWrite: AILatencyHistogram?
 
-    init(latency: AILatencyHistogram? = nil) {
+    init(latency: AILatencyHistogram? = nil, toWrite: AILatencyHistogram? = nil) {
         self.latency = latency
+        self.toWrite = toWrite
     }
 
     /// The response header that names the stream (set by the prelude, removed by the daemon).
@@ -81,13 +84,22 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
             batchArrivals = []
             batchScheduled = false
             lock.unlock()
-            written(write?(ByteBuffer(string: text)), arrivals)
+            written(write, ByteBuffer(string: text), arrivals)
         }
     }
 
-    private func written(_ write: EventLoopFuture<Void>?, _ arrivals: [NIODeadline]) {
+    /// Writes `buffer` and counts, for each piece in it, the time since its arrival: to the write's
+    /// start and to its end.
+    private func written(
+        _ write: ((ByteBuffer) -> EventLoopFuture<Void>)?,
+        _ buffer: ByteBuffer,
+        _ arrivals: [NIODeadline]
+    ) {
+        guard let write else { return }
+        if let toWrite { for arrival in arrivals { toWrite.record(since: arrival) } }
+        let future = write(buffer)
         guard let latency else { return }
-        write?.whenSuccess { for arrival in arrivals { latency.record(since: arrival) } }
+        future.whenSuccess { for arrival in arrivals { latency.record(since: arrival) } }
     }
 
     /// Runs `body` with the connection's event loop once the HTTP layer takes the stream (at once

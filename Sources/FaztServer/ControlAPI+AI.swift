@@ -19,8 +19,12 @@ extension ControlAPI {
             if request.method == .DELETE {
                 ai.tokenLatency.reset()
                 ai.requestLatency.reset()
+                ai.tokenToWrite.reset()
             }
-            return Self.rawJSON(#"{"perToken":\#(ai.tokenLatency.json),"toRequest":\#(ai.requestLatency.json)}"#)
+            let perToken = ai.tokenLatency.json
+            let toWrite = ai.tokenToWrite.json
+            let toRequest = ai.requestLatency.json
+            return Self.rawJSON(#"{"perToken":\#(perToken),"perTokenToWrite":\#(toWrite),"toRequest":\#(toRequest)}"#)
         case (.GET, "providers", 2):
             return .json(AIProviderList(providers: try await blocking { try registry.providers() }))
         case (.POST, "providers", 2):

@@ -289,7 +289,7 @@ import Testing
         )
         #expect(String(decoding: try paced.readToEnd(), as: UTF8.self).contains("event: finish"))
         let latency = try setup.server.api("GET", "/ai/latency").json
-        for part in ["perToken", "toRequest"] {
+        for part in ["perToken", "perTokenToWrite", "toRequest"] {
             let figures = latency[part] as? [String: Any] ?? [:]
             #expect((figures["samples"] as? Int ?? 0) > 0, "\(part): \(latency)")
             #expect(figures["p50Ms"] is Double, "\(part): \(latency)")
