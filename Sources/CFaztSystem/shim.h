@@ -17,6 +17,14 @@ static inline int fazt_nice_this_thread(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }
 
+// Puts the calling thread in the SCHED_IDLE class (Linux: it runs only on CPU time no ordinary
+// thread wants, and any waking thread preempts it at once); through syscall(2), since the libc
+// constant needs _GNU_SOURCE. Returns -1 where the kernel refuses (then nice 19 still applies).
+static inline int fazt_idle_class_this_thread(void) {
+    struct { int priority; } parameter = { 0 };
+    return (int)syscall(SYS_sched_setscheduler, 0, 5 /* SCHED_IDLE */, &parameter);
+}
+
 // Starts writing back a file range without waiting (sync_file_range with SYNC_FILE_RANGE_WRITE);
 // through syscall(2), since the libc declaration needs _GNU_SOURCE.
 static inline int fazt_start_writeback(int fd, long long offset, long long length) {

@@ -109,9 +109,11 @@ extension ControlAPI {
     static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                // Nice 19 for this thread only (Linux threads have their own nice value): on a small
-                // machine the copy and gzip must not take CPU from the writer and the event loops.
+                // Nice 19 and the SCHED_IDLE class for this thread only (Linux threads have their
+                // own): on a small machine the copy and gzip must not take CPU from the writer and
+                // the event loops; an idle-class thread is preempted by any waking thread at once.
                 _ = fazt_nice_this_thread(19)
+                _ = fazt_idle_class_this_thread()
                 continuation.resume(with: Result { try body() })
             }
             thread.name = "fazt-backup"
