@@ -25,3 +25,20 @@ static inline CURLcode fazt_curl_set_prereq_cb(CURL *h, fazt_curl_prereq_cb cb) 
     return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, cb);
 }
 static inline CURLcode fazt_curl_get_effective_url(CURL *h, char **url) { return curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, url); }
+
+#include <stdio.h>
+#include <string.h>
+// Copies the value of field `name` (e.g. "Expire date") of certificate `index` of the chain the
+// last transfer saw (CURLOPT_CERTINFO) into `out`; 0 when found.
+static inline int fazt_curl_cert_field(CURL *h, int index, const char *name, char *out, size_t size) {
+    struct curl_certinfo *info = NULL;
+    if (curl_easy_getinfo(h, CURLINFO_CERTINFO, &info) != CURLE_OK || !info || index >= info->num_of_certs) return -1;
+    size_t length = strlen(name);
+    for (struct curl_slist *item = info->certinfo[index]; item; item = item->next) {
+        if (strncmp(item->data, name, length) == 0 && item->data[length] == ':') {
+            snprintf(out, size, "%s", item->data + length + 1);
+            return 0;
+        }
+    }
+    return -1;
+}
