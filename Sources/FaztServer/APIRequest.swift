@@ -22,6 +22,8 @@ struct APIRequest: Sendable {
     var token: TokenInfo?
     /// Made by an MCP tool call, which writes its own audit row.
     var viaMCP = false
+    /// The dashboard session's id when the request was signed in with its cookie.
+    var session: String?
 
     var method: HTTPMethod { head.method }
 

@@ -70,10 +70,22 @@ struct ControlAPI: Sendable {
         let token: TokenInfo
         if let preset = incoming.token {
             token = preset
-        } else {
-            guard let secret = request.bearerToken, let found = try await blocking({ try tokens.verify(secret) })
-            else { throw APIError.unauthorized }
+        } else if let secret = request.bearerToken {
+            guard let found = try await blocking({ try tokens.verify(secret) }) else { throw APIError.unauthorized }
             token = found
+        } else if let session = DashboardSession.id(in: request.head.headers) {
+            // The dashboard's cookie: the owner, and every write must carry the session's CSRF token.
+            let sessions = services.ownerSessions
+            guard try await blocking({ try sessions.isValid(session, app: OwnerSessions.dashboard) }) else {
+                throw APIError.unauthorized
+            }
+            if request.method != .GET, request.method != .HEAD {
+                try DashboardSession.checkCSRF(request.head.headers, session: session)
+            }
+            request.session = session
+            token = DashboardSession.owner(session)
+        } else {
+            throw APIError.unauthorized
         }
         verified = token
         try ControlAccess.check(token, ControlAccess.requirement(request.method, segments))
@@ -98,6 +110,7 @@ struct ControlAPI: Sendable {
         if let response = try await auditRoute(request, segments) { return response }
         if let response = try await approvalsRoute(request, segments) { return response }
         if let response = try await backupsRoute(request, segments) { return response }
+        if let response = try await sessionsRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }.filter { token.reaches(app: $0.name) }

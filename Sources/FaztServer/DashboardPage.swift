@@ -1,4 +1,5 @@
-/// The owner page: asks for a token once (kept in this browser's localStorage) and lists the apps.
+/// The owner page: signs in with the owner's password (or a `/#token=` link) into a cookie session,
+/// lists the apps, the last backup and the signed-in browsers.
 enum DashboardPage {
     static let html = #"""
         <!doctype html>
@@ -22,39 +23,61 @@ enum DashboardPage {
         </head>
         <body>
         <header><h1>Fazt</h1><span class="muted" id="summary"></span><span style="flex:1"></span>
-        <button id="logout" hidden>Forget token</button></header>
+        <button id="logout" hidden>Sign out</button></header>
         <main>
         <section id="login" hidden>
-        <p>Paste an owner token to see your apps. The first token was printed when the server first started;
-        make another with <code>fazt token create</code>.</p>
-        <form id="token-form"><input id="token" type="password" placeholder="fzt_…" autocomplete="off" required><button>Open</button></form>
+        <form id="password-form"><input id="password" type="password" placeholder="Owner password" autocomplete="current-password" required aria-label="Owner password"><button>Sign in</button></form>
+        <p class="muted" id="no-password" hidden>No password is set yet: set one on the server with <code>fazt owner password</code>,
+        or open the sign-in link printed when the server first started (<code>/#token=…</code>).</p>
         </section>
-        <p id="error"></p>
+        <p id="error" role="alert"></p>
         <table id="apps" hidden><thead><tr><th>App</th><th>Version</th><th>Files</th><th>Size</th><th>Updated</th></tr></thead><tbody></tbody></table>
         <p id="empty" class="muted" hidden>No apps yet. Deploy one with <code>fazt deploy ./my-site --app my-site</code>.</p>
         <p id="backup" class="muted"></p>
+        <section id="sessions-section" hidden><h2 style="font-size:1rem">Signed-in browsers</h2>
+        <table id="sessions"><thead><tr><th>Session</th><th>Opens</th><th>Since</th></tr></thead><tbody></tbody></table>
+        <p><button id="logout-all">Sign out everywhere</button></p></section>
         </main>
         <script>
         const api = "/_fazt/api/v1";
-        // "/#token=…" logs in: the fragment never reaches the server, and is removed from the URL at once.
-        if (location.hash.startsWith("#token=")) {
-          localStorage.setItem("fazt.token", decodeURIComponent(location.hash.slice(7)));
-          history.replaceState(null, "", location.pathname);
-        }
         const $ = (id) => document.getElementById(id);
+        let csrf = null;
         const size = (n) => n < 1024 ? n + " B" : n < 1048576 ? (n / 1024).toFixed(1) + " KB" : (n / 1048576).toFixed(1) + " MB";
         function cell(row, text, href) {
           const td = row.insertCell();
           if (href) { const a = document.createElement("a"); a.href = href; a.textContent = text; td.append(a); }
           else td.textContent = text;
         }
+        // Reads go with the session cookie; writes also carry the session's CSRF token.
+        async function call(method, path, body) {
+          const headers = { "Content-Type": "application/json" };
+          if (method !== "GET") headers["X-Fazt-CSRF"] = csrf;
+          const res = await fetch(api + path, { method, headers, body: body && JSON.stringify(body), credentials: "same-origin" });
+          if (res.status === 401) { csrf = null; await load(); throw new Error("signed out"); }
+          return res.json();
+        }
+        async function session(method, body) {
+          const headers = { "Content-Type": "application/json" };
+          if (csrf) headers["X-Fazt-CSRF"] = csrf;
+          const res = await fetch("/_fazt/session", { method, headers, body: body && JSON.stringify(body), credentials: "same-origin" });
+          return { status: res.status, body: await res.json() };
+        }
         async function load() {
-          const token = localStorage.getItem("fazt.token");
-          $("login").hidden = !!token; $("logout").hidden = !token; $("error").textContent = "";
-          if (!token) return;
-          const res = await fetch(api + "/apps", { headers: { Authorization: "Bearer " + token } });
-          if (res.status === 401) { localStorage.removeItem("fazt.token"); $("error").textContent = "That token is not valid."; return load(); }
-          const body = await res.json();
+          $("error").textContent = "";
+          // "/#token=…" signs in once: the fragment never reaches the server's logs, and is removed at once.
+          if (location.hash.startsWith("#token=")) {
+            const token = decodeURIComponent(location.hash.slice(7));
+            history.replaceState(null, "", location.pathname);
+            const signed = await session("POST", { token });
+            if (signed.status !== 200) $("error").textContent = signed.body.error || "That link is not valid.";
+          }
+          const state = (await session("GET")).body;
+          csrf = state.csrf || null;
+          $("login").hidden = state.signedIn; $("logout").hidden = !state.signedIn;
+          $("no-password").hidden = state.passwordSet;
+          $("apps").hidden = true; $("sessions-section").hidden = !state.signedIn;
+          if (!state.signedIn) { $("summary").textContent = ""; $("backup").textContent = ""; return; }
+          const body = await call("GET", "/apps");
           const tbody = $("apps").querySelector("tbody"); tbody.replaceChildren();
           for (const app of body.apps) {
             const row = tbody.insertRow();
@@ -63,13 +86,27 @@ enum DashboardPage {
           }
           $("apps").hidden = body.apps.length === 0; $("empty").hidden = body.apps.length !== 0;
           $("summary").textContent = body.apps.length + (body.apps.length === 1 ? " app" : " apps");
-          const backup = await (await fetch(api + "/backups/status", { headers: { Authorization: "Bearer " + token } })).json();
+          const backup = await call("GET", "/backups/status");
           $("backup").textContent = backup.lastAt === undefined ? "Backups: none yet (fazt backup create)."
             : backup.lastOK ? "Last backup: " + backup.lastName + ", " + new Date(backup.lastSuccessAt).toLocaleString() + " (ok)."
             : "Last backup FAILED " + new Date(backup.lastAt).toLocaleString() + ": " + backup.lastError;
+          const sessions = await call("GET", "/sessions");
+          const rows = $("sessions").querySelector("tbody"); rows.replaceChildren();
+          for (const s of sessions.sessions) {
+            const row = rows.insertRow();
+            cell(row, s.id + (s.current ? " (this browser)" : "")); cell(row, s.app || "dashboard");
+            cell(row, new Date(s.createdAt).toLocaleString());
+          }
         }
-        $("token-form").addEventListener("submit", (e) => { e.preventDefault(); localStorage.setItem("fazt.token", $("token").value.trim()); load(); });
-        $("logout").addEventListener("click", () => { localStorage.removeItem("fazt.token"); load(); });
+        $("password-form").addEventListener("submit", async (e) => {
+          e.preventDefault();
+          const signed = await session("POST", { password: $("password").value });
+          $("password").value = "";
+          if (signed.status !== 200) { $("error").textContent = signed.body.error || "Sign-in failed."; return; }
+          load();
+        });
+        $("logout").addEventListener("click", async () => { await session("DELETE"); csrf = null; load(); });
+        $("logout-all").addEventListener("click", async () => { await call("DELETE", "/sessions"); csrf = null; load(); });
         load().catch((e) => { $("error").textContent = String(e); });
         </script>
         </body>

@@ -86,6 +86,8 @@ struct FaztResponder: HTTPResponder {
             serveMetrics(exchange)
         case .dashboard(let path) where path == Self.livezPath || path == Self.readyzPath:
             serveHealth(exchange, path: path)
+        case .dashboard(OwnerLoginPage.sessionPath):
+            serveDashboardSession(exchange)
         case .dashboard(let path) where path.hasPrefix(Self.approvePrefix):
             serveApproval(exchange, id: String(path.dropFirst(Self.approvePrefix.count)))
         case .dashboard(let path):

@@ -49,6 +49,9 @@ struct RequestPolicy {
         case .dashboard(FaztResponder.mcpPath), .app(_, FaztResponder.appMCPPath):
             limit = FaztResponder.mcpMaxBodyBytes
             body = .collect
+        case .dashboard(OwnerLoginPage.sessionPath):
+            limit = 16 * 1024
+            body = .collect
         case .dashboard(let path) where path.hasPrefix(FaztResponder.approvePrefix):
             limit = 64 * 1024
             body = .collect

@@ -31,6 +31,8 @@ final class ServerServices: Sendable {
     let ownerSessions: OwnerSessions
     /// Owner credentials verified in the last seconds.
     let ownerAccess = OwnerAccessCache()
+    /// Dashboard sign-in attempts (per address and for the account).
+    let signInLimiter = SignInLimiter()
     let catalog: AppCatalog
     /// Each app's egress allowlist: manifest `egress` ∪ owner grants.
     let egressRules: EgressRuleSource
