@@ -1,11 +1,20 @@
 import FaztAPI
 import FaztKernel
 
-/// `/sessions` (the owner's browser sessions: list, sign out one or all) and `/owner/password`
-/// (the dashboard password: set or remove).
+/// `/sessions` (the owner's browser sessions: list, sign out one or all), `/passkeys` (list,
+/// remove) and `/owner/password` (the dashboard password: set or remove).
 extension ControlAPI {
     struct SessionList: Encodable {
         var sessions: [OwnerSessions.Listed]
+    }
+
+    struct PasskeyList: Encodable {
+        struct Entry: Encodable {
+            var id: String
+            var name: String
+            var createdAt: Int64
+        }
+        var passkeys: [Entry]
     }
 
     struct PasswordBody: Decodable {
@@ -40,6 +49,17 @@ extension ControlAPI {
             let password = OwnerPassword(store: services.store)
             try await blocking { try password.clear() }
             return .json(["passwordSet": false])
+        case (.GET, "passkeys", 1):
+            let passkeys = OwnerPasskeys(store: services.store)
+            let listed = try await blocking { try passkeys.list() }
+            return .json(PasskeyList(passkeys: listed.map { .init(id: $0.id, name: $0.name, createdAt: $0.createdAt) }))
+        case (.DELETE, "passkeys", 2):
+            let passkeys = OwnerPasskeys(store: services.store)
+            let id = segments[1]
+            guard try await blocking({ try passkeys.remove(id: id) }) else {
+                throw APIError.notFound("no passkey \(id) (see GET /passkeys)")
+            }
+            return .json(["removed": id])
         default:
             return nil
         }

@@ -19,10 +19,21 @@ enum Dashboard {
             )
             response.headers.add(name: "X-Frame-Options", value: "DENY")
             return response
+        case "/favicon.svg", "/favicon.ico":
+            var response = Response.text(.ok, favicon, contentType: "image/svg+xml")
+            response.headers.add(name: "Cache-Control", value: "public, max-age=86400")
+            return response
         default:
             return notFound()
         }
     }
+
+    /// The dashboard's icon (browsers ask for `/favicon.ico` on every origin).
+    static let favicon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0a66ff"/>\
+        <path d="M10 8h13v4h-8.5v4H21v4h-6.5v6H10z" fill="#fff"/></svg>
+
+        """
 
     static func notFound() -> Response {
         page(.notFound, title: "Not found", message: "There is no file at this address.")

@@ -8,6 +8,7 @@ enum DashboardPage {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width,initial-scale=1">
         <title>Fazt</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml">
         <style>
         :root{--fg:#1d1d1f;--muted:#6e6e73;--line:#e5e5ea;--accent:#0a66ff;--bg:#fafafa}
         *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,sans-serif;color:var(--fg);background:var(--bg)}
@@ -19,6 +20,7 @@ enum DashboardPage {
         .muted{color:var(--muted)}form{display:flex;gap:.5rem;margin:1rem 0}input{flex:1;padding:.5rem;border:1px solid var(--line);border-radius:6px;font:inherit}
         button{padding:.5rem 1rem;border:0;border-radius:6px;background:var(--accent);color:#fff;font:inherit;cursor:pointer}
         #error{color:#c00}
+        @media (max-width:480px){th,td{padding:.45rem .5rem;font-size:.9rem}#apps th:nth-child(3),#apps td:nth-child(3),#apps th:nth-child(4),#apps td:nth-child(4){display:none}}
         </style>
         </head>
         <body>
@@ -27,6 +29,7 @@ enum DashboardPage {
         <main>
         <section id="login" hidden>
         <form id="password-form"><input id="password" type="password" placeholder="Owner password" autocomplete="current-password" required aria-label="Owner password"><button>Sign in</button></form>
+        <p><button id="passkey-signin" type="button" hidden>Sign in with a passkey</button></p>
         <p class="muted" id="no-password" hidden>No password is set yet: set one on the server with <code>fazt owner password</code>,
         or open the sign-in link printed when the server first started (<code>/#token=…</code>).</p>
         </section>
@@ -36,7 +39,9 @@ enum DashboardPage {
         <p id="backup" class="muted"></p>
         <section id="sessions-section" hidden><h2 style="font-size:1rem">Signed-in browsers</h2>
         <table id="sessions"><thead><tr><th>Session</th><th>Opens</th><th>Since</th></tr></thead><tbody></tbody></table>
-        <p><button id="logout-all">Sign out everywhere</button></p></section>
+        <p><button id="logout-all">Sign out everywhere</button></p>
+        <h2 style="font-size:1rem">Passkeys</h2><ul id="passkeys"></ul>
+        <p><button id="passkey-add" type="button">Add a passkey</button> <span id="passkey-status" class="muted" role="status"></span></p></section>
         </main>
         <script>
         const api = "/_fazt/api/v1";
@@ -62,6 +67,40 @@ enum DashboardPage {
           const res = await fetch("/_fazt/session", { method, headers, body: body && JSON.stringify(body), credentials: "same-origin" });
           return { status: res.status, body: await res.json() };
         }
+        const b64u = {
+          enc: (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+          dec: (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4)), (c) => c.charCodeAt(0)),
+        };
+        async function passkeyPost(path, body) {
+          const headers = { "Content-Type": "application/json" };
+          if (csrf) headers["X-Fazt-CSRF"] = csrf;
+          const res = await fetch("/_fazt/passkeys/" + path, { method: "POST", headers, body: JSON.stringify(body || {}), credentials: "same-origin" });
+          const answer = await res.json();
+          if (!res.ok) throw new Error((answer.error && answer.error.message) || answer.error || ("passkey " + path + ": " + res.status));
+          return answer;
+        }
+        async function addPasskey() {
+          const options = await passkeyPost("register/options");
+          const credential = await navigator.credentials.create({ publicKey: { ...options,
+            challenge: b64u.dec(options.challenge), user: { ...options.user, id: b64u.dec(options.user.id) },
+            excludeCredentials: options.excludeCredentials.map((c) => ({ ...c, id: b64u.dec(c.id) })) } });
+          await passkeyPost("register", { name: navigator.platform || "passkey",
+            clientDataJSON: b64u.enc(credential.response.clientDataJSON),
+            attestationObject: b64u.enc(credential.response.attestationObject) });
+          $("passkey-status").textContent = "Passkey added.";
+          load();
+        }
+        async function passkeySignIn() {
+          const options = await passkeyPost("login/options");
+          const assertion = await navigator.credentials.get({ publicKey: { ...options,
+            challenge: b64u.dec(options.challenge),
+            allowCredentials: options.allowCredentials.map((c) => ({ ...c, id: b64u.dec(c.id) })) } });
+          await passkeyPost("login", { id: assertion.id,
+            clientDataJSON: b64u.enc(assertion.response.clientDataJSON),
+            authenticatorData: b64u.enc(assertion.response.authenticatorData),
+            signature: b64u.enc(assertion.response.signature) });
+          load();
+        }
         async function load() {
           $("error").textContent = "";
           // "/#token=…" signs in once: the fragment never reaches the server's logs, and is removed at once.
@@ -75,6 +114,7 @@ enum DashboardPage {
           csrf = state.csrf || null;
           $("login").hidden = state.signedIn; $("logout").hidden = !state.signedIn;
           $("no-password").hidden = state.passwordSet;
+          $("passkey-signin").hidden = state.signedIn || !window.PublicKeyCredential;
           $("apps").hidden = true; $("sessions-section").hidden = !state.signedIn;
           if (!state.signedIn) { $("summary").textContent = ""; $("backup").textContent = ""; return; }
           const body = await call("GET", "/apps");
@@ -97,6 +137,11 @@ enum DashboardPage {
             cell(row, s.id + (s.current ? " (this browser)" : "")); cell(row, s.app || "dashboard");
             cell(row, new Date(s.createdAt).toLocaleString());
           }
+          const keys = await call("GET", "/passkeys");
+          $("passkeys").replaceChildren(...keys.passkeys.map((k) => {
+            const li = document.createElement("li"); li.textContent = k.name + " (added " + new Date(k.createdAt).toLocaleDateString() + ")";
+            li.dataset.id = k.id; return li;
+          }));
         }
         $("password-form").addEventListener("submit", async (e) => {
           e.preventDefault();
@@ -105,6 +150,8 @@ enum DashboardPage {
           if (signed.status !== 200) { $("error").textContent = signed.body.error || "Sign-in failed."; return; }
           load();
         });
+        $("passkey-add").addEventListener("click", () => addPasskey().catch((e) => { $("error").textContent = String(e.message || e); }));
+        $("passkey-signin").addEventListener("click", () => passkeySignIn().catch((e) => { $("error").textContent = String(e.message || e); }));
         $("logout").addEventListener("click", async () => { await session("DELETE"); csrf = null; load(); });
         $("logout-all").addEventListener("click", async () => { await call("DELETE", "/sessions"); csrf = null; load(); });
         load().catch((e) => { $("error").textContent = String(e); });

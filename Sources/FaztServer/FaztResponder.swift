@@ -88,6 +88,8 @@ struct FaztResponder: HTTPResponder {
             serveHealth(exchange, path: path)
         case .dashboard(OwnerLoginPage.sessionPath):
             serveDashboardSession(exchange)
+        case .dashboard(let path) where path.hasPrefix(Self.passkeysPrefix):
+            servePasskeys(exchange, path: path)
         case .dashboard(let path) where path.hasPrefix(Self.approvePrefix):
             serveApproval(exchange, id: String(path.dropFirst(Self.approvePrefix.count)))
         case .dashboard(let path):

@@ -49,7 +49,8 @@ struct RequestPolicy {
         case .dashboard(FaztResponder.mcpPath), .app(_, FaztResponder.appMCPPath):
             limit = FaztResponder.mcpMaxBodyBytes
             body = .collect
-        case .dashboard(OwnerLoginPage.sessionPath):
+        case .dashboard(OwnerLoginPage.sessionPath),
+            .dashboard(_) where path.hasPrefix(FaztResponder.passkeysPrefix):
             limit = 16 * 1024
             body = .collect
         case .dashboard(let path) where path.hasPrefix(FaztResponder.approvePrefix):

@@ -33,6 +33,8 @@ final class ServerServices: Sendable {
     let ownerAccess = OwnerAccessCache()
     /// Dashboard sign-in attempts (per address and for the account).
     let signInLimiter = SignInLimiter()
+    /// WebAuthn challenges handed out for passkey registration and sign-in.
+    let passkeyChallenges = PasskeyChallenges()
     let catalog: AppCatalog
     /// Each app's egress allowlist: manifest `egress` ∪ owner grants.
     let egressRules: EgressRuleSource
