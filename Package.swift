@@ -142,7 +142,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["README.md"]
+            exclude: ["README.md", "Templates"],
+            plugins: ["EmbedTemplatesPlugin"]
         ),
         .target(
             name: "FaztCLI",

@@ -5,7 +5,12 @@ Starts `fazt serve` (port 0, a temporary data directory), deploys one app, sets 
 through the control API, opens http://localhost:PORT/ (a secure context, so WebAuthn works) with a
 virtual authenticator (CTAP2, internal, resident keys, user verified), and checks:
 
-  password  a wrong password shows the error, the right one shows the app list (cookie session);
+  password  a wrong password shows the error, the right one shows the health strip and app cards;
+  cookie    the session cookie is __Host-, HttpOnly, Secure, SameSite=Strict;
+  rollback  the app page lists both versions; "Roll back to this" serves v1 again;
+  logs      a request to the app makes its log line appear in the open live tail;
+  storage   the app's KV keys are listed and a SQL query answers in a table;
+  token     Settings creates a scoped token and shows it with the MCP line;
   passkey   "Add a passkey" registers one (listed), sign out, "Sign in with a passkey" signs in;
   signout   "Sign out everywhere" ends the session (the sign-in form is back);
   console   no browser console errors besides the one expected 401 of the wrong password.
@@ -94,13 +99,42 @@ class Browser:
     def visible(self, element_id):
         from selenium.webdriver.common.by import By
 
-        return self.wait(lambda d: d.find_element(By.ID, element_id).is_displayed() and d.find_element(By.ID, element_id),
-                         message=f"#{element_id} never became visible")
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+        def shown(driver):
+            try:
+                element = driver.find_element(By.ID, element_id)
+                return element if element.is_displayed() else False
+            except (NoSuchElementException, StaleElementReferenceException):
+                return False
+
+        return self.wait(shown, message=f"#{element_id} never became visible")
+
+    def click(self, css):
+        """Clicks the element `css` names, finding it again if the view re-rendered meanwhile."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        def attempt(driver):
+            try:
+                found = driver.find_elements("css selector", css)
+                if found:
+                    found[0].click()
+                    return True
+            except StaleElementReferenceException:
+                pass
+            return False
+
+        self.wait(attempt, message=f"cannot click {css}")
 
     def text(self, element_id):
+        """The element's text, or "" while it is missing or being replaced (a view re-rendering)."""
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
         from selenium.webdriver.common.by import By
 
-        return self.driver.find_element(By.ID, element_id).text
+        try:
+            return self.driver.find_element(By.ID, element_id).text
+        except (NoSuchElementException, StaleElementReferenceException):
+            return ""
 
     def console(self):
         self.logs += self.driver.get_log("browser")
@@ -129,14 +163,26 @@ def main():
 
     try:
         site = os.path.join(server.tmp, "hello")
-        os.makedirs(site)
+        os.makedirs(os.path.join(site, "api"))
         with open(os.path.join(site, "index.html"), "w") as file:
-            file.write("<!doctype html><title>Hello</title><h1>Hello</h1>")
+            file.write("<!doctype html><title>Hello</title><h1>Hello v1</h1>")
+        with open(os.path.join(site, "api", "hit.js"), "w") as file:
+            file.write("module.exports = (req) => { console.log('hit ' + req.query.n); "
+                       "fazt.storage.kv.set('visits', Number(req.query.n)); return { ok: true }; };\n")
+        server.cli("deploy", site, "--app", "hello")
+        with open(os.path.join(site, "index.html"), "w") as file:
+            file.write("<!doctype html><title>Hello</title><h1>Hello v2</h1>")
         server.cli("deploy", site, "--app", "hello")
         server.cli("owner", "password", stdin=PASSWORD + "\n")
         browser = Browser()
         driver = browser.driver
         url = f"http://localhost:{server.port}/"
+
+        def app_get(path):
+            request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}",
+                                             headers={"Host": f"hello.localhost:{server.port}"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.read().decode()
 
         driver.get(url)
         field = browser.visible("password")
@@ -146,9 +192,9 @@ def main():
         browser.wait(lambda d: "wrong password" in browser.text("error"), message="no error for a wrong password")
         browser.visible("password").send_keys(PASSWORD)
         browser.driver.find_element("id", "password").submit()
-        browser.visible("apps")
+        browser.visible("health")
         check("password", "hello" in browser.text("apps") and browser.text("summary") == "1 app",
-              f"apps table: {browser.text('apps')!r}")
+              f"home: {browser.text('health')!r} / {browser.text('apps')!r}")
         cookies = {c["name"]: c for c in driver.get_cookies()}
         session = cookies.get("__Host-fazt_owner", {})
         check("cookie", session.get("httpOnly") and session.get("sameSite") == "Strict" and session.get("secure"),
@@ -158,18 +204,63 @@ def main():
         shot("dashboard-home-mobile.png")
         driver.set_window_size(1280, 800)
 
-        browser.visible("passkey-add").click()
-        browser.wait(lambda d: browser.text("passkey-status") == "Passkey added.", message="passkey not added: "
-                     + browser.text("error"))
-        browser.wait(lambda d: len(d.find_elements("css selector", "#passkeys li")) == 1, message="passkey not listed")
-        browser.visible("logout").click()
-        browser.visible("passkey-signin").click()
-        browser.visible("apps")
+        driver.get(url + "#/app/hello/versions")
+        browser.wait(lambda d: d.find_elements("css selector", "button[data-version='1']"),
+                     message="no roll-back button for v1")
+        shot("dashboard-app-versions.png")
+        browser.click("button[data-version='1']")
+        browser.wait(lambda d: d.switch_to.alert, message="no confirmation").accept()
+        browser.wait(lambda d: "v1 (live)" in browser.text("tab"), message="v1 never became live")
+        check("rollback", "Hello v1" in app_get("/"), "the app serves v1 again")
+
+        driver.get(url + "#/app/hello/logs")
+        browser.visible("log")
+        app_get("/api/hit?n=42")
+        browser.wait(lambda d: "hit 42" in browser.text("log"), message="the log line never appeared")
+        check("logs", True, "a request's log line appeared in the live tail")
+        shot("dashboard-app-logs.png")
+
+        driver.get(url + "#/app/hello/storage")
+        browser.visible("sql-run")
+        keys = browser.text("tab")
+        sql = browser.driver.find_element("id", "sql")
+        sql.clear()
+        sql.send_keys("SELECT 6 * 7 AS answer")
+        browser.click("#sql-run")
+        browser.wait(lambda d: "42" in browser.text("sql-result"), message="no SQL answer")
+        check("storage", "visits" in keys and "answer" in browser.text("sql-result"), "KV listed, SQL answered")
+        shot("dashboard-app-storage.png")
+
+        driver.get(url + "#/settings")
+        browser.visible("token-name").send_keys("claude")
+        browser.driver.find_element("id", "token-apps").clear()
+        browser.driver.find_element("id", "token-apps").send_keys("hello")
+        browser.driver.find_element("id", "token-form").submit()
+        browser.wait(lambda d: "fzt_" in browser.text("token-created"), message="no token shown")
+        created = browser.text("token-created")
+        check("token", "claude mcp add" in created and "/_fazt/mcp" in created, "token and MCP line shown")
+        shot("dashboard-settings.png")
+
+        browser.visible("passkey-add")
+        browser.click("#passkey-add")
+        browser.wait(lambda d: len(d.find_elements("css selector", "#passkeys li")) == 1,
+                     message="passkey not listed: " + browser.text("error"))
+        browser.visible("logout")
+        browser.click("#logout")
+        browser.visible("passkey-signin")
+        browser.click("#passkey-signin")
+        browser.wait(lambda d: browser.text("nav") or browser.text("error"), message="no sign-in outcome")
+        if not browser.text("nav"):
+            raise RuntimeError("passkey sign-in: " + browser.text("error"))
+        driver.get(url + "#/")
+        browser.visible("health")
         check("passkey", "hello" in browser.text("apps"), "signed in again with the passkey")
 
-        browser.visible("logout-all").click()
+        driver.get(url + "#/settings")
+        browser.visible("logout-all")
+        browser.click("#logout-all")
         browser.visible("password")
-        check("signout", not browser.driver.find_element("id", "apps").is_displayed(), "the sign-in form is back")
+        check("signout", not browser.driver.find_element("id", "nav").is_displayed(), "the sign-in form is back")
 
         errors = [entry for entry in browser.console() if entry.get("level") == "SEVERE"]
         unexpected = [e for e in errors if not ("/_fazt/session" in e.get("message", "") and "401" in e.get("message", ""))]

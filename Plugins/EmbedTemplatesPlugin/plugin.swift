@@ -1,8 +1,8 @@
 import Foundation
 import PackagePlugin
 
-/// Generates `EmbeddedTemplates.swift` (the app templates of `fazt create`) for FaztCLI from
-/// `Sources/FaztCLI/Templates/`.
+/// Generates `EmbeddedTemplates.swift` from `Sources/<target>/Templates/` (FaztCLI: the app templates
+/// of `fazt create`; FaztServer: the dashboard's files).
 @main
 struct EmbedTemplatesPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -17,7 +17,7 @@ struct EmbedTemplatesPlugin: BuildToolPlugin {
         }
         return [
             .buildCommand(
-                displayName: "Embedding the app templates of fazt create",
+                displayName: "Embedding Sources/\(target.name)/Templates",
                 executable: try context.tool(named: "EmbedFilesTool").url,
                 arguments: [output.path, root.path],
                 inputFiles: inputs,

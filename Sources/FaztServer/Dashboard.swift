@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -11,14 +12,9 @@ enum Dashboard {
         }
         switch path {
         case "/", "/index.html":
-            var response = Response.text(.ok, DashboardPage.html, contentType: "text/html; charset=utf-8")
-            response.headers.add(name: "Cache-Control", value: "no-cache")
-            response.headers.add(
-                name: "Content-Security-Policy",
-                value: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"
-            )
-            response.headers.add(name: "X-Frame-Options", value: "DENY")
-            return response
+            return file("index.html") ?? notFound()
+        case let path where path.hasPrefix(uiPrefix):
+            return file(String(path.dropFirst(uiPrefix.count))) ?? notFound()
         case "/favicon.svg", "/favicon.ico":
             var response = Response.text(.ok, favicon, contentType: "image/svg+xml")
             response.headers.add(name: "Cache-Control", value: "public, max-age=86400")
@@ -34,6 +30,42 @@ enum Dashboard {
         <path d="M10 8h13v4h-8.5v4H21v4h-6.5v6H10z" fill="#fff"/></svg>
 
         """
+
+    /// Where the dashboard's scripts and styles are served (`Templates/dashboard/` in the source).
+    static let uiPrefix = "/_fazt/ui/"
+
+    /// The dashboard's files, decoded once from the binary.
+    static let files: [String: [UInt8]] = {
+        var files: [String: [UInt8]] = [:]
+        for (path, base64) in EmbeddedTemplates.files["dashboard"] ?? [] {
+            files[path] = Data(base64Encoded: base64).map { Array($0) }
+        }
+        return files
+    }()
+
+    /// A dashboard file with its type; scripts only from this origin, nothing inline, never framed.
+    static func file(_ name: String) -> Response? {
+        guard let bytes = files[name] else { return nil }
+        let type: String
+        switch name.split(separator: ".").last {
+        case "html": type = "text/html; charset=utf-8"
+        case "js": type = "text/javascript; charset=utf-8"
+        case "css": type = "text/css; charset=utf-8"
+        case "svg": type = "image/svg+xml"
+        default: type = "application/octet-stream"
+        }
+        var response = Response.text(.ok, "", contentType: type)
+        response.body = ByteBuffer(bytes: bytes)
+        response.headers.add(name: "Cache-Control", value: "no-cache")
+        response.headers.add(
+            name: "Content-Security-Policy",
+            value:
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        )
+        response.headers.add(name: "X-Frame-Options", value: "DENY")
+        response.headers.add(name: "X-Content-Type-Options", value: "nosniff")
+        return response
+    }
 
     static func notFound() -> Response {
         page(.notFound, title: "Not found", message: "There is no file at this address.")

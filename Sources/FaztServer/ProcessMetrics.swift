@@ -3,15 +3,27 @@ import Glibc
 
 /// The standard `process_*` families of Prometheus client libraries, read from `/proc/self`.
 enum ProcessMetrics {
+    /// Field `number` (1-based, as proc(5) counts) of `/proc/self/stat`, or nil when unreadable.
+    static func statFields() -> ((Int) -> Double)? {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name start at field 3 (state); see proc(5).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return { number in fields.count > number - 3 ? Double(fields[number - 3]) ?? 0 : 0 }
+    }
+
+    /// The resident memory in bytes and the start time (seconds since 1970) of this process.
+    static func residentAndStart() -> (residentBytes: Double, startSeconds: Double?) {
+        guard let field = statFields() else { return (0, nil) }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (field(24) * Double(sysconf(Int32(_SC_PAGESIZE))), bootTime().map { $0 + field(22) / ticks })
+    }
+
     static func families() -> [MetricFamily] {
         var families: [MetricFamily] = []
-        if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        {
-            // Fields after the command name start at field 3 (state); see proc(5).
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if let field = statFields() {
             let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-            func field(_ number: Int) -> Double { fields.count > number - 3 ? Double(fields[number - 3]) ?? 0 : 0 }
             families.append(
                 .single(
                     "process_cpu_seconds_total",

@@ -1,12 +1,18 @@
 import Testing
 
-/// The dashboard's sign-in in headless Chromium, through `scripts/dashboard-browser.py` and
-/// Selenium with a virtual authenticator: password, cookie attributes, adding a passkey and signing
-/// in with it, signing out everywhere, and no console errors. Screenshots go to
+/// The dashboard in headless Chromium, through `scripts/dashboard-browser.py` and Selenium with a
+/// virtual authenticator: password sign-in and the cookie's attributes, roll back, a live log line,
+/// KV and SQL, a scoped token with its MCP line, adding a passkey and signing in with it, signing
+/// out everywhere, and no console errors. Screenshots go to
 /// `$DASHBOARD_SCREENSHOTS` when set.
 @Suite struct DashboardBrowserTests {
     @Test(.enabled(if: BrowserScript.enabled, "\(BrowserScript.missing ?? "")"), .timeLimit(.minutes(3)))
-    func signsInWithPasswordAndPasskeyAndSignsOutEverywhere() throws {
-        try BrowserScript.run("dashboard-browser.py", checks: ["password", "cookie", "passkey", "signout", "console"])
+    func signInRollBackLogsStorageTokensPasskeysAndSignOut() throws {
+        try BrowserScript.run(
+            "dashboard-browser.py",
+            checks: [
+                "password", "cookie", "rollback", "logs", "storage", "token", "passkey", "signout", "console",
+            ]
+        )
     }
 }

@@ -1,0 +1,25 @@
+// Home: the server's health and the apps.
+import { $, ago, api, h, size, when } from "./ui.js";
+
+export async function homeView(view) {
+  const [status, list] = await Promise.all([api("GET", "/status"), api("GET", "/apps")]);
+  const backupAge = status.backup?.ageSeconds;
+  const backupClass = backupAge === undefined ? "warn" : status.backup.lastOK === false ? "bad" : backupAge > 172800 ? "warn" : "ok";
+  view.append(
+    h("div", { class: "health", id: "health" },
+      h("span", { class: "pill ok" }, "up " + ago(status.uptimeSeconds)),
+      h("span", { class: "pill" }, "memory " + size(status.rssBytes)),
+      h("span", { class: "pill" }, status.workers + (status.workers === 1 ? " worker" : " workers")),
+      h("span", { class: status.diskFreeBytes < 1073741824 ? "pill warn" : "pill" }, size(status.diskFreeBytes) + " free"),
+      h("span", { class: "pill " + backupClass }, backupAge === undefined ? "no backup yet" : "backup " + ago(backupAge) + " ago"),
+      h("span", { class: "pill" }, "fazt " + status.version)),
+    list.apps.length
+      ? h("div", { class: "cards", id: "apps" }, list.apps.map((app) => h("div", { class: "card" },
+          h("h3", {}, h("a", { href: "#/app/" + encodeURIComponent(app.name) }, app.name)),
+          h("div", { class: "muted" }, "v" + app.version + " · " + app.files + " files · " + size(app.bytes)),
+          h("div", { class: "muted" }, "updated " + when(app.updatedAt)),
+          h("a", { href: app.url, target: "_blank", rel: "noopener" }, "open ↗"))))
+      : h("p", { class: "muted", id: "apps" }, "No apps yet. Deploy one with fazt deploy ./my-site --app my-site."));
+  $("summary").textContent = list.apps.length + (list.apps.length === 1 ? " app" : " apps");
+  return null;
+}
