@@ -1,6 +1,8 @@
 import Foundation
 
-/// The source lines around an error, with a caret under its column, as `fazt dev` shows them:
+/// The source lines around an error, with a caret under its column.
+///
+/// As `fazt dev` shows them:
 ///
 ///     api/boom.js:3:9
 ///       2 | module.exports = () => {
@@ -8,9 +10,10 @@ import Foundation
 ///         |         ^
 ///       4 | };
 enum CodeFrame {
-    /// The frame for `location` (`path:LINE`, or `path:LINE:COLUMN`) read from the file under
-    /// `root`; the column comes from `stack` when a frame there names the same file and line.
-    /// Nil when the location names no line of a readable file.
+    /// The frame for `location` (`path:LINE`, or `path:LINE:COLUMN`) read from the file under `root`.
+    ///
+    /// The column comes from `stack` when a frame there names the same file and line. Nil when the
+    /// location names no line of a readable file.
     static func render(root: URL, location: String, stack: String?) -> String? {
         guard let (path, line, column) = parse(location) else { return nil }
         let file = root.appendingPathComponent(path).standardizedFileURL

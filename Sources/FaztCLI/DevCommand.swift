@@ -37,7 +37,9 @@ struct DevCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("unknown --log-level '\(logLevel)'")
+        }
     }
 
     func run() async throws {
@@ -76,8 +78,9 @@ struct DevCommand: AsyncParsableCommand {
             guard let made = template.withUnsafeMutableBufferPointer({ $0.baseAddress.flatMap { mkdtemp($0) } }) else {
                 throw CLIError("cannot create a temporary folder in \(NSTemporaryDirectory())")
             }
-            temporary = String(cString: made)
-            path = temporary! + "/data.db"
+            let created = String(cString: made)
+            temporary = created
+            path = created + "/data.db"
         }
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         guard let lock = try DatabaseLock.acquire(databasePath: path) else {
@@ -118,35 +121,44 @@ struct DevCommand: AsyncParsableCommand {
             }
         )
         let job = runJob
+        let database = temporary == nil ? path : path + " (temporary: deleted at exit; --data PATH keeps one)"
         let folder = directory
-        let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { session in
-            watcher.start(session) { first in
-                let url = "http://localhost:\(session.port)/"
-                if let first {
-                    DevWatcher.say("fazt dev: \(folder) as app \(name), \(first.files) files in version \(first.version)")
-                    for line in DeploySummaryLines.lines(first.summary, app: name, packed: []) {
-                        DevWatcher.say("  " + line)
+        let daemon = FaztDaemon(
+            configuration: configuration,
+            store: store,
+            logger: logger,
+            dev: { session in
+                watcher.start(session) { first in
+                    let url = "http://localhost:\(session.port)/"
+                    if let first {
+                        DevWatcher.say(
+                            "fazt dev: \(folder) as app \(name), \(first.files) files in version \(first.version)"
+                        )
+                        for line in DeploySummaryLines.lines(first.summary, app: name, packed: []) {
+                            DevWatcher.say("  " + line)
+                        }
                     }
-                }
-                if let token {
-                    DevWatcher.say(
-                        "control API: fazt apps --server http://localhost:\(session.port) --token \(token)"
-                    )
-                }
-                // The readiness line: the URL, once the folder is served.
-                FileHandle.standardOutput.write(Data("serving \(name) at \(url) (watching \(root.path))\n".utf8))
-                guard let job else { return }
-                Task {
-                    do {
-                        let run = try await session.runJob(app: name, job)
-                        let lines = RunCommand.lines(run).joined(separator: "\n") + "\n"
-                        FileHandle.standardOutput.write(Data(lines.utf8))
-                    } catch {
-                        DevWatcher.say("error: --run-job \(job): \(error)")
+                    DevWatcher.say("database: \(database)")
+                    if let token {
+                        DevWatcher.say(
+                            "control API: fazt apps --server http://localhost:\(session.port) --token \(token)"
+                        )
+                    }
+                    // The readiness line: the URL, once the folder is served.
+                    FileHandle.standardOutput.write(Data("serving \(name) at \(url) (watching \(root.path))\n".utf8))
+                    guard let job else { return }
+                    Task {
+                        do {
+                            let run = try await session.runJob(app: name, job)
+                            let lines = RunCommand.lines(run).joined(separator: "\n") + "\n"
+                            FileHandle.standardOutput.write(Data(lines.utf8))
+                        } catch {
+                            DevWatcher.say("error: --run-job \(job): \(error)")
+                        }
                     }
                 }
             }
-        }
+        )
         defer { watcher.stop() }
         do {
             try await daemon.run()

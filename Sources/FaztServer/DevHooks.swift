@@ -12,7 +12,8 @@ public struct DevHooks: Sendable {
     /// or nil; shown in the 500 body.
     public var codeFrame: @Sendable (_ location: String, _ stack: String?) -> String?
     /// A handler failed: the file, the message, its location and code frame.
-    public var handlerFailed: @Sendable (_ file: String, _ message: String, _ location: String?, _ frame: String?) -> Void
+    public var handlerFailed:
+        @Sendable (_ file: String, _ message: String, _ location: String?, _ frame: String?) -> Void
 
     public init(
         app: String,

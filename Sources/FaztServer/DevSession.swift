@@ -28,8 +28,9 @@ public final class DevSession: Sendable {
         public var summary: DeploySummary?
     }
 
-    /// Puts the packed folder at `archivePath` into `app`: the first time as a deploy (a version
-    /// is made), then always in place (`VFS.replaceLiveFiles`, no new version); then drops what is
+    /// Puts the packed folder at `archivePath` into `app`.
+    ///
+    /// The first time as a deploy (a version is made), then always in place (`VFS.replaceLiveFiles`, no new version); then drops what is
     /// cached per version (the app's snapshot, every worker's contexts) so the next request or job
     /// runs the new files. Blocks; call it off the event loops. Throws the deploy's own errors (a bad
     /// `fazt.json`, a syntax error naming file:line), and then nothing has changed.
@@ -40,10 +41,18 @@ public final class DevSession: Sendable {
             try ScriptChecker.check(scripts, with: supervisor)
         }
         let live = (try? vfs.info(app: app))?.version
-        let result =
-            live == nil
-            ? try vfs.deploy(app: app, archivePath: archivePath, source: "dev", message: "fazt dev", checkScripts: check)
-            : try vfs.replaceLiveFiles(app: app, archivePath: archivePath, checkScripts: check)
+        let result: DeployResult
+        if live == nil {
+            result = try vfs.deploy(
+                app: app,
+                archivePath: archivePath,
+                source: "dev",
+                message: "fazt dev",
+                checkScripts: check
+            )
+        } else {
+            result = try vfs.replaceLiveFiles(app: app, archivePath: archivePath, checkScripts: check)
+        }
         services.catalog.invalidate(app)
         services.scheduler.refresh(app: app)
         // Contexts are cached per version, and the version stayed the same: new workers load the new files.

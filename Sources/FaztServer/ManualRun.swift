@@ -18,12 +18,12 @@ enum ManualRun {
         let store = services.store
         let pool = services.threadPool
         let (served, cron) = try await pool.runIfActive { () throws -> (ServedApp?, [Job]) in
-            let served: ServedApp? =
-                switch catalog.lookup(app) {
-                case .live(let served): served
-                case .missing: nil
-                case .unknown: try catalog.load(app)
-                }
+            var served: ServedApp?
+            switch catalog.lookup(app) {
+            case .live(let found): served = found
+            case .missing: served = nil
+            case .unknown: served = try catalog.load(app)
+            }
             return (served, try store.read { try JobStore.cronJobs($0, app: app) })
         }
         guard let served else {

@@ -38,7 +38,7 @@ public enum Route: Equatable, Sendable {
     /// `/_fazt/*` paths of the bare domain (so `fazt --server` commands and the health checks still work).
     public func serving(_ app: String, path: String) -> Route {
         switch self {
-        case .dashboard(let path) where path.hasPrefix("/_fazt/"): self
+        case .dashboard(let own) where own.hasPrefix("/_fazt/"): self
         case .control, .git: self
         case .dashboard, .app, .unknownHost: .app(name: app, path: path)
         }

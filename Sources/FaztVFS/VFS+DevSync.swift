@@ -25,9 +25,13 @@ extension VFS {
         let total = files.reduce(0) { $0 + $1.size }
         let version = try store.writeBlocking { connection -> Int in
             guard
-                let live = try connection.queryOne("SELECT live_version FROM apps WHERE name = ?", [.text(app)], {
-                    $0.optionalInt(0)
-                }) ?? nil
+                let live = try connection.queryOne(
+                    "SELECT live_version FROM apps WHERE name = ?",
+                    [.text(app)],
+                    {
+                        $0.optionalInt(0)
+                    }
+                ) ?? nil
             else {
                 throw VFSError(.notFound, "app '\(app)' has no live version to update in place; deploy it first")
             }
@@ -35,14 +39,21 @@ extension VFS {
             for file in files {
                 // A blob may have been collected after import checked it; refuse rather than dangle.
                 guard
-                    try connection.queryOne("SELECT 1 FROM blobs WHERE hash = ?", [.blob(file.hash.bytes)], { _ in true })
+                    try connection.queryOne(
+                        "SELECT 1 FROM blobs WHERE hash = ?",
+                        [.blob(file.hash.bytes)],
+                        { _ in true }
+                    )
                         != nil
                 else {
                     throw VFSError(.conflict, "content was removed by a concurrent cleanup; save again")
                 }
                 try connection.run(
                     "INSERT INTO files (app, version, path, blob, size, mime) VALUES (?, ?, ?, ?, ?, ?)",
-                    [.text(app), .int(live), .text(file.path), .blob(file.hash.bytes), .int(file.size), .text(file.mime)]
+                    [
+                        .text(app), .int(live), .text(file.path), .blob(file.hash.bytes), .int(file.size),
+                        .text(file.mime),
+                    ]
                 )
             }
             try connection.run(

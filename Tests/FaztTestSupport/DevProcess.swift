@@ -14,10 +14,12 @@ public final class DevProcess: @unchecked Sendable {
 
     /// Starts `fazt dev FOLDER --port 0 --data <temp>/data.db` plus `arguments`; returns once the
     /// URL line is printed (the folder is served), or throws with stderr when it exits first.
-    public init(folder: String, arguments: [String] = []) throws {
+    /// `temporaryDatabase`: no `--data`, so `fazt dev` makes (and deletes) its own.
+    public init(folder: String, arguments: [String] = [], temporaryDatabase: Bool = false) throws {
         data = try TemporaryDirectory()
         process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
-        process.arguments = ["dev", folder, "--port", "0", "--data", data.path + "/data.db"] + arguments
+        let database = temporaryDatabase ? [] : ["--data", data.path + "/data.db"]
+        process.arguments = ["dev", folder, "--port", "0"] + database + arguments
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -30,8 +32,11 @@ public final class DevProcess: @unchecked Sendable {
                     let chunk = handle.availableData
                     guard !chunk.isEmpty, let self else { return }
                     self.lock.lock()
-                    if isOut { self.outText += String(decoding: chunk, as: UTF8.self) }
-                    else { self.errText += String(decoding: chunk, as: UTF8.self) }
+                    if isOut {
+                        self.outText += String(decoding: chunk, as: UTF8.self)
+                    } else {
+                        self.errText += String(decoding: chunk, as: UTF8.self)
+                    }
                     self.lock.broadcast()
                     self.lock.unlock()
                 }
@@ -67,14 +72,22 @@ public final class DevProcess: @unchecked Sendable {
         return String(stderr[range])
     }
 
-    /// Waits (bounded) until stdout, or stderr, contains `text`; wakes on each chunk of output.
+    /// Waits (bounded) until stdout, or stderr, contains `text` (at least `occurrences` times);
+    /// wakes on each chunk of output.
     @discardableResult
-    public func waitFor(stdout text: String? = nil, stderr errorText: String? = nil, seconds: Double = 20) -> Bool {
+    public func waitFor(
+        stdout text: String? = nil,
+        stderr errorText: String? = nil,
+        occurrences: Int = 1,
+        seconds: Double = 20
+    ) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         lock.lock()
         defer { lock.unlock() }
+        func count(_ needle: String, _ haystack: String) -> Int { haystack.components(separatedBy: needle).count - 1 }
         func found() -> Bool {
-            (text.map { outText.contains($0) } ?? true) && (errorText.map { errText.contains($0) } ?? true)
+            (text.map { count($0, outText) >= occurrences } ?? true)
+                && (errorText.map { count($0, errText) >= occurrences } ?? true)
         }
         while !found() {
             guard process.isRunning, lock.wait(until: deadline) else { return found() }
@@ -100,6 +113,16 @@ public final class DevProcess: @unchecked Sendable {
     }
 
     public var isRunning: Bool { process.isRunning }
+
+    /// Sends SIGINT (Ctrl-C) and waits; returns the exit status.
+    @discardableResult
+    public func interrupt() -> Int32 {
+        if process.isRunning {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
 
     /// Kills it with SIGKILL.
     public func kill9() {

@@ -48,7 +48,8 @@ import Testing
         let snapshot = try #require(try vfs.snapshot(app: "site"))
         #expect(snapshot.version == 2 && snapshot.files.keys.sorted() == ["a.txt", "b/c.txt", "fazt.json"])
         #expect(snapshot.manifest.spa)
-        let content = try #require(try vfs.blob(try #require(snapshot.files["a.txt"]).hash))
+        let entry = try #require(snapshot.files["a.txt"])
+        let content = try #require(try vfs.blob(entry.hash))
         #expect(content.data == Array("three".utf8))
         // The version's commit is rewritten with the same parent, and main follows it.
         let after = try #require(try commit(2))
