@@ -28,9 +28,11 @@ enum CodeFrame {
 
     /// The frame for line `line` (1-based) of `text`; nil when the text has no such line.
     static func render(text: String, path: String, line: Int, column: Int?, context: Int = 2) -> String? {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
         }
+        // A final newline ends the last line; it starts no line of its own.
+        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }
         guard line >= 1, line <= lines.count else { return nil }
         let first = max(1, line - context)
         let last = min(lines.count, line + context)

@@ -74,7 +74,8 @@ struct DevCommand: AsyncParsableCommand {
                 withIntermediateDirectories: true
             )
         } else {
-            var template = Array((NSTemporaryDirectory() + "/fazt-dev-XXXXXX").utf8CString)
+            let base = URL(fileURLWithPath: NSTemporaryDirectory()).standardizedFileURL.path
+            var template = Array((base + "/fazt-dev-XXXXXX").utf8CString)
             guard let made = template.withUnsafeMutableBufferPointer({ $0.baseAddress.flatMap { mkdtemp($0) } }) else {
                 throw CLIError("cannot create a temporary folder in \(NSTemporaryDirectory())")
             }
@@ -122,7 +123,7 @@ struct DevCommand: AsyncParsableCommand {
         )
         let job = runJob
         let database = temporary == nil ? path : path + " (temporary: deleted at exit; --data PATH keeps one)"
-        let folder = directory
+        let folder = root.path
         let daemon = FaztDaemon(
             configuration: configuration,
             store: store,
