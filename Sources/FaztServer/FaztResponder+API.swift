@@ -85,12 +85,15 @@ extension FaztResponder {
                 startedAt: started,
                 durationMs: duration
             ) { run in
-                var frame: String?
-                if let dev {
-                    frame = failure.location.flatMap { dev.codeFrame($0, failure.stack) }
-                    dev.handlerFailed(route.file, failure.message, failure.location, frame)
+                guard let dev else {
+                    return finish(APIResponseMapping.response(result, run: run, debug: debug))
                 }
-                finish(APIResponseMapping.response(result, run: run, debug: debug, frame: frame))
+                // The frame reads the file from disk: not on the writer thread this runs on.
+                DispatchQueue.global().async {
+                    let frame = failure.location.flatMap { dev.codeFrame($0, failure.stack) }
+                    dev.handlerFailed(route.file, failure.message, failure.location, frame)
+                    finish(APIResponseMapping.response(result, run: run, debug: debug, frame: frame))
+                }
             }
         }
     }
