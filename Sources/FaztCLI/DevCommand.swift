@@ -121,6 +121,9 @@ struct DevCommand: AsyncParsableCommand {
                 DevWatcher.say(text)
             }
         )
+        configuration.dev?.appLog = { level, message in
+            DevWatcher.say("[\(level)] \(message)")
+        }
         let job = runJob
         let database = temporary == nil ? path : path + " (temporary: deleted at exit; --data PATH keeps one)"
         let folder = root.path

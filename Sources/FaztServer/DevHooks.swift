@@ -15,6 +15,9 @@ public struct DevHooks: Sendable {
     public var handlerFailed:
         @Sendable (_ file: String, _ message: String, _ location: String?, _ frame: String?) -> Void
 
+    /// A line the app logged (`console.log`, `fazt.log.*`): its level and text.
+    public var appLog: @Sendable (_ level: String, _ message: String) -> Void = { _, _ in }
+
     public init(
         app: String,
         beforeRequest: @escaping @Sendable (_ proceed: @escaping @Sendable () -> Void) -> Void,

@@ -136,7 +136,15 @@ final class ServerServices: Sendable {
         }
         let logs = AppLogs(store: store)
         self.logs = logs
-        runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }
+        if let dev = configuration.dev {
+            // `fazt dev` also shows the app's console output in the terminal.
+            runtime.logSink = { app, level, message in
+                logs.append(app: app, level: level, message: message)
+                dev.appLog(level, message)
+            }
+        } else {
+            runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }
+        }
         runtime.onAllWorkersGone = { trimmer.allowAnotherTrim() }
         let storage = StorageService(
             store: store,

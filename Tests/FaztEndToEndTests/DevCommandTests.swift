@@ -36,9 +36,15 @@ import Testing
         #expect(try dev.get("/", host: "anything.example").text == "<h1>first</h1>")
 
         // Saved: the very next request runs the new code, and the version is the same one.
-        try Self.write(#"module.exports = () => ({ answer: "second answer" });"#, "api/hello.js", in: folder)
+        try Self.write(
+            #"module.exports = () => { console.log("hello from the handler"); return { answer: "second answer" }; };"#,
+            "api/hello.js",
+            in: folder
+        )
         let second = try dev.get("/api/hello")
         #expect(second.json["answer"] as? String == "second answer", "\(second.text)")
+        // Console output shows in the terminal.
+        #expect(dev.waitFor(stderr: "[info] hello from the handler"), "\(dev.stderr)")
         try Self.write("<h1>second page</h1>", "index.html", in: folder)
         #expect(try dev.get("/").text == "<h1>second page</h1>")
         // New files: a handler and a static page.
