@@ -124,6 +124,11 @@ struct DevCommand: AsyncParsableCommand {
         configuration.dev?.appLog = { level, message in
             DevWatcher.say("[\(level)] \(message)")
         }
+        configuration.dev?.jobRan = { kind, name, handler, milliseconds, failure in
+            let what = name.map { "\(kind) \($0) (\(handler))" } ?? "\(kind) \(handler)"
+            let outcome = failure.map { "failed in \(milliseconds) ms: \($0)" } ?? "ok in \(milliseconds) ms"
+            DevWatcher.say("\(what): \(outcome)")
+        }
         let job = runJob
         let database = temporary == nil ? path : path + " (temporary: deleted at exit; --data PATH keeps one)"
         let folder = root.path

@@ -18,6 +18,10 @@ public struct DevHooks: Sendable {
     /// A line the app logged (`console.log`, `fazt.log.*`): its level and text.
     public var appLog: @Sendable (_ level: String, _ message: String) -> Void = { _, _ in }
 
+    /// A scheduled job ran (cron, timer, event delivery): kind, name, handler, milliseconds, and
+    /// the failure's message (nil when it succeeded).
+    public var jobRan: @Sendable (String, String?, String, Int64, String?) -> Void = { _, _, _, _, _ in }
+
     public init(
         app: String,
         beforeRequest: @escaping @Sendable (_ proceed: @escaping @Sendable () -> Void) -> Void,

@@ -159,15 +159,27 @@ final class ServerServices: Sendable {
         let supervisorBox = LateBox<Supervisor>()
         let notifierBox = LateBox<Notifier>()
         let catalog = self.catalog
+        let jobRan = configuration.dev?.jobRan
         let scheduler = Scheduler(store: store, configuration: configuration.scheduler, logger: logger) {
             invocation,
             done in
+            var finished = done
+            if let jobRan {
+                // `fazt dev`: one line per fired job in the terminal.
+                let job = invocation.job
+                let started = StorageExecutor.wallClock()
+                finished = { outcome in
+                    let took = StorageExecutor.wallClock() - started
+                    jobRan(job.publicKind, job.name, job.handler, took, outcome.failure?.message)
+                    done(outcome)
+                }
+            }
             JobFiring.fire(
                 invocation,
                 catalog: catalog,
                 supervisor: supervisorBox.current,
                 notifier: notifierBox.current,
-                done: done
+                done: finished
             )
         }
         scheduler.handlerExists = { app, path in JobFiring.handlerExists(app: app, path: path, catalog: catalog) }

@@ -133,6 +133,24 @@ import Testing
             "SELECT value FROM kv WHERE app = 'jobby' AND key = 'ran'"
         ) { $0.string(0) }
         #expect(ran == #""nightly""#)
+
+        // fazt.schedule timers fire as on a server, and each fired job prints a line.
+        try Self.write(
+            #"module.exports = () => fazt.schedule("250ms", { n: 7 }, { handler: "jobs/later.js" });"#,
+            "api/later.js",
+            in: folder
+        )
+        try Self.write(
+            "exports.scheduled = (state) => { fazt.kv.set('later', state.n); };",
+            "jobs/later.js",
+            in: folder
+        )
+        #expect(try dev.get("/api/later").status == 200)
+        #expect(dev.waitFor(stderr: "job jobs/later.js: ok in "), "\(dev.stderr)")
+        let later = try Connection(path: dev.dataPath, readOnly: true).queryOne(
+            "SELECT value FROM kv WHERE app = 'jobby' AND key = 'later'"
+        ) { $0.string(0) }
+        #expect(later == "7")
     }
 
     @Test func runJobNamesTheAppsJobsWhenUnknown() throws {
