@@ -18,7 +18,8 @@ struct DevCommand: AsyncParsableCommand {
             open the URL it prints. The folder is deployed once as version 1; each save updates \
             that version in place, so the next request runs the new code. Each request prints \
             'METHOD PATH STATUS DURATION' on stdout; handler errors print a code frame on stderr and \
-            in the 500 body. Cron schedules and fazt.schedule timers fire as on a server; \
+            in the 500 body; console output and one line per fired job go to stderr. Cron \
+            schedules and fazt.schedule timers fire as on a server; \
             --run-job NAME also runs the cron job NAME once at start. The control API answers on the \
             same port (the token is printed at start), so 'fazt logs', 'fazt kv' and 'fazt runs' work \
             against it. When done, 'fazt deploy DIR' ships the same folder to a real server.
