@@ -26,6 +26,7 @@ import Testing
         #expect(dev("example.com", "/a") == .app(name: "mine", path: "/a"))
         #expect(dev("localhost", "/_fazt/api/v1/apps") == .control(path: "/apps"))
         #expect(dev("localhost", "/_fazt/livez") == .dashboard(path: "/_fazt/livez"))
+        #expect(dev("localhost", "/_fazt/session") == .app(name: "mine", path: "/_fazt/session"))
         #expect(dev("localhost", "/_fazt/git/mine.git/info/refs") == .git(app: "mine", path: "/info/refs"))
     }
 
