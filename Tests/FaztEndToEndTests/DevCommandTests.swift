@@ -178,4 +178,14 @@ import Testing
         #expect(dev.interrupt() == 0)
         #expect(!FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path))
     }
+
+    @Test func refusesAMissingFolderAndADatabaseInsideIt() throws {
+        let folder = try TemporaryDirectory()
+        try Self.write("hi", "index.html", in: folder)
+        let missing = try ServerProcess.runCLI(["dev", folder.path + "/nope", "--port", "0"])
+        #expect(missing.0 != 0 && missing.2.contains("is not a folder"), "\(missing.2)")
+        let inside = try ServerProcess.runCLI(["dev", folder.path, "--port", "0", "--data", folder.path + "/data.db"])
+        #expect(inside.0 != 0 && inside.2.contains("is inside the app folder"), "\(inside.2)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/data.db"))
+    }
 }
