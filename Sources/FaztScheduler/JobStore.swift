@@ -95,6 +95,15 @@ public enum JobStore {
         return (connection.lastInsertRowID, replaced)
     }
 
+    /// The app's cron jobs (one per schedule of the live manifest), by name.
+    public static func cronJobs(_ connection: Connection, app: String) throws -> [Job] {
+        try connection.query(
+            "SELECT \(columns) FROM jobs WHERE app = ? AND kind = 'cron' ORDER BY name",
+            [.text(app)],
+            job
+        )
+    }
+
     /// The app's job with this id (or, for a key, its pending job with that key).
     public static func find(_ connection: Connection, app: String, id: Int64?, key: String?) throws -> Job? {
         if let id {

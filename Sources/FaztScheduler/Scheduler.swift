@@ -344,7 +344,7 @@ public final class Scheduler: @unchecked Sendable {
     static func runKind(_ job: Job) -> String { job.publicKind }
 
     /// The invocation request for a job (what the prelude's `__fazt_invoke` receives).
-    static func request(for job: Job, firedAt: Int64) -> String {
+    public static func request(for job: Job, firedAt: Int64) -> String {
         var fields: [(String, JSONValue)] = [
             ("id", .number(Double(job.id))), ("key", job.key.map { .string($0) } ?? .null),
             ("attempt", .number(Double(job.attempt))), ("scheduledAt", .number(Double(job.runAt))),

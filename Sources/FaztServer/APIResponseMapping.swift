@@ -9,7 +9,13 @@ import NIOHTTP1
 /// the run id (`fazt runs APP` and the app log hold the message, `where`, code and stack); with
 /// `"debug": true` in the manifest the body carries them too.
 enum APIResponseMapping {
-    static func response(_ result: InvocationResult, run: Int64? = nil, debug: Bool = false) -> Response {
+    /// `frame`: the source lines around the failure (`fazt dev` only).
+    static func response(
+        _ result: InvocationResult,
+        run: Int64? = nil,
+        debug: Bool = false,
+        frame: String? = nil
+    ) -> Response {
         switch result {
         case .response(let answer):
             var headers = HTTPHeaders()
@@ -31,6 +37,7 @@ enum APIResponseMapping {
                 if let location = failure.location { body.append(("where", .string(location))) }
                 if let code = failure.code { body.append(("code", .string(code))) }
             }
+            if let frame { body.append(("frame", .string(frame))) }
             if let run { body.append(("run", .number(Double(run)))) }
             var response = ControlAPI.rawJSON(JSONValue.object(body).text, status: status)
             if failure.kind == .busy { response.headers.add(name: "Retry-After", value: "1") }

@@ -95,6 +95,7 @@ struct ControlAPI: Sendable {
         if let response = try await gitRemoteRoute(request, segments) { return response }
         if let response = try await previewRoute(request, segments) { return response }
         if let response = try await jobsRoute(request, segments) { return response }
+        if let response = try await manualRunRoute(request, segments) { return response }
         if let response = try await eventsRoute(request, segments) { return response }
         if let response = try await notifyRoute(request, segments) { return response }
         if let response = try await dataRoute(request, segments) { return response }

@@ -29,7 +29,8 @@ enum ControlAccess {
         case (.PUT, "tags"), (.DELETE, "tags"), (.PUT, "drafts"), (.DELETE, "drafts"), (.POST, "drafts"):
             // A draft commit that goes live also needs apps:deploy (checked with its body).
             return needs(.appsWrite)
-        case (.POST, "deploy"), (.POST, "rollback"):
+        case (.POST, "deploy"), (.POST, "rollback"), (.POST, "run"):
+            // `run` executes the app's code now, as a deploy would on its next request.
             return needs(.appsDeploy)
         case (.POST, "restore"):
             // Data needs storage:admin, code apps:deploy (checked with the body).

@@ -17,6 +17,7 @@ public struct FaztDaemon: Sendable {
     private let store: Store
     private let logger: Logger
     private let ready: @Sendable (Int, Int?) -> Void
+    private var dev: (@Sendable (DevSession) -> Void)?
 
     /// Builds a daemon whose `ready` is called once with the bound port when it accepts connections.
     ///
@@ -42,6 +43,21 @@ public struct FaztDaemon: Sendable {
         self.store = store
         self.logger = logger
         self.ready = listening
+    }
+
+    /// Like `init(configuration:store:logger:ready:)` for `fazt dev`: once listening, `dev` gets the
+    /// session that syncs the app's folder and runs its jobs (set `configuration.dev` too).
+    public init(
+        configuration: ServerConfiguration,
+        store: Store,
+        logger: Logger,
+        dev: @escaping @Sendable (DevSession) -> Void
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.ready = { _, _ in }
+        self.dev = dev
     }
 
     /// Runs until SIGTERM or SIGINT (or a part fails), then stops every part in order.
@@ -82,7 +98,7 @@ public struct FaztDaemon: Sendable {
                 SchedulerLifecycle(scheduler: services.scheduler, graceSeconds: grace, pool: pool, logger: logger),
                 "scheduler"
             ),
-            (FaztServer(services: services, loops: loops, ready: ready), "http"),
+            (FaztServer(services: services, loops: loops, ready: listening(services)), "http"),
         ]
         if configuration.backup.everyMs != nil {
             // After the store (a running backup finishes before the store closes), before the rest.
@@ -106,5 +122,11 @@ public struct FaztDaemon: Sendable {
         )
         try await serviceGroup.run()
         logger.info("stopped")
+    }
+
+    /// What runs once the server listens: the ready callback, or the dev session's start.
+    private func listening(_ services: ServerServices) -> @Sendable (Int, Int?) -> Void {
+        guard let dev else { return ready }
+        return { port, _ in dev(DevSession(services: services, port: port)) }
     }
 }

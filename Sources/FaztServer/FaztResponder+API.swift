@@ -40,7 +40,9 @@ extension FaztResponder {
             ip: exchange.request.clientIP ?? ""
         )
         let failures = services.failures
-        let debug = app.snapshot.manifest.debug
+        let dev = services.configuration.dev
+        // `fazt dev` shows every failure in full, with a code frame.
+        let debug = app.snapshot.manifest.debug || dev != nil
         let started = StorageExecutor.wallClock()
         let appName = namespace
         // The manifest may lower (never raise) the server's time limit.
@@ -83,7 +85,15 @@ extension FaztResponder {
                 startedAt: started,
                 durationMs: duration
             ) { run in
-                finish(APIResponseMapping.response(result, run: run, debug: debug))
+                guard let dev else {
+                    return finish(APIResponseMapping.response(result, run: run, debug: debug))
+                }
+                // The frame reads the file from disk: not on the writer thread this runs on.
+                DispatchQueue.global().async {
+                    let frame = failure.location.flatMap { dev.codeFrame($0, failure.stack) }
+                    dev.handlerFailed(route.file, failure.message, failure.location, frame)
+                    finish(APIResponseMapping.response(result, run: run, debug: debug, frame: frame))
+                }
             }
         }
     }

@@ -29,7 +29,26 @@ struct FaztResponder: HTTPResponder {
     }
 
     func reply(to request: RoutedRequest, on loop: any EventLoop, done: @escaping @Sendable (Reply) -> Void) {
-        route(Exchange(request: request, loop: loop, done: done))
+        guard let dev = services.configuration.dev, case .app = request.policy.route else {
+            return route(Exchange(request: request, loop: loop, done: done))
+        }
+        // `fazt dev`: the app's files are synced from disk first, and the answer is logged.
+        let started = RequestMetrics.now()
+        let method = request.head.method.rawValue
+        let uri = request.head.uri
+        let logged: @Sendable (Reply) -> Void = { reply in
+            let status: UInt =
+                switch reply {
+                case .full(let response): response.status.code
+                case .stream(let response, _): response.status.code
+                case .upgrade: 101
+                }
+            dev.requestLog(method, uri, status, RequestMetrics.now() &- started)
+            done(reply)
+        }
+        dev.beforeRequest {
+            loop.execute { route(Exchange(request: request, loop: loop, done: logged)) }
+        }
     }
 
     /// Dispatches a request to its route.

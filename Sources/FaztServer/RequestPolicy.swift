@@ -27,7 +27,8 @@ struct RequestPolicy {
             path = String(head.uri[..<mark])
             query = String(head.uri[head.uri.index(after: mark)...])
         }
-        let route = Route.resolve(host: head.headers.first(name: "Host"), path: path, domain: configuration.domain)
+        var route = Route.resolve(host: head.headers.first(name: "Host"), path: path, domain: configuration.domain)
+        if let dev = configuration.dev { route = route.serving(dev.app, path: path) }
         self.route = route
         self.query = query
         self.method = head.method

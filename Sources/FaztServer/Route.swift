@@ -34,6 +34,18 @@ public enum Route: Equatable, Sendable {
         return .app(name: String(decoding: label, as: UTF8.self), path: path)
     }
 
+    /// The route under `fazt dev`: every host serves `app`, except the control API, git and other
+    /// `/_fazt/*` paths of the bare domain (so `fazt --server` commands and the health checks still work).
+    public func serving(_ app: String, path: String) -> Route {
+        switch self {
+        // The owner sign-in form of an owner-only app posts here: it is the app's, the dashboard is not served.
+        case .dashboard(OwnerLoginPage.sessionPath): .app(name: app, path: path)
+        case .dashboard(let own) where own.hasPrefix("/_fazt/"): self
+        case .control, .git: self
+        case .dashboard, .app, .unknownHost: .app(name: app, path: path)
+        }
+    }
+
     /// `/_fazt/git/<app>.git/<rest>` → `.git(app, "/<rest>")`; nil for any other path.
     static func gitRoute(_ path: String) -> Route? {
         let prefix = "/_fazt/git/"

@@ -89,6 +89,8 @@ public struct ServerConfiguration: Sendable {
     public var scheduler = SchedulerConfiguration()
     /// Scheduled backups, retention and the default backup target.
     public var backup = BackupSettings()
+    /// `fazt dev`: one app on every host, request log, code frames (nil for `fazt serve`).
+    public var dev: DevHooks?
     /// Event loop threads (defaults to one per core).
     public var eventLoopThreads: Int = System.coreCount
 

@@ -140,7 +140,15 @@ final class ServerServices: Sendable {
         }
         let logs = AppLogs(store: store)
         self.logs = logs
-        runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }
+        if let dev = configuration.dev {
+            // `fazt dev` also shows the app's console output in the terminal.
+            runtime.logSink = { app, level, message in
+                logs.append(app: app, level: level, message: message)
+                dev.appLog(level, message)
+            }
+        } else {
+            runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }
+        }
         runtime.onAllWorkersGone = { trimmer.allowAnotherTrim() }
         let storage = StorageService(
             store: store,
@@ -155,15 +163,27 @@ final class ServerServices: Sendable {
         let supervisorBox = LateBox<Supervisor>()
         let notifierBox = LateBox<Notifier>()
         let catalog = self.catalog
+        let jobRan = configuration.dev?.jobRan
         let scheduler = Scheduler(store: store, configuration: configuration.scheduler, logger: logger) {
             invocation,
             done in
+            var finished = done
+            if let jobRan {
+                // `fazt dev`: one line per fired job in the terminal.
+                let job = invocation.job
+                let started = StorageExecutor.wallClock()
+                finished = { outcome in
+                    let took = StorageExecutor.wallClock() - started
+                    jobRan(job.publicKind, job.name, job.handler, took, outcome.failure?.message)
+                    done(outcome)
+                }
+            }
             JobFiring.fire(
                 invocation,
                 catalog: catalog,
                 supervisor: supervisorBox.current,
                 notifier: notifierBox.current,
-                done: done
+                done: finished
             )
         }
         scheduler.handlerExists = { app, path in JobFiring.handlerExists(app: app, path: path, catalog: catalog) }

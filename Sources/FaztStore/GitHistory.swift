@@ -60,7 +60,7 @@ public enum GitHistory {
         ) { GitObjectID(bytes: $0.bytes(0)) } ?? nil
     }
 
-    private static func setMain(_ connection: Connection, app: String, to commit: GitObjectID) throws {
+    static func setMain(_ connection: Connection, app: String, to commit: GitObjectID) throws {
         try connection.run(
             """
             INSERT INTO git_refs (app, name, oid) VALUES (?, ?, ?)
@@ -113,7 +113,7 @@ public enum GitHistory {
         return oid
     }
 
-    private static func writeVersionCommit(
+    static func writeVersionCommit(
         _ connection: Connection,
         app: String,
         version: Int,

@@ -16,6 +16,20 @@ import Testing
         )
     }
 
+    @Test func devServesTheOneAppOnEveryHostButKeepsTheControlAPI() {
+        func dev(_ host: String?, _ path: String) -> Route {
+            Route.resolve(host: host, path: path, domain: "localhost").serving("mine", path: path)
+        }
+        #expect(dev("localhost:8080", "/") == .app(name: "mine", path: "/"))
+        #expect(dev("127.0.0.1:8080", "/api/x") == .app(name: "mine", path: "/api/x"))
+        #expect(dev("other.localhost", "/a") == .app(name: "mine", path: "/a"))
+        #expect(dev("example.com", "/a") == .app(name: "mine", path: "/a"))
+        #expect(dev("localhost", "/_fazt/api/v1/apps") == .control(path: "/apps"))
+        #expect(dev("localhost", "/_fazt/livez") == .dashboard(path: "/_fazt/livez"))
+        #expect(dev("localhost", "/_fazt/session") == .app(name: "mine", path: "/_fazt/session"))
+        #expect(dev("localhost", "/_fazt/git/mine.git/info/refs") == .git(app: "mine", path: "/info/refs"))
+    }
+
     @Test func subdomainsAreApps() {
         #expect(
             Route.resolve(host: "Hello.LocalHost:8080", path: "/a", domain: "localhost")
