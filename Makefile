@@ -6,7 +6,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=
 DATA ?= ./data.db
 PORT ?= 8080
 
-.PHONY: run build release test test-deps lint format bench bench-realtime bench-ai bench-report bench-metrics deps venv conformance clean
+.PHONY: run build release test test-deps lint format screenshots bench bench-realtime bench-ai bench-report bench-metrics deps venv conformance clean
 
 ## make run: install missing packages, build release, serve ./data.db on port 8080
 run: release
@@ -61,6 +61,11 @@ venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION) .venv/.mcp-$(MCP1_VER
 	touch $@
 
 ## make test: install what tests need (Chromium and its driver, promtool from prometheus), build, run every test and the format check
+# Screenshots of the dashboard (1280x800 and 390x844) and of the assistant widget, into docs/screenshots.
+screenshots: test-deps venv build
+	DASHBOARD_SCREENSHOTS=docs/screenshots .venv/bin/python3 scripts/dashboard-browser.py --fazt .build/debug/fazt
+	ASSISTANT_SCREENSHOTS=docs/screenshots .venv/bin/python3 scripts/assistant-browser.py --fazt .build/debug/fazt
+
 test: test-deps venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

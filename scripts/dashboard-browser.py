@@ -5,11 +5,15 @@ Starts `fazt serve` (port 0, a temporary data directory), deploys one app, sets 
 through the control API, opens http://localhost:PORT/ (a secure context, so WebAuthn works) with a
 virtual authenticator (CTAP2, internal, resident keys, user verified), and checks:
 
+  budget    the dashboard's files are at most 150 KB gzipped (first paint is printed as INFO);
   password  a wrong password shows the error, the right one shows the health strip and app cards;
   cookie    the session cookie is __Host-, HttpOnly, Secure, SameSite=Strict;
   rollback  the app page lists both versions; "Roll back to this" serves v1 again;
   logs      a request to the app makes its log line appear in the open live tail;
   storage   the app's KV keys are listed and a SQL query answers in a table;
+  restore   "Restore code + data" to v2 undoes the KV write made since (the key is gone);
+  deploy    picking a folder deploys it as a new app with a progress bar; it shows up in the list;
+  link      the new app's "open" link leads to the app itself;
   token     Settings creates a scoped token and shows it with the MCP line;
   passkey   "Add a passkey" registers one (listed), sign out, "Sign in with a passkey" signs in;
   signout   "Sign out everywhere" ends the session (the sign-in form is back);
@@ -22,6 +26,7 @@ Usage: .venv/bin/python scripts/dashboard-browser.py --fazt .build/debug/fazt
 """
 
 import argparse
+import gzip
 import json
 import os
 import re
@@ -30,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -63,6 +69,15 @@ class Server:
             raise RuntimeError(f"fazt {' '.join(arguments)}: {done.stderr.strip()}")
         return done.stdout
 
+    def kv_missing(self, app, key):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/_fazt/api/v1/apps/{app}/kv/{key}",
+                                         headers={"Authorization": f"Bearer {self.token}"})
+        try:
+            urllib.request.urlopen(request, timeout=10).read()
+            return False
+        except urllib.error.HTTPError as error:
+            return error.code == 404
+
     def close(self):
         self.process.kill()
         self.process.wait()
@@ -78,7 +93,7 @@ class Browser:
         options = webdriver.ChromeOptions()
         options.binary_location = "/usr/bin/chromium"
         for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                         "--window-size=1280,800"):
+                         "--window-size=1280,800", "--host-resolver-rules=MAP *.localhost 127.0.0.1"):
             options.add_argument(argument)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
@@ -187,6 +202,18 @@ def main():
         driver.get(url)
         field = browser.visible("password")
         shot("dashboard-signin.png")
+        paint = driver.execute_script(
+            "const p = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');"
+            "return p ? p.startTime : null;")
+        print(f"INFO first-paint: {paint:.0f} ms (first contentful paint of the sign-in page, loopback)"
+              if paint is not None else "INFO first-paint: not reported", flush=True)
+        total = 0
+        for name in ("", "_fazt/ui/app.js", "_fazt/ui/ui.js", "_fazt/ui/home.js", "_fazt/ui/app-page.js",
+                     "_fazt/ui/settings.js", "_fazt/ui/passkeys.js", "_fazt/ui/deploy.js", "_fazt/ui/style.css",
+                     "favicon.svg"):
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/{name}", timeout=10) as response:
+                total += len(gzip.compress(response.read()))
+        check("budget", total <= 150 * 1024, f"the dashboard is {total / 1024:.1f} KB gzipped (budget 150 KB)")
         field.send_keys("not the password")
         field.submit()
         browser.wait(lambda d: "wrong password" in browser.text("error"), message="no error for a wrong password")
@@ -231,6 +258,36 @@ def main():
         check("storage", "visits" in keys and "answer" in browser.text("sql-result"), "KV listed, SQL answered")
         shot("dashboard-app-storage.png")
 
+        driver.get(url + "#/app/hello/versions")
+        browser.wait(lambda d: d.find_elements("css selector", "button[data-restore='2']"), message="no restore button")
+        browser.click("button[data-restore='2']")
+        browser.wait(lambda d: d.switch_to.alert, message="no confirmation").accept()
+        browser.wait(lambda d: browser.text("restored") or browser.text("error"), message="no restore outcome")
+        check("restore", "Restored v2" in browser.text("restored") and server.kv_missing("hello", "visits"),
+              browser.text("restored") or browser.text("error"))
+
+        dropped = os.path.join(server.tmp, "dropped-site")
+        os.makedirs(os.path.join(dropped, "css"))
+        with open(os.path.join(dropped, "index.html"), "w") as file:
+            file.write("<!doctype html><title>Dropped</title><link rel=stylesheet href=css/site.css><h1>Dropped in</h1>")
+        with open(os.path.join(dropped, "css", "site.css"), "w") as file:
+            file.write("h1{color:#0a66ff}")
+        driver.get(url + "#/")
+        browser.visible("deploy-name").send_keys("dropped")
+        driver.find_element("id", "deploy-folder").send_keys(dropped)
+        browser.wait(lambda d: "dropped" in browser.text("apps") or "failed" in browser.text("deploy-status"),
+                     seconds=30, message="the deploy never finished: " + browser.text("deploy-status"))
+        check("deploy", "dropped" in browser.text("apps"), browser.text("deploy-status") or "listed")
+        shot("dashboard-deploy.png")
+        link = browser.wait(lambda d: [a for a in d.find_elements("css selector", "#apps a[target]")
+                                       if "dropped" in a.get_attribute("href")], message="no open link")[0]
+        href = link.get_attribute("href")
+        driver.get(href)
+        browser.wait(lambda d: "Dropped in" in d.page_source, message="the app link did not open the app")
+        check("link", href.startswith(f"http://dropped.localhost:{server.port}"), href)
+        driver.get(url)
+        browser.visible("health")
+
         driver.get(url + "#/settings")
         browser.visible("token-name").send_keys("claude")
         browser.driver.find_element("id", "token-apps").clear()
@@ -262,7 +319,9 @@ def main():
         browser.visible("password")
         check("signout", not browser.driver.find_element("id", "nav").is_displayed(), "the sign-in form is back")
 
-        errors = [entry for entry in browser.console() if entry.get("level") == "SEVERE"]
+        # Only the dashboard's own page counts (the opened app's missing favicon is the app's business).
+        errors = [entry for entry in browser.console() if entry.get("level") == "SEVERE"
+                  and ".localhost:" not in entry.get("message", "")]
         unexpected = [e for e in errors if not ("/_fazt/session" in e.get("message", "") and "401" in e.get("message", ""))]
         check("console", not unexpected and len(errors) - len(unexpected) <= 1, f"console errors: {unexpected}")
     except Exception as error:  # a step that failed: report it as a failure with its reason

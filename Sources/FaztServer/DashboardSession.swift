@@ -55,6 +55,18 @@ enum DashboardSession {
         }
     }
 
+    /// What authorizes an upload (a deploy body spooled to disk).
+    ///
+    /// The bearer token, else the dashboard session's id once the request carries its CSRF token
+    /// (throws 403 without it); nil when neither is there. Session ids (`fzs_`) and tokens (`fzt_`)
+    /// never look alike.
+    static func uploadCredential(_ headers: HTTPHeaders) throws -> String? {
+        if let token = APIRequest.bearerToken(in: headers) { return token }
+        guard let session = id(in: headers) else { return nil }
+        try checkCSRF(headers, session: session)
+        return session
+    }
+
     /// The listing entry that stands for a dashboard session in the control API (an owner: the
     /// owner signed in with the password or an owner token).
     static func owner(_ id: String) -> TokenInfo {

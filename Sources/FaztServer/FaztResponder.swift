@@ -1,3 +1,4 @@
+import FaztKernel
 import FaztRuntime
 import FaztVFS
 import NIOCore
@@ -17,7 +18,12 @@ struct FaztResponder: HTTPResponder {
 
     func authorize(token: String, on loop: any EventLoop) -> EventLoopFuture<Bool> {
         let tokens = services.tokens
-        return services.threadPool.runIfActive(eventLoop: loop) { try tokens.verify(token) != nil }
+        let sessions = services.ownerSessions
+        return services.threadPool.runIfActive(eventLoop: loop) {
+            // A dashboard session (`DashboardSession.uploadCredential`) or a token.
+            token.hasPrefix("fzs_")
+                ? try sessions.isValid(token, app: OwnerSessions.dashboard) : try tokens.verify(token) != nil
+        }
     }
 
     func makeSpoolFile() throws -> SpoolFile {

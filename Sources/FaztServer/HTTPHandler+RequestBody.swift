@@ -18,7 +18,15 @@ extension HTTPHandler {
         case .spool:
             // Uploads are authenticated before their body is accepted: nobody without a token gets
             // to make the server spool up to 100 MB to disk.
-            guard let token = APIRequest.bearerToken(in: head.headers) else {
+            // The dashboard uploads with its session cookie and CSRF header instead of a token.
+            let credential: String?
+            do {
+                credential = try DashboardSession.uploadCredential(head.headers)
+            } catch {
+                refuse(context: context, head: head, with: error)
+                return
+            }
+            guard let token = credential else {
                 refuse(context: context, head: head, with: APIError.unauthorized)
                 return
             }

@@ -10,8 +10,8 @@ protocol HTTPResponder: Sendable {
     /// Route, body handling and body limit for a request head.
     func policy(for head: HTTPRequestHead) -> RequestPolicy
 
-    /// Whether `token` is a valid owner token (uploads are authorized before their body is read;
-    /// control routes check the token before answering 413).
+    /// Whether `token` is a valid token, or (prefix `fzs_`) a valid dashboard session (uploads are
+    /// authorized before their body is read; control routes check the token before answering 413).
     func authorize(token: String, on loop: any EventLoop) -> EventLoopFuture<Bool>
 
     /// A new, empty file for an upload body.

@@ -2,7 +2,8 @@ import Testing
 
 /// The dashboard in headless Chromium, through `scripts/dashboard-browser.py` and Selenium with a
 /// virtual authenticator: password sign-in and the cookie's attributes, roll back, a live log line,
-/// KV and SQL, a scoped token with its MCP line, adding a passkey and signing in with it, signing
+/// KV and SQL, restore with data, deploying a picked folder and
+/// following its link, a scoped token with its MCP line, adding a passkey and signing in with it, signing
 /// out everywhere, and no console errors. Screenshots go to
 /// `$DASHBOARD_SCREENSHOTS` when set.
 @Suite struct DashboardBrowserTests {
@@ -11,7 +12,9 @@ import Testing
         try BrowserScript.run(
             "dashboard-browser.py",
             checks: [
-                "password", "cookie", "rollback", "logs", "storage", "token", "passkey", "signout", "console",
+                "budget", "password", "cookie", "rollback", "logs", "storage", "restore", "deploy", "link", "token",
+                "passkey",
+                "signout", "console",
             ]
         )
     }

@@ -98,6 +98,17 @@ import Testing
         let made = try Self.control(server, "POST", "/tokens", cookie: cookie, csrf: csrf, body: #"{"name":"from-ui"}"#)
         #expect(made.status == 201, "\(made.text)")
 
+        // A deploy with the cookie but without the CSRF token is refused before its body is read.
+        let upload = try TestHTTP.request(
+            port: server.port,
+            "POST",
+            "/_fazt/api/v1/apps/sneaky/deploy",
+            host: "localhost:\(server.port)",
+            headers: [("Cookie", cookie), ("Content-Type", "application/x-tar")],
+            body: Array(repeating: 0, count: 1024)
+        )
+        #expect(upload.status == 403, "\(upload.text)")
+
         // The state endpoint gives the same CSRF token back to the signed-in page.
         let state = try Self.session(server, "GET", cookie: cookie)
         #expect(state.json["signedIn"] as? Bool == true && state.json["csrf"] as? String == csrf)

@@ -144,6 +144,8 @@ import Testing
         #expect(try TestHTTP.request(port: server.port, "GET", "/", host: "elsewhere.example").status == 404)
         let page = try TestHTTP.request(port: server.port, "GET", "/", host: "localhost:\(server.port)")
         #expect(page.status == 200 && page.text.contains("<title>Fazt</title>"))
-        #expect(try TestHTTP.request(port: server.port, "GET", "/favicon.ico").status == 404)
+        #expect(try TestHTTP.request(port: server.port, "GET", "/missing.txt").status == 404)
+        let icon = try TestHTTP.request(port: server.port, "GET", "/favicon.ico")
+        #expect(icon.status == 200 && icon.header("Content-Type") == "image/svg+xml", "the dashboard's icon")
     }
 }

@@ -36,6 +36,15 @@ async function versions(body, path, name) {
       if (!confirm(`Serve v${v.version} of ${name} again? Data stays as it is now.`)) return;
       try { await api("POST", path + "/rollback", { version: v.version }); location.reload(); } catch (e) { showError(e); }
     } }, "Roll back to this")],
+    ["", (v) => v.live || v.journalSeq === undefined || v.journalSeq === null ? "" : h("button", { class: "danger", "data-restore": v.version, onclick: async () => {
+      if (!confirm(`Restore ${name} to v${v.version}: its code AND its data as they were when v${v.version} went live?\n\n`
+        + "Every data change since then is undone (the restore itself can be undone: an undo point is kept).")) return;
+      try {
+        const done = await api("POST", path + "/restore", { version: v.version, code: true, data: true });
+        showError(null);
+        body.prepend(h("p", { id: "restored", role: "status" }, `Restored v${done.version}: ${done.changes} data changes undone (undo point ${done.undo?.seq ?? "—"}).`));
+      } catch (e) { showError(e); }
+    } }, "Restore code + data")],
   ], list.versions, "No versions."));
   return null;
 }

@@ -1,5 +1,6 @@
 // Home: the server's health and the apps.
 import { $, ago, api, h, size, when } from "./ui.js";
+import { deployCard } from "./deploy.js";
 
 export async function homeView(view) {
   const [status, list] = await Promise.all([api("GET", "/status"), api("GET", "/apps")]);
@@ -19,7 +20,9 @@ export async function homeView(view) {
           h("div", { class: "muted" }, "v" + app.version + " · " + app.files + " files · " + size(app.bytes)),
           h("div", { class: "muted" }, "updated " + when(app.updatedAt)),
           h("a", { href: app.url, target: "_blank", rel: "noopener" }, "open ↗"))))
-      : h("p", { class: "muted", id: "apps" }, "No apps yet. Deploy one with fazt deploy ./my-site --app my-site."));
+      : h("p", { class: "muted", id: "apps" }, "No apps yet. Deploy one below, or with fazt deploy ./my-site --app my-site."),
+    h("h2", {}, "Deploy"),
+    deployCard(() => window.dispatchEvent(new HashChangeEvent("hashchange"))));
   $("summary").textContent = list.apps.length + (list.apps.length === 1 ? " app" : " apps");
   return null;
 }
