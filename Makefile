@@ -60,12 +60,12 @@ venv: .venv/bin/kosoku .venv/.selenium-$(SELENIUM_VERSION) .venv/.mcp-$(MCP1_VER
 	.venv-mcp2/bin/pip install --quiet --disable-pip-version-check 'mcp==$(MCP2_VERSION)'
 	touch $@
 
-## make test: install what tests need (Chromium and its driver, promtool from prometheus), build, run every test and the format check
-# Screenshots of the dashboard (1280x800 and 390x844) and of the assistant widget, into docs/screenshots.
+## make screenshots: the dashboard (1280x800 and 390x844) and the assistant widget in headless Chromium, into docs/screenshots
 screenshots: test-deps venv build
 	DASHBOARD_SCREENSHOTS=docs/screenshots .venv/bin/python3 scripts/dashboard-browser.py --fazt .build/debug/fazt
 	ASSISTANT_SCREENSHOTS=docs/screenshots .venv/bin/python3 scripts/assistant-browser.py --fazt .build/debug/fazt
 
+## make test: install what tests need (Chromium and its driver, promtool from prometheus), build, run every test and the format check
 test: test-deps venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
