@@ -6,6 +6,7 @@ through the control API, opens http://localhost:PORT/ (a secure context, so WebA
 virtual authenticator (CTAP2, internal, resident keys, user verified), and checks:
 
   budget    the dashboard's files are at most 150 KB gzipped (first paint is printed as INFO);
+  traffic   requests to an app show as a live rate on its card and as lines in the traffic chart;
   password  a wrong password shows the error, the right one shows the health strip and app cards;
   cookie    the session cookie is __Host-, HttpOnly, Secure, SameSite=Strict;
   rollback  the app page lists both versions; "Roll back to this" serves v1 again;
@@ -209,7 +210,7 @@ def main():
               if paint is not None else "INFO first-paint: not reported", flush=True)
         total = 0
         for name in ("", "_fazt/ui/app.js", "_fazt/ui/ui.js", "_fazt/ui/home.js", "_fazt/ui/app-page.js",
-                     "_fazt/ui/settings.js", "_fazt/ui/passkeys.js", "_fazt/ui/deploy.js", "_fazt/ui/style.css",
+                     "_fazt/ui/settings.js", "_fazt/ui/passkeys.js", "_fazt/ui/deploy.js", "_fazt/ui/charts.js", "_fazt/ui/style.css",
                      "favicon.svg"):
             with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/{name}", timeout=10) as response:
                 total += len(gzip.compress(response.read()))
@@ -226,6 +227,16 @@ def main():
         session = cookies.get("__Host-fazt_owner", {})
         check("cookie", session.get("httpOnly") and session.get("sameSite") == "Strict" and session.get("secure"),
               f"session cookie attributes: { {k: session.get(k) for k in ('httpOnly', 'sameSite', 'secure')} }")
+        # Live traffic: requests to the app show up as a rate on its card and in the charts.
+        def rate_seen(d):
+            for n in range(5):
+                app_get("/")
+            found = d.find_elements("css selector", ".rate[data-app='hello']")
+            return (found and "req/s" in found[0].text and not found[0].text.startswith("0.0 req/s")
+                    and d.find_elements("css selector", "#traffic svg polyline"))
+        browser.wait(rate_seen, seconds=20, message="no live request rate on the app card")
+        charts = driver.find_elements("css selector", "#traffic svg polyline")
+        check("traffic", len(charts) >= 1, driver.find_element("css selector", ".rate[data-app='hello']").text)
         shot("dashboard-home.png")
         driver.set_window_size(390, 844)
         shot("dashboard-home-mobile.png")

@@ -1,3 +1,4 @@
+import FaztKernel
 import NIOCore
 import NIOHTTP1
 
@@ -23,6 +24,24 @@ extension FaztResponder {
     /// The metrics, for the owner token only (`--metrics-listen` serves them without credentials).
     func serveMetrics(_ exchange: Exchange) {
         if let problem = OpsEndpoints.methodProblem(exchange.head.method) { return exchange.respond(problem) }
+        if APIRequest.bearerToken(in: exchange.head.headers) == nil,
+            let session = DashboardSession.id(in: exchange.head.headers)
+        {
+            // The dashboard's charts read the same numbers with the owner's session cookie.
+            let sessions = services.ownerSessions
+            services.threadPool.runIfActive(eventLoop: exchange.loop) {
+                try sessions.isValid(session, app: OwnerSessions.dashboard)
+            }.flatMap { [services] valid -> EventLoopFuture<Response> in
+                guard valid else { return exchange.loop.makeSucceededFuture(Self.unauthorized("the session has ended: sign in again")) }
+                return OpsEndpoints.metrics(services: services, on: exchange.loop)
+            }.whenComplete { [self] result in
+                switch result {
+                case .success(let response): exchange.respond(response)
+                case .failure(let error): fail(exchange, error: error)
+                }
+            }
+            return
+        }
         guard let token = APIRequest.bearerToken(in: exchange.head.headers) else {
             return exchange.respond(
                 Self.unauthorized(

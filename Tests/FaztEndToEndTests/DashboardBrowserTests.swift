@@ -12,7 +12,8 @@ import Testing
         try BrowserScript.run(
             "dashboard-browser.py",
             checks: [
-                "budget", "password", "cookie", "rollback", "logs", "storage", "restore", "deploy", "link", "token",
+                "budget", "password", "cookie", "traffic", "rollback", "logs", "storage", "restore", "deploy", "link",
+                "token",
                 "passkey",
                 "signout", "console",
             ]

@@ -1,6 +1,7 @@
 // Home: the server's health and the apps.
 import { $, ago, api, h, size, when } from "./ui.js";
 import { deployCard } from "./deploy.js";
+import { chart, legend, liveRates, rateText } from "./charts.js";
 
 export async function homeView(view) {
   const [status, list] = await Promise.all([api("GET", "/status"), api("GET", "/apps")]);
@@ -19,10 +20,26 @@ export async function homeView(view) {
           h("h3", {}, h("a", { href: "#/app/" + encodeURIComponent(app.name) }, app.name)),
           h("div", { class: "muted" }, "v" + app.version + " · " + app.files + " files · " + size(app.bytes)),
           h("div", { class: "muted" }, "updated " + when(app.updatedAt)),
+          h("div", { class: "rate", "data-app": app.name }, "measuring…"),
+          h("div", { class: "spark", "data-app": app.name }),
           h("a", { href: app.url, target: "_blank", rel: "noopener" }, "open ↗"))))
       : h("p", { class: "muted", id: "apps" }, "No apps yet. Deploy one below, or with fazt deploy ./my-site --app my-site."),
     h("h2", {}, "Deploy"),
     deployCard(() => window.dispatchEvent(new HashChangeEvent("hashchange"))));
   $("summary").textContent = list.apps.length + (list.apps.length === 1 ? " app" : " apps");
-  return null;
+  // Apps are labelled by host in the metrics: the app name, or _fazt for the dashboard and API.
+  const all = h("div", { id: "traffic" });
+  $("health").after(h("div", { class: "card" }, h("h3", {}, "Traffic"), legend(), all));
+  return liveRates((history) => {
+    const apps = Object.keys(history);
+    const sum = (key) => (history[apps[0]]?.[key] ?? []).map((_, i) => apps.reduce((t, a) => t + (history[a][key][i] ?? 0), 0));
+    all.replaceChildren(chart([{ values: sum("requests"), color: "#0a66ff" }, { values: sum("errors"), color: "#c62828" }],
+      { width: 640, height: 80, label: "requests and errors per second, all hosts" }));
+    for (const element of view.querySelectorAll(".rate")) element.textContent = rateText(history[element.dataset.app]);
+    for (const element of view.querySelectorAll(".spark")) {
+      const entry = history[element.dataset.app];
+      if (entry) element.replaceChildren(chart([{ values: entry.requests, color: "#0a66ff" }, { values: entry.errors, color: "#c62828" }],
+        { width: 200, height: 36, label: "requests and errors per second for " + element.dataset.app }));
+    }
+  }, { seconds: 2 });
 }
