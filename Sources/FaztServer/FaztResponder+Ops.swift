@@ -32,7 +32,9 @@ extension FaztResponder {
             services.threadPool.runIfActive(eventLoop: exchange.loop) {
                 try sessions.isValid(session, app: OwnerSessions.dashboard)
             }.flatMap { [services] valid -> EventLoopFuture<Response> in
-                guard valid else { return exchange.loop.makeSucceededFuture(Self.unauthorized("the session has ended: sign in again")) }
+                guard valid else {
+                    return exchange.loop.makeSucceededFuture(Self.unauthorized("the session has ended: sign in again"))
+                }
                 return OpsEndpoints.metrics(services: services, on: exchange.loop)
             }.whenComplete { [self] result in
                 switch result {
