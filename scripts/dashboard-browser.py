@@ -10,6 +10,8 @@ virtual authenticator (CTAP2, internal, resident keys, user verified), and check
   password  a wrong password shows the error, the right one shows the health strip and app cards;
   cookie    the session cookie is __Host-, HttpOnly, Secure, SameSite=Strict;
   rollback  the app page lists both versions; "Roll back to this" serves v1 again;
+  diff      comparing v1 with v2 shows the changed line;
+  server    a notification an app sends arrives live in the Server view's inbox (other tabs load);
   logs      a request to the app makes its log line appear in the open live tail;
   storage   the app's KV keys are listed and a SQL query answers in a table;
   restore   "Restore code + data" to v2 undoes the KV write made since (the key is gone);
@@ -185,6 +187,8 @@ def main():
         with open(os.path.join(site, "api", "hit.js"), "w") as file:
             file.write("module.exports = (req) => { console.log('hit ' + req.query.n); "
                        "fazt.storage.kv.set('visits', Number(req.query.n)); return { ok: true }; };\n")
+        with open(os.path.join(site, "api", "ping.js"), "w") as file:
+            file.write("module.exports = async () => { await fazt.notify({ title: 'Ping from hello' }); return { ok: true }; };\n")
         server.cli("deploy", site, "--app", "hello")
         with open(os.path.join(site, "index.html"), "w") as file:
             file.write("<!doctype html><title>Hello</title><h1>Hello v2</h1>")
@@ -210,7 +214,7 @@ def main():
               if paint is not None else "INFO first-paint: not reported", flush=True)
         total = 0
         for name in ("", "_fazt/ui/app.js", "_fazt/ui/ui.js", "_fazt/ui/home.js", "_fazt/ui/app-page.js",
-                     "_fazt/ui/settings.js", "_fazt/ui/passkeys.js", "_fazt/ui/deploy.js", "_fazt/ui/charts.js", "_fazt/ui/style.css",
+                     "_fazt/ui/settings.js", "_fazt/ui/passkeys.js", "_fazt/ui/deploy.js", "_fazt/ui/charts.js", "_fazt/ui/server.js", "_fazt/ui/style.css",
                      "favicon.svg"):
             with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/{name}", timeout=10) as response:
                 total += len(gzip.compress(response.read()))
@@ -250,6 +254,23 @@ def main():
         browser.wait(lambda d: d.switch_to.alert, message="no confirmation").accept()
         browser.wait(lambda d: "v1 (live)" in browser.text("tab"), message="v1 never became live")
         check("rollback", "Hello v1" in app_get("/"), "the app serves v1 again")
+
+        browser.wait(lambda d: d.find_elements("id", "diff-from"), message="no diff form")
+        driver.find_element("id", "diff-from").send_keys("v1")
+        driver.find_element("id", "diff-to").send_keys("v2")
+        browser.click("#diff-from + select + button")
+        browser.wait(lambda d: "Hello v2" in browser.text("diff"), message="no diff: " + browser.text("error"))
+        check("diff", "Hello v1" in browser.text("diff"), "v1 → v2 diff shown")
+
+        for tab in ("runs", "jobs", "ai", "env"):
+            driver.get(url + "#/app/hello/" + tab)
+            browser.wait(lambda d: browser.text("tab") or browser.text("error"), message=f"the {tab} tab never loaded")
+        driver.get(url + "#/server")
+        browser.wait(lambda d: d.find_elements("id", "inbox"), message="the server view never loaded: " + browser.text("error"))
+        app_get("/api/ping")
+        browser.wait(lambda d: "Ping from hello" in browser.text("inbox"), message="the notification never arrived")
+        check("server", True, "a notification arrived live in the inbox; runs, jobs, AI and env tabs loaded")
+        shot("dashboard-server.png")
 
         driver.get(url + "#/app/hello/logs")
         browser.visible("log")

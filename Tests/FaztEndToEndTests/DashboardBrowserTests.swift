@@ -12,7 +12,8 @@ import Testing
         try BrowserScript.run(
             "dashboard-browser.py",
             checks: [
-                "budget", "password", "cookie", "traffic", "rollback", "logs", "storage", "restore", "deploy", "link",
+                "budget", "password", "cookie", "traffic", "rollback", "diff", "server", "logs", "storage", "restore",
+                "deploy", "link",
                 "token",
                 "passkey",
                 "signout", "console",

@@ -1,7 +1,8 @@
 // One app: versions (roll back), live logs, run history, storage (KV and a read-only SQL console), env.
 import { $, api, h, showError, size, table, when } from "./ui.js";
 
-const tabs = [["versions", "Versions"], ["logs", "Logs"], ["runs", "Runs"], ["storage", "Storage"], ["env", "Env"]];
+const tabs = [["versions", "Versions"], ["logs", "Logs"], ["runs", "Runs"], ["jobs", "Jobs"], ["storage", "Storage"],
+  ["env", "Env"], ["ai", "AI"]];
 
 export async function appView(view, name, tab) {
   const app = await api("GET", "/apps/" + encodeURIComponent(name));
@@ -21,12 +22,27 @@ export async function appView(view, name, tab) {
     case "runs": return runs(body, path);
     case "storage": return storage(body, path);
     case "env": return env(body, path);
+    case "jobs": return jobs(body, path);
+    case "ai": return ai(body, path, name);
     default: return versions(body, path, name);
   }
 }
 
 async function versions(body, path, name) {
   const list = await api("GET", path + "/versions");
+  const numbers = list.versions.map((v) => v.version);
+  const from = h("select", { id: "diff-from", "aria-label": "From version" }, numbers.map((n) => h("option", { value: n }, "v" + n)));
+  const to = h("select", { id: "diff-to", "aria-label": "To version" }, numbers.map((n) => h("option", { value: n }, "v" + n)));
+  if (numbers.length > 1) from.value = numbers[1];
+  const diff = h("pre", { class: "log", id: "diff", hidden: true });
+  body.append(h("form", { onsubmit: async (event) => {
+    event.preventDefault();
+    try {
+      const answer = await api("GET", `${path}/versions/${from.value}...${to.value}/diff`);
+      diff.hidden = false;
+      diff.textContent = answer.diff || "No differences.";
+    } catch (e) { showError(e); }
+  } }, "Compare ", from, " with ", to, h("button", { class: "secondary" }, "Show diff")), diff);
   body.append(table([
     ["Version", (v) => "v" + v.version + (v.live ? " (live)" : "")],
     ["Made", (v) => when(v.createdAt)],
@@ -82,8 +98,10 @@ async function runs(body, path) {
       ["When", (r) => when(r.startedAt)],
       ["Kind", (r) => r.kind],
       ["Handler", (r) => r.name || r.handler, "wide"],
-      ["Outcome", (r) => r.outcome + (r.error ? ": " + r.error : "")],
+      ["Outcome", (r) => r.outcome + (r.error ? ": " + r.error.split("\n")[0] : "")],
       ["ms", (r) => String(r.durationMs), "wide"],
+      ["", (r) => r.output || r.error ? h("details", {}, h("summary", {}, "output"),
+        h("pre", { class: "log" }, [r.output, r.error].filter(Boolean).join("\n"))) : ""],
     ], answer.runs, "No runs yet."));
   };
   kind.addEventListener("change", () => load().catch(showError));
@@ -117,5 +135,40 @@ async function env(body, path) {
     table([["Key", (e) => e[0], "mono"], ["Value", (e) => e[1], "mono"]], Object.entries(answer.env), "No env values."),
     h("h2", {}, "Secrets (values are never shown)"),
     table([["Name", (s) => s.name, "mono"], ["Updated", (s) => when(s.updatedAt)]], secrets.secrets, "No secrets."));
+  return null;
+}
+
+async function jobs(body, path) {
+  const answer = await api("GET", path + "/jobs?limit=200");
+  body.append(table([
+    ["Due", (j) => when(j.runAt)],
+    ["Kind", (j) => j.kind + (j.name ? " " + j.name : "")],
+    ["Handler", (j) => j.handler, "wide"],
+    ["Status", (j) => j.status + (j.error ? ": " + j.error.split("\n")[0] : "")],
+    ["", (j) => h("span", {},
+      j.status === "dead" ? h("button", { class: "secondary", onclick: async () => {
+        try { await api("POST", `${path}/jobs/${j.id}/retry`); location.reload(); } catch (e) { showError(e); } } }, "Retry") : "",
+      j.status !== "running" ? h("button", { class: "secondary", onclick: async () => {
+        if (!confirm("Cancel this job?")) return;
+        try { await api("DELETE", `${path}/jobs/${j.id}`); location.reload(); } catch (e) { showError(e); } } }, "Cancel") : "")],
+  ], answer.jobs, "No pending or dead jobs."));
+  return null;
+}
+
+async function ai(body, path, name) {
+  const [usage, budget] = await Promise.all([api("GET", path + "/ai/usage?days=30"), api("GET", "/ai/budgets/" + encodeURIComponent(name))]);
+  const limits = budget.limits || {};
+  const spent = budget.usage || {};
+  body.append(
+    h("p", {}, budget.permitted ? "This app may call AI (granted)." : "This app may not call AI: fazt grant " + name + " ai"),
+    h("h2", {}, "Budget"),
+    table([["", (r) => r[0]], ["Used", (r) => String(r[1] ?? 0)], ["Limit", (r) => r[2] === null || r[2] === undefined ? "none" : String(r[2])]], [
+      ["Tokens today", spent.tokensToday, limits.tokensPerDay], ["Tokens this month", spent.tokensThisMonth, limits.tokensPerMonth],
+      ["Cost today ($)", spent.costToday, limits.costPerDay], ["Cost this month ($)", spent.costThisMonth, limits.costPerMonth],
+      ["Requests in the last minute", spent.requestsLastMinute, limits.requestsPerMinute]]),
+    h("h2", {}, "Usage by day"),
+    table([["Day", (r) => r.day], ["Model", (r) => r.model], ["Calls", (r) => String(r.calls)],
+      ["Tokens in / out", (r) => r.inputTokens + " / " + r.outputTokens, "wide"], ["Cost ($)", (r) => (r.cost ?? 0).toFixed(4)]],
+      usage.usage, "No AI calls in the last 30 days."));
   return null;
 }

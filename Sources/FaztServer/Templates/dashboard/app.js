@@ -4,6 +4,7 @@ import { passkeySignIn } from "./passkeys.js";
 import { homeView } from "./home.js";
 import { appView } from "./app-page.js";
 import { settingsView } from "./settings.js";
+import { serverView } from "./server.js";
 
 async function sessionCall(method, body) {
   const headers = { "Content-Type": "application/json" };
@@ -29,6 +30,7 @@ async function route() {
   const [, page, name, tab] = location.hash.split("/");
   if (page === "app" && name) stopView = await appView(view, decodeURIComponent(name), tab || "versions");
   else if (page === "settings") stopView = await settingsView(view);
+  else if (page === "server") stopView = await serverView(view);
   else stopView = await homeView(view);
 }
 

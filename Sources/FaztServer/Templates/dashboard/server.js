@@ -1,0 +1,35 @@
+// The server's side: notifications (live), audit trail, AI providers and models, notification
+// channels (with "send test"), connections.
+import { api, h, showError, table, when } from "./ui.js";
+
+export async function serverView(view) {
+  const [notifications, audit, providers, models, channels, connections] = await Promise.all([
+    api("GET", "/notifications?limit=50"), api("GET", "/audit?limit=50"), api("GET", "/ai/providers"),
+    api("GET", "/ai/models"), api("GET", "/notify/channels"), api("GET", "/connect/connections")]);
+  const inbox = h("ul", { id: "inbox" });
+  const show = (n) => inbox.prepend(h("li", {}, when(n.at ?? n.createdAt) + " · " + (n.app ? n.app + " · " : "") + (n.title || "") + (n.body ? ": " + n.body : "")));
+  notifications.notifications.forEach(show);
+  const after = notifications.notifications.length ? notifications.notifications[notifications.notifications.length - 1].id : undefined;
+  const source = new EventSource("/_fazt/api/v1/notifications?follow=1" + (after ? "&after=" + after : ""));
+  source.addEventListener("notification", (event) => show(JSON.parse(event.data)));
+  view.append(
+    h("h1", {}, "Server"),
+    h("h2", {}, "Notifications (live)"), inbox,
+    h("h2", {}, "Notification channels"),
+    table([["Name", (c) => c.name], ["Type", (c) => c.type], ["", (c) => h("button", { class: "secondary", onclick: async () => {
+      try { await api("POST", "/notify/channels/" + encodeURIComponent(c.name) + "/test"); showError(null); alert("Delivered to " + c.name + "."); }
+      catch (e) { showError(e); } } }, "Send test")]], channels.channels, "No channels: fazt notify channel add …"),
+    h("h2", {}, "AI providers"),
+    table([["Name", (p) => p.name], ["Type", (p) => p.type], ["Base URL", (p) => p.baseURL || "default", "wide"],
+      ["Key", (p) => p.keySet ? "set" : "none"]], providers.providers, "No providers: fazt ai provider add …"),
+    h("h2", {}, "AI models"),
+    table([["Alias", (m) => m.alias + (m.default ? " (default)" : "")], ["Provider", (m) => m.provider], ["Model", (m) => m.model, "wide"],
+      ["Fallback", (m) => m.fallback || "—", "wide"]], models.models, "No models."),
+    h("h2", {}, "Connections"),
+    table([["Name", (c) => c.name], ["Provider", (c) => c.provider], ["Status", (c) => c.status],
+      ["Expires", (c) => when(c.expiresAt), "wide"]], connections.connections, "No connections."),
+    h("h2", {}, "Audit trail"),
+    table([["When", (e) => when(e.at)], ["Token", (e) => e.token], ["Action", (e) => e.action], ["App", (e) => e.app || "—", "wide"],
+      ["Outcome", (e) => e.outcome]], audit.entries, "Nothing audited yet (scoped-token writes and MCP calls are)."));
+  return () => source.close();
+}
