@@ -10,6 +10,8 @@ virtual authenticator (CTAP2, internal, resident keys, user verified), and check
   password  a wrong password shows the error, the right one shows the health strip and app cards;
   cookie    the session cookie is __Host-, HttpOnly, Secure, SameSite=Strict;
   rollback  the app page lists both versions; "Roll back to this" serves v1 again;
+  files     the file tree opens a file; an edit committed as a preview shows at its preview link
+            while the live app is unchanged;
   diff      comparing v1 with v2 shows the changed line;
   server    a notification an app sends arrives live in the Server view's inbox (other tabs load);
   logs      a request to the app makes its log line appear in the open live tail;
@@ -261,6 +263,23 @@ def main():
         browser.click("#diff-from + select + button")
         browser.wait(lambda d: "Hello v2" in browser.text("diff"), message="no diff: " + browser.text("error"))
         check("diff", "Hello v1" in browser.text("diff"), "v1 → v2 diff shown")
+
+        driver.get(url + "#/app/hello/files")
+        browser.wait(lambda d: d.find_elements("css selector", "#file-tree a[data-path='api/hit.js']"), message="no file tree")
+        browser.click("#file-tree a[data-path='index.html']")
+        editor = browser.wait(lambda d: [e for e in d.find_elements("id", "file-text") if "Hello" in e.get_attribute("value")],
+                              message="the file never opened")[0]
+        editor.clear()
+        editor.send_keys("<!doctype html><title>Hello</title><h1>Hello from the editor</h1>")
+        browser.click("#file-preview")
+        preview = browser.wait(lambda d: d.find_elements("id", "preview-link"), message="no preview link: " + browser.text("error"))[0]
+        preview_url = preview.get_attribute("href")
+        shot("dashboard-app-files.png")
+        driver.get(preview_url)
+        browser.wait(lambda d: "Hello from the editor" in d.page_source, message="the preview does not show the edit")
+        check("files", "Hello v1" in app_get("/"), "an edit committed as a preview shows there; the live app is unchanged")
+        driver.get(url)
+        browser.visible("health")
 
         for tab in ("runs", "jobs", "ai", "env"):
             driver.get(url + "#/app/hello/" + tab)

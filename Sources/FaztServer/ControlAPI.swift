@@ -113,6 +113,7 @@ struct ControlAPI: Sendable {
         if let response = try await backupsRoute(request, segments) { return response }
         if let response = try await sessionsRoute(request, segments) { return response }
         if let response = try await statusRoute(request, segments) { return response }
+        if let response = try await filesRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):
             let apps = try await blocking { try vfs.apps() }.filter { token.reaches(app: $0.name) }

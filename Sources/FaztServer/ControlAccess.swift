@@ -24,7 +24,7 @@ enum ControlAccess {
         func needs(_ scope: TokenScope) -> Requirement { .scope(scope, app: app) }
         if segments.count == 2 { return method == .GET ? needs(.appsRead) : .owner }
         switch (method, segments[2]) {
-        case (.GET, "versions"), (.GET, "tags"), (.GET, "drafts"), (.GET, "env"):
+        case (.GET, "versions"), (.GET, "tags"), (.GET, "drafts"), (.GET, "env"), (.GET, "files"):
             return needs(.appsRead)
         case (.PUT, "tags"), (.DELETE, "tags"), (.PUT, "drafts"), (.DELETE, "drafts"), (.POST, "drafts"):
             // A draft commit that goes live also needs apps:deploy (checked with its body).

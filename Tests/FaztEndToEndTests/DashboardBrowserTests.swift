@@ -12,7 +12,8 @@ import Testing
         try BrowserScript.run(
             "dashboard-browser.py",
             checks: [
-                "budget", "password", "cookie", "traffic", "rollback", "diff", "server", "logs", "storage", "restore",
+                "budget", "password", "cookie", "traffic", "rollback", "diff", "files", "server", "logs", "storage",
+                "restore",
                 "deploy", "link",
                 "token",
                 "passkey",

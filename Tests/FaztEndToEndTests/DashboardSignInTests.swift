@@ -170,4 +170,27 @@ import Testing
         ])
         #expect(listed == 0 && out.contains("no browser sessions"), "\(out)")
     }
+
+    /// `GET /apps/{name}/files[/{path}]`: the live version's files for the dashboard's browser; a
+    /// scoped token reads only its own apps' files.
+    @Test func filesRouteListsAndReadsTheLiveVersion() throws {
+        let server = try ServerProcess()
+        let files = [js("index.html", "<h1>hi</h1>"), js("api/x.js", "module.exports = () => 1;")]
+        #expect(try server.deploy("site", try ArchiveFixtures.zip(files)).status == 201)
+        #expect(try server.deploy("other", try ArchiveFixtures.zip(files)).status == 201)
+        let list = try server.api("GET", "/apps/site/files")
+        let paths = (list.json["files"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        #expect(paths == ["api/x.js", "index.html"], "\(list.text)")
+        let file = try server.api("GET", "/apps/site/files/api/x.js")
+        #expect(file.status == 200 && file.text == "module.exports = () => 1;")
+        #expect(try server.api("GET", "/apps/site/files/missing.js").status == 404)
+        let scoped = try server.api(
+            "POST",
+            "/tokens",
+            body: Array(#"{"name":"ro","apps":["other"],"preset":"read"}"#.utf8)
+        )
+        let secret = try #require(scoped.json["token"] as? String)
+        #expect(try server.api("GET", "/apps/other/files", token: secret).status == 200)
+        #expect(try server.api("GET", "/apps/site/files", token: secret).status == 403)
+    }
 }

@@ -1,7 +1,7 @@
 // One app: versions (roll back), live logs, run history, storage (KV and a read-only SQL console), env.
-import { $, api, h, showError, size, table, when } from "./ui.js";
+import { $, api, h, session, showError, size, table, when } from "./ui.js";
 
-const tabs = [["versions", "Versions"], ["logs", "Logs"], ["runs", "Runs"], ["jobs", "Jobs"], ["storage", "Storage"],
+const tabs = [["versions", "Versions"], ["files", "Files"], ["logs", "Logs"], ["runs", "Runs"], ["jobs", "Jobs"], ["storage", "Storage"],
   ["env", "Env"], ["ai", "AI"]];
 
 export async function appView(view, name, tab) {
@@ -23,6 +23,7 @@ export async function appView(view, name, tab) {
     case "storage": return storage(body, path);
     case "env": return env(body, path);
     case "jobs": return jobs(body, path);
+    case "files": return files(body, path, name);
     case "ai": return ai(body, path, name);
     default: return versions(body, path, name);
   }
@@ -170,5 +171,53 @@ async function ai(body, path, name) {
     table([["Day", (r) => r.day], ["Model", (r) => r.model], ["Calls", (r) => String(r.calls)],
       ["Tokens in / out", (r) => r.inputTokens + " / " + r.outputTokens, "wide"], ["Cost ($)", (r) => (r.cost ?? 0).toFixed(4)]],
       usage.usage, "No AI calls in the last 30 days."));
+  return null;
+}
+
+const textTypes = /^(text\/|application\/(json|javascript|xml)|image\/svg)/;
+
+async function files(body, path, name) {
+  const list = await api("GET", path + "/files");
+  const viewer = h("div", { id: "file-view" });
+  const open = async (file) => {
+    viewer.replaceChildren(h("h2", {}, file.path));
+    if (!textTypes.test(file.mime) && !/\.(js|mjs|ts|json|md|txt|css|html)$/.test(file.path)) {
+      viewer.append(h("p", { class: "muted" }, `${file.mime || "binary"}, ${size(file.size)}: not shown.`));
+      return;
+    }
+    const res = await fetch("/_fazt/api/v1" + path + "/files/" + file.path.split("/").map(encodeURIComponent).join("/"), { credentials: "same-origin" });
+    const text = await res.text();
+    const editor = h("textarea", { id: "file-text", rows: Math.min(30, text.split("\n").length + 2), spellcheck: "false", "aria-label": file.path }, text);
+    const outcome = h("p", { id: "file-outcome", role: "status" });
+    const draft = "dashboard";
+    const save = async () => {
+      const put = await fetch(`/_fazt/api/v1${path}/drafts/${draft}/files/` + file.path.split("/").map(encodeURIComponent).join("/"),
+        { method: "PUT", credentials: "same-origin", headers: { "X-Fazt-CSRF": session.csrf }, body: editor.value });
+      if (!put.ok) throw new Error((await put.json()).error?.message || put.status);
+    };
+    const commit = async (live) => {
+      await save();
+      const made = await api("POST", `${path}/drafts/${draft}/commit`, { message: "edited " + file.path + " in the dashboard", deploy: live });
+      if (live) { outcome.replaceChildren(`v${made.version} is live.`); return; }
+      const preview = await api("GET", `${path}/versions/${made.version}/preview?ttl=3600`);
+      outcome.replaceChildren(`v${made.version} committed (not live): `, h("a", { href: preview.url, target: "_blank", rel: "noopener", id: "preview-link" }, "preview it"),
+        " — make it live from Versions.");
+    };
+    viewer.append(editor, h("p", {},
+      h("button", { class: "secondary", id: "file-preview", onclick: () => commit(false).catch(showError) }, "Commit as a preview"), " ",
+      h("button", { id: "file-live", onclick: () => { if (confirm(`Make this edit of ${name} live now?`)) commit(true).catch(showError); } }, "Commit and go live")),
+      outcome);
+  };
+  body.append(h("div", { class: "files" },
+    h("ul", { id: "file-tree", class: "tree" }, list.files.map((file) => {
+      const depth = file.path.split("/").length - 1;
+      // CSSOM, not a style attribute: the page's CSP allows no inline styles.
+      const item = h("li", {}, h("a", { href: "#", "data-path": file.path, onclick: (event) => { event.preventDefault(); open(file).catch(showError); } },
+        file.path.split("/").pop()), h("span", { class: "muted" }, " " + size(file.size)));
+      item.style.paddingLeft = depth + "rem";
+      return item;
+    })), viewer));
+  const manifest = list.files.find((f) => f.path === "fazt.json");
+  if (manifest) await open(manifest);
   return null;
 }
