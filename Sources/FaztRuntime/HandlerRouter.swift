@@ -70,11 +70,25 @@ public struct HandlerRouter: Sendable {
     }
 
     /// The router for a version holding `files` (every path of the version; non-`api/*.js` ignored).
-    public init(files: some Sequence<String>) {
+    ///
+    /// `source` reads a file's text: when `api/index.js` may be a Workers-style handler
+    /// (`mayBeWorkersStyle`) and there is no `api/main.js`, it answers every `/api/*` path no
+    /// other file does (Hono-style routers route on the URL themselves).
+    public init(files: some Sequence<String>, source: ((String) -> String?)? = nil) {
         // Sorted, so that which of two conflicting files wins never depends on dictionary order.
         for file in files.filter({ $0.hasPrefix("api/") && $0.hasSuffix(".js") }).sorted() {
             insert(file)
         }
+        if main == nil, root.file == Self.index, let text = source?(Self.index), Self.mayBeWorkersStyle(source: text) {
+            main = Self.index
+        }
+    }
+
+    private static let index = "api/index.js"
+
+    /// Whether a handler file may be Workers-style, read from its source without running it.
+    public static func mayBeWorkersStyle(source: String) -> Bool {
+        HandlerShape(source: source).mayBeWorkersStyle
     }
 
     /// The handler for `path` (as received: starting with `/api`, still percent-encoded), or nil.

@@ -100,6 +100,9 @@ public final class Supervisor: Sendable {
     ///
     /// `body`: the request body as bytes, when it is not UTF-8 text (the JSON then has none); it
     /// reaches JavaScript as a `Uint8Array`.
+    ///
+    /// `onResponse` gets the response when it leaves before the invocation ends (`ctx.waitUntil`
+    /// work, a `ReadableStream` body), in order; `completion` then still runs once, after them.
     public func invoke(
         app: String,
         version: Int,
@@ -108,6 +111,7 @@ public final class Supervisor: Sendable {
         body: [UInt8]? = nil,
         timeoutMs: Int? = nil,
         memoryLimit: Int? = nil,
+        onResponse: (@Sendable (InvocationResponsePart) -> Void)? = nil,
         completion: @escaping @Sendable (InvocationResult) -> Void
     ) {
         run(
@@ -118,7 +122,8 @@ public final class Supervisor: Sendable {
             body: body,
             timeoutMs: timeoutMs,
             memoryLimit: memoryLimit,
-            capture: false
+            capture: false,
+            onResponse: onResponse
         ) { result, _ in
             completion(result)
         }
@@ -160,8 +165,15 @@ public final class Supervisor: Sendable {
         timeoutMs: Int?,
         memoryLimit: Int?,
         capture: Bool,
-        completion: @escaping @Sendable (InvocationResult, String?) -> Void
+        onResponse: (@Sendable (InvocationResponsePart) -> Void)? = nil,
+        completion caller: @escaping @Sendable (InvocationResult, String?) -> Void
     ) {
+        // A response that started early is followed by the invocation's end, never overtaken by it.
+        let relay = onResponse.map { _ in ResponseRelay() }
+        let completion: @Sendable (InvocationResult, String?) -> Void = { result, output in
+            guard let relay, relay.started else { return caller(result, output) }
+            relay.run { caller(result, output) }
+        }
         let timeout = timeoutMs ?? configuration.invocationTimeoutMs
         let memory = min(memoryLimit ?? configuration.workerMemoryLimit, configuration.workerMemoryLimit)
         // Captured runs are jobs and event deliveries: they yield to HTTP requests (see `acquire`).
@@ -197,7 +209,14 @@ public final class Supervisor: Sendable {
                 id: id,
                 timeoutMs: timeout + 250,
                 memoryLimit: memory,
-                callerLoop: callerLoop
+                callerLoop: callerLoop,
+                onResponse: relay.flatMap { relay in
+                    onResponse.map { deliver in
+                        { [configuration] frame in
+                            Self.relay(frame, through: relay, worker: worker, storage: configuration.storage, to: deliver)
+                        }
+                    }
+                }
             ) { [self] reply in
                 if background { state.withLock { $0.backgroundRunning -= 1 } }
                 release(worker)

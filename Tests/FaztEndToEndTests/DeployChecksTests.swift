@@ -47,7 +47,7 @@ import Testing
                 "api/x.js: ES modules are not supported yet: use CommonJS: module.exports = async (req) => …"
             ),
             (
-                "async function fetch(req) { return 'hi'; }\nmodule.exports = {fetch};",
+                "async function handle(req) { return 'hi'; }\nmodule.exports = {handle};",
                 "api/x.js: module.exports has no handler: export a function, or GET/POST/… functions"
             ),
         ]
