@@ -85,7 +85,7 @@ extension Supervisor {
             guard start.usedStorage, let storage else { return relay.run { deliver(part) } }
             relay.hold()
             let failed = FailureSlot()
-            relay.run { deliver(failed.value.map { .abort($0) } ?? part) }
+            relay.run { deliver(failed.value.map { InvocationResponsePart.abort($0) } ?? part) }
             worker.afterPipelinedWrites { error in
                 if let error {
                     failed.value = InvocationFailure(

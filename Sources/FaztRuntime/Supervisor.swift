@@ -201,6 +201,11 @@ public final class Supervisor: Sendable {
                 timeoutMs: timeout,
                 capture: capture
             )
+            var forward: (@Sendable (WorkerFrame) -> Void)?
+            if let relay, let onResponse {
+                let storage = configuration.storage
+                forward = { frame in Self.relay(frame, through: relay, worker: worker, storage: storage, to: onResponse) }
+            }
             watchdog.wake(self)
             // The worker enforces the deadline itself where it can (sync loops, timers); the
             // watchdog kills it a little later if it cannot (promise chains, allocation bombs).
@@ -210,13 +215,7 @@ public final class Supervisor: Sendable {
                 timeoutMs: timeout + 250,
                 memoryLimit: memory,
                 callerLoop: callerLoop,
-                onResponse: relay.flatMap { relay in
-                    onResponse.map { deliver in
-                        { [configuration] frame in
-                            Self.relay(frame, through: relay, worker: worker, storage: configuration.storage, to: deliver)
-                        }
-                    }
-                }
+                onResponse: forward
             ) { [self] reply in
                 if background { state.withLock { $0.backgroundRunning -= 1 } }
                 release(worker)

@@ -77,7 +77,7 @@ import Testing
     @Test func exportsTheDeployCheckCannotSeeFailAtRequestTimeWithAClearMessage() throws {
         let server = try ServerProcess()
         let files = [
-            js("api/object.js", "const routes = { fetch: () => 'hi' };\nmodule.exports = routes;"),
+            js("api/object.js", "const routes = { handle: () => 'hi' };\nmodule.exports = routes;"),
             js("api/lower.js", "const routes = {};\nroutes.get = () => 'hi';\nmodule.exports = routes;"),
             // The message is the app author's: shown in the body only with "debug".
             ArchiveFixtures.file("fazt.json", #"{"debug": true}"#),

@@ -27,17 +27,17 @@ import Testing
             const back = await request.formData();
             const encoded = await new Request("http://x/", { method: "POST", body: new URLSearchParams({ q: "a b" }) }).formData();
             return { blob: [blob.size, blob.type, await blob.text(), await blob.slice(1, 3).text()],
-              file: [file.name, file.size, file instanceof Blob], keys: [...form.keys()],
+              file: [file.name, file.size, String(file instanceof Blob)], keys: [...form.keys()],
               type: request.headers.get("content-type").split(";")[0],
-              back: [back.getAll("a"), back.get("up").name, await back.get("up").text(), back.get("raw").name, back.get("b")],
+              back: [...back.getAll("a"), back.get("up").name, await back.get("up").text(), back.get("raw").name, back.get("b")],
               encoded: encoded.get("q") };
             """
         )
         #expect(out["blob"] as? [AnyHashable] == [4, "text/plain", "abcd", "bc"])
-        #expect(out["file"] as? [AnyHashable] == ["f.txt", 1, true])
+        #expect(out["file"] as? [AnyHashable] == ["f.txt", 1, "true"])
         #expect(out["keys"] as? [String] == ["a", "up", "a", "b", "raw"])
         #expect(out["type"] as? String == "multipart/form-data")
-        #expect(out["back"] as? [AnyHashable] == [["1", "2"] as [String], "f.txt", "x", "z.bin", "3"])
+        #expect(out["back"] as? [String] == ["1", "2", "f.txt", "x", "z.bin", "3"])
         #expect(out["encoded"] as? String == "a b")
     }
 
@@ -77,13 +77,13 @@ import Testing
             const optional = new URLPattern({ pathname: "/books/:id?" });
             const files = new URLPattern({ pathname: "/files/*", search: "v=:v" }).exec("http://x/files/a/b?v=3");
             const host = new URLPattern("https://:sub.example.com/x/:rest+").exec("https://api.example.com/x/1/2");
-            return { optional: [optional.test("http://x/books"), optional.exec("http://x/books/7").pathname.groups.id,
-                optional.test("http://x/books/7/8")],
+            return { optional: [String(optional.test("http://x/books")), optional.exec("http://x/books/7").pathname.groups.id,
+                String(optional.test("http://x/books/7/8"))],
               files: [files.pathname.groups["0"], files.search.groups.v], host: [host.hostname.groups.sub, host.pathname.groups.rest],
               relative: new URLPattern("/api/:a{/:b}?", "http://h").exec("http://h/api/1/2").pathname.groups };
             """
         )
-        #expect(out["optional"] as? [AnyHashable] == [true, "7", false])
+        #expect(out["optional"] as? [String] == ["true", "7", "false"])
         #expect(out["files"] as? [String] == ["a/b", "3"])
         #expect(out["host"] as? [String] == ["api", "1/2"])
         #expect((out["relative"] as? [String: String]) == ["a": "1", "b": "2"])
