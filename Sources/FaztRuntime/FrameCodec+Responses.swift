@@ -1,6 +1,7 @@
 /// Decoding the frames of a response that leaves before its invocation ends.
 extension FrameCodec {
-    static func decodeResponseStart(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.ResponseStart {
+    static func decodeResponseStart(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.ResponseStart
+    {
         var id: UInt64?
         var status: Int?
         var headers: [HeaderField] = []
@@ -30,7 +31,8 @@ extension FrameCodec {
         )
     }
 
-    static func decodeResponseChunk(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.ResponseChunk {
+    static func decodeResponseChunk(_ fields: inout FieldReader) throws(InvocationFailure) -> WorkerFrame.ResponseChunk
+    {
         var id: UInt64?
         var body: [UInt8] = []
         while let (tag, bytes) = try fields.next() {

@@ -7,7 +7,8 @@
 enum Prelude {
     /// The whole prelude: the runtime core around the web APIs, in one function scope.
     static let source =
-        core + storage + scheduler + events + notify + secrets + realtime + ai + crypto + files + webAPIs + forms + streams
+        core + storage + scheduler + events + notify + secrets + realtime + ai + crypto + files + webAPIs + forms
+        + streams
         + urlPattern + workers + invocation
 
     private static let core = #"""

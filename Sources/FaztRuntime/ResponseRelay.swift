@@ -65,8 +65,9 @@ final class ResponseRelay: @unchecked Sendable {
 }
 
 extension Supervisor {
-    /// Passes one response frame of `worker`'s running invocation on to `deliver`, through
-    /// `relay`. Runs on the worker's event loop as the frame is read, so the writes the durability
+    /// Passes one response frame of `worker`'s running invocation to `deliver`, through `relay`.
+    ///
+    /// Runs on the worker's event loop as the frame is read, so the writes the durability
     /// hold waits for are exactly those sent before the response started.
     static func relay(
         _ frame: WorkerFrame,

@@ -204,7 +204,8 @@ public final class Supervisor: Sendable {
             var forward: (@Sendable (WorkerFrame) -> Void)?
             if let relay, let onResponse {
                 let storage = configuration.storage
-                forward = { frame in Self.relay(frame, through: relay, worker: worker, storage: storage, to: onResponse) }
+                forward = { frame in Self.relay(frame, through: relay, worker: worker, storage: storage, to: onResponse)
+                }
             }
             watchdog.wake(self)
             // The worker enforces the deadline itself where it can (sync loops, timers); the

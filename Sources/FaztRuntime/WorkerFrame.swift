@@ -186,10 +186,11 @@ extension WorkerFrame {
 }
 
 extension WorkerFrame {
-    /// The response of invocation `id`, sent while the invocation goes on: whole (`streamed` false:
-    /// `body` is all of it; `ctx.waitUntil` work continues) or the head of a body that follows in
-    /// `responseChunk`s and one `responseEnd` (a `ReadableStream` body). The invocation's `result`
-    /// still ends it; the daemon then ignores its response.
+    /// The response of invocation `id`, sent while the invocation goes on.
+    ///
+    /// Whole (`streamed` false: `body` is all of it; `ctx.waitUntil` work continues) or the head
+    /// of a body that follows in `responseChunk`s and one `responseEnd` (a `ReadableStream` body).
+    /// The invocation's `result` still ends it; the daemon then ignores its response.
     struct ResponseStart: Sendable, Equatable {
         var id: UInt64
         var status: Int

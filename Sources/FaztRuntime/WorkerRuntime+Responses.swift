@@ -6,9 +6,10 @@ extension WorkerRuntime {
     /// Largest piece of a streamed body in one frame.
     static let maxChunkBytes = 1 << 20
 
-    /// Sends part of the running invocation's response to the daemon at once. The first part
-    /// pushes the invocation's deadline to `WorkerProtocol.afterResponseMs` from now (the
-    /// daemon's watchdog does the same when it reads it); parts out of order are dropped.
+    /// Sends part of the running invocation's response to the daemon at once.
+    ///
+    /// The first part pushes the invocation's deadline to `WorkerProtocol.afterResponseMs` from
+    /// now (the daemon's watchdog does the same when it reads it); parts out of order are dropped.
     func sendResponse(_ part: AppContext.ResponsePart) {
         switch part {
         case .whole(let status, let headers, let body):
@@ -20,7 +21,9 @@ extension WorkerRuntime {
             var offset = 0
             while offset < bytes.count {
                 let end = min(bytes.count, offset + Self.maxChunkBytes)
-                try? writer.send(.responseChunk(WorkerFrame.ResponseChunk(id: invocationID, body: Array(bytes[offset..<end]))))
+                try? writer.send(
+                    .responseChunk(WorkerFrame.ResponseChunk(id: invocationID, body: Array(bytes[offset..<end])))
+                )
                 offset = end
             }
         case .end(let error):

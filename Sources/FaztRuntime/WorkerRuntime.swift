@@ -181,7 +181,9 @@ final class WorkerRuntime {
                     }
                     continue
                 }
-                guard now < invocationDeadline, next.map({ $0.value < invocationDeadline }) ?? true || context.awaitsDaemon else {
+                guard now < invocationDeadline,
+                    next.map({ $0.value < invocationDeadline }) ?? true || context.awaitsDaemon
+                else {
                     return .failure(Self.timeout)
                 }
                 let until = min(next?.value ?? invocationDeadline, invocationDeadline)

@@ -82,7 +82,13 @@ extension FaztResponder {
             case .abort(let failure):
                 early.begin(nil)
                 let duration = StorageExecutor.wallClock() - started
-                failures.record(app: appName, file: route.file, failure: failure, startedAt: started, durationMs: duration) {
+                failures.record(
+                    app: appName,
+                    file: route.file,
+                    failure: failure,
+                    startedAt: started,
+                    durationMs: duration
+                ) {
                     finish(APIResponseMapping.response(.failure(failure), run: $0, debug: debug))
                 }
             }
@@ -106,7 +112,13 @@ extension FaztResponder {
                 }
                 early.stream?.finish(error: failure.message)
                 let duration = StorageExecutor.wallClock() - started
-                failures.record(app: appName, file: route.file, failure: failure, startedAt: started, durationMs: duration) {
+                failures.record(
+                    app: appName,
+                    file: route.file,
+                    failure: failure,
+                    startedAt: started,
+                    durationMs: duration
+                ) {
                     _ in
                 }
                 return

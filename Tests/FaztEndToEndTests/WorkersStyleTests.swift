@@ -68,7 +68,10 @@ import Testing
     static func deployRouterApp(_ server: ServerProcess) throws {
         let files: [ArchiveFixtures.Entry] = [
             js("api/index.js", routerApp),
-            js("api/plain.js", "module.exports = { fetch: (request) => new Response('plain ' + new URL(request.url).pathname) };"),
+            js(
+                "api/plain.js",
+                "module.exports = { fetch: (request) => new Response('plain ' + new URL(request.url).pathname) };"
+            ),
             ArchiveFixtures.file("fazt.json", #"{"env": {"GREETING": "hello"}}"#),
         ]
         let deployed = try server.deploy("workers", try ArchiveFixtures.zip(files))

@@ -65,7 +65,10 @@ import Testing
             """
         )
         #expect(out["redirect"] as? [AnyHashable] == [301, "https://example.com/x"])
-        #expect(out["refused"] as? String == "RangeError: Response.redirect: status must be 301, 302, 303, 307 or 308, not 200")
+        #expect(
+            out["refused"] as? String
+                == "RangeError: Response.redirect: status must be 301, 302, 303, 307 or 308, not 200"
+        )
         #expect(out["clone"] as? [String] == ["hello", "hello"])
         #expect(out["headers"] as? [[String]] == [["a", "1"], ["b", "2"]])
         #expect((out["json"] as? [String: Int]) == ["k": 1])
@@ -124,7 +127,9 @@ import Testing
     }
 
     @Test func workersStyleFetchGetsAWebRequestAndEnv() throws {
-        for exports in ["exports.default = { fetch }", "module.exports = { default: { fetch } }", "module.exports = { fetch }"] {
+        for exports in [
+            "exports.default = { fetch }", "module.exports = { default: { fetch } }", "module.exports = { fetch }",
+        ] {
             let answer = try PreludeHarness.invoke(
                 files: [
                     "api/main.js": """
