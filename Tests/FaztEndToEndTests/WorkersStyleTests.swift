@@ -51,6 +51,12 @@ import Testing
             },
           }), { headers: { "content-type": "text/plain; charset=utf-8" } });
         });
+        app.get("/api/broken", () => new Response(new ReadableStream({
+          start(controller) {
+            controller.enqueue("part-1\\n");
+            setTimeout(() => controller.error(new Error("the source broke")), 100);
+          },
+        })));
         app.get("/api/abort", async (c) => {
           const controller = new AbortController();
           const started = Date.now();
@@ -185,6 +191,20 @@ import Testing
         // Each chunk left when it was enqueued (300 ms apart), not all at the end.
         #expect(arrivals[1].timeIntervalSince(arrivals[0]) > 0.15)
         #expect(arrivals[2].timeIntervalSince(arrivals[1]) > 0.15)
+    }
+
+    @Test func aStreamThatFailsEndsTheBodyTruncated() throws {
+        let server = try ServerProcess()
+        try Self.deployRouterApp(server)
+        let connection = try TestConnection(port: server.port)
+        try connection.sendRequest("GET", "/api/broken", host: "workers.localhost:\(server.port)")
+        _ = try connection.readUntil("part-1\n")
+        let all = String(decoding: try connection.readToEnd(), as: UTF8.self)
+        #expect(all.contains("part-1"))
+        // No last chunk: the client can tell the body broke off.
+        #expect(!all.hasSuffix("\r\n0\r\n\r\n"), "\(all)")
+        let runs = try server.api("GET", "/apps/workers/runs")
+        #expect(runs.text.contains("the source broke"), "\(runs.text)")
     }
 
     @Test func abortControllerCancelsAFetch() throws {

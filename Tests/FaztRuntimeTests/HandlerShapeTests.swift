@@ -26,6 +26,12 @@ import Testing
         #expect(route("exports.helper = 1;") == message)
     }
 
+    @Test func acceptsWorkersStyleExports() {
+        #expect(route("module.exports = { fetch(request, env, ctx) { return new Response('x'); } };") == nil)
+        #expect(route("exports.default = { fetch };") == nil)
+        #expect(route("module.exports = { default: { fetch } };") == nil)
+    }
+
     @Test func namesESModules() {
         let message = "api/x.js: ES modules are not supported yet: use CommonJS: module.exports = async (req) => …"
         #expect(route("export default async function (req) { return 1; }") == message)
