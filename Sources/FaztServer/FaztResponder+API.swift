@@ -37,7 +37,8 @@ extension FaztResponder {
             params: route.params,
             query: query,
             body: exchange.request.bodyBuffer,
-            ip: exchange.request.clientIP ?? ""
+            ip: exchange.request.clientIP ?? "",
+            scheme: services.configuration.publicScheme ?? "http"
         )
         let failures = services.failures
         let debug = app.snapshot.manifest.debug

@@ -203,8 +203,13 @@ import Testing
         #expect(all.contains("part-1"))
         // No last chunk: the client can tell the body broke off.
         #expect(!all.hasSuffix("\r\n0\r\n\r\n"), "\(all)")
-        let runs = try server.api("GET", "/apps/workers/runs")
-        #expect(runs.text.contains("the source broke"), "\(runs.text)")
+        // The run is recorded as the connection closes: bounded retry, one read per 100 ms.
+        var runs = try server.api("GET", "/apps/workers/runs").text
+        for _ in 0..<50 where !runs.contains("the source broke") {
+            usleep(100_000)
+            runs = try server.api("GET", "/apps/workers/runs").text
+        }
+        #expect(runs.contains("the source broke"), "\(runs)")
     }
 
     @Test func abortControllerCancelsAFetch() throws {
