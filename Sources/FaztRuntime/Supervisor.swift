@@ -103,6 +103,8 @@ public final class Supervisor: Sendable {
     ///
     /// `onResponse` gets the response when it leaves before the invocation ends (`ctx.waitUntil`
     /// work, a `ReadableStream` body), in order; `completion` then still runs once, after them.
+    /// `exclusive`: no other request may queue behind this one in its worker (a Workers-style
+    /// file, `HandlerRoute.mayRespondEarly`); any invocation becomes so once its response starts.
     public func invoke(
         app: String,
         version: Int,
@@ -112,6 +114,7 @@ public final class Supervisor: Sendable {
         timeoutMs: Int? = nil,
         memoryLimit: Int? = nil,
         onResponse: (@Sendable (InvocationResponsePart) -> Void)? = nil,
+        exclusive: Bool = false,
         completion: @escaping @Sendable (InvocationResult) -> Void
     ) {
         run(
@@ -123,7 +126,8 @@ public final class Supervisor: Sendable {
             timeoutMs: timeoutMs,
             memoryLimit: memoryLimit,
             capture: false,
-            onResponse: onResponse
+            onResponse: onResponse,
+            exclusive: exclusive
         ) { result, _ in
             completion(result)
         }
@@ -166,6 +170,7 @@ public final class Supervisor: Sendable {
         memoryLimit: Int?,
         capture: Bool,
         onResponse: (@Sendable (InvocationResponsePart) -> Void)? = nil,
+        exclusive: Bool = false,
         completion caller: @escaping @Sendable (InvocationResult, String?) -> Void
     ) {
         // A response that started early is followed by the invocation's end, never overtaken by it.
@@ -216,7 +221,8 @@ public final class Supervisor: Sendable {
                 timeoutMs: timeout + 250,
                 memoryLimit: memory,
                 callerLoop: callerLoop,
-                onResponse: forward
+                onResponse: forward,
+                exclusive: exclusive
             ) { [self] reply in
                 if background { state.withLock { $0.backgroundRunning -= 1 } }
                 release(worker)

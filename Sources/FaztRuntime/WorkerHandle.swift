@@ -26,6 +26,8 @@ final class WorkerHandle: @unchecked Sendable {
         var callerLoop: (any EventLoop)?
         /// Gets the response frames of an invocation whose response leaves before it ends.
         var onResponse: (@Sendable (WorkerFrame) -> Void)?
+        /// Nothing may queue behind it: it may go on long after its response (Workers-style).
+        var exclusive = false
         var completion: @Sendable (Reply) -> Void
     }
 
@@ -275,6 +277,7 @@ final class WorkerHandle: @unchecked Sendable {
                 let more = UInt64(WorkerProtocol.afterResponseMs + 250) * 1_000_000
                 pending[0].timeout = max(current.timeout, elapsed + more)
             }
+            if started { pending[0].exclusive = true }
             return current.onResponse
         }
         target?(frame)
@@ -326,6 +329,7 @@ final class WorkerHandle: @unchecked Sendable {
         memoryLimit: Int? = nil,
         callerLoop: (any EventLoop)? = nil,
         onResponse: (@Sendable (WorkerFrame) -> Void)? = nil,
+        exclusive: Bool = false,
         completion: @escaping @Sendable (Reply) -> Void
     ) {
         guard let buffer = encoded(frame) else {
@@ -339,6 +343,7 @@ final class WorkerHandle: @unchecked Sendable {
             startedAt: nil,
             callerLoop: callerLoop,
             onResponse: onResponse,
+            exclusive: exclusive,
             completion: completion
         )
         // The queue must match the order frames reach the worker (it answers in order), so both
@@ -470,7 +475,7 @@ final class WorkerHandle: @unchecked Sendable {
     /// the running one started less than `freshness` ago (never queue behind a slow handler).
     func canQueue(limit: Int, freshness: UInt64) -> Bool {
         lock.withLock {
-            guard !dead, !draining, pending.count < limit else { return false }
+            guard !dead, !draining, pending.count < limit, !pending.contains(where: \.exclusive) else { return false }
             guard let started = pending.first?.startedAt else { return true }
             let now = DispatchTime.now().uptimeNanoseconds
             return now < started || now - started < freshness

@@ -102,7 +102,8 @@ extension FaztResponder {
             body: encoded.bytes,
             timeoutMs: timeout,
             memoryLimit: memory,
-            onResponse: onResponse
+            onResponse: onResponse,
+            exclusive: route.mayRespondEarly
         ) { result in
             if early.begun {
                 // The response is out: a failure now only cuts a streamed body short, and is recorded.
