@@ -220,9 +220,11 @@ import Testing
         let files = ["api/index.js", "api/users.js"]
         let router = HandlerRouter(files: files) { _ in "export default app;" }
         #expect(router.route(for: "/api/anything/deep")?.file == "api/index.js")
+        #expect(router.route(for: "/api/anything/deep")?.mayRespondEarly == true)
         #expect(router.route(for: "/api/users/7")?.file == "api/users.js")
         let classic = HandlerRouter(files: files) { _ in "module.exports = () => 1;" }
         #expect(classic.route(for: "/api/anything/deep") == nil)
+        #expect(classic.route(for: "/api")?.mayRespondEarly == false)
         let withMain = HandlerRouter(files: files + ["api/main.js"]) { _ in "export default app;" }
         #expect(withMain.route(for: "/api/anything")?.file == "api/main.js")
     }
