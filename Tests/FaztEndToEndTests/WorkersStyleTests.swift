@@ -204,6 +204,21 @@ import Testing
         #expect(text.lowercased().contains("content-type: text/plain; charset=utf-8"))
     }
 
+    @Test func aClientThatLeavesMidStreamHurtsNothing() throws {
+        let server = try ServerProcess()
+        try Self.deployRouterApp(server)
+        do {
+            let connection = try TestConnection(port: server.port)
+            try connection.sendRequest("GET", "/api/stream", host: "workers.localhost:\(server.port)")
+            _ = try connection.readUntil("tick-1\n")
+        }  // the connection closes here, mid-body
+        // The handler goes on and enqueues tick 2 for nobody; the server keeps serving.
+        #expect(try server.app("workers", "/api/ack/tick-1", method: "POST").text == "ok")
+        #expect(try server.app("workers", "/api/books/9").json["id"] as? String == "9")
+        #expect(try server.app("workers", "/api/ack/tick-2", method: "POST").text == "ok")
+        #expect(try server.app("workers", "/api/books/10").json["id"] as? String == "10")
+    }
+
     @Test func aStreamThatFailsEndsTheBodyTruncated() throws {
         let server = try ServerProcess()
         try Self.deployRouterApp(server)
