@@ -71,11 +71,12 @@ import Testing
           const controller = new AbortController();
           const started = Date.now();
           setTimeout(() => controller.abort(), 150);
+          const timed = c.url.searchParams.get("timeout") === "1";
           try {
-            await fetch(c.url.searchParams.get("target"), { signal: controller.signal });
+            await fetch(c.url.searchParams.get("target"), { signal: timed ? AbortSignal.timeout(150) : controller.signal });
             return Response.json({ aborted: false });
           } catch (error) {
-            return Response.json({ aborted: error.name === "AbortError", ms: Date.now() - started });
+            return Response.json({ aborted: true, name: error.name, ms: Date.now() - started });
           }
         });
         exports.default = app;
@@ -250,7 +251,11 @@ import Testing
         let target = "http://127.0.0.1:\(slow.port)/slow"
         let response = try server.app("workers", "/api/abort?target=\(target)")
         #expect(response.json["aborted"] as? Bool == true, "\(response.text)")
+        #expect(response.json["name"] as? String == "AbortError")
         #expect((response.json["ms"] as? Int ?? 9999) < 2000)
+        let timed = try server.app("workers", "/api/abort?timeout=1&target=\(target)")
+        #expect(timed.json["name"] as? String == "TimeoutError", "\(timed.text)")
+        #expect((timed.json["ms"] as? Int ?? 9999) < 2000)
     }
 
     @Test func functionIndexFilesStillAnswerOnlyTheirOwnPath() throws {
