@@ -29,6 +29,19 @@ final class AppContext {
     /// Fetches started by the current invocation and not answered yet.
     var pendingFetches = Set<Int>()
     private(set) var fetchDoneFunction: JSObjectRef?
+    /// A response that leaves before the invocation ends (see `WorkerFrame.ResponseStart`).
+    enum ResponsePart {
+        /// The whole response (`ctx.waitUntil` work goes on).
+        case whole(status: Int, headers: [(String, String)], body: [UInt8])
+        /// The head of a streamed body.
+        case head(status: Int, headers: [(String, String)])
+        case chunk([UInt8])
+        /// The end of a streamed body (an error message when it broke off).
+        case end(String?)
+    }
+
+    /// Sends part of the running invocation's response to the daemon.
+    var sendResponse: (ResponsePart) -> Void = { _ in }
     /// Sends a `fazt.ai` call to the daemon.
     var sendAI: (WorkerFrame.AIStart) -> Void = { _ in }
     /// Asks the daemon to stop a `fazt.ai` call (its `signal` aborted).

@@ -101,6 +101,9 @@ extension FrameCodec {
         case .recycle:
             guard try fields.next() == nil else { throw malformed }
             return .recycle
+        case .responseStart: return .responseStart(try decodeResponseStart(&fields))
+        case .responseChunk: return .responseChunk(try decodeResponseChunk(&fields))
+        case .responseEnd: return .responseEnd(try decodeResponseEnd(&fields))
         case nil:
             throw malformed
         }

@@ -11,6 +11,7 @@ enum FrameCodec {
         case hello = 1
         case invoke, warm, check, result, checked, store, stored, fetch, fetched, log, recycle
         case ai, aiEvent, aiDone, aiCancel
+        case responseStart, responseChunk, responseEnd
     }
 
     enum HelloTag: UInt8 { case protocolVersion = 1 }
@@ -70,6 +71,18 @@ enum FrameCodec {
         case json, code, message
     }
     enum AICancelTag: UInt8 { case id = 1 }
+    enum ResponseStartTag: UInt8 {
+        case id = 1
+        case status, header, body, streamed, usedStorage
+    }
+    enum ResponseChunkTag: UInt8 {
+        case id = 1
+        case body
+    }
+    enum ResponseEndTag: UInt8 {
+        case id = 1
+        case error
+    }
 
     static func encode(_ frame: WorkerFrame) throws -> [UInt8] {
         switch frame {
@@ -188,6 +201,25 @@ enum FrameCodec {
                 out.put(AIDoneTag.code, code)
                 out.put(AIDoneTag.message, message)
             }
+            return out.bytes
+        case .responseStart(let start):
+            var out = FieldWriter(kind: Kind.responseStart.rawValue, capacity: 64 + start.body.count)
+            out.put(ResponseStartTag.id, start.id)
+            out.put(ResponseStartTag.status, start.status)
+            for field in start.headers { out.put(ResponseStartTag.header, field.name, field.value) }
+            out.put(ResponseStartTag.body, start.body)
+            out.put(ResponseStartTag.streamed, flag: start.streamed)
+            out.put(ResponseStartTag.usedStorage, flag: start.usedStorage)
+            return out.bytes
+        case .responseChunk(let chunk):
+            var out = FieldWriter(kind: Kind.responseChunk.rawValue, capacity: 24 + chunk.body.count)
+            out.put(ResponseChunkTag.id, chunk.id)
+            out.put(ResponseChunkTag.body, chunk.body)
+            return out.bytes
+        case .responseEnd(let end):
+            var out = FieldWriter(kind: Kind.responseEnd.rawValue)
+            out.put(ResponseEndTag.id, end.id)
+            out.put(ResponseEndTag.error, end.error)
             return out.bytes
         }
     }

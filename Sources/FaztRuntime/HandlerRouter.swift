@@ -60,6 +60,8 @@ public struct HandlerRouter: Sendable {
     }
 
     private var root = Node()
+    /// Files that may be Workers-style (read when the router was given their sources).
+    private var workersStyle: Set<String> = []
     /// The most segments of any route: longer prefixes cannot match without a catch-all.
     private var depth = 0
     private var main: String?
@@ -70,11 +72,29 @@ public struct HandlerRouter: Sendable {
     }
 
     /// The router for a version holding `files` (every path of the version; non-`api/*.js` ignored).
-    public init(files: some Sequence<String>) {
+    ///
+    /// `source` reads a file's text: each `api/` file is read once to mark routes that may be
+    /// Workers-style (`HandlerRoute.mayRespondEarly`), and when `api/index.js` may be one and there
+    /// is no `api/main.js`, it answers every `/api/*` path no other file does (Hono-style routers
+    /// route on the URL themselves).
+    public init(files: some Sequence<String>, source: ((String) -> String?)? = nil) {
         // Sorted, so that which of two conflicting files wins never depends on dictionary order.
-        for file in files.filter({ $0.hasPrefix("api/") && $0.hasSuffix(".js") }).sorted() {
+        let files = files.filter { $0.hasPrefix("api/") && $0.hasSuffix(".js") }.sorted()
+        for file in files {
             insert(file)
         }
+        guard let source else { return }
+        for file in files {
+            if let text = source(file), Self.mayBeWorkersStyle(source: text) { workersStyle.insert(file) }
+        }
+        if main == nil, root.file == Self.index, workersStyle.contains(Self.index) { main = Self.index }
+    }
+
+    private static let index = "api/index.js"
+
+    /// Whether a handler file may be Workers-style, read from its source without running it.
+    public static func mayBeWorkersStyle(source: String) -> Bool {
+        HandlerShape(source: source).mayBeWorkersStyle
     }
 
     /// The handler for `path` (as received: starting with `/api`, still percent-encoded), or nil.
@@ -88,18 +108,22 @@ public struct HandlerRouter: Sendable {
         if routable && !segments.isEmpty {
             var params: [String: String] = [:]
             if let file = Self.match(segments, from: 0, to: segments.count, in: root, params: &params) {
-                return HandlerRoute(file: file, params: params)
+                return made(file, params)
             }
             var count = min(segments.count - 1, depth)
             while count > 0 {
                 if let file = Self.match(segments, from: 0, to: count, in: root, params: &params) {
-                    return HandlerRoute(file: file, params: params)
+                    return made(file, params)
                 }
                 count -= 1
             }
         }
-        if segments.isEmpty, let index = root.file { return HandlerRoute(file: index) }
-        return main.map { HandlerRoute(file: $0) }
+        if segments.isEmpty, let index = root.file { return made(index, [:]) }
+        return main.map { made($0, [:]) }
+    }
+
+    private func made(_ file: String, _ params: [String: String]) -> HandlerRoute {
+        HandlerRoute(file: file, params: params, mayRespondEarly: workersStyle.contains(file))
     }
 
     private static func isHelper(_ name: String) -> Bool { name.hasPrefix("_") || name.hasPrefix(".") }

@@ -18,6 +18,18 @@ struct HandlerShape: Equatable {
     var scriptForm = false
     /// Names exported (`exports.NAME =`, keys of `module.exports = {…}`).
     var names: Set<String> = []
+    /// The first token of the value given to `export default` or `exports.default =`, when seen.
+    var defaultValue: String?
+
+    /// Whether the file may be a Workers-style handler (`export default {fetch}`, `export default
+    /// app`, `module.exports = {fetch}`): it exports `fetch`, or a default that is not a function.
+    var mayBeWorkersStyle: Bool {
+        guard !scriptForm, !exportsFunction, !Self.methods.contains(where: names.contains) else { return false }
+        if names.contains("fetch") { return true }
+        guard esModule || names.contains("default") else { return false }
+        guard let first = defaultValue else { return esModule ? false : true }
+        return !["function", "async", "class", "("].contains(first)
+    }
 
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -36,7 +48,9 @@ struct HandlerShape: Equatable {
     /// Exports that surely hold no HTTP handler (for route files).
     func handlerProblem(path: String) -> String? {
         guard touchesExports, !scriptForm, !exportsFunction, !unknown else { return nil }
-        if names.contains("default") || Self.methods.contains(where: names.contains) { return nil }
+        if names.contains("default") || names.contains("fetch") || Self.methods.contains(where: names.contains) {
+            return nil
+        }
         if let lower = Self.methods.first(where: { names.contains($0.lowercased()) }) {
             return "\(path): did you mean exports.\(lower)? (method handlers are upper-case)"
         }
@@ -81,6 +95,7 @@ struct HandlerShape: Equatable {
                     ["default", "const", "let", "var", "function", "async", "class", "{", "*"].contains(next)
                 {
                     esModule = true
+                    if next == "default" { defaultValue = text(index + 2) }
                 }
             case "import" where token.depth == 0 && !afterDot:
                 if index + 1 < tokens.count,
@@ -115,6 +130,7 @@ struct HandlerShape: Equatable {
         case "." where text(index + 3) == "=":
             touchesExports = true
             names.insert(text(index + 2) ?? "")
+            if text(index + 2) == "default" { defaultValue = text(index + 4) }
         case "[":
             touchesExports = true
             unknown = true

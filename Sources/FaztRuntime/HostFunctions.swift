@@ -225,6 +225,57 @@ enum HostFunctions {
             }
         ),
         (
+            "respond",
+            { ctx, _, _, count, args, exception in
+                // (status, header lines, body, isBytes): the whole response, now; the invocation goes on.
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let body: [UInt8]
+                if app.context.toBoolean(argument(args, count, 3)) {
+                    body = bytes(app, args, count, 2, exception) ?? []
+                } else {
+                    body = Array(string(app, args, count, 2).utf8)
+                }
+                app.sendResponse(
+                    .whole(
+                        status: Int(number(app, args, count, 0)),
+                        headers: headerPairs(string(app, args, count, 1)),
+                        body: body
+                    )
+                )
+                return app.context.undefined
+            }
+        ),
+        (
+            "streamStart",
+            { ctx, _, _, count, args, _ in
+                // (status, header lines): the head of a streamed body.
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                app.sendResponse(
+                    .head(status: Int(number(app, args, count, 0)), headers: headerPairs(string(app, args, count, 1)))
+                )
+                return app.context.undefined
+            }
+        ),
+        (
+            "streamChunk",
+            { ctx, _, _, count, args, exception in
+                // (Uint8Array): one piece of the streamed body.
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                guard let piece = bytes(app, args, count, 0, exception) else { return nil }
+                app.sendResponse(.chunk(piece))
+                return app.context.undefined
+            }
+        ),
+        (
+            "streamEnd",
+            { ctx, _, _, count, args, _ in
+                // (error message or null): the streamed body is over.
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                app.sendResponse(.end(optionalString(app, args, count, 0)))
+                return app.context.undefined
+            }
+        ),
+        (
             "fail",
             { ctx, _, _, count, args, _ in
                 guard let app = HostRegistry.lookup(ctx) else { return nil }

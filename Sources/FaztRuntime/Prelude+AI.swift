@@ -6,10 +6,14 @@
 extension Prelude {
     static let ai = #"""
           // ---- AbortController / AbortSignal (the web API, enough for fazt.ai's `signal`) ----------
-          const abortError = (name, message) => { const error = new Error(message); error.name = name; return error; };
+          const abortError = (name, message) => new DOMException(message, name);
           class AbortSignal {
             constructor() { this.aborted = false; this.reason = undefined; this.onabort = null; this._listeners = []; }
-            addEventListener(type, listener) { if (type === "abort" && typeof listener === "function") this._listeners.push(listener); }
+            addEventListener(type, listener, options) {
+              if (type !== "abort" || !listener) return;
+              const call = typeof listener === "function" ? listener : typeof listener.handleEvent === "function" ? (e) => listener.handleEvent(e) : null;
+              if (call) this._listeners.push(call);
+            }
             removeEventListener(type, listener) { this._listeners = this._listeners.filter((l) => l !== listener); }
             throwIfAborted() { if (this.aborted) throw this.reason; }
             _abort(reason) {
@@ -21,6 +25,14 @@ extension Prelude {
               for (const listener of this._listeners.slice()) listener(event);
             }
             static abort(reason) { const signal = new AbortSignal(); signal._abort(reason); return signal; }
+            static any(signals) {
+              const signal = new AbortSignal();
+              for (const source of signals) {
+                if (source.aborted) { signal._abort(source.reason); break; }
+                source.addEventListener("abort", () => signal._abort(source.reason));
+              }
+              return signal;
+            }
             static timeout(ms) {
               const signal = new AbortSignal();
               setTimeout(() => signal._abort(abortError("TimeoutError", "The operation timed out")), Number(ms) || 0);

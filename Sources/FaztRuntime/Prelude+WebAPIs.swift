@@ -19,49 +19,121 @@ extension Prelude {
             get(name) { const v = this._map.get(String(name).toLowerCase()); return v === undefined ? null : v; }
             has(name) { return this._map.has(String(name).toLowerCase()); }
             delete(name) { this._map.delete(String(name).toLowerCase()); }
-            forEach(callback) { for (const [k, v] of this._map) callback(v, k, this); }
-            entries() { return this._map.entries(); }
-            keys() { return this._map.keys(); }
-            values() { return this._map.values(); }
-            [Symbol.iterator]() { return this._map.entries(); }
+            // Iteration is sorted by name, as the web API's is.
+            _sorted() { return Array.from(this._map.entries()).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)); }
+            forEach(callback, thisArg) { for (const [k, v] of this._sorted()) callback.call(thisArg, v, k, this); }
+            entries() { return this._sorted()[Symbol.iterator](); }
+            keys() { return this._sorted().map(([k]) => k)[Symbol.iterator](); }
+            values() { return this._sorted().map(([, v]) => v)[Symbol.iterator](); }
+            [Symbol.iterator]() { return this.entries(); }
           }
-          class Response {
+          // A body as a stream, remembering its bytes while nobody reads it (so a Response whose
+          // body was only looked at is still sent whole, not streamed).
+          function streamOf(bytes) {
+            const stream = new ReadableStream({ start(c) { if (bytes.length > 0) c.enqueue(bytes); c.close(); } });
+            stream._fixed = bytes;
+            return stream;
+          }
+          // The shared body methods of Request and Response (`_body`: null, a string, bytes, a
+          // ReadableStream or, for Response, any value sent as JSON).
+          class Body {
+            get bodyUsed() { return this._used === true; }
+            get body() {
+              if (this._body === null || this._body === undefined) return null;
+              if (!(this._body instanceof ReadableStream)) this._body = streamOf(this._bytes || bytesNow(this._body));
+              return this._body;
+            }
+            async _consume() {
+              this._used = true;
+              if (this._bytes) return this._bytes;
+              const b = this._body;
+              if (b instanceof ReadableStream) return b._fixed !== undefined && !b._locked ? b._fixed : bodyBytes(b);
+              return bytesNow(b);
+            }
+            async text() {
+              if (!this._used && !this._bytes && typeof this._body === "string") { this._used = true; return this._body; }
+              return utf8Decode(await this._consume());
+            }
+            async json() { return JSON.parse(await this.text()); }
+            async arrayBuffer() { const b = await this._consume(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }
+            async bytes() { return (await this._consume()).slice(); }
+            async blob() { return new Blob([await this._consume()], { type: this.headers.get("content-type") || "" }); }
+            async formData() { return parseFormData(await this._consume(), this.headers.get("content-type")); }
+            _cloneBody() {
+              if (this._used) throw new TypeError("clone: the body was already read");
+              if (!(this._body instanceof ReadableStream)) return this._bytes || this._body;
+              const [a, b] = this._body.tee();
+              this._body = a;
+              return b;
+            }
+          }
+          function bytesNow(b) {
+            if (b === null || b === undefined) return new Uint8Array(0);
+            if (typeof b === "string") return utf8Encode(b);
+            if (isBinary(b)) return bytesOf(b);
+            return utf8Encode(show(b));
+          }
+          // Blob, FormData and URLSearchParams bodies become bytes or text, with their content type.
+          function adoptBody(target, body) {
+            if (body instanceof Blob || body instanceof FormData || body instanceof URLSearchParams) {
+              const extracted = extractBody(body);
+              if (extracted.type && !target.headers.has("content-type")) target.headers.set("content-type", extracted.type);
+              return extracted.body;
+            }
+            return body === undefined ? null : body;
+          }
+          const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+          class Response extends Body {
             constructor(body, init) {
+              super();
               init = init || {};
               this.status = init.status === undefined ? 200 : Number(init.status);
               this.statusText = init.statusText || "";
               this.headers = new Headers(init.headers);
-              this._body = body === undefined ? null : body;
+              this._body = adoptBody(this, body);
             }
             get ok() { return this.status >= 200 && this.status < 300; }
+            get redirected() { return false; }
+            get type() { return "default"; }
             static json(data, init) {
               const response = new Response(JSON.stringify(data), init);
               if (!response.headers.has("content-type")) response.headers.set("content-type", "application/json");
               return response;
             }
-            async text() {
-              if (this._bytes) return utf8Decode(this._bytes);
-              if (isBinary(this._body)) return utf8Decode(bytesOf(this._body));
-              return typeof this._body === "string" ? this._body : this._body === null ? "" : show(this._body);
+            static redirect(url, status = 302) {
+              status = Number(status);
+              if (!REDIRECT_STATUSES.includes(status)) throw new RangeError(`Response.redirect: status must be 301, 302, 303, 307 or 308, not ${status}`);
+              let location;
+              try { location = new URL(String(url)).href; } catch { location = String(url); }
+              return new Response(null, { status, headers: { location } });
             }
-            async json() { return JSON.parse(await this.text()); }
-            async arrayBuffer() {
-              const b = this._bytes || (isBinary(this._body) ? bytesOf(this._body) : utf8Encode(await this.text()));
-              return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+            clone() {
+              const copy = new Response(this._cloneBody(), { status: this.status, statusText: this.statusText, headers: this.headers });
+              if (this.url !== undefined) copy.url = this.url;
+              return copy;
             }
           }
-          class Request {
+          class Request extends Body {
             constructor(input, init) {
+              super();
               init = init || {};
               const base = input instanceof Request ? input : null;
               this.url = base ? base.url : String(input instanceof URL ? input.href : input);
               this.method = String(init.method || (base && base.method) || "GET").toUpperCase();
               this.headers = new Headers(init.headers || (base && base.headers) || {});
-              this._body = init.body !== undefined ? init.body : base ? base._body : undefined;
+              this._body = adoptBody(this, init.body !== undefined ? init.body : base ? base._body : null);
+              this.signal = init.signal || (base && base.signal) || new AbortSignal();
+              this.redirect = init.redirect || (base && base.redirect) || "follow";
+              if (base && base.params) this.params = base.params;
             }
-            async text() { return this._body === undefined || this._body === null ? "" : typeof this._body === "string" ? this._body : utf8Decode(bytesOf(this._body)); }
-            async json() { return JSON.parse(await this.text()); }
+            clone() {
+              const copy = new Request(this.url, { method: this.method, headers: this.headers, body: this._cloneBody(), signal: this.signal, redirect: this.redirect });
+              if (this.params) copy.params = this.params;
+              return copy;
+            }
           }
+          // Headers: set-cookie lines one by one (append joins them with ", ").
+          Headers.prototype.getSetCookie = function () { const v = this.get("set-cookie"); return v === null ? [] : v.split(/, (?=[^;=,\s]+=)/); };
 
           // ---- encodings ---------------------------------------------------------------------
           function utf8Encode(text) {
@@ -232,6 +304,12 @@ extension Prelude {
             const headers = Array.from(request.headers.entries());
             let body = null;
             const raw = request._body;
+            const signal = request.signal;
+            if (signal && signal.aborted) return Promise.reject(signal.reason);
+            if (raw instanceof ReadableStream) {
+              // A streamed request body is read whole first (the daemon sends bodies in one piece).
+              return bodyBytes(raw).then((bytes) => fetch(request.url, Object.assign({}, init, { method: request.method, headers: request.headers, body: bytes, signal })));
+            }
             if (raw !== undefined && raw !== null) {
               if (typeof raw === "string") body = raw;
               else if (isBinary(raw)) body = bytesOf(raw);
@@ -262,6 +340,8 @@ extension Prelude {
             const id = nextFetch++;
             return new Promise((resolve, reject) => {
               fetches.set(id, { resolve, reject });
+              // Aborting rejects at once; the daemon's answer, when it comes, is dropped.
+              if (signal) signal.addEventListener("abort", () => { if (fetches.delete(id)) reject(signal.reason); });
               const lines = headers.map(([k, v]) => String(k).replace(/[\r\n]/g, "") + "\n" + String(v).replace(/[\r\n]/g, " "));
               host.fetch(id, request.url, request.method, lines.join("\n"), body, secret, authHeader, scheme, connection || null);
             });

@@ -7,7 +7,9 @@
 enum Prelude {
     /// The whole prelude: the runtime core around the web APIs, in one function scope.
     static let source =
-        core + storage + scheduler + events + notify + secrets + realtime + ai + crypto + files + webAPIs + invocation
+        core + storage + scheduler + events + notify + secrets + realtime + ai + crypto + files + webAPIs + forms
+        + streams
+        + urlPattern + workers + invocation
 
     private static let core = #"""
         (function (host) {
@@ -193,13 +195,16 @@ enum Prelude {
             else if (type === "multipart/form-data") { const parts = parseMultipart(getBytes(), contentType); body = parts.fields; files = parts.files; }
             else if (text === "" && bytes === null) body = undefined;
             else if (isBinaryType(type, bytes !== null)) body = getBytes();
-            return {
+            const request = {
               method: raw.method, path: raw.path, url: raw.url, query: raw.query, headers: raw.headers,
               cookies: parseCookies(raw.headers.cookie), ip: raw.ip, params: raw.params || {}, body, files,
               text: async () => text,
               json: async () => JSON.parse(text),
               arrayBuffer: async () => { const b = getBytes(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); },
             };
+            // The web Request a Workers-style handler gets (built only for those).
+            Object.defineProperty(request, WEB_REQUEST, { value: () => webRequest(raw, text === "" && bytes === null ? null : getBytes()) });
+            return request;
           }
 
           // ---- responses --------------------------------------------------------------------
@@ -245,7 +250,10 @@ enum Prelude {
               ("body" in value || "status" in value) && (value.status === undefined || typeof value.status === "number");
           }
           function toResponse(value) {
-            if (value instanceof Response) return finish(value.status, headerList(value.headers), value._body);
+            if (value instanceof Response) {
+              const body = value._bytes ? value._bytes : value._body instanceof ReadableStream ? (value._body._fixed === undefined ? null : value._body._fixed) : value._body;
+              return finish(value.status, headerList(value.headers), body);
+            }
             if (value === undefined) return { status: 204, headers: [], body: "", bytes: false };
             if (typeof value === "string" || isBinary(value)) return finish(200, [], value);
             if (isResponseShape(value)) {
@@ -266,6 +274,8 @@ enum Prelude {
           // ---- invocation -------------------------------------------------------------------
           function handlerOf(exports, method) {
             if (typeof exports === "function") return exports;
+            const workers = workersEntry(exports);
+            if (workers !== null) return { [WORKERS_KEY]: workers };
             if (exports && typeof exports === "object") {
               if (typeof exports[method] === "function") return exports[method];
               if (method === "HEAD" && typeof exports.GET === "function") return exports.GET;
@@ -284,6 +294,7 @@ enum Prelude {
             return error;
           }
           function call(handler, request) {
+            if (handler !== null && typeof handler === "object" && handler[WORKERS_KEY]) return callWorkers(handler[WORKERS_KEY], request);
             if (handler !== null && typeof handler === "object" && handler[METHOD_NOT_ALLOWED_KEY]) {
               const allowed = handler[METHOD_NOT_ALLOWED_KEY].join(", ");
               return { status: 405, headers: { allow: allowed }, body: { error: `${request.method} is not allowed here (allowed: ${allowed})` } };
@@ -351,6 +362,7 @@ enum Prelude {
               let request;
               let kernel = null;
               currentFile = file;
+              waitUntilList = [];
               try {
                 const parsed = JSON.parse(json);
                 if (parsed && typeof parsed.__fazt === "string") kernel = parsed;
@@ -360,12 +372,12 @@ enum Prelude {
                 : kernel.__fazt === "socket" ? invokeSocket(file, kernel, rawBytes) : invokeKernel(file, kernel.__fazt, kernel));
               Promise.resolve().then(run).then(
                 (value) => {
+                  if (isStreamedResponse(value)) { sendStreamed(value, file); return; }
                   let response;
                   try { response = toResponse(value); } catch (error) { host.fail(`cannot send the response: ${error}`, null, null); return; }
-                  const lines = response.headers.map(([k, v]) => String(k).replace(/[\r\n]/g, "") + "\n" + String(v).replace(/[\r\n]/g, " "));
-                  host.done(response.status, lines.join("\n"), response.body, response.bytes);
+                  sendResponse(response);
                 },
-                (error) => host.fail(error instanceof Error ? error.message : show(error), where(error, file), error && error.stack ? appStack(String(error.stack), file) : null, error && typeof error.code === "string" ? error.code : null),
+                (error) => failWith(error, file),
               );
             },
           });
@@ -377,7 +389,7 @@ enum Prelude {
           Object.assign(globalThis, {
             console, setTimeout, clearTimeout, queueMicrotask, Headers, Response, TextEncoder, TextDecoder,
             atob, btoa, URL, URLSearchParams, crypto, fazt, fetch, Request, FaztError,
-            CryptoKey, DOMException,
+            CryptoKey, DOMException, Blob, File, FormData, ReadableStream, ReadableStreamDefaultReader, URLPattern,
           });
           if (typeof globalThis.structuredClone !== "function") {
             globalThis.structuredClone = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));

@@ -100,6 +100,11 @@ public final class Supervisor: Sendable {
     ///
     /// `body`: the request body as bytes, when it is not UTF-8 text (the JSON then has none); it
     /// reaches JavaScript as a `Uint8Array`.
+    ///
+    /// `onResponse` gets the response when it leaves before the invocation ends (`ctx.waitUntil`
+    /// work, a `ReadableStream` body), in order; `completion` then still runs once, after them.
+    /// `exclusive`: no other request may queue behind this one in its worker (a Workers-style
+    /// file, `HandlerRoute.mayRespondEarly`); any invocation becomes so once its response starts.
     public func invoke(
         app: String,
         version: Int,
@@ -108,6 +113,8 @@ public final class Supervisor: Sendable {
         body: [UInt8]? = nil,
         timeoutMs: Int? = nil,
         memoryLimit: Int? = nil,
+        onResponse: (@Sendable (InvocationResponsePart) -> Void)? = nil,
+        exclusive: Bool = false,
         completion: @escaping @Sendable (InvocationResult) -> Void
     ) {
         run(
@@ -118,7 +125,9 @@ public final class Supervisor: Sendable {
             body: body,
             timeoutMs: timeoutMs,
             memoryLimit: memoryLimit,
-            capture: false
+            capture: false,
+            onResponse: onResponse,
+            exclusive: exclusive
         ) { result, _ in
             completion(result)
         }
@@ -160,8 +169,16 @@ public final class Supervisor: Sendable {
         timeoutMs: Int?,
         memoryLimit: Int?,
         capture: Bool,
-        completion: @escaping @Sendable (InvocationResult, String?) -> Void
+        onResponse: (@Sendable (InvocationResponsePart) -> Void)? = nil,
+        exclusive: Bool = false,
+        completion caller: @escaping @Sendable (InvocationResult, String?) -> Void
     ) {
+        // A response that started early is followed by the invocation's end, never overtaken by it.
+        let relay = onResponse.map { _ in ResponseRelay() }
+        let completion: @Sendable (InvocationResult, String?) -> Void = { result, output in
+            guard let relay, relay.started else { return caller(result, output) }
+            relay.run { caller(result, output) }
+        }
         let timeout = timeoutMs ?? configuration.invocationTimeoutMs
         let memory = min(memoryLimit ?? configuration.workerMemoryLimit, configuration.workerMemoryLimit)
         // Captured runs are jobs and event deliveries: they yield to HTTP requests (see `acquire`).
@@ -189,6 +206,12 @@ public final class Supervisor: Sendable {
                 timeoutMs: timeout,
                 capture: capture
             )
+            var forward: (@Sendable (WorkerFrame) -> Void)?
+            if let relay, let onResponse {
+                let storage = configuration.storage
+                forward = { frame in Self.relay(frame, through: relay, worker: worker, storage: storage, to: onResponse)
+                }
+            }
             watchdog.wake(self)
             // The worker enforces the deadline itself where it can (sync loops, timers); the
             // watchdog kills it a little later if it cannot (promise chains, allocation bombs).
@@ -197,7 +220,9 @@ public final class Supervisor: Sendable {
                 id: id,
                 timeoutMs: timeout + 250,
                 memoryLimit: memory,
-                callerLoop: callerLoop
+                callerLoop: callerLoop,
+                onResponse: forward,
+                exclusive: exclusive
             ) { [self] reply in
                 if background { state.withLock { $0.backgroundRunning -= 1 } }
                 release(worker)

@@ -5,7 +5,8 @@ import FaztStorage
 /// (`FrameCodec`), so nothing is reused for two meanings and a new case cannot break an old one.
 ///
 /// Daemon → worker: `invoke`, `warm`, `check`, `stored`, `fetched`, `aiEvent`, `aiDone`.
-/// Worker → daemon: `hello`, `result`, `checked`, `store`, `fetch`, `log`, `recycle`, `ai`, `aiCancel`.
+/// Worker → daemon: `hello`, `result`, `checked`, `store`, `fetch`, `log`, `recycle`, `ai`, `aiCancel`,
+/// `responseStart`, `responseChunk`, `responseEnd`.
 enum WorkerFrame: Sendable, Equatable {
     case hello(Hello)
     case invoke(Invoke)
@@ -24,6 +25,12 @@ enum WorkerFrame: Sendable, Equatable {
     case aiDone(AIDone)
     /// Stop the `fazt.ai` call with this id (its `signal` aborted).
     case aiCancel(UInt64)
+    /// The running invocation's response leaves before the invocation ends.
+    case responseStart(ResponseStart)
+    /// A piece of a streamed response body.
+    case responseChunk(ResponseChunk)
+    /// The end of a streamed response body.
+    case responseEnd(ResponseEnd)
 
     /// The first frame a worker sends: the protocol it speaks.
     struct Hello: Sendable, Equatable {
@@ -175,5 +182,35 @@ extension WorkerFrame {
         }
         var id: UInt64
         var outcome: Outcome
+    }
+}
+
+extension WorkerFrame {
+    /// The response of invocation `id`, sent while the invocation goes on.
+    ///
+    /// Whole (`streamed` false: `body` is all of it; `ctx.waitUntil` work continues) or the head
+    /// of a body that follows in `responseChunk`s and one `responseEnd` (a `ReadableStream` body).
+    /// The invocation's `result` still ends it; the daemon then ignores its response.
+    struct ResponseStart: Sendable, Equatable {
+        var id: UInt64
+        var status: Int
+        var headers: [HeaderField]
+        var body: [UInt8]
+        var streamed: Bool
+        /// The invocation used storage before this point: the daemon holds the response until
+        /// that is durable, as it does a `result`'s.
+        var usedStorage = false
+    }
+
+    /// A piece of a streamed body, in order.
+    struct ResponseChunk: Sendable, Equatable {
+        var id: UInt64
+        var body: [UInt8]
+    }
+
+    /// The end of a streamed body: complete, or cut short by `error` (the client sees a truncated body).
+    struct ResponseEnd: Sendable, Equatable {
+        var id: UInt64
+        var error: String?
     }
 }

@@ -126,6 +126,9 @@ extension WorkerFrame {
         case .aiEvent: "aiEvent"
         case .aiDone: "aiDone"
         case .aiCancel: "aiCancel"
+        case .responseStart: "responseStart"
+        case .responseChunk: "responseChunk"
+        case .responseEnd: "responseEnd"
         }
     }
 }

@@ -24,6 +24,10 @@ final class WorkerHandle: @unchecked Sendable {
         var startedAt: UInt64?
         /// The loop of the HTTP request that waits for this invocation (see `AICallRequest.callerLoop`).
         var callerLoop: (any EventLoop)?
+        /// Gets the response frames of an invocation whose response leaves before it ends.
+        var onResponse: (@Sendable (WorkerFrame) -> Void)?
+        /// Nothing may queue behind it: it may go on long after its response (Workers-style).
+        var exclusive = false
         var completion: @Sendable (Reply) -> Void
     }
 
@@ -214,6 +218,9 @@ final class WorkerHandle: @unchecked Sendable {
             let stop = lock.withLock { runningAI.removeValue(forKey: id) }
             stop?()
         case .log(let log): logSink(log.app, log.level, log.message)
+        case .responseStart(let start): responded(id: start.id, frame, started: true)
+        case .responseChunk(let chunk): responded(id: chunk.id, frame, started: false)
+        case .responseEnd(let end): responded(id: end.id, frame, started: false)
         case .recycle:
             // Over its memory budget: finish what it has, then be replaced (see `Supervisor`).
             lock.withLock { draining = true }
@@ -260,6 +267,22 @@ final class WorkerHandle: @unchecked Sendable {
 
     private static let reaper = DispatchQueue(label: "fazt-worker-reaper")
 
+    /// Hands a response frame of the running invocation to its caller; the first one gives the
+    /// invocation `WorkerProtocol.afterResponseMs` more before the watchdog kills it.
+    private func responded(id: UInt64, _ frame: WorkerFrame, started: Bool) {
+        let target: (@Sendable (WorkerFrame) -> Void)? = lock.withLock {
+            guard let current = pending.first, current.id == id else { return nil }
+            if started, let startedAt = current.startedAt {
+                let elapsed = DispatchTime.now().uptimeNanoseconds &- startedAt
+                let more = UInt64(WorkerProtocol.afterResponseMs + 250) * 1_000_000
+                pending[0].timeout = max(current.timeout, elapsed + more)
+            }
+            if started { pending[0].exclusive = true }
+            return current.onResponse
+        }
+        target?(frame)
+    }
+
     /// The caller's loop of the invocation the worker is running (it runs them in order).
     var runningCallerLoop: (any EventLoop)? { lock.withLock { pending.first?.callerLoop } }
 
@@ -305,6 +328,8 @@ final class WorkerHandle: @unchecked Sendable {
         timeoutMs: Int,
         memoryLimit: Int? = nil,
         callerLoop: (any EventLoop)? = nil,
+        onResponse: (@Sendable (WorkerFrame) -> Void)? = nil,
+        exclusive: Bool = false,
         completion: @escaping @Sendable (Reply) -> Void
     ) {
         guard let buffer = encoded(frame) else {
@@ -317,6 +342,8 @@ final class WorkerHandle: @unchecked Sendable {
             memoryLimit: memoryLimit,
             startedAt: nil,
             callerLoop: callerLoop,
+            onResponse: onResponse,
+            exclusive: exclusive,
             completion: completion
         )
         // The queue must match the order frames reach the worker (it answers in order), so both
@@ -448,7 +475,7 @@ final class WorkerHandle: @unchecked Sendable {
     /// the running one started less than `freshness` ago (never queue behind a slow handler).
     func canQueue(limit: Int, freshness: UInt64) -> Bool {
         lock.withLock {
-            guard !dead, !draining, pending.count < limit else { return false }
+            guard !dead, !draining, pending.count < limit, !pending.contains(where: \.exclusive) else { return false }
             guard let started = pending.first?.startedAt else { return true }
             let now = DispatchTime.now().uptimeNanoseconds
             return now < started || now - started < freshness

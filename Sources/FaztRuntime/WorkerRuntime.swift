@@ -21,7 +21,13 @@ final class WorkerRuntime {
     var session: UInt64?
     /// Whether the current invocation used storage (its response waits until that is durable).
     var touchedStorage = false
+    /// When the running invocation must end; pushed back once its response has started
+    /// (`WorkerProtocol.afterResponseMs`).
     var invocationDeadline: UInt64 = 0
+    /// The running invocation (its response frames carry the id).
+    var invocationID: UInt64 = 0
+    /// The running invocation's response has started (it can no longer answer another way).
+    var responseStarted = false
     /// This invocation sent pipelined writes (`kv.set`) not yet confirmed applied: a local read
     /// first waits for them (read your own writes).
     var pipelinedWrites = false
@@ -78,6 +84,8 @@ final class WorkerRuntime {
         let timeout = Double(message.timeoutMs) / 1000
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1_000_000_000)
         invocationDeadline = deadline
+        invocationID = message.id
+        responseStarted = false
         touchedStorage = false
         // Read-your-writes is per invocation: an earlier invocation's pipelined writes are applied
         // before its response leaves, so no client can have seen them yet when this one reads.
@@ -121,7 +129,7 @@ final class WorkerRuntime {
         file: String,
         request: String,
         body: [UInt8]?,
-        deadline: UInt64
+        deadline _: UInt64
     ) -> Result<(status: Int, headers: [(String, String)], body: [UInt8]), InvocationFailure> {
         guard let invoke = context.invokeFunction else {
             return .failure(InvocationFailure(kind: .internal, message: "the runtime prelude is missing"))
@@ -142,7 +150,7 @@ final class WorkerRuntime {
         }
         func remaining() -> Double {
             let now = DispatchTime.now().uptimeNanoseconds
-            return deadline > now ? Double(deadline - now) / 1e9 : 0
+            return invocationDeadline > now ? Double(invocationDeadline - now) / 1e9 : 0
         }
         do throws(JSException) {
             engine.setTimeLimit(seconds: max(0.001, remaining()))
@@ -173,10 +181,12 @@ final class WorkerRuntime {
                     }
                     continue
                 }
-                guard now < deadline, next.map({ $0.value < deadline }) ?? true || context.awaitsDaemon else {
+                guard now < invocationDeadline,
+                    next.map({ $0.value < invocationDeadline }) ?? true || context.awaitsDaemon
+                else {
                     return .failure(Self.timeout)
                 }
-                let until = min(next?.value ?? deadline, deadline)
+                let until = min(next?.value ?? invocationDeadline, invocationDeadline)
                 if !context.awaitsDaemon {
                     usleep(UInt32(min(1_000_000, (until - now) / 1000)))
                 } else if let frame = inbox.isEmpty ? try? awaitFrame(until: until) : inbox.removeFirst() {
@@ -397,6 +407,7 @@ final class WorkerRuntime {
         context.sendFetch = { fetch in try? writer.send(.fetch(fetch)) }
         context.sendAI = { start in try? writer.send(.ai(start)) }
         context.sendAICancel = { id in try? writer.send(.aiCancel(id)) }
+        context.sendResponse = { [unowned self] part in sendResponse(part) }
         context.storageCall = { [unowned self, unowned context] op, args, data in
             let result: Result<StorageResult, StorageError>
             do throws(StorageError) {

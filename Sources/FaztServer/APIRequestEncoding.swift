@@ -13,10 +13,11 @@ enum APIRequestEncoding {
         params: [String: String] = [:],
         query: String?,
         body: ByteBuffer,
-        ip: String
+        ip: String,
+        scheme: String = "http"
     ) -> (json: String, bytes: [UInt8]?) {
         let text = String(validating: body.readableBytesView, as: UTF8.self)
-        let json = json(head: head, path: path, params: params, query: query, text: text, ip: ip)
+        let json = json(head: head, path: path, params: params, query: query, text: text, ip: ip, scheme: scheme)
         return (json, text == nil ? Array(body.readableBytesView) : nil)
     }
 
@@ -26,7 +27,8 @@ enum APIRequestEncoding {
         params: [String: String] = [:],
         query: String?,
         text: String?,
-        ip: String
+        ip: String,
+        scheme: String
     ) -> String {
         var headers: [(String, String)] = []
         var index: [String: Int] = [:]
@@ -63,7 +65,8 @@ enum APIRequestEncoding {
         out.raw(",\"path\":")
         out.string(path)
         out.raw(",\"url\":")
-        out.string("http://\(host)\(head.uri)")
+        // The scheme clients use (`--public-url` behind a TLS proxy): `url` is what they requested.
+        out.string("\(scheme)://\(host)\(head.uri)")
         out.raw(",\"query\":{")
         for (offset, (key, values)) in parameters.enumerated() {
             if offset > 0 { out.raw(",") }

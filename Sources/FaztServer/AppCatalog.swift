@@ -12,7 +12,9 @@ struct ServedApp: Sendable {
     /// Which `api/` file answers which `/api` path.
     var router: HandlerRouter
 
-    init(_ snapshot: AppSnapshot) {
+    /// `vfs` reads `api/index.js` when the router needs to know whether it is Workers-style
+    /// (blocking: call off event loops).
+    init(_ snapshot: AppSnapshot, vfs: VFS? = nil) {
         self.snapshot = snapshot
         self.lastModified = HTTPDate.format(epochSeconds: snapshot.createdAt / 1000)
         var policies: [String: String] = [:]
@@ -21,7 +23,10 @@ struct ServedApp: Sendable {
             policies[path] = StaticResolver.cacheControl(path: path, mime: entry.mime)
         }
         self.cacheControl = policies
-        self.router = HandlerRouter(files: snapshot.files.keys)
+        self.router = HandlerRouter(files: snapshot.files.keys) { path in
+            guard let vfs, let entry = snapshot.files[path], let blob = try? vfs.blob(entry.hash) else { return nil }
+            return String(decoding: blob.data, as: UTF8.self)
+        }
     }
 }
 
@@ -62,7 +67,7 @@ final class AppCatalog: Sendable {
 
     /// Loads an app's snapshot from the database (blocking) and remembers it.
     func load(_ app: String) throws -> ServedApp? {
-        let served = try vfs.snapshot(app: app).map(ServedApp.init)
+        let served = try vfs.snapshot(app: app).map { ServedApp($0, vfs: vfs) }
         entries.withLock { entries in
             if entries.count >= capacity, let victim = entries.keys.first { entries[victim] = nil }
             entries[app] = served.map { .live($0) } ?? .missing

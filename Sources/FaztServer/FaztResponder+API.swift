@@ -37,7 +37,8 @@ extension FaztResponder {
             params: route.params,
             query: query,
             body: exchange.request.bodyBuffer,
-            ip: exchange.request.clientIP ?? ""
+            ip: exchange.request.clientIP ?? "",
+            scheme: services.configuration.publicScheme ?? "http"
         )
         let failures = services.failures
         let dev = services.configuration.dev
@@ -63,6 +64,38 @@ extension FaztResponder {
             }
             exchange.respond(response)
         }
+        // A response that left before the invocation ended (ctx.waitUntil, a ReadableStream body).
+        let early = EarlyResponse()
+        let onResponse: @Sendable (InvocationResponsePart) -> Void = { part in
+            switch part {
+            case .start(let answer, let streamed):
+                var response = APIResponseMapping.response(.response(answer))
+                if !owner { CORSPolicy.decorate(&response, request: head.headers, options: cors) }
+                guard streamed, head.method != .HEAD else {
+                    early.begin(nil)
+                    exchange.respond(response)
+                    return
+                }
+                let chunked = head.version.major == 1 && head.version.minor >= 1
+                let stream = HandlerBodyStream(chunked: chunked)
+                early.begin(stream)
+                exchange.complete(.stream(HandlerBodyStream.head(response, chunked: chunked), stream))
+            case .chunk(let bytes): early.stream?.send(bytes)
+            case .end(let error): early.stream?.finish(error: error)
+            case .abort(let failure):
+                early.begin(nil)
+                let duration = StorageExecutor.wallClock() - started
+                failures.record(
+                    app: appName,
+                    file: route.file,
+                    failure: failure,
+                    startedAt: started,
+                    durationMs: duration
+                ) {
+                    finish(APIResponseMapping.response(.failure(failure), run: $0, debug: debug))
+                }
+            }
+        }
         services.supervisor.invoke(
             app: appName,
             version: app.snapshot.version,
@@ -70,8 +103,30 @@ extension FaztResponder {
             requestJSON: encoded.json,
             body: encoded.bytes,
             timeoutMs: timeout,
-            memoryLimit: memory
+            memoryLimit: memory,
+            onResponse: onResponse,
+            exclusive: route.mayRespondEarly
         ) { result in
+            if early.begun {
+                // The response is out: a failure now only cuts a streamed body short, and is recorded.
+                guard case .failure(let failure) = result else {
+                    // A no-op after the body's end; else the body never ended and is cut short.
+                    early.stream?.finish(error: "the invocation ended before its body did")
+                    return
+                }
+                early.stream?.finish(error: failure.message)
+                let duration = StorageExecutor.wallClock() - started
+                failures.record(
+                    app: appName,
+                    file: route.file,
+                    failure: failure,
+                    startedAt: started,
+                    durationMs: duration
+                ) {
+                    _ in
+                }
+                return
+            }
             guard case .failure(let failure) = result else {
                 finish(APIResponseMapping.response(result))
                 return

@@ -34,7 +34,7 @@ extension FaztResponder {
         admitPreview(exchange, app: app, version: version, query: query) { exchange in
             let vfs = self.services.vfs
             self.services.threadPool.runIfActive(eventLoop: exchange.loop) {
-                try vfs.snapshot(app: app, version: version).map(ServedApp.init)
+                try vfs.snapshot(app: app, version: version).map { ServedApp($0, vfs: vfs) }
             }.whenComplete { [self] result in
                 switch result {
                 case .success(let served?) where isAPI:

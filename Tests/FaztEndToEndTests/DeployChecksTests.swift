@@ -47,7 +47,7 @@ import Testing
                 "api/x.js: ES modules are not supported yet: use CommonJS: module.exports = async (req) => …"
             ),
             (
-                "async function fetch(req) { return 'hi'; }\nmodule.exports = {fetch};",
+                "async function handle(req) { return 'hi'; }\nmodule.exports = {handle};",
                 "api/x.js: module.exports has no handler: export a function, or GET/POST/… functions"
             ),
         ]
@@ -77,7 +77,7 @@ import Testing
     @Test func exportsTheDeployCheckCannotSeeFailAtRequestTimeWithAClearMessage() throws {
         let server = try ServerProcess()
         let files = [
-            js("api/object.js", "const routes = { fetch: () => 'hi' };\nmodule.exports = routes;"),
+            js("api/object.js", "const routes = { handle: () => 'hi' };\nmodule.exports = routes;"),
             js("api/lower.js", "const routes = {};\nroutes.get = () => 'hi';\nmodule.exports = routes;"),
             // The message is the app author's: shown in the body only with "debug".
             ArchiveFixtures.file("fazt.json", #"{"debug": true}"#),

@@ -119,6 +119,20 @@ import Testing
         .aiDone(.init(id: 13, outcome: .result(json: #"{"text":"hi"}"#))),
         .aiDone(.init(id: 14, outcome: .failure(code: "AI_BUDGET", message: "over the day's budget"))),
         .aiCancel(15),
+        .responseStart(
+            .init(
+                id: 16,
+                status: 200,
+                headers: [.init("content-type", "text/plain")],
+                body: [1, 2],
+                streamed: false,
+                usedStorage: true
+            )
+        ),
+        .responseStart(.init(id: 17, status: 201, headers: [], body: [], streamed: true)),
+        .responseChunk(.init(id: 17, body: [0, 255])),
+        .responseEnd(.init(id: 17, error: nil)),
+        .responseEnd(.init(id: 17, error: "the stream failed")),
     ]
 
     @Test(arguments: frames)

@@ -21,9 +21,15 @@ import Testing
 
     @Test func namesObjectsWithoutAHandler() {
         let message = "api/x.js: module.exports has no handler: export a function, or GET/POST/… functions"
-        #expect(route("async function fetch(req) { return 1; }\nmodule.exports = {fetch};") == message)
+        #expect(route("async function handle(req) { return 1; }\nmodule.exports = {handle};") == message)
         #expect(route("module.exports = { handler: async () => 1 };") == message)
         #expect(route("exports.helper = 1;") == message)
+    }
+
+    @Test func acceptsWorkersStyleExports() {
+        #expect(route("module.exports = { fetch(request, env, ctx) { return new Response('x'); } };") == nil)
+        #expect(route("exports.default = { fetch };") == nil)
+        #expect(route("module.exports = { default: { fetch } };") == nil)
     }
 
     @Test func namesESModules() {

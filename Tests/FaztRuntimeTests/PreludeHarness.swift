@@ -27,7 +27,9 @@ enum PreludeHarness {
         file: String,
         request: [String: Any],
         bytes: [UInt8]? = nil,
-        storage: StorageRecorder? = nil
+        storage: StorageRecorder? = nil,
+        responses: ResponseRecorder? = nil,
+        env: [String: String] = [:]
     ) throws -> Answer {
         var merged: [String: Any] = [
             "method": "GET", "path": "/api", "url": "http://x/api", "query": [:], "headers": [:], "ip": "",
@@ -46,11 +48,14 @@ enum PreludeHarness {
                 version: 1,
                 files: Set(files.keys),
                 readFile: { files[$0].map { Array($0.utf8) } },
-                readEnv: { _ in nil },
+                readEnv: { env[$0] },
                 log: { _, _ in }
             )
             if let storage {
                 app.storageCall = { op, args, _ in storage.answer(op, args) }
+            }
+            if let responses {
+                app.sendResponse = { responses.parts.append(ResponseRecorder.describe($0)) }
             }
             guard let invoke = app.invokeFunction else { throw Failure.noOutcome }
             let ctx = app.context
@@ -106,5 +111,21 @@ final class StorageRecorder: @unchecked Sendable {
     func answer(_ op: String, _ args: [String]) -> String {
         calls.append((op, args))
         return respond(op, args)
+    }
+}
+
+/// Stands in for the daemon in prelude tests: records the response parts that leave before an
+/// invocation ends (`whole STATUS body`, `head STATUS`, `chunk text`, `end` or `end error`).
+final class ResponseRecorder: @unchecked Sendable {
+    // Safe: written on the harness's JavaScript thread, read after `invoke` returned.
+    var parts: [String] = []
+
+    static func describe(_ part: AppContext.ResponsePart) -> String {
+        switch part {
+        case .whole(let status, _, let body): "whole \(status) \(String(decoding: body, as: UTF8.self))"
+        case .head(let status, _): "head \(status)"
+        case .chunk(let bytes): "chunk \(String(decoding: bytes, as: UTF8.self))"
+        case .end(let error): error.map { "end \($0)" } ?? "end"
+        }
     }
 }
