@@ -171,7 +171,7 @@ import Testing
         #expect(try server.api("POST", "/backups", token: scopedToken).status == 403)
         #expect(try server.api("GET", "/backups", token: scopedToken).status == 403)
         // The owner page shows the last backup's result.
-        #expect(try TestHTTP.request(port: server.port, "GET", "/").text.contains("/backups/status"))
+        #expect(try TestHTTP.request(port: server.port, "GET", "/_fazt/ui/home.js").text.contains("no backup yet"))
         // A second server on the same database is refused (it holds data.db.lock).
         let second = Process()
         second.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
