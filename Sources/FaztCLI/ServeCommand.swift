@@ -25,7 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Port to listen on (0 picks a free port).") var port: Int = 8080
+    @Option(help: "Port to listen on (0 picks a free port; default 8080, or 80 with --https: plain HTTP).")
+    var port: Int?
     @Option(help: "Address to bind.") var host: String = "0.0.0.0"
     @Option(help: "The database file (created on first start).") var data: String = "./data.db"
     @Option(help: "Apps are served at <app>.<domain>.") var domain: String = "localhost"
@@ -205,9 +206,14 @@ struct ServeCommand: AsyncParsableCommand {
     var backupTo: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
+    @OptionGroup(title: "HTTPS") var tls: TLSOptions
+
+    /// The plain-HTTP port: `--port`, else 80 with HTTPS and 8080 without.
+    var plainPort: Int { port ?? (tls.enabled ? 80 : 8080) }
 
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (0...65_535).contains(plainPort) else { throw ValidationError("--port must be between 0 and 65535") }
+        try tls.validate(domain: domain)
         for (flag, value) in [
             ("--max-sockets-per-ip", maxSocketsPerIP), ("--max-sockets-per-app", maxSocketsPerApp),
             ("--socket-message-kb", socketMessageKB), ("--socket-buffer-kb", socketBufferKB),
@@ -318,7 +324,13 @@ struct ServeCommand: AsyncParsableCommand {
 
         var configuration = ServerConfiguration()
         configuration.host = host
-        configuration.port = port
+        configuration.port = plainPort
+        let httpsBound = BoundPort()
+        configuration.https = tls.configuration(domain: domain) { port in httpsBound.set(port) }
+        if let https = configuration.https {
+            configuration.publicScheme = "https"
+            configuration.publicPort = https.port == 0 ? nil : https.port
+        }
         configuration.domain = domain.lowercased()
         if let publicURL {
             (configuration.publicScheme, configuration.publicPort) = try Self.publicOrigin(publicURL, domain: domain)
@@ -381,7 +393,9 @@ struct ServeCommand: AsyncParsableCommand {
             if let firstToken {
                 FileHandle.standardError.write(Data(Self.welcome(token: firstToken, host: host, port: port).utf8))
             }
-            let metrics = metricsPort.map { #","metricsPort":\#($0)"# } ?? ""
+            let metrics =
+                (metricsPort.map { #","metricsPort":\#($0)"# } ?? "")
+                + (httpsBound.value.map { #","httpsPort":\#($0)"# } ?? "")
             // Written with one write(2) so the line is never buffered or split.
             FileHandle.standardOutput.write(Data(#"{"event":"listening","port":\#(port)\#(metrics)}"#.utf8 + [0x0A]))
         }
