@@ -19,7 +19,7 @@ public struct FaztCommand: AsyncParsableCommand {
             WorkerCommand.self, AICommand.self, CreateCommand.self, AssistantCommand.self, DraftCommand.self,
             DiffCommand.self, PreviewCommand.self, TagCommand.self, RestoreCommand.self, SnapshotCommand.self,
             GitCommand.self, AuditCommand.self, ApproveCommand.self, NetCommand.self, ConnectCommand.self,
-            BackupCommand.self, ServiceCommand.self,
+            BackupCommand.self, ServiceCommand.self, DoctorCommand.self,
         ]
     )
 
