@@ -214,7 +214,13 @@ let package = Package(
         .testTarget(name: "FaztAITests", dependencies: ["FaztAI", "FaztJSON"]),
         .testTarget(
             name: "FaztTLSTests",
-            dependencies: ["FaztTLS", "FaztJSON", "FaztKernel", "FaztStore", "FaztTestSupport"]
+            dependencies: [
+                "FaztTLS", "FaztJSON", "FaztKernel", "FaztStore", "FaztTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         .testTarget(
             name: "FaztRealtimeTests",

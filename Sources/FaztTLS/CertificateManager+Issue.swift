@@ -184,5 +184,6 @@ extension CertificateManager {
             "Renewing the certificate for \(certificate.name) keeps failing (see the server log, 'certificate not issued'). "
                 + "Check that port 80 reaches this server and DNS points \(certificate.name) here."
         )
+        logger.warning("owner warned of certificate expiry", metadata: ["tls.name": "\(certificate.name)"])
     }
 }

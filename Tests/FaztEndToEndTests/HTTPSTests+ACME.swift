@@ -39,7 +39,7 @@ extension HTTPSTests {
     }
 
     @Test(.timeLimit(.minutes(5)))
-    func obtainsOnDemandCertificatesFromPebbleOnlyForServedNamesAndRenewsThem() throws {
+    func obtainsOnDemandCertificatesFromPebbleOnlyForServedNamesRenewsThemAndWarnsBeforeExpiry() throws {
         guard PebbleCA.isInstalled else {
             #expect(!Self.onCI, "pebble is not installed: run scripts/install-deps.sh test")
             return
@@ -136,6 +136,30 @@ extension HTTPSTests {
             in: work.path
         )
         #expect((expiry ?? 0) > 0, "the renewed certificate's expiry is reported")
+
+        // Three days before expiry with the CA gone: renewal fails and the owner is notified.
+        #expect(server.stop() == 0)
+        pebble.stop()
+        server = try ServerProcess(
+            arguments: arguments,
+            reuse: data,
+            environment: ["FAZT_TLS_CLOCK_OFFSET_SECONDS": "\(157_766_400 - 3 * 86_400)"]
+        )
+        https = try #require(server.httpsPort)
+        #expect(server.waitForStderr("owner warned of certificate expiry", occurrences: 3, seconds: 60))
+        let inbox = try Self.curl(
+            port: https,
+            host: "fazt.test",
+            "/_fazt/api/v1/notifications",
+            caFile: "root.pem",
+            extra: "-H 'Authorization: Bearer \(token)'",
+            in: work.path
+        )
+        #expect(inbox.contains("TLS certificate for blog.fazt.test expires in"), "\(inbox)")
+        #expect(
+            try Self.metric("fazt_acme_failures_total", port: https, token: token, caFile: "root.pem", in: work.path)
+                == 3
+        )
         server.kill9()
     }
 }

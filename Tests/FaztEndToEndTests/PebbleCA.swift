@@ -121,10 +121,13 @@ final class PebbleCA: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    deinit {
+    /// Kills Pebble and its DNS server (the CA becomes unreachable).
+    func stop() {
         for process in processes where process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
+
+    deinit { stop() }
 }
