@@ -73,7 +73,7 @@ for _ in $(seq 100); do curl -sk "https://127.0.0.1:$NGINX_PORT/1k.html" >/dev/n
 
 rps() { wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -H "Host: site.bench.test" "https://127.0.0.1:$1/1k.html" \
     | awk '/Requests\/sec/ {print int($2)}'; }
-handshakes() { openssl s_time -connect "127.0.0.1:$1" -servername site.bench.test -new -time 5 2>/dev/null \
+handshakes() { openssl s_time -connect "127.0.0.1:$1" -new -time 5 2>/dev/null \
     | awk '/connections in/ && /real/ {print int($1 / $4); exit}'; }
 rss_kb() { # total RSS of a process and its children (nginx workers)
     local total=0 pid
@@ -83,7 +83,7 @@ rss_kb() { # total RSS of a process and its children (nginx workers)
 idle_rss() { # PORT PID → bytes per idle TLS connection
     local before after
     before=$(rss_kb "$2")
-    python3 - "$1" "$IDLE" <<'PY' &
+    python3 - "$1" "$IDLE" >/dev/null <<'PY' &
 import socket, ssl, sys, time
 port, count = int(sys.argv[1]), int(sys.argv[2])
 context = ssl.create_default_context()
