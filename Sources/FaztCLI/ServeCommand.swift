@@ -391,7 +391,9 @@ struct ServeCommand: AsyncParsableCommand {
         let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port, metricsPort in
             notifier.ready(status: "listening on port \(port)")
             if let firstToken {
-                FileHandle.standardError.write(Data(Self.welcome(token: firstToken, host: host, port: port).utf8))
+                let https = httpsBound.value
+                let welcome = Self.welcome(token: firstToken, host: host, port: https ?? port, https: https != nil)
+                FileHandle.standardError.write(Data(welcome.utf8))
             }
             let metrics =
                 (metricsPort.map { #","metricsPort":\#($0)"# } ?? "")
@@ -409,8 +411,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The first-start message: the only time the first owner token is shown.
-    static func welcome(token: String, host: String, port: Int) -> String {
-        let base = port == 80 ? "http://\(host)" : "http://\(host):\(port)"
+    static func welcome(token: String, host: String, port: Int, https: Bool = false) -> String {
+        let scheme = https ? "https" : "http"
+        let base = port == (https ? 443 : 80) ? "\(scheme)://\(host)" : "\(scheme)://\(host):\(port)"
         return """
 
             fazt: this is a new server. Your first owner token (shown only now; keep it safe):
