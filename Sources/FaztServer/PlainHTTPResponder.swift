@@ -89,10 +89,10 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
     init(certificates: CertificateManager) { self.certificates = certificates }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        context.fireUserInboundEventTriggered(event)
         if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
             certificates.handshakeCompleted()
             context.pipeline.syncOperations.removeHandler(self, promise: nil)
         }
-        context.fireUserInboundEventTriggered(event)
     }
 }

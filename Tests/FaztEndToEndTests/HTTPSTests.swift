@@ -131,3 +131,24 @@ import Testing
         #expect(upgrade.output.contains(#"{"type":"pong"}"#), "\(upgrade.output)")
     }
 }
+
+extension HTTPSTests {
+    @Test func refusesHTTPSOptionsThatCannotWork() throws {
+        let cases: [([String], String)] = [
+            (["--https"], "--https obtains certificates for --domain"),
+            (["--https", "--domain", "fazt.test", "--acme-staging", "--acme-directory", "https://ca/dir"], "give one"),
+            (["--https", "--domain", "fazt.test", "--acme-directory", "http://ca/dir"], "must be an https:// URL"),
+            (["--tls-cert", "/etc/hostname"], "--tls-cert and --tls-key go together"),
+            (["--tls-cert", "/nope.pem", "--tls-key", "/nope.key"], "--tls-cert /nope.pem: no such readable file"),
+            (["--email", "me@fazt.test"], "need --https"),
+            (
+                ["--https", "--domain", "fazt.test", "--dns-hook", "/nope.sh"],
+                "--dns-hook /nope.sh: no such executable"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let (status, _, errors) = try ServerProcess.runCLI(["serve", "--data", "/tmp/unused.db"] + arguments)
+            #expect(status != 0 && errors.contains(message), "\(arguments): \(errors)")
+        }
+    }
+}
