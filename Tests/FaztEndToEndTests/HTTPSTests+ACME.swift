@@ -38,12 +38,14 @@ extension HTTPSTests {
         ).output
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(
+        .timeLimit(.minutes(5)),
+        .enabled(
+            if: PebbleCA.isInstalled || HTTPSTests.onCI,
+            "pebble is not installed: run scripts/install-deps.sh test"
+        )
+    )
     func obtainsOnDemandCertificatesFromPebbleOnlyForServedNamesRenewsThemAndWarnsBeforeExpiry() throws {
-        guard PebbleCA.isInstalled else {
-            #expect(!Self.onCI, "pebble is not installed: run scripts/install-deps.sh test")
-            return
-        }
         let httpPort = try PebbleCA.freePort()
         let pebble = try PebbleCA(httpPort: httpPort)
         let work = try TemporaryDirectory()
