@@ -17,11 +17,12 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the Fazt server.",
         discussion: """
             Prints {"event":"listening","port":N} on stdout once it accepts connections (with \
-            "metricsPort":M when --metrics-listen is set); logs go to stderr. On the very first start \
+            "metricsPort":M when --metrics-listen is set, "httpsPort":H with HTTPS); logs go to stderr. On the very first start \
             it prints the first owner token to stderr. SIGTERM or SIGINT stops it gracefully: \
             /_fazt/readyz answers 503 at once, the listener closes (after --shutdown-delay-ms), \
             requests in flight finish. Health: GET /_fazt/livez and /_fazt/readyz (no credentials); \
-            metrics: GET /_fazt/metrics with the owner token, Prometheus text format.
+            metrics: GET /_fazt/metrics with the owner token, Prometheus text format. HTTPS: --https \
+            (automatic certificates, ACME) or --tls-cert/--tls-key; see docs/operations.md.
             """
     )
 

@@ -15,11 +15,10 @@ struct TLSOptions: ParsableArguments {
     )
     var https = false
     @Option(name: .customLong("https-port"), help: "The HTTPS port (0 picks a free one).") var httpsPort: Int = 443
-    @Option(help: "Contact address for the ACME account (expiry and policy mail from the CA).") var email: String?
+    @Option(help: "Contact address of the ACME account (the CA's policy mail).") var email: String?
     @Option(
         name: .customLong("acme-directory"),
-        help: "The ACME server's directory URL (default: Let's Encrypt production).",
-        completion: nil
+        help: "The ACME server's directory URL (default: Let's Encrypt production)."
     )
     var acmeDirectory: String?
     @Flag(name: .customLong("acme-staging"), help: "Use Let's Encrypt's staging CA (untrusted test certificates).")
@@ -31,7 +30,7 @@ struct TLSOptions: ParsableArguments {
     var acmeCAFile: String?
     @Option(
         name: .customLong("acme-orders-per-minute"),
-        help: "Most new certificate orders per minute (on-demand certificates beyond it wait for the next minute)."
+        help: "Most new certificate orders per minute; a first handshake that would need another fails until the minute is over."
     )
     var acmeOrdersPerMinute: Int = 10
     @Option(
