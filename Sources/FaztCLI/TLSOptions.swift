@@ -30,7 +30,10 @@ struct TLSOptions: ParsableArguments {
     var acmeCAFile: String?
     @Option(
         name: .customLong("acme-orders-per-minute"),
-        help: "Most new certificate orders per minute; a first handshake that would need another fails until the minute is over."
+        help: """
+            Most new certificate orders per minute; a first handshake that would need another fails until \
+            the minute is over.
+            """
     )
     var acmeOrdersPerMinute: Int = 10
     @Option(
