@@ -1,17 +1,30 @@
 import FaztJSON
+import FaztNet
 import Foundation
 
 extension ACMEClient {
     /// Orders a certificate for `names`, answers each authorization with `solver`, finalizes with
     /// a CSR for `certificateKey` and returns the PEM chain; `ordered` runs once the order exists.
+    ///
+    /// When the CA no longer knows the stored account (a test CA restarted, an account deactivated),
+    /// it registers again once and tells `accountChanged` the new account URL.
     func obtain(
         names: [String],
         solver: any ChallengeSolver,
         certificateKey: ECKey,
+        accountChanged: (String) throws -> Void = { _ in },
         ordered: () -> Void = {}
     ) throws -> String {
         let identifiers = names.map { #"{"type":"dns","value":\#(JSONValue.quoted($0))}"# }.joined(separator: ",")
-        let created = try post(try directory().newOrder, payload: #"{"identifiers":[\#(identifiers)]}"#)
+        let request = #"{"identifiers":[\#(identifiers)]}"#
+        let created: HTTPClientExchange
+        do {
+            created = try post(try directory().newOrder, payload: request)
+        } catch let error as TLSError where error.problemType == Self.accountDoesNotExist {
+            forgetAccount()
+            try accountChanged(try accountURL)
+            created = try post(try directory().newOrder, payload: request)
+        }
         ordered()
         guard let orderURL = created.header("Location"), let order = try? JSONValue.decode(created.body),
             let finalize = order["finalize"]?.stringValue, case .array(let authorizations)? = order["authorizations"]

@@ -24,6 +24,7 @@ final class ACMEClient: Sendable {
     /// Longest wait between two polls, whatever `Retry-After` says.
     let maxPollSeconds: Double
     private static let badNonce = "urn:ietf:params:acme:error:badNonce"
+    static let accountDoesNotExist = "urn:ietf:params:acme:error:accountDoesNotExist"
 
     init(
         directoryURL: String,
@@ -57,6 +58,11 @@ final class ACMEClient: Sendable {
             state.withLock { $0.account = location }
             return location
         }
+    }
+
+    /// Forgets the account URL (the CA no longer knows it); the next request registers again.
+    func forgetAccount() {
+        state.withLock { $0.account = nil }
     }
 
     func directory() throws -> Directory {

@@ -87,9 +87,13 @@ extension CertificateManager {
         let names = wildcard ? [name, String(name.dropFirst(2))] : [name]
         let solver: any ChallengeSolver =
             acme.dnsHook.map { DNSHookSolver(path: $0) as any ChallengeSolver } ?? challenges
-        let chain = try client.obtain(names: names, solver: solver, certificateKey: key) {
-            orders.add(1, ordering: .relaxed)
-        }
+        let chain = try client.obtain(
+            names: names,
+            solver: solver,
+            certificateKey: key,
+            accountChanged: { try storage.setAccountURL($0, directory: acme.directoryURL) },
+            ordered: { orders.add(1, ordering: .relaxed) }
+        )
         let keyPEM = try key.pem
         let certificate = try ServedCertificate(name: name, chainPEM: chain, keyPEM: keyPEM)
         try storage.save(certificate, keyPEM: keyPEM, issuer: acme.directoryURL)

@@ -74,4 +74,33 @@ final class ScriptedTransport: ACMETransport, Sendable {
         #expect(error?.message.contains("no such account") == true)
         #expect(error?.problemType == "urn:ietf:params:acme:error:unauthorized")
     }
+
+    @Test func anAccountTheCAForgotIsRegisteredAgainOnce() throws {
+        let transport = ScriptedTransport([
+            (400, [], #"{"type":"urn:ietf:params:acme:error:accountDoesNotExist","detail":"gone"}"#),
+            (201, [("Location", "https://ca/acct/2")], #"{"status":"valid"}"#),
+            (201, [("Location", "https://ca/order/1")], #"{"status":"pending"}"#),
+        ])
+        let client = ACMEClient(
+            directoryURL: "https://ca/directory",
+            accountKey: try ECKey(),
+            accountURL: "https://ca/acct/1",
+            email: nil,
+            transport: transport
+        )
+        let changed = Mutex<[String]>([])
+        #expect(throws: TLSError.self, "the scripted order is malformed") {
+            _ = try client.obtain(
+                names: ["fazt.test"],
+                solver: ChallengeTokens(),
+                certificateKey: try ECKey(),
+                accountChanged: { url in changed.withLock { $0.append(url) } }
+            )
+        }
+        #expect(changed.withLock { $0 } == ["https://ca/acct/2"])
+        let posts = transport.sent.withLock { $0.filter { $0.method == "POST" } }
+        #expect(posts.map(\.url) == ["https://ca/order", "https://ca/account", "https://ca/order"])
+        #expect(Self.protectedHeader(posts[0].body).contains(#""kid":"https://ca/acct/1""#))
+        #expect(Self.protectedHeader(posts[2].body).contains(#""kid":"https://ca/acct/2""#))
+    }
 }
