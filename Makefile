@@ -6,7 +6,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=
 DATA ?= ./data.db
 PORT ?= 8080
 
-.PHONY: run build release test test-deps lint format screenshots bench bench-realtime bench-ai bench-report bench-metrics deps venv conformance clean
+.PHONY: run build release test test-deps lint format screenshots bench bench-https bench-realtime bench-ai bench-report bench-metrics deps venv conformance clean
 
 ## make run: install missing packages, build release, serve ./data.db on port 8080
 run: release
@@ -100,7 +100,14 @@ bench: release .venv-bench/bin/litellm
 	python3 scripts/bench-restore.py .build/release/fazt
 	python3 scripts/bench-backup.py .build/release/fazt
 	python3 scripts/bench-mcp.py .build/release/fazt
+	scripts/bench-https.sh
 	scripts/bench.sh
+
+## make bench-https: HTTPS static 1 KB vs nginx with the same certificate (TLS 1.3, keep-alive), new
+## TLS handshakes per second, RSS per idle TLS connection (also part of make bench)
+bench-https: release
+	@scripts/install-deps.sh bench
+	scripts/bench-https.sh
 
 ## make bench-ai: fazt.ai streaming overhead (time to first token, per-token latency, 100 streams' RSS)
 ## against LiteLLM's proxy, both fed by scripts/mock-ai-provider.py; writes docs/performance-ai.md

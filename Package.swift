@@ -86,6 +86,16 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        .target(
+            name: "FaztTLS",
+            dependencies: [
+                "CCrypto", "FaztJSON", "FaztKernel", "FaztNet", "FaztStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["README.md"]
+        ),
         .executableTarget(name: "BundleJSTool"),
         .plugin(name: "BundleJSPlugin", capability: .buildTool(), dependencies: ["BundleJSTool"]),
         .executableTarget(name: "EmbedFilesTool"),
@@ -134,9 +144,12 @@ let package = Package(
                 "FaztVFS",
                 "FaztRuntime",
                 "FaztRealtime",
+                "FaztTLS",
                 "CFaztSystem",
                 "CCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,6 +171,7 @@ let package = Package(
                 "FaztNet",
                 "FaztRuntime",
                 "FaztRealtime",
+                "FaztTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -199,6 +213,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FaztAITests", dependencies: ["FaztAI", "FaztJSON"]),
+        .testTarget(
+            name: "FaztTLSTests",
+            dependencies: [
+                "FaztTLS", "FaztJSON", "FaztKernel", "FaztStore", "FaztTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(
             name: "FaztRealtimeTests",
             dependencies: [

@@ -1,3 +1,4 @@
+#include <string.h>
 #include <openssl/sha.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -54,4 +55,29 @@ static inline EVP_PKEY *fazt_read_certificate_key(const void *pem, int length) {
     EVP_PKEY *key = X509_get_pubkey(certificate);
     X509_free(certificate);
     return key;
+}
+
+// ACME (FaztTLS): P-256 keys made here, their PEM and public point.
+#include <openssl/x509.h>
+
+// A new EC key on P-256, or NULL (EVP_EC_gen is a variadic macro).
+static inline EVP_PKEY *fazt_ec_p256_generate(void) {
+    return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+}
+
+// The private key as PKCS#8 PEM into `out` (at most `capacity` bytes); its length, or -1.
+static inline int fazt_private_key_pem(EVP_PKEY *key, char *out, int capacity) {
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (bio == NULL) return -1;
+    int length = -1;
+    if (PEM_write_bio_PKCS8PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) == 1) {
+        char *data = NULL;
+        long size = BIO_get_mem_data(bio, &data);
+        if (size > 0 && size <= capacity) {
+            memcpy(out, data, (size_t)size);
+            length = (int)size;
+        }
+    }
+    BIO_free(bio);
+    return length;
 }

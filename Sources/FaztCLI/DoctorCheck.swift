@@ -57,6 +57,7 @@ struct LocalDoctor {
         progress("checking the integrity of \(data) (\(Output.size(Int(Self.fileSize(data) ?? 0))))…")
         found.append(integrity())
         found.append(backup())
+        found += certificates()
         found.append(systemd())
         return found
     }
@@ -172,6 +173,38 @@ struct LocalDoctor {
         }
         let detail = "last \(status.lastName ?? "backup") \(Self.age(age)) ago"
         return age > Self.backupWarningSeconds ? .warn("backup", detail, fix: schedule) : .ok("backup", detail)
+    }
+
+    /// The certificates `fazt serve --https` stored (`tls_certificates`): expired ones fail, those
+    /// renewal left under 14 days warn.
+    func certificates() -> [DoctorCheck] {
+        let rows: [(String, Int64)]
+        do {
+            let connection = try Connection(path: data, readOnly: true)
+            rows = try connection.query("SELECT name, not_after FROM tls_certificates ORDER BY name") {
+                ($0.string(0), $0.int64(1))
+            }
+        } catch {
+            return [.skip("certificates", "none stored (the database predates HTTPS, or cannot be read)")]
+        }
+        guard !rows.isEmpty else { return [.skip("certificates", "none stored (the server runs without --https)")] }
+        let now = now / 1000
+        return rows.map { name, notAfter in
+            let days = (notAfter - now) / 86_400
+            if notAfter <= now {
+                return .fail(
+                    "certificate", "\(name) expired",
+                    fix: "check that ports 80/443 reach the server and DNS points here, then restart it ('fazt service logs' shows ACME errors)"
+                )
+            }
+            guard days >= 14 else {
+                return .warn(
+                    "certificate", "\(name) expires in \(days) days and was not renewed",
+                    fix: "see 'certificate not issued' in the server log ('fazt service logs')"
+                )
+            }
+            return .ok("certificate", "\(name) valid for \(days) days")
+        }
     }
 
     static func age(_ seconds: Double) -> String {

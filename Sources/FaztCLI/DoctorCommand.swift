@@ -9,7 +9,7 @@ struct DoctorCommand: ParsableCommand {
         discussion: """
             Checks, on this machine: the database file, whether a server runs on it, the WAL's size, the \
             free disk space beside it, PRAGMA integrity_check (read-only; takes a few seconds per GB), the \
-            last backup, and the systemd unit. With a domain: its DNS and a made-up app name (answered \
+            last backup, the TLS certificates stored by --https, and the systemd unit. With a domain: its DNS and a made-up app name (answered \
             only by a wildcard record), ports 80 and 443, the certificate served, and this machine's \
             clock against the ACME server's Date.
 
@@ -35,6 +35,7 @@ struct DoctorCommand: ParsableCommand {
     @Option(name: .customLong("unit-path"), help: "The systemd unit to check.")
     var unitPath = ServiceCommand.defaultUnitPath
     @Flag(help: "Print the checks as JSON.") var json = false
+    @Flag(help: "Skip the checks that use the network (DNS, ports, certificate served, clock).") var offline = false
 
     func validate() throws {
         guard (1...65_535).contains(httpPort), (1...65_535).contains(httpsPort) else {
@@ -57,7 +58,7 @@ struct DoctorCommand: ParsableCommand {
             acmeDirectory: acmeDirectory,
             caFile: caFile
         )
-        checks += network.checks()
+        if !offline { checks += network.checks() }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

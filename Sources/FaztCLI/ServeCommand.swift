@@ -17,15 +17,17 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the Fazt server.",
         discussion: """
             Prints {"event":"listening","port":N} on stdout once it accepts connections (with \
-            "metricsPort":M when --metrics-listen is set); logs go to stderr. On the very first start \
+            "metricsPort":M when --metrics-listen is set, "httpsPort":H with HTTPS); logs go to stderr. On the very first start \
             it prints the first owner token to stderr. SIGTERM or SIGINT stops it gracefully: \
             /_fazt/readyz answers 503 at once, the listener closes (after --shutdown-delay-ms), \
             requests in flight finish. Health: GET /_fazt/livez and /_fazt/readyz (no credentials); \
-            metrics: GET /_fazt/metrics with the owner token, Prometheus text format.
+            metrics: GET /_fazt/metrics with the owner token, Prometheus text format. HTTPS: --https \
+            (automatic certificates, ACME) or --tls-cert/--tls-key; see docs/operations.md.
             """
     )
 
-    @Option(help: "Port to listen on (0 picks a free port).") var port: Int = 8080
+    @Option(help: "Port to listen on (0 picks a free port; default 8080, or 80 with --https: plain HTTP).")
+    var port: Int?
     @Option(help: "Address to bind.") var host: String = "0.0.0.0"
     @Option(help: "The database file (created on first start).") var data: String = "./data.db"
     @Option(help: "Apps are served at <app>.<domain>.") var domain: String = "localhost"
@@ -205,9 +207,14 @@ struct ServeCommand: AsyncParsableCommand {
     var backupTo: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
+    @OptionGroup(title: "HTTPS") var tls: TLSOptions
+
+    /// The plain-HTTP port: `--port`, else 80 with HTTPS and 8080 without.
+    var plainPort: Int { port ?? (tls.enabled ? 80 : 8080) }
 
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (0...65_535).contains(plainPort) else { throw ValidationError("--port must be between 0 and 65535") }
+        try tls.validate(domain: domain)
         for (flag, value) in [
             ("--max-sockets-per-ip", maxSocketsPerIP), ("--max-sockets-per-app", maxSocketsPerApp),
             ("--socket-message-kb", socketMessageKB), ("--socket-buffer-kb", socketBufferKB),
@@ -318,7 +325,13 @@ struct ServeCommand: AsyncParsableCommand {
 
         var configuration = ServerConfiguration()
         configuration.host = host
-        configuration.port = port
+        configuration.port = plainPort
+        let httpsBound = BoundPort()
+        configuration.https = tls.configuration(domain: domain) { port in httpsBound.set(port) }
+        if let https = configuration.https {
+            configuration.publicScheme = "https"
+            configuration.publicPort = https.port == 0 ? nil : https.port
+        }
         configuration.domain = domain.lowercased()
         if let publicURL {
             (configuration.publicScheme, configuration.publicPort) = try Self.publicOrigin(publicURL, domain: domain)
@@ -379,9 +392,13 @@ struct ServeCommand: AsyncParsableCommand {
         let daemon = FaztDaemon(configuration: configuration, store: store, logger: logger) { port, metricsPort in
             notifier.ready(status: "listening on port \(port)")
             if let firstToken {
-                FileHandle.standardError.write(Data(Self.welcome(token: firstToken, host: host, port: port).utf8))
+                let https = httpsBound.value
+                let welcome = Self.welcome(token: firstToken, host: host, port: https ?? port, https: https != nil)
+                FileHandle.standardError.write(Data(welcome.utf8))
             }
-            let metrics = metricsPort.map { #","metricsPort":\#($0)"# } ?? ""
+            let metrics =
+                (metricsPort.map { #","metricsPort":\#($0)"# } ?? "")
+                + (httpsBound.value.map { #","httpsPort":\#($0)"# } ?? "")
             // Written with one write(2) so the line is never buffered or split.
             FileHandle.standardOutput.write(Data(#"{"event":"listening","port":\#(port)\#(metrics)}"#.utf8 + [0x0A]))
         }
@@ -395,8 +412,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The first-start message: the only time the first owner token is shown.
-    static func welcome(token: String, host: String, port: Int) -> String {
-        let base = port == 80 ? "http://\(host)" : "http://\(host):\(port)"
+    static func welcome(token: String, host: String, port: Int, https: Bool = false) -> String {
+        let scheme = https ? "https" : "http"
+        let base = port == (https ? 443 : 80) ? "\(scheme)://\(host)" : "\(scheme)://\(host):\(port)"
         return """
 
             fazt: this is a new server. Your first owner token (shown only now; keep it safe):

@@ -47,7 +47,7 @@ public final class SecretBox: Sendable {
     ///
     /// `context` (e.g. app and name) is authenticated too, so a value cannot be moved to another
     /// row.
-    func seal(_ plaintext: [UInt8], context: String) throws -> [UInt8] {
+    public func seal(_ plaintext: [UInt8], context: String) throws -> [UInt8] {
         let nonce = try Self.random(12)
         guard let cipher = EVP_CIPHER_CTX_new() else { throw KernelError(.secret, "out of memory") }
         defer { EVP_CIPHER_CTX_free(cipher) }
@@ -75,7 +75,7 @@ public final class SecretBox: Sendable {
     }
 
     /// The plaintext of a sealed value; throws when it was altered or sealed with another key.
-    func open(_ sealed: [UInt8], context: String) throws -> [UInt8] {
+    public func open(_ sealed: [UInt8], context: String) throws -> [UInt8] {
         guard sealed.count >= 28 else { throw KernelError(.secret, "a stored secret is damaged") }
         let nonce = Array(sealed.prefix(12))
         let body = Array(sealed.dropFirst(12).dropLast(16))

@@ -1,12 +1,14 @@
 import FaztScheduler
 import FaztStorage
 import FaztStore
+import FaztTLS
 import FaztVFS
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// Per-event-loop caches and request metrics, and the idle memory trimmer that watches them.
@@ -70,7 +72,10 @@ final class FaztServer: Service {
         let trimmer = loops.trimmer
         let registry = ConnectionRegistry()
         services.metrics.attach(loops.metricsByLoop)
-        let bootstrap = makeBootstrap(responder: FaztResponder(services: services), registry: registry)
+        let responder = FaztResponder(services: services)
+        let plainResponder: any HTTPResponder =
+            services.tls.map { PlainHTTPResponder(services: services, challenges: $0.challenges) } ?? responder
+        let bootstrap = makeBootstrap(responder: plainResponder, registry: registry)
 
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         let port = channel.localAddress?.port ?? configuration.port
@@ -81,7 +86,9 @@ final class FaztServer: Service {
                 "http.host": "\(configuration.host)", "http.port": "\(port)", "fazt.domain": "\(configuration.domain)",
             ]
         )
+        let httpsChannel = try await bindHTTPS(responder: responder, registry: registry)
         let metricsChannel = try await bindMetricsListener(registry: registry)
+        services.tls?.start()
         ready(port, metricsChannel == nil ? nil : services.metricsPort)
         // Expired KV keys are invisible at once; this deletes them in bounded batches.
         let sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(30), delay: .seconds(60)) { _ in
@@ -120,11 +127,16 @@ final class FaztServer: Service {
             services.isDraining = true
             configuration.onDraining()
             let delay = configuration.shutdownDelay
+            services.tls?.stop()
             if delay.nanoseconds > 0 {
                 logger.info("draining: readyz answers 503", metadata: ["delay.ms": "\(delay.nanoseconds / 1_000_000)"])
-                channel.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
+                channel.eventLoop.scheduleTask(in: delay) {
+                    channel.close(promise: nil)
+                    httpsChannel?.close(promise: nil)
+                }
             } else {
                 channel.close(promise: nil)
+                httpsChannel?.close(promise: nil)
             }
         }
 
@@ -144,7 +156,11 @@ final class FaztServer: Service {
 
     /// The server bootstrap of one listener: every connection gets its loop's resources, a
     /// connection guard (limits, draining) and an `HTTPHandler` answering through `responder`.
-    private func makeBootstrap(responder: any HTTPResponder, registry: ConnectionRegistry) -> ServerBootstrap {
+    private func makeBootstrap(
+        responder: any HTTPResponder,
+        registry: ConnectionRegistry,
+        tls: (context: NIOSSLContext, certificates: CertificateManager)? = nil
+    ) -> ServerBootstrap {
         let services = self.services
         let configuration = services.configuration
         let perLoop = loops.perLoop
@@ -185,6 +201,10 @@ final class FaztServer: Service {
                     }
                     registry.add(channel, connectionGuard)
                     do {
+                        if let tls {
+                            try operations.addHandler(NIOSSLServerHandler(context: tls.context))
+                            try operations.addHandler(TLSHandshakeObserver(certificates: tls.certificates))
+                        }
                         try operations.addHandler(connectionGuard)
                     } catch {
                         registry.remove(key)
@@ -212,6 +232,27 @@ final class FaztServer: Service {
                     )
                 }
             }
+    }
+
+    /// Binds the HTTPS listener when HTTPS is on; its port goes to `services.httpsPort` and the
+    /// configuration's `bound` callback.
+    private func bindHTTPS(
+        responder: FaztResponder,
+        registry: ConnectionRegistry
+    ) async throws -> (any Channel)? {
+        guard let https = services.configuration.https, let certificates = services.tls else { return nil }
+        let context = try NIOSSLContext(configuration: certificates.serverConfiguration())
+        let bootstrap = makeBootstrap(
+            responder: HSTSResponder(inner: responder, certificates: certificates),
+            registry: registry,
+            tls: (context, certificates)
+        )
+        let channel = try await bootstrap.bind(host: services.configuration.host, port: https.port).get()
+        let bound = channel.localAddress?.port ?? https.port
+        services.httpsPort = bound
+        https.bound(bound)
+        services.logger.info("https listening", metadata: ["https.port": "\(bound)"])
+        return channel
     }
 
     /// Binds `--metrics-listen` when it is set: `/metrics`, `/livez`, `/readyz` without credentials.

@@ -41,6 +41,8 @@ public struct ServerConfiguration: Sendable {
     /// How long the listener keeps accepting after SIGTERM while `/_fazt/readyz` answers 503, so
     /// that load balancers stop sending traffic before connections are refused.
     public var shutdownDelay: TimeAmount = .zero
+    /// HTTPS (`--https`, `--tls-cert`): `port` is then the plain-HTTP port (challenges, redirects).
+    public var https: HTTPSConfiguration?
     /// A second listener serving `/metrics`, `/livez` and `/readyz` without credentials.
     public var metricsListen: ListenAddress?
     /// Idle time after which the server releases caches and unused code pages.

@@ -6,6 +6,7 @@ import FaztRuntime
 import FaztScheduler
 import FaztStorage
 import FaztStore
+import FaztTLS
 import FaztVFS
 import Foundation
 import Logging
@@ -74,9 +75,12 @@ final class ServerServices: Sendable {
     let metrics = MetricsRegistry()
     /// Online backups of `data.db` (`/backups`, `--backup-every`).
     let backups: Backups
+    /// Certificates of the HTTPS listener (`--https`, `--tls-cert`); nil without HTTPS.
+    let tls: CertificateManager?
     private let port = Atomic<Int>(0)
     private let drainingFlag = Atomic<Bool>(false)
     private let metricsPortValue = Atomic<Int>(0)
+    private let httpsPortValue = Atomic<Int>(0)
     private let counter = Atomic<Int>(0)
 
     init(
@@ -285,7 +289,19 @@ final class ServerServices: Sendable {
                 try secrets.value(app: AppSecrets.globalScope, name: name).map { String(decoding: $0, as: UTF8.self) }
             }
         }
+        let vfs = self.vfs
+        self.tls = try configuration.https.map { https in
+            try ServerServices.makeCertificateManager(
+                https,
+                store: store,
+                box: box,
+                vfs: vfs,
+                notifier: notifier,
+                logger: logger
+            )
+        }
         ServerMetrics.register(self)
+        if let tls { TLSMetrics.register(tls, in: metrics) }
     }
 
     var api: ControlAPI { ControlAPI(services: self) }
@@ -300,6 +316,12 @@ final class ServerServices: Sendable {
     var metricsPort: Int {
         get { metricsPortValue.load(ordering: .relaxed) }
         set { metricsPortValue.store(newValue, ordering: .relaxed) }
+    }
+
+    /// The port of the HTTPS listener (0 when there is none).
+    var httpsPort: Int {
+        get { httpsPortValue.load(ordering: .relaxed) }
+        set { httpsPortValue.store(newValue, ordering: .relaxed) }
     }
 
     /// Whether shutdown has begun (`/_fazt/readyz` then answers 503).
@@ -327,7 +349,7 @@ final class ServerServices: Sendable {
     /// `scheme://host[:port]` as people reach the server (`--public-url`, else http and the bound port).
     func origin(_ host: String) -> String {
         let scheme = configuration.publicScheme ?? "http"
-        let port = configuration.publicPort ?? boundPort
+        let port = configuration.publicPort ?? (configuration.https != nil ? httpsPort : boundPort)
         let standard = scheme == "https" ? 443 : 80
         return "\(scheme)://\(host)\(port == standard ? "" : ":\(port)")"
     }

@@ -557,5 +557,27 @@ public enum KernelSchema {
                 ) WITHOUT ROWID;
                 """
         ),
+        Migration(
+            version: 19,
+            name: "ACME accounts and TLS certificates",
+            sql: """
+                CREATE TABLE acme_accounts (
+                    directory TEXT PRIMARY KEY,
+                    url TEXT,
+                    key BLOB NOT NULL,
+                    email TEXT,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE tls_certificates (
+                    name TEXT PRIMARY KEY,
+                    chain TEXT NOT NULL,
+                    key BLOB NOT NULL,
+                    issuer TEXT NOT NULL,
+                    not_before INTEGER NOT NULL,
+                    not_after INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 }

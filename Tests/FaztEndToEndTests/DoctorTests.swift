@@ -1,3 +1,4 @@
+import FaztStore
 import FaztTestSupport
 import Foundation
 import Glibc
@@ -61,6 +62,21 @@ import Testing
         #expect(Self.level(stopped, "server") == "warn")
         #expect((stopped["server"]?["fix"] as? String ?? "").contains("fazt serve"))
         #expect(Self.level(stopped, "integrity") == "ok")
+
+        // A stored certificate that expired fails, with its fix; --offline skips the network.
+        let connection = try Connection(path: server.dataPath, readOnly: false)
+        _ = try connection.run(
+            """
+            INSERT INTO tls_certificates (name, chain, key, issuer, not_before, not_after, created_at)
+            VALUES ('old.fazt.test', '', x'00', 'test', 0, 1000, 0)
+            """
+        )
+        let (expiredStatus, out, _) = try ServerProcess.runCLI([
+            "doctor", "--offline", "--data", server.dataPath, "--unit-path", server.dataPath + ".no-unit",
+        ])
+        #expect(expiredStatus == 1, "\(out)")
+        #expect(out.contains("fail  certificate  old.fazt.test expired") && out.contains("fix: check that ports"), "\(out)")
+        #expect(!out.contains("clock"), "--offline skips the network checks: \(out)")
     }
 
     @Test func aMissingDatabaseFailsWithItsFix() throws {

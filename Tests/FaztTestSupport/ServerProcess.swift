@@ -9,6 +9,8 @@ public final class ServerProcess: @unchecked Sendable {
     public private(set) var port = 0
     /// The `--metrics-listen` listener's port (from the ready line), when there is one.
     public private(set) var metricsPort: Int?
+    /// The HTTPS listener's port (from the ready line), with `--https` or `--tls-cert`.
+    public private(set) var httpsPort: Int?
     private let process = Process()
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
@@ -69,6 +71,7 @@ public final class ServerProcess: @unchecked Sendable {
         else { throw TestError("unexpected ready line: \(line)") }
         self.port = port
         self.metricsPort = json["metricsPort"] as? Int
+        self.httpsPort = json["httpsPort"] as? Int
     }
 
     /// Everything the server wrote to stderr so far.
