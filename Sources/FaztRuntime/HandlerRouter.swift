@@ -1,4 +1,5 @@
 import Foundation
+import FaztVFS
 
 /// Which `api/` file handles a request path, worked out once from one app version's files.
 ///
@@ -69,10 +70,11 @@ public struct HandlerRouter: Sendable {
         path == "/api" || path.hasPrefix("/api/")
     }
 
-    /// The router for a version holding `files` (every path of the version; non-`api/*.js` ignored).
+    /// The router for a version holding `files` (every path of the version; files other than
+    /// `api/**` modules — `.js`, `.mjs`, `.ts`, `.mts` — ignored). `x.js` wins over `x.ts`.
     public init(files: some Sequence<String>) {
         // Sorted, so that which of two conflicting files wins never depends on dictionary order.
-        for file in files.filter({ $0.hasPrefix("api/") && $0.hasSuffix(".js") }).sorted() {
+        for file in files.filter({ $0.hasPrefix("api/") && ScriptFile.isModule($0) }).sorted() {
             insert(file)
         }
     }
@@ -136,7 +138,7 @@ public struct HandlerRouter: Sendable {
     }
 
     private mutating func insert(_ file: String) {
-        let names = file.dropFirst(4).dropLast(3).split(separator: "/", omittingEmptySubsequences: false)
+        let names = ScriptFile.stem(file).dropFirst(4).split(separator: "/", omittingEmptySubsequences: false)
             .map(String.init)
         guard names.allSatisfy({ !$0.isEmpty && !Self.isHelper($0) }) else { return }
         let segments = names.map(Segment.init)
@@ -153,7 +155,7 @@ public struct HandlerRouter: Sendable {
             }
         }
         guard Set(keys).count == keys.count else { return }
-        if file == "api/main.js" { main = file }
+        if names == ["main"], main == nil { main = file }
         var catchAllFolder = false
         if names.last == "index", segments.count > 1, case .catchAll = segments[segments.count - 2] {
             catchAllFolder = true

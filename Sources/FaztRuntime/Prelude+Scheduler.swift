@@ -65,9 +65,9 @@ extension Prelude {
           // missing, nothing to call) carry code BAD_HANDLER or MODULE_NOT_FOUND: the scheduler
           // marks such a job dead at once instead of retrying it.
           async function invokeKernel(file, kind, payload) {
-            const exports = load(file);
             // An MCP tool of the app (`"mcp"` in fazt.json): module.exports = async (args, ctx) => value.
             const name = kind === "event" ? "event" : kind === "mcp" ? "tool" : "scheduled";
+            const exports = await loadEntry(file, [name]);
             // A named export wins: an HTTP handler file may also export `scheduled`.
             const handler = exports && typeof exports[name] === "function" ? exports[name]
               : typeof exports === "function" ? exports

@@ -6,7 +6,7 @@
 /// `hello` carrying `protocolVersion`; a peer that speaks another version, sends a frame over the
 /// limit or anything that does not decode is treated as broken (the daemon kills such a worker).
 enum WorkerProtocol {
-    static let version = 5
+    static let version = 6
     static let maxFrameBytes = 64 << 20
 }
 
