@@ -79,12 +79,15 @@ final class ModuleTransformer {
         let context = JSContext(engine: engine, name: "fazt:transform")
         do {
             let wrapped = "(function (module, exports) {" + String(decoding: source, as: UTF8.self) + "\n})"
+            guard let body = context.object(try context.evaluate(wrapped, sourceURL: "fazt:ts")) else {
+                throw JSException(message: "cannot evaluate the compiler")
+            }
+            // Reachable from the global object before the next allocation, so the collector keeps it.
             let module = JSObjectMake(context.ref, nil, nil)
-            let exports = JSObjectMake(context.ref, nil, nil)
-            guard let module, let exports, let body = context.object(try context.evaluate(wrapped, sourceURL: "fazt:ts"))
-            else { throw JSException(message: "cannot create the compiler's module") }
-            context.set(module, "exports", exports)
-            try context.call(body, [module, exports])
+            guard let module else { throw JSException(message: "cannot create the compiler's module") }
+            context.set(context.globalObject, "__fazt_ts_module", module)
+            context.set(module, "exports", JSObjectMake(context.ref, nil, nil))
+            try context.call(body, [module, context.property(module, "exports")])
             context.set(context.globalObject, "__fazt_ts", context.property(module, "exports"))
             try context.evaluate(Self.driver, sourceURL: "fazt:transform")
         } catch {

@@ -4,9 +4,15 @@ import Testing
 
 /// ES modules and TypeScript into CommonJS (`ts.transpileModule`, embedded at build time).
 @Suite(.serialized) struct ModuleTransformerTests {
+    /// Transforms on a thread JavaScriptCore can use (see `PreludeHarness`).
+    static func transform(_ path: String, _ source: String) throws -> Result<CompiledModule, ModuleTransformError> {
+        try PreludeHarness.onJavaScriptThread {
+            try ModuleTransformer(engine: JSEngine()).transform(path: path, source: source)
+        }
+    }
+
     static func compile(_ path: String, _ source: String) throws -> CompiledModule {
-        let transformer = try ModuleTransformer(engine: JSEngine())
-        return try transformer.transform(path: path, source: source).get()
+        try transform(path, source).get()
     }
 
     @Test func onlyModulesThatNeedItAreTransformed() {
@@ -70,8 +76,7 @@ import Testing
     }
 
     @Test func namesSyntaxErrorsByLineAndColumn() throws {
-        let transformer = try ModuleTransformer(engine: JSEngine())
-        let result = transformer.transform(path: "api/bad.ts", source: "export function GET() {\n  return 1;\n}\nconst v: number = ;\n")
+        let result = try Self.transform("api/bad.ts", "export function GET() {\n  return 1;\n}\nconst v: number = ;\n")
         guard case .failure(let error) = result else {
             Issue.record("expected a syntax error")
             return
@@ -79,7 +84,7 @@ import Testing
         #expect(error.location == "api/bad.ts:4:19")
         #expect(error.message == "Expression expected.")
         // TypeScript syntax in a JavaScript file is an error too.
-        let typed = transformer.transform(path: "api/x.js", source: "export const x: number = 1;")
+        let typed = try Self.transform("api/x.js", "export const x: number = 1;")
         #expect((try? typed.get()) == nil)
     }
 
