@@ -1,3 +1,4 @@
+import FaztStore
 import FaztTestSupport
 import Foundation
 import Testing
@@ -93,7 +94,9 @@ import Testing
         #expect(try server.app("mods", "/api/methods", method: "DELETE").status == 405)
         let typed = try server.app("mods", "/api/typed")
         #expect(typed.status == 200, "\(typed.text)")
-        #expect(typed.json["value"] as? Int == 7 && typed.json["level"] as? Int == 10 && typed.json["count"] as? Int == 2)
+        #expect(
+            typed.json["value"] as? Int == 7 && typed.json["level"] as? Int == 10 && typed.json["count"] as? Int == 2
+        )
         let required = try server.app("mods", "/api/requires-esm")
         #expect(required.json["kind"] as? String == "esm" && required.json["double"] as? Int == 42, "\(required.text)")
         #expect(required.json["esModule"] as? Bool == true)
@@ -104,7 +107,10 @@ import Testing
         #expect((tla.json["config"] as? [String: Any])?["loaded"] as? Bool == true)
         #expect(try server.app("mods", "/api/meta").json["url"] as? String == "file:///api/meta.ts")
         let libs = try server.app("mods", "/api/libs")
-        #expect(libs.json["title"] as? String == "T" && libs.json["html"] as? String == "<p><strong>b</strong></p>", "\(libs.text)")
+        #expect(
+            libs.json["title"] as? String == "T" && libs.json["html"] as? String == "<p><strong>b</strong></p>",
+            "\(libs.text)"
+        )
         let plain = try server.app("mods", "/api/plain")
         #expect(plain.status == 200 && plain.json["plain"] as? Bool == true)
     }
@@ -134,5 +140,28 @@ import Testing
         let message = error?["message"] as? String ?? ""
         #expect(message.hasPrefix("api/bad.ts:4:23: SyntaxError: Expression expected"), "\(message)")
         #expect(try server.api("GET", "/apps/broken").status == 404, "nothing was deployed")
+    }
+}
+
+/// The deploy's transform is what requests run: stored per source hash, read at first load.
+@Suite struct ModuleCacheTests {
+    @Test func theDeployStoresTransformsAndRequestsRunTheStoredCode() throws {
+        let server = try ServerProcess()
+        let files = [
+            js("api/meta.ts", "export const GET = (): { url: string } => ({ url: import.meta.url });"),
+            js("api/plain.js", "module.exports = () => 'plain';"),
+        ]
+        #expect(try server.deploy("cached", try ArchiveFixtures.zip(files)).status == 201)
+        let connection = try Connection(path: server.dataPath, readOnly: false)
+        let rows = try connection.query("SELECT code FROM module_cache") { $0.string(0) }
+        #expect(rows.count == 1, "only the TypeScript file is transformed")
+        #expect(rows.first?.contains("exports.GET") == true)
+        // Replace the stored transform: the first request must run it, not transform again.
+        _ = try connection.run(
+            "UPDATE module_cache SET code = ?",
+            [.text("\"use strict\";\nexports.GET = () => ({ url: \"from the cache\" });\n")]
+        )
+        #expect(try server.app("cached", "/api/meta").json["url"] as? String == "from the cache")
+        #expect(try server.app("cached", "/api/plain").text == "plain")
     }
 }
