@@ -1,5 +1,5 @@
-import Foundation
 import FaztVFS
+import Foundation
 
 /// Which `api/` file handles a request path, worked out once from one app version's files.
 ///
@@ -70,8 +70,10 @@ public struct HandlerRouter: Sendable {
         path == "/api" || path.hasPrefix("/api/")
     }
 
-    /// The router for a version holding `files` (every path of the version; files other than
-    /// `api/**` modules — `.js`, `.mjs`, `.ts`, `.mts` — ignored). `x.js` wins over `x.ts`.
+    /// The router for a version holding `files` (every path of the version).
+    ///
+    /// Files other than `api/**` modules (`.js`, `.mjs`, `.ts`, `.mts`) are ignored; `x.js` wins
+    /// over `x.ts`.
     public init(files: some Sequence<String>) {
         // Sorted, so that which of two conflicting files wins never depends on dictionary order.
         for file in files.filter({ $0.hasPrefix("api/") && ScriptFile.isModule($0) }).sorted() {

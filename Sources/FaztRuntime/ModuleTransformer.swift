@@ -123,7 +123,11 @@ final class ModuleTransformer {
     func transform(path: String, source: String) -> Result<CompiledModule, ModuleTransformError> {
         let answer: String
         do {
-            let value = try context.call(function, making: { self.context.string(path) }, { self.context.string(source) })
+            let value = try context.call(
+                function,
+                making: { self.context.string(path) },
+                { self.context.string(source) }
+            )
             answer = context.toString(value)
         } catch {
             return .failure(.unavailable("the TypeScript compiler failed on \(path): \(error.message)"))

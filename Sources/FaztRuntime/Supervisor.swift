@@ -279,9 +279,10 @@ public final class Supervisor: Sendable {
         }
     }
 
-    /// Syntax-checks scripts in a worker (app code is never parsed in the daemon); returns the
-    /// problems found, or throws when no worker could do the check. ES modules and TypeScript are
-    /// transformed there too; without problems, their output goes to `moduleCache`.
+    /// Syntax-checks scripts in a worker (app code is never parsed in the daemon).
+    ///
+    /// Returns the problems found, or throws when no worker could do the check. ES modules and
+    /// TypeScript are transformed there too; without problems, their output goes to `moduleCache`.
     public func checkSyntax(_ sources: [ScriptSource]) async throws -> [ScriptProblem] {
         let reply: WorkerHandle.Reply = await withCheckedContinuation { continuation in
             acquire { [self] worker in

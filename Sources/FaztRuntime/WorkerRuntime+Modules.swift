@@ -30,7 +30,9 @@ extension WorkerRuntime {
                             sourceURL: script.path
                         )
                     {
-                        problems.append(ScriptProblem(path: script.path, location: error.location, message: error.message))
+                        problems.append(
+                            ScriptProblem(path: script.path, location: error.location, message: error.message)
+                        )
                         continue
                     }
                     modules.append(module)

@@ -42,7 +42,10 @@ import Testing
             #expect(route(source) == nil, "\(source)")
             #expect(HandlerShape(source: source).esModule, "\(source)")
         }
-        #expect(route("export const get = () => 1;") == "api/x.js: did you mean exports.GET? (method handlers are upper-case)")
+        #expect(
+            route("export const get = () => 1;")
+                == "api/x.js: did you mean exports.GET? (method handlers are upper-case)"
+        )
         #expect(
             route("export function helper() {}\nexport interface X { a: number }")
                 == "api/x.js: module.exports has no handler: export a function, or GET/POST/… functions"
