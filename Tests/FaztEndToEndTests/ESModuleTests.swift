@@ -117,8 +117,11 @@ import Testing
 
     @Test func anErrorInATypeScriptHandlerNamesItsTypeScriptLine() throws {
         let server = try ServerProcess()
-        #expect(try server.deploy("typed", try ArchiveFixtures.zip([js("api/fail.ts", Self.failing)])).status == 201)
-        #expect(try server.app("typed", "/api/fail").status == 500)
+        let files = [js("api/fail.ts", Self.failing), ArchiveFixtures.file("fazt.json", #"{"debug": true}"#)]
+        #expect(try server.deploy("typed", try ArchiveFixtures.zip(files)).status == 201)
+        let failed = try server.app("typed", "/api/fail")
+        #expect(failed.status == 500)
+        #expect(failed.json["where"] as? String == "api/fail.ts:8", "\(failed.text)")
         var messages: [String] = []
         for _ in 0..<100 where !messages.contains(where: { $0.contains("typed failure") }) {
             let logs = try server.api("GET", "/apps/typed/logs").json["logs"] as? [[String: Any]] ?? []
