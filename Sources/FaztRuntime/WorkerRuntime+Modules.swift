@@ -1,4 +1,5 @@
 import FaztStore
+import FaztVFS
 import Foundation
 
 extension WorkerRuntime {
@@ -21,30 +22,37 @@ extension WorkerRuntime {
             }
             let shape = HandlerShape(source: script.source)
             if ModuleTransformer.needsTransform(path: script.path, source: script.source) {
-                switch transform(path: script.path, source: script.source) {
-                case .success(let module):
-                    let sync = AppContext.functionBody(module.code, async: false)
-                    if context.syntaxError(sync, sourceURL: script.path) != nil,
-                        let error = context.syntaxError(
-                            AppContext.functionBody(module.code, async: true),
-                            sourceURL: script.path
-                        )
-                    {
+                // A file an earlier deploy transformed (same bytes) is not transformed again: a
+                // redeploy after one edit transforms one file.
+                let hash = ContentHash(of: Array(script.source.utf8)).bytes
+                if let cached = Self.cachedModule(database, hash: hash, path: script.path) {
+                    modules.append(cached)
+                } else {
+                    switch transform(path: script.path, source: script.source) {
+                    case .success(let module):
+                        let sync = AppContext.functionBody(module.code, async: false)
+                        if context.syntaxError(sync, sourceURL: script.path) != nil,
+                            let error = context.syntaxError(
+                                AppContext.functionBody(module.code, async: true),
+                                sourceURL: script.path
+                            )
+                        {
+                            problems.append(
+                                ScriptProblem(path: script.path, location: error.location, message: error.message)
+                            )
+                            continue
+                        }
+                        modules.append(module)
+                    case .failure(let error):
                         problems.append(
-                            ScriptProblem(path: script.path, location: error.location, message: error.message)
+                            ScriptProblem(
+                                path: script.path,
+                                location: error.location,
+                                message: error.location == nil ? error.message : "SyntaxError: \(error.message)"
+                            )
                         )
                         continue
                     }
-                    modules.append(module)
-                case .failure(let error):
-                    problems.append(
-                        ScriptProblem(
-                            path: script.path,
-                            location: error.location,
-                            message: error.location == nil ? error.message : "SyntaxError: \(error.message)"
-                        )
-                    )
-                    continue
                 }
             } else if context.syntaxError(script.source, sourceURL: script.path) != nil,
                 context.syntaxError(AppContext.functionBody(script.source, async: false), sourceURL: script.path)
@@ -81,6 +89,23 @@ extension WorkerRuntime {
         case .failure(let error): return .failure(error)
         case nil: return .failure(.unavailable("no module transformer"))
         }
+    }
+
+    /// The transform of a source with `hash` from `module_cache` (nil: not cached).
+    static func cachedModule(_ database: Connection, hash: [UInt8], path: String) -> CompiledModule? {
+        let row = try? database.queryOne(
+            "SELECT code, lines, imports FROM module_cache WHERE hash = ? AND transform = ?",
+            [.blob(hash), .text(ModuleTransformer.identity)]
+        ) { row in
+            CompiledModule(
+                path: path,
+                hash: hash,
+                code: row.string(0),
+                lines: (try? JSONDecoder().decode([Int].self, from: Data(row.string(1).utf8))) ?? [],
+                imports: (try? JSONDecoder().decode([String].self, from: Data(row.string(2).utf8))) ?? []
+            )
+        }
+        return row.flatMap { $0 }
     }
 
     /// The deploy's transform of `path` in `app`@`version`, from `module_cache` (nil: not cached).

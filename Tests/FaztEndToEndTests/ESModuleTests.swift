@@ -166,5 +166,11 @@ import Testing
         )
         #expect(try server.app("cached", "/api/meta").json["url"] as? String == "from the cache")
         #expect(try server.app("cached", "/api/plain").text == "plain")
+        // A redeploy reuses the transform of unchanged bytes (one edit, one transform).
+        let next = files + [js("api/other.ts", "export const GET = (): number => 2;")]
+        #expect(try server.deploy("cached", try ArchiveFixtures.zip(next)).status == 201)
+        #expect(try server.app("cached", "/api/meta").json["url"] as? String == "from the cache")
+        #expect(try server.app("cached", "/api/other").text == "2")
+        #expect(try connection.query("SELECT count(*) FROM module_cache") { $0.int(0) }.first == 2)
     }
 }
