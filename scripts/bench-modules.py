@@ -159,7 +159,7 @@ def main():
         "",
         f"`make bench` (scripts/bench-modules.py) on {time.strftime('%Y-%m-%d')}: {model}, {cores} cores, "
         f"load {load[0]:.2f} at start. A {args.files}-file TypeScript app (`api/r*.ts`: interfaces, generics, an "
-        "enum, `import` of a helper and of lodash) against the same routes in CommonJS, one release binary, "
+        "enum, `import` of a helper and of lodash) against the same routes in CommonJS, one server, "
         f"{args.rounds} rounds (a new version of each app per round), medians of the rounds.",
         "",
         "| figure | TypeScript | CommonJS | difference |",
