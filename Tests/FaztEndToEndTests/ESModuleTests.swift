@@ -174,3 +174,31 @@ import Testing
         #expect(try connection.query("SELECT count(*) FROM module_cache") { $0.int(0) }.first == 2)
     }
 }
+
+/// Job handlers may be TypeScript too, outside `api/` (transformed when a worker first loads them).
+@Suite struct ModuleJobTests {
+    @Test func aTypeScriptJobOutsideAPIRunsItsScheduledExport() throws {
+        let server = try ServerProcess()
+        let files = [
+            js(
+                "api/start.ts",
+                "export async function POST(): Promise<unknown> {\n  return fazt.schedule(0, { n: 21 }, { handler: \"jobs/tick.ts\" });\n}"
+            ),
+            js(
+                "jobs/tick.ts",
+                "interface State { n: number }\nexport async function scheduled(state: State): Promise<void> {\n  await fazt.storage.kv.set(\"tick\", state.n * 2);\n}"
+            ),
+            js("api/read.ts", "export const GET = async () => ({ tick: await fazt.storage.kv.get(\"tick\") });"),
+            ArchiveFixtures.file("fazt.json", #"{"debug": true}"#),
+        ]
+        #expect(try server.deploy("jobs", try ArchiveFixtures.zip(files)).status == 201)
+        let started = try server.app("jobs", "/api/start", method: "POST")
+        #expect(started.status == 200, "\(started.text)")
+        var tick: Int?
+        for _ in 0..<250 where tick == nil {
+            tick = try server.app("jobs", "/api/read").json["tick"] as? Int
+            if tick == nil { usleep(20_000) }
+        }
+        #expect(tick == 42)
+    }
+}
