@@ -13,6 +13,9 @@ enum Prelude {
         (function (host) {
           "use strict";
           const modules = new Map();
+          // Counts invocations: a module still awaiting at top level from an earlier invocation
+          // (whose timers and fetches ended with it) is evaluated again, not awaited forever.
+          let invocationNumber = 0;
           const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
           const METHOD_NOT_ALLOWED_KEY = Symbol("methodNotAllowed");
 
@@ -68,7 +71,11 @@ enum Prelude {
           // `imported`: loaded for an ES module's import (`prepare`), which may wait for a module
           // that awaits at top level; require() of such a module fails as in Node.
           function load(path, imported) {
-            const cached = modules.get(path);
+            let cached = modules.get(path);
+            if (cached && cached.pending && cached.invocation !== invocationNumber) {
+              modules.delete(path);
+              cached = undefined;
+            }
             if (cached) {
               if (cached.pending && !imported) throw requireAsync(path);
               return cached.exports;
@@ -81,16 +88,18 @@ enum Prelude {
               else {
                 const evaluated = run(path, module, undefined, undefined);
                 if (evaluated instanceof Promise) {
+                  module.invocation = invocationNumber;
                   module.pending = evaluated.then(
                     () => { module.pending = null; module.loaded = true; },
                     (error) => { modules.delete(path); throw error; },
                   );
-                  if (!imported) throw requireAsync(path);
+                  // Not kept: its timers end with this invocation; a later import runs it afresh.
+                  if (!imported) { modules.delete(path); throw requireAsync(path); }
                   return module.exports;
                 }
               }
             } catch (error) {
-              if (!module.pending) modules.delete(path);
+              if (!module.pending || !imported) modules.delete(path);
               throw error;
             }
             module.loaded = true;
@@ -115,7 +124,7 @@ enum Prelude {
               try { path = resolve(from, request); } catch { continue; }
               if (path.startsWith("bundled:") || path.endsWith(".json")) continue;
               const cached = modules.get(path);
-              if (!cached) {
+              if (!cached || (cached.pending && cached.invocation !== invocationNumber)) {
                 if (host.moduleImports(path) === null) continue;
                 await prepare(path, seen);
                 load(path, true);
@@ -419,6 +428,7 @@ enum Prelude {
               let request;
               let kernel = null;
               currentFile = file;
+              invocationNumber += 1;
               try {
                 const parsed = JSON.parse(json);
                 if (parsed && typeof parsed.__fazt === "string") kernel = parsed;

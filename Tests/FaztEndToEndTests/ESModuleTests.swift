@@ -66,6 +66,10 @@ import Testing
         ),
         js("api/_slow.mjs", "export const ready = await new Promise((r) => setTimeout(() => r('dep-ready'), 5));"),
         js(
+            "api/requires-tla.js",
+            "module.exports = () => { try { require('./_slow.mjs'); return 'loaded'; } catch (e) { return e.code; } };"
+        ),
+        js(
             "api/tla.mjs",
             "import { ready } from './_slow.mjs';\nconst config = await Promise.resolve({ loaded: true });\nexport default () => ({ config, ready });"
         ),
@@ -102,6 +106,8 @@ import Testing
         #expect(required.json["esModule"] as? Bool == true)
         let imported = try server.app("mods", "/api/imports-cjs")
         #expect(imported.json["kind"] as? String == "cjs" && imported.json["sum"] as? Int == 5, "\(imported.text)")
+        // require() of a module that awaits at top level fails as in Node; an import waits for it.
+        #expect(try server.app("mods", "/api/requires-tla").text == "ERR_REQUIRE_ASYNC_MODULE")
         let tla = try server.app("mods", "/api/tla")
         #expect(tla.json["ready"] as? String == "dep-ready", "\(tla.text)")
         #expect((tla.json["config"] as? [String: Any])?["loaded"] as? Bool == true)
