@@ -91,7 +91,7 @@ conformance: build venv
 
 ## make bench: nginx vs fazt on static files, Node vs fazt, storage, RSS, deploy time, realtime, AI
 ## streaming (vs LiteLLM), git (vs git daemon and http-backend), restore points, online backup of a
-## 1 GB data.db (BACKUP_MB=256 for a smaller one), MCP; writes
+## 1 GB data.db (BACKUP_MB=256 for a smaller one), MCP, ES modules and TypeScript (200 files); writes
 ## docs/performance.jsonl (raw figures) and docs/performance.md. BENCH_ROUNDS=3, DURATION=10s by default.
 bench: release .venv-bench/bin/litellm
 	@scripts/install-deps.sh bench
@@ -101,6 +101,7 @@ bench: release .venv-bench/bin/litellm
 	python3 scripts/bench-backup.py .build/release/fazt
 	python3 scripts/bench-mcp.py .build/release/fazt
 	scripts/bench-https.sh
+	python3 scripts/bench-modules.py .build/release/fazt
 	scripts/bench.sh
 
 ## make bench-https: HTTPS static 1 KB vs nginx with the same certificate (TLS 1.3, keep-alive), new

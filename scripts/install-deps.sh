@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libarchive-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libjavascriptcoregtk-4.1-dev
-          libjs-lodash node-cheerio libjs-marked esbuild python3-venv)
+          libjs-lodash node-cheerio libjs-marked esbuild node-typescript python3-venv)
 if [[ "${1:-build}" == "test" ]]; then
     packages+=(chromium chromium-driver git prometheus systemd pebble) # pebble is the ACME test CA (HTTPSTests); the assistant's browser test; git checks diffs and commits; prometheus has promtool (MetricsTests); systemd has systemd-analyze (ServiceTests)
 fi

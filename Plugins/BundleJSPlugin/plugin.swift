@@ -1,7 +1,8 @@
 import Foundation
 import PackagePlugin
 
-/// Generates `BundledSources.swift` (lodash, cheerio, marked from Debian's packages) for FaztRuntime.
+/// Generates `BundledSources.swift` (lodash, cheerio, marked and the TypeScript compiler from Debian's
+/// packages) for FaztRuntime.
 @main
 struct BundleJSPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -12,11 +13,12 @@ struct BundleJSPlugin: BuildToolPlugin {
             "/usr/share/javascript/marked/marked.umd.min.js",
             "/usr/share/nodejs/cheerio/package.json",
             "/usr/bin/esbuild",
+            "/usr/share/nodejs/typescript/lib/typescript.js",
         ]
         let inputs = candidates.filter { FileManager.default.fileExists(atPath: $0) }.map { URL(fileURLWithPath: $0) }
         return [
             .buildCommand(
-                displayName: "Bundling lodash, cheerio and marked for the JavaScript runtime",
+                displayName: "Bundling lodash, cheerio, marked and TypeScript for the JavaScript runtime",
                 executable: try context.tool(named: "BundleJSTool").url,
                 arguments: [output.path, context.pluginWorkDirectoryURL.path],
                 inputFiles: inputs,

@@ -1,6 +1,7 @@
 // Build-time tool: writes a Swift file embedding lodash, cheerio (bundled with esbuild) and marked
-// from Debian's packages. A package that is missing becomes nil, and `require` explains how to
-// get it; the build itself never fails for it.
+// from Debian's packages, and the TypeScript compiler (minified with esbuild, gzip-compressed) that
+// turns ES modules and TypeScript into CommonJS at deploy. A package that is missing becomes nil,
+// and `require` (or the deploy) explains how to get it; the build itself never fails for it.
 import Foundation
 
 let arguments = CommandLine.arguments
@@ -44,6 +45,42 @@ func bundleCheerio() -> String? {
     return read(bundle)
 }
 
+/// Runs a tool with arguments; true when it exits 0.
+func runTool(_ path: String, _ arguments: [String], stdout: String? = nil) -> Bool {
+    guard FileManager.default.isExecutableFile(atPath: path) else { return false }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    if let stdout {
+        guard FileManager.default.createFile(atPath: stdout, contents: nil),
+            let handle = FileHandle(forWritingAtPath: stdout)
+        else { return false }
+        process.standardOutput = handle
+    }
+    do {
+        try process.run()
+        process.waitUntilExit()
+    } catch {
+        return false
+    }
+    return process.terminationStatus == 0
+}
+
+/// Debian's `node-typescript` (`typescript.js`, 11 MB) minified by esbuild and gzip-compressed
+/// (about 0.9 MB); the worker inflates it once, when it first transforms a module.
+func bundleTypeScript() -> Data? {
+    let source = "/usr/share/nodejs/typescript/lib/typescript.js"
+    guard FileManager.default.fileExists(atPath: source) else { return nil }
+    let minified = workDirectory + "/typescript.min.js"
+    guard
+        runTool(
+            "/usr/bin/esbuild",
+            [source, "--minify", "--format=cjs", "--platform=neutral", "--log-level=error", "--outfile=" + minified]
+        ), runTool("/bin/gzip", ["-9", "-n", "-c", minified], stdout: minified + ".gz")
+    else { return nil }
+    return FileManager.default.contents(atPath: minified + ".gz")
+}
+
 /// A Swift literal for a module: base64 (minified sources contain raw control characters that a
 /// Swift source file may not), decoded once, lazily, by the worker that first requires it.
 func literal(_ text: String?) -> String {
@@ -67,6 +104,12 @@ source += "    static let names: [String] = [" + modules.map { "\"\($0.0)\"" }.j
 for (name, text) in modules {
     source += "    private static let \(name): String? = \(literal(text))\n\n"
 }
+source += "    /// The TypeScript compiler (`typescript.js`), minified and gzip-compressed, base64-encoded; nil\n"
+source += "    /// when `node-typescript` was missing at build time.\n"
+source += "    static let typescriptGzip: String? = "
+source += bundleTypeScript().map { "\"" + $0.base64EncodedString() + "\"" } ?? "nil"
+source += "\n\n"
+
 source += "}\n"
 do {
     try source.write(toFile: output, atomically: true, encoding: .utf8)

@@ -18,6 +18,14 @@ final class AppContext {
     let files: Set<String>
     private let readFile: (String) -> [UInt8]?
     private let readEnv: (String) -> String?
+    /// The cached transform of an ES module or TypeScript file of the version (`module_cache`).
+    let readCompiled: (String) -> CompiledModule?
+    /// Transforms a module the cache missed (the worker's `ModuleTransformer`).
+    let transformModule: (String, String) -> Result<CompiledModule, ModuleTransformError>
+    /// ES modules and TypeScript files loaded so far, as transformed (stack lines, imports).
+    var compiledModules: [String: CompiledModule] = [:]
+    /// Files read as CommonJS (no transform): `moduleImports` answers nil for them at once.
+    var commonJSModules = Set<String>()
     let log: (String, String) -> Void
     /// Sends a `fetch` request to the daemon.
     var sendFetch: (WorkerFrame.Fetch) -> Void = { _ in }
@@ -71,6 +79,11 @@ final class AppContext {
         files: Set<String>,
         readFile: @escaping (String) -> [UInt8]?,
         readEnv: @escaping (String) -> String?,
+        readCompiled: @escaping (String) -> CompiledModule? = { _ in nil },
+        transformModule: @escaping (String, String) -> Result<CompiledModule, ModuleTransformError> = {
+            _,
+            _ in .failure(.unavailable("no module transformer"))
+        },
         log: @escaping (String, String) -> Void
     ) throws(JSException) {
         self.app = app
@@ -78,6 +91,8 @@ final class AppContext {
         self.files = files
         self.readFile = readFile
         self.readEnv = readEnv
+        self.readCompiled = readCompiled
+        self.transformModule = transformModule
         self.log = log
         self.context = JSContext(engine: engine, name: "\(app)@\(version)")
         HostRegistry.register(self)
@@ -178,6 +193,9 @@ final class AppContext {
     /// its body returns a promise, which the prelude awaits before reading `respond()` or its
     /// returned value.
     func compile(path: String, source: String, handler: Bool) throws(JSException) -> JSValueRef? {
+        if ModuleTransformer.needsTransform(path: path, source: source) {
+            return try compileModule(path: path, source: source)
+        }
         if handler, !Self.assignsExports(source), context.syntaxError(source, sourceURL: path) == nil,
             let evalFactory
         {

@@ -45,6 +45,7 @@ extension FrameCodec {
         case .checked:
             var id: UInt64?
             var problems: [ScriptProblem]?
+            var modules: [CompiledModule] = []
             while let (tag, bytes) = try fields.next() {
                 switch CheckedTag(rawValue: tag) {
                 case .id: id = try FieldReader.uint(bytes)
@@ -53,10 +54,17 @@ extension FrameCodec {
                         throw malformed
                     }
                     problems = list
+                case .modules:
+                    guard let list = try? JSONDecoder().decode([CompiledModule].self, from: Data(bytes)) else {
+                        throw malformed
+                    }
+                    modules = list
                 case nil: throw malformed
                 }
             }
-            return .checked(WorkerFrame.Checked(id: try required(id), problems: try required(problems)))
+            return .checked(
+                WorkerFrame.Checked(id: try required(id), problems: try required(problems), modules: modules)
+            )
         case .store: return .store(try decodeStore(&fields))
         case .stored: return .stored(try decodeStored(&fields))
         case .fetch: return .fetch(try decodeFetch(&fields))

@@ -37,6 +37,8 @@ enum FrameCodec {
         case id = 1
         /// The problems as JSON (deploy time only).
         case problems
+        /// The transformed modules as JSON (deploy time only).
+        case modules
     }
     enum StoreTag: UInt8 {
         case id = 1
@@ -118,6 +120,7 @@ enum FrameCodec {
             var out = FieldWriter(kind: Kind.checked.rawValue)
             out.put(CheckedTag.id, checked.id)
             out.put(CheckedTag.problems, try JSONEncoder().encode(checked.problems))
+            if !checked.modules.isEmpty { out.put(CheckedTag.modules, try JSONEncoder().encode(checked.modules)) }
             return out.bytes
         case .store(let store):
             var out = FieldWriter(kind: Kind.store.rawValue, capacity: 64 + (store.data?.count ?? 0))

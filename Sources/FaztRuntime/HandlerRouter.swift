@@ -1,3 +1,4 @@
+import FaztVFS
 import Foundation
 
 /// Which `api/` file handles a request path, worked out once from one app version's files.
@@ -71,15 +72,16 @@ public struct HandlerRouter: Sendable {
         path == "/api" || path.hasPrefix("/api/")
     }
 
-    /// The router for a version holding `files` (every path of the version; non-`api/*.js` ignored).
+    /// The router for a version holding `files` (every path of the version).
     ///
-    /// `source` reads a file's text: each `api/` file is read once to mark routes that may be
-    /// Workers-style (`HandlerRoute.mayRespondEarly`), and when `api/index.js` may be one and there
-    /// is no `api/main.js`, it answers every `/api/*` path no other file does (Hono-style routers
-    /// route on the URL themselves).
+    /// Files other than `api/**` modules (`.js`, `.mjs`, `.ts`, `.mts`) are ignored; `x.js` wins
+    /// over `x.ts`. `source` reads a file's text: each `api/` file is read once to mark routes that
+    /// may be Workers-style (`HandlerRoute.mayRespondEarly`), and when `api/index.*` may be one and
+    /// there is no `api/main.*`, it answers every `/api/*` path no other file does (Hono-style
+    /// routers route on the URL themselves).
     public init(files: some Sequence<String>, source: ((String) -> String?)? = nil) {
         // Sorted, so that which of two conflicting files wins never depends on dictionary order.
-        let files = files.filter { $0.hasPrefix("api/") && $0.hasSuffix(".js") }.sorted()
+        let files = files.filter { $0.hasPrefix("api/") && ScriptFile.isModule($0) }.sorted()
         for file in files {
             insert(file)
         }
@@ -87,10 +89,12 @@ public struct HandlerRouter: Sendable {
         for file in files {
             if let text = source(file), Self.mayBeWorkersStyle(source: text) { workersStyle.insert(file) }
         }
-        if main == nil, root.file == Self.index, workersStyle.contains(Self.index) { main = Self.index }
+        if main == nil, let index = root.file, Self.indexFiles.contains(index), workersStyle.contains(index) {
+            main = index
+        }
     }
 
-    private static let index = "api/index.js"
+    private static let indexFiles: Set<String> = ["api/index.js", "api/index.mjs", "api/index.ts", "api/index.mts"]
 
     /// Whether a handler file may be Workers-style, read from its source without running it.
     public static func mayBeWorkersStyle(source: String) -> Bool {
@@ -160,7 +164,7 @@ public struct HandlerRouter: Sendable {
     }
 
     private mutating func insert(_ file: String) {
-        let names = file.dropFirst(4).dropLast(3).split(separator: "/", omittingEmptySubsequences: false)
+        let names = ScriptFile.stem(file).dropFirst(4).split(separator: "/", omittingEmptySubsequences: false)
             .map(String.init)
         guard names.allSatisfy({ !$0.isEmpty && !Self.isHelper($0) }) else { return }
         let segments = names.map(Segment.init)
@@ -177,7 +181,7 @@ public struct HandlerRouter: Sendable {
             }
         }
         guard Set(keys).count == keys.count else { return }
-        if file == "api/main.js" { main = file }
+        if names == ["main"], main == nil { main = file }
         var catchAllFolder = false
         if names.last == "index", segments.count > 1, case .catchAll = segments[segments.count - 2] {
             catchAllFolder = true

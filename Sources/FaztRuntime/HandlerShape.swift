@@ -1,12 +1,14 @@
 /// What a handler file exports, read from its source without running it.
 ///
 /// Deploys and `fazt.schedule` use it to refuse files that surely cannot work (an object with no
-/// handler, lower-case method names, ES module syntax). It answers "fine" whenever it cannot be
-/// sure: `module.exports = someVariable`, `Object.assign(exports, …)` and the like pass, and
-/// files that never touch `exports` are script-form handlers (top-level code using `request` and
-/// `respond`, answered by their completion value).
+/// handler, lower-case method names). It answers "fine" whenever it cannot be sure:
+/// `module.exports = someVariable`, `Object.assign(exports, …)` and the like pass, and files that
+/// never touch `exports` are script-form handlers (top-level code using `request` and `respond`,
+/// answered by their completion value). ES module exports read the same as their CommonJS
+/// equivalents: `export function GET` as `exports.GET =`, `export default X` as
+/// `module.exports = X` (the runtime unwraps `default`).
 struct HandlerShape: Equatable {
-    /// `export …` or `import … from` at top level.
+    /// `export …`, `import … from` at top level, or `import.meta`: the file is an ES module.
     var esModule = false
     /// `module.exports = function / arrow / class`.
     var exportsFunction = false
@@ -35,14 +37,7 @@ struct HandlerShape: Equatable {
 
     /// A problem with `path` as an HTTP route, or nil when it is (or may be) a handler.
     static func routeProblem(path: String, source: String) -> String? {
-        let shape = HandlerShape(source: source)
-        return shape.moduleSyntaxProblem(path: path) ?? shape.handlerProblem(path: path)
-    }
-
-    /// `export`/`import` syntax, which no file can use (helpers included): JavaScriptCore would
-    /// report a bare syntax error, so this message comes first.
-    func moduleSyntaxProblem(path: String) -> String? {
-        esModule ? "\(path): ES modules are not supported yet: use CommonJS: module.exports = async (req) => …" : nil
+        HandlerShape(source: source).handlerProblem(path: path)
     }
 
     /// Exports that surely hold no HTTP handler (for route files).
@@ -74,9 +69,6 @@ struct HandlerShape: Equatable {
             function == "event"
             ? "module.exports = { async event(event, job) { … } }"
             : "module.exports = { async scheduled(state, job) { … } }"
-        if shape.esModule {
-            return "\(path) is an ES module, which is not supported yet: use CommonJS: \(fix)"
-        }
         guard !shape.exportsFunction, !shape.unknown else { return nil }
         if shape.names.contains(function) || shape.names.contains("default") { return nil }
         return "\(path) does not export \(function)(): add \(fix)"
@@ -97,8 +89,11 @@ struct HandlerShape: Equatable {
                     esModule = true
                     if next == "default" { defaultValue = text(index + 2) }
                 }
-            case "import" where token.depth == 0 && !afterDot:
-                if index + 1 < tokens.count,
+                readModuleExport(tokens, at: index)
+            case "import" where !afterDot:
+                if index + 1 < tokens.count, text(index + 1) == ".", text(index + 2) == "meta" {
+                    esModule = true
+                } else if token.depth == 0, index + 1 < tokens.count,
                     tokens[index + 1].kind != .punctuator || ["{", "*"].contains(tokens[index + 1].text)
                 {
                     esModule = true
@@ -120,6 +115,42 @@ struct HandlerShape: Equatable {
             default:
                 continue
             }
+        }
+    }
+
+    /// Reads an ES module export (`export` is the token at `index`) as its CommonJS equivalent.
+    private mutating func readModuleExport(_ tokens: [JSTokenizer.Token], at index: Int) {
+        func text(_ at: Int) -> String? { at < tokens.count ? tokens[at].text : nil }
+        func isWord(_ at: Int) -> Bool { at < tokens.count && tokens[at].kind == .word }
+        switch text(index + 1) {
+        case "default":
+            touchesExports = true
+            readValue(tokens, at: index + 2)
+        case "function", "async", "class":
+            touchesExports = true
+            var at = index + 2
+            while let word = text(at), ["function", "*"].contains(word) { at += 1 }
+            if isWord(at) { names.insert(tokens[at].text) } else { unknown = true }
+        case "const", "let", "var":
+            touchesExports = true
+            if isWord(index + 2) { names.insert(tokens[index + 2].text) } else { unknown = true }
+        case "{":
+            // `export { a as GET, b }`, `export { GET } from "./x"`: the exported names.
+            touchesExports = true
+            let inner = tokens[index + 1].depth + 1
+            var at = index + 2
+            while at < tokens.count, tokens[at].depth >= inner {
+                if tokens[at].depth == inner, tokens[at].kind == .word, tokens[at].text != "as", text(at + 1) != "as" {
+                    names.insert(tokens[at].text)
+                }
+                at += 1
+            }
+        case "*":
+            touchesExports = true
+            unknown = true
+        default:
+            // TypeScript's `export interface`, `export type`, `export enum`: no handler.
+            break
         }
     }
 

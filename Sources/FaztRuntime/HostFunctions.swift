@@ -40,6 +40,26 @@ enum HostFunctions {
             }
         ),
         (
+            "moduleImports",
+            { ctx, _, _, count, args, _ in
+                // (path) → an ES module's static imports as JSON text, or null for CommonJS
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                guard let imports = app.moduleImports(string(app, args, count, 0)),
+                    let data = try? JSONSerialization.data(withJSONObject: imports)
+                else { return app.context.null }
+                return app.context.string(String(decoding: data, as: UTF8.self))
+            }
+        ),
+        (
+            "sourceLine",
+            { ctx, _, _, count, args, _ in
+                // (path, line) → the author's line (a transformed module runs other lines)
+                guard let app = HostRegistry.lookup(ctx) else { return nil }
+                let line = Int(app.context.toNumber(argument(args, count, 1)))
+                return app.context.number(Double(app.sourceLine(path: string(app, args, count, 0), line: line)))
+            }
+        ),
+        (
             "fileList",
             { ctx, _, _, count, args, _ in
                 // (prefix) → the version's paths starting with it, sorted, as JSON text (one string:

@@ -103,7 +103,7 @@ extension Prelude {
           // A file that exports none of them fails with BAD_HANDLER; a missing one is skipped (an
           // `open` that is not there accepts). `open` answers false (refuse) or true.
           async function invokeSocket(file, payload, rawBytes) {
-            const exports = load(file);
+            const exports = await loadEntry(file, SOCKET_EVENTS);
             const name = payload.event;
             if (!exports || !SOCKET_EVENTS.some((event) => typeof exports[event] === "function")) {
               const error = new Error(`${file} exports none of open(ws, req), message(ws, data), close(ws, code, reason)`);

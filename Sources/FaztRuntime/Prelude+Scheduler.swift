@@ -29,13 +29,13 @@ extension Prelude {
             if (typeof raw !== "string") return null;
             let path = raw;
             while (path.startsWith("/") || path.startsWith("./")) path = path.slice(path.startsWith("/") ? 1 : 2);
-            if (!path.endsWith(".js") || !host.exists(path)) return null; // the daemon names these
+            if (!/\.m?[jt]s$/.test(path) || !host.exists(path)) return null; // the daemon names these
             const key = name + ":" + path;
             if (kernelProblems.has(key)) return kernelProblems.get(key);
             const cached = modules.get(path);
             let problem = null;
             if (cached && cached.loaded && cached.form !== "script") {
-              const e = cached.exports;
+              const e = entryOf(cached.exports, [name]);
               const ok = typeof e === "function" || (e && (typeof e[name] === "function" || typeof e.default === "function"));
               if (!ok) problem = `${path} does not export ${name}(): add module.exports = { async ${name}(${name === "event" ? "event" : "state"}, job) { … } }`;
             } else {
@@ -65,9 +65,9 @@ extension Prelude {
           // missing, nothing to call) carry code BAD_HANDLER or MODULE_NOT_FOUND: the scheduler
           // marks such a job dead at once instead of retrying it.
           async function invokeKernel(file, kind, payload) {
-            const exports = load(file);
             // An MCP tool of the app (`"mcp"` in fazt.json): module.exports = async (args, ctx) => value.
             const name = kind === "event" ? "event" : kind === "mcp" ? "tool" : "scheduled";
+            const exports = await loadEntry(file, [name]);
             // A named export wins: an HTTP handler file may also export `scheduled`.
             const handler = exports && typeof exports[name] === "function" ? exports[name]
               : typeof exports === "function" ? exports

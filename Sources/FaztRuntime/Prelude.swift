@@ -15,6 +15,9 @@ enum Prelude {
         (function (host) {
           "use strict";
           const modules = new Map();
+          // Counts invocations: a module still awaiting at top level from an earlier invocation
+          // (whose timers and fetches ended with it) is evaluated again, not awaited forever.
+          let invocationNumber = 0;
           const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
           const METHOD_NOT_ALLOWED_KEY = Symbol("methodNotAllowed");
 
@@ -35,9 +38,13 @@ enum Prelude {
             }
             const target = join(dirname(from), request);
             if (target === null) throw notFound(`Cannot find module '${request}' from ${from} (modules cannot leave the app)`);
-            for (const candidate of [target, target + ".js", target + ".json", target + "/index.js"]) {
+            for (const candidate of [target, target + ".js", target + ".ts", target + ".mjs", target + ".mts", target + ".json",
+              target + "/index.js", target + "/index.ts"]) {
               if (candidate !== "" && host.exists(candidate)) return candidate;
             }
+            // TypeScript's convention: `import "./x.js"` names the output of `x.ts`.
+            const typed = target.endsWith(".js") ? target.slice(0, -3) + ".ts" : target.endsWith(".mjs") ? target.slice(0, -4) + ".mts" : null;
+            if (typed !== null && host.exists(typed)) return typed;
             throw notFound(`Cannot find module '${request}' from ${from}`);
           }
           // Node's code for a module that is not there (libraries test it for optional modules).
@@ -63,21 +70,85 @@ enum Prelude {
             const body = compile(path, request !== undefined);
             return body.call(module.exports, module.exports, makeRequire(path), module, path, dirname(path), request, respond);
           }
-          function load(path) {
-            const cached = modules.get(path);
-            if (cached) return cached.exports;
+          // `imported`: loaded for an ES module's import (`prepare`), which may wait for a module
+          // that awaits at top level; require() of such a module fails as in Node.
+          function load(path, imported) {
+            let cached = modules.get(path);
+            if (cached && cached.pending && cached.invocation !== invocationNumber) {
+              modules.delete(path);
+              cached = undefined;
+            }
+            if (cached) {
+              if (cached.pending && !imported) throw requireAsync(path);
+              return cached.exports;
+            }
             const module = { id: path, filename: path, exports: {}, loaded: false, form: "module" };
             modules.set(path, module);
             try {
               if (path.startsWith("bundled:")) module.exports = host.loadBundled(path.slice(8), module);
               else if (path.endsWith(".json")) module.exports = JSON.parse(host.source(path));
-              else run(path, module, undefined, undefined);
+              else {
+                const evaluated = run(path, module, undefined, undefined);
+                if (evaluated instanceof Promise) {
+                  module.invocation = invocationNumber;
+                  module.pending = evaluated.then(
+                    () => { module.pending = null; module.loaded = true; },
+                    (error) => { modules.delete(path); throw error; },
+                  );
+                  // Not kept: its timers end with this invocation; a later import runs it afresh.
+                  if (!imported) { modules.delete(path); throw requireAsync(path); }
+                  return module.exports;
+                }
+              }
             } catch (error) {
-              modules.delete(path);
+              if (!module.pending || !imported) modules.delete(path);
               throw error;
             }
             module.loaded = true;
             return module.exports;
+          }
+          function requireAsync(path) {
+            const error = new Error(`require() cannot load ${path}: it uses top-level await; import it from an ES module instead`);
+            error.code = "ERR_REQUIRE_ASYNC_MODULE";
+            return error;
+          }
+          // An ES module's static imports that are ES modules themselves run before its body, in
+          // order (as in Node), and one that awaits at top level finishes first: the body's
+          // require() then finds it evaluated. CommonJS imports load when the body requires them.
+          async function prepare(from, seen) {
+            seen = seen || new Set();
+            if (seen.has(from)) return;
+            seen.add(from);
+            const json = host.moduleImports(from);
+            if (json === null) return;
+            for (const request of JSON.parse(json)) {
+              let path;
+              try { path = resolve(from, request); } catch { continue; }
+              if (path.startsWith("bundled:") || path.endsWith(".json")) continue;
+              const cached = modules.get(path);
+              if (!cached || (cached.pending && cached.invocation !== invocationNumber)) {
+                if (host.moduleImports(path) === null) continue;
+                await prepare(path, seen);
+                load(path, true);
+              }
+              const module = modules.get(path);
+              if (module && module.pending) await module.pending;
+            }
+          }
+          // An ES module's exports stand for its default export when they hold no named handler:
+          // `export default { GET }` works like module.exports = { GET }.
+          function entryOf(exports, names) {
+            if (exports !== null && typeof exports === "object" && exports.__esModule && exports.default != null
+              && !names.some((name) => typeof exports[name] === "function")) return exports.default;
+            return exports;
+          }
+          // Loads a kernel entry (a job, event, MCP tool or socket file) with its imports.
+          async function loadEntry(file, names) {
+            await prepare(file);
+            const exports = load(file, true);
+            const module = modules.get(file);
+            if (module && module.pending) await module.pending;
+            return entryOf(module ? module.exports : exports, names);
           }
 
           // ---- console and timers -----------------------------------------------------------
@@ -273,6 +344,7 @@ enum Prelude {
     private static let invocation = #"""
           // ---- invocation -------------------------------------------------------------------
           function handlerOf(exports, method) {
+            exports = entryOf(exports, METHODS);
             if (typeof exports === "function") return exports;
             const workers = workersEntry(exports);
             if (workers !== null) return { [WORKERS_KEY]: workers };
@@ -286,6 +358,7 @@ enum Prelude {
             return null;
           }
           function notHandler(file, exports) {
+            exports = entryOf(exports, METHODS);
             const lower = exports && METHODS.find((m) => typeof exports[m.toLowerCase()] === "function");
             const error = new Error(lower
               ? `${file}: did you mean exports.${lower}? (method handlers are upper-case)`
@@ -311,6 +384,7 @@ enum Prelude {
             const initial = module.exports;
             let completion;
             try {
+              await prepare(file);
               completion = run(file, module, request, respond);
               // A script with top-level await runs as an async function: wait for it to finish.
               if (completion instanceof Promise) completion = await completion;
@@ -341,10 +415,11 @@ enum Prelude {
           function where(error, file) {
             if (!error || typeof error !== "object" || !error.line) return null;
             if (!error.sourceURL) return `${file}:${error.line}`;
-            if (!String(error.sourceURL).startsWith("fazt:")) return `${error.sourceURL}:${error.line}`;
+            const url = String(error.sourceURL);
+            if (!url.startsWith("fazt:")) return `${url}:${host.sourceLine(url, error.line)}`;
             for (const line of String(error.stack || "").split("\n")) {
               const frame = /@(.+):(\d+):\d+$/.exec(line);
-              if (frame && !frame[1].startsWith("fazt:")) return `${frame[1]}:${frame[2]}`;
+              if (frame && !frame[1].startsWith("fazt:")) return `${frame[1]}:${host.sourceLine(frame[1], Number(frame[2]))}`;
             }
             return file;
           }
@@ -353,7 +428,9 @@ enum Prelude {
           // author. Handler code runs through eval, so its frames carry no file: name it.
           function appStack(stack, file) {
             const lines = stack.split("\n").filter((line) => line && !line.includes("@fazt:") && !line.includes("[native code]"));
-            const named = lines.map((line) => (line.endsWith("@") ? line + file : line));
+            // ES modules and TypeScript run as transformed: name the author's line.
+            const named = lines.map((line) => (line.endsWith("@") ? line + file
+              : line.replace(/@(.+):(\d+):(\d+)$/, (_, url, row, column) => `@${url}:${host.sourceLine(url, Number(row))}:${column}`)));
             return named.length > 0 ? named.join("\n") : null;
           }
 
@@ -363,6 +440,7 @@ enum Prelude {
               let kernel = null;
               currentFile = file;
               waitUntilList = [];
+              invocationNumber += 1;
               try {
                 const parsed = JSON.parse(json);
                 if (parsed && typeof parsed.__fazt === "string") kernel = parsed;

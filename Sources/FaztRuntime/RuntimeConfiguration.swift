@@ -43,6 +43,9 @@ public struct RuntimeConfiguration: Sendable {
     /// The event loops that own workers' pipes (the server's, so a reply completes on the loop of
     /// the request that waits for it); nil: NIO's shared group.
     public var eventLoopGroup: (any EventLoopGroup)?
+    /// Stores the ES modules and TypeScript files a deploy check transformed (`module_cache`),
+    /// before the deploy goes on (nil: not cached; workers then transform on first load).
+    public var moduleCache: (@Sendable ([CompiledModule]) async throws -> Void)?
     /// Called when the last worker process has exited (the server then trims its memory again:
     /// pages it shared with the workers, the same binary, can only be released now).
     public var onAllWorkersGone: @Sendable () -> Void = {}

@@ -304,8 +304,10 @@ public final class Supervisor: Sendable {
         }
     }
 
-    /// Syntax-checks scripts in a worker (app code is never parsed in the daemon); returns the
-    /// problems found, or throws when no worker could do the check.
+    /// Syntax-checks scripts in a worker (app code is never parsed in the daemon).
+    ///
+    /// Returns the problems found, or throws when no worker could do the check. ES modules and
+    /// TypeScript are transformed there too; without problems, their output goes to `moduleCache`.
     public func checkSyntax(_ sources: [ScriptSource]) async throws -> [ScriptProblem] {
         let reply: WorkerHandle.Reply = await withCheckedContinuation { continuation in
             acquire { [self] worker in
@@ -320,7 +322,8 @@ public final class Supervisor: Sendable {
                 worker.exchange(
                     .check(WorkerFrame.Check(id: id, sources: sources)),
                     id: id,
-                    timeoutMs: configuration.invocationTimeoutMs * 2
+                    // Transforming TypeScript takes a few milliseconds a file (a 200-file app).
+                    timeoutMs: configuration.invocationTimeoutMs * 2 + 50 * sources.count
                 ) { [self] reply in
                     release(worker)
                     continuation.resume(returning: reply)
@@ -328,7 +331,16 @@ public final class Supervisor: Sendable {
             }
         }
         switch reply {
-        case .checked(let checked): return checked.problems
+        case .checked(let checked):
+            if checked.problems.isEmpty, !checked.modules.isEmpty, let cache = configuration.moduleCache {
+                do {
+                    try await cache(checked.modules)
+                } catch {
+                    // Derived data: without it, workers transform these modules on first load.
+                    logger.warning("cannot cache transformed modules", metadata: ["error": "\(error)"])
+                }
+            }
+            return checked.problems
         case .result: throw InvocationFailure(kind: .internal, message: "the worker answered a check with a result")
         case .lost(let kind, let text): throw InvocationFailure(kind: kind, message: text)
         }

@@ -82,6 +82,8 @@ enum WorkerFrame: Sendable, Equatable {
     struct Checked: Sendable, Equatable {
         var id: UInt64
         var problems: [ScriptProblem]
+        /// ES modules and TypeScript files as transformed, for the daemon's `module_cache`.
+        var modules: [CompiledModule] = []
     }
 
     /// A storage call the worker cannot run itself (writes, transactions, kernel calls).

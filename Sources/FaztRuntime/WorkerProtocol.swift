@@ -6,7 +6,7 @@
 /// `hello` carrying `protocolVersion`; a peer that speaks another version, sends a frame over the
 /// limit or anything that does not decode is treated as broken (the daemon kills such a worker).
 enum WorkerProtocol {
-    static let version = 6
+    static let version = 7
     /// How long an invocation may go on after its response started (a streamed body, then
     /// `ctx.waitUntil` work), counted from the first `responseStart`; the watchdog allows as much.
     static let afterResponseMs = 30_000

@@ -7,7 +7,9 @@ import Foundation
 /// The worker process side: app contexts (a cache, never state) and the invocation loop.
 final class WorkerRuntime {
     /// Replaced after a termination: JavaScriptCore leaves a terminated VM unusable.
-    private var engine = JSEngine()
+    private(set) var engine = JSEngine()
+    /// The TypeScript compiler, loaded by the first module that needs it (dropped with the engine).
+    var transformer: Result<ModuleTransformer, ModuleTransformError>?
     let database: Connection
     let writer: FrameWriter
     let reader: FrameReader
@@ -283,46 +285,6 @@ final class WorkerRuntime {
         return .result(WorkerFrame.InvokeResult(id: message.id, outcome: outcome))
     }
 
-    /// Parses each source as a script, or else as a function body; reports what parses as neither
-    /// (`syntax_error`), and route files (and `api/_socket.js`) whose exports are surely not a
-    /// handler (`bad_handler`).
-    ///
-    /// Script-form handlers may `return` and `await` at top level, hence the function-body tries.
-    /// Runs nothing: the exports are read from the source (`HandlerShape`). Files and folders
-    /// starting with `_` are helpers, not routes, so only their syntax is checked.
-    func check(_ message: WorkerFrame.Check) -> WorkerFrame {
-        let context = JSContext(engine: engine, name: "fazt:check")
-        var problems: [ScriptProblem] = []
-        for script in message.sources {
-            let isRoute = script.path.split(separator: "/").dropFirst().allSatisfy {
-                !$0.hasPrefix("_") && !$0.hasPrefix(".")
-            }
-            let shape = HandlerShape(source: script.source)
-            if let problem = shape.moduleSyntaxProblem(path: script.path) {
-                problems.append(ScriptProblem(path: script.path, message: problem, code: "bad_handler"))
-                continue
-            }
-            if context.syntaxError(script.source, sourceURL: script.path) != nil,
-                context.syntaxError(AppContext.functionBody(script.source, async: false), sourceURL: script.path)
-                    != nil,
-                let error = context.syntaxError(
-                    AppContext.functionBody(script.source, async: true),
-                    sourceURL: script.path
-                )
-            {
-                problems.append(ScriptProblem(path: script.path, location: error.location, message: error.message))
-                continue
-            }
-            if isRoute, let problem = shape.handlerProblem(path: script.path) {
-                problems.append(ScriptProblem(path: script.path, message: problem, code: "bad_handler"))
-            }
-            if script.path == "api/_socket.js", let problem = shape.socketProblem(path: script.path) {
-                problems.append(ScriptProblem(path: script.path, message: problem, code: "bad_handler"))
-            }
-        }
-        return .checked(WorkerFrame.Checked(id: message.id, problems: problems))
-    }
-
     /// Waits (at most until `until`) for the next frame from the daemon; nil when none came.
     private func awaitFrame(until: UInt64) throws -> WorkerFrame? {
         let now = DispatchTime.now().uptimeNanoseconds
@@ -396,6 +358,8 @@ final class WorkerRuntime {
                     ) { $0.string(0) }
                     return value.flatMap { $0 }
                 },
+                readCompiled: { path in Self.cachedModule(database, app: owner, version: version, path: path) },
+                transformModule: { [unowned self] path, source in transform(path: path, source: source) },
                 log: { [unowned self] level, text in
                     capture(level, text)
                     try? writer.send(.log(WorkerFrame.Log(app: app, level: level, message: text)))
@@ -443,6 +407,7 @@ final class WorkerRuntime {
     private func resetEngine() {
         contexts.removeAll()
         lastUse.removeAll()
+        transformer = nil
         engine = JSEngine()
         JSEngine.terminated = false
     }
@@ -461,6 +426,14 @@ final class WorkerRuntime {
         let resident = ProcessMemory.residentBytes()
         if memoryBaseline == 0 { memoryBaseline = resident }
         guard resident > max(memoryBudget, memoryBaseline + memoryBudget / 4) else { return }
+        recycleRequested = true
+        try? writer.send(.recycle)
+    }
+
+    /// Asks the daemon (once) to replace this worker when it is idle, if it holds the TypeScript
+    /// compiler: about 40 MB that JavaScriptCore never gives back, needed again only by a deploy.
+    func releaseCompiler() {
+        guard transformer != nil, !recycleRequested else { return }
         recycleRequested = true
         try? writer.send(.recycle)
     }
@@ -514,6 +487,7 @@ public enum WorkerMain {
             }
             // After the reply: nobody's answer waits for the check.
             runtime.keepWithinMemoryBudget()
+            if case .check = frame { runtime.releaseCompiler() }
         }
     }
 }

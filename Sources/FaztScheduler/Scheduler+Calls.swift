@@ -161,16 +161,18 @@ extension Scheduler {
         return job
     }
 
-    /// A handler path inside the app: relative, no `..`, a `.js` file.
+    /// A handler path inside the app: relative, no `..`, a module (`.js`, `.mjs`, `.ts`, `.mts`).
     static func handlerPath(_ text: String) throws(StorageError) -> String {
         var path = text
         while path.hasPrefix("/") || path.hasPrefix("./") { path.removeFirst(path.hasPrefix("/") ? 1 : 2) }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard !path.isEmpty, path.hasSuffix(".js"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+        let module = [".js", ".mjs", ".ts", ".mts"].contains { path.hasSuffix($0) } && !path.hasSuffix(".d.ts")
+        guard !path.isEmpty, module, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
         else {
             throw StorageError(
                 .invalidArgument,
-                "schedule: handler \"\(text)\" must be a .js file path inside the app, like \"jobs/sync.js\""
+                "schedule: handler \"\(text)\" must be a .js (or .mjs, .ts, .mts) file path inside the app, "
+                    + "like \"jobs/sync.js\""
             )
         }
         return path

@@ -154,6 +154,7 @@ final class ServerServices: Sendable {
             runtime.logSink = { app, level, message in logs.append(app: app, level: level, message: message) }
         }
         runtime.onAllWorkersGone = { trimmer.allowAnotherTrim() }
+        runtime.moduleCache = { modules in try await ModuleCache.store(modules, in: store) }
         let storage = StorageService(
             store: store,
             quotaBytes: configuration.storageQuotaBytes,

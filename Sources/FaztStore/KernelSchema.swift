@@ -579,5 +579,6 @@ public enum KernelSchema {
                 ) WITHOUT ROWID;
                 """
         ),
+        moduleCacheMigration,
     ]
 }

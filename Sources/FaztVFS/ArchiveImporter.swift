@@ -88,7 +88,7 @@ struct ArchiveImporter {
             let isManifest =
                 path == "fazt.json" || (path.hasSuffix("/fazt.json") && path.split(separator: "/").count == 2)
             var manifest: [UInt8] = []
-            let isScript = path.hasSuffix(".js") && (path.hasPrefix("api/") || path.contains("/api/"))
+            let isScript = ScriptFile.isModule(path) && (path.hasPrefix("api/") || path.contains("/api/"))
             var script: [UInt8] = []
             try reader.readData { (chunk) throws(VFSError) in
                 if isManifest && manifest.count < 1 << 20 { manifest.append(contentsOf: chunk) }

@@ -45,8 +45,8 @@ extension Manifest {
             guard valid else {
                 throw VFSError(.badManifest, "fazt.json: MCP tool name \"\(name)\" must be 1-128 of A-Z a-z 0-9 _ - .")
             }
-            guard let handler = spec["handler"]?.stringValue, handler.hasSuffix(".js") else {
-                throw wrong(".tools.\(name).handler", "a .js file path")
+            guard let handler = spec["handler"]?.stringValue, ScriptFile.isModule(handler) else {
+                throw wrong(".tools.\(name).handler", "a .js (or .mjs, .ts, .mts) file path")
             }
             guard let description = spec["description"]?.stringValue, !description.isEmpty else {
                 throw wrong(".tools.\(name).description", "a non-empty string")

@@ -149,9 +149,9 @@ extension Manifest {
         return lowered
     }
 
-    /// A relative path to a `.js` file without `..`, `.` or empty segments.
+    /// A relative path to a module (`.js`, `.mjs`, `.ts`, `.mts`) without `..`, `.` or empty segments.
     private static func isHandlerPath(_ path: String) -> Bool {
-        guard path.hasSuffix(".js"), !path.hasPrefix("/"), path.utf8.count <= 1024,
+        guard ScriptFile.isModule(path), !path.hasPrefix("/"), path.utf8.count <= 1024,
             !path.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") })
         else { return false }
         return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy {

@@ -198,7 +198,7 @@ extension VFS {
             manifest = String(decoding: bytes, as: UTF8.self)
         }
         let scripts = try files.sorted { $0.key < $1.key }
-            .filter { $0.key.hasPrefix("api/") && $0.key.hasSuffix(".js") }
+            .filter { $0.key.hasPrefix("api/") && ScriptFile.isModule($0.key) }
             .map { path, file in
                 (path: path, source: String(decoding: try blob(file.hash)?.data ?? [], as: UTF8.self))
             }

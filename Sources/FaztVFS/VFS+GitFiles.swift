@@ -115,7 +115,7 @@ extension VFS {
                 _ = try Manifest.parse(data)
                 manifest = String(decoding: data, as: UTF8.self)
             }
-            let scripts = try files.filter { $0.path.hasPrefix("api/") && $0.path.hasSuffix(".js") }
+            let scripts = try files.filter { $0.path.hasPrefix("api/") && ScriptFile.isModule($0.path) }
                 .map {
                     (path: $0.path, source: String(decoding: try $0.data ?? load($0.id)?.body ?? [], as: UTF8.self))
                 }

@@ -190,6 +190,15 @@ public final class VFS: Sendable {
             if let id = oid.flatMap({ GitObjectID(bytes: $0) }), reachable.blobs.contains(id) { continue }
             removed += try connection.run("DELETE FROM blobs WHERE hash = ?", [.blob(hash)])
         }
+        // Transformed modules (ES modules, TypeScript) of sources no version or draft holds.
+        _ = try connection.run(
+            """
+            DELETE FROM module_cache WHERE created_at < ?
+                AND NOT EXISTS (SELECT 1 FROM files WHERE files.blob = module_cache.hash)
+                AND NOT EXISTS (SELECT 1 FROM draft_files WHERE draft_files.blob = module_cache.hash)
+            """,
+            [.integer(cutoff)]
+        )
         return removed
     }
 }

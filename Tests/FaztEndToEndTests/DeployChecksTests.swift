@@ -43,8 +43,8 @@ import Testing
                 "api/x.js: did you mean exports.GET? (method handlers are upper-case)"
             ),
             (
-                "export default async function (req) { return 'hi'; }",
-                "api/x.js: ES modules are not supported yet: use CommonJS: module.exports = async (req) => …"
+                "export const post = async (req) => 'hi';",
+                "api/x.js: did you mean exports.POST? (method handlers are upper-case)"
             ),
             (
                 "async function handle(req) { return 'hi'; }\nmodule.exports = {handle};",
@@ -57,10 +57,6 @@ import Testing
             #expect(Self.error(response).code == "bad_handler")
             #expect(Self.error(response).message == message)
         }
-        // ES module syntax is named in helpers too (it cannot work anywhere).
-        let helper = try server.deploy("shapes", try ArchiveFixtures.zip([js("api/_lib.js", "export const x = 1;")]))
-        #expect(Self.error(helper).code == "bad_handler")
-        #expect(Self.error(helper).message?.hasPrefix("api/_lib.js: ES modules are not supported yet") == true)
         // Helpers (`_` names) are not routes; script-form files stay valid.
         let fine = try server.deploy(
             "shapes",

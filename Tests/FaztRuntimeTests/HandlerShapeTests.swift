@@ -32,11 +32,42 @@ import Testing
         #expect(route("module.exports = { default: { fetch } };") == nil)
     }
 
-    @Test func namesESModules() {
-        let message = "api/x.js: ES modules are not supported yet: use CommonJS: module.exports = async (req) => …"
-        #expect(route("export default async function (req) { return 1; }") == message)
-        #expect(route("import { x } from './lib.js';\nmodule.exports = () => x;") == message)
-        #expect(route("const m = await import('./x.js'); module.exports = () => m;") == nil)
+    @Test func readsESModuleExportsLikeTheirCommonJSEquivalents() {
+        for source in [
+            "export default async function (req) { return 1; }",
+            "export default (req) => 1;",
+            "export default { GET(req) { return 1; }, async POST(req) { return 2; } };",
+            "export function GET(req) { return 1; }",
+            "export async function POST(req: Request): Promise<Response> { return new Response('x'); }",
+            "export const GET = async (req) => 1;",
+            "const handler = () => 1;\nexport { handler as GET };",
+            "export { GET } from './_impl.js';",
+            "export * from './_routes.js';",
+            "import { h } from './_h.js';\nexport default h;",
+        ] {
+            #expect(route(source) == nil, "\(source)")
+            #expect(HandlerShape(source: source).esModule, "\(source)")
+        }
+        #expect(
+            route("export const get = () => 1;")
+                == "api/x.js: did you mean exports.GET? (method handlers are upper-case)"
+        )
+        #expect(
+            route("export function helper() {}\nexport interface X { a: number }")
+                == "api/x.js: module.exports has no handler: export a function, or GET/POST/… functions"
+        )
+        #expect(HandlerShape(source: "module.exports = () => import.meta.url;").esModule)
+        #expect(!HandlerShape(source: "const m = await import('./x.js'); module.exports = () => m;").esModule)
+        #expect(!HandlerShape(source: "module.exports = { exportData() {} }; // export default").esModule)
+    }
+
+    @Test func readsESModuleKernelExports() {
+        func job(_ source: String) -> String? {
+            HandlerShape.kernelProblem(path: "jobs/x.ts", source: source, function: "scheduled")
+        }
+        #expect(job("export async function scheduled(state: unknown) {}") == nil)
+        #expect(job("export default { async scheduled(state) {} };") == nil)
+        #expect(job("export function GET() {}") != nil)
     }
 
     @Test func acceptsHandlersAndWhatItCannotFollow() {

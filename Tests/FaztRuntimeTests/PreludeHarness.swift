@@ -78,7 +78,7 @@ enum PreludeHarness {
         var result: Result<T, Error>?
     }
 
-    private static func onJavaScriptThread<T>(_ body: @escaping @Sendable () throws -> T) throws -> T {
+    static func onJavaScriptThread<T>(_ body: @escaping @Sendable () throws -> T) throws -> T {
         let box = Box<T>()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
