@@ -193,13 +193,16 @@ struct LocalDoctor {
             let days = (notAfter - now) / 86_400
             if notAfter <= now {
                 return .fail(
-                    "certificate", "\(name) expired",
-                    fix: "check that ports 80/443 reach the server and DNS points here, then restart it ('fazt service logs' shows ACME errors)"
+                    "certificate",
+                    "\(name) expired",
+                    fix:
+                        "check that ports 80/443 reach the server and DNS points here, then restart it ('fazt service logs' shows ACME errors)"
                 )
             }
             guard days >= 14 else {
                 return .warn(
-                    "certificate", "\(name) expires in \(days) days and was not renewed",
+                    "certificate",
+                    "\(name) expires in \(days) days and was not renewed",
                     fix: "see 'certificate not issued' in the server log ('fazt service logs')"
                 )
             }
