@@ -107,19 +107,25 @@ struct NetworkDoctor {
 
     func certificate(_ host: String) -> DoctorCheck {
         let url = "https://\(host):\(httpsPort)/_fazt/livez"
-        let seen: HTTPProbeResult
+        let seen: HTTPClientExchange
         do {
-            seen = try HTTPProbe.head(url, caFile: caFile)
+            seen = try HTTPClient.exchange(
+                method: "HEAD",
+                url: url,
+                caFile: caFile,
+                certificateInfo: true,
+                timeoutSeconds: 10
+            )
         } catch {
             return .fail(
                 "certificate",
-                "no valid certificate for \(host): \(error.message)",
+                "no valid certificate for \(host): \(error)",
                 fix:
                     "serve with 'fazt serve --https --domain \(host) --email YOU' (or --tls-cert/--tls-key); see 'fazt service logs' for ACME errors"
             )
         }
-        let issuer = seen.certificateIssuer.map { ", issued by \($0)" } ?? ""
-        guard let expiry = seen.certificateExpiry, let date = Self.certificateDate(expiry) else {
+        let issuer = seen.certificate["Issuer"].map { ", issued by \($0)" } ?? ""
+        guard let expiry = seen.certificate["Expire date"], let date = Self.certificateDate(expiry) else {
             return .ok("certificate", "\(host) presents a valid certificate\(issuer)")
         }
         let days = Int(date.timeIntervalSinceNow / 86_400)
@@ -131,17 +137,17 @@ struct NetworkDoctor {
     }
 
     func clock() -> DoctorCheck {
-        let seen: HTTPProbeResult
+        let seen: HTTPClientExchange
         do {
-            seen = try HTTPProbe.head(acmeDirectory, caFile: caFile)
+            seen = try HTTPClient.exchange(method: "HEAD", url: acmeDirectory, caFile: caFile, timeoutSeconds: 10)
         } catch {
             return .warn(
                 "clock",
-                "cannot reach the ACME server to compare clocks: \(error.message)",
+                "cannot reach the ACME server to compare clocks: \(error)",
                 fix: "this server must reach \(acmeDirectory) over HTTPS to obtain certificates"
             )
         }
-        guard let header = seen.date, let remote = Self.httpDate(header) else {
+        guard let header = seen.header("Date"), let remote = Self.httpDate(header) else {
             return .skip("clock", "\(acmeDirectory) sent no Date header")
         }
         // The header has whole seconds: up to 1 s of the difference is rounding.

@@ -7,6 +7,9 @@ public struct HTTPClientExchange: Sendable {
     /// Header fields in order (names as sent); the last response's only, when redirects were followed.
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// The server certificate's `Subject`, `Issuer` and `Expire date` as libcurl prints them (HTTPS,
+    /// with `certificateInfo`).
+    public var certificate: [String: String] = [:]
 
     public init(status: Int, headers: [(String, String)], body: [UInt8]) {
         self.status = status
@@ -26,13 +29,15 @@ extension HTTPClient {
     /// `maxResponseBytes`): for protocols whose state travels in headers (ACME's `Replay-Nonce`,
     /// `Location`, `Retry-After`).
     ///
-    /// `caFile` names a PEM bundle of roots to trust instead of the system's (a private CA).
+    /// `caFile` names a PEM bundle of roots to trust instead of the system's (a private CA);
+    /// `certificateInfo` also reads the leaf certificate's fields (`fazt doctor`).
     public static func exchange(
         method: String,
         url: String,
         headers: [String] = [],
         body: [UInt8]? = nil,
         caFile: String? = nil,
+        certificateInfo: Bool = false,
         timeoutSeconds: Int = 60,
         maxResponseBytes: Int = 1 << 20
     ) throws -> HTTPClientExchange {
@@ -49,6 +54,7 @@ extension HTTPClient {
             try setRequest(easy, method, url, list, timeoutSeconds)
             if method == "HEAD" { try easy.set(CURLOPT_NOBODY, 1) }
             if let caFile { try easy.set(CURLOPT_CAINFO, caFile) }
+            if certificateInfo { try easy.set(CURLOPT_CERTINFO, 1) }
             try easy.setCallback(CURLOPT_WRITEFUNCTION) { data, size, count, context in
                 guard let context, let data else { return 0 }
                 let state = Unmanaged<ExchangeState>.fromOpaque(context).takeUnretainedValue()
@@ -90,7 +96,18 @@ extension HTTPClient {
         }
         var status = 0
         fazt_curl_get_long(easy.handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPClientExchange(status: status, headers: state.headers, body: state.body)
+        var exchange = HTTPClientExchange(status: status, headers: state.headers, body: state.body)
+        if certificateInfo {
+            for name in ["Subject", "Issuer", "Expire date"] {
+                var buffer = [CChar](repeating: 0, count: 1024)
+                guard fazt_curl_cert_field(easy.handle, 0, name, &buffer, buffer.count) == 0 else { continue }
+                exchange.certificate[name] = String(
+                    decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
+                    as: UTF8.self
+                ).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return exchange
     }
 }
 
