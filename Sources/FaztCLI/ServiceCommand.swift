@@ -30,15 +30,22 @@ struct ServiceCommand: ParsableCommand {
                 "The fazt binary the service runs (default: this one, copied to /usr/local/bin when it is under /home or /root)."
         )
         var binary: String?
-        @Flag(help: "Serve HTTPS with certificates obtained by ACME (not available yet).") var https = false
+        @Flag(
+            help: "Serve HTTPS on 443 with certificates obtained automatically (ACME); needs --domain and --email."
+        )
+        var https = false
         @Option(help: "The ACME account's e-mail (with --https).") var email: String?
 
         func validate() throws {
-            guard !https, email == nil else {
-                throw ValidationError(
-                    "--https and --email need automatic HTTPS, which this build does not have yet; "
-                        + "put a TLS proxy in front and pass --public-url https://<domain>"
-                )
+            if https {
+                guard let domain, !domain.isEmpty, domain != "localhost" else {
+                    throw ValidationError("--https needs --domain (the name DNS points at this server)")
+                }
+                guard let email, email.contains("@") else {
+                    throw ValidationError("--https needs --email (the CA writes there about the certificates)")
+                }
+            } else if email != nil {
+                throw ValidationError("--email only goes with --https")
             }
             guard data.hasPrefix("/") else { throw ValidationError("--data must be an absolute path (got '\(data)')") }
             guard (1...65_535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
@@ -47,7 +54,14 @@ struct ServiceCommand: ParsableCommand {
 
         /// The unit for `executable`.
         func unit(executable: String) -> SystemdUnit {
-            SystemdUnit(executable: executable, data: data, port: port, domain: domain, publicURL: publicURL)
+            SystemdUnit(
+                executable: executable,
+                data: data,
+                port: port,
+                domain: domain,
+                publicURL: publicURL,
+                httpsEmail: https ? email : nil
+            )
         }
     }
 

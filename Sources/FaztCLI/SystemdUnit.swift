@@ -11,6 +11,8 @@ struct SystemdUnit {
     var port: Int = 80
     var domain: String?
     var publicURL: String?
+    /// With automatic HTTPS: the ACME account's e-mail (`--https --email`; 443 plus `port` for HTTP-01).
+    var httpsEmail: String?
     var memoryMaxMB = 700
 
     /// The folder of `data` when it is not under the state directory (then it must be writable).
@@ -23,6 +25,7 @@ struct SystemdUnit {
         var serve = ["serve", "--data", data, "--port", String(port), "--host", "0.0.0.0"]
         if let domain { serve += ["--domain", domain] }
         if let publicURL { serve += ["--public-url", publicURL] }
+        if let httpsEmail { serve += ["--https", "--email", httpsEmail] }
         let command = ([executable] + serve).map(Self.quoted).joined(separator: " ")
         var lines = [
             "# Written by 'fazt service install'. Hardened: see 'systemd-analyze security fazt.service'.",

@@ -40,9 +40,16 @@ import Testing
         #expect(score != nil && score! <= 2.0, "\(line)")
     }
 
-    @Test func httpsAndRelativePathsAreRefusedNamingTheFix() throws {
-        let https = try ServerProcess.runCLI(["service", "unit", "--https", "--email", "me@example.com"])
-        #expect(https.0 != 0 && https.2.contains("--public-url"), "\(https)")
+    @Test func httpsNeedsADomainAndAnEmailAndRelativePathsAreRefused() throws {
+        let noDomain = try ServerProcess.runCLI(["service", "unit", "--https", "--email", "me@example.com"])
+        #expect(noDomain.0 != 0 && noDomain.2.contains("--https needs --domain"), "\(noDomain)")
+        let noEmail = try ServerProcess.runCLI(["service", "unit", "--https", "--domain", "example.com"])
+        #expect(noEmail.0 != 0 && noEmail.2.contains("--https needs --email"), "\(noEmail)")
+        let https = try ServerProcess.runCLI([
+            "service", "unit", "--https", "--domain", "example.com", "--email", "me@example.com",
+        ])
+        #expect(https.0 == 0 && https.1.contains("--domain example.com --https --email me@example.com"), "\(https)")
+        #expect(https.1.contains("AmbientCapabilities=CAP_NET_BIND_SERVICE"))
         let relative = try ServerProcess.runCLI(["service", "unit", "--data", "data.db"])
         #expect(relative.0 != 0 && relative.2.contains("absolute"), "\(relative)")
     }
