@@ -17,6 +17,9 @@ public final class Backups: Sendable {
     public let defaultTarget: BackupTarget
     private let s3: @Sendable () throws -> S3Configuration
     private let running = Mutex<Bool>(false)
+    /// How fast the copy reads the live database (48 MB/s: a 1 GB database in about 20 s); faster
+    /// copies flood the disk with write-back that the writer's WAL syncs then queue behind.
+    public static let copyBytesPerSecond = 48 << 20
     private let lastSecond = Mutex<Int64>(0)
 
     /// `s3` reads the S3 settings when an `s3://` target is used (the owner's global secrets).
@@ -111,7 +114,7 @@ public final class Backups: Sendable {
             for path in [raw, raw + "-journal", packed] { unlink(path) }
         }
         func elapsed(since start: UInt64) -> Int64 { Int64((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) }
-        let schema = try store.backup(into: raw)
+        let schema = try store.backup(into: raw, bytesPerSecond: Self.copyBytesPerSecond)
         let copied = DispatchTime.now().uptimeNanoseconds
         let check = try Connection(path: raw, readOnly: true).integrityCheck()
         guard check == "ok" else { throw BackupError(.corrupt, "the copy failed its integrity check: \(check)") }

@@ -3,11 +3,16 @@ import Foundation
 
 extension Connection {
     /// Copies this connection's whole `main` database into a new file at `path` with SQLite's online
-    /// backup API in one step (`sqlite3_backup_step(-1)`), so the copy is one consistent read
-    /// transaction: a stepped backup restarts whenever another connection writes and may never end.
+    /// backup API, as one consistent snapshot.
+    ///
+    /// This connection holds one read transaction for the whole copy, so the backup's steps all
+    /// read that snapshot and never restart when the writer commits meanwhile (a stepped backup
+    /// without it restarts at every commit and may never end). The copy goes in steps of 1 MB, at
+    /// most `bytesPerSecond` (nil: as fast as it can): a paced copy keeps the kernel from piling up
+    /// a whole database of dirty pages whose write-back would queue the writer's WAL syncs.
     ///
     /// In WAL mode the read transaction does not block the writer (it only holds back checkpoints).
-    public func backup(into path: String) throws {
+    public func backup(into path: String, bytesPerSecond: Int? = nil) throws {
         let destination = try Connection(path: path, readOnly: false)
         // The copy is a scratch file (checked, compressed, deleted): syncing it would only force a
         // large write-back burst that slows the server's own WAL syncs.
@@ -19,7 +24,27 @@ extension Connection {
                 message: "cannot start a backup into \(path): \(destination.lastErrorMessage)"
             )
         }
-        let stepped = sqlite3_backup_step(backup, -1)
+        try execute("BEGIN")
+        defer { try? execute("COMMIT") }
+        _ = try queryOne("SELECT count(*) FROM sqlite_master") { $0.int(0) }
+        let pageSize = max(512, try queryOne("PRAGMA page_size") { $0.int(0) } ?? 4096)
+        let pagesPerStep = Int32(max(1, (1 << 20) / pageSize))
+        let started = DispatchTime.now().uptimeNanoseconds
+        var copiedBytes = 0
+        var stepped: Int32
+        repeat {
+            stepped = sqlite3_backup_step(backup, pagesPerStep)
+            if stepped == SQLITE_BUSY || stepped == SQLITE_LOCKED {
+                usleep(10_000)
+                continue
+            }
+            copiedBytes += Int(pagesPerStep) * pageSize
+            if stepped == SQLITE_OK, let bytesPerSecond, bytesPerSecond > 0 {
+                let due = UInt64(Double(copiedBytes) / Double(bytesPerSecond) * 1e9)
+                let elapsed = DispatchTime.now().uptimeNanoseconds - started
+                if due > elapsed { usleep(UInt32(min((due - elapsed) / 1000, 1_000_000))) }
+            }
+        } while stepped == SQLITE_OK || stepped == SQLITE_BUSY || stepped == SQLITE_LOCKED
         let finished = sqlite3_backup_finish(backup)
         guard stepped == SQLITE_DONE else {
             throw StoreError(
@@ -46,10 +71,10 @@ extension Store {
     /// `Connection.backup(into:)`); returns the copy's schema version.
     ///
     /// Runs on a read-only connection of its own, so the reader pool stays available; blocking.
-    public func backup(into path: String) throws -> Int {
+    public func backup(into path: String, bytesPerSecond: Int? = nil) throws -> Int {
         let source = try Connection(path: self.path, readOnly: true)
         try source.execute("PRAGMA query_only=ON")
-        try source.backup(into: path)
+        try source.backup(into: path, bytesPerSecond: bytesPerSecond)
         let copy = try Connection(path: path, readOnly: true)
         return try copy.schemaVersion()
     }
