@@ -17,6 +17,8 @@ public struct RunBody: Codable, Sendable, Equatable {
     public var error: String?
     /// Console output captured during the run (bounded).
     public var output: String?
+    /// Jobs and cron runs: how long after it was due the run started (ms).
+    public var lateMs: Int64?
 
     /// Creates a run body.
     public init(
@@ -31,7 +33,8 @@ public struct RunBody: Codable, Sendable, Equatable {
         durationMs: Int64,
         outcome: String,
         error: String?,
-        output: String?
+        output: String?,
+        lateMs: Int64? = nil
     ) {
         self.id = id
         self.app = app
@@ -45,6 +48,7 @@ public struct RunBody: Codable, Sendable, Equatable {
         self.outcome = outcome
         self.error = error
         self.output = output
+        self.lateMs = lateMs
     }
 }
 

@@ -293,6 +293,30 @@ public final class RealtimeHub: Sendable {
         state.withLock { $0.apps[app]?.channels[channel]?.presence.members ?? [] }
     }
 
+    /// One channel of an app as the owner sees it: listeners now, present identities, and the
+    /// newest offset (messages published so far, counting from the channel's epoch).
+    public struct ChannelSummary: Sendable, Equatable {
+        public var name: String
+        public var subscribers: Int
+        public var present: Int
+        public var offset: UInt64
+    }
+
+    /// The app's channels that are open (subscribed) or still hold history, by name.
+    public func channels(app: String) -> [ChannelSummary] {
+        state.withLock { state in
+            (state.apps[app]?.channels ?? [:]).map { name, channel in
+                ChannelSummary(
+                    name: name,
+                    subscribers: channel.subscribers,
+                    present: channel.presence.count,
+                    offset: channel.history.lastOffset
+                )
+            }
+            .sorted { $0.name < $1.name }
+        }
+    }
+
     /// Sockets of the app, optionally only those on `channel` and carrying `tag`.
     public func sockets(app: String, channel: String? = nil, tag: String? = nil) -> [SocketInfo] {
         state.withLock { state in

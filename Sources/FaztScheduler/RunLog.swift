@@ -19,6 +19,8 @@ public struct Run: Sendable, Codable, Equatable {
     public var error: String?
     /// Console output captured during the run (bounded).
     public var output: String?
+    /// For jobs and cron runs: how long after it was due the run started, in milliseconds.
+    public var lateMs: Int64?
 
     public init(app: String, kind: String, handler: String, startedAt: Int64, durationMs: Int64, outcome: String) {
         self.app = app
@@ -58,14 +60,15 @@ public enum RunLog {
     public static func record(_ connection: Connection, _ run: Run, keep: Int = 1000) throws {
         _ = try connection.run(
             """
-            INSERT INTO runs (app, kind, handler, job, name, attempt, started_at, duration_ms, outcome, error, output)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO runs (app, kind, handler, job, name, attempt, started_at, duration_ms, outcome, error, output, late_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(run.app), .text(run.kind), .text(run.handler), run.job.map { .integer($0) } ?? .null,
                 run.name.map { .text($0) } ?? .null, .integer(Int64(run.attempt)), .integer(run.startedAt),
                 .integer(run.durationMs), .text(run.outcome), run.error.map { .text(truncated($0, 4096)) } ?? .null,
                 run.output.map { .text(truncated($0, maxOutputBytes)) } ?? .null,
+                run.lateMs.map { .integer($0) } ?? .null,
             ]
         )
         if connection.lastInsertRowID % 64 == 0 { _ = try trim(connection, app: run.app, keep: keep) }
@@ -91,7 +94,7 @@ public enum RunLog {
         before: Int64?
     ) throws -> [Run] {
         var sql =
-            "SELECT id, app, kind, handler, job, name, attempt, started_at, duration_ms, outcome, error, output FROM runs WHERE app = ?"
+            "SELECT id, app, kind, handler, job, name, attempt, started_at, duration_ms, outcome, error, output, late_ms FROM runs WHERE app = ?"
         var values: [SQLiteValue] = [.text(app)]
         if let kind {
             sql += " AND kind = ?"
@@ -118,6 +121,7 @@ public enum RunLog {
             run.attempt = row.int(6)
             run.error = row.optionalString(10)
             run.output = row.optionalString(11)
+            run.lateMs = row.isNull(12) ? nil : row.int64(12)
             return run
         }
     }

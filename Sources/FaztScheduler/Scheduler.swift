@@ -257,6 +257,7 @@ public final class Scheduler: @unchecked Sendable {
                 run.name = job.name
                 run.attempt = job.attempt
                 run.output = outcome.output
+                run.lateMs = max(0, firedAt - job.runAt)
                 var next: Int64?
                 var dead: String?
                 if let failure = outcome.failure {

@@ -55,7 +55,8 @@ extension RunBody {
             durationMs: run.durationMs,
             outcome: run.outcome,
             error: run.error,
-            output: run.output
+            output: run.output,
+            lateMs: run.lateMs
         )
     }
 }

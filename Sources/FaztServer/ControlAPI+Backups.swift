@@ -67,11 +67,37 @@ extension ControlAPI {
         case (.GET, 2) where segments[1] == "status":
             let status = try await blocking { try backups.status() }
             return .json(Self.statusBody(status, settings: settings))
+        case (.GET, 2), (.HEAD, 2):
+            return try await backupDownload(
+                named: segments[1],
+                target: try Self.backupTarget(request.query["from"] ?? settings.target)
+            )
         case (_, 1), (_, 2):
             throw APIError.methodNotAllowed(request.method)
         default:
             throw APIError.notFound("no control API route \(request.method) \(request.path)")
         }
+    }
+
+    /// `GET /backups/{name}`: the backup file itself, streamed (directory targets; an S3 backup
+    /// is fetched from the bucket).
+    private func backupDownload(named name: String, target: BackupTarget?) async throws -> Response {
+        let backups = services.backups
+        let entries = try await Self.onOwnThread { try backups.list(target: target) }
+        guard let entry = entries.first(where: { $0.name == name }) else {
+            throw APIError.notFound("no backup named \(name) (see GET /backups or fazt backup list)")
+        }
+        guard entry.location.hasPrefix("/") else {
+            throw APIError.badRequest(
+                "\(name) is at \(entry.location): download it from the bucket (aws s3 cp \(entry.location) .)"
+            )
+        }
+        var headers = Self.downloadHeaders(filename: entry.name)
+        headers.replaceOrAdd(name: "Content-Type", value: "application/gzip")
+        headers.add(name: "Content-Length", value: String(entry.bytes))
+        var response = Response(status: .ok, headers: headers)
+        response.file = entry.location
+        return response
     }
 
     /// The target a request names; a directory must be absolute (it is a path on the server, not

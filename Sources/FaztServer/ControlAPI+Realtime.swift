@@ -9,7 +9,11 @@ import NIOHTTP1
 /// `/apps/{name}/channels/{channel}` (subscribers and presence).
 extension ControlAPI {
     func realtimeRoute(_ request: APIRequest, _ segments: [String]) async throws -> Response? {
-        guard segments.count >= 4, segments[0] == "apps", segments[2] == "channels" else { return nil }
+        guard segments.count >= 3, segments[0] == "apps", segments[2] == "channels" else { return nil }
+        if segments.count == 3 {
+            guard request.method == .GET else { throw APIError.methodNotAllowed(request.method) }
+            return try await realtimeOverview(segments[1])
+        }
         let channel = segments[3].removingPercentEncoding ?? segments[3]
         guard ChannelPattern.isValidChannelName(channel) else {
             throw APIError.badRequest("channel names are 1-255 printable ASCII characters without '*' (got \(channel))")
@@ -50,6 +54,20 @@ extension ControlAPI {
         default:
             return nil
         }
+    }
+
+    /// `GET /apps/{name}/channels` → `{"app","channels":[{name,subscribers,present,offset}],
+    /// "sockets":[{id,user,tags,channels}]}`: what is connected to the app right now.
+    private func realtimeOverview(_ name: String) async throws -> Response {
+        let (app, _) = try await liveManifest(name)
+        let hub = services.realtime.hub
+        let channels = hub.channels(app: app).map {
+            RealtimeOverview.Channel(name: $0.name, subscribers: $0.subscribers, present: $0.present, offset: $0.offset)
+        }
+        let sockets = hub.sockets(app: app).map {
+            RealtimeOverview.Socket(id: $0.id, user: $0.user, tags: $0.tags, channels: $0.channels)
+        }
+        return .json(RealtimeOverview(app: app, channels: channels, sockets: sockets))
     }
 
     /// The app's canonical name and live manifest; 404 for unknown apps.

@@ -1,5 +1,6 @@
 import FaztAPI
 import FaztBackup
+import FaztVFS
 import Foundation
 import Glibc
 
@@ -13,6 +14,50 @@ extension ControlAPI {
         var workers: Int
         var diskFreeBytes: Double
         var backup: BackupStatusBody
+        /// Writes queued for the database writer and not yet started.
+        var writerQueue: Int
+        /// Served certificates (`--https` only; nil when serving plain HTTP).
+        var certificates: [Certificate]?
+
+        struct Certificate: Encodable {
+            var name: String
+            /// Epoch seconds.
+            var notAfter: Int64
+            var daysLeft: Int
+        }
+    }
+
+    /// `GET /deploys?limit=20` → `{"deploys":[{app, version, source, message, createdAt, files, bytes, live}]}`:
+    /// the newest versions over every app.
+    func deploysRoute(_ request: APIRequest, _ segments: [String]) async throws -> Response? {
+        guard segments == ["deploys"] else { return nil }
+        guard request.method == .GET else { throw APIError.methodNotAllowed(request.method) }
+        let limit = try request.limit(default: 20, maximum: 200)
+        let vfs = services.vfs
+        let recent = try await blocking { try vfs.recentVersions(limit: limit) }
+        return .json(["deploys": recent.map { DeployEntry(app: $0.app, $0.version) }])
+    }
+
+    struct DeployEntry: Encodable {
+        var app: String
+        var version: Int
+        var source: String
+        var message: String?
+        var createdAt: Int64
+        var files: Int
+        var bytes: Int
+        var live: Bool
+
+        init(app: String, _ info: VersionInfo) {
+            self.app = app
+            version = info.version
+            source = info.source
+            message = info.message
+            createdAt = info.createdAt
+            files = info.files
+            bytes = info.bytes
+            live = info.live
+        }
     }
 
     func statusRoute(_ request: APIRequest, _ segments: [String]) async throws -> Response? {
@@ -31,7 +76,14 @@ extension ControlAPI {
                 rssBytes: process.residentBytes,
                 workers: services.supervisor.workerCount,
                 diskFreeBytes: free,
-                backup: Self.statusBody(backup, settings: services.configuration.backup)
+                backup: Self.statusBody(backup, settings: services.configuration.backup),
+                writerQueue: services.store.pendingWrites,
+                certificates: services.tls.map { manager in
+                    let now = Int64(Date().timeIntervalSince1970)
+                    return manager.certificates.map {
+                        .init(name: $0.name, notAfter: $0.notAfter, daysLeft: Int(($0.notAfter - now) / 86_400))
+                    }
+                }
             )
         )
     }

@@ -99,6 +99,7 @@ struct ControlAPI: Sendable {
         if let response = try await eventsRoute(request, segments) { return response }
         if let response = try await notifyRoute(request, segments) { return response }
         if let response = try await dataRoute(request, segments) { return response }
+        if let response = try await storageRoute(request, segments) { return response }
         if let response = try await realtimeRoute(request, segments) { return response }
         if let response = try await netRoute(request, segments) { return response }
         if let response = try await secretsRoute(request, segments) { return response }
@@ -113,6 +114,7 @@ struct ControlAPI: Sendable {
         if let response = try await backupsRoute(request, segments) { return response }
         if let response = try await sessionsRoute(request, segments) { return response }
         if let response = try await statusRoute(request, segments) { return response }
+        if let response = try await deploysRoute(request, segments) { return response }
         if let response = try await filesRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):

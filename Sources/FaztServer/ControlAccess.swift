@@ -39,8 +39,8 @@ enum ControlAccess {
             return needs(.storageAdmin)
         case (.GET, "logs"), (.GET, "runs"), (.GET, "jobs"), (.GET, "events"), (.GET, "egress"):
             return needs(.logsRead)
-        case (.GET, "kv"), (.POST, "sql"):
-            // Both read through a read-only connection.
+        case (.GET, "kv"), (.POST, "sql"), (.GET, "docs"), (.GET, "blobs"):
+            // All read through a read-only connection.
             return needs(.storageRead)
         default:
             return .owner

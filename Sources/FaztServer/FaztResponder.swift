@@ -136,6 +136,13 @@ struct FaztResponder: HTTPResponder {
             .whenComplete { [self] result in
                 switch result {
                 case .success(let response):
+                    if let path = response.file, head.method != .HEAD {
+                        var started = response
+                        started.body = ByteBuffer()
+                        started.omitsLength = true
+                        let stream = FileDownloadStream(path: path, pool: self.services.threadPool)
+                        return exchange.complete(.stream(started, stream))
+                    }
                     guard let follow = response.follow else { return exchange.respond(response) }
                     exchange.complete(self.eventStream(following: follow))
                 case .failure(let error):

@@ -16,6 +16,9 @@ struct Response: Sendable {
     /// Instead of a body: stream new entries as server-sent events (`?follow=1`); `FaztResponder`
     /// answers such a response with `Reply.stream`.
     var follow: FollowTarget?
+    /// Instead of a body: this file on the server's disk, streamed after the head (a download;
+    /// the headers carry its `Content-Length`).
+    var file: String?
     var body: ByteBuffer?
 
     init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) {

@@ -141,7 +141,7 @@ public struct DocumentQuery {
 }
 
 /// `find` options: `{sort, limit, skip}` (`fields` is applied by the caller).
-public struct FindOptions {
+public struct FindOptions: Sendable {
     public var orderBy = "rowid"
     public var limit = StorageLimits.findLimit
     public var skip = 0

@@ -580,5 +580,13 @@ public enum KernelSchema {
                 """
         ),
         moduleCacheMigration,
+        Migration(
+            version: 21,
+            name: "job lateness and recent deploys (dashboard)",
+            sql: """
+                ALTER TABLE runs ADD COLUMN late_ms INTEGER;
+                CREATE INDEX versions_created ON versions(created_at);
+                """
+        ),
     ]
 }

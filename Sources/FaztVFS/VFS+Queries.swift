@@ -67,6 +67,35 @@ extension VFS {
         }
     }
 
+    /// The newest versions over every app (deploys, pushes, commits), newest first.
+    public func recentVersions(limit: Int) throws -> [(app: String, version: VersionInfo)] {
+        try store.read { connection in
+            try connection.query(
+                """
+                SELECT v.app, v.n, v.parent, v.files, v.bytes, v.source, v.message, v.created_at,
+                       v.n = a.live_version
+                FROM versions v JOIN apps a ON a.name = v.app
+                ORDER BY v.created_at DESC, v.n DESC LIMIT ?
+                """,
+                [.int(limit)]
+            ) { row in
+                (
+                    app: row.string(0),
+                    version: VersionInfo(
+                        version: row.int(1),
+                        parent: row.optionalInt(2),
+                        files: row.int(3),
+                        bytes: row.int(4),
+                        source: row.string(5),
+                        message: row.optionalString(6),
+                        createdAt: row.int64(7),
+                        live: row.int(8) != 0
+                    )
+                )
+            }
+        }
+    }
+
     /// The live version's file index and manifest, or nil when the app does not exist.
     public func snapshot(app: String) throws -> AppSnapshot? {
         try snapshot(
