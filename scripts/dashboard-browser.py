@@ -13,9 +13,15 @@ virtual authenticator (CTAP2, internal, resident keys, user verified), and check
   files     the file tree opens a file; an edit committed as a preview shows at its preview link
             while the live app is unchanged;
   diff      comparing v1 with v2 shows the changed line;
-  server    a notification an app sends arrives live in the Server view's inbox (other tabs load);
+  inbox     a notification an app sends arrives live in the home page's inbox; recent deploys listed;
+  server    the Server view, and the app's runs (with the job lateness chart), jobs, AI (cost chart),
+            env and manifest tabs load;
+  secret    a secret set from the Env tab is listed by name, its value never shown;
   logs      a request to the app makes its log line appear in the open live tail;
-  storage   the app's KV keys are listed and a SQL query answers in a table;
+  storage   the app's KV keys are listed, a collection query finds the document, a SQL query
+            answers in a table, and a blob's download link gives its bytes as an attachment;
+  realtime  a WebSocket subscribed to a channel shows in the Realtime tab (channel and socket);
+  backup    "Back up now" makes a backup whose download link gives the whole file;
   restore   "Restore code + data" to v2 undoes the KV write made since (the key is gone);
   deploy    picking a folder deploys it as a new app with a progress bar; it shows up in the list;
   link      the new app's "open" link leads to the app itself;
@@ -24,7 +30,8 @@ virtual authenticator (CTAP2, internal, resident keys, user verified), and check
   signout   "Sign out everywhere" ends the session (the sign-in form is back);
   console   no browser console errors besides the one expected 401 of the wrong password.
 
-Screenshots go to --screenshots (default: $DASHBOARD_SCREENSHOTS, else none).
+Screenshots of every view, at 1280x800 and 390x844, go to --screenshots (default:
+$DASHBOARD_SCREENSHOTS, else none).
 Prints one PASS/FAIL line per check; exits 1 on any failure.
 
 Usage: .venv/bin/python scripts/dashboard-browser.py --fazt .build/debug/fazt
@@ -36,6 +43,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -74,6 +82,12 @@ class Server:
             raise RuntimeError(f"fazt {' '.join(arguments)}: {done.stderr.strip()}")
         return done.stdout
 
+    def api_json(self, path):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/_fazt/api/v1{path}",
+                                         headers={"Authorization": f"Bearer {self.token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
     def kv_missing(self, app, key):
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}/_fazt/api/v1/apps/{app}/kv/{key}",
                                          headers={"Authorization": f"Bearer {self.token}"})
@@ -87,6 +101,30 @@ class Server:
         self.process.kill()
         self.process.wait()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class RawSocket:
+    """A WebSocket client in a few lines (the realtime check needs one connection that subscribes)."""
+
+    def __init__(self, port, host, channel):
+        self.connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.connection.sendall((f"GET /_ws HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.connection.recv(4096)
+            if not chunk:
+                raise RuntimeError("the WebSocket handshake was refused")
+            head += chunk
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise RuntimeError("WebSocket handshake: " + head.split(b"\r\n")[0].decode())
+        payload = json.dumps({"type": "subscribe", "channel": channel}).encode()
+        mask = os.urandom(4)
+        self.connection.sendall(bytes([0x81, 0x80 | len(payload)]) + mask
+                                + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def close(self):
+        self.connection.close()
 
 
 class Browser:
@@ -177,18 +215,42 @@ def main():
         failures += 0 if condition else 1
 
     def shot(name):
-        if args.screenshots:
-            os.makedirs(args.screenshots, exist_ok=True)
-            browser.driver.save_screenshot(os.path.join(args.screenshots, name))
+        """The view as it is now, at 1280x800 and again at 390x844 (name-mobile.png)."""
+        if not args.screenshots:
+            return
+        os.makedirs(args.screenshots, exist_ok=True)
+        browser.driver.save_screenshot(os.path.join(args.screenshots, name))
+        browser.driver.set_window_size(390, 844)
+        browser.driver.execute_script("return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        browser.driver.save_screenshot(os.path.join(args.screenshots, name.replace(".png", "-mobile.png")))
+        browser.driver.set_window_size(1280, 800)
+
+    def fetch(href):
+        """[status, Content-Disposition, byte length, text] of a same-origin GET made by the page."""
+        return browser.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0], { credentials: 'same-origin' }).then(async (r) => { const b = await r.arrayBuffer();"
+            "done([r.status, r.headers.get('Content-Disposition'), b.byteLength, new TextDecoder().decode(b)]); },"
+            "(e) => done([0, String(e), 0, '']));", href)
 
     try:
         site = os.path.join(server.tmp, "hello")
         os.makedirs(os.path.join(site, "api"))
         with open(os.path.join(site, "index.html"), "w") as file:
             file.write("<!doctype html><title>Hello</title><h1>Hello v1</h1>")
+        with open(os.path.join(site, "fazt.json"), "w") as file:
+            file.write('{"realtime": {"channels": {"room-*": {"presence": true}}}}\n')
         with open(os.path.join(site, "api", "hit.js"), "w") as file:
             file.write("module.exports = (req) => { console.log('hit ' + req.query.n); "
-                       "fazt.storage.kv.set('visits', Number(req.query.n)); return { ok: true }; };\n")
+                       "fazt.storage.kv.set('visits', Number(req.query.n));"
+                       "fazt.docs.insert('hits', { n: Number(req.query.n), from: 'dashboard test' });"
+                       "fazt.blobs.put('reports/hit-' + req.query.n + '.txt', 'hit number ' + req.query.n);"
+                       "return { ok: true }; };\n")
+        os.makedirs(os.path.join(site, "jobs"))
+        with open(os.path.join(site, "jobs", "tick.js"), "w") as file:
+            file.write("exports.scheduled = () => { console.log('tick'); };\n")
+        with open(os.path.join(site, "api", "later.js"), "w") as file:
+            file.write("module.exports = () => fazt.schedule(0, { n: 1 }, { handler: 'jobs/tick.js' });\n")
         with open(os.path.join(site, "api", "ping.js"), "w") as file:
             file.write("module.exports = async () => { await fazt.notify({ title: 'Ping from hello' }); return { ok: true }; };\n")
         server.cli("deploy", site, "--app", "hello")
@@ -216,8 +278,8 @@ def main():
               if paint is not None else "INFO first-paint: not reported", flush=True)
         total = 0
         for name in ("", "_fazt/ui/app.js", "_fazt/ui/ui.js", "_fazt/ui/home.js", "_fazt/ui/app-page.js",
-                     "_fazt/ui/settings.js", "_fazt/ui/passkeys.js", "_fazt/ui/deploy.js", "_fazt/ui/charts.js", "_fazt/ui/server.js", "_fazt/ui/style.css",
-                     "favicon.svg"):
+                     "_fazt/ui/settings.js", "_fazt/ui/passkeys.js", "_fazt/ui/deploy.js", "_fazt/ui/charts.js", "_fazt/ui/server.js",
+                     "_fazt/ui/notifications.js", "_fazt/ui/style.css", "favicon.svg"):
             with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/{name}", timeout=10) as response:
                 total += len(gzip.compress(response.read()))
         check("budget", total <= 150 * 1024, f"the dashboard is {total / 1024:.1f} KB gzipped (budget 150 KB)")
@@ -243,10 +305,11 @@ def main():
         browser.wait(rate_seen, seconds=20, message="no live request rate on the app card")
         charts = driver.find_elements("css selector", "#traffic svg polyline")
         check("traffic", len(charts) >= 1, driver.find_element("css selector", ".rate[data-app='hello']").text)
+        app_get("/api/ping")
+        browser.wait(lambda d: "Ping from hello" in browser.text("inbox"), message="the notification never arrived")
+        check("inbox", "hello" in browser.text("deploys") and "v2" in browser.text("deploys"),
+              "a notification arrived live in the home inbox; recent deploys: " + browser.text("deploys").replace("\n", " | ")[:80])
         shot("dashboard-home.png")
-        driver.set_window_size(390, 844)
-        shot("dashboard-home-mobile.png")
-        driver.set_window_size(1280, 800)
 
         driver.get(url + "#/app/hello/versions")
         browser.wait(lambda d: d.find_elements("css selector", "button[data-version='1']"),
@@ -281,14 +344,25 @@ def main():
         driver.get(url)
         browser.visible("health")
 
-        for tab in ("runs", "jobs", "ai", "env"):
+        app_get("/api/later")
+        browser.wait(lambda d: server.api_json("/apps/hello/runs?kind=job")["runs"], message="the scheduled job never ran")
+        for tab, ready in (("runs", "lateness"), ("jobs", "tab"), ("ai", "ai-cost"), ("env", "secret-form"), ("manifest", "manifest")):
             driver.get(url + "#/app/hello/" + tab)
-            browser.wait(lambda d: browser.text("tab") or browser.text("error"), message=f"the {tab} tab never loaded")
+            browser.wait(lambda d: browser.text(ready) or d.find_elements("css selector", f"#{ready} svg") or browser.text("error"),
+                         message=f"the {tab} tab never loaded")
+            if browser.text("error"):
+                raise RuntimeError(f"the {tab} tab: " + browser.text("error"))
+            shot(f"dashboard-app-{tab}.png")
+        check("server-tabs", "presence" in browser.text("manifest"), "runs (job lateness), jobs, AI, env and manifest tabs loaded")
+        driver.get(url + "#/app/hello/env")
+        browser.visible("secret-name").send_keys("STRIPE_KEY")
+        driver.find_element("id", "secret-value").send_keys("sk_test_never_shown_123")
+        driver.find_element("id", "secret-form").submit()
+        browser.wait(lambda d: "STRIPE_KEY" in browser.text("secrets"), message="the secret is not listed: " + browser.text("error"))
+        check("secret", "sk_test_never_shown_123" not in driver.page_source, "listed by name; the value is nowhere in the page")
         driver.get(url + "#/server")
-        browser.wait(lambda d: d.find_elements("id", "inbox"), message="the server view never loaded: " + browser.text("error"))
-        app_get("/api/ping")
-        browser.wait(lambda d: "Ping from hello" in browser.text("inbox"), message="the notification never arrived")
-        check("server", True, "a notification arrived live in the inbox; runs, jobs, AI and env tabs loaded")
+        browser.wait(lambda d: "Notification channels" in browser.text("view"), message="the server view never loaded: " + browser.text("error"))
+        check("server", not browser.text("error"), "the server view loaded")
         shot("dashboard-server.png")
 
         driver.get(url + "#/app/hello/logs")
@@ -306,8 +380,28 @@ def main():
         sql.send_keys("SELECT 6 * 7 AS answer")
         browser.click("#sql-run")
         browser.wait(lambda d: "42" in browser.text("sql-result"), message="no SQL answer")
-        check("storage", "visits" in keys and "answer" in browser.text("sql-result"), "KV listed, SQL answered")
+        browser.wait(lambda d: "dashboard test" in browser.text("doc-result"), message="no documents: " + browser.text("error"))
+        query = driver.find_element("id", "doc-query")
+        query.clear()
+        query.send_keys('{"n": {"$gt": 100}}')
+        browser.click("#doc-run")
+        browser.wait(lambda d: "0 matches" in browser.text("doc-result"), message="the query did not narrow: " + browser.text("doc-result"))
+        blob = browser.wait(lambda d: d.find_elements("css selector", "a[data-blob='reports/hit-42.txt']"), message="no blob listed")[0]
+        status, disposition, length, text = fetch(blob.get_attribute("href"))
+        check("storage", "visits" in keys and "answer" in browser.text("sql-result") and status == 200
+              and text == "hit number 42" and (disposition or "").startswith("attachment"),
+              f"KV listed, collection queried, SQL answered, blob download {status} {disposition!r}")
         shot("dashboard-app-storage.png")
+
+        listener = RawSocket(server.port, f"hello.localhost:{server.port}", "room-1")
+        try:
+            driver.get(url + "#/app/hello/realtime")
+            browser.wait(lambda d: "room-1" in browser.text("channels") and "room-1" in browser.text("sockets"),
+                         message="the socket never showed: " + browser.text("tab"))
+            check("realtime", True, browser.text("channels").replace("\n", " | "))
+            shot("dashboard-app-realtime.png")
+        finally:
+            listener.close()
 
         driver.get(url + "#/app/hello/versions")
         browser.wait(lambda d: d.find_elements("css selector", "button[data-restore='2']"), message="no restore button")
@@ -348,6 +442,12 @@ def main():
         created = browser.text("token-created")
         check("token", "claude mcp add" in created and "/_fazt/mcp" in created, "token and MCP line shown")
         shot("dashboard-settings.png")
+        browser.click("#backup-now")
+        link = browser.wait(lambda d: d.find_elements("css selector", "a[data-backup]"), seconds=60,
+                            message="no backup listed: " + browser.text("error"))[0]
+        status, disposition, length, _ = fetch(link.get_attribute("href"))
+        check("backup", status == 200 and length > 1000 and link.get_attribute("data-backup") in (disposition or ""),
+              f"download {status}, {length} bytes, {disposition!r}")
 
         browser.visible("passkey-add")
         browser.click("#passkey-add")

@@ -1,24 +1,43 @@
-// One app: versions (roll back), live logs, run history, storage (KV and a read-only SQL console), env.
+// One app: versions (diff, roll back, restore), files (edit into a draft), live logs, run history,
+// jobs, storage (KV, collections, SQL, blobs), realtime, env and secrets, AI, the manifest.
 import { $, api, h, session, showError, size, table, when } from "./ui.js";
+import { bars, chart, legend, liveRates, rateText } from "./charts.js";
 
 const tabs = [["versions", "Versions"], ["files", "Files"], ["logs", "Logs"], ["runs", "Runs"], ["jobs", "Jobs"], ["storage", "Storage"],
-  ["env", "Env"], ["ai", "AI"]];
+  ["realtime", "Realtime"], ["env", "Env"], ["ai", "AI"], ["manifest", "Manifest"]];
 
 export async function appView(view, name, tab) {
   const app = await api("GET", "/apps/" + encodeURIComponent(name));
   $("summary").textContent = name;
   const base = "#/app/" + encodeURIComponent(name) + "/";
   const body = h("div", { id: "tab" });
+  const rate = h("span", { class: "rate", id: "app-rate" }, "measuring…");
+  const plot = h("div", { id: "app-traffic" });
+  const traffic = h("div", { class: "card" }, h("div", {}, rate, " ", legend()), plot);
   view.append(
     h("h1", {}, name, " ", h("a", { href: app.url, target: "_blank", rel: "noopener", class: "muted" }, "open ↗")),
     h("p", { class: "muted" }, "v" + app.version + " live · " + app.files + " files · " + size(app.bytes)
       + " · storage " + size(app.storage?.bytes ?? 0)),
+    traffic,
     h("nav", { class: "tabs" }, tabs.map(([id, title]) =>
       h("a", { href: base + id, "aria-current": id === tab ? "page" : undefined }, title))),
     body);
+  const stopRates = liveRates((history) => {
+    const entry = history[name];
+    rate.textContent = rateText(entry);
+    if (entry) plot.replaceChildren(chart([{ values: entry.requests, color: "#0a66ff" }, { values: entry.errors, color: "#c62828" }],
+      { width: 640, height: 60, label: "requests and errors per second for " + name }));
+  }, { seconds: 2 });
   const path = "/apps/" + encodeURIComponent(name);
+  const stopTab = await tabView(tab, body, path, name);
+  return () => { stopRates(); if (stopTab) stopTab(); };
+}
+
+function tabView(tab, body, path, name) {
   switch (tab) {
     case "logs": return logs(body, path);
+    case "realtime": return realtime(body, path);
+    case "manifest": return manifest(body, path);
     case "runs": return runs(body, path);
     case "storage": return storage(body, path);
     case "env": return env(body, path);
@@ -92,50 +111,138 @@ async function logs(body, path) {
 async function runs(body, path) {
   const kind = h("select", { id: "run-kind", "aria-label": "Kind" },
     ["all", "http", "job", "cron", "event", "socket", "ai", "notify"].map((k) => h("option", { value: k }, k)));
+  const outcome = h("select", { id: "run-outcome", "aria-label": "Outcome" },
+    ["any outcome", "ok", "failed", "retry", "dead", "skipped"].map((k) => h("option", { value: k }, k)));
+  const lateness = h("div", { id: "lateness" });
   const list = h("div");
   const load = async () => {
-    const answer = await api("GET", path + "/runs?limit=100" + (kind.value === "all" ? "" : "&kind=" + kind.value));
+    const answer = await api("GET", path + "/runs?limit=200" + (kind.value === "all" ? "" : "&kind=" + kind.value));
+    const shown = answer.runs.filter((r) => outcome.value === "any outcome" || r.outcome === outcome.value);
+    const timed = answer.runs.filter((r) => r.lateMs !== undefined && r.lateMs !== null).reverse();
+    lateness.replaceChildren(timed.length
+      ? h("div", { class: "card" }, h("h3", {}, "Job lateness"), h("p", { class: "muted" },
+        "How long after they were due the last " + timed.length + " job and cron runs started (ms)."),
+      bars(timed.map((r) => r.lateMs), { labels: timed.map((r) => when(r.startedAt)), unit: " ms", color: "#a15c00",
+        label: "job lateness in milliseconds, oldest to newest" }))
+      : "");
     list.replaceChildren(table([
       ["When", (r) => when(r.startedAt)],
       ["Kind", (r) => r.kind],
       ["Handler", (r) => r.name || r.handler, "wide"],
-      ["Outcome", (r) => r.outcome + (r.error ? ": " + r.error.split("\n")[0] : "")],
-      ["ms", (r) => String(r.durationMs), "wide"],
-      ["", (r) => r.output || r.error ? h("details", {}, h("summary", {}, "output"),
+      ["Outcome", (r) => h("span", { class: r.outcome === "ok" ? "" : "bad" }, r.outcome + (r.error ? ": " + r.error.split("\n")[0] : ""))],
+      ["ms", (r) => String(r.durationMs) + (r.lateMs ? " (+" + r.lateMs + " late)" : ""), "wide"],
+      ["", (r) => r.output || r.error ? h("details", {}, h("summary", {}, r.error ? "console and stack" : "console"),
         h("pre", { class: "log" }, [r.output, r.error].filter(Boolean).join("\n"))) : ""],
-    ], answer.runs, "No runs yet."));
+    ], shown, "No runs yet."));
   };
-  kind.addEventListener("change", () => load().catch(showError));
-  body.append(h("form", { onsubmit: (e) => e.preventDefault() }, kind), list);
+  for (const select of [kind, outcome]) select.addEventListener("change", () => load().catch(showError));
+  body.append(lateness, h("form", { onsubmit: (e) => e.preventDefault() }, kind, outcome), list);
   await load();
   return null;
 }
 
 async function storage(body, path) {
-  const kv = await api("GET", path + "/kv?limit=100");
+  const [kv, docs, blobs] = await Promise.all([api("GET", path + "/kv?limit=100"), api("GET", path + "/docs"), api("GET", path + "/blobs?limit=200")]);
   const sql = h("textarea", { id: "sql", "aria-label": "SQL", spellcheck: "false" }, "SELECT name FROM sqlite_master WHERE type = 'table'");
   const result = h("div", { id: "sql-result" });
   const run = async () => {
     const answer = await api("POST", path + "/sql", { sql: sql.value });
     result.replaceChildren(table(answer.columns.map((c) => [c, (row) => JSON.stringify(row[c])]), answer.rows, "No rows."));
   };
+  const collection = h("select", { id: "doc-collection", "aria-label": "Collection" },
+    docs.collections.map((c) => h("option", { value: c.name }, c.name + " (" + c.count + ")")));
+  const where = h("textarea", { id: "doc-query", "aria-label": "Query", spellcheck: "false", rows: 1 }, "{}");
+  const sort = h("input", { id: "doc-sort", "aria-label": "Sort", placeholder: "sort: field or -field" });
+  const found = h("div", { id: "doc-result" });
+  const find = async () => {
+    const answer = await api("GET", `${path}/docs/${encodeURIComponent(collection.value)}?limit=50&where=${encodeURIComponent(where.value)}`
+      + (sort.value ? "&sort=" + encodeURIComponent(sort.value) : ""));
+    found.replaceChildren(h("p", { class: "muted" }, answer.count + (answer.count === 1 ? " match" : " matches")
+      + (answer.count > answer.documents.length ? ", the first " + answer.documents.length + " shown" : "")),
+    answer.documents.length ? h("pre", { class: "json" }, answer.documents.map((d) => JSON.stringify(d)).join("\n")) : "");
+  };
+  const blobHref = (b) => "/_fazt/api/v1" + path + "/blobs/" + b.path.split("/").map(encodeURIComponent).join("/");
   body.append(
     h("h2", {}, "Keys"),
     table([["Key", (k) => k.key, "mono"], ["Value", (k) => JSON.stringify(k.value).slice(0, 200), "mono"],
       ["Size", (k) => size(k.size), "wide"]], kv.keys, "No keys."),
+    h("h2", {}, "Collections"),
+    docs.collections.length
+      ? h("div", {}, h("form", { class: "query", onsubmit: (e) => { e.preventDefault(); find().catch(showError); } },
+        collection, where, sort, h("button", { id: "doc-run" }, "Find")),
+      h("p", { class: "muted" }, 'Queries as in fazt.docs.find: {"status": "open"}, {"age": {"$gt": 30}}, {"$or": [...]}.'), found)
+      : h("p", { class: "muted" }, "No collections."),
     h("h2", {}, "SQL (read-only)"), sql,
-    h("p", {}, h("button", { id: "sql-run", onclick: () => run().catch(showError) }, "Run")), result);
+    h("p", {}, h("button", { id: "sql-run", onclick: () => run().catch(showError) }, "Run")), result,
+    h("h2", {}, "Blobs"),
+    table([["Path", (b) => h("a", { href: blobHref(b), download: b.path.split("/").pop(), "data-blob": b.path }, b.path), "mono"],
+      ["Type", (b) => b.type, "wide"], ["Size", (b) => size(b.size)], ["Updated", (b) => when(b.updatedAt), "wide"]],
+    blobs.blobs, "No blobs."));
+  if (docs.collections.length) await find();
+  return null;
+}
+
+async function realtime(body, path) {
+  const load = async () => {
+    const answer = await api("GET", path + "/channels");
+    body.replaceChildren(
+      h("p", { class: "muted" }, "Refreshed every 2 seconds. Publish to a channel from outside the app: "
+        + "POST /_fazt/api/v1" + path + "/channels/{channel}/messages."),
+      h("h2", {}, "Channels"),
+      h("div", { id: "channels" }, table([["Channel", (c) => c.name, "mono"], ["Subscribers", (c) => String(c.subscribers)],
+        ["Present", (c) => String(c.present)], ["Messages", (c) => String(c.offset), "wide"],
+        ["", (c) => h("button", { class: "secondary", onclick: async () => {
+          const who = await api("GET", path + "/channels/" + encodeURIComponent(c.name));
+          alert(who.presence.length ? who.presence.map((m) => (m.user || m.id) + " (" + m.connections + ")").join("\n") : "Nobody present.");
+        } }, "Presence")]], answer.channels, "No open channels.")),
+      h("h2", {}, "Connected sockets"),
+      h("div", { id: "sockets" }, table([["Socket", (s) => s.id, "mono"], ["User", (s) => s.user || "—"],
+        ["Channels", (s) => s.channels.join(", ")], ["Tags", (s) => s.tags.join(", "), "wide"]], answer.sockets, "No sockets connected.")));
+  };
+  await load();
+  const timer = setInterval(() => load().catch(showError), 2000);
+  return () => clearInterval(timer);
+}
+
+async function manifest(body, path) {
+  const res = await fetch("/_fazt/api/v1" + path + "/files/fazt.json", { credentials: "same-origin" });
+  if (res.status === 404) {
+    body.append(h("p", { class: "muted", id: "manifest" }, "This version has no fazt.json: defaults apply (no realtime, no AI, no grants)."));
+    return null;
+  }
+  const text = await res.text();
+  let shown = text;
+  try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch (e) { /* shown as stored */ }
+  body.append(h("p", { class: "muted" }, "fazt.json of the live version (edit it from Files)."), h("pre", { class: "json", id: "manifest" }, shown));
   return null;
 }
 
 async function env(body, path) {
-  const answer = await api("GET", path + "/env");
-  const secrets = await api("GET", path + "/secrets");
+  const [answer, secrets] = await Promise.all([api("GET", path + "/env"), api("GET", path + "/secrets")]);
+  const reload = () => window.dispatchEvent(new HashChangeEvent("hashchange"));
+  const secretName = h("input", { id: "secret-name", placeholder: "NAME", "aria-label": "Secret name", required: true, pattern: "[A-Za-z_][A-Za-z0-9_]*" });
+  const secretValue = h("input", { id: "secret-value", type: "password", placeholder: "value (never shown again)", "aria-label": "Secret value",
+    autocomplete: "off", required: true });
+  const hosts = h("input", { id: "secret-hosts", placeholder: "only to hosts (optional, comma-separated)", "aria-label": "Hosts" });
   body.append(
     h("h2", {}, "Environment"),
     table([["Key", (e) => e[0], "mono"], ["Value", (e) => e[1], "mono"]], Object.entries(answer.env), "No env values."),
-    h("h2", {}, "Secrets (values are never shown)"),
-    table([["Name", (s) => s.name, "mono"], ["Updated", (s) => when(s.updatedAt)]], secrets.secrets, "No secrets."));
+    h("h2", {}, "Secrets (write-only: values are never shown)"),
+    h("div", { id: "secrets" }, table([["Name", (s) => s.name, "mono"], ["Hosts", (s) => (s.hosts || []).join(", ") || "any", "wide"],
+      ["Updated", (s) => when(s.updatedAt)],
+      ["", (s) => h("button", { class: "secondary", onclick: async () => {
+        if (!confirm(`Remove the secret ${s.name}?`)) return;
+        try { await api("DELETE", path + "/secrets/" + encodeURIComponent(s.name)); reload(); } catch (e) { showError(e); } } }, "Remove")]],
+    secrets.secrets, "No secrets.")),
+    h("form", { id: "secret-form", onsubmit: async (event) => {
+      event.preventDefault();
+      const list = hosts.value.split(",").map((x) => x.trim()).filter(Boolean);
+      try {
+        await api("PUT", path + "/secrets/" + encodeURIComponent(secretName.value), { value: secretValue.value, hosts: list.length ? list : undefined });
+        secretValue.value = "";
+        reload();
+      } catch (e) { showError(e); }
+    } }, secretName, secretValue, hosts, h("button", {}, "Set secret")));
   return null;
 }
 
@@ -167,11 +274,23 @@ async function ai(body, path, name) {
       ["Tokens today", spent.tokensToday, limits.tokensPerDay], ["Tokens this month", spent.tokensThisMonth, limits.tokensPerMonth],
       ["Cost today ($)", spent.costToday, limits.costPerDay], ["Cost this month ($)", spent.costThisMonth, limits.costPerMonth],
       ["Requests in the last minute", spent.requestsLastMinute, limits.requestsPerMinute]]),
+    h("h2", {}, "Cost per day ($)"),
+    costChart(usage.usage),
     h("h2", {}, "Usage by day"),
     table([["Day", (r) => r.day], ["Model", (r) => r.model], ["Calls", (r) => String(r.calls)],
       ["Tokens in / out", (r) => r.inputTokens + " / " + r.outputTokens, "wide"], ["Cost ($)", (r) => (r.cost ?? 0).toFixed(4)]],
       usage.usage, "No AI calls in the last 30 days."));
   return null;
+}
+
+/** Cost per day over the last 30 days, every model together. */
+function costChart(rows) {
+  const days = [];
+  for (let i = 29; i >= 0; i--) days.push(new Date(Date.now() - i * 86400000).toISOString().slice(0, 10));
+  const byDay = Object.fromEntries(days.map((d) => [d, 0]));
+  for (const row of rows) if (row.day in byDay) byDay[row.day] += row.cost ?? 0;
+  return h("div", { class: "card", id: "ai-cost" }, bars(days.map((d) => Number(byDay[d].toFixed(6))),
+    { labels: days, unit: " $", label: "AI cost per day over the last 30 days" }));
 }
 
 const textTypes = /^(text\/|application\/(json|javascript|xml)|image\/svg)/;

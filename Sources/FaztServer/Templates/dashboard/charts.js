@@ -22,10 +22,7 @@ export function requestCounts(text) {
 /** A line chart of one or two series (requests, errors) per second. */
 export function chart(series, { width = 320, height = 60, label = "" } = {}) {
   const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.setAttribute("class", "chart");
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", label);
+  frame(svg, width, height, label);
   const max = Math.max(1, ...series.flatMap((s) => s.values));
   for (const { values, color } of series) {
     if (values.length < 2) continue;
@@ -36,6 +33,7 @@ export function chart(series, { width = 320, height = 60, label = "" } = {}) {
     line.setAttribute("fill", "none");
     line.setAttribute("stroke", color);
     line.setAttribute("stroke-width", "1.5");
+    line.setAttribute("vector-effect", "non-scaling-stroke");
     svg.append(line);
   }
   return svg;
@@ -80,3 +78,39 @@ export function rateText(entry) {
 
 export const legend = () => h("span", { class: "muted legend" }, h("span", { class: "swatch requests" }), "requests ",
   h("span", { class: "swatch errors" }), "5xx errors (per second, since this page opened)");
+
+/** The SVG stretches to its box (CSS sets the height): lines keep their width, bars their gaps. */
+function frame(svg, width, height, label) {
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("class", "chart");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", label);
+}
+
+/**
+ * Bars of `values` (one per label, oldest first, right-aligned in at least `slots` places), under a
+ * caption with the largest value.
+ */
+export function bars(values, { labels = [], width = 640, height = 90, label = "", color = "#0a66ff", unit = "", slots = 30 } = {}) {
+  const svg = document.createElementNS(ns, "svg");
+  frame(svg, width, height, label);
+  const max = Math.max(...values, 0);
+  const step = width / Math.max(slots, values.length);
+  const first = Math.max(slots, values.length) - values.length;
+  values.forEach((value, i) => {
+    const tall = max > 0 ? Math.max(1, (value / max) * (height - 2)) : 1;
+    const bar = document.createElementNS(ns, "rect");
+    bar.setAttribute("x", ((first + i) * step + 1).toFixed(1));
+    bar.setAttribute("y", (height - tall).toFixed(1));
+    bar.setAttribute("width", Math.max(1, step - 2).toFixed(1));
+    bar.setAttribute("height", tall.toFixed(1));
+    bar.setAttribute("fill", color);
+    const title = document.createElementNS(ns, "title");
+    title.textContent = (labels[i] ?? "") + ": " + value + unit;
+    bar.append(title);
+    svg.append(bar);
+  });
+  return h("div", {}, h("div", { class: "axis" }, "max " + (Number.isInteger(max) ? max : max.toFixed(4)) + unit
+    + (values.length ? ", newest on the right" : "")), svg);
+}

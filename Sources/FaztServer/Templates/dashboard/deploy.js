@@ -56,7 +56,7 @@ async function droppedFiles(items) {
 
 /** The deploy card: app name, drop zone or folder picker, progress, outcome. */
 export function deployCard(onDeployed) {
-  const name = h("input", { id: "deploy-name", placeholder: "app name", "aria-label": "App name", pattern: "[a-z0-9][a-z0-9-]*" });
+  const name = h("input", { id: "deploy-name", placeholder: "app name", "aria-label": "App name", pattern: "[a-z0-9][a-z0-9\\-]*" });
   const progress = h("progress", { id: "deploy-progress", max: 100, value: 0, hidden: true });
   const status = h("p", { id: "deploy-status", class: "muted", role: "status" });
   const picker = h("input", { id: "deploy-folder", type: "file", webkitdirectory: true, multiple: true, "aria-label": "Folder to deploy" });

@@ -1,20 +1,13 @@
-// The server's side: notifications (live), audit trail, AI providers and models, notification
-// channels (with "send test"), connections.
+// The server's side: notification channels (with "send test"), AI providers and models,
+// connections, the audit trail. (The notification inbox is on the home page.)
 import { api, h, showError, table, when } from "./ui.js";
 
 export async function serverView(view) {
-  const [notifications, audit, providers, models, channels, connections] = await Promise.all([
-    api("GET", "/notifications?limit=50"), api("GET", "/audit?limit=50"), api("GET", "/ai/providers"),
+  const [audit, providers, models, channels, connections] = await Promise.all([
+    api("GET", "/audit?limit=50"), api("GET", "/ai/providers"),
     api("GET", "/ai/models"), api("GET", "/notify/channels"), api("GET", "/connect/connections")]);
-  const inbox = h("ul", { id: "inbox" });
-  const show = (n) => inbox.prepend(h("li", {}, when(n.at ?? n.createdAt) + " · " + (n.app ? n.app + " · " : "") + (n.title || "") + (n.body ? ": " + n.body : "")));
-  notifications.notifications.forEach(show);
-  const after = notifications.notifications.length ? notifications.notifications[notifications.notifications.length - 1].id : undefined;
-  const source = new EventSource("/_fazt/api/v1/notifications?follow=1" + (after ? "&after=" + after : ""));
-  source.addEventListener("notification", (event) => show(JSON.parse(event.data)));
   view.append(
     h("h1", {}, "Server"),
-    h("h2", {}, "Notifications (live)"), inbox,
     h("h2", {}, "Notification channels"),
     table([["Name", (c) => c.name], ["Type", (c) => c.type], ["", (c) => h("button", { class: "secondary", onclick: async () => {
       try { await api("POST", "/notify/channels/" + encodeURIComponent(c.name) + "/test"); showError(null); alert("Delivered to " + c.name + "."); }
@@ -31,5 +24,5 @@ export async function serverView(view) {
     h("h2", {}, "Audit trail"),
     table([["When", (e) => when(e.at)], ["Token", (e) => e.token], ["Action", (e) => e.action], ["App", (e) => e.app || "—", "wide"],
       ["Outcome", (e) => e.outcome]], audit.entries, "Nothing audited yet (scoped-token writes and MCP calls are)."));
-  return () => source.close();
+  return null;
 }

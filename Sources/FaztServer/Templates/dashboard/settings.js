@@ -1,5 +1,5 @@
 // Server settings: tokens, signed-in browsers, passkeys, backups.
-import { api, h, showError, table, when } from "./ui.js";
+import { api, h, showError, size, table, when } from "./ui.js";
 import { addPasskey } from "./passkeys.js";
 
 export async function settingsView(view) {
@@ -38,11 +38,20 @@ export async function settingsView(view) {
     h("p", {}, h("button", { id: "passkey-add", onclick: async () => {
       try { await addPasskey(navigator.platform || "passkey"); reload(); } catch (e) { showError(e); } } }, "Add a passkey")),
     h("h2", {}, "Backups"),
-    table([["Backup", (b) => b.name, "mono"], ["Made", (b) => when(b.createdAt)], ["Size", (b) => String(b.bytes), "wide"]],
-      [...backups.backups].reverse(), "No backups yet."),
+    h("p", { class: "muted" }, "Kept at " + backups.target + (backups.status?.lastError ? " · last attempt failed: " + backups.status.lastError : "")),
+    table([["Backup", (b) => b.name, "mono"], ["Made", (b) => when(b.createdAt)], ["Size", (b) => size(b.bytes), "wide"],
+      ["", (b) => b.location?.startsWith("/")
+        ? h("a", { href: "/_fazt/api/v1/backups/" + encodeURIComponent(b.name), download: b.name, "data-backup": b.name }, "Download")
+        : h("span", { class: "muted" }, b.location)]],
+    [...backups.backups].reverse(), "No backups yet."),
     h("p", {}, h("button", { id: "backup-now", onclick: async (event) => {
       event.target.disabled = true; event.target.textContent = "Backing up…";
       try { await api("POST", "/backups"); reload(); } catch (e) { showError(e); event.target.disabled = false; } } }, "Back up now")),
-    h("p", { class: "muted" }, "Restore: stop the server, then fazt backup restore FILE --data PATH (see docs/operations.md)."));
+    h("h3", {}, "Restoring a backup"),
+    h("ol", { class: "muted" },
+      h("li", {}, "Download it (above) or copy it from the backup directory or bucket."),
+      h("li", {}, "Stop the server: systemctl stop fazt (or Ctrl-C)."),
+      h("li", {}, h("code", {}, "fazt backup restore FILE --data /path/to/data.db"), " (checks it, keeps the old database as data.db.pre-restore)."),
+      h("li", {}, "Start the server again; see docs/operations.md for restoring onto a new machine.")));
   return null;
 }
