@@ -13,7 +13,8 @@ import Testing
         try BrowserScript.run(
             "dashboard-browser.py",
             checks: [
-                "budget", "password", "cookie", "traffic", "inbox", "rollback", "diff", "files", "server-tabs", "secret",
+                "budget", "password", "cookie", "traffic", "inbox", "rollback", "diff", "files", "server-tabs",
+                "secret",
                 "server", "logs", "storage", "realtime", "restore",
                 "deploy", "link",
                 "token", "backup",
