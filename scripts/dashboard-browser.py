@@ -16,6 +16,7 @@ virtual authenticator (CTAP2, internal, resident keys, user verified), and check
   inbox     a notification an app sends arrives live in the home page's inbox; recent deploys listed;
   server    the Server view, and the app's runs (with the job lateness chart), jobs, AI (cost chart),
             env and manifest tabs load;
+  budget-edit  a daily token limit saved on the AI tab becomes the app's AI budget;
   secret    a secret set from the Env tab is listed by name, its value never shown;
   logs      a request to the app makes its log line appear in the open live tail;
   storage   the app's KV keys are listed, a collection query finds the document, a SQL query
@@ -291,6 +292,13 @@ def main():
         browser.visible("health")
         check("password", "hello" in browser.text("apps") and browser.text("summary") == "1 app",
               f"home: {browser.text('health')!r} / {browser.text('apps')!r}")
+        driver.get(url)
+        browser.visible("health")
+        home = driver.execute_script(
+            "const p = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');"
+            "return [p ? p.startTime : null, performance.now()];")
+        print(f"INFO home-paint: first contentful paint {home[0]:.0f} ms, health strip and app cards shown by "
+              f"{home[1]:.0f} ms (signed in, loopback)" if home[0] is not None else "INFO home-paint: not reported", flush=True)
         cookies = {c["name"]: c for c in driver.get_cookies()}
         session = cookies.get("__Host-fazt_owner", {})
         check("cookie", session.get("httpOnly") and session.get("sameSite") == "Strict" and session.get("secure"),
@@ -354,6 +362,13 @@ def main():
                 raise RuntimeError(f"the {tab} tab: " + browser.text("error"))
             shot(f"dashboard-app-{tab}.png")
         check("server-tabs", "presence" in browser.text("manifest"), "runs (job lateness), jobs, AI, env and manifest tabs loaded")
+        driver.get(url + "#/app/hello/ai")
+        browser.visible("budget-save")
+        driver.find_element("css selector", "input[data-limit='tokensPerDay']").send_keys("5000")
+        browser.click("#budget-save")
+        browser.wait(lambda d: server.api_json("/ai/budgets/hello")["limits"].get("tokensPerDay") == 5000,
+                     message="the budget was not saved: " + browser.text("error"))
+        check("budget-edit", True, "an AI token limit set on the AI tab is the app's budget")
         driver.get(url + "#/app/hello/env")
         browser.visible("secret-name").send_keys("STRIPE_KEY")
         driver.find_element("id", "secret-value").send_keys("sk_test_never_shown_123")

@@ -14,7 +14,7 @@ import Testing
             "dashboard-browser.py",
             checks: [
                 "budget", "password", "cookie", "traffic", "inbox", "rollback", "diff", "files", "server-tabs",
-                "secret",
+                "budget-edit", "secret",
                 "server", "logs", "storage", "realtime", "restore",
                 "deploy", "link",
                 "token", "backup",

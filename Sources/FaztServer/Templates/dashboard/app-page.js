@@ -270,10 +270,20 @@ async function ai(body, path, name) {
   body.append(
     h("p", {}, budget.permitted ? "This app may call AI (granted)." : "This app may not call AI: fazt grant " + name + " ai"),
     h("h2", {}, "Budget"),
-    table([["", (r) => r[0]], ["Used", (r) => String(r[1] ?? 0)], ["Limit", (r) => r[2] === null || r[2] === undefined ? "none" : String(r[2])]], [
-      ["Tokens today", spent.tokensToday, limits.tokensPerDay], ["Tokens this month", spent.tokensThisMonth, limits.tokensPerMonth],
-      ["Cost today ($)", spent.costToday, limits.costPerDay], ["Cost this month ($)", spent.costThisMonth, limits.costPerMonth],
-      ["Requests in the last minute", spent.requestsLastMinute, limits.requestsPerMinute]]),
+    h("form", { id: "budget-form", class: "plain", onsubmit: async (event) => {
+      event.preventDefault();
+      const changes = {};
+      for (const input of event.target.querySelectorAll("input[data-limit]")) changes[input.dataset.limit] = input.value === "" ? 0 : Number(input.value);
+      try { await api("PUT", "/ai/budgets/" + encodeURIComponent(name), changes); window.dispatchEvent(new HashChangeEvent("hashchange")); }
+      catch (e) { showError(e); }
+    } },
+    table([["", (r) => r[0]], ["Used", (r) => String(r[1] ?? 0)],
+      ["Limit (empty: none)", (r) => h("input", { type: "number", min: "0", step: r[2].startsWith("cost") ? "0.01" : "1", "data-limit": r[2],
+        "aria-label": r[0] + " limit", value: limits[r[2]] ?? "" })]], [
+      ["Tokens today", spent.tokensToday, "tokensPerDay"], ["Tokens this month", spent.tokensThisMonth, "tokensPerMonth"],
+      ["Cost today ($)", spent.costToday, "costPerDay"], ["Cost this month ($)", spent.costThisMonth, "costPerMonth"],
+      ["Requests in the last minute", spent.requestsLastMinute, "requestsPerMinute"]]),
+    h("p", {}, h("button", { id: "budget-save" }, "Save limits"))),
     h("h2", {}, "Cost per day ($)"),
     costChart(usage.usage),
     h("h2", {}, "Usage by day"),
