@@ -38,6 +38,33 @@ extension ControlAPI {
         return .json(["deploys": recent.map { DeployEntry(app: $0.app, $0.version) }])
     }
 
+    /// `GET /traffic` → `{"intervalSeconds":60,"since","apps":{"<label>":{"requests":[…],"errors":[…]}}}`:
+    /// responses and 5xx errors per minute over the last hour by app label (oldest first), the last
+    /// value being the minute in progress; `since` is when the last full minute ended (epoch ms).
+    func trafficRoute(_ request: APIRequest, _ segments: [String]) async throws -> Response? {
+        guard segments == ["traffic"] else { return nil }
+        guard request.method == .GET else { throw APIError.methodNotAllowed(request.method) }
+        let view = services.traffic.view(current: try await services.metrics.requestTotals())
+        return .json(
+            TrafficBody(
+                intervalSeconds: 60,
+                since: view.since,
+                apps: view.series.mapValues { TrafficBody.Series(requests: $0.requests, errors: $0.errors) }
+            )
+        )
+    }
+
+    struct TrafficBody: Encodable {
+        struct Series: Encodable {
+            var requests: [UInt64]
+            var errors: [UInt64]
+        }
+
+        var intervalSeconds: Int
+        var since: Int64
+        var apps: [String: Series]
+    }
+
     struct DeployEntry: Encodable {
         var app: String
         var version: Int

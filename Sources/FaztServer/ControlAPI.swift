@@ -115,6 +115,7 @@ struct ControlAPI: Sendable {
         if let response = try await sessionsRoute(request, segments) { return response }
         if let response = try await statusRoute(request, segments) { return response }
         if let response = try await deploysRoute(request, segments) { return response }
+        if let response = try await trafficRoute(request, segments) { return response }
         if let response = try await filesRoute(request, segments) { return response }
         switch (request.method, segments.first, segments.count) {
         case (.GET, "apps", 1):

@@ -112,6 +112,13 @@ final class FaztServer: Service {
             )
             services.realtime.hub.prune(now: RealtimeServices.nowMs())
         }
+        // Requests per minute by app for the dashboard's charts: a sample now, then every minute.
+        let trafficSample = group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(60)) { _ in
+            Task {
+                guard let totals = try? await services.metrics.requestTotals() else { return }
+                services.traffic.sample(totals, at: StorageExecutor.wallClock())
+            }
+        }
         let trimLoop = group.next()
         let trimCheck = trimLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(2)) { _ in
             // Only a few atomic loads on the loop; the blocking trim itself runs on the pool.
@@ -151,6 +158,7 @@ final class FaztServer: Service {
         registry.closeAll()
         try? await metricsChannel?.close()
         sweep.cancel()
+        trafficSample.cancel()
         logger.debug("connections closed")
     }
 

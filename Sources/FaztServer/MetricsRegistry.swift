@@ -64,6 +64,25 @@ public final class MetricsRegistry: Sendable {
         }
     }
 
+    /// Responses so far by app label, every loop added up: (all, 5xx).
+    func requestTotals() async throws -> [String: (requests: UInt64, errors: UInt64)] {
+        let loops = state.withLock { $0.loops }
+        guard let first = loops.first?.0 else { return [:] }
+        let snapshots = try await EventLoopFuture.whenAllSucceed(
+            loops.map { loop, metrics in loop.submit { metrics.snapshot() } },
+            on: first
+        ).get()
+        var totals: [String: (requests: UInt64, errors: UInt64)] = [:]
+        for snapshot in snapshots {
+            for (app, series) in snapshot {
+                let sum = series.byClass.reduce(0, &+)
+                let before = totals[app] ?? (0, 0)
+                totals[app] = (before.requests &+ sum, before.errors &+ series.byClass[4])
+            }
+        }
+        return totals
+    }
+
     static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
     /// The `le` label of each bucket, formatted once.
     static let bucketLabels = RequestMetrics.bounds.map { PrometheusText.format($0) } + ["+Inf"]

@@ -73,6 +73,8 @@ final class ServerServices: Sendable {
     let temporaryDirectory: String
     /// What `/_fazt/metrics` reports; other parts add their figures with `metrics.register`.
     let metrics = MetricsRegistry()
+    /// Requests and errors per minute over the last hour (`GET /traffic`).
+    let traffic = TrafficHistory()
     /// Online backups of `data.db` (`/backups`, `--backup-every`).
     let backups: Backups
     /// Certificates of the HTTPS listener (`--https`, `--tls-cert`); nil without HTTPS.

@@ -117,6 +117,13 @@ import Testing
         #expect(recent == ["notes v2", "other v1"], "\(deploys.text)")
         #expect(try server.api("GET", "/deploys?limit=0").status == 400)
 
+        for _ in 0..<5 { _ = try server.app("other", "/") }
+        _ = try server.app("other", "/nope")
+        let traffic = try server.api("GET", "/traffic")
+        let other = (traffic.json["apps"] as? [String: Any])?["other"] as? [String: Any]
+        #expect(traffic.json["intervalSeconds"] as? Int == 60, "\(traffic.text)")
+        #expect((other?["requests"] as? [Int])?.last == 6 && (other?["errors"] as? [Int])?.last == 0, "\(traffic.text)")
+
         #expect(try server.app("notes", "/api/seed").status == 200)
         var late: Int?
         let deadline = ContinuousClock.now + .seconds(20)

@@ -1,7 +1,7 @@
 // One app: versions (diff, roll back, restore), files (edit into a draft), live logs, run history,
 // jobs, storage (KV, collections, SQL, blobs), realtime, env and secrets, AI, the manifest.
 import { $, api, h, session, showError, size, table, when } from "./ui.js";
-import { bars, chart, legend, liveRates, rateText } from "./charts.js";
+import { bars, hourChart, hourLegend, hourlyTraffic, liveRates, rateText } from "./charts.js";
 
 const tabs = [["versions", "Versions"], ["files", "Files"], ["logs", "Logs"], ["runs", "Runs"], ["jobs", "Jobs"], ["storage", "Storage"],
   ["realtime", "Realtime"], ["env", "Env"], ["ai", "AI"], ["manifest", "Manifest"]];
@@ -13,7 +13,7 @@ export async function appView(view, name, tab) {
   const body = h("div", { id: "tab" });
   const rate = h("span", { class: "rate", id: "app-rate" }, "measuring…");
   const plot = h("div", { id: "app-traffic" });
-  const traffic = h("div", { class: "card" }, h("div", {}, rate, " ", legend()), plot);
+  const traffic = h("div", { class: "card" }, h("div", {}, rate, " · ", hourLegend()), plot);
   view.append(
     h("h1", {}, name, " ", h("a", { href: app.url, target: "_blank", rel: "noopener", class: "muted" }, "open ↗")),
     h("p", { class: "muted" }, "v" + app.version + " live · " + app.files + " files · " + size(app.bytes)
@@ -22,15 +22,12 @@ export async function appView(view, name, tab) {
     h("nav", { class: "tabs" }, tabs.map(([id, title]) =>
       h("a", { href: base + id, "aria-current": id === tab ? "page" : undefined }, title))),
     body);
-  const stopRates = liveRates((history) => {
-    const entry = history[name];
-    rate.textContent = rateText(entry);
-    if (entry) plot.replaceChildren(chart([{ values: entry.requests, color: "#0a66ff" }, { values: entry.errors, color: "#c62828" }],
-      { width: 640, height: 60, label: "requests and errors per second for " + name }));
-  }, { seconds: 2 });
+  const stopRates = liveRates((history) => { rate.textContent = rateText(history[name]); }, { seconds: 2 });
+  const stopHistory = hourlyTraffic((apps) => plot.replaceChildren(hourChart(apps, name, { height: 60,
+    label: "requests and errors per minute over the last hour for " + name })));
   const path = "/apps/" + encodeURIComponent(name);
   const stopTab = await tabView(tab, body, path, name);
-  return () => { stopRates(); if (stopTab) stopTab(); };
+  return () => { stopRates(); stopHistory(); if (stopTab) stopTab(); };
 }
 
 function tabView(tab, body, path, name) {

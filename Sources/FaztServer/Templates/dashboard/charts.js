@@ -76,8 +76,6 @@ export function rateText(entry) {
   return `${last(entry.requests).toFixed(1)} req/s · ${last(entry.errors).toFixed(1)} errors/s`;
 }
 
-export const legend = () => h("span", { class: "muted legend" }, h("span", { class: "swatch requests" }), "requests ",
-  h("span", { class: "swatch errors" }), "5xx errors (per second, since this page opened)");
 
 /** The SVG stretches to its box (CSS sets the height): lines keep their width, bars their gaps. */
 function frame(svg, width, height, label) {
@@ -114,3 +112,33 @@ export function bars(values, { labels = [], width = 640, height = 90, label = ""
   return h("div", {}, h("div", { class: "axis" }, "max " + (Number.isInteger(max) ? max : max.toFixed(4)) + unit
     + (values.length ? ", newest on the right" : "")), svg);
 }
+
+/**
+ * Polls GET /traffic (requests and 5xx errors per minute over the last hour, by app label) every
+ * `seconds` and calls `draw(apps)`; returns a stop function.
+ */
+export function hourlyTraffic(draw, { seconds = 5 } = {}) {
+  let stopped = false;
+  async function poll() {
+    const res = await fetch("/_fazt/api/v1/traffic", { credentials: "same-origin" });
+    if (res.ok && !stopped) draw((await res.json()).apps);
+  }
+  poll();
+  const timer = setInterval(poll, seconds * 1000);
+  return () => { stopped = true; clearInterval(timer); };
+}
+
+/** Requests and errors per minute of one app label (or every label added up) as a line chart. */
+export function hourChart(apps, app, { width = 640, height = 80, label = "" } = {}) {
+  const names = app ? [app] : Object.keys(apps).filter((name) => name !== "_fazt");
+  // Always the whole hour: minutes before the server started (or before the app's first request) are 0.
+  const length = Math.max(60, ...names.map((name) => apps[name]?.requests.length ?? 0));
+  const sum = (key) => Array.from({ length }, (_, i) => names.reduce((t, name) => {
+    const values = apps[name]?.[key] ?? [];
+    return t + (values[i - (length - values.length)] ?? 0);
+  }, 0));
+  return chart([{ values: sum("requests"), color: "#0a66ff" }, { values: sum("errors"), color: "#c62828" }], { width, height, label });
+}
+
+export const hourLegend = () => h("span", { class: "muted legend" }, h("span", { class: "swatch requests" }), "requests ",
+  h("span", { class: "swatch errors" }), "5xx errors (per minute, last hour, the newest minute still running)");

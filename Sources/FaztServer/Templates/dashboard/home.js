@@ -1,7 +1,7 @@
 // Home: the server's health, the apps with their live traffic, recent deploys, the notification inbox.
 import { $, ago, api, h, size, table, when } from "./ui.js";
 import { deployCard } from "./deploy.js";
-import { chart, legend, liveRates, rateText } from "./charts.js";
+import { hourChart, hourLegend, hourlyTraffic, liveRates, rateText } from "./charts.js";
 import { inbox } from "./notifications.js";
 
 function certificatePill(certificates) {
@@ -48,18 +48,16 @@ export async function homeView(view) {
   $("summary").textContent = list.apps.length + (list.apps.length === 1 ? " app" : " apps");
   // Apps are labelled by host in the metrics: the app name, or _fazt for the dashboard and API.
   const all = h("div", { id: "traffic" });
-  $("health").after(h("div", { class: "card" }, h("h3", {}, "Traffic"), legend(), all));
-  const stopRates = liveRates((history) => {
-    const apps = Object.keys(history);
-    const sum = (key) => (history[apps[0]]?.[key] ?? []).map((_, i) => apps.reduce((t, a) => t + (history[a][key][i] ?? 0), 0));
-    all.replaceChildren(chart([{ values: sum("requests"), color: "#0a66ff" }, { values: sum("errors"), color: "#c62828" }],
-      { width: 640, height: 80, label: "requests and errors per second, all hosts" }));
-    for (const element of view.querySelectorAll(".rate")) element.textContent = rateText(history[element.dataset.app]);
+  $("health").after(h("div", { class: "card" }, h("h3", {}, "Traffic"), hourLegend(), all));
+  const stopHistory = hourlyTraffic((apps) => {
+    all.replaceChildren(hourChart(apps, null, { label: "requests and errors per minute over the last hour, every app" }));
     for (const element of view.querySelectorAll(".spark")) {
-      const entry = history[element.dataset.app];
-      if (entry) element.replaceChildren(chart([{ values: entry.requests, color: "#0a66ff" }, { values: entry.errors, color: "#c62828" }],
-        { width: 200, height: 36, label: "requests and errors per second for " + element.dataset.app }));
+      element.replaceChildren(hourChart(apps, element.dataset.app, { width: 200, height: 36,
+        label: "requests and errors per minute over the last hour for " + element.dataset.app }));
     }
+  });
+  const stopRates = liveRates((history) => {
+    for (const element of view.querySelectorAll(".rate")) element.textContent = rateText(history[element.dataset.app]);
   }, { seconds: 2 });
-  return () => { stopRates(); notes.stop(); };
+  return () => { stopRates(); stopHistory(); notes.stop(); };
 }
