@@ -30,6 +30,7 @@ let package = Package(
             name: "FaztStore",
             dependencies: [
                 "CSQLite",
+                "CFaztSystem",
                 "FaztGit",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -4,14 +4,20 @@
 # - new TLS handshakes per second (openssl s_time -new, one client);
 # - RSS per idle TLS connection (500 handshaken, idle connections; RSS delta / 500).
 #
+# Rounds alternate fazt and nginx (ROUNDS, default 3; the load average is printed before each); the
+# ratio is the median over rounds with its spread, leaving out rounds where nginx measured below
+# PEER_FLOOR (0.6) of its best round (something else had the CPU).
+#
 # Environment: FAZT (binary, default .build/release/fazt), DURATION (default 10s), CONNECTIONS
-# (default 64), IDLE (default 500). Needs wrk, nginx, openssl, python3 (scripts/install-deps.sh bench).
+# (default 64), IDLE (default 500), ROUNDS, PEER_FLOOR. Needs wrk, nginx, openssl, python3 (scripts/install-deps.sh bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FAZT=${FAZT:-./.build/release/fazt}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 IDLE=${IDLE:-500}
+ROUNDS=${ROUNDS:-3}
+PEER_FLOOR=${PEER_FLOOR:-0.6}
 WORK=$(mktemp -d /tmp/fazt-bench-https.XXXXXX)
 PIDS=()
 cleanup() {
@@ -104,16 +110,36 @@ PY
 }
 rps "$FAZT_PORT" >/dev/null
 rps "$NGINX_PORT" >/dev/null
-FAZT_RPS=$(rps "$FAZT_PORT")
-NGINX_RPS=$(rps "$NGINX_PORT")
-FAZT_HS=$(handshakes "$FAZT_PORT")
-NGINX_HS=$(handshakes "$NGINX_PORT")
+# Alternating rounds: fazt, nginx, fazt, nginx … (ROUNDS, default 3), load recorded before each.
+ROUND_LINES=()
+for round in $(seq 1 "$ROUNDS"); do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    f=$(rps "$FAZT_PORT")
+    n=$(rps "$NGINX_PORT")
+    fh=$(handshakes "$FAZT_PORT")
+    nh=$(handshakes "$NGINX_PORT")
+    echo "round $round: load $load, static 1 KB fazt $f nginx $n req/s; handshakes/s fazt $fh nginx $nh" >&2
+    ROUND_LINES+=("$load $f $n $fh $nh")
+done
 FAZT_IDLE=$(idle_rss "$FAZT_PORT" "$FAZT_PID")
 NGINX_IDLE=$(idle_rss "$NGINX_PORT" "$NGINX_PID")
-python3 - "$FAZT_RPS" "$NGINX_RPS" "$FAZT_HS" "$NGINX_HS" "$FAZT_IDLE" "$NGINX_IDLE" <<'PY'
-import sys
-f_rps, n_rps, f_hs, n_hs, f_idle, n_idle = map(int, sys.argv[1:])
-print(f"https static 1 KB (TLS 1.3, keep-alive): fazt {f_rps} req/s, nginx {n_rps} req/s, ratio {f_rps / max(n_rps, 1):.2f}")
-print(f"new TLS handshakes/s (one openssl s_time client): fazt {f_hs}, nginx {n_hs}")
+printf '%s\n' "${ROUND_LINES[@]}" | python3 - "$FAZT_IDLE" "$NGINX_IDLE" "$PEER_FLOOR" <<'PY'
+import statistics, sys
+f_idle, n_idle, floor = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+rounds = [list(map(float, line.split())) for line in sys.stdin if line.strip()]
+best = max(r[2] for r in rounds)
+kept = [r for r in rounds if r[2] >= floor * best]
+for i, (load, f, n, fh, nh) in enumerate(rounds, 1):
+    mark = "" if [load, f, n, fh, nh] in kept else f"  (left out: nginx below {floor:.0%} of its best round)"
+    print(f"round {i}: load {load:.2f}; static 1 KB fazt {f:.0f} nginx {n:.0f} req/s, ratio {f / max(n, 1):.2f}; "
+          f"handshakes/s fazt {fh:.0f} nginx {nh:.0f}{mark}")
+ratios = sorted(f / max(n, 1) for _, f, n, _, _ in kept)
+hs = sorted(fh / max(nh, 1) for _, _, _, fh, nh in kept)
+print(f"https static 1 KB (TLS 1.3, keep-alive): ratio fazt/nginx median {statistics.median(ratios):.2f} "
+      f"(spread {ratios[0]:.2f}-{ratios[-1]:.2f}, {len(kept)} of {len(rounds)} rounds); "
+      f"fazt {statistics.median(r[1] for r in kept):.0f}, nginx {statistics.median(r[2] for r in kept):.0f} req/s (medians)")
+print(f"new TLS handshakes/s (one openssl s_time client): ratio median {statistics.median(hs):.2f} "
+      f"(spread {hs[0]:.2f}-{hs[-1]:.2f}); fazt {statistics.median(r[3] for r in kept):.0f}, "
+      f"nginx {statistics.median(r[4] for r in kept):.0f}")
 print(f"RSS per idle TLS connection: fazt {f_idle} B, nginx {n_idle} B")
 PY

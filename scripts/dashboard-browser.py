@@ -26,6 +26,7 @@ virtual authenticator (CTAP2, internal, resident keys, user verified), and check
   restore   "Restore code + data" to v2 undoes the KV write made since (the key is gone);
   deploy    picking a folder deploys it as a new app with a progress bar; it shows up in the list;
   link      the new app's "open" link leads to the app itself;
+  archive   a .zip picked on the app's Versions tab deploys its next version;
   token     Settings creates a scoped token and shows it with the MCP line;
   passkey   "Add a passkey" registers one (listed), sign out, "Sign in with a passkey" signs in;
   signout   "Sign out everywhere" ends the session (the sign-in form is back);
@@ -51,6 +52,7 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSWORD = "correct horse battery staple"
@@ -448,6 +450,20 @@ def main():
         driver.get(href)
         browser.wait(lambda d: "Dropped in" in d.page_source, message="the app link did not open the app")
         check("link", href.startswith(f"http://dropped.localhost:{server.port}"), href)
+
+        archive = os.path.join(server.tmp, "dropped-v2.zip")
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("index.html", "<!doctype html><title>Dropped</title><h1>Dropped again, from a zip</h1>")
+        driver.get(url + "#/app/dropped/versions")
+        browser.wait(lambda d: d.find_elements("id", "deploy-archive"), message="no archive picker on the versions tab")
+        driver.find_element("id", "deploy-archive").send_keys(archive)
+        # Once deployed, the tab reloads with the new version live.
+        browser.wait(lambda d: "v2 (live)" in browser.text("tab") or "failed" in browser.text("deploy-status"),
+                     seconds=30, message="the archive deploy never finished")
+        request = urllib.request.Request(f"http://127.0.0.1:{server.port}/", headers={"Host": f"dropped.localhost:{server.port}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            served = response.read().decode()
+        check("archive", "from a zip" in served, "v2 of dropped deployed from a zip and served")
         driver.get(url)
         browser.visible("health")
 

@@ -36,13 +36,14 @@ final class TrafficHistory: Sendable {
             }
             guard let last = state.last else { return }
             let apps = Set(totals.keys).union(state.series.keys)
+            // Minutes kept before this sample (every series has as many).
+            let filled = state.series.values.first?.requests.count ?? 0
             for app in apps {
                 let current = totals[app] ?? last[app] ?? (0, 0)
                 let before = last[app] ?? (0, 0)
                 var entry = state.series[app] ?? Series()
                 if state.series[app] == nil {
                     // A new label starts with zeros back to the first sample of the hour.
-                    let filled = state.series.values.first?.requests.count ?? 0
                     guard state.series.count < Self.maxApps else { continue }
                     entry.requests = Array(repeating: 0, count: filled)
                     entry.errors = Array(repeating: 0, count: filled)

@@ -1,3 +1,4 @@
+import CFaztSystem
 import CSQLite
 import Foundation
 
@@ -24,6 +25,11 @@ extension Connection {
                 message: "cannot start a backup into \(path): \(destination.lastErrorMessage)"
             )
         }
+        // The copy's pages are handed to the disk as they are made (8 MB at a time, without waiting)
+        // rather than left for the kernel to flush in one burst that would queue the WAL's syncs.
+        let writeBack = open(path, O_WRONLY | O_CLOEXEC)
+        defer { if writeBack >= 0 { close(writeBack) } }
+        var startedWriteBack = 0
         try execute("BEGIN")
         defer { try? execute("COMMIT") }
         _ = try queryOne("SELECT count(*) FROM sqlite_master") { $0.int(0) }
@@ -39,6 +45,10 @@ extension Connection {
                 continue
             }
             copiedBytes += Int(pagesPerStep) * pageSize
+            if writeBack >= 0, copiedBytes - startedWriteBack >= 8 << 20 {
+                _ = fazt_start_writeback(writeBack, 0, 0)
+                startedWriteBack = copiedBytes
+            }
             if stepped == SQLITE_OK, let bytesPerSecond, bytesPerSecond > 0 {
                 let due = UInt64(Double(copiedBytes) / Double(bytesPerSecond) * 1e9)
                 let elapsed = DispatchTime.now().uptimeNanoseconds - started

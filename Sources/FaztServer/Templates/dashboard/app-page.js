@@ -1,6 +1,7 @@
 // One app: versions (diff, roll back, restore), files (edit into a draft), live logs, run history,
 // jobs, storage (KV, collections, SQL, blobs), realtime, env and secrets, AI, the manifest.
 import { $, api, h, session, showError, size, table, when } from "./ui.js";
+import { deployCard } from "./deploy.js";
 import { bars, hourChart, hourLegend, hourlyTraffic, liveRates, rateText } from "./charts.js";
 
 const tabs = [["versions", "Versions"], ["files", "Files"], ["logs", "Logs"], ["runs", "Runs"], ["jobs", "Jobs"], ["storage", "Storage"],
@@ -47,6 +48,7 @@ function tabView(tab, body, path, name) {
 
 async function versions(body, path, name) {
   const list = await api("GET", path + "/versions");
+  body.append(deployCard(() => window.dispatchEvent(new HashChangeEvent("hashchange")), { app: name }));
   const numbers = list.versions.map((v) => v.version);
   const from = h("select", { id: "diff-from", "aria-label": "From version" }, numbers.map((n) => h("option", { value: n }, "v" + n)));
   const to = h("select", { id: "diff-to", "aria-label": "To version" }, numbers.map((n) => h("option", { value: n }, "v" + n)));

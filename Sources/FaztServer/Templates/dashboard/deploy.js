@@ -54,25 +54,37 @@ async function droppedFiles(items) {
   return files;
 }
 
-/** The deploy card: app name, drop zone or folder picker, progress, outcome. */
-export function deployCard(onDeployed) {
-  const name = h("input", { id: "deploy-name", placeholder: "app name", "aria-label": "App name", pattern: "[a-z0-9][a-z0-9\\-]*" });
+const archiveTypes = [[/\.zip$/i, "application/zip"], [/\.(tar\.gz|tgz)$/i, "application/gzip"], [/\.tar$/i, "application/x-tar"]];
+const archiveType = (file) => archiveTypes.find(([pattern]) => pattern.test(file.name))?.[1];
+
+/**
+ * The deploy card: app name (fixed when `app` is given), drop zone, folder or archive picker,
+ * progress, outcome.
+ */
+export function deployCard(onDeployed, { app: fixed } = {}) {
+  const name = h("input", { id: "deploy-name", placeholder: "app name", "aria-label": "App name", pattern: "[a-z0-9][a-z0-9\\-]*",
+    value: fixed, hidden: !!fixed });
   const progress = h("progress", { id: "deploy-progress", max: 100, value: 0, hidden: true });
   const status = h("p", { id: "deploy-status", class: "muted", role: "status" });
   const picker = h("input", { id: "deploy-folder", type: "file", webkitdirectory: true, multiple: true, "aria-label": "Folder to deploy" });
-  const zone = h("div", { class: "drop", id: "deploy-drop", tabindex: "0" }, "Drop a folder here, or pick one: ", picker);
+  const archive = h("input", { id: "deploy-archive", type: "file", accept: ".zip,.tar,.tar.gz,.tgz", "aria-label": "Archive to deploy" });
+  const zone = h("div", { class: "drop", id: "deploy-drop", tabindex: "0" },
+    "Drop a folder or a .zip / .tar.gz here, or pick a folder: ", picker, " or an archive: ", archive);
 
   async function upload(files) {
-    const app = name.value.trim().toLowerCase();
-    if (!app) { status.textContent = "Give the app a name first."; name.focus(); return; }
     if (!files.length) { status.textContent = "That folder is empty."; return; }
     const entries = await Promise.all(files.map(async ({ path, file }) => ({ path, bytes: new Uint8Array(await file.arrayBuffer()) })));
-    const body = tar(entries);
+    send(tar(entries), "application/x-tar", `Uploading ${files.length} files…`);
+  }
+
+  function send(body, type, message) {
+    const app = name.value.trim().toLowerCase();
+    if (!app) { status.textContent = "Give the app a name first."; name.focus(); return; }
     progress.hidden = false; progress.value = 0;
-    status.textContent = `Uploading ${files.length} files…`;
+    status.textContent = message;
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/_fazt/api/v1/apps/" + encodeURIComponent(app) + "/deploy?source=dashboard");
-    xhr.setRequestHeader("Content-Type", "application/x-tar");
+    xhr.setRequestHeader("Content-Type", type);
     xhr.setRequestHeader("X-Fazt-CSRF", session.csrf);
     xhr.upload.onprogress = (event) => { if (event.lengthComputable) progress.value = Math.round(100 * event.loaded / event.total); };
     xhr.onload = () => {
@@ -90,9 +102,19 @@ export function deployCard(onDeployed) {
     path: file.webkitRelativePath.split("/").slice(1).join("/") || file.name, file }))));
   zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
   zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  archive.addEventListener("change", () => {
+    const file = archive.files[0];
+    if (file) send(file, archiveType(file) || "application/octet-stream", `Uploading ${file.name}…`);
+  });
   zone.addEventListener("drop", async (event) => {
     event.preventDefault(); zone.classList.remove("over");
+    const dropped = [...event.dataTransfer.files];
+    if (dropped.length === 1 && archiveType(dropped[0])) {
+      send(dropped[0], archiveType(dropped[0]), `Uploading ${dropped[0].name}…`);
+      return;
+    }
     upload(await droppedFiles(event.dataTransfer.items));
   });
-  return h("div", { class: "card", id: "deploy" }, h("h3", {}, "Deploy a folder"), h("form", { onsubmit: (e) => e.preventDefault() }, name), zone, progress, status);
+  return h("div", { class: "card", id: "deploy" }, h("h3", {}, fixed ? "Deploy a new version" : "Deploy a folder or archive"),
+    fixed ? "" : h("form", { onsubmit: (e) => e.preventDefault() }, name), zone, progress, status);
 }
