@@ -13,6 +13,7 @@ public final class Store: Sendable {
     public let path: String
     private let writer: StoreWriter
     private let readers: ReaderPool
+    private let checkpointer: Checkpointer
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String, configuration: StoreConfiguration = .init(), logger: Logger? = nil) throws {
@@ -31,6 +32,10 @@ public final class Store: Sendable {
             )
         }
         if configuration.journalsData { connection.journal = ChangeJournal(connection: connection.handle) }
+        // Checkpoints run on their own thread (Checkpointer), never inside a commit.
+        let checkpointer = Checkpointer(path: path)
+        checkpointer.attach(to: connection)
+        self.checkpointer = checkpointer
         self.writer = StoreWriter(
             connection: connection,
             maxBatch: configuration.maxBatch,
@@ -123,8 +128,12 @@ public final class Store: Sendable {
     /// Stops the writer after draining its queue and closes every connection (idempotent).
     public func close() {
         writer.stop()
+        checkpointer.stop()
         readers.close()
     }
+
+    /// Background checkpoints completed since open (for tests and metrics).
+    public var checkpointRuns: Int { checkpointer.completedRuns }
 }
 
 /// A one-shot result that a blocking caller waits for.
