@@ -30,3 +30,9 @@ static inline int fazt_idle_class_this_thread(void) {
 static inline int fazt_start_writeback(int fd, long long offset, long long length) {
     return (int)syscall(SYS_sync_file_range, fd, (long long)offset, (long long)length, 2u);
 }
+
+// Waits until a file range is on the disk (sync_file_range with WAIT_BEFORE | WRITE | WAIT_AFTER):
+// bounds how much of a large file being written is in flight at once.
+static inline int fazt_wait_writeback(int fd, long long offset, long long length) {
+    return (int)syscall(SYS_sync_file_range, fd, (long long)offset, (long long)length, 7u);
+}
