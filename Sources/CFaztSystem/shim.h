@@ -25,6 +25,13 @@ static inline int fazt_idle_class_this_thread(void) {
     return (int)syscall(SYS_sched_setscheduler, 0, 5 /* SCHED_IDLE */, &parameter);
 }
 
+// Puts the calling thread's disk I/O in the idle class (ioprio_set, IOPRIO_CLASS_IDLE): I/O it
+// submits itself (reads, and write-back it starts with sync_file_range) waits for the disk to have
+// nothing else queued, where the block scheduler honours priorities (mq-deadline, bfq).
+static inline int fazt_idle_io_this_thread(void) {
+    return (int)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0 /* this thread */, 3 << 13 /* IDLE */);
+}
+
 // Starts writing back a file range without waiting (sync_file_range with SYNC_FILE_RANGE_WRITE);
 // through syscall(2), since the libc declaration needs _GNU_SOURCE.
 static inline int fazt_start_writeback(int fd, long long offset, long long length) {

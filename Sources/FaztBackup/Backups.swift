@@ -17,13 +17,15 @@ public final class Backups: Sendable {
     public let defaultTarget: BackupTarget
     private let s3: @Sendable () throws -> S3Configuration
     private let running = Mutex<Bool>(false)
-    /// How fast the copy reads the live database (48 MB/s: a 1 GB database in about 20 s); faster
-    /// copies flood the disk with write-back that the writer's WAL syncs then queue behind.
-    /// (`FAZT_BACKUP_COPY_MBPS` overrides it, for tuning on other disks.)
-    public static let copyBytesPerSecond = rate("FAZT_BACKUP_COPY_MBPS", default: 48)
-    /// How fast gzip reads the copy (32 MB/s); the compressed file goes to the disk 8 MB at a time
-    /// with at most 16 MB in flight (`FAZT_BACKUP_COMPRESS_MBPS` overrides the rate; 0: unpaced).
-    public static let compressBytesPerSecond = rate("FAZT_BACKUP_COMPRESS_MBPS", default: 32)
+    /// How fast the copy reads the live database while the server is writing (16 MB/s); while the
+    /// writer is idle it goes as fast as it can. Faster copies under load flood the disk with reads
+    /// and write-back that the writer's WAL syncs then queue behind (`docs/performance-backup.md`).
+    /// (`FAZT_BACKUP_COPY_MBPS` overrides it, for tuning on other disks; 0: never paced.)
+    public static let copyBytesPerSecond = rate("FAZT_BACKUP_COPY_MBPS", default: 16)
+    /// How fast gzip reads the copy while the server is writing (12 MB/s; full speed while it is
+    /// not); the compressed file goes to the disk 8 MB at a time with at most 16 MB in flight
+    /// (`FAZT_BACKUP_COMPRESS_MBPS` overrides the rate; 0: never paced).
+    public static let compressBytesPerSecond = rate("FAZT_BACKUP_COMPRESS_MBPS", default: 12)
 
     private static func rate(_ variable: String, default megabytes: Int) -> Int {
         (ProcessInfo.processInfo.environment[variable].flatMap(Int.init) ?? megabytes) << 20
@@ -127,7 +129,10 @@ public final class Backups: Sendable {
         let check = try Connection(path: raw, readOnly: true).integrityCheck()
         guard check == "ok" else { throw BackupError(.corrupt, "the copy failed its integrity check: \(check)") }
         let checked = DispatchTime.now().uptimeNanoseconds
-        let packedResult = try GzipFile.compress(raw, to: packed, bytesPerSecond: Self.compressBytesPerSecond)
+        let activity = WriterActivity(store: store)
+        let packedResult = try GzipFile.compress(raw, to: packed) {
+            activity.isBusy() ? Self.compressBytesPerSecond : nil
+        }
         var manifest = BackupManifest(
             name: name,
             createdAt: createdAt,

@@ -1,5 +1,6 @@
 import CFaztSystem
 import CZlib
+import FaztStore
 import Foundation
 import Glibc
 
@@ -19,14 +20,14 @@ enum GzipFile {
     /// Level 1: a backup of a large database is limited by the CPU on small machines, and level 1
     /// already shrinks SQLite pages well.
     ///
-    /// `bytesPerSecond` paces the reading of `source` (nil: as fast as the CPU allows).
+    /// `bytesPerSecond()` paces the reading of `source`, asked before each 256 KB (nil: as fast as
+    /// the CPU allows).
     static func compress(
         _ source: String,
         to destination: String,
         level: Int32 = 1,
-        bytesPerSecond: Int? = nil
+        bytesPerSecond: () -> Int? = { nil }
     ) throws -> Result {
-        let started = DispatchTime.now().uptimeNanoseconds
         let input = try RawFile(reading: source)
         let output = try RawFile(creating: destination)
         var stream = z_stream()
@@ -41,13 +42,9 @@ enum GzipFile {
         var written: Int64 = 0
         var finished = false
         while !finished {
+            let stepStarted = DispatchTime.now().uptimeNanoseconds
             let count = try input.read(into: &inBuffer)
             total += Int64(count)
-            if let bytesPerSecond, bytesPerSecond > 0 {
-                let due = UInt64(Double(total) / Double(bytesPerSecond) * 1e9)
-                let elapsed = DispatchTime.now().uptimeNanoseconds - started
-                if due > elapsed { usleep(UInt32(min((due - elapsed) / 1000, 1_000_000))) }
-            }
             let flush = count == 0 ? Z_FINISH : Z_NO_FLUSH
             try inBuffer.withUnsafeMutableBytes { raw in
                 stream.next_in = raw.bindMemory(to: Bytef.self).baseAddress
@@ -70,6 +67,9 @@ enum GzipFile {
                     output.startWriteBack(upTo: written)
                     if result == Z_STREAM_END { finished = true }
                 } while stream.avail_out == 0 || (flush == Z_FINISH && !finished)
+            }
+            if !finished, let rate = bytesPerSecond(), rate > 0 {
+                Pacing.wait(bytes: count, bytesPerSecond: rate, since: stepStarted)
             }
         }
         try output.sync()
@@ -169,11 +169,11 @@ final class RawFile {
     private var writeBackStarted: Int64 = 0
     private var writeBackWaited: Int64 = 0
 
-    /// Starts writing back what was written up to `offset` in steps of 8 MB, and waits for the step
-    /// before it to be on the disk: at most two steps are in flight, so the backup never queues a
-    /// burst of writes ahead of the server's WAL syncs (and the final `fsync` has little left).
+    /// Starts writing back what was written up to `offset` in steps of 1 MB, and waits for the step
+    /// before it to be on the disk: at most two steps are in flight, so a WAL sync of the server's
+    /// never queues behind more than about 2 MB of the backup (and the final `fsync` has little left).
     func startWriteBack(upTo offset: Int64) {
-        let step: Int64 = 8 << 20
+        let step: Int64 = 1 << 20
         guard offset - writeBackStarted >= step else { return }
         if writeBackStarted > writeBackWaited {
             _ = fazt_wait_writeback(descriptor, writeBackWaited, writeBackStarted - writeBackWaited)

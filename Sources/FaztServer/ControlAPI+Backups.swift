@@ -140,6 +140,9 @@ extension ControlAPI {
                 // the event loops; an idle-class thread is preempted by any waking thread at once.
                 _ = fazt_nice_this_thread(19)
                 _ = fazt_idle_class_this_thread()
+                // Its disk I/O waits behind the server's own (the WAL syncs) where the disk's
+                // scheduler honours priorities.
+                _ = fazt_idle_io_this_thread()
                 continuation.resume(with: Result { try body() })
             }
             thread.name = "fazt-backup"

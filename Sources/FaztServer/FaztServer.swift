@@ -235,7 +235,8 @@ final class FaztServer: Service {
                             connectionGuard: connectionGuard,
                             dateCache: resources.dateCache,
                             activity: resources.activity,
-                            metrics: measured ? resources.metrics : nil
+                            metrics: measured ? resources.metrics : nil,
+                            strictTransportSecurity: tls != nil
                         )
                     )
                 }
@@ -251,7 +252,7 @@ final class FaztServer: Service {
         guard let https = services.configuration.https, let certificates = services.tls else { return nil }
         let context = try NIOSSLContext(configuration: certificates.serverConfiguration())
         let bootstrap = makeBootstrap(
-            responder: HSTSResponder(inner: responder, certificates: certificates),
+            responder: responder,
             registry: registry,
             tls: (context, certificates)
         )

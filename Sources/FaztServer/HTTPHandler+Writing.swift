@@ -59,7 +59,8 @@ extension HTTPHandler {
             version: request.version,
             date: dateCache.value,
             connection: connection,
-            includeBody: includeBody ?? (request.method != .HEAD)
+            includeBody: includeBody ?? (request.method != .HEAD),
+            strictTransportSecurity: strictTransportSecurity
         )
         activity.touch()
         let (head, body) = ResponseEncoding.encode(response, framing: framing, allocator: context.channel.allocator)

@@ -42,6 +42,8 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     let activity: MemoryTrimmer.Activity
     /// This loop's request counts and durations (nil: not measured).
     let metrics: RequestMetrics?
+    /// Responses carry `Strict-Transport-Security` (connections of the HTTPS listener).
+    let strictTransportSecurity: Bool
     /// The request whose body is being read; its protocol state lives in `machine`.
     var request: Request?
     var machine: HTTPConnectionStateMachine<HTTPServerRequestPart>
@@ -55,9 +57,11 @@ final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         dateCache: DateCache,
         activity: MemoryTrimmer.Activity,
         metrics: RequestMetrics? = nil,
+        strictTransportSecurity: Bool = false,
         limits: HTTPConnectionStateMachine<HTTPServerRequestPart>.Limits = .init()
     ) {
         self.metrics = metrics
+        self.strictTransportSecurity = strictTransportSecurity
         self.responder = responder
         self.connectionGuard = connectionGuard
         self.dateCache = dateCache

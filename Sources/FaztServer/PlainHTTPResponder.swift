@@ -44,44 +44,7 @@ struct PlainHTTPResponder: HTTPResponder {
     private struct SpoolRefused: Error {}
 }
 
-/// The HTTPS listener's responder: the server's own, with `Strict-Transport-Security` added once a
-/// handshake has completed with one of our certificates.
-struct HSTSResponder: HTTPResponder {
-    static let value = "max-age=31536000"
-    let inner: any HTTPResponder
-    let certificates: CertificateManager
-
-    func policy(for head: HTTPRequestHead) -> RequestPolicy { inner.policy(for: head) }
-
-    func authorize(token: String, on loop: any EventLoop) -> EventLoopFuture<Bool> {
-        inner.authorize(token: token, on: loop)
-    }
-
-    func makeSpoolFile() throws -> SpoolFile { try inner.makeSpoolFile() }
-
-    func write(_ chunk: ByteBuffer, to file: SpoolFile, on loop: any EventLoop) -> EventLoopFuture<Void> {
-        inner.write(chunk, to: file, on: loop)
-    }
-
-    func reply(to request: RoutedRequest, on loop: any EventLoop, done: @escaping @Sendable (Reply) -> Void) {
-        let certificates = self.certificates
-        inner.reply(to: request, on: loop) { reply in
-            guard certificates.hasServed else { return done(reply) }
-            switch reply {
-            case .full(var response):
-                response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: Self.value)
-                done(.full(response))
-            case .stream(var response, let stream):
-                response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: Self.value)
-                done(.stream(response, stream))
-            case .upgrade:
-                done(reply)
-            }
-        }
-    }
-}
-
-/// Counts completed TLS handshakes (HSTS starts after the first) and leaves the pipeline.
+/// Counts completed TLS handshakes (for `fazt doctor` and metrics) and leaves the pipeline.
 final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
     let certificates: CertificateManager

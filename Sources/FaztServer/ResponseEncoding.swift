@@ -15,6 +15,9 @@ enum ResponseEncoding {
         var connection: String?
         /// Send the body (false for HEAD).
         var includeBody: Bool
+        /// Add `Strict-Transport-Security` (the HTTPS listener's responses) unless the response
+        /// sets its own.
+        var strictTransportSecurity = false
     }
 
     static func encode(
@@ -40,6 +43,10 @@ enum ResponseEncoding {
             buffer.writeStaticString("Content-Length: ")
             buffer.writeString(String(response.body?.readableBytes ?? response.declaredLength ?? 0))
             buffer.writeStaticString("\r\n")
+        }
+        // A year, this host only (apps are other hosts).
+        if framing.strictTransportSecurity && !response.headers.contains(name: "Strict-Transport-Security") {
+            buffer.writeStaticString("Strict-Transport-Security: max-age=31536000\r\n")
         }
         buffer.writeStaticString("Date: ")
         buffer.writeString(framing.date)

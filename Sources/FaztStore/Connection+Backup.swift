@@ -8,12 +8,12 @@ extension Connection {
     ///
     /// This connection holds one read transaction for the whole copy, so the backup's steps all
     /// read that snapshot and never restart when the writer commits meanwhile (a stepped backup
-    /// without it restarts at every commit and may never end). The copy goes in steps of 1 MB, at
-    /// most `bytesPerSecond` (nil: as fast as it can): a paced copy keeps the kernel from piling up
-    /// a whole database of dirty pages whose write-back would queue the writer's WAL syncs.
+    /// without it restarts at every commit and may never end). The copy goes in steps of 1 MB; before
+    /// each, `bytesPerSecond()` says how fast to go (nil: as fast as it can), so a caller can slow the
+    /// copy while the server is busy: its reads and write-back compete with the writer's WAL syncs.
     ///
     /// In WAL mode the read transaction does not block the writer (it only holds back checkpoints).
-    public func backup(into path: String, bytesPerSecond: Int? = nil) throws {
+    public func backup(into path: String, bytesPerSecond: () -> Int? = { nil }) throws {
         let destination = try Connection(path: path, readOnly: false)
         // The copy is a scratch file (checked, compressed, deleted): syncing it would only force a
         // large write-back burst that slows the server's own WAL syncs.
@@ -25,34 +25,42 @@ extension Connection {
                 message: "cannot start a backup into \(path): \(destination.lastErrorMessage)"
             )
         }
-        // The copy's pages are handed to the disk as they are made (8 MB at a time, without waiting)
-        // rather than left for the kernel to flush in one burst that would queue the WAL's syncs.
+        // The copy's pages are handed to the disk as they are made, 1 MB at a time with at most two
+        // such steps in flight, rather than left for the kernel to flush in bursts that the WAL's
+        // syncs would queue behind.
         let writeBack = open(path, O_WRONLY | O_CLOEXEC)
         defer { if writeBack >= 0 { close(writeBack) } }
         var startedWriteBack = 0
+        var waitedWriteBack = 0
         try execute("BEGIN")
         defer { try? execute("COMMIT") }
         _ = try queryOne("SELECT count(*) FROM sqlite_master") { $0.int(0) }
         let pageSize = max(512, try queryOne("PRAGMA page_size") { $0.int(0) } ?? 4096)
         let pagesPerStep = Int32(max(1, (1 << 20) / pageSize))
-        let started = DispatchTime.now().uptimeNanoseconds
         var copiedBytes = 0
         var stepped: Int32
         repeat {
+            let stepStarted = DispatchTime.now().uptimeNanoseconds
             stepped = sqlite3_backup_step(backup, pagesPerStep)
             if stepped == SQLITE_BUSY || stepped == SQLITE_LOCKED {
                 usleep(10_000)
                 continue
             }
             copiedBytes += Int(pagesPerStep) * pageSize
-            if writeBack >= 0, copiedBytes - startedWriteBack >= 8 << 20 {
-                _ = fazt_start_writeback(writeBack, 0, 0)
+            if writeBack >= 0, copiedBytes - startedWriteBack >= 1 << 20 {
+                if startedWriteBack > waitedWriteBack {
+                    _ = fazt_wait_writeback(
+                        writeBack,
+                        Int64(waitedWriteBack),
+                        Int64(startedWriteBack - waitedWriteBack)
+                    )
+                    waitedWriteBack = startedWriteBack
+                }
+                _ = fazt_start_writeback(writeBack, Int64(startedWriteBack), Int64(copiedBytes - startedWriteBack))
                 startedWriteBack = copiedBytes
             }
-            if stepped == SQLITE_OK, let bytesPerSecond, bytesPerSecond > 0 {
-                let due = UInt64(Double(copiedBytes) / Double(bytesPerSecond) * 1e9)
-                let elapsed = DispatchTime.now().uptimeNanoseconds - started
-                if due > elapsed { usleep(UInt32(min((due - elapsed) / 1000, 1_000_000))) }
+            if stepped == SQLITE_OK, let rate = bytesPerSecond(), rate > 0 {
+                Pacing.wait(bytes: Int(pagesPerStep) * pageSize, bytesPerSecond: rate, since: stepStarted)
             }
         } while stepped == SQLITE_OK || stepped == SQLITE_BUSY || stepped == SQLITE_LOCKED
         let finished = sqlite3_backup_finish(backup)
@@ -81,14 +89,54 @@ extension Store {
     /// `Connection.backup(into:)`); returns the copy's schema version.
     ///
     /// Runs on a read-only connection of its own, so the reader pool stays available; blocking.
+    ///
+    /// The copy runs at `bytesPerSecond` while the writer is committing and as fast as it can while
+    /// it is not (`isBusy` decides between steps).
     public func backup(into path: String, bytesPerSecond: Int? = nil) throws -> Int {
         let source = try Connection(path: self.path, readOnly: true)
         try source.execute("PRAGMA query_only=ON")
-        try source.backup(into: path, bytesPerSecond: bytesPerSecond)
+        let activity = WriterActivity(store: self)
+        try source.backup(into: path, bytesPerSecond: { activity.isBusy() ? bytesPerSecond : nil })
         let copy = try Connection(path: path, readOnly: true)
         return try copy.schemaVersion()
     }
 
     /// The newest schema version this build knows.
     public static var knownSchemaVersion: Int { KernelSchema.migrations.count }
+}
+
+/// Sleeps off the rest of a step's time budget.
+public enum Pacing {
+    /// After a step of `bytes` that started at `since` (uptime ns), sleeps until it has taken
+    /// `bytes / bytesPerSecond` (at most 1 s).
+    public static func wait(bytes: Int, bytesPerSecond: Int, since: UInt64) {
+        let budget = UInt64(Double(bytes) / Double(bytesPerSecond) * 1e9)
+        let spent = DispatchTime.now().uptimeNanoseconds - since
+        if budget > spent { usleep(UInt32(min((budget - spent) / 1000, 1_000_000))) }
+    }
+}
+
+/// Whether the store's writer committed since the previous question (a busy server): background
+/// work such as a backup slows down then and goes full speed while the writer is idle.
+public final class WriterActivity: @unchecked Sendable {
+    // Safe: used by one thread at a time (the backup's).
+    private let store: Store
+    private var lastCount: Int
+    private var lastBusyAt: UInt64 = 0
+
+    public init(store: Store) {
+        self.store = store
+        lastCount = store.commitStats.count
+    }
+
+    /// True when a commit happened in the last 200 ms.
+    public func isBusy() -> Bool {
+        let count = store.commitStats.count
+        let now = DispatchTime.now().uptimeNanoseconds
+        if count != lastCount {
+            lastCount = count
+            lastBusyAt = now
+        }
+        return lastBusyAt > 0 && now - lastBusyAt < 200_000_000
+    }
 }
