@@ -17,10 +17,12 @@ public final class Backups: Sendable {
     public let defaultTarget: BackupTarget
     private let s3: @Sendable () throws -> S3Configuration
     private let running = Mutex<Bool>(false)
-    /// How fast the copy reads the live database while the server is writing (16 MB/s); while the
-    /// writer is idle it goes as fast as it can. Faster copies under load flood the disk with reads
-    /// and write-back that the writer's WAL syncs then queue behind (`docs/performance-backup.md`).
-    /// (`FAZT_BACKUP_COPY_MBPS` overrides it, for tuning on other disks; 0: never paced.)
+    /// How fast the copy reads the live database while the server is writing (16 MB/s).
+    ///
+    /// While the writer is idle it goes as fast as it can. Faster copies under load flood the disk
+    /// with reads and write-back that the writer's WAL syncs then queue behind
+    /// (`docs/performance-backup.md`). `FAZT_BACKUP_COPY_MBPS` overrides it, for tuning on other
+    /// disks; 0: never paced.
     public static let copyBytesPerSecond = rate("FAZT_BACKUP_COPY_MBPS", default: 16)
     /// How fast gzip reads the copy while the server is writing (12 MB/s; full speed while it is
     /// not); the compressed file goes to the disk 8 MB at a time with at most 16 MB in flight

@@ -7,7 +7,9 @@ import Testing
     /// A backup slows down only while the writer commits: busy right after a commit, idle once
     /// 200 ms pass without one.
     @Test func busyOnlyRightAfterCommits() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fazt-activity-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fazt-activity-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = StoreConfiguration()
@@ -24,7 +26,9 @@ import Testing
 
     /// With the writer idle the copy ignores its rate: 8 MB at 1 MB/s would take 8 s if paced.
     @Test func anIdleStoreIsCopiedUnpaced() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fazt-activity-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fazt-activity-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = StoreConfiguration()
