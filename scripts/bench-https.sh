@@ -123,10 +123,11 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 FAZT_IDLE=$(idle_rss "$FAZT_PORT" "$FAZT_PID")
 NGINX_IDLE=$(idle_rss "$NGINX_PORT" "$NGINX_PID")
-printf '%s\n' "${ROUND_LINES[@]}" | python3 - "$FAZT_IDLE" "$NGINX_IDLE" "$PEER_FLOOR" <<'PY'
+printf '%s\n' "${ROUND_LINES[@]}" >"$WORK/rounds"
+python3 - "$FAZT_IDLE" "$NGINX_IDLE" "$PEER_FLOOR" "$WORK/rounds" <<'PY'
 import statistics, sys
 f_idle, n_idle, floor = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-rounds = [list(map(float, line.split())) for line in sys.stdin if line.strip()]
+rounds = [list(map(float, line.split())) for line in open(sys.argv[4]) if line.strip()]
 best = max(r[2] for r in rounds)
 kept = [r for r in rounds if r[2] >= floor * best]
 for i, (load, f, n, fh, nh) in enumerate(rounds, 1):
