@@ -46,13 +46,21 @@ struct BackupCommand: ParsableCommand {
         func run() throws {
             let request = BackupRequest(to: to, includeKey: includeKey ? true : nil)
             let body = try JSONEncoder().encode(request)
+            // A large database on a busy server backs up slowly on purpose (it is paced while the
+            // server writes), so this waits far longer than other commands.
+            if !options.json {
+                FileHandle.standardError.write(
+                    Data("backing up (paced while the server is writing: minutes for a large database)…\n".utf8)
+                )
+            }
             guard
                 let made = try options.client().fetch(
                     BackupBody.self,
                     "POST",
                     "/backups",
                     body: [UInt8](body),
-                    json: options.json
+                    json: options.json,
+                    timeoutSeconds: 6 * 3600
                 )
             else { return }
             print(

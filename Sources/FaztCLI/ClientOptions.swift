@@ -69,6 +69,7 @@ struct APIClient {
         _ path: String,
         body: [UInt8]? = nil,
         contentType: String = "application/json",
+        timeoutSeconds: Int = 600,
         progress: ((Int64, Int64) -> Void)? = nil
     ) throws -> [UInt8] {
         var headers = ["Authorization: Bearer \(token)"]
@@ -80,6 +81,7 @@ struct APIClient {
                 url: base + path,
                 headers: headers,
                 body: body,
+                timeoutSeconds: timeoutSeconds,
                 progress: progress
             )
         } catch {
@@ -101,9 +103,10 @@ struct APIClient {
         _ method: String,
         _ path: String,
         body: [UInt8]? = nil,
-        json: Bool
+        json: Bool,
+        timeoutSeconds: Int = 600
     ) throws -> T? {
-        let bytes = try call(method, path, body: body)
+        let bytes = try call(method, path, body: body, timeoutSeconds: timeoutSeconds)
         if json {
             Output.printRawJSON(bytes)
             return nil
