@@ -9,7 +9,7 @@ import NIOCore
 /// here (bounded by the answer itself) until the connection takes the stream, then every event is
 /// written as it comes (`event: TYPE` and `data: JSON`), and the connection closes after `finish`.
 /// A caller that goes away cancels the upstream call.
-final class AIResponseStream: ResponseStream, @unchecked Sendable {
+final class AIResponseStream: FiniteResponseStream, @unchecked Sendable {
     // Safe: every mutable field is touched under `lock`.
     private let lock = NSLock()
     private var pending: [String] = []
@@ -131,10 +131,6 @@ final class AIResponseStream: ResponseStream, @unchecked Sendable {
         }
         lock.unlock()
         loop.execute { [self] in lock.withLock { end }?() }
-    }
-
-    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>) {
-        start(on: loop, write: write, end: {})
     }
 
     func start(

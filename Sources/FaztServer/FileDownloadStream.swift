@@ -5,7 +5,7 @@ import NIOPosix
 /// A file on the server's disk sent as a response body (a backup download), read in pieces on the
 /// thread pool: the next piece is read only once the previous one is handed to the socket, so a
 /// slow client holds one piece in memory, never the file.
-final class FileDownloadStream: ResponseStream, @unchecked Sendable {
+final class FileDownloadStream: FiniteResponseStream, @unchecked Sendable {
     // Safe: `stopped` and `handle` are touched on the channel's event loop only (`start`, each
     // read's completion and `stop`, called from the channel's close future, all run there).
     private let path: String
@@ -18,10 +18,6 @@ final class FileDownloadStream: ResponseStream, @unchecked Sendable {
     init(path: String, pool: NIOThreadPool) {
         self.path = path
         self.pool = pool
-    }
-
-    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>) {
-        start(on: loop, write: write, end: {})
     }
 
     func start(

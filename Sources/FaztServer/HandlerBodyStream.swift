@@ -10,7 +10,7 @@ import NIOHTTP1
 /// written and flushed as it comes; HTTP/1.0 callers a body that ends when the connection closes.
 /// A body that breaks off (`finish(error:)`) closes the connection without the last chunk, so the
 /// client sees it truncated.
-final class HandlerBodyStream: ResponseStream, @unchecked Sendable {
+final class HandlerBodyStream: FiniteResponseStream, @unchecked Sendable {
     // Safe: every mutable field is touched under `lock`.
     private let lock = NSLock()
     private var pending: [[UInt8]] = []
@@ -98,10 +98,6 @@ final class HandlerBodyStream: ResponseStream, @unchecked Sendable {
         buffer.writeBytes(bytes)
         buffer.writeString("\r\n")
         return buffer
-    }
-
-    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>) {
-        start(on: loop, write: write, end: {})
     }
 
     func start(

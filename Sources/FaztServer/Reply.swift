@@ -42,3 +42,13 @@ extension ResponseStream {
         start(on: loop, write: write)
     }
 }
+
+/// A stream with an end (a handler's body, an AI answer, a download): it implements only
+/// `start(on:write:end:)`; started without `end`, it ends with nothing to call.
+protocol FiniteResponseStream: ResponseStream {}
+
+extension FiniteResponseStream {
+    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>) {
+        start(on: loop, write: write, end: {})
+    }
+}

@@ -8,14 +8,10 @@ import Testing
     /// Commits past 1,000 WAL frames are checkpointed on the checkpointer's thread: the writer's
     /// own autocheckpoint is replaced (the hook), the pages reach data.db, and the WAL starts over.
     @Test func theWALIsCopiedBackOffTheWriter() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fazt-ckpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.path + "/data.db"
-        var configuration = StoreConfiguration()
-        configuration.migrations = []
-        let store = try Store(path: path, configuration: configuration)
-        defer { store.close() }
+        let scratch = try ScratchStore("checkpoint")
+        defer { scratch.close() }
+        let store = scratch.store
+        let path = scratch.path
         try store.writeBlocking { try $0.execute("CREATE TABLE t (v BLOB)") }
         let before = store.checkpointRuns
         // About 2,500 pages of new rows, one commit each few hundred.

@@ -7,15 +7,9 @@ import Testing
     /// A backup slows down only while the writer commits: busy right after a commit, idle once
     /// 200 ms pass without one.
     @Test func busyOnlyRightAfterCommits() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "fazt-activity-\(UUID().uuidString)"
-        )
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = StoreConfiguration()
-        configuration.migrations = []
-        let store = try Store(path: directory.path + "/data.db", configuration: configuration)
-        defer { store.close() }
+        let scratch = try ScratchStore("activity")
+        defer { scratch.close() }
+        let store = scratch.store
         let activity = WriterActivity(store: store)
         #expect(!activity.isBusy(), "no commit yet")
         try store.writeBlocking { try $0.execute("CREATE TABLE t (v)") }
@@ -26,24 +20,18 @@ import Testing
 
     /// With the writer idle the copy ignores its rate: 8 MB at 1 MB/s would take 8 s if paced.
     @Test func anIdleStoreIsCopiedUnpaced() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "fazt-activity-\(UUID().uuidString)"
-        )
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = StoreConfiguration()
-        configuration.migrations = []
-        let store = try Store(path: directory.path + "/data.db", configuration: configuration)
-        defer { store.close() }
+        let scratch = try ScratchStore("activity")
+        defer { scratch.close() }
+        let store = scratch.store
         try store.writeBlocking { connection in
             try connection.execute("CREATE TABLE t (v BLOB)")
             for _ in 0..<2000 { try connection.run("INSERT INTO t VALUES (randomblob(4000))", []) }
         }
         usleep(300_000)
         var paced = 0
-        let source = try Connection(path: directory.path + "/data.db", readOnly: true)
+        let source = try Connection(path: scratch.path, readOnly: true)
         let activity = WriterActivity(store: store)
-        try source.backup(into: directory.path + "/copy.db") {
+        try source.backup(into: scratch.directory.path + "/copy.db") {
             if activity.isBusy() { paced += 1 }
             return activity.isBusy() ? 1 << 20 : nil
         }

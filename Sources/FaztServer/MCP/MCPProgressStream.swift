@@ -6,7 +6,7 @@ import NIOCore
 /// `notifications/progress` events come as the tool reports steps, then the JSON-RPC response, then
 /// the end of the stream. Events that come before the connection starts the stream wait for it.
 /// Stopping (the client left) cancels the call.
-final class MCPProgressStream: ResponseStream, @unchecked Sendable {
+final class MCPProgressStream: FiniteResponseStream, @unchecked Sendable {
     // Safe: every field is guarded by `lock`.
     private let lock = NSLock()
     private var pending: [String] = []
@@ -35,10 +35,6 @@ final class MCPProgressStream: ResponseStream, @unchecked Sendable {
             _ = write?(ByteBuffer(string: event))
             if last { end?() }
         }
-    }
-
-    func start(on loop: any EventLoop, write: @escaping (ByteBuffer) -> EventLoopFuture<Void>) {
-        start(on: loop, write: write, end: {})
     }
 
     func start(
