@@ -211,9 +211,9 @@ if bench_realtime_report.has_realtime(records):
     bench_realtime_report.render(records, values, sections, out)
 
 # Figures that their own scripts write to their own pages (AI streaming, git, restore points, MCP,
-# ES modules and TypeScript), shown here as well.
+# ES modules and TypeScript, online backup; the dashboard's from its browser test), shown here as well.
 for page_name in ("performance-ai.md", "performance-git.md", "performance-restore.md", "performance-mcp.md",
-                  "performance-modules.md"):
+                  "performance-modules.md", "performance-backup.md", "performance-dashboard.md"):
     page_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", page_name)
     if os.path.exists(page_path):
         with open(page_path) as page:
