@@ -48,7 +48,6 @@ function tabView(tab, body, path, name) {
 
 async function versions(body, path, name) {
   const list = await api("GET", path + "/versions");
-  body.append(deployCard(() => window.dispatchEvent(new HashChangeEvent("hashchange")), { app: name }));
   const numbers = list.versions.map((v) => v.version);
   const from = h("select", { id: "diff-from", "aria-label": "From version" }, numbers.map((n) => h("option", { value: n }, "v" + n)));
   const to = h("select", { id: "diff-to", "aria-label": "To version" }, numbers.map((n) => h("option", { value: n }, "v" + n)));
@@ -81,6 +80,7 @@ async function versions(body, path, name) {
       } catch (e) { showError(e); }
     } }, "Restore code + data")],
   ], list.versions, "No versions."));
+  body.append(h("h2", {}, "Deploy"), deployCard(() => window.dispatchEvent(new HashChangeEvent("hashchange")), { app: name }));
   return null;
 }
 
