@@ -154,16 +154,21 @@ def main():
     def med(kind, key):
         return statistics.median(row[key] for row in rows[kind])
 
+    def spread(kind, key):
+        values = [row[key] for row in rows[kind]]
+        return f"{min(values):.2f}–{max(values):.2f}"
+
     lines = [
         "# ES modules and TypeScript (issue 19)",
         "",
         f"`make bench` (scripts/bench-modules.py) on {time.strftime('%Y-%m-%d')}: {model}, {cores} cores, "
         f"load {load[0]:.2f} at start. A {args.files}-file TypeScript app (`api/r*.ts`: interfaces, generics, an "
         "enum, `import` of a helper and of lodash) against the same routes in CommonJS, one server, "
-        f"{args.rounds} rounds (a new version of each app per round), medians of the rounds.",
+        f"{args.rounds} rounds (a new version of each app per round, alternating which goes first), "
+        "medians of the rounds with their min–max spread.",
         "",
-        "| figure | TypeScript | CommonJS | difference |",
-        "|---|---:|---:|---:|",
+        "| figure | TypeScript | CommonJS | difference | TypeScript spread | CommonJS spread |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for key, label in [
         ("deploy_ms", f"deploy round trip ({args.files + 1} new files)"),
@@ -174,7 +179,8 @@ def main():
         ("steady_p99_ms", "steady request, p99"),
     ]:
         ts, cjs = med("ts", key), med("cjs", key)
-        lines.append(f"| {label} | {ts:.2f} ms | {cjs:.2f} ms | {ts - cjs:+.2f} ms |")
+        lines.append(f"| {label} | {ts:.2f} ms | {cjs:.2f} ms | {ts - cjs:+.2f} ms "
+                     f"| {spread('ts', key)} ms | {spread('cjs', key)} ms |")
     transform = med("ts", "deploy_ms") - med("cjs", "deploy_ms")
     lines += [
         "",
