@@ -64,6 +64,17 @@ extension FaztResponder {
             }
             exchange.respond(response)
         }
+        // Every failure is recorded (the response, if one is still to come, names the run).
+        let record: @Sendable (InvocationFailure, @escaping @Sendable (Int64?) -> Void) -> Void = { failure, then in
+            failures.record(
+                app: appName,
+                file: route.file,
+                failure: failure,
+                startedAt: started,
+                durationMs: StorageExecutor.wallClock() - started,
+                recorded: then
+            )
+        }
         // A response that left before the invocation ended (ctx.waitUntil, a ReadableStream body).
         let early = EarlyResponse()
         let onResponse: @Sendable (InvocationResponsePart) -> Void = { part in
@@ -84,16 +95,7 @@ extension FaztResponder {
             case .end(let error): early.stream?.finish(error: error)
             case .abort(let failure):
                 early.begin(nil)
-                let duration = StorageExecutor.wallClock() - started
-                failures.record(
-                    app: appName,
-                    file: route.file,
-                    failure: failure,
-                    startedAt: started,
-                    durationMs: duration
-                ) {
-                    finish(APIResponseMapping.response(.failure(failure), run: $0, debug: debug))
-                }
+                record(failure) { finish(APIResponseMapping.response(.failure(failure), run: $0, debug: debug)) }
             }
         }
         services.supervisor.invoke(
@@ -115,16 +117,7 @@ extension FaztResponder {
                     return
                 }
                 early.stream?.finish(error: failure.message)
-                let duration = StorageExecutor.wallClock() - started
-                failures.record(
-                    app: appName,
-                    file: route.file,
-                    failure: failure,
-                    startedAt: started,
-                    durationMs: duration
-                ) {
-                    _ in
-                }
+                record(failure) { _ in }
                 return
             }
             guard case .failure(let failure) = result else {
@@ -132,14 +125,7 @@ extension FaztResponder {
                 return
             }
             // Failures are recorded first: the response names the run that holds the details.
-            let duration = StorageExecutor.wallClock() - started
-            failures.record(
-                app: appName,
-                file: route.file,
-                failure: failure,
-                startedAt: started,
-                durationMs: duration
-            ) { run in
+            record(failure) { run in
                 guard let dev else {
                     return finish(APIResponseMapping.response(result, run: run, debug: debug))
                 }

@@ -16,13 +16,8 @@ extension VFS {
         checkScripts: (([(path: String, source: String)]) throws -> Void)? = nil
     ) throws -> DeployResult {
         let app = try AppName.validate(rawName)
-        let importer = ArchiveImporter(archivePath: archivePath, limits: limits)
-        let plan = try importer.validate()
-        if let checkScripts, !plan.scripts.isEmpty { try checkScripts(plan.scripts) }
-        let now = Self.now()
-        let files = try importer.importBlobs(plan: plan, store: store, now: now)
-        let manifestText = plan.manifest.map { String(decoding: $0, as: UTF8.self) }
-        let total = files.reduce(0) { $0 + $1.size }
+        let imported = try importArchive(archivePath, checkScripts: checkScripts)
+        let (now, manifestText, total, files) = (imported.now, imported.manifestText, imported.total, imported.files)
         let version = try store.writeBlocking { connection -> Int in
             guard
                 let live = try connection.queryOne(
@@ -36,26 +31,7 @@ extension VFS {
                 throw VFSError(.notFound, "app '\(app)' has no live version to update in place; deploy it first")
             }
             try connection.run("DELETE FROM files WHERE app = ? AND version = ?", [.text(app), .int(live)])
-            for file in files {
-                // A blob may have been collected after import checked it; refuse rather than dangle.
-                guard
-                    try connection.queryOne(
-                        "SELECT 1 FROM blobs WHERE hash = ?",
-                        [.blob(file.hash.bytes)],
-                        { _ in true }
-                    )
-                        != nil
-                else {
-                    throw VFSError(.conflict, "content was removed by a concurrent cleanup; save again")
-                }
-                try connection.run(
-                    "INSERT INTO files (app, version, path, blob, size, mime) VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        .text(app), .int(live), .text(file.path), .blob(file.hash.bytes), .int(file.size),
-                        .text(file.mime),
-                    ]
-                )
-            }
+            try Self.insertFiles(connection, files, app: app, version: live, retry: "save again")
             try connection.run(
                 "UPDATE versions SET files = ?, bytes = ?, manifest = ? WHERE app = ? AND n = ?",
                 [.int(files.count), .int(total), .optionalText(manifestText), .text(app), .int(live)]
@@ -65,13 +41,6 @@ extension VFS {
             try self.liveVersionChanged?(connection, app, live, manifestText)
             return live
         }
-        return DeployResult(
-            app: app,
-            version: version,
-            files: files.count,
-            bytes: total,
-            manifest: manifestText,
-            skipped: plan.skipped
-        )
+        return imported.result(app: app, version: version)
     }
 }

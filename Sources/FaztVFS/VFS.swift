@@ -47,17 +47,8 @@ public final class VFS: Sendable {
         checkScripts: (([(path: String, source: String)]) throws -> Void)? = nil
     ) throws -> DeployResult {
         let app = try AppName.validate(rawName)
-        let importer = ArchiveImporter(archivePath: archivePath, limits: limits)
-        let plan = try importer.validate()
-        // Handler code is checked before anything is stored (`api/**/*.js`).
-        if let checkScripts, !plan.scripts.isEmpty { try checkScripts(plan.scripts) }
-        let now = Self.now()
-        let files = try importer.importBlobs(plan: plan, store: store, now: now)
-        let manifestText = plan.manifest.map { String(decoding: $0, as: UTF8.self) }
-        let total = files.reduce(0) { $0 + $1.size }
-        let rows = files.map { file in
-            [SQLiteValue.text(file.path), .blob(file.hash.bytes), .int(file.size), .text(file.mime)]
-        }
+        let imported = try importArchive(archivePath, checkScripts: checkScripts)
+        let (now, manifestText, total) = (imported.now, imported.manifestText, imported.total)
         let (version, pruned) = try store.writeBlocking { connection -> (Int, [Int]) in
             try connection.run(
                 "INSERT OR IGNORE INTO apps (name, live_version, created_at, updated_at) VALUES (?, NULL, ?, ?)",
@@ -78,20 +69,10 @@ public final class VFS: Sendable {
                 """,
                 [
                     .text(app), .int(next), .optionalInt(parent), .optionalText(message), .text(source),
-                    .int(rows.count), .int(total), .optionalText(manifestText), .integer(now),
+                    .int(imported.files.count), .int(total), .optionalText(manifestText), .integer(now),
                 ]
             )
-            for row in rows {
-                // A blob may have been collected after import checked it; refuse rather than dangle.
-                guard try connection.queryOne("SELECT 1 FROM blobs WHERE hash = ?", [row[1]], { _ in true }) != nil
-                else {
-                    throw VFSError(.conflict, "content was removed by a concurrent cleanup; deploy again")
-                }
-                try connection.run(
-                    "INSERT INTO files (app, version, path, blob, size, mime) VALUES (?, ?, ?, ?, ?, ?)",
-                    [.text(app), .int(next), row[0], row[1], row[2], row[3]]
-                )
-            }
+            try Self.insertFiles(connection, imported.files, app: app, version: next, retry: "deploy again")
             try connection.run(
                 "UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?",
                 [.int(next), .integer(now), .text(app)]
@@ -103,14 +84,77 @@ public final class VFS: Sendable {
             return (next, pruned)
         }
         collectAfterPruning(pruned)
-        return DeployResult(
-            app: app,
-            version: version,
-            files: files.count,
-            bytes: total,
-            manifest: manifestText,
-            skipped: plan.skipped
+        return imported.result(app: app, version: version)
+    }
+
+    /// An archive validated, its handler code checked and its blobs stored: what a deploy or an
+    /// in-place sync then records in one transaction.
+    struct ImportedArchive {
+        let files: [ImportedFile]
+        let manifestText: String?
+        let total: Int
+        let skipped: [String]
+        let now: Int64
+
+        func result(app: String, version: Int) -> DeployResult {
+            DeployResult(
+                app: app,
+                version: version,
+                files: files.count,
+                bytes: total,
+                manifest: manifestText,
+                skipped: skipped
+            )
+        }
+    }
+
+    /// Validates the archive, lets `checkScripts` refuse it (before anything is stored), then
+    /// imports its blobs.
+    func importArchive(
+        _ archivePath: String,
+        checkScripts: (([(path: String, source: String)]) throws -> Void)?
+    ) throws -> ImportedArchive {
+        let importer = ArchiveImporter(archivePath: archivePath, limits: limits)
+        let plan = try importer.validate()
+        // Handler code is checked before anything is stored (`api/**/*.js`).
+        if let checkScripts, !plan.scripts.isEmpty { try checkScripts(plan.scripts) }
+        let now = Self.now()
+        let files = try importer.importBlobs(plan: plan, store: store, now: now)
+        return ImportedArchive(
+            files: files,
+            manifestText: plan.manifest.map { String(decoding: $0, as: UTF8.self) },
+            total: files.reduce(0) { $0 + $1.size },
+            skipped: plan.skipped,
+            now: now
         )
+    }
+
+    /// Adds `files` to version `version`; refuses (`retry` says what to do) when a blob was
+    /// collected after the import checked it, rather than leave a file pointing at nothing.
+    static func insertFiles(
+        _ connection: Connection,
+        _ files: [ImportedFile],
+        app: String,
+        version: Int,
+        retry: String
+    )
+        throws
+    {
+        for file in files {
+            guard
+                try connection.queryOne("SELECT 1 FROM blobs WHERE hash = ?", [.blob(file.hash.bytes)], { _ in true })
+                    != nil
+            else {
+                throw VFSError(.conflict, "content was removed by a concurrent cleanup; \(retry)")
+            }
+            try connection.run(
+                "INSERT INTO files (app, version, path, blob, size, mime) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    .text(app), .int(version), .text(file.path), .blob(file.hash.bytes), .int(file.size),
+                    .text(file.mime),
+                ]
+            )
+        }
     }
 
     /// Makes `version` live again and appends a commit with its files to `main`; one transaction, no copying.
