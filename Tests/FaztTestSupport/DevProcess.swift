@@ -3,11 +3,11 @@ import Glibc
 
 /// The real `fazt` binary running `dev` on an app folder, on a free port, with its database in a
 /// temporary directory; ready once it prints its `serving APP at http://localhost:PORT/` line.
-public final class DevProcess: @unchecked Sendable {
+public final class DevProcess: ChildProcess, @unchecked Sendable {
     // Safe: the output texts are guarded by `lock`; the rest is set in `init` before use.
     public let data: TemporaryDirectory
     public private(set) var port = 0
-    private let process = Process()
+    public let process = Process()
     private let lock = NSCondition()
     private var outText = ""
     private var errText = ""
@@ -68,8 +68,7 @@ public final class DevProcess: @unchecked Sendable {
 
     /// The owner token printed at start (`--token fzt_…`).
     public var token: String? {
-        guard let range = stderr.range(of: #"fzt_[0-9a-f]{48,}"#, options: .regularExpression) else { return nil }
-        return String(stderr[range])
+        Self.ownerToken(in: stderr)
     }
 
     /// Waits (bounded) until stdout, or stderr, contains `text` (at least `occurrences` times);
@@ -110,26 +109,6 @@ public final class DevProcess: @unchecked Sendable {
             headers: [("Authorization", "Bearer \(token)")],
             body: body
         )
-    }
-
-    public var isRunning: Bool { process.isRunning }
-
-    /// Sends SIGINT (Ctrl-C) and waits; returns the exit status.
-    @discardableResult
-    public func interrupt() -> Int32 {
-        if process.isRunning {
-            process.interrupt()
-            process.waitUntilExit()
-        }
-        return process.terminationStatus
-    }
-
-    /// Kills it with SIGKILL.
-    public func kill9() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
     }
 
     deinit { kill9() }

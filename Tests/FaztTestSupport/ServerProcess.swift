@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 
 /// The real `fazt` binary running `serve` on a free port with its own temporary data directory.
-public final class ServerProcess: @unchecked Sendable {
+public final class ServerProcess: ChildProcess, @unchecked Sendable {
     // Safe: `stderrText` is guarded by `lock`; the rest is set in `start` before use.
     public let directory: TemporaryDirectory
     public private(set) var port = 0
@@ -11,7 +11,7 @@ public final class ServerProcess: @unchecked Sendable {
     public private(set) var metricsPort: Int?
     /// The HTTPS listener's port (from the ready line), with `--https` or `--tls-cert`.
     public private(set) var httpsPort: Int?
-    private let process = Process()
+    public let process = Process()
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
     private let lock = NSCondition()
@@ -83,8 +83,7 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// The owner token printed on first start (already printed when the ready line arrives).
     public var firstToken: String? {
-        guard let range = stderr.range(of: #"fzt_[0-9a-f]{48,}"#, options: .regularExpression) else { return nil }
-        return String(stderr[range])
+        Self.ownerToken(in: stderr)
     }
 
     /// Waits (bounded) until stderr contains `text` at least `occurrences` times; the reader thread
@@ -100,8 +99,6 @@ public final class ServerProcess: @unchecked Sendable {
         }
         return true
     }
-
-    public var isRunning: Bool { process.isRunning }
 
     /// The server's process id.
     public var pid: Int32 { process.processIdentifier }
@@ -142,24 +139,6 @@ public final class ServerProcess: @unchecked Sendable {
             process.waitUntilExit()
         }
         return process.terminationStatus
-    }
-
-    /// Sends SIGINT (Ctrl-C) and waits; returns the exit status.
-    @discardableResult
-    public func interrupt() -> Int32 {
-        if process.isRunning {
-            process.interrupt()
-            process.waitUntilExit()
-        }
-        return process.terminationStatus
-    }
-
-    /// Kills the server with SIGKILL (no cleanup at all).
-    public func kill9() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
     }
 
     deinit { kill9() }
