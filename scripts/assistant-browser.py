@@ -33,6 +33,9 @@ import tempfile
 import threading
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from headless import HeadlessChromium  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXPECTED_ANSWER = " ".join(f"w{i}" for i in range(60))
 OWNER_REPLY = "Hi, this is Ada from the team. How can I help?"
@@ -165,28 +168,9 @@ def setup(stack):
         stack.cli("deploy", site, "--app", app)
 
 
-class Browser:
+class Browser(HeadlessChromium):
     def __init__(self):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                         "--host-resolver-rules=MAP *.localhost 127.0.0.1", "--window-size=1280,860"):
-            options.add_argument(argument)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-        self.logs = []
-
-    def wait(self, condition, seconds=20, message=""):
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        return WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(condition, message)
-
-    def console(self):
-        self.logs += self.driver.get_log("browser")
-        return self.logs
+        super().__init__(window="1280,860")
 
     def open_widget(self, url):
         """Loads `url`, opens the widget and switches into its chat frame (ready to type)."""

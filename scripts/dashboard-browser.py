@@ -54,6 +54,9 @@ import urllib.error
 import urllib.request
 import zipfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from headless import HeadlessChromium  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSWORD = "correct horse battery staple"
 
@@ -130,19 +133,11 @@ class RawSocket:
         self.connection.close()
 
 
-class Browser:
+class Browser(HeadlessChromium):
     def __init__(self):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.virtual_authenticator import Protocol, Transport, VirtualAuthenticatorOptions
 
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                         "--window-size=1280,800", "--host-resolver-rules=MAP *.localhost 127.0.0.1"):
-            options.add_argument(argument)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        super().__init__(window="1280,800")
         authenticator = VirtualAuthenticatorOptions()
         authenticator.protocol = Protocol.CTAP2
         authenticator.transport = Transport.INTERNAL
@@ -150,12 +145,6 @@ class Browser:
         authenticator.has_user_verification = True
         authenticator.is_user_verified = True
         self.driver.add_virtual_authenticator(authenticator)
-        self.logs = []
-
-    def wait(self, condition, seconds=20, message=""):
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        return WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(condition, message)
 
     def visible(self, element_id):
         from selenium.webdriver.common.by import By
@@ -197,9 +186,6 @@ class Browser:
         except (NoSuchElementException, StaleElementReferenceException):
             return ""
 
-    def console(self):
-        self.logs += self.driver.get_log("browser")
-        return self.logs
 
 
 def main():

@@ -23,17 +23,7 @@ struct DeployCommand: ParsableCommand {
     @Option(help: "A note stored with the version.") var message: String?
 
     func run() throws {
-        let root = URL(fileURLWithPath: directory).standardizedFileURL
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CLIError("\(directory) is not a folder")
-        }
-        let name: String
-        do {
-            name = try AppName.validate(app ?? manifestName(root) ?? root.lastPathComponent)
-        } catch {
-            throw CLIError("\(error.message) (pass --app NAME)")
-        }
+        let (root, name) = try AppFolder.resolve(directory, app: app)
         let client = try options.client()
         let archive = FileManager.default.temporaryDirectory.appendingPathComponent("fazt-deploy-\(getpid()).tar.gz")
             .path
@@ -74,7 +64,25 @@ struct DeployCommand: ParsableCommand {
         }
     }
 
-    private func manifestName(_ root: URL) -> String? {
+}
+
+/// An app's folder as `fazt deploy` and `fazt dev` take it: the folder must exist; the app's name
+/// is `--app`, else the `name` in its `fazt.json`, else the folder's name.
+enum AppFolder {
+    static func resolve(_ directory: String, app: String?) throws -> (root: URL, name: String) {
+        let root = URL(fileURLWithPath: directory).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError("\(directory) is not a folder")
+        }
+        do {
+            return (root, try AppName.validate(app ?? manifestName(root) ?? root.lastPathComponent))
+        } catch {
+            throw CLIError("\(error.message) (pass --app NAME)")
+        }
+    }
+
+    private static func manifestName(_ root: URL) -> String? {
         guard let data = FileManager.default.contents(atPath: root.appendingPathComponent("fazt.json").path) else {
             return nil
         }

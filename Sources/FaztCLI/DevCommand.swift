@@ -44,17 +44,7 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let root = URL(fileURLWithPath: directory).standardizedFileURL
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CLIError("\(directory) is not a folder")
-        }
-        let name: String
-        do {
-            name = try AppName.validate(app ?? Self.manifestName(root) ?? root.lastPathComponent)
-        } catch {
-            throw CLIError("\(error.message) (pass --app NAME)")
-        }
+        let (root, name) = try AppFolder.resolve(directory, app: app)
         let level = Logger.Level(rawValue: logLevel) ?? .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -177,10 +167,4 @@ struct DevCommand: AsyncParsableCommand {
         }
     }
 
-    private static func manifestName(_ root: URL) -> String? {
-        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent("fazt.json").path) else {
-            return nil
-        }
-        return (try? Manifest.parse([UInt8](data)))?.name
-    }
 }
