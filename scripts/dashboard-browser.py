@@ -27,6 +27,8 @@ virtual authenticator (CTAP2, internal, resident keys, user verified), and check
   deploy    picking a folder deploys it as a new app with a progress bar; it shows up in the list;
   link      the new app's "open" link leads to the app itself;
   archive   a .zip picked on the app's Versions tab deploys its next version;
+  mobile    at 390x844 no view scrolls sideways;
+  keyboard  Tab from the top of home reaches the navigation, sign-out and the deploy card;
   token     Settings creates a scoped token and shows it with the MCP line;
   passkey   "Add a passkey" registers one (listed), sign out, "Sign in with a passkey" signs in;
   signout   "Sign out everywhere" ends the session (the sign-in form is back);
@@ -452,6 +454,36 @@ def main():
         check("archive", "from a zip" in served, "v2 of dropped deployed from a zip and served")
         driver.get(url)
         browser.visible("health")
+
+        # 390 px wide: no view scrolls sideways (wide tables scroll inside their own box).
+        driver.set_window_size(390, 844)
+        wide = []
+        for view, ready in (("#/", "health"), ("#/app/hello/versions", "diff-from"), ("#/app/hello/storage", "sql-run"),
+                            ("#/app/hello/realtime", "channels"), ("#/app/hello/env", "secret-form"),
+                            ("#/app/hello/runs", "run-kind"), ("#/server", "audit"), ("#/settings", "token-form")):
+            driver.get(url + view)
+            browser.visible(ready)
+            width = driver.execute_script("return document.documentElement.scrollWidth")
+            if width > 392:
+                wide.append(f"{view} is {width} px wide")
+        driver.set_window_size(1280, 800)
+        check("mobile", not wide, "; ".join(wide) or "no view is wider than 390 px")
+
+        # Keyboard: Tab from the top of the home page reaches the navigation, sign-out and the deploy card.
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        driver.get(url + "#/")
+        browser.visible("health")
+        driver.execute_script("document.activeElement && document.activeElement.blur()")
+        reached = []
+        for _ in range(30):
+            ActionChains(driver).send_keys(Keys.TAB).perform()
+            reached.append(driver.execute_script(
+                "const e = document.activeElement; return e.id || e.getAttribute('href') || e.tagName"))
+        wanted = ("#/server", "#/settings", "logout", "deploy-name", "deploy-folder", "deploy-archive")
+        check("keyboard", all(item in reached for item in wanted),
+              f"reached by Tab: {[item for item in wanted if item in reached]} of {list(wanted)}")
 
         driver.get(url + "#/settings")
         browser.visible("token-name").send_keys("claude")

@@ -16,7 +16,7 @@ import Testing
                 "budget", "password", "cookie", "traffic", "inbox", "rollback", "diff", "files", "server-tabs",
                 "budget-edit", "secret",
                 "server", "logs", "storage", "realtime", "restore",
-                "deploy", "link", "archive",
+                "deploy", "link", "archive", "mobile", "keyboard",
                 "token", "backup",
                 "passkey",
                 "signout", "console",

@@ -22,7 +22,7 @@ export async function serverView(view) {
     table([["Name", (c) => c.name], ["Provider", (c) => c.provider], ["Status", (c) => c.status],
       ["Expires", (c) => when(c.expiresAt), "wide"]], connections.connections, "No connections."),
     h("h2", {}, "Audit trail"),
-    table([["When", (e) => when(e.at)], ["Token", (e) => e.token], ["Action", (e) => e.action], ["App", (e) => e.app || "—", "wide"],
-      ["Outcome", (e) => e.outcome]], audit.entries, "Nothing audited yet (scoped-token writes and MCP calls are)."));
+    h("div", { id: "audit" }, table([["When", (e) => when(e.at)], ["Token", (e) => e.token], ["Action", (e) => e.action], ["App", (e) => e.app || "—", "wide"],
+      ["Outcome", (e) => e.outcome]], audit.entries, "Nothing audited yet (scoped-token writes and MCP calls are).")));
   return null;
 }
