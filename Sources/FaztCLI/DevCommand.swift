@@ -46,11 +46,7 @@ struct DevCommand: AsyncParsableCommand {
     func run() async throws {
         let (root, name) = try AppFolder.resolve(directory, app: app)
         let level = Logger.Level(rawValue: logLevel) ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ServeCommand.bootstrapLogging(level: level)
         let logger = Logger(label: "fazt-dev")
         // A temporary database unless --data: deleted when the server stops.
         var temporary: String?

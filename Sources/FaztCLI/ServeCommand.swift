@@ -285,11 +285,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ServeCommand.bootstrapLogging(level: level)
         let logger = Logger(label: "fazt")
         let path = URL(fileURLWithPath: data).standardizedFileURL.path
         try FileManager.default.createDirectory(
@@ -446,5 +442,16 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--public-url names \(parts[0]), but --domain is \(domain): they must match")
         }
         return (scheme, port)
+    }
+}
+
+extension ServeCommand {
+    /// Log lines go to stderr at `level` (`fazt serve` and `fazt dev`).
+    static func bootstrapLogging(level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
     }
 }
