@@ -66,7 +66,10 @@ struct ServeCommand: AsyncParsableCommand {
     var trimAfterIdle: Int = 5
     @Option(name: .customLong("js-timeout-ms"), help: "Wall-clock limit of one HTTP invocation of app JavaScript.")
     var jsTimeoutMs: Int = 5000
-    @Option(name: .customLong("worker-memory-mb"), help: "RSS cap of a JavaScript worker process, in MB.")
+    @Option(
+        name: .customLong("worker-memory-mb"),
+        help: "Memory cap of a JavaScript worker process, in MB (its own resident memory, not the shared executable's)."
+    )
     var workerMemoryMB: Int = 256
     @Option(name: .customLong("worker-idle-seconds"), help: "Seconds an idle JavaScript worker lives.")
     var workerIdleSeconds: Int = 60

@@ -12,7 +12,7 @@ public struct RuntimeConfiguration: Sendable {
     public var maxWorkers: Int = 2
     /// Wall-clock limit per HTTP invocation, in milliseconds.
     public var invocationTimeoutMs: Int = 5000
-    /// RSS above which a worker is killed, in bytes.
+    /// Own resident memory (not the shared executable) above which a worker is killed, in bytes.
     public var workerMemoryLimit: Int = 256 << 20
     /// Seconds a worker may sit idle before it exits (an idle server runs no JavaScript).
     public var workerIdleSeconds: Double = 60

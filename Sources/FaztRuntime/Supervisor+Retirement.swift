@@ -8,7 +8,7 @@ extension Supervisor {
     func recycle(_ worker: WorkerHandle) {
         logger.info(
             "replacing a JavaScript worker over its memory budget",
-            metadata: ["worker.pid": "\(worker.pid)", "rss.mb": "\(worker.residentBytes >> 20)"]
+            metadata: ["worker.pid": "\(worker.pid)", "memory.mb": "\(worker.ownResidentBytes >> 20)"]
         )
         // Only from the idle list: a worker just handed to a waiter has nothing queued yet either.
         // A busy one goes when `release` sees it draining.
@@ -55,8 +55,8 @@ extension Supervisor {
                     worker.kill(reason: .timeout, message: "invocation passed its deadline")
                 } else {
                     let limit = worker.busyMemoryLimit ?? configuration.workerMemoryLimit
-                    if worker.residentBytes > limit {
-                        worker.kill(reason: .memory, message: "RSS passed \(limit >> 20) MB")
+                    if worker.ownResidentBytes > limit {
+                        worker.kill(reason: .memory, message: "memory passed \(limit >> 20) MB")
                     }
                 }
             }

@@ -468,7 +468,7 @@ final class WorkerHandle: @unchecked Sendable {
         }
     }
 
-    /// The RSS cap of the running request, if it has its own.
+    /// The memory cap of the running request, if it has its own.
     var busyMemoryLimit: Int? { lock.withLock { pending.first?.memoryLimit } }
 
     /// True when another request may queue behind the running one: fewer than `limit` queued and
@@ -493,8 +493,9 @@ final class WorkerHandle: @unchecked Sendable {
 
     var idleSince: UInt64 { lock.withLock { lastUsedAt } }
 
-    /// Resident memory in bytes, or 0 when unknown.
-    var residentBytes: Int { ProcessMemory.residentBytes(of: pid) }
+    /// Resident memory of its own in bytes (without the shared executable's pages; what the
+    /// memory cap holds), or 0 when unknown.
+    var ownResidentBytes: Int { ProcessMemory.ownResidentBytes(of: pid) }
 }
 
 /// Lets the channel's handler reach its `WorkerHandle`, which exists only after the channel does.

@@ -412,7 +412,7 @@ final class WorkerRuntime {
         JSEngine.terminated = false
     }
 
-    /// Reads resident memory every 16 invocations (and after a new context); over the budget, and
+    /// Reads its own resident memory every 16 invocations (and after a new context); over the budget, and
     /// grown by a quarter of it since the first check, asks the daemon (once) to replace this worker
     /// when it is idle. (A budget below what a fresh worker uses would otherwise replace every
     /// worker after its first request.)
@@ -423,7 +423,7 @@ final class WorkerRuntime {
         sinceMemoryCheck += 1
         guard !recycleRequested, sinceMemoryCheck >= 16 else { return }
         sinceMemoryCheck = 0
-        let resident = ProcessMemory.residentBytes()
+        let resident = ProcessMemory.ownResidentBytes()
         if memoryBaseline == 0 { memoryBaseline = resident }
         guard resident > max(memoryBudget, memoryBaseline + memoryBudget / 4) else { return }
         recycleRequested = true

@@ -51,7 +51,7 @@ public struct ServerConfiguration: Sendable {
     public var executablePath: String = ServerConfiguration.currentExecutable()
     /// Wall-clock limit of one HTTP invocation of app JavaScript, in milliseconds.
     public var invocationTimeoutMs: Int = 5000
-    /// RSS cap of a JavaScript worker, in bytes.
+    /// Memory cap of a JavaScript worker (its own resident memory), in bytes.
     public var workerMemoryLimit: Int = 256 << 20
     /// Seconds an idle JavaScript worker lives before exiting.
     public var workerIdleSeconds: Double = 60

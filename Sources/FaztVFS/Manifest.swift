@@ -11,7 +11,7 @@ public struct Manifest: Sendable, Equatable {
     public var cors: CORSOptions?
     /// Wall-clock limit of this app's HTTP handlers in ms (capped by the server's limit).
     public var timeoutMs: Int?
-    /// Worker RSS cap while this app's code runs, in MB (capped by the server's limit).
+    /// Worker memory cap while this app's code runs, in MB (capped by the server's limit).
     public var memoryMB: Int?
     /// Who may use the app: `.public` (default) or `.owner` (the owner's token or session on every path).
     public var access: Access = .public
