@@ -198,10 +198,10 @@ def main():
 
         port, server, owner_api = launch("fazt", {})
         daemons = {"fazt": (port, owner_api)}
-        if os.environ.get("BENCH_AI_LOOP", "1") != "0":
-            # The same daemon reading the provider on the caller's loop (FAZT_AI_CLIENT=loop), to compare.
-            loop_port, _, loop_api = launch("fazt-loop", {"FAZT_AI_CLIENT": "loop"})
-            daemons["fazt (loop client)"] = (loop_port, loop_api)
+        if os.environ.get("BENCH_AI_CURL", "1") != "0":
+            # The same daemon reading the provider on libcurl's thread (FAZT_AI_CLIENT=curl), to compare.
+            curl_port, _, curl_api = launch("fazt-curl", {"FAZT_AI_CLIENT": "curl"})
+            daemons["fazt (libcurl)"] = (curl_port, curl_api)
 
         with open(f"{work}/litellm.yaml", "w") as f:
             f.write("model_list:\n")
@@ -320,8 +320,8 @@ def render(rows, concurrent, load, version):
              "proxy with the same model. Overhead = the path's figure − the same round's direct figure "
              "(median, min–max).", "",
              "**In the daemon** is fazt's own count of the issue's window (upstream chunk in → SSE frame "
-             "out): from a piece of the provider's answer being read (by libcurl's thread; on the caller's "
-             "connection loop in the **fazt (loop client)** row, `FAZT_AI_CLIENT=loop`) until the event made "
+             "out): from a piece of the provider's answer being read (on the caller's connection loop; by "
+             "libcurl's thread in the **fazt (libcurl)** row, `FAZT_AI_CLIENT=curl`) until the event made "
              "from it is written to the caller's socket (`GET /_fazt/api/v1/ai/latency`, reset before each "
              "run; 1 µs buckets). The overhead columns also hold the second loopback hop that any proxy adds "
              "(the client reads from the daemon, not from the mock), and the Python reader's own wake-ups.", "",

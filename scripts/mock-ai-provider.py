@@ -10,8 +10,9 @@ on its own (TCP_NODELAY is set), with optional small sleeps in between.
 Usage: mock-ai-provider.py [--port 0] [--key KEY] [--delay-ms MS] [--quiet]
 
 The request's model name picks the behaviour (see docs/testing-ai.md and SCENARIOS below); the
-header `x-mock-scenario` overrides it. Control endpoints: GET /_mock/health, GET /_mock/requests,
-POST /_mock/reset.
+header `x-mock-scenario` overrides it. Control endpoints: GET /_mock/health (with
+`connections_opened` and `idle_connections`: open ones that sent no request yet), GET /_mock/requests
+(each with its `connection` number), POST /_mock/reset.
 """
 import argparse
 import asyncio
@@ -79,6 +80,8 @@ class State:
         self.quiet = quiet
         self.requests = []
         self.counters = {}
+        self.opened = 0  # connections accepted since start
+        self.idle = set()  # open connections that have not sent a request yet
 
     def reset(self):
         self.requests.clear()
@@ -741,9 +744,13 @@ def redacted_path(target):
 
 async def serve_connection(state, reader, writer):
     conn = Connection(state, reader, writer)
+    state.opened += 1
+    conn.number = state.opened
+    state.idle.add(conn.number)
     try:
         while True:
             req = await conn.read_request()
+            state.idle.discard(conn.number)
             if req is None:
                 break
             keep = await handle(conn, req)
@@ -754,6 +761,7 @@ async def serve_connection(state, reader, writer):
     except Exception as exc:  # never let one connection take the server down
         print(f"mock-ai: internal error: {exc!r}", file=sys.stderr, flush=True)
     finally:
+        state.idle.discard(conn.number)
         if not writer.transport.is_closing():
             try:
                 writer.close()
@@ -788,7 +796,7 @@ async def handle(conn, req):
                          and body["stream_options"].get("include_usage") is True)
     attempt = state.attempt(api, scenario) if req.method == "POST" else 0
     entry = {
-        "time": time.time(), "method": req.method, "path": redacted_path(req.target), "api": api,
+        "time": time.time(), "connection": conn.number, "method": req.method, "path": redacted_path(req.target), "api": api,
         "endpoint": kind, "model": model, "scenario": scenario, "attempt": attempt, "stream": stream,
         "include_usage": include_usage,
         "headers": {n: (redact_value(n, v) if n.lower() in KEY_HEADERS else v) for n, v in req.headers},
@@ -1078,7 +1086,8 @@ async def watch_close(conn, entry):
 async def handle_control(conn, req, kind, close):
     state = conn.state
     if kind == "/_mock/health" and req.method == "GET":
-        payload = {"ok": True, "requests": len(state.requests), "key_required": state.key is not None}
+        payload = {"ok": True, "requests": len(state.requests), "key_required": state.key is not None,
+                   "connections_opened": state.opened, "idle_connections": len(state.idle)}
     elif kind == "/_mock/requests" and req.method == "GET":
         payload = state.requests
     elif kind == "/_mock/reset" and req.method == "POST":

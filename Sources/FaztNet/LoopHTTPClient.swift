@@ -13,7 +13,9 @@ import Synchronization
 /// `EgressPolicy` applies: http and https only, the allowlist, no private addresses unless allowed,
 /// the connect, total and stall timeouts, the response size cap. Redirects are not followed (the
 /// answer is the 3xx). Idle connections are kept per loop and host for reuse (`Connection:
-/// keep-alive`), closed after `idleSeconds`.
+/// keep-alive`), closed after `idleSeconds`. Once a connection to a host was kept on one loop, each
+/// other loop named in `start(…warming:)` gets one too (opened in the background): the next
+/// caller may be on any of them, and would otherwise wait for a connect (and a TLS handshake).
 public enum LoopHTTPClient {
     /// Seconds an idle connection is kept for the next request to the same host.
     static let idleSeconds: Int64 = 30
@@ -21,11 +23,15 @@ public enum LoopHTTPClient {
     static let maxIdlePerHost = 8
 
     /// Starts `request`; `stream`'s callbacks run on `loop` (see `EgressStream`).
+    ///
+    /// `warming`: the loops that should each hold an idle connection to the host once it answered
+    /// (see above).
     public static func start(
         _ request: EgressRequest,
         policy: EgressPolicy,
         stream: EgressStream,
-        on loop: any EventLoop
+        on loop: any EventLoop,
+        warming loops: [any EventLoop] = []
     ) {
         let target: Target
         do {
@@ -38,7 +44,14 @@ public enum LoopHTTPClient {
             loop.execute { stream.onEnd(.failure(refusal)) }
             return
         }
-        let exchange = LoopHTTPExchange(request: request, target: target, policy: policy, stream: stream, loop: loop)
+        let exchange = LoopHTTPExchange(
+            request: request,
+            target: target,
+            policy: policy,
+            stream: stream,
+            loop: loop,
+            warming: loops
+        )
         stream.onCancel { loop.execute { exchange.fail(EgressError(message: "\(policy.label): cancelled")) } }
         loop.execute {
             if let idle = LoopHTTPPool.shared.take(target.key, on: loop) {
@@ -86,17 +99,35 @@ public enum LoopHTTPClient {
     }
 
     private static func open(_ exchange: LoopHTTPExchange, at address: SocketAddress) {
-        let target = exchange.target
-        let policy = exchange.policy
         guard !exchange.isOver else { return }
+        let handler = LoopHTTPConnection(key: exchange.target.key)
+        connect(handler, to: address, exchange.target, policy: exchange.policy, on: exchange.loop).whenComplete {
+            result in
+            switch result {
+            case .success: handler.begin(exchange)
+            case .failure(let error as EgressError): exchange.fail(error)
+            case .failure(let error):
+                let label = exchange.policy.label
+                exchange.fail(EgressError(message: "\(label): cannot connect to \(exchange.target.host): \(error)"))
+            }
+        }
+    }
+
+    /// Opens a connection to `address` on `loop` whose pipeline ends in `handler`.
+    private static func connect(
+        _ handler: LoopHTTPConnection,
+        to address: SocketAddress,
+        _ target: Target,
+        policy: EgressPolicy,
+        on loop: any EventLoop
+    ) -> EventLoopFuture<any Channel> {
         let tls: NIOSSLContext?
         do {
             tls = target.secure ? try LoopHTTPPool.tlsContext() : nil
         } catch {
-            return exchange.fail(EgressError(message: "\(policy.label): TLS is not available: \(error)"))
+            return loop.makeFailedFuture(EgressError(message: "\(policy.label): TLS is not available: \(error)"))
         }
-        let handler = LoopHTTPConnection(key: target.key)
-        ClientBootstrap(group: exchange.loop)
+        return ClientBootstrap(group: loop)
             .connectTimeout(.seconds(Int64(policy.connectTimeoutSeconds)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -112,13 +143,30 @@ public enum LoopHTTPClient {
                 }
             }
             .connect(to: address)
-            .whenComplete { result in
-                switch result {
-                case .success: handler.begin(exchange)
-                case .failure(let error):
-                    exchange.fail(EgressError(message: "\(policy.label): cannot connect to \(target.host): \(error)"))
-                }
+    }
+
+    /// Opens an idle connection to `exchange`'s host on each other warming loop that has none.
+    ///
+    /// Called once a connection to that host was kept on `loop`; a loop already opening one is
+    /// left alone. Only to an address already resolved and allowed for this host; a failure just
+    /// leaves that loop without one.
+    static func warm(after exchange: LoopHTTPExchange, besides loop: any EventLoop) {
+        let target = exchange.target
+        let policy = exchange.policy
+        guard !exchange.warming.isEmpty,
+            let address = (try? SocketAddress(ipAddress: target.host, port: target.port))
+                ?? LoopHTTPPool.shared.resolved(target.host, port: target.port),
+            policy.allowPrivate || !EgressPolicy.isPrivate(address.addressBytes)
+        else { return }
+        let kept = ObjectIdentifier(loop as AnyObject)
+        for other in exchange.warming where ObjectIdentifier(other as AnyObject) != kept {
+            guard LoopHTTPPool.shared.startWarming(target.key, on: other) else { continue }
+            let handler = LoopHTTPConnection(key: target.key, idle: true)
+            connect(handler, to: address, target, policy: policy, on: other).whenComplete { result in
+                LoopHTTPPool.shared.endWarming(target.key, on: other)
+                if case .success = result { handler.keepIdle() }
             }
+        }
     }
 
     /// Where a request goes: scheme, host, port and the request target (path and query).
@@ -183,6 +231,8 @@ extension SocketAddress {
 final class LoopHTTPPool: Sendable {
     static let shared = LoopHTTPPool()
     private let idle = Mutex<[String: [LoopHTTPConnection]]>([:])
+    /// Slots (loop and host) with a warming connection on its way (see `LoopHTTPClient.warm`).
+    private let warming = Mutex<Set<String>>([])
     /// Resolved names (`host port` → address, until when), as libcurl's DNS cache keeps them.
     private let addresses = Mutex<[String: (SocketAddress, NIODeadline)]>([:])
     static let resolvedSeconds: Int64 = 60
@@ -242,6 +292,19 @@ final class LoopHTTPPool: Sendable {
             idle[slot] = list
             return true
         }
+    }
+
+    /// Whether a connection to `key` should be opened ahead of need on `loop`: none is idle there
+    /// and none is on its way (then it is, until `endWarming`).
+    func startWarming(_ key: String, on loop: any EventLoop) -> Bool {
+        let slot = slot(key, loop)
+        guard idle.withLock({ $0[slot] == nil }) else { return false }
+        return warming.withLock { $0.insert(slot).inserted }
+    }
+
+    func endWarming(_ key: String, on loop: any EventLoop) {
+        let slot = slot(key, loop)
+        _ = warming.withLock { $0.remove(slot) }
     }
 
     /// Forgets `connection` (it closed).

@@ -10,6 +10,8 @@ final class LoopHTTPExchange: @unchecked Sendable {
     let policy: EgressPolicy
     let stream: EgressStream
     let loop: any EventLoop
+    /// The loops that should each hold an idle connection to this host (`LoopHTTPClient.warm`).
+    let warming: [any EventLoop]
     private(set) var isOver = false
     weak var connection: LoopHTTPConnection?
     private var status = 0
@@ -25,9 +27,11 @@ final class LoopHTTPExchange: @unchecked Sendable {
         target: LoopHTTPClient.Target,
         policy: EgressPolicy,
         stream: EgressStream,
-        loop: any EventLoop
+        loop: any EventLoop,
+        warming: [any EventLoop] = []
     ) {
         self.request = request
+        self.warming = warming
         self.target = target
         self.policy = policy
         self.stream = stream
@@ -147,7 +151,11 @@ final class LoopHTTPConnection: ChannelInboundHandler, @unchecked Sendable {
     private var informational = false
     private var idleTimer: Scheduled<Void>?
 
-    init(key: String) { self.key = key }
+    /// `idle`: opened ahead of need (`LoopHTTPClient.warm`), reusable until an answer says otherwise.
+    init(key: String, idle: Bool = false) {
+        self.key = key
+        keepAlive = idle
+    }
 
     /// Open, idle and willing to carry another request.
     var isReusable: Bool { exchange == nil && keepAlive && context?.channel.isActive == true }
@@ -162,7 +170,10 @@ final class LoopHTTPConnection: ChannelInboundHandler, @unchecked Sendable {
         guard let context, context.channel.isActive else {
             return exchange.fail(EgressError(message: "\(exchange.policy.label): the connection closed"))
         }
-        guard !exchange.isOver else { return park(context) }
+        guard !exchange.isOver else {
+            park(context)
+            return
+        }
         self.exchange = exchange
         exchange.connection = self
         keepAlive = false
@@ -194,19 +205,27 @@ final class LoopHTTPConnection: ChannelInboundHandler, @unchecked Sendable {
             let done = exchange
             exchange = nil
             done?.end()
-            park(context)
+            if park(context), let done { LoopHTTPClient.warm(after: done, besides: context.eventLoop) }
         }
     }
 
-    /// Keeps the connection for the next request to its host, or closes it.
-    private func park(_ context: ChannelHandlerContext) {
+    /// Keeps the connection for the next request to its host (true), or closes it.
+    @discardableResult
+    private func park(_ context: ChannelHandlerContext) -> Bool {
         guard keepAlive, context.channel.isActive, LoopHTTPPool.shared.keep(self, on: context.eventLoop) else {
             context.close(promise: nil)
-            return
+            return false
         }
         idleTimer = context.eventLoop.scheduleTask(in: .seconds(LoopHTTPClient.idleSeconds)) { [self] in
             self.context?.close(promise: nil)
         }
+        return true
+    }
+
+    /// Waits in the pool for a first request (a connection opened ahead of need); on its loop.
+    func keepIdle() {
+        guard let context, exchange == nil else { return }
+        park(context)
     }
 
     /// Closes the connection (its exchange failed or was cancelled mid-way).

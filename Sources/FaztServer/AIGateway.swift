@@ -49,11 +49,16 @@ final class AIGateway: AIService {
     /// Seconds a provider may send nothing (before or during its answer) before the call times out.
     let stallSeconds: Int
 
-    /// Whether `toResponse()` answers read the provider on the caller's loop (`FAZT_AI_CLIENT=loop`).
+    /// Whether `toResponse()` answers read the provider on the caller's loop (`LoopHTTPClient`).
     ///
-    /// `LoopHTTPClient` instead of libcurl's thread. Off by default: measured, it trims the
-    /// per-token p99 at a steady pace but costs time to first token (docs/performance-notes.md).
-    let readsOnCallerLoop = ProcessInfo.processInfo.environment["FAZT_AI_CLIENT"] == "loop"
+    /// Each piece of the provider's answer is read, normalized and written to the caller in one
+    /// pass of that loop, with no thread hop per token. `FAZT_AI_CLIENT=curl` reads them on
+    /// libcurl's thread instead, as every other AI call does (docs/performance-notes.md).
+    let readsOnCallerLoop = ProcessInfo.processInfo.environment["FAZT_AI_CLIENT"] != "curl"
+
+    /// The server's event loops: each keeps an idle connection to a provider that answered on
+    /// another (a caller's connection may be on any of them).
+    let callerLoops: [any EventLoop]
 
     init(
         store: Store,
@@ -61,8 +66,10 @@ final class AIGateway: AIService {
         realtime: RealtimeServices,
         scheduler: Scheduler,
         runsKeep: Int = 1000,
-        stallSeconds: Int = 60
+        stallSeconds: Int = 60,
+        callerLoops: [any EventLoop] = []
     ) {
+        self.callerLoops = callerLoops
         self.store = store
         self.runsKeep = runsKeep
         self.stallSeconds = stallSeconds

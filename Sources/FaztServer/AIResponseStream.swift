@@ -22,6 +22,8 @@ final class AIResponseStream: FiniteResponseStream, @unchecked Sendable {
     private var batch = ""
     private var batchArrivals: [NIODeadline] = []
     private var batchScheduled = false
+    /// When the last write was issued (see `send`).
+    private var lastWrite = NIODeadline.uptimeNanoseconds(0)
     /// Stops the upstream call (the caller left).
     var onStop: (@Sendable () -> Void)?
     /// Run with the connection's loop once the HTTP layer takes the stream (see `whenTaken`).
@@ -35,6 +37,9 @@ final class AIResponseStream: FiniteResponseStream, @unchecked Sendable {
         self.latency = latency
         self.toWrite = toWrite
     }
+
+    /// The gap after which a piece read on the loop is written at once rather than batched.
+    static let pause = TimeAmount.milliseconds(1)
 
     /// The response header that names the stream (set by the prelude, removed by the daemon).
     static let header = "x-fazt-ai-stream"
@@ -64,6 +69,16 @@ final class AIResponseStream: FiniteResponseStream, @unchecked Sendable {
             lock.unlock()
             return
         }
+        // Read on the loop itself (`LoopHTTPClient`) after a pause (a model at reading pace): written
+        // at once, before the rest of the read's handling and without a task. Pieces that follow one
+        // another closely (an answer at full speed) join one write at the end of the loop's pass.
+        if !batchScheduled, arrival - lastWrite > Self.pause, loop.inEventLoop {
+            lastWrite = arrival
+            let write = self.write
+            lock.unlock()
+            written(write, ByteBuffer(string: text), [arrival])
+            return
+        }
         batch += text
         batchArrivals.append(arrival)
         guard !batchScheduled else {
@@ -83,6 +98,7 @@ final class AIResponseStream: FiniteResponseStream, @unchecked Sendable {
             batch = ""
             batchArrivals = []
             batchScheduled = false
+            lastWrite = .now()
             lock.unlock()
             written(write, ByteBuffer(string: text), arrivals)
         }

@@ -152,12 +152,13 @@ final class AIStreamRun: @unchecked Sendable {
         // so each piece is read, normalized and written out in one pass (no thread hop per token).
         // The invocation's request loop is that loop; without it, wait for the connection to take
         // the stream.
+        let warming = gateway.callerLoops
         if let callerLoop {
-            return LoopHTTPClient.start(egress, policy: policy, stream: stream, on: callerLoop)
+            return LoopHTTPClient.start(egress, policy: policy, stream: stream, on: callerLoop, warming: warming)
         }
         response.whenTaken { loop in
             guard let loop else { return EgressLoop.shared.start(egress, policy: policy, stream: stream) }
-            LoopHTTPClient.start(egress, policy: policy, stream: stream, on: loop)
+            LoopHTTPClient.start(egress, policy: policy, stream: stream, on: loop, warming: warming)
         }
     }
 

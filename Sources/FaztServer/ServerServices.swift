@@ -254,7 +254,8 @@ final class ServerServices: Sendable {
             realtime: realtime,
             scheduler: scheduler,
             runsKeep: configuration.scheduler.runsKeep,
-            stallSeconds: configuration.aiStallSeconds
+            stallSeconds: configuration.aiStallSeconds,
+            callerLoops: eventLoopGroup.map { Array($0.makeIterator()) } ?? []
         )
         self.ai = ai
         runtime.ai = ai

@@ -251,11 +251,11 @@ import Testing
 
     /// `toResponse()`: the daemon sends the answer as server-sent events after the handler returned,
     /// never gzipped or buffered, and closes the connection after `finish`.
-    /// With `FAZT_AI_CLIENT=loop` the provider is read on the caller's connection loop
-    /// (`LoopHTTPClient`): the same answer.
-    @Test(arguments: ["curl", "loop"])
+    /// By default the provider is read on the caller's connection loop (`LoopHTTPClient`); with
+    /// `FAZT_AI_CLIENT=curl` on libcurl's thread: the same answer.
+    @Test(arguments: ["default", "curl"])
     func toResponseStreamsServerSentEventsToTheCaller(client: String) throws {
-        let setup = try Setup(environment: ["FAZT_AI_CLIENT": client])
+        let setup = try Setup(environment: client == "curl" ? ["FAZT_AI_CLIENT": "curl"] : [:])
         try setup.configure()
         let connection = try TestConnection(port: setup.server.port, timeoutSeconds: 20)
         try connection.sendRequest(
@@ -297,6 +297,37 @@ import Testing
         let reset = try setup.server.api("DELETE", "/ai/latency").json
         let token = reset["perToken"] as? [String: Any] ?? [:]
         #expect(token["samples"] as? Int == 0 && token["p50Ms"] is NSNull, "\(reset)")
+    }
+
+    /// A `toResponse()` answer reads the provider on the caller's loop, and the next caller may be
+    /// on any loop: once a provider answered, each other loop opens an idle connection to it, so a
+    /// call there sends its request at once (no connect, and no TLS handshake with a real
+    /// provider) — as libcurl's one pool would.
+    @Test func everyLoopKeepsAConnectionToAProviderThatAnswered() throws {
+        let setup = try Setup(serverArguments: ["--event-loops", "3"])
+        try setup.configure()
+        func answer() throws -> String {
+            let connection = try TestConnection(port: setup.server.port, timeoutSeconds: 20)
+            try connection.sendRequest("GET", "/api?mode=sse&model=fast", host: "bot.localhost:\(setup.server.port)")
+            return String(decoding: try connection.readToEnd(), as: UTF8.self)
+        }
+        #expect(try answer().contains("event: finish"))
+        // Its connection waits on its loop; the two other loops each open one.
+        let deadline = ContinuousClock.now + .seconds(10)
+        var connections = try setup.mock.connections()
+        while connections.idle < 2, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            connections = try setup.mock.connections()
+        }
+        #expect(connections.idle == 2, "connections waiting at the provider: \(connections)")
+        // Callers on every loop (connections are spread over them in turn): none connects anew.
+        for _ in 0..<6 { #expect(try answer().contains("event: finish")) }
+        let used = try setup.mock.requests().compactMap { $0["connection"] as? Int }
+        #expect(used.count == 7 && Set(used).count <= 3, "\(used)")
+        #expect(
+            used.dropFirst().allSatisfy { $0 <= connections.opened },
+            "opened before: \(connections.opened), used: \(used)"
+        )
     }
 
     /// A stream only its invocation could read stops when that invocation ends: the upstream

@@ -82,6 +82,15 @@ public final class MockAIProvider: @unchecked Sendable {
         return list
     }
 
+    /// Connections accepted since start, and those open that have not sent a request yet.
+    public func connections() throws -> (opened: Int, idle: Int) {
+        let response = try TestHTTP.request(port: port, "GET", "/_mock/health")
+        guard response.status == 200,
+            let health = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        else { throw TestError("unexpected /_mock/health answer: \(response.status) \(response.text)") }
+        return (health["connections_opened"] as? Int ?? 0, health["idle_connections"] as? Int ?? 0)
+    }
+
     /// Clears the request log and the per-scenario attempt counters.
     public func reset() throws {
         let response = try TestHTTP.request(port: port, "POST", "/_mock/reset", body: [])
