@@ -2,6 +2,7 @@ import FaztTestSupport
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 import Testing
 
@@ -97,6 +98,59 @@ import Testing
         let outcome = try run("http://127.0.0.1:\(silent.localAddress?.port ?? 0)/", policy: policy)
         #expect(outcome.error?.timedOut == true && outcome.error?.message.contains("nothing received") == true)
         #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    /// `https`: the handshake checks the upstream's certificate against the system's trust roots.
+    /// A self-signed one is refused, the error says why, and no request byte reaches it.
+    @Test func anUntrustedCertificateIsRefused() throws {
+        let work = try TemporaryDirectory()
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.currentDirectoryURL = URL(fileURLWithPath: work.path)
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+            "-keyout", "key.pem", "-out", "cert.pem", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+        let server = try NIOSSLContext(
+            configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(work.path + "/cert.pem").map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: work.path + "/key.pem", format: .pem))
+            )
+        )
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let decrypted = ByteCounter()
+        let upstream = try ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: server))
+                    try channel.pipeline.syncOperations.addHandler(decrypted)
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? upstream.close().wait() }
+        let outcome = try run(
+            "https://127.0.0.1:\(upstream.localAddress?.port ?? 0)/v1/chat",
+            policy: EgressPolicy(allowPrivate: true)
+        )
+        let message = outcome.error?.message ?? ""
+        #expect(message.uppercased().contains("CERTIFICATE"), "\(message)")
+        #expect(outcome.status == 0 && decrypted.count.withLock { $0 } == 0)
+    }
+
+    /// Counts the bytes that reach it (after TLS: the request's plaintext).
+    final class ByteCounter: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let count = Mutex(0)
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let bytes = unwrapInboundIn(data).readableBytes
+            count.withLock { $0 += bytes }
+        }
     }
 
     @Test func targetsParse() throws {
