@@ -6,12 +6,15 @@ import NIOPosix
 /// thread pool: the next piece is read only once the previous one is handed to the socket, so a
 /// slow client holds one piece in memory, never the file.
 final class FileDownloadStream: FiniteResponseStream, @unchecked Sendable {
-    // Safe: `stopped` and `handle` are touched on the channel's event loop only (`start`, each
-    // read's completion and `stop`, called from the channel's close future, all run there).
+    // Safe: `stopped`, `reading` and `handle` are touched on the channel's event loop only
+    // (`start`, each read's completion and `stop`, called from the channel's close future, all run
+    // there). The pool thread only reads through the handle while `reading` keeps it open.
     private let path: String
     private let pool: NIOThreadPool
     private var handle: FileHandle?
     private var stopped = false
+    /// A read is on the pool: the handle is closed when it completes, never under it.
+    private var reading = false
 
     static let pieceBytes = 256 << 10
 
@@ -32,6 +35,7 @@ final class FileDownloadStream: FiniteResponseStream, @unchecked Sendable {
 
     func stop() {
         stopped = true
+        guard !reading else { return }
         try? handle?.close()
         handle = nil
     }
@@ -43,9 +47,11 @@ final class FileDownloadStream: FiniteResponseStream, @unchecked Sendable {
     ) {
         guard !stopped, let handle else { return }
         let box = UncheckedHandle(handle: handle)
+        reading = true
         pool.runIfActive(eventLoop: loop) { try box.handle.read(upToCount: Self.pieceBytes) ?? Data() }
             .assumeIsolated().whenComplete { [self] result in
-                guard !stopped else { return }
+                reading = false
+                guard !stopped else { return stop() }
                 guard case .success(let data) = result, !data.isEmpty else {
                     stop()
                     return end()

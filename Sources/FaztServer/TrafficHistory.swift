@@ -10,6 +10,21 @@ final class TrafficHistory: Sendable {
         /// Oldest first, one per minute.
         var requests: [UInt64] = []
         var errors: [UInt64] = []
+
+        /// `minutes` minutes without traffic (a label new to the hour).
+        static func quiet(_ minutes: Int) -> Series {
+            Series(requests: Array(repeating: 0, count: minutes), errors: Array(repeating: 0, count: minutes))
+        }
+
+        /// Appends the minute between the totals `before` and `now` (a counter never goes back; a
+        /// lower figure counts as none).
+        mutating func append(
+            from before: (requests: UInt64, errors: UInt64),
+            to now: (requests: UInt64, errors: UInt64)
+        ) {
+            requests.append(now.requests &- min(before.requests, now.requests))
+            errors.append(now.errors &- min(before.errors, now.errors))
+        }
     }
 
     private struct State {
@@ -40,16 +55,10 @@ final class TrafficHistory: Sendable {
             let filled = state.series.values.first?.requests.count ?? 0
             for app in apps {
                 let current = totals[app] ?? last[app] ?? (0, 0)
-                let before = last[app] ?? (0, 0)
-                var entry = state.series[app] ?? Series()
-                if state.series[app] == nil {
-                    // A new label starts with zeros back to the first sample of the hour.
-                    guard state.series.count < Self.maxApps else { continue }
-                    entry.requests = Array(repeating: 0, count: filled)
-                    entry.errors = Array(repeating: 0, count: filled)
-                }
-                entry.requests.append(current.requests &- min(before.requests, current.requests))
-                entry.errors.append(current.errors &- min(before.errors, current.errors))
+                // A new label starts with zeros back to the first sample of the hour.
+                guard state.series[app] != nil || state.series.count < Self.maxApps else { continue }
+                var entry = state.series[app] ?? .quiet(filled)
+                entry.append(from: last[app] ?? (0, 0), to: current)
                 if entry.requests.count > Self.minutes {
                     entry.requests.removeFirst(entry.requests.count - Self.minutes)
                     entry.errors.removeFirst(entry.errors.count - Self.minutes)
@@ -70,16 +79,12 @@ final class TrafficHistory: Sendable {
         state.withLock { state in
             var out = state.series
             let last = state.last ?? [:]
+            // Counted before any series grows by the minute in progress: a label new to the hour
+            // gets as many quiet minutes as the others kept, whatever the dictionary's order.
+            let filled = state.series.values.first?.requests.count ?? 0
             for (app, now) in totals {
-                var entry =
-                    out[app]
-                    ?? Series(
-                        requests: Array(repeating: 0, count: out.values.first?.requests.count ?? 0),
-                        errors: Array(repeating: 0, count: out.values.first?.errors.count ?? 0)
-                    )
-                let before = last[app] ?? (0, 0)
-                entry.requests.append(now.requests &- min(before.requests, now.requests))
-                entry.errors.append(now.errors &- min(before.errors, now.errors))
+                var entry = out[app] ?? .quiet(filled)
+                entry.append(from: last[app] ?? (0, 0), to: now)
                 out[app] = entry
             }
             return (out, state.lastAt)

@@ -11,19 +11,17 @@ import Foundation
 /// once everything is copied. A long reader (a backup's snapshot) holds checkpoints back as before;
 /// once it ends, the catching-up happens here, not in a commit.
 final class Checkpointer: @unchecked Sendable {
-    // Safe: `requested` and `stopped` are guarded by `condition`; `connection` is touched only by the
-    // checkpoint thread (and by `deinit` after that thread ended).
+    // Safe: `requested`, `stopped`, `ended` and `runs` are guarded by `condition`; the checkpoint
+    // connection is the thread's own.
     private let condition = NSCondition()
     private var requested = false
     private var stopped = false
     private var ended = false
+    private var runs = 0
     private let path: String
 
     /// WAL frames after which a checkpoint is started (SQLite's default autocheckpoint size).
     static let thresholdFrames: Int32 = 1000
-
-    /// Checkpoints run so far (for tests).
-    private(set) var runs = 0
 
     init(path: String) {
         self.path = path

@@ -104,39 +104,3 @@ extension Store {
     /// The newest schema version this build knows.
     public static var knownSchemaVersion: Int { KernelSchema.migrations.count }
 }
-
-/// Sleeps off the rest of a step's time budget.
-public enum Pacing {
-    /// After a step of `bytes` that started at `since` (uptime ns), sleeps until it has taken
-    /// `bytes / bytesPerSecond` (at most 1 s).
-    public static func wait(bytes: Int, bytesPerSecond: Int, since: UInt64) {
-        let budget = UInt64(Double(bytes) / Double(bytesPerSecond) * 1e9)
-        let spent = DispatchTime.now().uptimeNanoseconds - since
-        if budget > spent { usleep(UInt32(min((budget - spent) / 1000, 1_000_000))) }
-    }
-}
-
-/// Whether the store's writer committed since the previous question (a busy server): background
-/// work such as a backup slows down then and goes full speed while the writer is idle.
-public final class WriterActivity: @unchecked Sendable {
-    // Safe: used by one thread at a time (the backup's).
-    private let store: Store
-    private var lastCount: Int
-    private var lastBusyAt: UInt64 = 0
-
-    public init(store: Store) {
-        self.store = store
-        lastCount = store.commitStats.count
-    }
-
-    /// True when a commit happened in the last 200 ms.
-    public func isBusy() -> Bool {
-        let count = store.commitStats.count
-        let now = DispatchTime.now().uptimeNanoseconds
-        if count != lastCount {
-            lastCount = count
-            lastBusyAt = now
-        }
-        return lastBusyAt > 0 && now - lastBusyAt < 200_000_000
-    }
-}

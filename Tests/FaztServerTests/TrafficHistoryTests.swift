@@ -28,4 +28,19 @@ import Testing
         let view = TrafficHistory().view(current: ["blog": (7, 0)])
         #expect(view.series["blog"] == .init(requests: [7], errors: [0]) && view.since == 0)
     }
+
+    /// A label that only the minute in progress knows gets as many quiet minutes as the others,
+    /// whichever of them the view reaches first (this failed when it counted a grown series).
+    @Test func aLabelNewThisMinuteLinesUpWithTheOthers() {
+        for _ in 0..<20 {
+            let history = TrafficHistory()
+            history.sample([:], at: 0)
+            history.sample(["blog": (10, 0)], at: 60_000)
+            history.sample(["blog": (20, 0)], at: 120_000)
+            let current = Dictionary(uniqueKeysWithValues: (0..<8).map { ("new\($0)", (UInt64(1), UInt64(0))) })
+            let view = history.view(current: current.merging(["blog": (25, 0)]) { a, _ in a })
+            #expect(view.series["blog"]?.requests == [10, 10, 5])
+            #expect(view.series.values.allSatisfy { $0.requests.count == 3 }, "\(view.series)")
+        }
+    }
 }
