@@ -55,6 +55,7 @@ public enum LoopHTTPClient {
         stream.onCancel { loop.execute { exchange.fail(EgressError(message: "\(policy.label): cancelled")) } }
         loop.execute {
             if let idle = LoopHTTPPool.shared.take(target.key, on: loop) {
+                exchange.onKeptConnection = true
                 idle.begin(exchange)
             } else {
                 connect(exchange)
@@ -64,7 +65,7 @@ public enum LoopHTTPClient {
 
     /// Checks the address and connects: an IP literal or a name resolved in the last minute at
     /// once, else after resolving the name off the loop (getaddrinfo blocks).
-    private static func connect(_ exchange: LoopHTTPExchange) {
+    static func connect(_ exchange: LoopHTTPExchange) {
         let target = exchange.target
         let policy = exchange.policy
         let loop = exchange.loop

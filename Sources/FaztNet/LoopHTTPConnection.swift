@@ -14,6 +14,13 @@ final class LoopHTTPExchange: @unchecked Sendable {
     let warming: [any EventLoop]
     private(set) var isOver = false
     weak var connection: LoopHTTPConnection?
+    /// Sent on a kept connection (one taken from the pool).
+    ///
+    /// A server may close such a connection just as the request goes out: then, before any byte of
+    /// an answer, it goes again once on a new connection, as browsers and libcurl do.
+    var onKeptConnection = false
+    private var resent = false
+    private var reportedSent = false
     private var status = 0
     private var headers: [(String, String)] = []
     private var headSent = false
@@ -85,7 +92,19 @@ final class LoopHTTPExchange: @unchecked Sendable {
     /// The request went out.
     func sent() {
         lastActivity = .now()
+        guard !reportedSent else { return }
+        reportedSent = true
         stream.onRequestSent?()
+    }
+
+    /// The connection failed: on a kept connection before any answer, the request goes again on a
+    /// new one (once); otherwise the exchange ends with `error`.
+    func connectionFailed(_ error: EgressError) {
+        guard onKeptConnection, !resent, !isOver, status == 0, !headSent, received == 0 else { return fail(error) }
+        resent = true
+        onKeptConnection = false
+        connection = nil
+        LoopHTTPClient.connect(self)
     }
 
     func responded(status: Int, headers: [(String, String)]) {
@@ -168,7 +187,7 @@ final class LoopHTTPConnection: ChannelInboundHandler, @unchecked Sendable {
     func begin(_ exchange: LoopHTTPExchange) {
         idleTimer?.cancel()
         guard let context, context.channel.isActive else {
-            return exchange.fail(EgressError(message: "\(exchange.policy.label): the connection closed"))
+            return exchange.connectionFailed(EgressError(message: "\(exchange.policy.label): the connection closed"))
         }
         guard !exchange.isOver else {
             park(context)
@@ -240,7 +259,7 @@ final class LoopHTTPConnection: ChannelInboundHandler, @unchecked Sendable {
         LoopHTTPPool.shared.drop(self, on: context.eventLoop)
         let open = exchange
         exchange = nil
-        open?.fail(
+        open?.connectionFailed(
             EgressError(
                 message: "\(open?.policy.label ?? "fetch"): the connection closed before the answer was complete"
             )
@@ -251,7 +270,7 @@ final class LoopHTTPConnection: ChannelInboundHandler, @unchecked Sendable {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let open = exchange
         exchange = nil
-        open?.fail(EgressError(message: "\(open?.policy.label ?? "fetch"): \(error)"))
+        open?.connectionFailed(EgressError(message: "\(open?.policy.label ?? "fetch"): \(error)"))
         context.close(promise: nil)
     }
 }

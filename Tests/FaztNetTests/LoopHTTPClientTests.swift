@@ -1,6 +1,7 @@
 import FaztTestSupport
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
@@ -18,10 +19,16 @@ import Testing
         var sent = false
     }
 
-    func run(_ url: String, policy: EgressPolicy, method: String = "GET", body: [UInt8]? = nil) throws -> Outcome {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let loop = group.next()
+    func run(
+        _ url: String,
+        policy: EgressPolicy,
+        method: String = "GET",
+        body: [UInt8]? = nil,
+        on given: (any EventLoop)? = nil
+    ) throws -> Outcome {
+        let group = given == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        defer { try? group?.syncShutdownGracefully() }
+        let loop = given ?? group!.next()
         let outcome = Mutex(Outcome())
         let done = DispatchSemaphore(value: 0)
         let stream = EgressStream(
@@ -150,6 +157,64 @@ import Testing
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let bytes = unwrapInboundIn(data).readableBytes
             count.withLock { $0 += bytes }
+        }
+    }
+
+    /// A server may close a kept connection just as the next request goes out on it: before any
+    /// byte of an answer, the request goes again on a new connection instead of failing.
+    @Test func aKeptConnectionClosedUnderTheRequestIsReplacedOnce() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let server = ClosesOnSecondRequest()
+        let upstream = try ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(ClosesOnSecondRequest.Connection(server))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? upstream.close().wait() }
+        let url = "http://127.0.0.1:\(upstream.localAddress?.port ?? 0)/"
+        let client = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? client.syncShutdownGracefully() }
+        let loop = client.next()
+        let first = try run(url, policy: EgressPolicy(allowPrivate: true), on: loop)
+        #expect(first.status == 200 && first.error == nil)
+        // The kept connection carries the second request; the server closes it unanswered.
+        let second = try run(url, policy: EgressPolicy(allowPrivate: true), on: loop)
+        #expect(second.error == nil, "\(String(describing: second.error))")
+        #expect(second.status == 200 && String(decoding: second.body, as: UTF8.self) == "ok")
+        #expect(server.connections.withLock { $0 } == 2)
+    }
+
+    /// Answers `ok` with keep-alive, except the second request on a connection: it closes that
+    /// connection without a word.
+    final class ClosesOnSecondRequest: Sendable {
+        let connections = Mutex(0)
+
+        final class Connection: ChannelInboundHandler, @unchecked Sendable {
+            // Safe: touched on its channel's loop only.
+            typealias InboundIn = HTTPServerRequestPart
+            typealias OutboundOut = HTTPServerResponsePart
+            let server: ClosesOnSecondRequest
+            var requests = 0
+            init(_ server: ClosesOnSecondRequest) { self.server = server }
+
+            func channelActive(context: ChannelHandlerContext) {
+                server.connections.withLock { $0 += 1 }
+                context.fireChannelActive()
+            }
+
+            func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+                guard case .end = unwrapInboundIn(data) else { return }
+                requests += 1
+                guard requests == 1 else { return context.close(promise: nil) }
+                var head = HTTPResponseHead(version: .http1_1, status: .ok)
+                head.headers.add(name: "Content-Length", value: "2")
+                context.write(wrapOutboundOut(.head(head)), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            }
         }
     }
 
