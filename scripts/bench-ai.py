@@ -302,9 +302,19 @@ def main():
 
 
 def render(rows, concurrent, load, version):
+    def values_of(scenario, who, key):
+        return [r[key] for r in rows if r["scenario"] == scenario and r["who"] == who and r.get(key) is not None]
+
     def median(scenario, who, key):
-        values = [r[key] for r in rows if r["scenario"] == scenario and r["who"] == who and r[key] is not None]
+        values = values_of(scenario, who, key)
         return statistics.median(values) if values else None
+
+    def spread(scenario, who, key):
+        """The rounds' median with their min–max, or — without figures."""
+        values = values_of(scenario, who, key)
+        if not values:
+            return "—"
+        return f"{statistics.median(values):.3f} ({min(values):.3f}–{max(values):.3f})"
 
     def overhead(scenario, who, key):
         values = []
@@ -321,7 +331,7 @@ def render(rows, concurrent, load, version):
              "**direct** reads the mock itself; **fazt** is an app's `fazt.ai.stream({model}).toResponse()` "
              "(server-sent events from the daemon, the provider key only in the daemon); **LiteLLM** is its "
              "proxy with the same model. Overhead = the path's figure − the same round's direct figure "
-             "(median, min–max).", "",
+             "(median, min–max). The daemon's own figures are the median of the rounds with their min–max.", "",
              "**In the daemon** is fazt's own count of the issue's window (upstream chunk in → SSE frame "
              "out): from a piece of the provider's answer being read (on the caller's connection loop; by "
              "libcurl's thread in the **fazt (libcurl)** row, `FAZT_AI_CLIENT=curl`) until the event made "
@@ -348,14 +358,12 @@ def render(rows, concurrent, load, version):
                 o = overhead(scenario, who, "ttft_ms")
                 o50 = overhead(scenario, who, "p50_ms")
                 o99 = overhead(scenario, who, "p99_ms")
-                extra = (f"| {o[0]:.2f} ms ({o[1]:.2f}–{o[2]:.2f}) | {o50[0]:.3f} / {o99[0]:.3f} ms |")
+                extra = (f"| {o[0]:.2f} ms ({o[1]:.2f}–{o[2]:.2f}) | {o50[0]:.3f} ({o50[1]:.3f}–{o50[2]:.3f}) / "
+                         f"{o99[0]:.3f} ms |")
             if who.startswith("fazt"):
-                i50, i99 = median(scenario, who, "inside_p50_ms"), median(scenario, who, "inside_p99_ms")
-                extra += f" {i50:.3f} / {i99:.3f} ms |" if i50 is not None and i99 is not None else " — |"
-                w50, w99 = median(scenario, who, "to_write_p50_ms"), median(scenario, who, "to_write_p99_ms")
-                extra += f" {w50:.3f} / {w99:.3f} ms |" if w50 is not None and w99 is not None else " — |"
-                req = median(scenario, who, "to_request_ms")
-                extra += f" {req:.3f} ms |" if req is not None else " — |"
+                extra += f" {spread(scenario, who, 'inside_p50_ms')} / {spread(scenario, who, 'inside_p99_ms')} ms |"
+                extra += f" {spread(scenario, who, 'to_write_p50_ms')} / {spread(scenario, who, 'to_write_p99_ms')} ms |"
+                extra += f" {spread(scenario, who, 'to_request_ms')} ms |"
             else:
                 extra += " — | — | — |"
             lines.append(f"| {scenario} | {who} | {ttft:.2f} ms | {p50:.3f} / {p99:.3f} ms {extra}")
@@ -376,5 +384,25 @@ def render(rows, concurrent, load, version):
     return "\n".join(lines)
 
 
+def rerender(results_path, report_path):
+    """Rewrites the report from a results file (no measuring)."""
+    rows, concurrent, env = [], None, {}
+    with open(results_path) as f:
+        for line in f:
+            entry = json.loads(line)
+            if entry.get("type") == "run":
+                rows.append(entry)
+            elif entry.get("type") == "concurrent":
+                concurrent = entry
+            elif entry.get("key") == "ai_env":
+                env = entry["value"]
+    with open(report_path, "w") as f:
+        f.write(render(rows, concurrent, env.get("load", ["?"] * 3), env.get("litellm", "?")))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--render":
+        rerender(os.environ.get("BENCH_AI_RESULTS", os.path.join(ROOT, "docs/performance-ai.jsonl")),
+                 os.environ.get("BENCH_AI_REPORT", os.path.join(ROOT, "docs/performance-ai.md")))
+    else:
+        main()
