@@ -7,6 +7,10 @@ Three paths per scenario, alternating, BENCH_ROUNDS (3) rounds:
   fazt     an app's `return fazt.ai.stream({model}).toResponse()`: server-sent events from the daemon
   litellm  LiteLLM's proxy (`litellm --config`, OpenAI format), the same model through the same mock
 
+Before each measured stream the script waits (≤ 15 s) until the mock, the daemons and LiteLLM used
+no CPU for 250 ms: LiteLLM keeps working on a stream after it ended, and on 2 cores that leftover
+work landed in the next path's figures.
+
 Scenarios: AI_TOKENS (1000) tokens as fast as the mock sends them, and at 50 tokens/s. Each token's
 text carries the mock's send time (`@<CLOCK_MONOTONIC ns>`, scenario `tokens-N-R-inline`), so the
 client measures per token: receive time − send time. Reported: time to first token (request sent →
@@ -117,6 +121,44 @@ def fazt_request(port, alias):
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else None
+
+
+def tree_pids(pid):
+    pids = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                pids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return pids
+
+
+def cpu_ticks(pids):
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def settle(procs, timeout=15):
+    """Waits (bounded) until none of `procs` (and their children) used CPU for 250 ms: a peer still
+    busy with the previous stream (LiteLLM logs and prices a stream after it ended) would otherwise
+    take a core from the next path's measurement on a 2-core machine."""
+    deadline = time.monotonic() + timeout
+    pids = [p for proc in procs for p in tree_pids(proc.pid)]
+    before = cpu_ticks(pids)
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = cpu_ticks(pids)
+        if now == before:
+            return
+        before = now
 
 
 def tree_rss_kb(pid):
@@ -242,6 +284,7 @@ def main():
                         daemon_port, daemon_api = daemons[who]
                         stream(daemon_port, fazt_request(daemon_port, "one"))
                         daemon_api("DELETE", "/ai/latency")
+                    settle(procs)
                     ttft, latencies = paths[who](alias, model)
                     row = {"scenario": scenario, "round": round_, "who": who, "ttft_ms": ttft, "tokens": len(latencies),
                            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99)}
