@@ -124,6 +124,7 @@ def percentile(values, p):
 
 
 def tree_pids(pid):
+    """`pid` and its children."""
     pids = [pid]
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
@@ -163,14 +164,7 @@ def settle(procs, timeout=15):
 
 def tree_rss_kb(pid):
     total = 0
-    pids = [pid]
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                pids += [int(x) for x in f.read().split()]
-    except OSError:
-        pass
-    for p in pids:
+    for p in tree_pids(pid):
         try:
             with open(f"/proc/{p}/status") as f:
                 total += next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
