@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 
 /// How workers leave: replaced over their memory budget, retired all at once (an app deleted),
 /// timed out or idle (the watchdog's patrol), stopped at shutdown.
@@ -78,6 +79,10 @@ extension Supervisor {
     }
 
     /// Stops every worker (server shutdown).
+    ///
+    /// Off the event loops it also waits (≤ 5 s) for launches already under way to give up or
+    /// finish, so that none reaches for an event loop its owner shuts down next (a launch binds the
+    /// new worker's pipes to one).
     public func shutdown() {
         let (workers, waiters) = state.withLock { state in
             state.closed = true
@@ -88,5 +93,10 @@ extension Supervisor {
         }
         for waiter in waiters { waiter(nil) }
         for worker in workers { worker.kill(reason: .unavailable, message: "server shutdown") }
+        guard MultiThreadedEventLoopGroup.currentEventLoop == nil else { return }
+        let deadline = DispatchTime.now().uptimeNanoseconds + 5_000_000_000
+        while state.withLock({ $0.starting }) > 0, DispatchTime.now().uptimeNanoseconds < deadline {
+            usleep(1000)
+        }
     }
 }

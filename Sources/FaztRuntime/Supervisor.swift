@@ -451,6 +451,14 @@ public final class Supervisor: Sendable {
         let eventLoop = placement(preferring: loop)
         Self.launcher.async { [self] in
             var launched: WorkerHandle?
+            // Closed while this waited for the launcher: start nothing (see `shutdown`).
+            guard !state.withLock({ $0.closed }) else {
+                state.withLock { state in
+                    state.starting -= 1
+                    if background { state.backgroundRunning -= 1 }
+                }
+                return completion(nil)
+            }
             do {
                 launched = try WorkerHandle(
                     configuration: configuration,
